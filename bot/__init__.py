@@ -1,0 +1,1 @@
+"""Front ends (web, Slack, CLI), the conversation engine and configuration."""

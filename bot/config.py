@@ -1,0 +1,111 @@
+"""The one place that reads configuration from the environment.
+
+`Settings.from_env(environ)` takes the mapping as an argument so tests pass a dict; every key is listed in
+`SETTINGS_DOC` (rendered into the README's configuration table) and a bad value fails at start-up naming
+the key.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Mapping
+
+
+class ConfigError(ValueError):
+    """A setting has an invalid value; the message names the environment variable."""
+
+
+#: (variable, default, meaning) — the README's configuration table is generated from this list.
+SETTINGS_DOC: tuple[tuple[str, str, str], ...] = (
+    ("PRIVACY_BOT_DATA_DIR", "./data", "Directory of the embedded SQLite store (created on first run)."),
+    ("REDIS_URL", "(unset)", "When set (e.g. `redis://localhost:6379/0`), state lives in Redis instead of SQLite."),
+    ("PRIVACY_BOT_SESSION_TTL", "7200", "Seconds a chat session (and an unfinished form) lives after its last message."),
+    ("PRIVACY_BOT_MAX_MESSAGE_CHARS", "4000", "Longest message accepted; longer ones are cut (and the user is told)."),
+    ("PRIVACY_BOT_MAX_BODY_BYTES", "65536", "Largest HTTP request body accepted; larger ones get 413."),
+    ("PRIVACY_BOT_DEFAULT_LANG", "en", "Reply language when a message has no letters to detect one from (`en` or `ja`)."),
+    ("LOG_LEVEL", "INFO", "Python logging level."),
+    ("LOG_PII", "0", "`1` lets logs include message text and personal data. Off by default; leave it off in production."),
+    ("SLACK_BOT_TOKEN", "(unset)", "Bot token (`xoxb-…`); with `SLACK_SIGNING_SECRET` it turns the Slack front end on."),
+    ("SLACK_SIGNING_SECRET", "(unset)", "Signing secret used to verify every request from Slack."),
+    ("SLACK_APP_TOKEN", "(unset)", "App-level token (`xapp-…`) for Socket Mode (`privacy-bot slack`)."),
+    ("SLACK_STAFF_CHANNEL", "(unset)", "Channel id where new tickets are posted for staff."),
+    ("SLACK_API_URL", "https://slack.com/api/", "Base URL of Slack's Web API (tests point it at a local mock)."),
+)
+
+
+def _int(environ: Mapping[str, str], key: str, default: int, *, minimum: int = 1) -> int:
+    raw = environ.get(key, "").strip()
+    if not raw:
+        return default
+    try:
+        value = int(raw)
+    except ValueError:
+        raise ConfigError(f"{key} must be an integer, got {raw!r}") from None
+    if value < minimum:
+        raise ConfigError(f"{key} must be at least {minimum}, got {value}")
+    return value
+
+
+def _flag(environ: Mapping[str, str], key: str) -> bool:
+    raw = environ.get(key, "").strip().lower()
+    if raw in ("", "0", "false", "no", "off"):
+        return False
+    if raw in ("1", "true", "yes", "on"):
+        return True
+    raise ConfigError(f"{key} must be 0 or 1, got {raw!r}")
+
+
+def _optional(environ: Mapping[str, str], key: str) -> str | None:
+    value = environ.get(key, "").strip()
+    return value or None
+
+
+@dataclass(frozen=True)
+class Settings:
+    data_dir: Path = Path("data")
+    redis_url: str | None = None
+    session_ttl: int = 7200
+    max_message_chars: int = 4000
+    max_body_bytes: int = 65536
+    default_lang: str = "en"
+    log_level: str = "INFO"
+    log_pii: bool = False
+    slack_bot_token: str | None = None
+    slack_signing_secret: str | None = None
+    slack_app_token: str | None = None
+    slack_staff_channel: str | None = None
+    slack_api_url: str = "https://slack.com/api/"
+
+    @classmethod
+    def from_env(cls, environ: Mapping[str, str]) -> "Settings":
+        lang = environ.get("PRIVACY_BOT_DEFAULT_LANG", "en").strip() or "en"
+        if lang not in ("en", "ja"):
+            raise ConfigError(f"PRIVACY_BOT_DEFAULT_LANG must be 'en' or 'ja', got {lang!r}")
+        level = (environ.get("LOG_LEVEL", "INFO").strip() or "INFO").upper()
+        if level not in ("DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL"):
+            raise ConfigError(f"LOG_LEVEL must be DEBUG, INFO, WARNING, ERROR or CRITICAL, got {level!r}")
+        redis_url = _optional(environ, "REDIS_URL")
+        if redis_url and not redis_url.startswith(("redis://", "rediss://", "unix://")):
+            raise ConfigError(f"REDIS_URL must start with redis://, rediss:// or unix://, got {redis_url!r}")
+        api_url = environ.get("SLACK_API_URL", "").strip() or "https://slack.com/api/"
+        if not api_url.startswith(("http://", "https://")):
+            raise ConfigError(f"SLACK_API_URL must be an http(s) URL, got {api_url!r}")
+        return cls(
+            data_dir=Path(environ.get("PRIVACY_BOT_DATA_DIR", "").strip() or "data"),
+            redis_url=redis_url,
+            session_ttl=_int(environ, "PRIVACY_BOT_SESSION_TTL", 7200, minimum=60),
+            max_message_chars=_int(environ, "PRIVACY_BOT_MAX_MESSAGE_CHARS", 4000, minimum=100),
+            max_body_bytes=_int(environ, "PRIVACY_BOT_MAX_BODY_BYTES", 65536, minimum=1024),
+            default_lang=lang,
+            log_level=level,
+            log_pii=_flag(environ, "LOG_PII"),
+            slack_bot_token=_optional(environ, "SLACK_BOT_TOKEN"),
+            slack_signing_secret=_optional(environ, "SLACK_SIGNING_SECRET"),
+            slack_app_token=_optional(environ, "SLACK_APP_TOKEN"),
+            slack_staff_channel=_optional(environ, "SLACK_STAFF_CHANNEL"),
+            slack_api_url=api_url if api_url.endswith("/") else api_url + "/",
+        )
+
+    @property
+    def slack_enabled(self) -> bool:
+        return bool(self.slack_bot_token and self.slack_signing_secret)

@@ -1,0 +1,58 @@
+"""Values that cross the boundary between front ends and the conversation core."""
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, field
+from typing import Any
+
+FRONTENDS = ("web", "cli", "slack")
+
+
+@dataclass(frozen=True)
+class Message:
+    """One user message as every front end hands it to the core."""
+
+    text: str
+    session_id: str
+    frontend: str = "web"
+    #: Stable user identity where the front end has one (Slack user id); None for anonymous web/CLI.
+    user_id: str | None = None
+    #: Explicit language choice ("en"/"ja") from a language switch; None means detect from the text.
+    lang: str | None = None
+
+
+@dataclass(frozen=True)
+class Choice:
+    """A clarification option: the user can click it or type its number or label."""
+
+    number: int
+    intent: str
+    label: str
+    article: int | None
+
+
+@dataclass(frozen=True)
+class Reply:
+    """What the core answers. Front ends only translate it to their wire format."""
+
+    session_id: str
+    decision: str
+    intent: str | None
+    article: int | None
+    handoff: str | None
+    confidence: float
+    lang: str
+    text: str
+    html: str
+    mrkdwn: str
+    citation: str | None = None
+    choices: tuple[Choice, ...] = ()
+    #: Short machine-readable notes for the front end, e.g. "truncated", "store_unavailable".
+    notices: tuple[str, ...] = ()
+    ticket: dict[str, Any] | None = None
+    extra: dict[str, Any] = field(default_factory=dict)
+
+    def to_dict(self) -> dict[str, Any]:
+        data = asdict(self)
+        data["choices"] = [asdict(c) for c in self.choices]
+        data["notices"] = list(self.notices)
+        return data

@@ -1,0 +1,179 @@
+"""Web front end (FastAPI): translates HTTP JSON to `Message` and `Reply` back. No logic of its own."""
+from __future__ import annotations
+
+import logging
+import secrets
+from pathlib import Path
+from typing import Any, Awaitable, Callable, Literal
+
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import FileResponse, JSONResponse, Response
+from fastapi.staticfiles import StaticFiles
+from pydantic import BaseModel, ConfigDict, Field
+from starlette.types import ASGIApp, Message as AsgiMessage, Receive, Scope, Send
+
+from bot.app import Services
+from bot.messages import Message
+
+log = logging.getLogger(__name__)
+STATIC_DIR = Path(__file__).parent / "static"
+SESSION_ID_PATTERN = r"^[A-Za-z0-9_-]{8,128}$"
+
+SECURITY_HEADERS = {
+    "content-security-policy": (
+        "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
+        "connect-src 'self'; object-src 'none'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'"
+    ),
+    "x-content-type-options": "nosniff",
+    "referrer-policy": "no-referrer",
+    "x-frame-options": "DENY",
+}
+
+
+class ChatRequest(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    session_id: str | None = Field(default=None, pattern=SESSION_ID_PATTERN,
+                                   description="Conversation id returned by a previous reply; omit to start one.")
+    text: str = Field(description="The user's message. Long messages are cut for matching.")
+    lang: Literal["en", "ja"] | None = Field(default=None, description="Reply language; omit to follow the message.")
+
+
+class ChoiceOut(BaseModel):
+    number: int
+    intent: str
+    label: str
+    article: int | None
+
+
+class ChatResponse(BaseModel):
+    session_id: str
+    decision: Literal["answer", "clarify", "request", "fallback", "smalltalk"]
+    article: int | None
+    handoff: str | None
+    intent: str | None
+    confidence: float
+    choices: list[ChoiceOut]
+    lang: Literal["en", "ja"]
+    text: str
+    html: str
+    citation: str | None
+    notices: list[str]
+    ticket: dict[str, Any] | None = None
+
+
+class BodySizeLimit:
+    """Refuses bodies over `limit` bytes with 413, whether or not the client sent Content-Length."""
+
+    def __init__(self, app: ASGIApp, limit: int) -> None:
+        self.app = app
+        self.limit = limit
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        declared = dict(scope.get("headers") or []).get(b"content-length")
+        if declared is not None and (not declared.isdigit() or int(declared) > self.limit):
+            await _too_large(self.limit, send)
+            return
+        received = 0
+        too_large = False
+
+        async def limited_receive() -> AsgiMessage:
+            nonlocal received, too_large
+            message = await receive()
+            if message["type"] == "http.request":
+                received += len(message.get("body", b""))
+                if received > self.limit:
+                    too_large = True
+                    raise _BodyTooLarge()
+            return message
+
+        try:
+            await self.app(scope, limited_receive, send)
+        except _BodyTooLarge:
+            await _too_large(self.limit, send)
+
+
+class _BodyTooLarge(Exception):
+    pass
+
+
+async def _too_large(limit: int, send: Send) -> None:
+    body = b'{"detail":"Request body too large (limit %d bytes)."}' % limit
+    await send({"type": "http.response.start", "status": 413,
+                "headers": [(b"content-type", b"application/json"), (b"content-length", str(len(body)).encode())]})
+    await send({"type": "http.response.body", "body": body})
+
+
+def create_app(services: Services) -> FastAPI:
+    settings = services.settings
+    app = FastAPI(
+        title="Privacy-policy assistant",
+        description="Answers questions about the privacy policy and opens tickets for formal requests.",
+        version="0.1.0",
+    )
+    conversation = services.conversation
+
+    @app.middleware("http")
+    async def security_headers(request: Request, call_next: Callable[[Request], Awaitable[Response]]) -> Response:
+        response = await call_next(request)
+        for name, value in SECURITY_HEADERS.items():
+            if request.url.path.startswith("/docs") and name == "content-security-policy":
+                continue  # Swagger UI needs inline script; it shows no user data.
+            response.headers.setdefault(name, value)
+        return response
+
+    @app.exception_handler(RequestValidationError)
+    async def invalid_request(request: Request, exc: RequestValidationError) -> JSONResponse:
+        problems = []
+        for error in exc.errors():
+            where = ".".join(str(p) for p in error.get("loc", ()) if p != "body") or "body"
+            problems.append(f"{where}: {error.get('msg', 'invalid')}")
+        return JSONResponse(status_code=422, content={"detail": "Invalid request: " + "; ".join(problems),
+                                                      "errors": problems})
+
+    @app.exception_handler(Exception)
+    async def unexpected(request: Request, exc: Exception) -> JSONResponse:
+        log.exception("unhandled error on %s %s", request.method, request.url.path)
+        return JSONResponse(status_code=500, content={"detail": "Something went wrong on our side. Please try again."})
+
+    @app.post("/api/chat", response_model=ChatResponse, summary="Send a message, get the assistant's reply")
+    def chat(body: ChatRequest) -> ChatResponse:
+        session_id = body.session_id or secrets.token_urlsafe(18)
+        reply = conversation.handle(Message(text=body.text, session_id=session_id, frontend="web", lang=body.lang))
+        return ChatResponse(
+            session_id=reply.session_id,
+            decision=reply.decision,  # type: ignore[arg-type]
+            article=reply.article,
+            handoff=reply.handoff,
+            intent=reply.intent,
+            confidence=reply.confidence,
+            choices=[ChoiceOut(number=c.number, intent=c.intent, label=c.label, article=c.article) for c in reply.choices],
+            lang=reply.lang,  # type: ignore[arg-type]
+            text=reply.text,
+            html=reply.html,
+            citation=reply.citation,
+            notices=list(reply.notices),
+            ticket=reply.ticket,
+        )
+
+    @app.get("/healthz", summary="Store health")
+    def healthz() -> JSONResponse:
+        health = services.store.health()
+        return JSONResponse(
+            status_code=200 if health.ok else 503,
+            content={"status": "ok" if health.ok else "degraded",
+                     "store": {"backend": health.backend, "ok": health.ok, **dict(health.detail)},
+                     "slack": "on" if settings.slack_enabled else "off"},
+        )
+
+    @app.get("/", include_in_schema=False)
+    def index() -> FileResponse:
+        return FileResponse(STATIC_DIR / "index.html", media_type="text/html")
+
+    app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
+    app.add_middleware(BodySizeLimit, limit=settings.max_body_bytes)  # type: ignore[arg-type]
+    return app

@@ -1,0 +1,1 @@
+"""Intake forms, tickets, stores (SQLite default, Redis) and staff notification. Imports nothing from bot/."""

@@ -1,0 +1,103 @@
+"""Text normalisation shared by the catalog preprocessing and every incoming message.
+
+The same function prepares both sides, so an example and a message that differ only in width, case,
+punctuation or Slack markup compare equal.
+"""
+from __future__ import annotations
+
+import re
+import unicodedata
+from dataclasses import dataclass
+
+#: Messages longer than this are cut before matching. The head keeps the greeting/context, the tail keeps
+#: the request that users bury at the end of a long message.
+MAX_MATCH_CHARS = 1200
+_HEAD_CHARS = 300
+
+_SLACK_LINK = re.compile(r"<(https?://[^|>]*)\|([^>]*)>")
+_SLACK_TOKEN = re.compile(r"<[@#!][^>]{0,200}>")
+_SLACK_URL = re.compile(r"<https?://[^>]{0,500}>")
+_EMOJI_CODE = re.compile(r":[a-z0-9_+\-']{1,40}:")
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u200b-\u200f\u2028-\u202e\u2060-\u206f\ufeff]")
+_QUOTE_LINE = re.compile(r"(?m)^\s*(?:>|&gt;)+ ?(.*)$")
+_CODE_FENCE = re.compile(r"`{1,3}")
+#: Everything that is not a letter, digit or CJK character becomes a space.
+_NON_WORD = re.compile(r"[^\w\u3040-\u30ff\u3400-\u9fff\uf900-\ufaff]+|_+")
+_SPACES = re.compile(r"\s+")
+_CJK = re.compile(r"[\u3040-\u30ff\u3400-\u9fff\uf900-\ufaff\u3005\u30fc]")
+_CJK_RUN = re.compile(r"[\u3040-\u30ff\u3400-\u9fff\uf900-\ufaff\u3005\u30fc]+")
+
+
+@dataclass(frozen=True)
+class Normalized:
+    """A message prepared for matching."""
+
+    text: str          # NFKC, case-folded, punctuation removed, single spaces
+    quoted: str        # the normalised text of `> ` quoted lines (someone else's words)
+    unquoted: str      # the normalised text outside quotes
+    has_question_mark: bool
+    truncated: bool
+
+
+def cap(text: str, limit: int = MAX_MATCH_CHARS) -> tuple[str, bool]:
+    """Cap the length looked at, keeping the head and the (usually more important) tail."""
+    if len(text) <= limit:
+        return text, False
+    return text[:_HEAD_CHARS] + "\n" + text[-(limit - _HEAD_CHARS):], True
+
+
+def clean(text: str) -> str:
+    """NFKC, Slack artefacts and control characters removed; case and punctuation kept."""
+    text = unicodedata.normalize("NFKC", text)
+    text = _SLACK_LINK.sub(r"\2", text)
+    text = _SLACK_URL.sub(" ", text)
+    text = _SLACK_TOKEN.sub(" ", text)
+    text = _EMOJI_CODE.sub(" ", text)
+    text = _CODE_FENCE.sub(" ", text)
+    return _CONTROL.sub(" ", text)
+
+
+def fold(text: str) -> str:
+    """Case-fold and strip punctuation; the form used for all comparisons."""
+    # Apostrophes split words ("don't" -> "don t") so contractions compare the same however typed.
+    text = _NON_WORD.sub(" ", text.casefold())
+    return _SPACES.sub(" ", text).strip()
+
+
+def normalize(text: str) -> Normalized:
+    """Prepare any string for matching. Never raises for str input."""
+    capped, truncated = cap(text)
+    cleaned = clean(capped)
+    quoted_lines = [m.group(1) for m in _QUOTE_LINE.finditer(cleaned)]
+    unquoted = _QUOTE_LINE.sub(" ", cleaned)
+    return Normalized(
+        text=fold(cleaned),
+        quoted=fold(" ".join(quoted_lines)),
+        unquoted=fold(unquoted),
+        has_question_mark="?" in cleaned,
+        truncated=truncated,
+    )
+
+
+def is_cjk(char: str) -> bool:
+    return bool(_CJK.match(char))
+
+
+def cjk_share(text: str) -> float:
+    """Share of letters that are Japanese/CJK script, ignoring spaces, digits and punctuation."""
+    letters = [c for c in text if c.isalpha()]
+    if not letters:
+        return 0.0
+    return sum(1 for c in letters if _CJK.match(c)) / len(letters)
+
+
+def char_bigrams(text: str) -> str:
+    """Japanese has no spaces between words: turn each CJK run into overlapping character bigrams
+    (space-separated) so token-based rapidfuzz scorers compare characters, while Latin words stay whole."""
+    def bigrams(match: re.Match[str]) -> str:
+        run = match.group(0)
+        if len(run) == 1:
+            return f" {run} "
+        return " " + " ".join(run[i:i + 2] for i in range(len(run) - 1)) + " "
+
+    return _SPACES.sub(" ", _CJK_RUN.sub(bigrams, text)).strip()
