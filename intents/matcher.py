@@ -51,6 +51,15 @@ def _content_words(folded: str) -> str:
     return " ".join(w for w in folded.split() if w not in STOPWORDS)
 
 
+#: How a message is compared with topic examples (tokens without stop words / character bigrams).
+TOPIC_SCORER = fuzz.token_set_ratio
+
+
+def _whole(folded: str, lang: str) -> str:
+    """The whole message, stop words included: smalltalk is made of them ("what can you do")."""
+    return char_bigrams(folded) if lang == "ja" else folded
+
+
 def _comparable(folded: str, lang: str) -> str:
     """The form in which examples and messages are compared by rapidfuzz."""
     return char_bigrams(folded) if lang == "ja" else _content_words(folded)
@@ -103,18 +112,24 @@ class Matcher:
         for n, intent in enumerate(self._intents):
             if intent.kind == "request":
                 self._request_of_topic[int(self._topic[n])] = n
-        self._choices: dict[str, list[str]] = {}
-        self._choice_intent: dict[str, np.ndarray] = {}
+        # Topic examples compare content words (token set: a short example inside a long message still
+        # matches); smalltalk compares the whole message (token sort), so "hi" inside a question is no greeting.
+        self._choices: dict[tuple[str, bool], list[str]] = {}
+        self._choice_intent: dict[tuple[str, bool], np.ndarray] = {}
         for lang in ("en", "ja"):
-            texts, owners = [], []
-            for n, intent in enumerate(self._intents):
-                for example in intent.examples.get(lang, ()):
-                    form = _comparable(fold(clean(example)), lang)
-                    if form:
-                        texts.append(form)
-                        owners.append(n)
-            self._choices[lang] = texts
-            self._choice_intent[lang] = np.array(owners, dtype=np.int32)
+            for small in (False, True):
+                texts, owners = [], []
+                for n, intent in enumerate(self._intents):
+                    if (intent.kind == "smalltalk") != small:
+                        continue
+                    for example in intent.examples.get(lang, ()):
+                        folded = fold(clean(example))
+                        form = _whole(folded, lang) if small else _comparable(folded, lang)
+                        if form:
+                            texts.append(form)
+                            owners.append(n)
+                self._choices[(lang, small)] = texts
+                self._choice_intent[(lang, small)] = np.array(owners, dtype=np.int32)
         self._build_keywords()
 
     # -- preprocessing -----------------------------------------------------------------------
@@ -152,46 +167,64 @@ class Matcher:
 
     # -- scoring -----------------------------------------------------------------------------
     def _keyword_evidence(self, norm: Normalized) -> np.ndarray:
+        """Credit every intent whose keywords occur in the message.
+
+        Longer phrases are stronger evidence, and a keyword found only inside a longer matched phrase
+        is not counted again ("purpose" inside "notify me of the purpose" is not evidence for Article 3).
+        """
         evidence = np.zeros(len(self._intents), dtype=np.float64)
+        words = norm.text.split()
         text = f" {norm.text} "
-        compact = norm.text.replace(" ", "")
-
-        def credit(keyword: _Keyword, factor: float = 1.0) -> None:
-            for i in keyword.intents:
-                evidence[i] += keyword.weight * factor
-
+        # (start, end, keyword, factor) over word positions for Latin, char positions for CJK.
+        latin: list[tuple[int, int, _Keyword, float]] = []
         for keyword in self._phrase_keywords:
-            if f" {keyword.phrase} " in text:
-                credit(keyword)
-        for keyword in self._cjk_keywords:
-            if keyword.phrase.replace(" ", "") in compact:
-                credit(keyword)
-        seen: set[str] = set()
-        unknown: list[str] = []
-        for word in norm.text.split():
-            if word in STOPWORDS or word in seen or is_cjk(word[0]):
+            at = text.find(f" {keyword.phrase} ")
+            if at >= 0:
+                first = text.count(" ", 0, at + 1) - 1
+                latin.append((first, first + keyword.phrase.count(" ") + 1, keyword, 1.0))
+        unknown: list[tuple[int, str]] = []
+        for position, word in enumerate(words[:400]):
+            if word in STOPWORDS or is_cjk(word[0]):
                 continue
-            seen.add(word)
             hit = self._word_keywords.get(word) or self._word_keywords.get(stem(word))
             if hit is not None:
-                credit(hit)
+                latin.append((position, position + 1, hit, 1.0))
             elif len(word) >= self.t.typo_min_length:
-                unknown.append(word)
-        if unknown and self._typo_vocab:
-            for word in unknown[:40]:
-                best = process.extractOne(word, self._typo_vocab, scorer=fuzz.ratio, score_cutoff=self.t.typo_ratio)
-                if best is not None:
-                    credit(self._word_keywords[best[0]], self.t.typo_weight)
+                unknown.append((position, word))
+        for position, word in unknown[:40]:
+            best = process.extractOne(word, self._typo_vocab, scorer=fuzz.ratio, score_cutoff=self.t.typo_ratio)
+            if best is not None:
+                latin.append((position, position + 1, self._word_keywords[best[0]], self.t.typo_weight))
+        compact = norm.text.replace(" ", "")
+        cjk: list[tuple[int, int, _Keyword, float]] = []
+        for keyword in self._cjk_keywords:
+            phrase = keyword.phrase.replace(" ", "")
+            at = compact.find(phrase)
+            if at >= 0:
+                cjk.append((at, at + len(phrase), keyword, 1.0))
+        for matches, unit in ((latin, 1), (cjk, 2)):
+            accepted: list[tuple[int, int]] = []
+            for first, last, keyword, factor in sorted(matches, key=lambda m: m[0] - m[1]):
+                if any(a <= first and last <= b and (last - first) < (b - a) for a, b in accepted):
+                    continue
+                accepted.append((first, last))
+                # One extra half point per extra word (two CJK characters), at most +1.5.
+                strength = 1.0 + min(1.5, 0.5 * max(0, (last - first) - unit) / unit)
+                for i in keyword.intents:
+                    evidence[i] += keyword.weight * factor * strength
         return evidence
 
     def _example_scores(self, norm: Normalized, lang: str) -> np.ndarray:
         scores = np.zeros(len(self._intents), dtype=np.float64)
-        query = _comparable(norm.text, lang)
-        choices = self._choices[lang]
-        if not query or not choices:
-            return scores
-        matrix = process.cdist([query], choices, scorer=fuzz.token_set_ratio, dtype=np.uint8)[0]
-        np.maximum.at(scores, self._choice_intent[lang], matrix.astype(np.float64))
+        for small, scorer, query in (
+            (False, TOPIC_SCORER, _comparable(norm.text, lang)),
+            (True, fuzz.token_sort_ratio, _whole(norm.text, lang)),
+        ):
+            choices = self._choices[(lang, small)]
+            if not query or not choices:
+                continue
+            matrix = process.cdist([query], choices, scorer=scorer, dtype=np.uint8)[0]
+            np.maximum.at(scores, self._choice_intent[(lang, small)], matrix.astype(np.float64))
         return scores
 
     def score(self, text: str, lang: str | None = None) -> tuple[Normalized, str, list[Candidate]]:

@@ -1,0 +1,66 @@
+"""The shipped template names, what kind of reply each is and the article it is bound to.
+
+The renderer uses this to fill in a template's own article when the caller passes none, and to decide
+which Japanese replies carry the translation notice (those explaining an article, not greetings or menus).
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from types import MappingProxyType
+from typing import Literal, Mapping
+
+TemplateKind = Literal["question", "request", "smalltalk", "system"]
+
+
+@dataclass(frozen=True)
+class TemplateSpec:
+    """One shipped template: its kind, its article (None for smalltalk/system) and request type."""
+
+    name: str
+    kind: TemplateKind
+    article: int | None = None
+    request_type: str | None = None
+
+    @property
+    def article_bound(self) -> bool:
+        """True for replies that explain an article (question and request templates)."""
+        return self.article is not None
+
+
+_SPECS = (
+    TemplateSpec("application", "question", 1),
+    TemplateSpec("acquisition", "question", 2),
+    TemplateSpec("purpose_of_use", "question", 3),
+    TemplateSpec("outsourcing", "question", 4),
+    TemplateSpec("security", "question", 5),
+    TemplateSpec("purpose_notification_info", "question", 6),
+    TemplateSpec("disclosure_info", "question", 7),
+    TemplateSpec("correction_info", "question", 8),
+    TemplateSpec("suspension_info", "question", 9),
+    TemplateSpec("third_party_info", "question", 9),
+    TemplateSpec("external_links", "question", 10),
+    TemplateSpec("analytics", "question", 11),
+    TemplateSpec("cookies", "question", 12),
+    TemplateSpec("policy_changes", "question", 13),
+    TemplateSpec("contact", "question", 14),
+    TemplateSpec("request_purpose_notification", "request", 6, "purpose_notification"),
+    TemplateSpec("request_disclosure", "request", 7, "disclosure"),
+    TemplateSpec("request_correction", "request", 8, "correction"),
+    TemplateSpec("request_suspension", "request", 9, "suspension"),
+    TemplateSpec("request_third_party_stop", "request", 9, "third_party_stop"),
+    TemplateSpec("request_inquiry", "request", 14, "inquiry"),
+    TemplateSpec("greeting", "smalltalk"),
+    TemplateSpec("thanks", "smalltalk"),
+    TemplateSpec("help", "smalltalk"),
+    TemplateSpec("goodbye", "smalltalk"),
+    TemplateSpec("fallback", "system"),
+    TemplateSpec("clarify", "system"),
+)
+
+#: Read-only view: name -> spec for every shipped template.
+TEMPLATE_SPECS: Mapping[str, TemplateSpec] = MappingProxyType({spec.name: spec for spec in _SPECS})
+
+
+def spec_for(name: str) -> TemplateSpec:
+    """The spec of `name`; a template without one (e.g. in a test directory) counts as a system reply."""
+    return TEMPLATE_SPECS.get(name) or TemplateSpec(name, "system")
