@@ -1,20 +1,20 @@
 """The fuzzy intent matcher: `Matcher.match(text) -> Match`, pure and deterministic.
 
-How a message is scored:
-1. Normalise (NFKC, case, punctuation, Slack markup; `intents.normalize`).
+How a message is scored, per intent:
+1. Normalise (NFKC, case, punctuation, Slack markup; `intents.normalize`), capped in length.
 2. Example similarity: rapidfuzz compares the message with every example phrasing of its language in
-   one batch call (`process.cdist` over choices preprocessed at load). English compares word tokens
-   without stop words; Japanese, which has no spaces, compares overlapping character bigrams.
-3. Keyword evidence: catalog keywords found in the message (exact phrases, light stemming and typo
-   tolerance for single words). A keyword listed by several articles is weaker evidence.
-4. Intents are grouped into topics (a question intent and the request intent on the same article and
-   paragraph share a topic); the decision is taken on topics, then the question/request split comes from
-   the cues in `intents/cues.toml`. All numbers live in `intents.thresholds`.
+   batch calls (`process.cdist`) over choices preprocessed at load. English compares content words
+   (token set, so a short example inside a long message still matches; very short texts compare whole,
+   so one shared word is not a match); Japanese, which has no spaces, compares character bigrams.
+3. Vocabulary: BM25 over all phrasings and keywords of the intent (`intents.lexical`), for paraphrases
+   that resemble no single example.
+4. Keyword evidence (`intents.keywords`).
+Intents are grouped into topics (a question intent and the request intent on the same article and
+paragraph share one); the decision is taken on topics, and the question/request split comes from the
+cues in `intents/cues.toml`. Every number lives in `intents.thresholds`.
 """
 from __future__ import annotations
 
-import re
-from collections import defaultdict
 from dataclasses import dataclass, field
 from typing import Iterable
 
@@ -23,46 +23,44 @@ from rapidfuzz import fuzz, process
 
 from intents.catalog import Catalog, Intent
 from intents.cues import Cues, CueScores, load_cues
+from intents.keywords import STOPWORDS, KeywordIndex
 from intents.language import detect_language
-from intents.normalize import Normalized, char_bigrams, clean, cap, fold, is_cjk, normalize
+from intents.lexical import LexicalIndex, stem
+from intents.normalize import Normalized, cap, char_bigrams, clean, fold, is_cjk, normalize
 from intents.thresholds import DEFAULT, Thresholds
 
 DECISIONS = ("answer", "clarify", "request", "fallback", "smalltalk")
-
-STOPWORDS = frozenset(
-    """a an the and or but if so to of in on at by for from with about into onto over under as is are was were be
-    been being am do does did doing have has had having i me my mine myself we us our ours you your yours he him
-    his she her it its they them their this that these those there here what which who whom whose when where why
-    how can could would should will shall may might must just also very really too not no s t d m ll re ve im
-    id ive dont pls please plz hi hello hey yo ok okay thanks thank u ur r some any all each every than then""".split()
-)
-_STEM = re.compile(r"(?:ing|ed|es|s|ion|ions|ment|ments|ly)$")
+#: Texts with fewer content words than this are compared whole (token sort), not as token sets.
+SHORT_TEXT_WORDS = 2
 
 
-def stem(word: str) -> str:
-    """A deliberately crude suffix stripper: enough for 'deleting' ~ 'delete', 'cookies' ~ 'cookie'."""
-    if len(word) <= 4:
-        return word
-    stripped = _STEM.sub("", word)
-    return stripped.rstrip("e") if len(stripped) >= 3 else word
+def lexical_tokens(folded: str) -> list[str]:
+    """Tokens for the BM25 index: stemmed content words, and character bigrams of Japanese runs."""
+    tokens: list[str] = []
+    for word in folded.split():
+        if is_cjk(word[0]):
+            tokens.extend(char_bigrams(word).split())
+        elif word not in STOPWORDS:
+            tokens.append(stem(word))
+    return tokens
 
 
 def _content_words(folded: str) -> str:
     return " ".join(w for w in folded.split() if w not in STOPWORDS)
 
 
-#: How a message is compared with topic examples (tokens without stop words / character bigrams).
-TOPIC_SCORER = fuzz.token_set_ratio
+def _comparable(folded: str, lang: str) -> str:
+    """The form in which topic examples and messages are compared."""
+    return char_bigrams(folded) if lang == "ja" else _content_words(folded)
 
 
 def _whole(folded: str, lang: str) -> str:
-    """The whole message, stop words included: smalltalk is made of them ("what can you do")."""
+    """The whole text, stop words included: smalltalk is made of them ("what can you do")."""
     return char_bigrams(folded) if lang == "ja" else folded
 
 
-def _comparable(folded: str, lang: str) -> str:
-    """The form in which examples and messages are compared by rapidfuzz."""
-    return char_bigrams(folded) if lang == "ja" else _content_words(folded)
+def _is_short(form: str) -> bool:
+    return len(form.split()) < SHORT_TEXT_WORDS
 
 
 @dataclass(frozen=True)
@@ -73,6 +71,7 @@ class Candidate:
     score: float
     example_score: float
     keyword_evidence: float
+    lexical_score: float
 
 
 @dataclass(frozen=True)
@@ -90,47 +89,38 @@ class Match:
 
 
 @dataclass(frozen=True)
-class _Keyword:
-    phrase: str
-    intents: frozenset[int]
-    weight: float
+class _Choices:
+    """One batch of preprocessed example phrasings compared with one scorer."""
+
+    texts: list[str]
+    owners: np.ndarray
+    whole: bool  # compare whole texts (smalltalk, short examples) rather than token sets
 
 
 class Matcher:
-    """Scores a message against a `Catalog`. Build once at start-up; `match` is thread-safe."""
+    """Scores messages against a `Catalog`. Build once at start-up; `match` is thread-safe."""
 
     def __init__(self, catalog: Catalog, *, thresholds: Thresholds = DEFAULT, cues: Cues | None = None) -> None:
         self.catalog = catalog
         self.t = thresholds
         self.cues = cues or load_cues()
         self._intents: tuple[Intent, ...] = tuple(catalog.intents)
-        index = {intent.id: n for n, intent in enumerate(self._intents)}
+        self._index = {intent.id: n for n, intent in enumerate(self._intents)}
         # Topic of each intent: the question intent it shares an article (and paragraph) with.
-        self._topic = np.array([index[self._topic_of(i).id] for i in self._intents], dtype=np.int32)
+        self._topic = np.array([self._index[self._topic_of(i).id] for i in self._intents], dtype=np.int32)
         self._is_smalltalk = np.array([i.kind == "smalltalk" for i in self._intents])
-        self._request_of_topic: dict[int, int] = {}
-        for n, intent in enumerate(self._intents):
-            if intent.kind == "request":
-                self._request_of_topic[int(self._topic[n])] = n
-        # Topic examples compare content words (token set: a short example inside a long message still
-        # matches); smalltalk compares the whole message (token sort), so "hi" inside a question is no greeting.
-        self._choices: dict[tuple[str, bool], list[str]] = {}
-        self._choice_intent: dict[tuple[str, bool], np.ndarray] = {}
-        for lang in ("en", "ja"):
-            for small in (False, True):
-                texts, owners = [], []
-                for n, intent in enumerate(self._intents):
-                    if (intent.kind == "smalltalk") != small:
-                        continue
-                    for example in intent.examples.get(lang, ()):
-                        folded = fold(clean(example))
-                        form = _whole(folded, lang) if small else _comparable(folded, lang)
-                        if form:
-                            texts.append(form)
-                            owners.append(n)
-                self._choices[(lang, small)] = texts
-                self._choice_intent[(lang, small)] = np.array(owners, dtype=np.int32)
-        self._build_keywords()
+        self._request_of_topic = {int(self._topic[n]): n for n, i in enumerate(self._intents) if i.kind == "request"}
+        self._choices = {lang: self._preprocess(lang) for lang in ("en", "ja")}
+        self._keywords = KeywordIndex(self._intents, {n: int(t) for n, t in enumerate(self._topic)},
+                                      typo_ratio=thresholds.typo_ratio, typo_min_length=thresholds.typo_min_length,
+                                      typo_weight=thresholds.typo_weight)
+        documents = [
+            [token for lang in ("en", "ja") for text in intent.examples.get(lang, ()) + intent.keywords.get(lang, ())
+             for token in lexical_tokens(fold(clean(text)))]
+            for intent in self._intents
+        ]
+        self._lexical = LexicalIndex(documents, typo_ratio=thresholds.typo_ratio,
+                                     typo_min_length=thresholds.typo_min_length)
 
     # -- preprocessing -----------------------------------------------------------------------
     def _topic_of(self, intent: Intent) -> Intent:
@@ -140,110 +130,56 @@ class Matcher:
                 return question
         return intent
 
-    def _build_keywords(self) -> None:
-        owners: dict[str, set[int]] = defaultdict(set)
+    def _preprocess(self, lang: str) -> list[_Choices]:
+        groups: dict[bool, tuple[list[str], list[int]]] = {False: ([], []), True: ([], [])}
         for n, intent in enumerate(self._intents):
-            for lang in ("en", "ja"):
-                for keyword in intent.keywords.get(lang, ()):
-                    phrase = fold(clean(keyword))
-                    if phrase:
-                        owners[phrase].add(n)
-        phrases: list[_Keyword] = []
-        for phrase, intents in owners.items():
-            topics = {int(self._topic[i]) for i in intents}
-            # A keyword several topics claim says little about which one is meant.
-            phrases.append(_Keyword(phrase, frozenset(intents), 1.0 / len(topics)))
-        self._cjk_keywords = [k for k in phrases if any(is_cjk(c) for c in k.phrase)]
-        latin = [k for k in phrases if not any(is_cjk(c) for c in k.phrase)]
-        self._phrase_keywords = [k for k in latin if " " in k.phrase]
-        self._word_keywords: dict[str, _Keyword] = {}
-        for k in latin:
-            if " " not in k.phrase:
-                self._word_keywords[k.phrase] = k
-                stemmed = stem(k.phrase)
-                if stemmed not in self._word_keywords:
-                    self._word_keywords[stemmed] = k
-        self._typo_vocab = [w for w in self._word_keywords if len(w) >= self.t.typo_min_length]
+            for example in intent.examples.get(lang, ()):
+                folded = fold(clean(example))
+                if intent.kind == "smalltalk":
+                    whole, form = True, _whole(folded, lang)
+                else:
+                    form = _comparable(folded, lang)
+                    whole = lang == "en" and _is_short(form)
+                if form:
+                    groups[whole][0].append(form)
+                    groups[whole][1].append(n)
+        return [_Choices(texts, np.array(owners, dtype=np.int32), whole)
+                for whole, (texts, owners) in groups.items() if texts]
 
     # -- scoring -----------------------------------------------------------------------------
-    def _keyword_evidence(self, norm: Normalized) -> np.ndarray:
-        """Credit every intent whose keywords occur in the message.
-
-        Longer phrases are stronger evidence, and a keyword found only inside a longer matched phrase
-        is not counted again ("purpose" inside "notify me of the purpose" is not evidence for Article 3).
-        """
-        evidence = np.zeros(len(self._intents), dtype=np.float64)
-        words = norm.text.split()
-        text = f" {norm.text} "
-        # (start, end, keyword, factor) over word positions for Latin, char positions for CJK.
-        latin: list[tuple[int, int, _Keyword, float]] = []
-        for keyword in self._phrase_keywords:
-            at = text.find(f" {keyword.phrase} ")
-            if at >= 0:
-                first = text.count(" ", 0, at + 1) - 1
-                latin.append((first, first + keyword.phrase.count(" ") + 1, keyword, 1.0))
-        unknown: list[tuple[int, str]] = []
-        for position, word in enumerate(words[:400]):
-            if word in STOPWORDS or is_cjk(word[0]):
-                continue
-            hit = self._word_keywords.get(word) or self._word_keywords.get(stem(word))
-            if hit is not None:
-                latin.append((position, position + 1, hit, 1.0))
-            elif len(word) >= self.t.typo_min_length:
-                unknown.append((position, word))
-        for position, word in unknown[:40]:
-            best = process.extractOne(word, self._typo_vocab, scorer=fuzz.ratio, score_cutoff=self.t.typo_ratio)
-            if best is not None:
-                latin.append((position, position + 1, self._word_keywords[best[0]], self.t.typo_weight))
-        compact = norm.text.replace(" ", "")
-        cjk: list[tuple[int, int, _Keyword, float]] = []
-        for keyword in self._cjk_keywords:
-            phrase = keyword.phrase.replace(" ", "")
-            at = compact.find(phrase)
-            if at >= 0:
-                cjk.append((at, at + len(phrase), keyword, 1.0))
-        for matches, unit in ((latin, 1), (cjk, 2)):
-            accepted: list[tuple[int, int]] = []
-            for first, last, keyword, factor in sorted(matches, key=lambda m: m[0] - m[1]):
-                if any(a <= first and last <= b and (last - first) < (b - a) for a, b in accepted):
-                    continue
-                accepted.append((first, last))
-                # One extra half point per extra word (two CJK characters), at most +1.5.
-                strength = 1.0 + min(1.5, 0.5 * max(0, (last - first) - unit) / unit)
-                for i in keyword.intents:
-                    evidence[i] += keyword.weight * factor * strength
-        return evidence
-
     def _example_scores(self, norm: Normalized, lang: str) -> np.ndarray:
         scores = np.zeros(len(self._intents), dtype=np.float64)
-        for small, scorer, query in (
-            (False, TOPIC_SCORER, _comparable(norm.text, lang)),
-            (True, fuzz.token_sort_ratio, _whole(norm.text, lang)),
-        ):
-            choices = self._choices[(lang, small)]
-            if not query or not choices:
+        topic_query = _comparable(norm.text, lang)
+        whole_query = _whole(norm.text, lang)
+        short_query = lang == "en" and _is_short(topic_query)
+        for group in self._choices[lang]:
+            if group.whole:
+                query, scorer = whole_query, fuzz.token_sort_ratio
+            elif short_query:
+                # One content word shared with a long example is no match: compare whole texts.
+                query, scorer = whole_query, fuzz.token_sort_ratio
+            else:
+                query, scorer = topic_query, fuzz.token_set_ratio
+            if not query:
                 continue
-            matrix = process.cdist([query], choices, scorer=scorer, dtype=np.uint8)[0]
-            np.maximum.at(scores, self._choice_intent[(lang, small)], matrix.astype(np.float64))
+            row = process.cdist([query], group.texts, scorer=scorer, dtype=np.uint8)[0]
+            np.maximum.at(scores, group.owners, row.astype(np.float64))
         return scores
 
     def score(self, text: str, lang: str | None = None) -> tuple[Normalized, str, list[Candidate]]:
-        """Ranked candidates for `text` (best first). Never raises for any str."""
+        """All intents ranked for `text`, best first. Never raises for any str."""
         norm = normalize(text)
         lang = lang if lang in ("en", "ja") else detect_language(norm.text)
         examples = self._example_scores(norm, lang)
-        evidence = self._keyword_evidence(norm)
-        total = examples + self.t.keyword_points * np.minimum(evidence, self.t.keyword_cap)
+        evidence = self._keywords.evidence(norm.text)
+        lexical = self._lexical.scores(lexical_tokens(norm.text)) * self.t.lexical_points
+        lexical[self._is_smalltalk] = 0.0
+        total = examples + lexical + self.t.keyword_points * np.minimum(evidence, self.t.keyword_cap)
         order = np.argsort(-total, kind="stable")
         candidates = [
-            Candidate(
-                intent=self._intents[i].id,
-                kind=self._intents[i].kind,
-                article=self._intents[i].article,
-                score=round(float(total[i]), 2),
-                example_score=float(examples[i]),
-                keyword_evidence=round(float(evidence[i]), 3),
-            )
+            Candidate(intent=self._intents[i].id, kind=self._intents[i].kind, article=self._intents[i].article,
+                      score=round(float(total[i]), 2), example_score=float(examples[i]),
+                      keyword_evidence=round(float(evidence[i]), 3), lexical_score=round(float(lexical[i]), 2))
             for i in order
         ]
         return norm, lang, candidates
@@ -254,19 +190,19 @@ class Matcher:
         if not isinstance(text, str):
             text = "" if text is None else str(text)
         norm, lang, candidates = self.score(text, lang)
-        flags = {"truncated"} if norm.truncated else set()
         capped, _ = cap(text)
         cleaned = clean(capped)
         unquoted = "\n".join(line for line in cleaned.splitlines() if not line.lstrip().startswith(">"))
         cues = self.cues.score(cleaned, unquoted)
+        flags = {"truncated"} if norm.truncated else set()
 
-        def result(decision: str, intent: Intent | None = None, *, handoff: str | None = None,
-                   choices: Iterable[str] = (), confidence: float = 0.0, extra: Iterable[str] = ()) -> Match:
+        def result(decision: str, intent: Intent | None = None, *, choices: Iterable[str] = (),
+                   confidence: float = 0.0, extra: Iterable[str] = ()) -> Match:
             return Match(
                 decision=decision,
                 intent=intent.id if intent else None,
                 article=intent.article if intent else None,
-                handoff=handoff,
+                handoff=intent.request_type if intent is not None and decision == "request" else None,
                 confidence=round(max(0.0, min(1.0, confidence)), 3),
                 lang=lang,
                 choices=tuple(choices),
@@ -277,59 +213,64 @@ class Matcher:
 
         if not norm.text:
             return result("fallback", extra={"empty"})
-        if cues.hostile >= 3.0:
+        if cues.hostile >= self.t.hostile_cue:
             return result("fallback", extra={"hostile"})
 
-        by_id = self.catalog.by_id
-        topic_best: dict[int, Candidate] = {}
-        topic_key = {c.intent: int(self._topic[self._index(c.intent)]) for c in candidates}
+        topics: list[Candidate] = []
+        seen_topics: set[int] = set()
         for c in candidates:
-            if c.kind != "smalltalk":
-                topic_best.setdefault(topic_key[c.intent], c)
-        topics = sorted(topic_best.items(), key=lambda kv: -kv[1].score)
-        smalltalk = next((c for c in candidates if c.kind == "smalltalk"), None)
-        top_topic, top = topics[0] if topics else (None, None)
+            topic = int(self._topic[self._index[c.intent]])
+            if c.kind != "smalltalk" and topic not in seen_topics:
+                seen_topics.add(topic)
+                topics.append(c)
+        top = topics[0]
+        top_topic = self._intents[int(self._topic[self._index[top.intent]])]
+        smalltalk = next(c for c in candidates if c.kind == "smalltalk")
 
-        has_evidence = top is not None and (
-            top.keyword_evidence > 0 or top.example_score >= self.t.no_keyword_example_score
-        )
-        if smalltalk and smalltalk.example_score >= self.t.smalltalk_score and (
-            not has_evidence or (top is not None and smalltalk.score > top.score + 10)
+        evidence = (top.keyword_evidence > 0 or top.example_score >= self.t.no_keyword_example_score
+                    or top.lexical_score >= self.t.no_keyword_lexical_score)
+        if smalltalk.example_score >= self.t.smalltalk_score and (
+            top.keyword_evidence == 0 or smalltalk.example_score >= top.example_score + self.t.smalltalk_margin
         ):
-            return result("smalltalk", by_id[smalltalk.intent], confidence=smalltalk.score / 100)
+            return result("smalltalk", self.catalog[smalltalk.intent], confidence=smalltalk.example_score / 100)
 
-        if cues.person >= 2.0 and cues.balance >= -1.5:
+        if cues.person >= self.t.person_cue and cues.balance >= self.t.person_min_balance:
             inquiry = self.catalog.request_for_type("inquiry")
             if inquiry is not None:
-                return result("request", inquiry, handoff="inquiry", confidence=0.8, extra={"person"})
+                return result("request", inquiry, confidence=0.8, extra={"person"})
 
-        if top is None or top_topic is None or not has_evidence or top.score < self.t.fallback_score:
-            return result("fallback", confidence=(top.score / 100 if top else 0.0))
+        if not evidence or top.score < self.t.fallback_score:
+            return result("fallback", confidence=top.score / 100)
 
-        topic_intent = self._intents[top_topic]
-        if cues.balance >= self.t.request_cue:
-            request_index = self._request_of_topic.get(top_topic)
-            if request_index is not None:
-                request_intent = self._intents[request_index]
-                return result("request", request_intent, handoff=request_intent.request_type,
-                              confidence=top.score / 100)
+        request = self._request_for(top_topic, top, candidates, cues)
+        if request is not None:
+            return result("request", request, confidence=top.score / 100)
 
         close = [
-            self._intents[key] for key, cand in topics[1:self.t.max_choices]
-            if top.score - cand.score <= self.t.clarify_margin and cand.article != topic_intent.article
+            self._intents[int(self._topic[self._index[c.intent]])] for c in topics[1:self.t.max_choices]
+            if top.score - c.score <= self.t.clarify_margin and c.article != top_topic.article
         ]
         if close and top.score < self.t.clarify_ceiling:
-            choices = [topic_intent.id] + [intent.id for intent in close]
-            return result("clarify", topic_intent, choices=choices, confidence=top.score / 100)
-        return result("answer", topic_intent, confidence=top.score / 100)
+            return result("clarify", top_topic, choices=[top_topic.id] + [i.id for i in close],
+                          confidence=top.score / 100)
+        return result("answer", top_topic, confidence=top.score / 100)
 
-    def _index(self, intent_id: str) -> int:
-        return self._intent_index[intent_id]
-
-    @property
-    def _intent_index(self) -> dict[str, int]:
-        cached = self.__dict__.get("_intent_index_cache")
-        if cached is None:
-            cached = {intent.id: n for n, intent in enumerate(self._intents)}
-            self.__dict__["_intent_index_cache"] = cached
-        return cached
+    def _request_for(self, topic: Intent, top: Candidate, candidates: list[Candidate],
+                     cues: CueScores) -> Intent | None:
+        """The request intent when the message makes a formal request now, else None."""
+        request_index = self._request_of_topic.get(self._index[topic.id])
+        if request_index is None:
+            # A demand about a topic with no request of its own ("tell me what you use my data for",
+            # Article 3) is a request on the nearest topic that has one (Article 6), if it is close.
+            nearest = next((c for c in candidates if c.kind == "request"), None)
+            if nearest is None or top.score - nearest.score > self.t.request_redirect_margin:
+                return None
+            request_index = self._index[nearest.intent]
+        request = self._intents[request_index]
+        twin = self._intents[int(self._topic[request_index])]
+        by_id = {c.intent: c for c in candidates}
+        # How much more the message resembles the request's phrasings than the question's.
+        lean = by_id[request.id].example_score - by_id[twin.id].example_score
+        if cues.balance + self.t.request_lean_weight * lean >= self.t.request_cue:
+            return request
+        return None

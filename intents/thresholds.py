@@ -13,14 +13,18 @@ class Thresholds:
     #: by several articles counts less), and the cap on that evidence.
     keyword_points: float = 14.0
     keyword_cap: float = 3.0
+    #: Points per unit of BM25 score over the intent's phrasings and keywords (intents.lexical).
+    lexical_points: float = 3.0
     #: Typo tolerance: a message word this similar (fuzz.ratio) to a keyword word counts as that word.
     typo_ratio: float = 84.0
     typo_min_length: int = 5
     typo_weight: float = 0.8
     #: Below this combined score for the best topic, nothing matches well: fallback.
-    fallback_score: float = 62.0
+    fallback_score: float = 75.0
     #: Without any keyword evidence an example must be this similar to count as a match.
-    no_keyword_example_score: float = 86.0
+    no_keyword_example_score: float = 72.0
+    #: ... or the intent's vocabulary (BM25 points) must be this strong.
+    no_keyword_lexical_score: float = 45.0
     #: Two topics whose scores are within this margin of each other are "close": clarify.
     clarify_margin: float = 4.0
     #: ... unless the best topic is at least this strong on its own.
@@ -29,8 +33,20 @@ class Thresholds:
     max_choices: int = 3
     #: Request cue balance (request cues minus question cues) from which a message is a request now.
     request_cue: float = 1.0
-    #: Smalltalk wins when its example score beats this and no topic has keyword evidence.
+    #: Cue points per point by which the request intent out-scores its question twin.
+    request_lean_weight: float = 0.02
+    #: A request about a topic without its own request type goes to the best request intent within this margin.
+    request_redirect_margin: float = 30.0
+    #: Smalltalk wins when its whole-message similarity reaches this and the best topic has no keyword evidence,
     smalltalk_score: float = 70.0
+    #: ... or beats the best topic's example score by this much even when the topic has keywords.
+    smalltalk_margin: float = 15.0
+    #: Hostile cue points from which a message is refused (no article, no request).
+    hostile_cue: float = 3.0
+    #: Reaching-a-person cue points that make a message an `inquiry` request, unless question cues
+    #: outweigh request cues by more than -person_min_balance.
+    person_cue: float = 2.0
+    person_min_balance: float = -1.5
 
 
 DEFAULT = Thresholds()

@@ -1,0 +1,107 @@
+"""Keyword evidence: the catalog's keywords and synonyms found in a message.
+
+English keywords match on stemmed word sequences ("notification of the purposes" matches the keyword
+"notification of the purpose"); single words also match with a typo (rapidfuzz). Japanese keywords match
+as substrings of the message with spaces removed, since Japanese has no spaces between words. A keyword
+that several topics list is weaker evidence, and a keyword found only inside a longer matched keyword is
+not counted again ("purpose" inside "notify me of the purpose").
+"""
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass
+from typing import Mapping, Sequence
+
+import numpy as np
+from rapidfuzz import fuzz, process
+
+from intents.catalog import Intent
+from intents.lexical import stem
+from intents.normalize import clean, fold, is_cjk
+
+#: Words too common to be evidence on their own (they still take part in phrases).
+STOPWORDS = frozenset(
+    """a an the and or but if so to of in on at by for from with about into onto over under as is are was were be
+    been being am do does did doing have has had having i me my mine myself we us our ours you your yours he him
+    his she her it its they them their this that these those there here what which who whom whose when where why
+    how can could would should will shall may might must just also very really too not no s t d m ll re ve im
+    id ive dont pls please plz hi hello hey yo ok okay thanks thank u ur r some any all each every than then""".split()
+)
+
+
+@dataclass(frozen=True)
+class Keyword:
+    tokens: tuple[str, ...]   # stemmed words (Latin) or one compact string (CJK)
+    intents: frozenset[int]
+    weight: float
+
+
+class KeywordIndex:
+    def __init__(self, intents: Sequence[Intent], topic_of: Mapping[int, int], *, typo_ratio: float,
+                 typo_min_length: int, typo_weight: float) -> None:
+        self.size = len(intents)
+        self.typo_ratio = typo_ratio
+        self.typo_min_length = typo_min_length
+        self.typo_weight = typo_weight
+        owners: dict[tuple[str, ...], set[int]] = defaultdict(set)
+        for n, intent in enumerate(intents):
+            for lang in ("en", "ja"):
+                for raw in intent.keywords.get(lang, ()):
+                    folded = fold(clean(raw))
+                    if not folded:
+                        continue
+                    if any(is_cjk(c) for c in folded):
+                        owners[(folded.replace(" ", ""),)].add(n)
+                    else:
+                        owners[tuple(stem(w) for w in folded.split())].add(n)
+        self._latin: dict[str, list[Keyword]] = defaultdict(list)
+        self._cjk: list[Keyword] = []
+        for tokens, members in owners.items():
+            # A keyword several topics claim says little about which one is meant.
+            keyword = Keyword(tokens, frozenset(members), 1.0 / len({topic_of[i] for i in members}))
+            if is_cjk(tokens[0][0]):
+                self._cjk.append(keyword)
+            else:
+                self._latin[tokens[0]].append(keyword)
+        self._single = {k.tokens[0]: k for ks in self._latin.values() for k in ks if len(k.tokens) == 1}
+        self._typo_vocab = [w for w in self._single if len(w) >= typo_min_length and w not in STOPWORDS]
+
+    def evidence(self, folded: str) -> np.ndarray:
+        """Evidence per intent (index order of the catalog) for a normalised message."""
+        words = [stem(w) for w in folded.split()[:400]]
+        latin: list[tuple[int, int, Keyword, float]] = []
+        unknown: list[int] = []
+        for i, word in enumerate(words):
+            if is_cjk(word[0]):
+                continue
+            found = False
+            for keyword in self._latin.get(word, ()):
+                n = len(keyword.tokens)
+                if tuple(words[i:i + n]) == keyword.tokens:
+                    if n > 1 or word not in STOPWORDS:
+                        latin.append((i, i + n, keyword, 1.0))
+                    found = True
+            if not found and word not in STOPWORDS and len(word) >= self.typo_min_length:
+                unknown.append(i)
+        for i in unknown[:40]:
+            best = process.extractOne(words[i], self._typo_vocab, scorer=fuzz.ratio, score_cutoff=self.typo_ratio)
+            if best is not None:
+                latin.append((i, i + 1, self._single[best[0]], self.typo_weight))
+        compact = folded.replace(" ", "")
+        cjk = []
+        for keyword in self._cjk:
+            at = compact.find(keyword.tokens[0])
+            if at >= 0:
+                cjk.append((at, at + len(keyword.tokens[0]), keyword, 1.0))
+        evidence = np.zeros(self.size, dtype=np.float64)
+        for matches, unit in ((latin, 1), (cjk, 2)):
+            accepted: list[tuple[int, int]] = []
+            for first, last, keyword, factor in sorted(matches, key=lambda m: m[0] - m[1]):
+                if any(a <= first and last <= b and (last - first) < (b - a) for a, b in accepted):
+                    continue
+                accepted.append((first, last))
+                # Longer keywords are more specific: +0.5 per extra word (two CJK characters), at most +1.
+                strength = 1.0 + min(1.0, 0.5 * max(0, (last - first) - unit) / unit)
+                for i in keyword.intents:
+                    evidence[i] += keyword.weight * factor * strength
+        return evidence

@@ -1,0 +1,78 @@
+"""A BM25 index over each intent's example phrasings and keywords.
+
+The fuzzy example score rewards a message that resembles one phrasing; this index rewards the
+vocabulary an intent's phrasings share as a whole, so a paraphrase that resembles no single example
+still lands on the right topic. Message words missing from the vocabulary are mapped to their closest
+vocabulary word with rapidfuzz (typo tolerance) before lookup.
+"""
+from __future__ import annotations
+
+import math
+import re
+from collections import Counter, defaultdict
+from typing import Iterable, Sequence
+
+import numpy as np
+from rapidfuzz import fuzz, process
+
+from intents.normalize import is_cjk
+
+_STEM = re.compile(r"(?:ing|ed|es|s|ion|ions|ment|ments|ly|er|ers)$")
+
+
+def stem(word: str) -> str:
+    """A deliberately crude suffix stripper: enough for 'deleting' ~ 'delete', 'cookies' ~ 'cookie'."""
+    if len(word) <= 4 or is_cjk(word[0]):
+        return word
+    stripped = _STEM.sub("", word)
+    return stripped.rstrip("e") if len(stripped) >= 3 else word
+
+
+class LexicalIndex:
+    """BM25 over documents made of tokens (stemmed words, Japanese character bigrams)."""
+
+    def __init__(self, documents: Sequence[Iterable[str]], *, k1: float = 1.2, b: float = 0.5,
+                 typo_ratio: float = 84.0, typo_min_length: int = 5) -> None:
+        self.size = len(documents)
+        self.typo_ratio = typo_ratio
+        self.typo_min_length = typo_min_length
+        counts = [Counter(doc) for doc in documents]
+        lengths = np.array([sum(c.values()) for c in counts], dtype=np.float64)
+        average = float(lengths.mean()) if self.size and lengths.sum() else 1.0
+        df: Counter[str] = Counter()
+        for c in counts:
+            df.update(c.keys())
+        postings: dict[str, tuple[np.ndarray, np.ndarray]] = {}
+        by_term: dict[str, list[tuple[int, float]]] = defaultdict(list)
+        for doc, c in enumerate(counts):
+            norm = k1 * (1 - b + b * lengths[doc] / average)
+            for term, tf in c.items():
+                idf = math.log(1 + (self.size - df[term] + 0.5) / (df[term] + 0.5))
+                by_term[term].append((doc, idf * tf * (k1 + 1) / (tf + norm)))
+        for term, rows in by_term.items():
+            postings[term] = (np.array([r[0] for r in rows], dtype=np.int32),
+                              np.array([r[1] for r in rows], dtype=np.float64))
+        self._postings = postings
+        self._typo_vocab = [t for t in postings if len(t) >= typo_min_length and not is_cjk(t[0])]
+
+    def lookup(self, token: str) -> str | None:
+        """The vocabulary term for a message token: itself, or its closest spelling when it has a typo."""
+        if token in self._postings:
+            return token
+        if len(token) < self.typo_min_length or is_cjk(token[0]) or not self._typo_vocab:
+            return None
+        best = process.extractOne(token, self._typo_vocab, scorer=fuzz.ratio, score_cutoff=self.typo_ratio)
+        return best[0] if best else None
+
+    def scores(self, tokens: Iterable[str]) -> np.ndarray:
+        """BM25 score of every document for the query tokens (each distinct term counted once)."""
+        result = np.zeros(self.size, dtype=np.float64)
+        seen: set[str] = set()
+        for token in tokens:
+            term = self.lookup(token)
+            if term is None or term in seen:
+                continue
+            seen.add(term)
+            docs, weights = self._postings[term]
+            result[docs] += weights
+        return result
