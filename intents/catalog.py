@@ -44,6 +44,9 @@ class Intent:
     keywords: Mapping[str, tuple[str, ...]]
     #: Optional pointer to the paragraph the answer focuses on (e.g. Article 9 paragraph 2).
     paragraph: int | None = None
+    #: For a question intent whose article has no request of its own: the request type a demand on
+    #: this topic amounts to ("tell me what you use my data for" on Article 3 is a purpose notification).
+    request_as: str | None = None
 
     def label(self, lang: str) -> str:
         return self.labels.get(lang) or self.labels["en"]
@@ -103,7 +106,7 @@ def _strings(value: Any, where: str, key: str) -> tuple[str, ...]:
 
 
 def _parse_intent(raw: Mapping[str, Any], where: str) -> Intent:
-    known = {"id", "kind", "article", "paragraph", "request_type", "label", "examples", "keywords"}
+    known = {"id", "kind", "article", "paragraph", "request_type", "request_as", "label", "examples", "keywords"}
     unknown = set(raw) - known
     if unknown:
         raise CatalogError(f"{where}: unknown field(s) {sorted(unknown)}")
@@ -129,6 +132,10 @@ def _parse_intent(raw: Mapping[str, Any], where: str) -> Intent:
             )
     elif request_type is not None:
         raise CatalogError(f"{where}: only request intents have a 'request_type'")
+
+    request_as = raw.get("request_as")
+    if request_as is not None and (kind != "question" or request_as not in REQUEST_TYPES):
+        raise CatalogError(f"{where}: 'request_as' is for question intents and must be one of {list(REQUEST_TYPES)}")
 
     labels = raw.get("label")
     if not isinstance(labels, dict) or not all(isinstance(labels.get(lang), str) and labels[lang].strip() for lang in LANGS):
@@ -159,6 +166,7 @@ def _parse_intent(raw: Mapping[str, Any], where: str) -> Intent:
         examples=examples,
         keywords=keywords,
         paragraph=paragraph,
+        request_as=request_as,
     )
 
 

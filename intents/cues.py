@@ -32,6 +32,7 @@ class CueScores:
     question: float
     person: float
     hostile: float
+    offtopic: float = 0.0
 
     @property
     def balance(self) -> float:
@@ -47,6 +48,7 @@ class Cues:
     person_en: CueSet
     person_ja: CueSet
     hostile: CueSet
+    offtopic: CueSet
 
     def score(self, cleaned: str, quoted_removed: str) -> CueScores:
         """Score a message. `cleaned` is the whole NFKC-cleaned text (for hostility, which hides anywhere);
@@ -61,6 +63,7 @@ class Cues:
             question=self.question_en.score(folded) + self.question_ja.score(raw),
             person=self.person_en.score(folded) + self.person_ja.score(raw),
             hostile=self.hostile.score(hostile_text),
+            offtopic=self.offtopic.score(hostile_text),
         )
 
 
@@ -92,4 +95,5 @@ def load_cues(path: Path = CUES_FILE) -> Cues:
         person_en=_cue_set(doc, "person", "en"),
         person_ja=_cue_set(doc, "person", "ja"),
         hostile=_cue_set(doc, "hostile", "any"),
+        offtopic=_cue_set(doc, "offtopic", "any"),
     )

@@ -216,19 +216,26 @@ class Matcher:
         if cues.hostile >= self.t.hostile_cue:
             return result("fallback", extra={"hostile"})
 
-        topics: list[Candidate] = []
-        seen_topics: set[int] = set()
+        def has_evidence(c: Candidate) -> bool:
+            return (c.keyword_evidence > 0 or c.example_score >= self.t.no_keyword_example_score
+                    or c.lexical_score >= self.t.no_keyword_lexical_score)
+
+        # Best candidate per topic; a topic with no real evidence (no keyword, no close example, weak
+        # vocabulary) ranks below those that have some, by `no_evidence_penalty` points.
+        best: dict[int, tuple[float, Candidate]] = {}
         for c in candidates:
+            if c.kind == "smalltalk":
+                continue
             topic = int(self._topic[self._index[c.intent]])
-            if c.kind != "smalltalk" and topic not in seen_topics:
-                seen_topics.add(topic)
-                topics.append(c)
+            rank = c.score - (0.0 if has_evidence(c) else self.t.no_evidence_penalty)
+            if topic not in best or rank > best[topic][0]:
+                best[topic] = (rank, c)
+        ranked = sorted(best.values(), key=lambda rc: -rc[0])
+        topics = [c for _, c in ranked]
         top = topics[0]
         top_topic = self._intents[int(self._topic[self._index[top.intent]])]
         smalltalk = next(c for c in candidates if c.kind == "smalltalk")
-
-        evidence = (top.keyword_evidence > 0 or top.example_score >= self.t.no_keyword_example_score
-                    or top.lexical_score >= self.t.no_keyword_lexical_score)
+        evidence = has_evidence(top)
         if smalltalk.example_score >= self.t.smalltalk_score and (
             top.keyword_evidence == 0 or smalltalk.example_score >= top.example_score + self.t.smalltalk_margin
         ):
@@ -239,6 +246,8 @@ class Matcher:
             if inquiry is not None:
                 return result("request", inquiry, confidence=0.8, extra={"person"})
 
+        if cues.offtopic >= self.t.offtopic_cue and top.keyword_evidence < self.t.offtopic_keyword_evidence:
+            return result("fallback", confidence=top.score / 100, extra={"offtopic"})
         if not evidence or top.score < self.t.fallback_score:
             return result("fallback", confidence=top.score / 100)
 
@@ -248,7 +257,7 @@ class Matcher:
 
         close = [
             self._intents[int(self._topic[self._index[c.intent]])] for c in topics[1:self.t.max_choices]
-            if top.score - c.score <= self.t.clarify_margin and c.article != top_topic.article
+            if top.score - c.score <= self.t.clarify_margin and c.article != top_topic.article and has_evidence(c)
         ]
         if close and top.score < self.t.clarify_ceiling:
             return result("clarify", top_topic, choices=[top_topic.id] + [i.id for i in close],
@@ -259,9 +268,13 @@ class Matcher:
                      cues: CueScores) -> Intent | None:
         """The request intent when the message makes a formal request now, else None."""
         request_index = self._request_of_topic.get(self._index[topic.id])
+        if request_index is None and topic.request_as is not None:
+            # The catalog says what a demand on this topic amounts to (Article 3 -> purpose notification).
+            declared = self.catalog.request_for_type(topic.request_as)
+            request_index = self._index[declared.id] if declared is not None else None
         if request_index is None:
-            # A demand about a topic with no request of its own ("tell me what you use my data for",
-            # Article 3) is a request on the nearest topic that has one (Article 6), if it is close.
+            # Otherwise a demand about a topic with no request of its own is a request on the nearest
+            # topic that has one, if it is close.
             nearest = next((c for c in candidates if c.kind == "request"), None)
             if nearest is None or top.score - nearest.score > self.t.request_redirect_margin:
                 return None

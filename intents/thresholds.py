@@ -25,6 +25,8 @@ class Thresholds:
     no_keyword_example_score: float = 72.0
     #: ... or the intent's vocabulary (BM25 points) must be this strong.
     no_keyword_lexical_score: float = 45.0
+    #: Points a topic without evidence loses when topics are ranked.
+    no_evidence_penalty: float = 20.0
     #: Two topics whose scores are within this margin of each other are "close": clarify.
     clarify_margin: float = 4.0
     #: ... unless the best topic is at least this strong on its own.
@@ -47,6 +49,10 @@ class Thresholds:
     #: outweigh request cues by more than -person_min_balance.
     person_cue: float = 2.0
     person_min_balance: float = -1.5
+    #: Workplace-chatter cue points (invoice, VPN, lunch…) that make a fallback unless the best topic has
+    #: at least this much keyword evidence.
+    offtopic_cue: float = 2.0
+    offtopic_keyword_evidence: float = 2.0
 
 
 DEFAULT = Thresholds()
