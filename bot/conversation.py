@@ -72,6 +72,8 @@ class Conversation:
     def handle(self, message: Message) -> Reply:
         notices: list[str] = []
         text = message.text if isinstance(message.text, str) else ""
+        # Lone surrogates (possible from JSON "\ud800") cannot be stored or encoded: replace them.
+        text = text.encode("utf-8", "replace").decode("utf-8")
         if len(text) > self.max_message_chars:
             text = text[: self.max_message_chars]
             notices.append("truncated")

@@ -79,26 +79,25 @@ class BodySizeLimit:
             await _too_large(self.limit, send)
             return
         received = 0
-        too_large = False
+        refused = False
 
         async def limited_receive() -> AsgiMessage:
-            nonlocal received, too_large
+            nonlocal received, refused
             message = await receive()
-            if message["type"] == "http.request":
+            if message["type"] == "http.request" and not refused:
                 received += len(message.get("body", b""))
                 if received > self.limit:
-                    too_large = True
-                    raise _BodyTooLarge()
+                    # Answer 413 now and hand the app an empty, final body: whatever it answers is dropped.
+                    refused = True
+                    await _too_large(self.limit, send)
+                    return {"type": "http.request", "body": b"", "more_body": False}
             return message
 
-        try:
-            await self.app(scope, limited_receive, send)
-        except _BodyTooLarge:
-            await _too_large(self.limit, send)
+        async def guarded_send(message: AsgiMessage) -> None:
+            if not refused:
+                await send(message)
 
-
-class _BodyTooLarge(Exception):
-    pass
+        await self.app(scope, limited_receive, guarded_send)
 
 
 async def _too_large(limit: int, send: Send) -> None:
@@ -130,8 +129,14 @@ def create_app(services: Services) -> FastAPI:
     async def invalid_request(request: Request, exc: RequestValidationError) -> JSONResponse:
         problems = []
         for error in exc.errors():
-            where = ".".join(str(p) for p in error.get("loc", ()) if p != "body") or "body"
-            problems.append(f"{where}: {error.get('msg', 'invalid')}")
+            loc = [str(p) for p in error.get("loc", ())]
+            field_path = ".".join(loc[1:] if loc[:1] == ["body"] else loc)
+            if error.get("type") == "json_invalid":
+                problems.append("body: not valid JSON")
+            elif not field_path or field_path.isdigit():
+                problems.append(f"body: {error.get('msg', 'invalid')}")
+            else:
+                problems.append(f"{field_path}: {error.get('msg', 'invalid')}")
         return JSONResponse(status_code=422, content={"detail": "Invalid request: " + "; ".join(problems),
                                                       "errors": problems})
 

@@ -26,7 +26,7 @@ from intents.cues import Cues, CueScores, load_cues
 from intents.keywords import STOPWORDS, KeywordIndex
 from intents.language import detect_language
 from intents.lexical import LexicalIndex, stem
-from intents.normalize import Normalized, cap, char_bigrams, clean, fold, is_cjk, normalize
+from intents.normalize import Normalized, cap, char_bigrams, clean, fold, is_cjk, normalize, unescape_slack
 from intents.thresholds import DEFAULT, Thresholds
 
 DECISIONS = ("answer", "clarify", "request", "fallback", "smalltalk")
@@ -191,7 +191,7 @@ class Matcher:
             text = "" if text is None else str(text)
         norm, lang, candidates = self.score(text, lang)
         capped, _ = cap(text)
-        cleaned = clean(capped)
+        cleaned = clean(unescape_slack(capped))
         unquoted = "\n".join(line for line in cleaned.splitlines() if not line.lstrip().startswith(">"))
         cues = self.cues.score(cleaned, unquoted)
         flags = {"truncated"} if norm.truncated else set()

@@ -19,7 +19,7 @@ _SLACK_TOKEN = re.compile(r"<[@#!][^>]{0,200}>")
 _SLACK_URL = re.compile(r"<https?://[^>]{0,500}>")
 _EMOJI_CODE = re.compile(r":[a-z0-9_+\-']{1,40}:")
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u200b-\u200f\u2028-\u202e\u2060-\u206f\ufeff]")
-_QUOTE_LINE = re.compile(r"(?m)^\s*(?:>|&gt;)+ ?(.*)$")
+_QUOTE_LINE = re.compile(r"(?m)^\s*>+ ?(.*)$")
 _CODE_FENCE = re.compile(r"`{1,3}")
 #: Everything that is not a letter, digit or CJK character becomes a space.
 _NON_WORD = re.compile(r"[^\w\u3040-\u30ff\u3400-\u9fff\uf900-\ufaff]+|_+")
@@ -64,10 +64,15 @@ def fold(text: str) -> str:
     return _SPACES.sub(" ", text).strip()
 
 
+def unescape_slack(text: str) -> str:
+    """Slack escapes &, < and > in message text; undo that so "&gt; quoted" is a quote, not the word "gt"."""
+    return text.replace("&gt;", ">").replace("&lt;", "<").replace("&amp;", "&")
+
+
 def normalize(text: str) -> Normalized:
     """Prepare any string for matching. Never raises for str input."""
     capped, truncated = cap(text)
-    cleaned = clean(capped)
+    cleaned = clean(unescape_slack(capped))
     quoted_lines = [m.group(1) for m in _QUOTE_LINE.finditer(cleaned)]
     unquoted = _QUOTE_LINE.sub(" ", cleaned)
     return Normalized(
