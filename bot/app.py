@@ -38,8 +38,8 @@ def build_store(settings: Settings) -> Store:
     if settings.redis_url:
         from handoff.redis_store import RedisStore  # imported lazily: only Redis deployments need it
 
-        return RedisStore.from_url(settings.redis_url)  # type: ignore[no-any-return]
-    return SQLiteStore.in_dir(settings.data_dir)
+        return RedisStore.from_url(settings.redis_url, prefix=settings.redis_key_prefix, sla_days=settings.sla_days)
+    return SQLiteStore.in_dir(settings.data_dir, sla_days=settings.sla_days)
 
 
 def build_matcher(catalog: Catalog | None = None) -> Matcher:

@@ -19,6 +19,10 @@ class ConfigError(ValueError):
 SETTINGS_DOC: tuple[tuple[str, str, str], ...] = (
     ("PRIVACY_BOT_DATA_DIR", "./data", "Directory of the embedded SQLite store (created on first run)."),
     ("REDIS_URL", "(unset)", "When set (e.g. `redis://localhost:6379/0`), state lives in Redis instead of SQLite."),
+    ("REDIS_KEY_PREFIX", "privacy-bot", "Prefix of every Redis key, so several deployments can share one Redis "
+     "(1-64 letters, digits or `._:-`). Ticket keys share the hash tag `{prefix}`, keeping them on one cluster slot."),
+    ("PRIVACY_BOT_SLA_DAYS", "14", "Days from a request's arrival to its internal due date; APPI Art. 39 lets the "
+     "requester go to court two weeks after a request reaches the company. Overdue tickets are flagged."),
     ("PRIVACY_BOT_SESSION_TTL", "7200", "Seconds a chat session (and an unfinished form) lives after its last message."),
     ("PRIVACY_BOT_MAX_MESSAGE_CHARS", "4000", "Longest message accepted; longer ones are cut (and the user is told)."),
     ("PRIVACY_BOT_MAX_BODY_BYTES", "65536", "Largest HTTP request body accepted; larger ones get 413."),
@@ -64,6 +68,8 @@ def _optional(environ: Mapping[str, str], key: str) -> str | None:
 class Settings:
     data_dir: Path = Path("data")
     redis_url: str | None = None
+    redis_key_prefix: str = "privacy-bot"
+    sla_days: int = 14
     session_ttl: int = 7200
     max_message_chars: int = 4000
     max_body_bytes: int = 65536
@@ -87,12 +93,17 @@ class Settings:
         redis_url = _optional(environ, "REDIS_URL")
         if redis_url and not redis_url.startswith(("redis://", "rediss://", "unix://")):
             raise ConfigError(f"REDIS_URL must start with redis://, rediss:// or unix://, got {redis_url!r}")
+        prefix = environ.get("REDIS_KEY_PREFIX", "").strip() or "privacy-bot"
+        if len(prefix) > 64 or not all(c.isascii() and (c.isalnum() or c in "._:-") for c in prefix):
+            raise ConfigError(f"REDIS_KEY_PREFIX must be 1-64 letters, digits or ._:- , got {prefix!r}")
         api_url = environ.get("SLACK_API_URL", "").strip() or "https://slack.com/api/"
         if not api_url.startswith(("http://", "https://")):
             raise ConfigError(f"SLACK_API_URL must be an http(s) URL, got {api_url!r}")
         return cls(
             data_dir=Path(environ.get("PRIVACY_BOT_DATA_DIR", "").strip() or "data"),
             redis_url=redis_url,
+            redis_key_prefix=prefix,
+            sla_days=_int(environ, "PRIVACY_BOT_SLA_DAYS", 14, minimum=1),
             session_ttl=_int(environ, "PRIVACY_BOT_SESSION_TTL", 7200, minimum=60),
             max_message_chars=_int(environ, "PRIVACY_BOT_MAX_MESSAGE_CHARS", 4000, minimum=100),
             max_body_bytes=_int(environ, "PRIVACY_BOT_MAX_BODY_BYTES", 65536, minimum=1024),

@@ -82,7 +82,8 @@ class Conversation:
 
         match = self._pick_choice(text, state, lang)
         if match is None:
-            match = self.matcher.match(text, lang)
+            # Match in the message's own language; `lang` (which may be an explicit switch) is the reply's.
+            match = self.matcher.match(text)
         reply = self._reply(message.session_id, match, lang, notices)
 
         state["lang"] = lang

@@ -1,7 +1,9 @@
-"""The embedded default store: one SQLite file in the data directory, WAL mode, safe for several threads.
+"""The embedded default store: one SQLite file in the data directory, WAL mode, safe for several threads and
+several processes sharing the file.
 
 Each thread gets its own connection (sqlite3 connections must not be shared across threads without
-serialising every call); WAL lets readers proceed while one writer commits.
+serialising every call); WAL lets readers proceed while one writer commits, and every write runs in
+BEGIN IMMEDIATE, so SQLite's file lock serialises writers across processes too.
 """
 from __future__ import annotations
 
@@ -10,9 +12,16 @@ import sqlite3
 import threading
 import time
 from pathlib import Path
-from typing import Any, Callable, Mapping
+from typing import Any, Callable, Iterable, Literal, Mapping
 
-from handoff.store import StoreHealth, StoreUnavailable
+from handoff import lifecycle
+from handoff import sqlite_tickets as sql
+from handoff.accounts import UserAccount
+from handoff.query import TicketQuery
+from handoff.references import format_reference, reference_year
+from handoff.store import StoreHealth, StoreUnavailable, TicketNotFound, UserExists, UserNotFound
+from handoff.ticket_ops import TicketOperations, checked_change, collect_pending, ensure_same_request
+from handoff.tickets import PendingReply, Requester, Ticket, TicketDraft
 
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS sessions (
@@ -21,19 +30,23 @@ CREATE TABLE IF NOT EXISTS sessions (
     expires_at REAL NOT NULL
 );
 CREATE INDEX IF NOT EXISTS sessions_expiry ON sessions (expires_at);
-"""
+""" + sql.TICKET_SCHEMA
 
 DB_FILENAME = "privacy-bot.sqlite3"
 
 
-class SQLiteStore:
+class SQLiteStore(TicketOperations):
     """SQLite implementation of the store interface (see `handoff.store`)."""
 
     backend = "sqlite"
 
-    def __init__(self, path: Path, *, clock: Callable[[], float] = time.time, busy_timeout_ms: int = 5000) -> None:
+    def __init__(self, path: Path, *, clock: Callable[[], float] = time.time, busy_timeout_ms: int = 5000,
+                 sla_days: int = 14) -> None:
+        if sla_days < 1:
+            raise ValueError(f"sla_days must be at least 1, got {sla_days}")
         self.path = Path(path)
         self.path.parent.mkdir(parents=True, exist_ok=True)
+        self.sla_days = sla_days
         self._clock = clock
         self._busy_timeout_ms = busy_timeout_ms
         self._local = threading.local()
@@ -66,16 +79,16 @@ class SQLiteStore:
                 self._connections.append(conn)
         return conn
 
-    def _write(self) -> "_Transaction":
-        return _Transaction(self._conn())
+    def _write(self, *, durable: bool = False) -> "_Transaction":
+        return _Transaction(self._conn(), durable=durable)
 
-    def _read(self, sql: str, params: tuple[Any, ...] = ()) -> list[tuple[Any, ...]]:
+    def _read(self, sql_text: str, params: tuple[Any, ...] | list[Any] = ()) -> list[tuple[Any, ...]]:
         try:
-            return self._conn().execute(sql, params).fetchall()
+            return self._conn().execute(sql_text, params).fetchall()
         except sqlite3.Error as exc:
             raise StoreUnavailable(f"SQLite read failed: {exc}") from exc
 
-    # -- sessions ----------------------------------------------------------------------------
+    # -- sessions and markers ----------------------------------------------------------------
     def load_session(self, session_id: str) -> dict[str, Any] | None:
         rows = self._read("SELECT state FROM sessions WHERE id = ? AND expires_at > ?", (session_id, self._clock()))
         if not rows:
@@ -97,9 +110,103 @@ class SQLiteStore:
             db.execute("DELETE FROM sessions WHERE id = ?", (session_id,))
 
     def purge_expired(self) -> int:
+        now = self._clock()
         with self._write() as db:
-            cur = db.execute("DELETE FROM sessions WHERE expires_at <= ?", (self._clock(),))
-            return int(cur.rowcount)
+            sessions = db.execute("DELETE FROM sessions WHERE expires_at <= ?", (now,)).rowcount
+            markers = db.execute("DELETE FROM once_markers WHERE expires_at <= ?", (now,)).rowcount
+            return int(sessions) + int(markers)
+
+    def mark_once(self, key: str, ttl_seconds: int) -> bool:
+        now = self._clock()
+        with self._write() as db:
+            db.execute("DELETE FROM once_markers WHERE key = ? AND expires_at <= ?", (key, now))
+            cur = db.execute("INSERT OR IGNORE INTO once_markers (key, expires_at) VALUES (?, ?)",
+                             (key, now + ttl_seconds))
+            return cur.rowcount == 1
+
+    # -- tickets -----------------------------------------------------------------------------
+    def create_ticket(self, draft: TicketDraft, *, idempotency_key: str, now: float) -> Ticket:
+        if not idempotency_key:
+            raise ValueError("idempotency_key must not be empty")
+        year = reference_year(now)
+        # One IMMEDIATE transaction covers the key lookup, the counter and the insert: a concurrent retry
+        # waits for the lock and then finds the key, and a crash leaves either all of it or none.
+        with self._write(durable=True) as db:
+            existing = sql.by_idempotency_key(db, idempotency_key)
+            if existing is not None:
+                return ensure_same_request(existing, draft, idempotency_key)
+            reference = format_reference(year, sql.allocate(db, year))
+            ticket = lifecycle.open_ticket(draft, reference, now=now, sla_days=self.sla_days)
+            sql.insert(db, ticket, idempotency_key)
+        return ticket
+
+    def get_ticket(self, reference: str) -> Ticket:
+        rows = self._read("SELECT doc FROM tickets WHERE reference = ?", (reference,))
+        if not rows:
+            raise TicketNotFound(reference)
+        return sql.decode(rows[0][0])
+
+    def list_tickets(self, *, status: str | Iterable[str] | None = None, request_type: str | None = None,
+                     assignee: str | None = None, overdue: bool | None = None, requester: Requester | None = None,
+                     now: float | None = None, limit: int = 50, offset: int = 0) -> list[Ticket]:
+        query = TicketQuery.build(status=status, request_type=request_type, assignee=assignee, overdue=overdue,
+                                  requester=requester, now=now, limit=limit, offset=offset)
+        sql_text, params = sql.select(query)
+        return [sql.decode(row[0]) for row in self._read(sql_text, params)]
+
+    def pending_replies(self, requester: Requester) -> list[PendingReply]:
+        rows = self._read("SELECT doc FROM tickets WHERE requester_key = ? AND pending_replies > 0",
+                          (requester.key,))
+        return collect_pending(sql.decode(row[0]) for row in rows)
+
+    def unnotified_tickets(self, *, limit: int = 50) -> list[Ticket]:
+        rows = self._read("SELECT doc FROM tickets WHERE notified = 0 ORDER BY year, seq LIMIT ?", (limit,))
+        return [sql.decode(row[0]) for row in rows]
+
+    def _mutate(self, reference: str, change: Callable[[Ticket], Ticket]) -> Ticket:
+        with self._write(durable=True) as db:
+            old = sql.by_reference(db, reference)
+            if old is None:
+                raise TicketNotFound(reference)
+            new = checked_change(old, change)
+            if new is None:
+                return old
+            sql.update(db, old.version, new)
+        return new
+
+    def purge(self, older_than_days: float, *, now: float) -> int:
+        if older_than_days < 0:
+            raise ValueError(f"older_than_days must not be negative, got {older_than_days}")
+        with self._write(durable=True) as db:
+            candidates = sql.purge_candidates(db, now - older_than_days * lifecycle.DAY)
+            for old in candidates:
+                sql.update(db, old.version, lifecycle.purge_personal(old, now=now))
+        return len(candidates)
+
+    # -- accounts ----------------------------------------------------------------------------
+    def add_user(self, account: UserAccount) -> None:
+        with self._write() as db:
+            cur = db.execute("INSERT OR IGNORE INTO users (username, password_hash, role, created_at) "
+                             "VALUES (?, ?, ?, ?)",
+                             (account.username, account.password_hash, account.role, account.created_at))
+            if cur.rowcount != 1:
+                raise UserExists(f"user {account.username!r} already exists")
+
+    def remove_user(self, username: str) -> None:
+        with self._write() as db:
+            if db.execute("DELETE FROM users WHERE username = ?", (username,)).rowcount != 1:
+                raise UserNotFound(f"no user {username!r}")
+
+    def get_user(self, username: str) -> UserAccount | None:
+        users = self._users("WHERE username = ?", (username,))
+        return users[0] if users else None
+
+    def list_users(self) -> list[UserAccount]:
+        return self._users("ORDER BY username", ())
+
+    def _users(self, tail: str, params: tuple[Any, ...]) -> list[UserAccount]:
+        rows = self._read(f"SELECT username, password_hash, role, created_at FROM users {tail}", params)
+        return [UserAccount(*row) for row in rows]
 
     # -- operations --------------------------------------------------------------------------
     def health(self) -> StoreHealth:
@@ -109,7 +216,7 @@ class SQLiteStore:
                 db.execute("INSERT OR REPLACE INTO health_probe (id, at) VALUES (1, ?)", (self._clock(),))
             mode = self._conn().execute("PRAGMA journal_mode").fetchone()[0]
             return StoreHealth(ok=True, backend=self.backend, detail={"journal_mode": mode})
-        except StoreUnavailable as exc:
+        except (StoreUnavailable, sqlite3.Error) as exc:
             return StoreHealth(ok=False, backend=self.backend, detail={"error": str(exc)})
 
     def close(self) -> None:
@@ -124,31 +231,51 @@ class _Transaction:
     """`with` block running BEGIN IMMEDIATE … COMMIT, mapping SQLite errors to StoreUnavailable.
 
     BEGIN IMMEDIATE takes the write lock up front so concurrent writers wait (busy_timeout) instead of
-    failing half-way with SQLITE_BUSY on lock upgrade.
+    failing half-way with SQLITE_BUSY on lock upgrade. `durable=True` (ticket writes) syncs the WAL at
+    commit (synchronous=FULL), so an acknowledged ticket survives a power cut, not just a process crash;
+    session writes keep the cheaper NORMAL.
     """
 
-    def __init__(self, conn: sqlite3.Connection) -> None:
+    def __init__(self, conn: sqlite3.Connection, *, durable: bool = False) -> None:
         self.conn = conn
+        self.durable = durable
 
     def __enter__(self) -> sqlite3.Connection:
         try:
+            if self.durable:
+                self.conn.execute("PRAGMA synchronous=FULL")
             self.conn.execute("BEGIN IMMEDIATE")
         except sqlite3.Error as exc:
+            self._restore()
             raise StoreUnavailable(f"SQLite store is not writable: {exc}") from exc
         return self.conn
 
-    def __exit__(self, exc_type: Any, exc: Any, tb: Any) -> bool:
-        if exc_type is None:
-            try:
-                self.conn.execute("COMMIT")
-                return False
-            except sqlite3.Error as commit_exc:
-                self.conn.execute("ROLLBACK")
-                raise StoreUnavailable(f"SQLite commit failed: {commit_exc}") from commit_exc
+    def __exit__(self, exc_type: Any, exc: Any, tb: Any) -> Literal[False]:
         try:
-            self.conn.execute("ROLLBACK")
+            if exc_type is None:
+                try:
+                    self.conn.execute("COMMIT")
+                    return False
+                except sqlite3.Error as commit_exc:
+                    self._rollback()
+                    raise StoreUnavailable(f"SQLite commit failed: {commit_exc}") from commit_exc
+            self._rollback()
+            if isinstance(exc, sqlite3.Error):
+                raise StoreUnavailable(f"SQLite write failed: {exc}") from exc
+            return False
+        finally:
+            self._restore()
+
+    def _rollback(self) -> None:
+        try:
+            if self.conn.in_transaction:
+                self.conn.execute("ROLLBACK")
         except sqlite3.Error:
-            pass
-        if isinstance(exc, sqlite3.Error):
-            raise StoreUnavailable(f"SQLite write failed: {exc}") from exc
-        return False
+            pass  # SQLite already rolled back (e.g. after an I/O error); the original error is what matters
+
+    def _restore(self) -> None:
+        if self.durable:
+            try:
+                self.conn.execute("PRAGMA synchronous=NORMAL")
+            except sqlite3.Error:
+                pass  # the connection is broken; the next use reports it

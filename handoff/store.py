@@ -1,12 +1,17 @@
 """The storage interface every backend implements, and the errors it raises.
 
 Contracts are written here once and honoured by each implementation; `tests/handoff/test_store_contract.py`
-runs the same suite against every backend.
+runs the same suite against every backend. Ticket rules live in `handoff.lifecycle` and raise `TicketError`
+subclasses (IllegalTransition, InvalidRejection) through the store unchanged; storage failures raise
+`StoreError` subclasses. Times (`now`) are epoch seconds passed by the caller, so tests control them.
 """
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any, Mapping, Protocol, runtime_checkable
+from typing import Any, Iterable, Mapping, Protocol, runtime_checkable
+
+from handoff.accounts import UserAccount
+from handoff.tickets import PendingReply, Requester, Ticket, TicketDraft
 
 
 class StoreError(Exception):
@@ -14,7 +19,30 @@ class StoreError(Exception):
 
 
 class StoreUnavailable(StoreError):
-    """The backend cannot be reached or cannot write right now. Nothing was changed; retry later."""
+    """The backend cannot be reached, cannot write right now, or did not confirm a write. Retry later.
+
+    A write that raised this was applied completely or not at all, never half. When the connection broke
+    after the request was sent it may have been applied: `create_ticket` is safe to retry with the same
+    idempotency key; other updates may then repeat (e.g. a note added twice), never vanish.
+    """
+
+
+class TicketNotFound(StoreError, LookupError):
+    def __init__(self, reference: str) -> None:
+        super().__init__(f"no ticket {reference}")
+        self.reference = reference
+
+
+class IdempotencyConflict(StoreError):
+    """The idempotency key already belongs to a ticket of another requester or request type."""
+
+
+class UserExists(StoreError):
+    pass
+
+
+class UserNotFound(StoreError, LookupError):
+    pass
 
 
 @dataclass(frozen=True)
@@ -44,7 +72,8 @@ class SessionStore(Protocol):
         """Remove the session. Deleting a missing session is not an error."""
 
     def purge_expired(self) -> int:
-        """Physically delete expired sessions (expired ones are already invisible); return how many."""
+        """Physically delete expired sessions and markers (expired ones are already invisible); return how
+        many were deleted (backends that expire keys natively return 0)."""
 
     def health(self) -> StoreHealth:
         """Report whether the backend is reachable and writable. Never raises."""
@@ -53,8 +82,93 @@ class SessionStore(Protocol):
         """Release connections. The store must not be used afterwards."""
 
 
-class Store(SessionStore, Protocol):
-    """Everything the conversation and the front ends need from storage.
+@runtime_checkable
+class TicketStore(Protocol):
+    """Tickets, their events and outbox, reference allocation and idempotency keys.
 
-    Tickets, events, reference allocation and idempotency keys join this interface with the handoff work.
+    Every method raises StoreUnavailable when the backend fails; each write is atomic (the whole new ticket
+    with its index entries, or nothing) and durable once the method returns.
     """
+
+    sla_days: int
+
+    def create_ticket(self, draft: TicketDraft, *, idempotency_key: str, now: float) -> Ticket:
+        """Open a ticket: allocate the next `PRQ-YYYY-NNNNNN` (per-year counter, Japan time) and insert the
+        ticket in one atomic step, due `sla_days` after `now`.
+
+        A repeated `idempotency_key` (double click, client retry, concurrent retries) returns the ticket the
+        first call created and creates nothing. Raises IdempotencyConflict if the key belongs to a ticket of
+        another requester or request type, ValueError for an empty key. Keys must not contain personal
+        data; they are kept after purge.
+        """
+
+    def get_ticket(self, reference: str) -> Ticket:
+        """The ticket, or raise TicketNotFound. Callers showing it to a requester check `belongs_to`."""
+
+    def list_tickets(self, *, status: str | Iterable[str] | None = None, request_type: str | None = None,
+                     assignee: str | None = None, overdue: bool | None = None, requester: Requester | None = None,
+                     now: float | None = None, limit: int = 50, offset: int = 0) -> list[Ticket]:
+        """Tickets matching every given filter, in allocation order (oldest first), `offset`/`limit` applied.
+
+        `status` is one status or several; `overdue=True` means open and past due at `now` (required then);
+        `requester` matches by `Requester.key`. Raises ValueError for invalid filters.
+        """
+
+    def update_status(self, reference: str, new_status: str, *, actor: str, now: float, note: str | None = None,
+                      rejection_ground: str | None = None) -> Ticket:
+        """Apply `lifecycle.transition` atomically (concurrent changes never lose an event) and return the new
+        ticket. Raises TicketNotFound, IllegalTransition, InvalidRejection."""
+
+    def claim(self, reference: str, *, actor: str, now: float) -> Ticket:
+        """Make `actor` the assignee (`lifecycle.claim`). Raises TicketNotFound, TicketError if closed."""
+
+    def add_note(self, reference: str, *, actor: str, text: str, now: float) -> Ticket:
+        """Append an internal note event. Raises TicketNotFound, TicketError for empty text."""
+
+    def add_reply(self, reference: str, *, actor: str, text: str, now: float) -> Ticket:
+        """Queue a staff message for the requester (outbox) and log it. Raises TicketNotFound, TicketError."""
+
+    def pending_replies(self, requester: Requester) -> list[PendingReply]:
+        """Undelivered replies on the requester's tickets, oldest first. Cheap when there are none: it is
+        called on every chat turn."""
+
+    def mark_replies_delivered(self, reference: str, reply_ids: Iterable[int], *, now: float) -> Ticket:
+        """Mark replies shown. Call after showing them: a crash in between shows them again (at least once)."""
+
+    def record_notification(self, reference: str, *, ok: bool, now: float, error: str | None = None) -> Ticket:
+        """Record a staff-notification attempt; failed ones stay in `unnotified_tickets` to be retried."""
+
+    def unnotified_tickets(self, *, limit: int = 50) -> list[Ticket]:
+        """Tickets whose staff notification has not succeeded yet, oldest first."""
+
+    def purge(self, older_than_days: float, *, now: float) -> int:
+        """Apply `lifecycle.purge_personal` to every ticket closed more than `older_than_days` before `now`;
+        return how many were purged. Each ticket is purged atomically; a failure part-way leaves the rest for
+        the next run. Raises ValueError for a negative age."""
+
+
+@runtime_checkable
+class MarkerStore(Protocol):
+    def mark_once(self, key: str, ttl_seconds: int) -> bool:
+        """True the first time `key` is marked within `ttl_seconds`, False while the mark lives (atomic across
+        processes; used to drop redelivered Slack events)."""
+
+
+@runtime_checkable
+class UserStore(Protocol):
+    def add_user(self, account: UserAccount) -> None:
+        """Add an account. Raises UserExists if the username is taken."""
+
+    def remove_user(self, username: str) -> None:
+        """Remove an account. Raises UserNotFound if there is none."""
+
+    def get_user(self, username: str) -> UserAccount | None:
+        """The account, or None."""
+
+    def list_users(self) -> list[UserAccount]:
+        """All accounts, sorted by username."""
+
+
+@runtime_checkable
+class Store(SessionStore, TicketStore, MarkerStore, UserStore, Protocol):
+    """Everything the conversation and the front ends need from storage."""

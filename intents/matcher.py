@@ -284,6 +284,7 @@ class Matcher:
         by_id = {c.intent: c for c in candidates}
         # How much more the message resembles the request's phrasings than the question's.
         lean = by_id[request.id].example_score - by_id[twin.id].example_score
-        if cues.balance + self.t.request_lean_weight * lean >= self.t.request_cue:
+        # The lean only tips a message that has some request cue: a bare topic word is never a request.
+        if cues.request > 0 and cues.balance + self.t.request_lean_weight * lean >= self.t.request_cue:
             return request
         return None

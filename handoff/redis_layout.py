@@ -1,0 +1,107 @@
+"""Where the Redis store keeps things: the key names and the two Lua scripts that change tickets.
+
+Ticket data (documents, counters, idempotency keys, index sets) lives under keys that share the hash tag
+`{<prefix>}`, so each script touches one cluster slot and declares every key it touches in KEYS. Sessions and
+once-markers have no tag and spread over the cluster. Layout, with the default prefix `privacy-bot`:
+
+    privacy-bot:session:<session id>        string, JSON state, native TTL
+    privacy-bot:once:<key>                  string "1", native TTL (mark_once)
+    privacy-bot:users                       hash username -> account JSON
+    privacy-bot:health                      string, last health probe (TTL 60 s)
+    {privacy-bot}:tickets                   hash reference -> ticket JSON (without the reference itself)
+    {privacy-bot}:seq                       hash year -> last number allocated that year
+    {privacy-bot}:idem                      hash idempotency key -> reference
+    {privacy-bot}:idx:status:<status>       set of references (likewise type:<id>, assignee:<name>)
+    {privacy-bot}:idx:req:<requester key>   set of references filed by that requester
+    {privacy-bot}:idx:outbox:<requester>    set of that requester's references with undelivered replies
+    {privacy-bot}:idx:unnotified            set of references whose staff notification has not succeeded
+"""
+from __future__ import annotations
+
+import re
+
+from handoff.tickets import Ticket
+
+_PREFIX = re.compile(r"[A-Za-z0-9._:-]{1,64}")
+
+# Allocation, the ticket, its idempotency mapping and its index entries in one script: Redis runs it
+# atomically and writes it to the AOF as one unit, so a crash never leaves a reference without its ticket,
+# and a retry with the same key finds the mapping. All reads come before the first write because Redis does
+# not roll a script back if it fails part-way. The counter skips numbers already taken, in case the counter
+# was ever restored from an older backup than the tickets.
+CREATE_TICKET = """
+local ref = redis.call('HGET', KEYS[1], ARGV[1])
+if ref then return {0, ref} end
+repeat
+  local n = redis.call('HINCRBY', KEYS[2], ARGV[2], 1)
+  ref = string.format('PRQ-%04d-%06d', tonumber(ARGV[2]), n)
+until redis.call('HEXISTS', KEYS[3], ref) == 0
+redis.call('HSET', KEYS[3], ref, ARGV[3])
+redis.call('HSET', KEYS[1], ARGV[1], ref)
+for i = 4, #KEYS do redis.call('SADD', KEYS[i], ref) end
+return {1, ref}
+"""
+
+# Compare-and-set of one ticket document plus its index moves. The caller passes the exact document it read;
+# if anyone wrote in between, nothing happens and the caller re-reads and re-applies its change.
+UPDATE_TICKET = """
+if redis.call('HGET', KEYS[1], ARGV[1]) ~= ARGV[2] then return 0 end
+redis.call('HSET', KEYS[1], ARGV[1], ARGV[3])
+local leave = tonumber(ARGV[4])
+for i = 2, leave + 1 do redis.call('SREM', KEYS[i], ARGV[1]) end
+for i = leave + 2, #KEYS do redis.call('SADD', KEYS[i], ARGV[1]) end
+return 1
+"""
+
+
+class RedisKeys:
+    """Key names for one prefix. Raises ValueError for a prefix that could break the hash tag."""
+
+    def __init__(self, prefix: str) -> None:
+        if not _PREFIX.fullmatch(prefix):
+            raise ValueError(f"Redis key prefix must be 1-64 letters, digits or ._:- , got {prefix!r}")
+        self.prefix = prefix
+        tag = "{" + prefix + "}"
+        self.tickets = f"{tag}:tickets"
+        self.seq = f"{tag}:seq"
+        self.idem = f"{tag}:idem"
+        self._index = f"{tag}:idx:"
+        self.users = f"{prefix}:users"
+        self.health = f"{prefix}:health"
+
+    def session(self, session_id: str) -> str:
+        return f"{self.prefix}:session:{session_id}"
+
+    def once(self, key: str) -> str:
+        return f"{self.prefix}:once:{key}"
+
+    def status(self, status: str) -> str:
+        return f"{self._index}status:{status}"
+
+    def request_type(self, request_type: str) -> str:
+        return f"{self._index}type:{request_type}"
+
+    def assignee(self, name: str) -> str:
+        return f"{self._index}assignee:{name}"
+
+    def requester(self, requester_key: str) -> str:
+        return f"{self._index}req:{requester_key}"
+
+    def outbox(self, requester_key: str) -> str:
+        return f"{self._index}outbox:{requester_key}"
+
+    @property
+    def unnotified(self) -> str:
+        return f"{self._index}unnotified"
+
+    def ticket_indexes(self, ticket: Ticket) -> frozenset[str]:
+        """Every index set the ticket belongs in; an update leaves the old ones it no longer fits."""
+        keys = {self.status(ticket.status), self.request_type(ticket.request_type),
+                self.requester(ticket.requester.key)}
+        if ticket.assignee:
+            keys.add(self.assignee(ticket.assignee))
+        if ticket.pending_replies:
+            keys.add(self.outbox(ticket.requester.key))
+        if not ticket.notified:
+            keys.add(self.unnotified)
+        return frozenset(keys)

@@ -1,0 +1,320 @@
+"""One contract, every backend: each test runs against a real SQLite file and a real redis-server."""
+from __future__ import annotations
+
+import threading
+import time
+from pathlib import Path
+from typing import Callable, Iterator, cast
+
+import pytest
+from handoff_testkit import DAY, NOW, PREFIX, RedisServerLike, draft
+
+from handoff.accounts import UserAccount
+from handoff.redis_store import RedisStore
+from handoff.sqlite_store import SQLiteStore
+from handoff.store import IdempotencyConflict, Store, StoreUnavailable, TicketNotFound, UserExists, UserNotFound
+from handoff.tickets import IllegalTransition, InvalidRejection, Requester, Ticket, TicketError
+
+
+@pytest.fixture(params=["sqlite", pytest.param("redis", marks=pytest.mark.redis)])
+def store(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Store]:
+    if request.param == "sqlite":
+        s: Store = SQLiteStore.in_dir(tmp_path / "data")
+    else:
+        server: RedisServerLike = request.getfixturevalue("redis_server")
+        s = RedisStore.from_url(server.url, prefix=PREFIX)
+    yield s
+    s.close()
+
+
+def test_implements_the_store_protocol(store: Store) -> None:
+    assert isinstance(store, Store)
+    assert store.health().ok
+
+
+def test_sessions_round_trip(store: Store) -> None:
+    assert store.load_session("s1") is None
+    store.save_session("s1", {"lang": "ja", "text": "日本語 ✓"}, 60)
+    assert store.load_session("s1") == {"lang": "ja", "text": "日本語 ✓"}
+    store.save_session("s1", {"lang": "en"}, 60)
+    assert store.load_session("s1") == {"lang": "en"}
+    store.delete_session("s1")
+    store.delete_session("s1")
+    assert store.load_session("s1") is None
+
+
+def test_sessions_and_markers_expire(store: Store) -> None:
+    store.save_session("short", {"n": 1}, 1)
+    store.save_session("long", {"n": 2}, 60)
+    assert store.mark_once("evt-1", 1) is True
+    assert store.mark_once("evt-1", 1) is False
+    assert store.mark_once("evt-2", 60) is True
+    time.sleep(1.1)
+    assert store.load_session("short") is None and store.load_session("long") == {"n": 2}
+    assert store.mark_once("evt-1", 60) is True  # the mark expired
+    assert store.mark_once("evt-2", 60) is False
+    store.purge_expired()
+    assert store.load_session("long") == {"n": 2}
+
+
+def test_create_and_get(store: Store) -> None:
+    created = store.create_ticket(draft(1), idempotency_key="k1", now=NOW)
+    assert created.reference == "PRQ-2026-000001"
+    assert (created.status, created.article, created.request_type) == ("new", 7, "disclosure")
+    assert created.due_at == NOW + 14 * DAY and created.created_at == created.updated_at == NOW
+    assert created.contact.email == "person1@example.com" and created.transcript[0].text == "send me my data"
+    assert store.get_ticket(created.reference) == created
+    with pytest.raises(TicketNotFound):
+        store.get_ticket("PRQ-2026-999999")
+
+
+def test_references_are_monotonic_per_japanese_year(store: Store) -> None:
+    refs = [store.create_ticket(draft(i), idempotency_key=f"k{i}", now=NOW + i).reference for i in range(3)]
+    assert refs == ["PRQ-2026-000001", "PRQ-2026-000002", "PRQ-2026-000003"]
+    new_year_tokyo = 1798731000.0  # 2027-01-01 00:30 JST
+    assert store.create_ticket(draft(9), idempotency_key="k9", now=new_year_tokyo).reference == "PRQ-2027-000001"
+    assert store.create_ticket(draft(4), idempotency_key="k4", now=NOW).reference == "PRQ-2026-000004"
+
+
+def test_same_idempotency_key_gives_the_same_ticket(store: Store) -> None:
+    first = store.create_ticket(draft(1), idempotency_key="form-abc", now=NOW)
+    again = store.create_ticket(draft(1), idempotency_key="form-abc", now=NOW + 5)
+    assert again == first
+    assert len(store.list_tickets()) == 1
+    with pytest.raises(IdempotencyConflict):
+        store.create_ticket(draft(2), idempotency_key="form-abc", now=NOW)
+    assert store.create_ticket(draft(1), idempotency_key="form-def", now=NOW).reference == "PRQ-2026-000002"
+
+
+def test_lifecycle_through_the_store(store: Store) -> None:
+    ref = store.create_ticket(draft(), idempotency_key="k", now=NOW).reference
+    store.update_status(ref, "in_progress", actor="alice", now=NOW + 1)
+    store.update_status(ref, "waiting_on_requester", actor="alice", now=NOW + 2, note="asked for ID")
+    store.update_status(ref, "in_progress", actor="alice", now=NOW + 3)
+    done = store.update_status(ref, "resolved", actor="alice", now=NOW + 4)
+    assert (done.status, done.closed_at, done.version) == ("resolved", NOW + 4, 5)
+    with pytest.raises(IllegalTransition, match=f"cannot move {ref} from resolved to in_progress"):
+        store.update_status(ref, "in_progress", actor="alice", now=NOW + 5)
+    assert store.get_ticket(ref) == done  # the refused change left nothing behind
+
+
+def test_rejection_needs_a_valid_ground_and_text(store: Store) -> None:
+    ref = store.create_ticket(draft(), idempotency_key="k", now=NOW).reference
+    with pytest.raises(InvalidRejection):
+        store.update_status(ref, "rejected", actor="bob", now=NOW, note="no", rejection_ground="art6_1")
+    with pytest.raises(InvalidRejection):
+        store.update_status(ref, "rejected", actor="bob", now=NOW, rejection_ground="art7_1")
+    assert store.get_ticket(ref).version == 1
+    rejected = store.update_status(ref, "rejected", actor="bob", now=NOW + 1, note="harm to a third party",
+                                   rejection_ground="art7_1")
+    assert rejected.rejection is not None and rejected.rejection.ground == "art7_1"
+    assert store.get_ticket(ref).rejection == rejected.rejection
+
+
+def test_events_are_appended_in_order(store: Store) -> None:
+    ref = store.create_ticket(draft(), idempotency_key="k", now=NOW).reference
+    seen = store.get_ticket(ref).events
+    steps: list[Callable[[], Ticket]] = [
+        lambda: store.claim(ref, actor="alice", now=NOW + 1),
+        lambda: store.add_note(ref, actor="alice", text="checked CRM", now=NOW + 2),
+        lambda: store.add_reply(ref, actor="alice", text="Please confirm your email.", now=NOW + 3),
+        lambda: store.update_status(ref, "waiting_on_requester", actor="alice", now=NOW + 4),
+    ]
+    for step, op in enumerate(steps):
+        after = op().events
+        assert after[:len(seen)] == seen and len(after) > len(seen), step
+        seen = after
+    assert [e.action for e in seen] == ["created", "claimed", "status", "note", "reply", "status"]
+    assert store.get_ticket(ref).events == seen
+
+
+def test_concurrent_updates_lose_no_event(store: Store) -> None:
+    ref = store.create_ticket(draft(), idempotency_key="k", now=NOW).reference
+    errors: list[BaseException] = []
+
+    def worker(n: int) -> None:
+        try:
+            for i in range(10):
+                store.add_note(ref, actor=f"staff{n}", text=f"note {n}-{i}", now=NOW + i)
+        except BaseException as exc:  # collected and asserted below
+            errors.append(exc)
+
+    threads = [threading.Thread(target=worker, args=(n,)) for n in range(6)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert errors == []
+    final = store.get_ticket(ref)
+    assert sorted(e.text for e in final.events if e.action == "note") == sorted(
+        f"note {n}-{i}" for n in range(6) for i in range(10))
+    assert final.version == 61
+
+
+def test_claim_note_and_reply_outbox(store: Store) -> None:
+    web = Requester("web", None, "sess-1")
+    ref = store.create_ticket(draft(session_id="sess-1"), idempotency_key="k", now=NOW).reference
+    claimed = store.claim(ref, actor="alice", now=NOW + 1)
+    assert (claimed.assignee, claimed.status) == ("alice", "in_progress")
+    assert store.claim(ref, actor="bob", now=NOW + 2).assignee == "bob"
+    assert store.add_note(ref, actor="bob", text="internal only", now=NOW + 3).events[-1].text == "internal only"
+    with pytest.raises(TicketError):
+        store.add_note(ref, actor="bob", text="  ", now=NOW + 3)
+    assert store.pending_replies(web) == []
+    store.add_reply(ref, actor="bob", text="Please send a copy of your ID.", now=NOW + 4)
+    store.add_reply(ref, actor="bob", text="Thank you.", now=NOW + 5)
+    pending = store.pending_replies(web)
+    assert [(p.reference, p.reply.id, p.reply.text) for p in pending] == [
+        (ref, 1, "Please send a copy of your ID."), (ref, 2, "Thank you.")]
+    assert store.pending_replies(Requester("web", None, "sess-2")) == []
+    store.mark_replies_delivered(ref, [1, 2], now=NOW + 6)
+    store.mark_replies_delivered(ref, [1, 2], now=NOW + 7)  # a repeated delivery is harmless
+    assert store.pending_replies(web) == []
+    assert [r.delivered_at for r in store.get_ticket(ref).replies] == [NOW + 6, NOW + 6]
+    with pytest.raises(TicketNotFound):
+        store.claim("PRQ-2026-000404", actor="bob", now=NOW)
+
+
+def test_list_filters_and_paging(store: Store) -> None:
+    slack = Requester("slack", "U1", "D1")
+    a = store.create_ticket(draft(1), idempotency_key="a", now=NOW).reference
+    b = store.create_ticket(draft(2, request_type="correction"), idempotency_key="b", now=NOW + 1).reference
+    c = store.create_ticket(draft(3, frontend="slack", user_id="U1", session_id="D1"), idempotency_key="c",
+                            now=NOW + 10 * DAY).reference
+    d = store.create_ticket(draft(4), idempotency_key="d", now=NOW + 2).reference
+    store.claim(b, actor="alice", now=NOW + 3)
+    store.update_status(d, "resolved", actor="alice", now=NOW + 4)
+
+    def refs(**filters: object) -> list[str]:
+        return [t.reference for t in store.list_tickets(**filters)]
+
+    assert refs() == [a, b, c, d]
+    assert refs(status="new") == [a, c]
+    assert refs(status=["new", "resolved"]) == [a, c, d]
+    assert refs(request_type="correction") == [b]
+    assert refs(assignee="alice") == [b]
+    assert refs(requester=slack) == [c]
+    assert refs(requester=Requester("slack", "U2", "D1")) == []
+    later = NOW + 15 * DAY  # a and b are past due, c (filed 10 days later) is not, d is closed
+    assert refs(overdue=True, now=later) == [a, b]
+    assert refs(overdue=False, now=later) == [c, d]
+    assert refs(overdue=True, status="in_progress", now=later) == [b]
+    assert refs(limit=2) == [a, b] and refs(limit=2, offset=2) == [c, d] and refs(offset=4) == []
+    with pytest.raises(ValueError):
+        store.list_tickets(status="open")
+    with pytest.raises(ValueError):
+        store.list_tickets(overdue=True)
+
+
+def test_notification_status_is_kept_until_success(store: Store) -> None:
+    a = store.create_ticket(draft(1), idempotency_key="a", now=NOW).reference
+    b = store.create_ticket(draft(2), idempotency_key="b", now=NOW).reference
+    assert [t.reference for t in store.unnotified_tickets()] == [a, b]
+    failed = store.record_notification(a, ok=False, now=NOW + 1, error="timeout")
+    assert (failed.notified, failed.notify_attempts, failed.notify_error) == (False, 1, "timeout")
+    store.record_notification(b, ok=True, now=NOW + 1)
+    assert [t.reference for t in store.unnotified_tickets()] == [a]
+    store.record_notification(a, ok=True, now=NOW + 2)
+    assert store.unnotified_tickets() == [] and store.get_ticket(a).notify_attempts == 2
+
+
+def test_purge_removes_personal_data_of_old_closed_tickets(store: Store) -> None:
+    old = store.create_ticket(draft(1), idempotency_key="a", now=NOW).reference
+    recent = store.create_ticket(draft(2), idempotency_key="b", now=NOW).reference
+    still_open = store.create_ticket(draft(3), idempotency_key="c", now=NOW).reference
+    store.add_note(old, actor="alice", text="phoned Requester 1", now=NOW + 1)
+    store.update_status(old, "rejected", actor="alice", now=NOW + 2, note="law forbids it",
+                        rejection_ground="art7_3")
+    store.update_status(recent, "resolved", actor="alice", now=NOW + 80 * DAY)
+    assert store.purge(90, now=NOW + 95 * DAY) == 1
+    purged = store.get_ticket(old)
+    assert purged.purged_at == NOW + 95 * DAY
+    assert (purged.contact.name, purged.contact.email, purged.answers, purged.transcript) == ("", None, {}, ())
+    assert all(e.text == "" for e in purged.events)
+    assert [e.action for e in purged.events] == ["created", "note", "status", "purged"]
+    assert (purged.status, purged.rejection and purged.rejection.ground) == ("rejected", "art7_3")
+    assert (purged.created_at, purged.closed_at, purged.due_at) == (NOW, NOW + 2, NOW + 14 * DAY)
+    assert store.get_ticket(recent).contact.name == "Requester 2"
+    assert store.get_ticket(still_open).contact.name == "Requester 3"
+    assert store.purge(90, now=NOW + 95 * DAY) == 0
+    assert store.purge(90, now=NOW + 171 * DAY) == 1  # now `recent` is old enough
+
+
+def test_user_accounts(store: Store) -> None:
+    alice = UserAccount("alice", "scrypt$x", "admin", NOW)
+    store.add_user(alice)
+    store.add_user(UserAccount("bob", "scrypt$y", "staff", NOW + 1))
+    with pytest.raises(UserExists):
+        store.add_user(UserAccount("alice", "scrypt$z", "staff", NOW))
+    assert store.get_user("alice") == alice and store.get_user("carol") is None
+    assert [u.username for u in store.list_users()] == ["alice", "bob"]
+    store.remove_user("bob")
+    with pytest.raises(UserNotFound):
+        store.remove_user("bob")
+    assert store.list_users() == [alice]
+
+
+# -- backend-specific failure behaviour ----------------------------------------------------------
+
+@pytest.mark.redis
+def test_redis_outage_raises_and_the_same_store_recovers(redis_server: RedisServerLike) -> None:
+    store = RedisStore.from_url(redis_server.url, prefix=PREFIX, socket_timeout=2, connect_timeout=1)
+    ref = store.create_ticket(draft(), idempotency_key="before", now=NOW).reference
+    redis_server.stop()
+    calls: list[Callable[[], object]] = [
+        lambda: store.create_ticket(draft(), idempotency_key="during", now=NOW),
+        lambda: store.get_ticket(ref), lambda: store.add_note(ref, actor="a", text="x", now=NOW),
+        lambda: store.save_session("s", {}, 60), lambda: store.mark_once("m", 60), lambda: store.list_tickets(),
+    ]
+    for call in calls:
+        with pytest.raises(StoreUnavailable):
+            call()
+    health = store.health()
+    assert not health.ok and "error" in health.detail
+    redis_server.start()
+    assert store.get_ticket(ref).reference == ref
+    assert store.create_ticket(draft(), idempotency_key="during", now=NOW).reference == "PRQ-2026-000002"
+    assert store.health().detail["appendfsync"] == "always"
+    store.close()
+
+
+@pytest.mark.redis
+def test_redis_keys_use_the_prefix_and_one_hash_tag(redis_server: RedisServerLike) -> None:
+    import redis
+    from redis.crc import key_slot
+
+    store = RedisStore.from_url(redis_server.url, prefix="acme-privacy")
+    store.create_ticket(draft(), idempotency_key="k", now=NOW)
+    store.save_session("s1", {"a": 1}, 120)
+    store.mark_once("evt", 120)
+    raw = redis.Redis.from_url(redis_server.url, decode_responses=True)
+    keys = cast(set[str], set(raw.keys("*")))  # decode_responses=True: str keys
+    assert all(k.startswith(("acme-privacy:", "{acme-privacy}:")) for k in keys)
+    ticket_keys = [k for k in keys if k.startswith("{")]
+    assert {"{acme-privacy}:tickets", "{acme-privacy}:seq", "{acme-privacy}:idem"} <= set(ticket_keys)
+    assert len({key_slot(k.encode()) for k in ticket_keys}) == 1  # one slot: Lua may touch them all
+    assert 0 < raw.ttl("acme-privacy:session:s1") <= 120 and 0 < raw.ttl("acme-privacy:once:evt") <= 120
+    raw.close()
+    store.close()
+
+
+def test_sqlite_locked_by_another_process_raises_and_writes_nothing(tmp_path: Path) -> None:
+    import sqlite3
+
+    store = SQLiteStore.in_dir(tmp_path, busy_timeout_ms=100)
+    blocker = sqlite3.connect(store.path, isolation_level=None)
+    blocker.execute("BEGIN EXCLUSIVE")
+    try:
+        with pytest.raises(StoreUnavailable):
+            store.create_ticket(draft(), idempotency_key="k", now=NOW)
+    finally:
+        blocker.execute("ROLLBACK")
+        blocker.close()
+    assert store.list_tickets() == []
+    assert store.create_ticket(draft(), idempotency_key="k", now=NOW).reference == "PRQ-2026-000001"
+    store.close()
+
+
+def test_purge_refuses_a_negative_age(store: Store) -> None:
+    with pytest.raises(ValueError):
+        store.purge(-1, now=NOW)
