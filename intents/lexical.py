@@ -22,10 +22,13 @@ _STEM = re.compile(r"(?:ing|ed|es|s|ion|ions|ment|ments|ly|er|ers)$")
 
 def stem(word: str) -> str:
     """A deliberately crude suffix stripper: enough for 'deleting' ~ 'delete', 'cookies' ~ 'cookie'."""
-    if len(word) <= 4 or is_cjk(word[0]):
+    if len(word) <= 3 or is_cjk(word[0]):
         return word
     stripped = _STEM.sub("", word)
-    return stripped.rstrip("e") if len(stripped) >= 3 else word
+    if len(stripped) < 3:
+        stripped = word
+    # "wipe", "wiped" and "wiping" all become "wip".
+    return stripped.rstrip("e") if len(stripped.rstrip("e")) >= 3 else stripped
 
 
 class LexicalIndex:

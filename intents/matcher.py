@@ -246,7 +246,8 @@ class Matcher:
             if inquiry is not None:
                 return result("request", inquiry, confidence=0.8, extra={"person"})
 
-        if cues.offtopic >= self.t.offtopic_cue and top.keyword_evidence < self.t.offtopic_keyword_evidence:
+        if (cues.offtopic >= self.t.offtopic_cue and top.keyword_evidence < self.t.offtopic_keyword_evidence
+                and cues.request < self.t.offtopic_request_override):
             return result("fallback", confidence=top.score / 100, extra={"offtopic"})
         if not evidence or top.score < self.t.fallback_score:
             return result("fallback", confidence=top.score / 100)
