@@ -23,6 +23,15 @@ SETTINGS_DOC: tuple[tuple[str, str, str], ...] = (
      "(1-64 letters, digits or `._:-`). Ticket keys share the hash tag `{prefix}`, keeping them on one cluster slot."),
     ("PRIVACY_BOT_SLA_DAYS", "14", "Days from a request's arrival to its internal due date; APPI Art. 39 lets the "
      "requester go to court two weeks after a request reaches the company. Overdue tickets are flagged."),
+    ("PRIVACY_BOT_PUBLIC_URL", "http://127.0.0.1:8000", "Base URL where the web app is reachable; used in links "
+     "to tickets in staff notifications."),
+    ("PRIVACY_BOT_PURGE_DAYS", "365", "`privacy-bot purge` removes personal fields from tickets closed more than "
+     "this many days ago (reference, type, dates and outcome are kept)."),
+    ("PRIVACY_BOT_NOTIFY_MAX_ATTEMPTS", "10", "How often a failed staff notification is retried (with backoff) before "
+     "it is left for staff to see in the queue."),
+    ("PRIVACY_BOT_STAFF_SESSION_TTL", "28800", "Seconds a staff or admin sign-in lasts without activity."),
+    ("PRIVACY_BOT_SECURE_COOKIES", "auto", "`1` always marks cookies Secure, `0` never; `auto` does when the request "
+     "arrived over HTTPS (including `X-Forwarded-Proto: https` from a trusted proxy)."),
     ("PRIVACY_BOT_SESSION_TTL", "7200", "Seconds a chat session (and an unfinished form) lives after its last message."),
     ("PRIVACY_BOT_MAX_MESSAGE_CHARS", "4000", "Longest message accepted; longer ones are cut (and the user is told)."),
     ("PRIVACY_BOT_MAX_BODY_BYTES", "65536", "Largest HTTP request body accepted; larger ones get 413."),
@@ -59,6 +68,20 @@ def _flag(environ: Mapping[str, str], key: str) -> bool:
     raise ConfigError(f"{key} must be 0 or 1, got {raw!r}")
 
 
+def _public_url(environ: Mapping[str, str]) -> str:
+    raw = environ.get("PRIVACY_BOT_PUBLIC_URL", "").strip() or "http://127.0.0.1:8000"
+    if not raw.startswith(("http://", "https://")):
+        raise ConfigError(f"PRIVACY_BOT_PUBLIC_URL must be an http(s) URL, got {raw!r}")
+    return raw.rstrip("/")
+
+
+def _choice(environ: Mapping[str, str], key: str, allowed: tuple[str, ...], default: str) -> str:
+    raw = environ.get(key, "").strip().lower() or default
+    if raw not in allowed:
+        raise ConfigError(f"{key} must be one of {', '.join(allowed)}, got {raw!r}")
+    return raw
+
+
 def _optional(environ: Mapping[str, str], key: str) -> str | None:
     value = environ.get(key, "").strip()
     return value or None
@@ -70,6 +93,11 @@ class Settings:
     redis_url: str | None = None
     redis_key_prefix: str = "privacy-bot"
     sla_days: int = 14
+    public_url: str = "http://127.0.0.1:8000"
+    purge_days: int = 365
+    notify_max_attempts: int = 10
+    staff_session_ttl: int = 28800
+    secure_cookies: str = "auto"
     session_ttl: int = 7200
     max_message_chars: int = 4000
     max_body_bytes: int = 65536
@@ -104,6 +132,11 @@ class Settings:
             redis_url=redis_url,
             redis_key_prefix=prefix,
             sla_days=_int(environ, "PRIVACY_BOT_SLA_DAYS", 14, minimum=1),
+            public_url=_public_url(environ),
+            purge_days=_int(environ, "PRIVACY_BOT_PURGE_DAYS", 365, minimum=1),
+            notify_max_attempts=_int(environ, "PRIVACY_BOT_NOTIFY_MAX_ATTEMPTS", 10, minimum=1),
+            staff_session_ttl=_int(environ, "PRIVACY_BOT_STAFF_SESSION_TTL", 28800, minimum=60),
+            secure_cookies=_choice(environ, "PRIVACY_BOT_SECURE_COOKIES", ("auto", "0", "1"), "auto"),
             session_ttl=_int(environ, "PRIVACY_BOT_SESSION_TTL", 7200, minimum=60),
             max_message_chars=_int(environ, "PRIVACY_BOT_MAX_MESSAGE_CHARS", 4000, minimum=100),
             max_body_bytes=_int(environ, "PRIVACY_BOT_MAX_BODY_BYTES", 65536, minimum=1024),
