@@ -1,7 +1,8 @@
 """The conversation core: `Conversation.handle(Message) -> Reply`.
 
 It never imports a web framework, Slack or a database driver: it talks to storage only through the
-store it is given, to matching through `intents`, and to wording through `responses`.
+store it is given, to matching through `intents`, and to wording through `responses` (answers) and the
+request desk (`bot.desk`: intake forms, tickets, status, staff replies).
 """
 from __future__ import annotations
 
@@ -9,17 +10,20 @@ import logging
 import re
 import time
 import unicodedata
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any, Callable, Mapping
 
 from rapidfuzz import fuzz
 
+from bot.desk import Desk, DeskReply, ticket_summary
 from bot.messages import Choice, Message, Reply
-from handoff.store import SessionStore, StoreUnavailable
+from handoff.intake import IntakeForm
+from handoff.store import Store, StoreUnavailable
 from intents.catalog import Intent
 from intents.language import detect_language
 from intents.matcher import Match, Matcher
 from intents.normalize import fold
+from responses.markup import to_html, to_mrkdwn, to_plain
 from responses.renderer import Renderer
 
 log = logging.getLogger(__name__)
@@ -48,7 +52,8 @@ class Conversation:
         *,
         matcher: Matcher,
         renderer: Renderer,
-        store: SessionStore,
+        store: Store,
+        form: IntakeForm | None = None,
         session_ttl: int = 7200,
         max_message_chars: int = 4000,
         default_lang: str = "en",
@@ -61,6 +66,7 @@ class Conversation:
         self.max_message_chars = max_message_chars
         self.default_lang = default_lang
         self.clock = clock
+        self.desk = Desk(store=store, form=form or IntakeForm(), citation=renderer.citation, clock=clock)
         catalog = matcher.catalog
         self._topics = {
             lang: [Topic(i.label(lang), i.article) for i in sorted(catalog, key=lambda i: (i.article or 0, i.paragraph or 0))
@@ -78,23 +84,36 @@ class Conversation:
             text = text[: self.max_message_chars]
             notices.append("truncated")
         state = self._load(message.session_id, notices)
-        lang = self._language(message, text, state)
+        stateless = "store_unavailable" in notices
+        form = state.get("form")
+        lang = message.lang if message.lang in ("en", "ja") else (
+            form["lang"] if form else self._language(text, state))
 
-        match = self._pick_choice(text, state, lang)
-        if match is None:
-            # Match in the message's own language; `lang` (which may be an explicit switch) is the reply's.
-            match = self.matcher.match(text)
-        reply = self._reply(message.session_id, match, lang, notices)
+        staff_messages, mark_delivered = ("", lambda: None) if stateless else self.desk.deliver_replies(message, lang)
+        if form and not stateless:
+            reply = self._from_desk(message, self.desk.continue_form(state, message, text), lang, notices)
+        elif self.desk.is_status_query(text):
+            reply = self._from_desk(message, self.desk.status(message, text, lang), lang, notices, decision="smalltalk")
+        else:
+            repeated = None if stateless else self.desk.repeat_receipt(state, text, lang)
+            if repeated is not None:
+                reply = self._from_desk(message, repeated, lang, notices)
+            else:
+                match = self._pick_choice(text, state, lang) or self.matcher.match(text)
+                reply = self._answer(message, match, lang, notices, state, stateless)
+        if staff_messages:
+            reply = _prepend(reply, staff_messages)
 
-        state["lang"] = lang
-        state["pending_choices"] = [c.intent for c in reply.choices]
+        state["lang"] = reply.lang
+        state["pending_choices"] = [c.intent for c in reply.choices if c.intent] if "form" not in state else []
         transcript = state.setdefault("transcript", [])
         transcript.append({"role": "user", "text": text, "at": self.clock()})
         transcript.append({"role": "bot", "text": reply.text, "intent": reply.intent, "at": self.clock()})
         del transcript[:-TRANSCRIPT_TURNS * 2]
         self._save(message.session_id, state, notices)
-        if "store_unavailable" in notices and "store_unavailable" not in reply.notices:
-            reply = _with_notices(reply, notices)
+        mark_delivered()
+        if notices != list(reply.notices):
+            reply = replace(reply, notices=tuple(dict.fromkeys(list(reply.notices) + notices)))
         return reply
 
     def topics(self, lang: str) -> list[Topic]:
@@ -119,9 +138,7 @@ class Conversation:
             log.warning("session store unavailable; session state not saved")
             notices.append("store_unavailable")
 
-    def _language(self, message: Message, text: str, state: Mapping[str, Any]) -> str:
-        if message.lang in ("en", "ja"):
-            return message.lang
+    def _language(self, text: str, state: Mapping[str, Any]) -> str:
         previous = state.get("lang") if state.get("lang") in ("en", "ja") else self.default_lang
         return detect_language(text, default=previous)
 
@@ -154,8 +171,9 @@ class Conversation:
                     best, best_score = n, score
         return best if best_score >= 80 else None
 
-    # -- rendering ---------------------------------------------------------------------------
-    def _reply(self, session_id: str, match: Match, lang: str, notices: list[str]) -> Reply:
+    # -- replies -----------------------------------------------------------------------------
+    def _answer(self, message: Message, match: Match, lang: str, notices: list[str], state: dict[str, Any],
+                stateless: bool) -> Reply:
         catalog = self.matcher.catalog
         intent: Intent | None = catalog[match.intent] if match.intent else None
         context: dict[str, Any] = {"article": None, "paragraph": None, "topics": self.topics(lang)}
@@ -172,23 +190,53 @@ class Conversation:
         else:
             name = intent.id
             context.update(article=intent.article, paragraph=intent.paragraph, request_type=intent.request_type)
-        rendered = self.renderer.render(name, lang, context)
+        markup = self.renderer.render(name, lang, context).markup
+        ticket = None
+        if match.decision == "request" and match.handoff:
+            if stateless:
+                markup += "\n\n" + self.desk.texts.get("prompt", "form_unavailable", lang)
+            else:
+                form_reply = self.desk.start_form(state, match.handoff, lang)
+                markup += "\n\n" + form_reply.text
+                choices = form_reply.choices
         article = match.article if match.decision != "fallback" else None
-        return Reply(
-            session_id=session_id,
-            decision=match.decision,
-            intent=match.intent if match.decision != "fallback" else None,
-            article=article,
-            handoff=match.handoff if match.decision == "request" else None,
-            confidence=match.confidence,
-            lang=lang,
-            text=rendered.text,
-            html=rendered.html,
-            mrkdwn=rendered.mrkdwn,
-            citation=self.renderer.citation(article, lang) if article else None,
-            choices=choices,
-            notices=tuple(notices) + (("truncated_for_matching",) if "truncated" in match.flags else ()),
+        extra = ("truncated_for_matching",) if "truncated" in match.flags else ()
+        return self._reply(message.session_id, markup, lang, decision=match.decision,
+                           intent=match.intent if match.decision != "fallback" else None, article=article,
+                           handoff=match.handoff if match.decision == "request" else None,
+                           confidence=match.confidence, choices=choices, notices=tuple(notices) + extra,
+                           ticket=ticket)
+
+    def _from_desk(self, message: Message, desk: DeskReply, lang: str, notices: list[str],
+                   decision: str = "request") -> Reply:
+        request = self.matcher.catalog.request_for_type(desk.request_type) if desk.request_type else None
+        if desk.request_type is None and decision == "request":
+            decision = "smalltalk"  # the form ended (cancelled): nothing is being requested any more
+        return self._reply(
+            message.session_id, desk.text, lang, decision=decision,
+            intent=request.id if request and decision == "request" else None,
+            article=request.article if request and decision == "request" else None,
+            handoff=desk.request_type if decision == "request" else None, confidence=1.0,
+            choices=desk.choices, notices=tuple(notices) + desk.notices,
+            ticket=ticket_summary(desk.ticket) if desk.ticket else None,
         )
+
+    def _reply(self, session_id: str, markup: str, lang: str, *, decision: str, intent: str | None,
+               article: int | None, handoff: str | None, confidence: float, choices: tuple[Choice, ...],
+               notices: tuple[str, ...], ticket: dict[str, Any] | None) -> Reply:
+        return Reply(
+            session_id=session_id, decision=decision, intent=intent, article=article, handoff=handoff,
+            confidence=confidence, lang=lang, text=to_plain(markup), html=to_html(markup),
+            mrkdwn=to_mrkdwn(markup), citation=self.renderer.citation(article, lang) if article else None,
+            choices=choices, notices=tuple(dict.fromkeys(notices)), ticket=ticket, extra={"markup": markup},
+        )
+
+
+def _prepend(reply: Reply, markup: str) -> Reply:
+    """Put staff messages above the answer."""
+    combined = markup + "\n\n" + str(reply.extra.get("markup", ""))
+    return replace(reply, text=to_plain(combined), html=to_html(combined), mrkdwn=to_mrkdwn(combined),
+                   extra={**reply.extra, "markup": combined}, notices=reply.notices + ("staff_reply",))
 
 
 def _picked_number(text: str) -> int | None:
@@ -200,9 +248,3 @@ def _picked_number(text: str) -> int | None:
             return number
     found = _NUMBER_PICK.match(cleaned)
     return int(found.group(1)) if found else None
-
-
-def _with_notices(reply: Reply, notices: list[str]) -> Reply:
-    from dataclasses import replace
-
-    return replace(reply, notices=tuple(dict.fromkeys(tuple(reply.notices) + tuple(notices))))

@@ -22,12 +22,14 @@ class Message:
 
 @dataclass(frozen=True)
 class Choice:
-    """A clarification option: the user can click it or type its number or label."""
+    """A clarification or form option: the user can click it or type its number or label."""
 
     number: int
-    intent: str
+    intent: str | None
     label: str
     article: int | None
+    #: For form questions: the option's value (front ends may send it instead of the number).
+    value: str | None = None
 
 
 @dataclass(frozen=True)

@@ -42,9 +42,10 @@ class ChatRequest(BaseModel):
 
 class ChoiceOut(BaseModel):
     number: int
-    intent: str
+    intent: str | None = Field(description="Intent offered when clarifying; null for a form's options.")
     label: str
     article: int | None
+    value: str | None = Field(default=None, description="A form option's value; sending it or the number picks it.")
 
 
 class ChatResponse(BaseModel):
@@ -156,7 +157,8 @@ def create_app(services: Services) -> FastAPI:
             handoff=reply.handoff,
             intent=reply.intent,
             confidence=reply.confidence,
-            choices=[ChoiceOut(number=c.number, intent=c.intent, label=c.label, article=c.article) for c in reply.choices],
+            choices=[ChoiceOut(number=c.number, intent=c.intent, label=c.label, article=c.article, value=c.value)
+                     for c in reply.choices],
             lang=reply.lang,  # type: ignore[arg-type]
             text=reply.text,
             html=reply.html,

@@ -94,6 +94,9 @@ def load_texts(path: Path = TEXTS_FILE) -> IntakeTexts:
         "summary_field": {"type", "name", "email", "on_behalf", "rep_name", "rep_relationship", "scope", "delivery",
                           "wrong_value", "correct_value", "ground", "message"},
         "error": {"choice", "name", "email", "text_empty", "text_long"},
+        "desk": {"receipt", "receipt_representative", "status", "status_overdue", "status_closed_rejected",
+                 "status_unknown", "status_list", "status_none", "staff_reply", "status_unavailable"},
+        "status_label": {"new", "in_progress", "waiting_on_requester", "resolved", "rejected"},
         "choice": {"yes", "switch", "cancel", "self", "representative", "parent", "guardian", "agent", "electronic",
                    "paper", "confirm", "restart"} | {g for gs in GROUNDS.values() for g in gs},
     }
@@ -155,6 +158,10 @@ class IntakeForm:
             state["step"] = "confirm_type"
             return self._ask(state)
         return handler(state, text)
+
+    def prompt(self, state: Mapping[str, Any]) -> FormTurn:
+        """The current step's question again (after an interruption such as a failed save)."""
+        return self._ask({**state, "answers": dict(state.get("answers", {}))})
 
     def summary_lines(self, state: Mapping[str, Any]) -> list[tuple[str, str]]:
         """(label, value) pairs of the answers, in the form's language."""

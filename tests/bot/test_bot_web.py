@@ -126,7 +126,8 @@ def test_clarify_then_pick_by_number(client: TestClient) -> None:
     assert 2 <= len(choices) <= 3
     assert [c["number"] for c in choices] == list(range(1, len(choices) + 1))
     for c in choices:
-        assert set(c) == {"number", "intent", "label", "article"}
+        assert set(c) == {"number", "intent", "label", "article", "value"}
+        assert c["value"] is None  # clarification choices are picked by number or label
         assert isinstance(c["label"], str) and c["label"]
         assert c["label"] in clarify["text"]
     assert clarify["article"] == choices[0]["article"]
