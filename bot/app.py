@@ -1,4 +1,4 @@
-"""Composition root: builds settings, catalog, matcher, renderer, store and engine, in that order.
+"""Composition root: builds settings, catalog, matcher, renderer, store, notifier and engine, in that order.
 
 Everything the front ends need is created here once at start-up; data files are loaded and validated
 now, so a broken catalog or template stops the process with an error naming the file and entry.
@@ -10,8 +10,11 @@ import os
 from dataclasses import dataclass
 from typing import Mapping
 
+from slack_sdk import WebClient
+
 from bot.config import Settings
 from bot.conversation import Conversation
+from handoff.notify import Dispatcher, LogNotifier, Notifier, SlackNotifier
 from handoff.sqlite_store import SQLiteStore
 from handoff.store import Store
 from intents.catalog import Catalog, load_catalog
@@ -28,8 +31,13 @@ class Services:
     renderer: Renderer
     store: Store
     conversation: Conversation
+    notifier: Notifier
+    #: Sends staff notifications. Not started here: `serve` starts its thread and calls `kick()` after a
+    #: reply opened a ticket; one-shot front ends (CLI) call `run_once()` instead.
+    dispatcher: Dispatcher
 
     def close(self) -> None:
+        self.dispatcher.stop()
         self.store.close()
 
 
@@ -40,6 +48,25 @@ def build_store(settings: Settings) -> Store:
 
         return RedisStore.from_url(settings.redis_url, prefix=settings.redis_key_prefix, sla_days=settings.sla_days)
     return SQLiteStore.in_dir(settings.data_dir, sla_days=settings.sla_days)
+
+
+def build_slack_client(settings: Settings) -> WebClient | None:
+    """A Web API client for SLACK_BOT_TOKEN at SLACK_API_URL, or None without a token."""
+    if not settings.slack_bot_token:
+        return None
+    return WebClient(token=settings.slack_bot_token, base_url=settings.slack_api_url, timeout=10)
+
+
+def build_notifier(settings: Settings) -> Notifier:
+    """Slack when a bot token and a staff channel are configured, else the log (no personal data either way)."""
+    client = build_slack_client(settings)
+    if client is not None and settings.slack_staff_channel:
+        return SlackNotifier(client, settings.slack_staff_channel, settings.public_url)
+    return LogNotifier(settings.public_url)
+
+
+def build_dispatcher(settings: Settings, store: Store, notifier: Notifier) -> Dispatcher:
+    return Dispatcher(store, notifier, max_attempts=settings.notify_max_attempts)
 
 
 def build_matcher(catalog: Catalog | None = None) -> Matcher:
@@ -64,7 +91,10 @@ def build_services(settings: Settings | None = None, *, store: Store | None = No
         max_message_chars=settings.max_message_chars,
         default_lang=settings.default_lang,
     )
-    return Services(settings, catalog, matcher, renderer, store, conversation)
+    notifier = build_notifier(settings)
+    dispatcher = build_dispatcher(settings, store, notifier)
+    return Services(settings, catalog, matcher, renderer, store, conversation, notifier=notifier,
+                    dispatcher=dispatcher)
 
 
 class _PiiFilter(logging.Filter):

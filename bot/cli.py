@@ -1,4 +1,10 @@
-"""`privacy-bot` console script: serve, ask, chat, classify, eval."""
+"""`privacy-bot` console script: serve, ask, chat, classify, eval, and the staff/admin commands tickets, users
+and purge.
+
+Staff commands print one clear line on stderr for anything that goes wrong: exit 1 when the request was
+refused (unknown reference or user, a move the lifecycle forbids, a weak password), exit 2 for usage errors and
+when the store cannot be reached. They never print passwords or password hashes.
+"""
 from __future__ import annotations
 
 import argparse
@@ -157,6 +163,9 @@ def cmd_eval(args: argparse.Namespace) -> int:
     return 0
 
 
+# STAFF-COMMANDS
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="privacy-bot", description="Privacy-policy inquiry assistant.")
     sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
@@ -191,6 +200,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--failures", action="store_true", help="list every misclassified item")
     p.add_argument("--check", action="store_true", help="exit 1 when a target of the dev set is missed")
     p.set_defaults(func=cmd_eval)
+
+    add_staff_parsers(sub)
     return parser
 
 

@@ -116,6 +116,22 @@ class Conversation:
             reply = replace(reply, notices=tuple(dict.fromkeys(list(reply.notices) + notices)))
         return reply
 
+    def staff_messages(self, message: Message) -> Reply | None:
+        """Staff replies waiting for this requester, without a user message (a returning web visitor).
+        Returns None when there are none; marks them delivered once the reply is built."""
+        try:
+            state = self.store.load_session(message.session_id) or {}
+        except StoreUnavailable:
+            return None
+        lang = message.lang if message.lang in ("en", "ja") else state.get("lang", self.default_lang)
+        markup, mark_delivered = self.desk.deliver_replies(message, lang)
+        if not markup:
+            return None
+        reply = self._reply(message.session_id, markup, lang, decision="smalltalk", intent=None, article=None,
+                            handoff=None, confidence=1.0, choices=(), notices=("staff_reply",), ticket=None)
+        mark_delivered()
+        return reply
+
     def topics(self, lang: str) -> list[Topic]:
         return list(self._topics.get(lang, self._topics["en"]))
 
@@ -196,7 +212,7 @@ class Conversation:
             if stateless:
                 markup += "\n\n" + self.desk.texts.get("prompt", "form_unavailable", lang)
             else:
-                form_reply = self.desk.start_form(state, match.handoff, lang)
+                form_reply = self.desk.start_form(state, match.handoff, lang, message.text)
                 markup += "\n\n" + form_reply.text
                 choices = form_reply.choices
         article = match.article if match.decision != "fallback" else None
@@ -210,6 +226,7 @@ class Conversation:
     def _from_desk(self, message: Message, desk: DeskReply, lang: str, notices: list[str],
                    decision: str = "request") -> Reply:
         request = self.matcher.catalog.request_for_type(desk.request_type) if desk.request_type else None
+        lang = desk.lang or lang
         if desk.request_type is None and decision == "request":
             decision = "smalltalk"  # the form ended (cancelled): nothing is being requested any more
         return self._reply(

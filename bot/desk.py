@@ -41,6 +41,8 @@ class DeskReply:
     request_type: str | None = None
     ticket: Ticket | None = None
     notices: tuple[str, ...] = ()
+    #: The language the text is in, when the desk decided it (a form's language can be switched mid-way).
+    lang: str | None = None
 
 
 def requester_of(message: Message) -> Requester:
@@ -68,20 +70,22 @@ class Desk:
         self.clock = clock
 
     # -- forms -------------------------------------------------------------------------------
-    def start_form(self, state: dict[str, Any], request_type: str, lang: str) -> DeskReply:
+    def start_form(self, state: dict[str, Any], request_type: str, lang: str, opener: str) -> DeskReply:
         turn = self.form.start(request_type, lang)
         state["form"] = turn.state
-        # The conversation that led to the request goes on the ticket; the form's own answers do not
-        # need to be in it twice.
-        state["form_transcript"] = list(state.get("transcript", []))[-TRANSCRIPT_LINES:]
+        # The conversation that led to the request (up to the message that made it) goes on the ticket;
+        # the form's own answers are stored as answers, not twice.
+        lines = list(state.get("transcript", [])) + [{"role": "user", "text": opener, "at": self.clock()}]
+        state["form_transcript"] = lines[-TRANSCRIPT_LINES:]
         return self._turn_reply(turn)
 
     def continue_form(self, state: dict[str, Any], message: Message, text: str) -> DeskReply:
+        form_lang = message.lang or state["form"].get("lang")
         turn = self.form.handle(state["form"], text, message.lang)
         if turn.cancelled:
             state.pop("form", None)
             state.pop("form_transcript", None)
-            return DeskReply(turn.text)
+            return DeskReply(turn.text, lang=form_lang)
         if not turn.confirmed:
             state["form"] = turn.state
             return self._turn_reply(turn)
@@ -114,11 +118,11 @@ class Desk:
             log.warning("ticket store unavailable; the form stays at its summary for a retry")
             return DeskReply(self.texts.get("prompt", "store_failed", lang),
                              self._choices(self.form.prompt(form)), request_type=form["type"],
-                             notices=("store_unavailable",))
+                             notices=("store_unavailable",), lang=lang)
         state.pop("form", None)
         state.pop("form_transcript", None)
         state["last_receipt"] = {"form": form["id"], "reference": ticket.reference}
-        return DeskReply(self.receipt(ticket, lang), request_type=ticket.request_type, ticket=ticket)
+        return DeskReply(self.receipt(ticket, lang), request_type=ticket.request_type, ticket=ticket, lang=lang)
 
     def repeat_receipt(self, state: Mapping[str, Any], text: str, lang: str) -> DeskReply | None:
         """A confirmation that arrives after the form closed (double click, retry) gets the same receipt."""
@@ -139,7 +143,8 @@ class Desk:
 
     def _turn_reply(self, turn: FormTurn) -> DeskReply:
         request_type = turn.state["type"] if turn.state else None
-        return DeskReply(turn.text, self._choices(turn), request_type=request_type)
+        lang = turn.state["lang"] if turn.state else None
+        return DeskReply(turn.text, self._choices(turn), request_type=request_type, lang=lang)
 
     @staticmethod
     def _choices(turn: FormTurn) -> tuple[Choice, ...]:

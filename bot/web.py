@@ -14,7 +14,8 @@ from pydantic import BaseModel, ConfigDict, Field
 from starlette.types import ASGIApp, Message as AsgiMessage, Receive, Scope, Send
 
 from bot.app import Services
-from bot.messages import Message
+from bot.messages import Message, Reply
+from bot.staff import staff_router
 
 log = logging.getLogger(__name__)
 STATIC_DIR = Path(__file__).parent / "static"
@@ -48,6 +49,15 @@ class ChoiceOut(BaseModel):
     value: str | None = Field(default=None, description="A form option's value; sending it or the number picks it.")
 
 
+class TicketOut(BaseModel):
+    reference: str = Field(description="PRQ-YYYY-NNNNNN")
+    request_type: str
+    article: int
+    status: str
+    created_at: float
+    due_at: float
+
+
 class ChatResponse(BaseModel):
     session_id: str
     decision: Literal["answer", "clarify", "request", "fallback", "smalltalk"]
@@ -61,7 +71,19 @@ class ChatResponse(BaseModel):
     html: str
     citation: str | None
     notices: list[str]
-    ticket: dict[str, Any] | None = None
+    ticket: TicketOut | None = Field(default=None, description="The request opened or looked up by this message.")
+
+
+class ResumeRequest(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    session_id: str = Field(pattern=SESSION_ID_PATTERN, description="The conversation to return to.")
+    lang: Literal["en", "ja"] | None = None
+
+
+class ResumeResponse(BaseModel):
+    session_id: str
+    messages: list[ChatResponse] = Field(description="Staff replies that arrived while the requester was away.")
 
 
 class BodySizeLimit:
@@ -108,6 +130,25 @@ async def _too_large(limit: int, send: Send) -> None:
     await send({"type": "http.response.body", "body": body})
 
 
+def _chat_response(reply: Reply) -> ChatResponse:
+    return ChatResponse(
+        session_id=reply.session_id,
+        decision=reply.decision,  # type: ignore[arg-type]
+        article=reply.article,
+        handoff=reply.handoff,
+        intent=reply.intent,
+        confidence=reply.confidence,
+        choices=[ChoiceOut(number=c.number, intent=c.intent, label=c.label, article=c.article, value=c.value)
+                 for c in reply.choices],
+        lang=reply.lang,  # type: ignore[arg-type]
+        text=reply.text,
+        html=reply.html,
+        citation=reply.citation,
+        notices=list(reply.notices),
+        ticket=TicketOut(**reply.ticket) if reply.ticket else None,
+    )
+
+
 def create_app(services: Services) -> FastAPI:
     settings = services.settings
     app = FastAPI(
@@ -150,22 +191,12 @@ def create_app(services: Services) -> FastAPI:
     def chat(body: ChatRequest) -> ChatResponse:
         session_id = body.session_id or secrets.token_urlsafe(18)
         reply = conversation.handle(Message(text=body.text, session_id=session_id, frontend="web", lang=body.lang))
-        return ChatResponse(
-            session_id=reply.session_id,
-            decision=reply.decision,  # type: ignore[arg-type]
-            article=reply.article,
-            handoff=reply.handoff,
-            intent=reply.intent,
-            confidence=reply.confidence,
-            choices=[ChoiceOut(number=c.number, intent=c.intent, label=c.label, article=c.article, value=c.value)
-                     for c in reply.choices],
-            lang=reply.lang,  # type: ignore[arg-type]
-            text=reply.text,
-            html=reply.html,
-            citation=reply.citation,
-            notices=list(reply.notices),
-            ticket=reply.ticket,
-        )
+        return _chat_response(reply)
+
+    @app.post("/api/resume", response_model=ResumeResponse, summary="Return to a conversation: staff replies waiting")
+    def resume(body: ResumeRequest) -> ResumeResponse:
+        reply = conversation.staff_messages(Message(text="", session_id=body.session_id, frontend="web", lang=body.lang))
+        return ResumeResponse(session_id=body.session_id, messages=[_chat_response(reply)] if reply else [])
 
     @app.get("/healthz", summary="Store health")
     def healthz() -> JSONResponse:
@@ -183,4 +214,5 @@ def create_app(services: Services) -> FastAPI:
 
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
     app.add_middleware(BodySizeLimit, limit=settings.max_body_bytes)  # type: ignore[arg-type]
+    app.include_router(staff_router(services))
     return app

@@ -9,10 +9,12 @@
   const status = document.getElementById("status");
   const STORAGE_KEY = "privacy-bot-session";
   const UI = {
-    en: { placeholder: "Ask about our privacy policy…", send: "Send", language: "Language", error: "Sorry, the assistant could not be reached. Please try again.", truncated: "Your message was long, so only part of it was read." },
-    ja: { placeholder: "プライバシーポリシーについて質問してください…", send: "送信", language: "言語", error: "アシスタントに接続できませんでした。もう一度お試しください。", truncated: "メッセージが長いため、一部のみを読み取りました。" },
+    en: { placeholder: "Ask about our privacy policy…", send: "Send", language: "Language", fresh: "New conversation", error: "Sorry, the assistant could not be reached. Please try again.", truncated: "Your message was long, so only part of it was read." },
+    ja: { placeholder: "プライバシーポリシーについて質問してください…", send: "送信", language: "言語", fresh: "新しい会話", error: "アシスタントに接続できませんでした。もう一度お試しください。", truncated: "メッセージが長いため、一部のみを読み取りました。" },
   };
-  let sessionId = sessionStorage.getItem(STORAGE_KEY);
+  // The session id is the requester's key to their own requests in this browser: kept until they start a
+  // new conversation (the server forgets idle sessions after PRIVACY_BOT_SESSION_TTL).
+  let sessionId = localStorage.getItem(STORAGE_KEY);
   let uiLang = "en";
 
   function applyUi(lang) {
@@ -21,6 +23,7 @@
     input.placeholder = t.placeholder;
     document.getElementById("send").textContent = t.send;
     document.getElementById("lang-label").textContent = t.language;
+    document.getElementById("new-conversation").textContent = t.fresh;
     document.documentElement.lang = uiLang;
   }
 
@@ -89,7 +92,7 @@
         return;
       }
       sessionId = data.session_id;
-      sessionStorage.setItem(STORAGE_KEY, sessionId);
+      localStorage.setItem(STORAGE_KEY, sessionId);
       if (!langSelect.value) applyUi(data.lang);
       addBot(data);
       status.textContent = "";
@@ -97,6 +100,31 @@
       status.textContent = UI[uiLang].error;
     }
   }
+
+  async function resume() {
+    if (!sessionId) return;
+    try {
+      const payload = { session_id: sessionId };
+      if (langSelect.value) payload.lang = langSelect.value;
+      const response = await fetch("/api/resume", {
+        method: "POST",
+        headers: { "Content-Type": "application/json" },
+        body: JSON.stringify(payload),
+      });
+      if (!response.ok) return;
+      const data = await response.json();
+      (data.messages || []).forEach(addBot);
+    } catch (err) {
+      /* nothing waiting, or offline: the next message will show it */
+    }
+  }
+
+  document.getElementById("new-conversation").addEventListener("click", function () {
+    localStorage.removeItem(STORAGE_KEY);
+    sessionId = null;
+    log.textContent = "";
+    status.textContent = "";
+  });
 
   form.addEventListener("submit", function (event) {
     event.preventDefault();
@@ -113,4 +141,5 @@
   });
   langSelect.addEventListener("change", function () { applyUi(langSelect.value || uiLang); });
   applyUi(navigator.language && navigator.language.startsWith("ja") ? "ja" : "en");
+  resume();
 })();
