@@ -1,10 +1,5 @@
-"""`privacy-bot` console script: serve, ask, chat, classify, eval, and the staff/admin commands tickets, users
-and purge.
-
-Staff commands print one clear line on stderr for anything that goes wrong: exit 1 when the request was
-refused (unknown reference or user, a move the lifecycle forbids, a weak password), exit 2 for usage errors and
-when the store cannot be reached. They never print passwords or password hashes.
-"""
+"""`privacy-bot` console script: serve, ask, chat, classify, eval; the staff and admin commands (tickets,
+users, purge) live in `bot.cli_staff`."""
 from __future__ import annotations
 
 import argparse
@@ -14,6 +9,7 @@ import secrets
 import sys
 from typing import Sequence, TextIO
 
+from bot.cli_staff import add_staff_parsers
 from bot.config import ConfigError, Settings
 
 
@@ -31,6 +27,7 @@ def cmd_serve(args: argparse.Namespace) -> int:
     configure_logging(settings)
     services = build_services(settings)
     app = create_app(services)
+    services.dispatcher.start()  # staff notifications (and their retries) run beside the server
     print(f"privacy-bot: serving on http://{args.host}:{args.port} (store: {services.store.health().backend}; "
           f"Slack: {'on' if settings.slack_enabled else 'off'})", file=sys.stderr, flush=True)
     try:
@@ -60,6 +57,8 @@ def cmd_ask(args: argparse.Namespace) -> int:
             Message(text=args.text, session_id=args.session or "cli-" + secrets.token_hex(8), frontend="cli", lang=args.lang)
         )
         _print_reply(reply.to_dict(), args.json, sys.stdout)
+        if reply.ticket:
+            services.dispatcher.run_once()
     finally:
         services.close()
     return 0
@@ -91,9 +90,15 @@ def cmd_chat(args: argparse.Namespace) -> int:
                 _print_reply(data, True, sys.stdout)
             else:
                 print("bot> " + reply.text.rstrip().replace("\n", "\n     "))
+                # Form options are buttons elsewhere; on the terminal they are typed by number.
+                if reply.choices and not all(c.label in reply.text for c in reply.choices):
+                    for choice in reply.choices:
+                        print(f"     {choice.number}. {choice.label}")
                 if reply.citation:
                     print(f"     -- {reply.citation}")
             sys.stdout.flush()
+            if reply.ticket:
+                services.dispatcher.run_once()
     except KeyboardInterrupt:
         print()
     finally:
@@ -161,9 +166,6 @@ def cmd_eval(args: argparse.Namespace) -> int:
         print("targets missed: " + "; ".join(missed), file=sys.stderr)
         return 1
     return 0
-
-
-# STAFF-COMMANDS
 
 
 def build_parser() -> argparse.ArgumentParser:

@@ -10,13 +10,14 @@ from __future__ import annotations
 import logging
 import re
 import time
-from typing import Any, Awaitable, Callable, Mapping
+from typing import Any, Callable, Coroutine, Mapping
 from urllib.parse import urlencode
 
 from fastapi import APIRouter, Depends, Request
-from fastapi.exceptions import HTTPException, RequestValidationError
+from fastapi.exceptions import RequestValidationError
 from fastapi.routing import APIRoute
 from jinja2 import Environment
+from starlette.exceptions import HTTPException
 from starlette.responses import RedirectResponse, Response
 
 from bot.app import Services
@@ -48,7 +49,7 @@ def _route_class(pages: Pages) -> type[APIRoute]:
     """Routes whose failures become HTML pages: sign-in redirects, 401/403/404/503, never a stack trace."""
 
     class StaffRoute(APIRoute):
-        def get_route_handler(self) -> Callable[[Request], Awaitable[Response]]:
+        def get_route_handler(self) -> Callable[[Request], Coroutine[Any, Any, Response]]:
             handler = super().get_route_handler()
 
             async def guarded(request: Request) -> Response:
@@ -62,6 +63,7 @@ def _route_class(pages: Pages) -> type[APIRoute]:
                         response = pages.problem(401, "Not signed in", "Your sign-in has ended. Sign in again; "
                                                  "nothing was changed.")
                 except CsrfRejected:
+                    log.warning("staff form refused: CSRF token missing or wrong on %s", request.url.path)
                     response = pages.problem(403, "Form expired", "This form is out of date or did not come from "
                                              "this site, so nothing was changed. Reload the page and try again.")
                 except TicketNotFound:
@@ -132,6 +134,7 @@ def staff_router(services: Services, *, clock: Callable[[], float] = time.time,
                               error="The sign-in form expired. Please try again.")
         found = sessions.check_password(username, form.get("password")[:MAX_PASSWORD + 1])
         if found is None:
+            log.info("staff sign-in failed")  # no username: people type passwords into that field too
             return login_form(request, status_code=401, username=username, next_url=next_url,
                               error="Wrong username or password.")
         old = request.cookies.get(SESSION_COOKIE)

@@ -191,6 +191,8 @@ def create_app(services: Services) -> FastAPI:
     def chat(body: ChatRequest) -> ChatResponse:
         session_id = body.session_id or secrets.token_urlsafe(18)
         reply = conversation.handle(Message(text=body.text, session_id=session_id, frontend="web", lang=body.lang))
+        if reply.ticket:
+            services.dispatcher.kick()  # tell staff now rather than at the next poll
         return _chat_response(reply)
 
     @app.post("/api/resume", response_model=ResumeResponse, summary="Return to a conversation: staff replies waiting")

@@ -51,3 +51,18 @@ def services(tmp_path: Path) -> Iterator[Services]:
     s = build_services(settings)
     yield s
     s.close()
+
+
+from slack_mock import SlackMock  # noqa: E402  (tests/ is on sys.path: pytest inserts this conftest's directory)
+
+
+@pytest.fixture()
+def slack_api() -> Iterator[SlackMock]:
+    """A running local mock of Slack's Web API (see tests/slack_mock.py): `.url` ends in `/api/`, `.calls(method)`
+    lists what it received, `.fail(...)`/`.recover()`/`.set_latency(...)` change its behaviour. Clients must use
+    the token `SlackMock.TOKEN`."""
+    mock = SlackMock().start()
+    try:
+        yield mock
+    finally:
+        mock.stop()
