@@ -92,24 +92,39 @@ class Desk:
         assert turn.state is not None
         return self._open_ticket(state, message, turn.state)
 
-    def _open_ticket(self, state: dict[str, Any], message: Message, form: Mapping[str, Any]) -> DeskReply:
+    def submit(self, message: Message, request_type: str, answers: Mapping[str, str], lang: str, *,
+               idempotency_key: str, transcript: tuple[Mapping[str, Any], ...] = ()) -> tuple[Ticket | None, dict[str, str]]:
+        """Open a ticket from a whole form submitted at once (a Slack modal). Returns (ticket, {}) or
+        (None, errors by field). The same `idempotency_key` (e.g. the modal's view id) never opens two tickets.
+        Raises StoreUnavailable when the ticket could not be stored."""
+        clean, errors = self.form.validate(request_type, answers, lang)
+        if errors:
+            return None, errors
+        form = {"id": idempotency_key, "type": request_type, "lang": lang, "answers": clean}
+        draft = self._draft(message, form, transcript)
+        return self.store.create_ticket(draft, idempotency_key=f"form:{idempotency_key}", now=self.clock()), {}
+
+    def _draft(self, message: Message, form: Mapping[str, Any], transcript: Any) -> TicketDraft:
         answers = dict(form["answers"])
-        lang = form["lang"]
         representative = None
         if answers.get("on_behalf") == "representative":
             representative = Representative(on_behalf_of=answers.get("rep_name", ""),
                                             relationship=answers.get("rep_relationship", ""))
         details = {k: v for k, v in answers.items()
                    if k not in ("name", "email", "on_behalf", "rep_name", "rep_relationship")}
-        draft = TicketDraft(
+        return TicketDraft(
             request_type=form["type"],
             requester=requester_of(message),
             contact=Contact(name=answers.get("name", ""), email=answers.get("email")),
             answers=details,
-            transcript=tuple(state.get("form_transcript", [])),
+            transcript=tuple(transcript),
             representative=representative,
-            lang=lang,
+            lang=form["lang"],
         )
+
+    def _open_ticket(self, state: dict[str, Any], message: Message, form: Mapping[str, Any]) -> DeskReply:
+        lang = form["lang"]
+        draft = self._draft(message, form, state.get("form_transcript", []))
         try:
             # The key is the form's random id: a double click or a client retry of the same confirmation
             # finds the ticket the first one created.

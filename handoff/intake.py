@@ -121,6 +121,19 @@ def valid_email(text: str) -> bool:
     return len(text) <= 254 and ".." not in text and bool(_EMAIL.match(text))
 
 
+@dataclass(frozen=True)
+class FormField:
+    """One field of a request type's form, for front ends that show the whole form at once (Slack modals)."""
+
+    key: str
+    label: str
+    kind: str  # "text", "email", "choice"
+    choices: tuple[FormChoice, ...] = ()
+    required: bool = True
+    max_length: int = MAX_TEXT
+    multiline: bool = False
+
+
 class IntakeForm:
     """Runs the form. `start` opens one; `handle` consumes the user's next message."""
 
@@ -158,6 +171,63 @@ class IntakeForm:
             state["step"] = "confirm_type"
             return self._ask(state)
         return handler(state, text)
+
+    def fields(self, request_type: str, lang: str) -> list[FormField]:
+        """Every field of the form for `request_type`, in order. Representative fields are optional: they are
+        required only when `on_behalf` is "representative" (see `validate`)."""
+        state = {"type": request_type, "lang": lang, "answers": {"on_behalf": "representative"}, "step": ""}
+        fields = []
+        for step in self._steps(state):
+            if step in ("confirm_type", "summary"):
+                continue
+            state["step"] = step
+            label = self.texts.get("summary_field", step, lang)
+            if step == "email":
+                fields.append(FormField(step, label, "email", max_length=254))
+            elif step in ("name", "rep_name"):
+                fields.append(FormField(step, label, "text", required=step == "name", max_length=MAX_NAME))
+            elif step in CHOICE_STEPS:
+                fields.append(FormField(step, label, "choice", self._choices(state, step),
+                                        required=step != "rep_relationship"))
+            else:
+                fields.append(FormField(step, label, "text", multiline=True))
+        return fields
+
+    def validate(self, request_type: str, answers: Mapping[str, str], lang: str) -> tuple[dict[str, str], dict[str, str]]:
+        """Check a whole form at once. Returns (clean answers, errors by field key); no errors means complete.
+        Uses the same rules, and the same error texts, as the step-by-step chat form."""
+        clean: dict[str, str] = {}
+        errors: dict[str, str] = {}
+        for spec in self.fields(request_type, lang):
+            raw = answers.get(spec.key)
+            value = clean_answer(raw) if isinstance(raw, str) else ""
+            needed = spec.required or (spec.key in ("rep_name", "rep_relationship")
+                                        and answers.get("on_behalf") == "representative")
+            if not value:
+                if needed:
+                    errors[spec.key] = self.texts.get("error", "choice" if spec.kind == "choice" else "text_empty", lang)
+                continue
+            if spec.kind == "email":
+                value = unicodedata.normalize("NFKC", value)
+                if not valid_email(value):
+                    errors[spec.key] = self.texts.get("error", "email", lang)
+                    continue
+            elif spec.kind == "choice":
+                if value not in {c.value for c in spec.choices}:
+                    errors[spec.key] = self.texts.get("error", "choice", lang)
+                    continue
+            elif spec.key in ("name", "rep_name"):
+                if not any(c.isalpha() for c in value) or len(value) > MAX_NAME or "@" in value:
+                    errors[spec.key] = self.texts.get("error", "name", lang)
+                    continue
+            elif len(value) > spec.max_length:
+                errors[spec.key] = self.texts.get("error", "text_long", lang, limit=spec.max_length)
+                continue
+            clean[spec.key] = value
+        if clean.get("on_behalf") != "representative":
+            clean.pop("rep_name", None)
+            clean.pop("rep_relationship", None)
+        return clean, errors
 
     def prompt(self, state: Mapping[str, Any]) -> FormTurn:
         """The current step's question again (after an interruption such as a failed save)."""

@@ -329,3 +329,24 @@ def test_request_over_the_web_api_then_resume(services: Any) -> None:
     assert len(waiting) == 1 and "Your data is ready." in waiting[0]["text"]
     assert client.post("/api/resume", json={"session_id": session}).json()["messages"] == []
     assert client.post("/api/resume", json={"session_id": "bad id"}).status_code == 422
+
+
+def test_whole_form_submission_validates_and_is_idempotent(desk: Conversation, flaky: FlakyStore) -> None:
+    """The path Slack modals use: all fields at once, field errors, one ticket per submission id."""
+    message = Message(text="", session_id="slack:D1", frontend="slack", user_id="U7")
+    ticket, errors = desk.desk.submit(message, "suspension", {"name": "", "email": "nope", "on_behalf": "self",
+                                                              "ground": "made-up", "scope": "x" * 3000}, "en",
+                                      idempotency_key="V123")
+    assert ticket is None and set(errors) == {"name", "email", "ground", "scope"}
+    assert "valid email" in errors["email"]
+    fields = {"name": "Jane Doe", "email": "jane@example.com", "on_behalf": "representative",
+              "ground": "art9_3_leak", "scope": "everything"}
+    ticket, errors = desk.desk.submit(message, "suspension", fields, "en", idempotency_key="V123")
+    assert ticket is None and set(errors) == {"rep_name", "rep_relationship"}
+    fields.update(rep_name="Ken Doe", rep_relationship="parent")
+    first, errors = desk.desk.submit(message, "suspension", fields, "en", idempotency_key="V123")
+    again, _ = desk.desk.submit(message, "suspension", fields, "en", idempotency_key="V123")
+    assert errors == {} and first is not None and again is not None and first.reference == again.reference
+    assert first.answers == {"ground": "art9_3_leak", "scope": "everything"}
+    assert first.representative is not None and first.representative.relationship == "parent"
+    assert first.requester.user_id == "U7" and len(flaky.list_tickets()) == 1
