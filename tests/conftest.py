@@ -1,6 +1,12 @@
 """Shared fixtures: real components (catalog, matcher, renderer, SQLite store) on temporary files."""
 from __future__ import annotations
 
+import os
+import shutil
+import signal
+import socket
+import subprocess
+import time
 from pathlib import Path
 from typing import Iterator
 
@@ -66,3 +72,95 @@ def slack_api() -> Iterator[SlackMock]:
         yield mock
     finally:
         mock.stop()
+
+
+# -- a real redis-server on a free loopback port (REQUIRE_REDIS=1 turns a missing binary into a failure) --
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port: int = sock.getsockname()[1]
+        return port
+
+
+def _answers_ping(port: int) -> bool:
+    """True once the server accepts commands (a server still loading its AOF answers -LOADING)."""
+    try:
+        with socket.create_connection(("127.0.0.1", port), timeout=0.5) as sock:
+            sock.sendall(b"PING\r\n")
+            return sock.recv(64).startswith(b"+PONG")
+    except OSError:
+        return False
+
+
+class RedisServer:
+    """One redis-server process. `kill()` is `kill -9`; `start()` again reuses the same port and data
+    directory, so the server replays its append-only file as after a crash."""
+
+    def __init__(self, binary: str, directory: Path) -> None:
+        self.binary = binary
+        self.dir = directory
+        self.port = _free_port()
+        self.proc: subprocess.Popen[bytes] | None = None
+
+    @property
+    def url(self) -> str:
+        return f"redis://127.0.0.1:{self.port}/0"
+
+    @property
+    def running(self) -> bool:
+        return self.proc is not None and self.proc.poll() is None
+
+    def start(self, timeout: float = 15.0) -> None:
+        if self.running:
+            raise RuntimeError("redis-server is already running")
+        self.dir.mkdir(parents=True, exist_ok=True)
+        self.proc = subprocess.Popen(
+            [self.binary, "--port", str(self.port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "yes",
+             "--appendfsync", "always", "--dir", str(self.dir), "--logfile", str(self.dir / "redis.log")],
+            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+        )
+        deadline = time.monotonic() + timeout
+        while not _answers_ping(self.port):
+            if self.proc.poll() is not None or time.monotonic() > deadline:
+                log_file = self.dir / "redis.log"
+                log = log_file.read_text(errors="replace")[-2000:] if log_file.exists() else ""
+                self.kill()
+                raise RuntimeError(f"redis-server did not start on port {self.port}:\n{log}")
+            time.sleep(0.02)
+
+    def stop(self) -> None:
+        """Graceful shutdown (SIGTERM)."""
+        self._signal(signal.SIGTERM)
+
+    def kill(self) -> None:
+        """SIGKILL: no chance to flush anything that was not already fsynced."""
+        self._signal(signal.SIGKILL)
+
+    def _signal(self, sig: signal.Signals) -> None:
+        if self.proc is None:
+            return
+        if self.proc.poll() is None:
+            self.proc.send_signal(sig)
+        self.proc.wait(timeout=15)
+        self.proc = None
+
+
+def _redis_binary() -> str:
+    binary = shutil.which("redis-server")
+    if binary:
+        return binary
+    if os.environ.get("REQUIRE_REDIS") == "1":
+        pytest.fail("redis-server is not on PATH and REQUIRE_REDIS=1")
+    pytest.skip("redis-server is not on PATH (set REQUIRE_REDIS=1 to fail instead)")
+
+
+@pytest.fixture()
+def redis_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[RedisServer]:
+    """A fresh, empty redis-server for one test; killed afterwards whatever state the test left it in."""
+    server = RedisServer(_redis_binary(), tmp_path_factory.mktemp("redis"))
+    server.start()
+    try:
+        yield server
+    finally:
+        server.kill()
