@@ -37,11 +37,12 @@ SHORT_TEXT_WORDS = 2
 def lexical_tokens(folded: str) -> list[str]:
     """Tokens for the BM25 index: stemmed content words, and character bigrams of Japanese runs."""
     tokens: list[str] = []
-    for word in folded.split():
-        if is_cjk(word[0]):
-            tokens.extend(char_bigrams(word).split())
-        elif word not in STOPWORDS:
-            tokens.append(stem(word))
+    # Japanese runs and Latin words may touch ("cookieを無効に"): split them apart first.
+    for piece in char_bigrams(folded).split():
+        if is_cjk(piece[0]):
+            tokens.append(piece)
+        elif piece not in STOPWORDS:
+            tokens.append(stem(piece))
     return tokens
 
 
@@ -95,6 +96,14 @@ class _Choices:
     texts: list[str]
     owners: np.ndarray
     whole: bool  # compare whole texts (smalltalk, short examples) rather than token sets
+    #: token (as in `lexical_tokens`) -> positions of the examples containing it. Token-set similarity is
+    #: only computed for examples sharing a token with the message: the others cannot score well, and
+    #: skipping them keeps matching fast as the catalog grows.
+    postings: dict[str, np.ndarray] = field(default_factory=dict)
+
+    def sharing(self, tokens: Iterable[str]) -> np.ndarray:
+        found = [self.postings[t] for t in tokens if t in self.postings]
+        return np.unique(np.concatenate(found)) if found else np.empty(0, dtype=np.int32)
 
 
 class Matcher:
@@ -131,7 +140,7 @@ class Matcher:
         return intent
 
     def _preprocess(self, lang: str) -> list[_Choices]:
-        groups: dict[bool, tuple[list[str], list[int]]] = {False: ([], []), True: ([], [])}
+        groups: dict[bool, tuple[list[str], list[int], list[list[str]]]] = {False: ([], [], []), True: ([], [], [])}
         for n, intent in enumerate(self._intents):
             for example in intent.examples.get(lang, ()):
                 folded = fold(clean(example))
@@ -143,36 +152,54 @@ class Matcher:
                 if form:
                     groups[whole][0].append(form)
                     groups[whole][1].append(n)
-        return [_Choices(texts, np.array(owners, dtype=np.int32), whole)
-                for whole, (texts, owners) in groups.items() if texts]
+                    groups[whole][2].append(lexical_tokens(folded))
+        result = []
+        for whole, (texts, owners, tokens) in groups.items():
+            if not texts:
+                continue
+            postings: dict[str, list[int]] = {}
+            for position, example_tokens in enumerate(tokens):
+                for token in set(example_tokens):
+                    postings.setdefault(token, []).append(position)
+            result.append(_Choices(texts, np.array(owners, dtype=np.int32), whole,
+                                   {t: np.array(p, dtype=np.int32) for t, p in postings.items()}))
+        return result
 
     # -- scoring -----------------------------------------------------------------------------
-    def _example_scores(self, norm: Normalized, lang: str) -> np.ndarray:
+    def _example_scores(self, norm: Normalized, lang: str, tokens: list[str]) -> np.ndarray:
         scores = np.zeros(len(self._intents), dtype=np.float64)
         topic_query = _comparable(norm.text, lang)
         whole_query = _whole(norm.text, lang)
         short_query = lang == "en" and _is_short(topic_query)
         for group in self._choices[lang]:
-            if group.whole:
-                query, scorer = whole_query, fuzz.token_sort_ratio
-            elif short_query:
-                # One content word shared with a long example is no match: compare whole texts.
+            owners = group.owners
+            texts = group.texts
+            if group.whole or short_query:
+                # Smalltalk, short examples and one-word messages compare whole texts: one shared word
+                # between a long text and a short one is no match.
                 query, scorer = whole_query, fuzz.token_sort_ratio
             else:
                 query, scorer = topic_query, fuzz.token_set_ratio
+                positions = group.sharing(tokens)
+                if len(positions) == 0:
+                    continue
+                if len(positions) < len(texts):
+                    texts = [texts[i] for i in positions]
+                    owners = owners[positions]
             if not query:
                 continue
-            row = process.cdist([query], group.texts, scorer=scorer, dtype=np.uint8)[0]
-            np.maximum.at(scores, group.owners, row.astype(np.float64))
+            row = process.cdist([query], texts, scorer=scorer, dtype=np.uint8)[0]
+            np.maximum.at(scores, owners, row.astype(np.float64))
         return scores
 
     def score(self, text: str, lang: str | None = None) -> tuple[Normalized, str, list[Candidate]]:
         """All intents ranked for `text`, best first. Never raises for any str."""
         norm = normalize(text)
         lang = lang if lang in ("en", "ja") else detect_language(norm.text)
-        examples = self._example_scores(norm, lang)
+        tokens = [t for t in (self._lexical.lookup(x) for x in lexical_tokens(norm.text)) if t is not None]
+        examples = self._example_scores(norm, lang, tokens)
         evidence = self._keywords.evidence(norm.text)
-        lexical = self._lexical.scores(lexical_tokens(norm.text)) * self.t.lexical_points
+        lexical = self._lexical.scores(tokens) * self.t.lexical_points
         lexical[self._is_smalltalk] = 0.0
         total = examples + lexical + self.t.keyword_points * np.minimum(evidence, self.t.keyword_cap)
         order = np.argsort(-total, kind="stable")
