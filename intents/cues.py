@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from intents.normalize import fold
+from intents.normalize import cjk_share, fold
 
 CUES_FILE = Path(__file__).parent / "cues.toml"
 _SENTENCE_END = re.compile(r"(?<=[.!?。！？\n])")
@@ -21,9 +21,10 @@ class CueError(ValueError):
 class CueSet:
     patterns: tuple[tuple[re.Pattern[str], float], ...]
 
-    def score(self, sentences: list[str]) -> float:
-        """Sum of the weights of the patterns found in any sentence (each pattern counts once)."""
-        return sum(weight for pattern, weight in self.patterns if any(pattern.search(s) for s in sentences))
+    def score(self, lines: str) -> float:
+        """Sum of the weights of the patterns found in `lines` (one sentence per line; each pattern counts
+        once). Patterns are compiled MULTILINE, so ^ and $ anchor at sentence boundaries."""
+        return sum(weight for pattern, weight in self.patterns if pattern.search(lines))
 
 
 @dataclass(frozen=True)
@@ -55,13 +56,15 @@ class Cues:
         `quoted_removed` the same without `> ` quoted lines, so someone else's quoted words are not taken
         as the user's own request."""
         raw_sentences = [s.strip() for s in _SENTENCE_END.split(quoted_removed) if s.strip()]
-        folded = [fold(s) for s in raw_sentences] or [""]
-        raw = raw_sentences or [""]
-        hostile_text = [cleaned.casefold(), fold(cleaned)]
+        folded = "\n".join(fold(s) for s in raw_sentences)
+        raw = "\n".join(raw_sentences)
+        hostile_text = cleaned.casefold() + "\n" + fold(cleaned)
+        # Japanese patterns can only match Japanese script: skip them for messages that have none.
+        japanese = raw if cjk_share(raw) > 0 else ""
         return CueScores(
-            request=self.request_en.score(folded) + self.request_ja.score(raw),
-            question=self.question_en.score(folded) + self.question_ja.score(raw),
-            person=self.person_en.score(folded) + self.person_ja.score(raw),
+            request=self.request_en.score(folded) + self.request_ja.score(japanese),
+            question=self.question_en.score(folded) + self.question_ja.score(japanese),
+            person=self.person_en.score(folded) + self.person_ja.score(japanese),
             hostile=self.hostile.score(hostile_text),
             offtopic=self.offtopic.score(hostile_text),
         )
@@ -76,7 +79,7 @@ def _cue_set(doc: dict[str, Any], section: str, key: str) -> CueSet:
                 and isinstance(entry[1], (int, float))):
             raise CueError(f"{where}: expected ['regex', weight]")
         try:
-            compiled.append((re.compile(entry[0]), float(entry[1])))
+            compiled.append((re.compile(entry[0], re.MULTILINE), float(entry[1])))
         except re.error as exc:
             raise CueError(f"{where}: bad regex: {exc}") from exc
     return CueSet(tuple(compiled))

@@ -89,7 +89,8 @@ class KeywordIndex:
                 latin.append((i, i + 1, self._single[best[0]], self.typo_weight))
         compact = folded.replace(" ", "")
         cjk = []
-        for keyword in self._cjk:
+        has_cjk = any(is_cjk(c) for c in compact)
+        for keyword in self._cjk if has_cjk else ():
             at = compact.find(keyword.tokens[0])
             if at >= 0:
                 cjk.append((at, at + len(keyword.tokens[0]), keyword, 1.0))

@@ -26,7 +26,7 @@ from intents.cues import Cues, CueScores, load_cues
 from intents.keywords import STOPWORDS, KeywordIndex
 from intents.language import detect_language
 from intents.lexical import LexicalIndex, stem
-from intents.normalize import Normalized, cap, char_bigrams, clean, fold, is_cjk, normalize, unescape_slack
+from intents.normalize import Normalized, char_bigrams, clean, fold, is_cjk, normalize
 from intents.thresholds import DEFAULT, Thresholds
 
 DECISIONS = ("answer", "clarify", "request", "fallback", "smalltalk")
@@ -118,6 +118,7 @@ class Matcher:
         # Topic of each intent: the question intent it shares an article (and paragraph) with.
         self._topic = np.array([self._index[self._topic_of(i).id] for i in self._intents], dtype=np.int32)
         self._is_smalltalk = np.array([i.kind == "smalltalk" for i in self._intents])
+        self._is_request = np.array([i.kind == "request" for i in self._intents])
         self._request_of_topic = {int(self._topic[n]): n for n, i in enumerate(self._intents) if i.kind == "request"}
         self._choices = {lang: self._preprocess(lang) for lang in ("en", "ja")}
         self._keywords = KeywordIndex(self._intents, {n: int(t) for n, t in enumerate(self._topic)},
@@ -192,8 +193,7 @@ class Matcher:
             np.maximum.at(scores, owners, row.astype(np.float64))
         return scores
 
-    def score(self, text: str, lang: str | None = None) -> tuple[Normalized, str, list[Candidate]]:
-        """All intents ranked for `text`, best first. Never raises for any str."""
+    def _arrays(self, text: str, lang: str | None) -> "_Scores":
         norm = normalize(text)
         lang = lang if lang in ("en", "ja") else detect_language(norm.text)
         tokens = [t for t in (self._lexical.lookup(x) for x in lexical_tokens(norm.text)) if t is not None]
@@ -202,26 +202,34 @@ class Matcher:
         lexical = self._lexical.scores(tokens) * self.t.lexical_points
         lexical[self._is_smalltalk] = 0.0
         total = examples + lexical + self.t.keyword_points * np.minimum(evidence, self.t.keyword_cap)
-        order = np.argsort(-total, kind="stable")
-        candidates = [
-            Candidate(intent=self._intents[i].id, kind=self._intents[i].kind, article=self._intents[i].article,
-                      score=round(float(total[i]), 2), example_score=float(examples[i]),
-                      keyword_evidence=round(float(evidence[i]), 3), lexical_score=round(float(lexical[i]), 2))
-            for i in order
-        ]
-        return norm, lang, candidates
+        has_evidence = ((evidence > 0) | (examples >= self.t.no_keyword_example_score)
+                        | (lexical >= self.t.no_keyword_lexical_score))
+        return _Scores(norm, lang, total, examples, evidence, lexical, has_evidence)
+
+    def _candidate(self, s: "_Scores", i: int) -> Candidate:
+        intent = self._intents[i]
+        return Candidate(intent=intent.id, kind=intent.kind, article=intent.article, score=round(float(s.total[i]), 2),
+                         example_score=float(s.examples[i]), keyword_evidence=round(float(s.evidence[i]), 3),
+                         lexical_score=round(float(s.lexical[i]), 2))
+
+    def score(self, text: str, lang: str | None = None) -> tuple[Normalized, str, list[Candidate]]:
+        """All intents ranked for `text`, best first (for inspection and tests). Never raises for any str."""
+        s = self._arrays(text, lang)
+        return s.norm, s.lang, [self._candidate(s, int(i)) for i in np.argsort(-s.total, kind="stable")]
 
     # -- decision ----------------------------------------------------------------------------
     def match(self, text: str, lang: str | None = None) -> Match:
         """Decide what to do with `text`: one of DECISIONS, with the intent, article and request type."""
         if not isinstance(text, str):
             text = "" if text is None else str(text)
-        norm, lang, candidates = self.score(text, lang)
-        capped, _ = cap(text)
-        cleaned = clean(unescape_slack(capped))
+        s = self._arrays(text, lang)
+        norm = s.norm
+        cleaned = norm.cleaned
         unquoted = "\n".join(line for line in cleaned.splitlines() if not line.lstrip().startswith(">"))
         cues = self.cues.score(cleaned, unquoted)
         flags = {"truncated"} if norm.truncated else set()
+        order = np.argsort(-s.total, kind="stable")
+        top_five = tuple(self._candidate(s, int(i)) for i in order[:5])
 
         def result(decision: str, intent: Intent | None = None, *, choices: Iterable[str] = (),
                    confidence: float = 0.0, extra: Iterable[str] = ()) -> Match:
@@ -231,9 +239,9 @@ class Matcher:
                 article=intent.article if intent else None,
                 handoff=intent.request_type if intent is not None and decision == "request" else None,
                 confidence=round(max(0.0, min(1.0, confidence)), 3),
-                lang=lang,
+                lang=s.lang,
                 choices=tuple(choices),
-                candidates=tuple(candidates[:5]),
+                candidates=top_five,
                 cues=cues,
                 flags=frozenset(flags | set(extra)),
             )
@@ -243,57 +251,56 @@ class Matcher:
         if cues.hostile >= self.t.hostile_cue:
             return result("fallback", extra={"hostile"})
 
-        def has_evidence(c: Candidate) -> bool:
-            return (c.keyword_evidence > 0 or c.example_score >= self.t.no_keyword_example_score
-                    or c.lexical_score >= self.t.no_keyword_lexical_score)
-
-        # Best candidate per topic; a topic with no real evidence (no keyword, no close example, weak
+        # Best intent per topic; a topic with no real evidence (no keyword, no close example, weak
         # vocabulary) ranks below those that have some, by `no_evidence_penalty` points.
-        best: dict[int, tuple[float, Candidate]] = {}
-        for c in candidates:
-            if c.kind == "smalltalk":
+        rank = s.total - np.where(s.has_evidence, 0.0, self.t.no_evidence_penalty)
+        rank[self._is_smalltalk] = -np.inf
+        topics: list[int] = []
+        seen: set[int] = set()
+        for i in np.argsort(-rank, kind="stable"):
+            topic = int(self._topic[i])
+            if self._is_smalltalk[i] or topic in seen:
                 continue
-            topic = int(self._topic[self._index[c.intent]])
-            rank = c.score - (0.0 if has_evidence(c) else self.t.no_evidence_penalty)
-            if topic not in best or rank > best[topic][0]:
-                best[topic] = (rank, c)
-        ranked = sorted(best.values(), key=lambda rc: -rc[0])
-        topics = [c for _, c in ranked]
+            seen.add(topic)
+            topics.append(int(i))
+            if len(topics) >= self.t.max_choices:
+                break
         top = topics[0]
-        top_topic = self._intents[int(self._topic[self._index[top.intent]])]
-        smalltalk = next(c for c in candidates if c.kind == "smalltalk")
-        evidence = has_evidence(top)
-        if smalltalk.example_score >= self.t.smalltalk_score and (
-            top.keyword_evidence == 0 or smalltalk.example_score >= top.example_score + self.t.smalltalk_margin
+        top_topic = self._intents[int(self._topic[top])]
+        top_score = float(s.total[top])
+        small = np.where(self._is_smalltalk, s.examples, -1.0)
+        smalltalk = int(np.argmax(small))
+        if small[smalltalk] >= self.t.smalltalk_score and (
+            s.evidence[top] == 0 or small[smalltalk] >= s.examples[top] + self.t.smalltalk_margin
         ):
-            return result("smalltalk", self.catalog[smalltalk.intent], confidence=smalltalk.example_score / 100)
+            return result("smalltalk", self._intents[smalltalk], confidence=float(small[smalltalk]) / 100)
 
         if cues.person >= self.t.person_cue and cues.balance >= self.t.person_min_balance:
             inquiry = self.catalog.request_for_type("inquiry")
             if inquiry is not None:
                 return result("request", inquiry, confidence=0.8, extra={"person"})
 
-        if (cues.offtopic >= self.t.offtopic_cue and top.keyword_evidence < self.t.offtopic_keyword_evidence
+        if (cues.offtopic >= self.t.offtopic_cue and s.evidence[top] < self.t.offtopic_keyword_evidence
                 and cues.request < self.t.offtopic_request_override):
-            return result("fallback", confidence=top.score / 100, extra={"offtopic"})
-        if not evidence or top.score < self.t.fallback_score:
-            return result("fallback", confidence=top.score / 100)
+            return result("fallback", confidence=top_score / 100, extra={"offtopic"})
+        if not s.has_evidence[top] or top_score < self.t.fallback_score:
+            return result("fallback", confidence=top_score / 100)
 
-        request = self._request_for(top_topic, top, candidates, cues)
+        request = self._request_for(top_topic, top_score, s, cues)
         if request is not None:
-            return result("request", request, confidence=top.score / 100)
+            return result("request", request, confidence=top_score / 100)
 
         close = [
-            self._intents[int(self._topic[self._index[c.intent]])] for c in topics[1:self.t.max_choices]
-            if top.score - c.score <= self.t.clarify_margin and c.article != top_topic.article and has_evidence(c)
+            self._intents[int(self._topic[i])] for i in topics[1:]
+            if top_score - s.total[i] <= self.t.clarify_margin and self._intents[i].article != top_topic.article
+            and s.has_evidence[i]
         ]
-        if close and top.score < self.t.clarify_ceiling:
+        if close and top_score < self.t.clarify_ceiling:
             return result("clarify", top_topic, choices=[top_topic.id] + [i.id for i in close],
-                          confidence=top.score / 100)
-        return result("answer", top_topic, confidence=top.score / 100)
+                          confidence=top_score / 100)
+        return result("answer", top_topic, confidence=top_score / 100)
 
-    def _request_for(self, topic: Intent, top: Candidate, candidates: list[Candidate],
-                     cues: CueScores) -> Intent | None:
+    def _request_for(self, topic: Intent, top_score: float, s: "_Scores", cues: CueScores) -> Intent | None:
         """The request intent when the message makes a formal request now, else None."""
         request_index = self._request_of_topic.get(self._index[topic.id])
         if request_index is None and topic.request_as is not None:
@@ -303,16 +310,29 @@ class Matcher:
         if request_index is None:
             # Otherwise a demand about a topic with no request of its own is a request on the nearest
             # topic that has one, if it is close.
-            nearest = next((c for c in candidates if c.kind == "request"), None)
-            if nearest is None or top.score - nearest.score > self.t.request_redirect_margin:
+            requests = np.where(self._is_request, s.total, -np.inf)
+            nearest = int(np.argmax(requests))
+            if not np.isfinite(requests[nearest]) or top_score - requests[nearest] > self.t.request_redirect_margin:
                 return None
-            request_index = self._index[nearest.intent]
+            request_index = nearest
         request = self._intents[request_index]
-        twin = self._intents[int(self._topic[request_index])]
-        by_id = {c.intent: c for c in candidates}
+        twin = int(self._topic[request_index])
         # How much more the message resembles the request's phrasings than the question's.
-        lean = by_id[request.id].example_score - by_id[twin.id].example_score
+        lean = float(s.examples[request_index] - s.examples[twin])
         # The lean only tips a message that has some request cue: a bare topic word is never a request.
         if cues.request > 0 and cues.balance + self.t.request_lean_weight * lean >= self.t.request_cue:
             return request
         return None
+
+
+@dataclass(frozen=True)
+class _Scores:
+    """Per-intent score arrays for one message (catalog order)."""
+
+    norm: Normalized
+    lang: str
+    total: np.ndarray
+    examples: np.ndarray
+    evidence: np.ndarray
+    lexical: np.ndarray
+    has_evidence: np.ndarray

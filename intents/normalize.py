@@ -37,6 +37,7 @@ class Normalized:
     unquoted: str      # the normalised text outside quotes
     has_question_mark: bool
     truncated: bool
+    cleaned: str = ""       # NFKC-cleaned text with case and punctuation (what the cues read)
 
 
 def cap(text: str, limit: int = MAX_MATCH_CHARS) -> tuple[str, bool]:
@@ -80,6 +81,7 @@ def normalize(text: str) -> Normalized:
         quoted=fold(" ".join(quoted_lines)),
         unquoted=fold(unquoted),
         has_question_mark="?" in cleaned,
+        cleaned=cleaned,
         truncated=truncated,
     )
 
