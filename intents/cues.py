@@ -66,8 +66,15 @@ class Cues:
             question=self.question_en.score(folded) + self.question_ja.score(japanese),
             person=self.person_en.score(folded) + self.person_ja.score(japanese),
             hostile=self.hostile.score(hostile_text),
-            offtopic=self.offtopic.score(hostile_text),
+            # Chatter counts where the message ends: a request at the end of a rant about billing is
+            # still a request, "stop sending me calendar invites" is not.
+            offtopic=self.offtopic.score(_tail_text(raw_sentences)),
         )
+
+
+def _tail_text(sentences: list[str]) -> str:
+    tail = sentences[-2:]
+    return "\n".join(s.casefold() for s in tail) + "\n" + "\n".join(fold(s) for s in tail)
 
 
 def _cue_set(doc: dict[str, Any], section: str, key: str) -> CueSet:

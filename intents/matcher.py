@@ -280,8 +280,7 @@ class Matcher:
             if inquiry is not None:
                 return result("request", inquiry, confidence=0.8, extra={"person"})
 
-        if (cues.offtopic >= self.t.offtopic_cue and s.evidence[top] < self.t.offtopic_keyword_evidence
-                and cues.request < self.t.offtopic_request_override):
+        if cues.offtopic >= self.t.offtopic_cue and s.evidence[top] < self.t.offtopic_keyword_evidence:
             return result("fallback", confidence=top_score / 100, extra={"offtopic"})
         if not s.has_evidence[top] or top_score < self.t.fallback_score:
             return result("fallback", confidence=top_score / 100)

@@ -53,8 +53,6 @@ class Thresholds:
     #: at least this much keyword evidence.
     offtopic_cue: float = 2.0
     offtopic_keyword_evidence: float = 2.0
-    #: ... and unless request cues are this strong (a request at the end of a rant about billing).
-    offtopic_request_override: float = 3.0
 
 
 DEFAULT = Thresholds()
