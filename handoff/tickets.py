@@ -10,15 +10,8 @@ import re
 from dataclasses import asdict, dataclass, field
 from typing import Any, Mapping
 
-#: Request type id -> the policy article it rests on (the fixed contract in DESIGN.md).
-REQUEST_TYPES: Mapping[str, int] = {
-    "purpose_notification": 6,
-    "disclosure": 7,
-    "correction": 8,
-    "suspension": 9,
-    "third_party_stop": 9,
-    "inquiry": 14,
-}
+# The request types and their articles (the fixed contract in DESIGN.md) are defined once, with the catalog.
+from intents.catalog import REQUEST_TYPES  # noqa: E402  (re-exported for handoff modules)
 
 NEW, IN_PROGRESS, WAITING, RESOLVED, REJECTED = "new", "in_progress", "waiting_on_requester", "resolved", "rejected"
 STATUSES: tuple[str, ...] = (NEW, IN_PROGRESS, WAITING, RESOLVED, REJECTED)
