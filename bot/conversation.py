@@ -244,7 +244,9 @@ class Conversation:
         return Reply(
             session_id=session_id, decision=decision, intent=intent, article=article, handoff=handoff,
             confidence=confidence, lang=lang, text=to_plain(markup), html=to_html(markup),
-            mrkdwn=to_mrkdwn(markup), citation=self.renderer.citation(article, lang) if article else None,
+            mrkdwn=to_mrkdwn(markup),
+            # A clarification offers several articles; only a chosen answer or request cites one.
+            citation=self.renderer.citation(article, lang) if article and decision in ("answer", "request") else None,
             choices=choices, notices=tuple(dict.fromkeys(notices)), ticket=ticket, extra={"markup": markup},
         )
 
