@@ -11,6 +11,7 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import FileResponse, JSONResponse, Response
 from fastapi.staticfiles import StaticFiles
 from pydantic import BaseModel, ConfigDict, Field
+from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.types import ASGIApp, Message as AsgiMessage, Receive, Scope, Send
 
 from bot.app import Services
@@ -72,6 +73,18 @@ class ChatResponse(BaseModel):
     citation: str | None
     notices: list[str]
     ticket: TicketOut | None = Field(default=None, description="The request opened or looked up by this message.")
+
+
+class Problem(BaseModel):
+    detail: str = Field(description="What was wrong, in words.")
+    errors: list[str] = Field(default_factory=list, description="One line per invalid field.")
+
+
+#: Error answers every JSON endpoint can give, documented in the OpenAPI spec.
+ERROR_RESPONSES: dict[int | str, dict[str, Any]] = {
+    413: {"model": Problem, "description": "Body larger than PRIVACY_BOT_MAX_BODY_BYTES."},
+    422: {"model": Problem, "description": "Body is not valid JSON or does not match the schema."},
+}
 
 
 class ResumeRequest(BaseModel):
@@ -182,12 +195,22 @@ def create_app(services: Services) -> FastAPI:
         return JSONResponse(status_code=422, content={"detail": "Invalid request: " + "; ".join(problems),
                                                       "errors": problems})
 
+    @app.exception_handler(StarletteHTTPException)
+    async def http_error(request: Request, exc: StarletteHTTPException) -> JSONResponse:
+        if exc.status_code == 400 and "parsing the body" in str(exc.detail):
+            # Bytes that are not UTF-8 JSON at all: the same 422 as any other malformed body.
+            return JSONResponse(status_code=422, content={"detail": "Invalid request: body: not valid JSON",
+                                                          "errors": ["body: not valid JSON"]})
+        return JSONResponse(status_code=exc.status_code, content={"detail": str(exc.detail), "errors": []},
+                            headers=getattr(exc, "headers", None))
+
     @app.exception_handler(Exception)
     async def unexpected(request: Request, exc: Exception) -> JSONResponse:
         log.exception("unhandled error on %s %s", request.method, request.url.path)
         return JSONResponse(status_code=500, content={"detail": "Something went wrong on our side. Please try again."})
 
-    @app.post("/api/chat", response_model=ChatResponse, summary="Send a message, get the assistant's reply")
+    @app.post("/api/chat", response_model=ChatResponse, responses=ERROR_RESPONSES,
+              summary="Send a message, get the assistant's reply")
     def chat(body: ChatRequest) -> ChatResponse:
         session_id = body.session_id or secrets.token_urlsafe(18)
         reply = conversation.handle(Message(text=body.text, session_id=session_id, frontend="web", lang=body.lang))
@@ -195,7 +218,8 @@ def create_app(services: Services) -> FastAPI:
             services.dispatcher.kick()  # tell staff now rather than at the next poll
         return _chat_response(reply)
 
-    @app.post("/api/resume", response_model=ResumeResponse, summary="Return to a conversation: staff replies waiting")
+    @app.post("/api/resume", response_model=ResumeResponse, responses=ERROR_RESPONSES,
+              summary="Return to a conversation: staff replies waiting")
     def resume(body: ResumeRequest) -> ResumeResponse:
         reply = conversation.staff_messages(Message(text="", session_id=body.session_id, frontend="web", lang=body.lang))
         return ResumeResponse(session_id=body.session_id, messages=[_chat_response(reply)] if reply else [])
@@ -214,6 +238,10 @@ def create_app(services: Services) -> FastAPI:
     def index() -> FileResponse:
         return FileResponse(STATIC_DIR / "index.html", media_type="text/html")
 
+    if settings.slack_enabled:
+        from bot.slack import build_slack_app, mount_slack  # only Slack deployments load Bolt
+
+        mount_slack(app, build_slack_app(services))
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
     app.add_middleware(BodySizeLimit, limit=settings.max_body_bytes)  # type: ignore[arg-type]
     app.include_router(staff_router(services))
