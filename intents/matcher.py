@@ -303,9 +303,14 @@ class Matcher:
         """The request intent when the message makes a formal request now, else None."""
         request_index = self._request_of_topic.get(self._index[topic.id])
         if request_index is None and topic.request_as is not None:
-            # The catalog says what a demand on this topic amounts to (Article 3 -> purpose notification).
+            # The catalog says what a demand on this topic amounts to (Article 3 -> purpose notification),
+            # unless another request clearly fits better ("...those mailers. Please suspend any use").
             declared = self.catalog.request_for_type(topic.request_as)
-            request_index = self._index[declared.id] if declared is not None else None
+            if declared is not None:
+                request_index = self._index[declared.id]
+                best = int(np.argmax(np.where(self._is_request, s.total, -np.inf)))
+                if s.total[best] - s.total[request_index] > self.t.request_redirect_margin / 3:
+                    request_index = best
         if request_index is None:
             # Otherwise a demand about a topic with no request of its own is a request on the nearest
             # topic that has one, if it is close.
