@@ -14,13 +14,15 @@ from slack_sdk import WebClient
 
 from bot.config import Settings
 from bot.conversation import Conversation
+from bot.live_content import LiveContent
+from bot.unanswered import UnansweredRecorder
 from handoff.notify import Dispatcher, LogNotifier, Notifier, SlackNotifier
 from handoff.sqlite_store import SQLiteStore
 from handoff.store import Store
 from intents.catalog import Catalog, load_catalog
 from intents.matcher import Matcher
 from responses.policy import load_policies
-from responses.renderer import Renderer, make_environment
+from responses.renderer import Renderer, TemplateSource, make_environment
 
 
 @dataclass
@@ -35,6 +37,9 @@ class Services:
     #: Sends staff notifications. Not started here: `serve` starts its thread and calls `kick()` after a
     #: reply opened a ticket; one-shot front ends (CLI) call `run_once()` instead.
     dispatcher: Dispatcher
+    #: Admin edits (template overrides, example phrasings) as this process currently sees them; the admin pages
+    #: call `content.invalidate()` after saving. None when services were assembled without a store-backed copy.
+    content: LiveContent | None = None
 
     def close(self) -> None:
         self.dispatcher.stop()
@@ -57,10 +62,15 @@ def build_slack_client(settings: Settings) -> WebClient | None:
     return WebClient(token=settings.slack_bot_token, base_url=settings.slack_api_url, timeout=10)
 
 
-def build_notifier(settings: Settings) -> Notifier:
-    """Slack when a bot token and a staff channel are configured, else the log (no personal data either way)."""
+def build_notifier(settings: Settings, store: Store | None = None) -> Notifier:
+    """Slack when a bot token and a staff channel are configured, else the log (no personal data either way).
+    With the Slack front end configured (and a store to remember the post in), the post carries staff buttons."""
     client = build_slack_client(settings)
     if client is not None and settings.slack_staff_channel:
+        if store is not None and (settings.slack_signing_secret or settings.slack_app_token):
+            from bot.slack_staff import SlackStaffNotifier  # its buttons are handled by the Slack front end
+
+            return SlackStaffNotifier(client, settings.slack_staff_channel, settings.public_url, store)
         return SlackNotifier(client, settings.slack_staff_channel, settings.public_url)
     return LogNotifier(settings.public_url)
 
@@ -73,16 +83,20 @@ def build_matcher(catalog: Catalog | None = None) -> Matcher:
     return Matcher(catalog or load_catalog())
 
 
-def build_renderer() -> Renderer:
-    return Renderer(env=make_environment(), policies=load_policies())
+def build_renderer(source: TemplateSource | None = None) -> Renderer:
+    """The renderer; `source` supplies admin overrides (the store, through `LiveContent`)."""
+    return Renderer(env=make_environment(), policies=load_policies(), source=source)
 
 
 def build_services(settings: Settings | None = None, *, store: Store | None = None) -> Services:
     settings = settings or Settings.from_env(os.environ)
     catalog = load_catalog()
     matcher = build_matcher(catalog)
-    renderer = build_renderer()
     store = store or build_store(settings)
+    # Admin edits live in the store; every worker polls its revision counters (see bot/live_content.py).
+    content = LiveContent(store, catalog, matcher)
+    content.refresh()
+    renderer = build_renderer(source=content)
     conversation = Conversation(
         matcher=matcher,
         renderer=renderer,
@@ -90,11 +104,13 @@ def build_services(settings: Settings | None = None, *, store: Store | None = No
         session_ttl=settings.session_ttl,
         max_message_chars=settings.max_message_chars,
         default_lang=settings.default_lang,
+        matcher_provider=content.matcher,
+        record_unanswered=UnansweredRecorder(store),
     )
-    notifier = build_notifier(settings)
+    notifier = build_notifier(settings, store)
     dispatcher = build_dispatcher(settings, store, notifier)
     return Services(settings, catalog, matcher, renderer, store, conversation, notifier=notifier,
-                    dispatcher=dispatcher)
+                    dispatcher=dispatcher, content=content)
 
 
 class _PiiFilter(logging.Filter):

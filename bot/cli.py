@@ -38,6 +38,12 @@ def cmd_serve(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_slack(args: argparse.Namespace) -> int:
+    from bot.slack import run_socket_mode
+
+    return run_socket_mode(_settings())
+
+
 def _print_reply(reply_dict: dict[str, object], as_json: bool, out: TextIO) -> None:
     if as_json:
         out.write(json.dumps(reply_dict, ensure_ascii=False) + "\n")
@@ -176,6 +182,10 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--host", default="127.0.0.1", help="interface to bind (default 127.0.0.1)")
     p.add_argument("--port", type=int, default=8000, help="port to listen on (default 8000)")
     p.set_defaults(func=cmd_serve)
+
+    p = sub.add_parser("slack", help="run the Slack app over Socket Mode (needs SLACK_APP_TOKEN)",
+                       description="Connect to Slack over Socket Mode and answer there; HTTP mode is part of `serve`.")
+    p.set_defaults(func=cmd_slack)
 
     for name, helptext in (("ask", "answer one message on stdout"), ("chat", "interactive session on the terminal")):
         p = sub.add_parser(name, help=helptext, description=helptext[0].upper() + helptext[1:] + ".")

@@ -43,6 +43,10 @@ SETTINGS_DOC: tuple[tuple[str, str, str], ...] = (
     ("SLACK_APP_TOKEN", "(unset)", "App-level token (`xapp-…`) for Socket Mode (`privacy-bot slack`)."),
     ("SLACK_STAFF_CHANNEL", "(unset)", "Channel id where new tickets are posted for staff."),
     ("SLACK_API_URL", "https://slack.com/api/", "Base URL of Slack's Web API (tests point it at a local mock)."),
+    ("SLACK_STAFF_USERS", "(unset)", "Slack user ids (comma-separated, e.g. `U012AB3CD,U045EF6GH`) allowed to act on "
+     "tickets from the staff channel's buttons."),
+    ("SLACK_STAFF_USERGROUP", "(unset)", "A Slack user group id (`S…`) whose members may also act on tickets "
+     "(needs the `usergroups:read` scope). With neither staff setting, nobody can act from Slack."),
 )
 
 
@@ -87,6 +91,23 @@ def _optional(environ: Mapping[str, str], key: str) -> str | None:
     return value or None
 
 
+def _slack_ids(environ: Mapping[str, str], key: str, prefixes: str) -> tuple[str, ...]:
+    """Comma- or space-separated Slack ids starting with one of `prefixes` (U/W for users, S for groups)."""
+    ids = tuple(dict.fromkeys(environ.get(key, "").replace(",", " ").split()))
+    for value in ids:
+        if not (value[0] in prefixes and 3 <= len(value) <= 32 and value.isascii() and value.isalnum()
+                and value.isupper()):
+            raise ConfigError(f"{key} must list Slack ids starting with {' or '.join(prefixes)}, got {value!r}")
+    return ids
+
+
+def _usergroup(environ: Mapping[str, str]) -> str | None:
+    groups = _slack_ids(environ, "SLACK_STAFF_USERGROUP", "S")
+    if len(groups) > 1:
+        raise ConfigError(f"SLACK_STAFF_USERGROUP takes one user group id, got {len(groups)}")
+    return groups[0] if groups else None
+
+
 @dataclass(frozen=True)
 class Settings:
     data_dir: Path = Path("data")
@@ -109,6 +130,8 @@ class Settings:
     slack_app_token: str | None = None
     slack_staff_channel: str | None = None
     slack_api_url: str = "https://slack.com/api/"
+    slack_staff_users: tuple[str, ...] = ()
+    slack_staff_usergroup: str | None = None
 
     @classmethod
     def from_env(cls, environ: Mapping[str, str]) -> "Settings":
@@ -148,6 +171,8 @@ class Settings:
             slack_app_token=_optional(environ, "SLACK_APP_TOKEN"),
             slack_staff_channel=_optional(environ, "SLACK_STAFF_CHANNEL"),
             slack_api_url=api_url if api_url.endswith("/") else api_url + "/",
+            slack_staff_users=_slack_ids(environ, "SLACK_STAFF_USERS", "UW"),
+            slack_staff_usergroup=_usergroup(environ),
         )
 
     @property

@@ -58,8 +58,15 @@ class Conversation:
         max_message_chars: int = 4000,
         default_lang: str = "en",
         clock: Callable[[], float] = time.time,
+        matcher_provider: Callable[[], Matcher] | None = None,
+        record_unanswered: Callable[[str, str, str], None] | None = None,
     ) -> None:
-        self.matcher = matcher
+        # `matcher_provider` (when given) returns the current matcher on every use, so example phrasings added by
+        # admins take effect without a restart; `record_unanswered(text, decision, lang)` is told of every fallback
+        # and clarify reply (it redacts and stores; it must not raise).
+        self._matcher = matcher
+        self._matcher_provider = matcher_provider
+        self.record_unanswered = record_unanswered
         self.renderer = renderer
         self.store = store
         self.session_ttl = session_ttl
@@ -73,6 +80,10 @@ class Conversation:
                    if i.kind == "question" and i.article is not None]
             for lang in ("en", "ja")
         }
+
+    @property
+    def matcher(self) -> Matcher:
+        return self._matcher_provider() if self._matcher_provider is not None else self._matcher
 
     # -- public ------------------------------------------------------------------------------
     def handle(self, message: Message) -> Reply:
@@ -101,6 +112,8 @@ class Conversation:
             else:
                 match = self._pick_choice(text, state, lang) or self.matcher.match(text)
                 reply = self._answer(message, match, lang, notices, state, stateless)
+                if self.record_unanswered is not None and match.decision in ("fallback", "clarify") and text.strip():
+                    self.record_unanswered(text, match.decision, reply.lang)
         if staff_messages:
             reply = _prepend(reply, staff_messages)
 

@@ -189,14 +189,27 @@ class Desk:
                 ticket = None
         except StoreUnavailable:
             return DeskReply(self.texts.get("desk", "status_unavailable", lang), notices=("store_unavailable",))
-        emails = {e.casefold() for e in _EMAIL_IN_TEXT.findall(text) if valid_email(e)}
-        allowed = ticket is not None and (
-            ticket.belongs_to(requester)
-            or (ticket.contact.email is not None and ticket.contact.email.casefold() in emails)
-        )
-        if not allowed or ticket is None:
+        if ticket is None or not self._may_see(ticket, requester, text):
             return DeskReply(self.texts.get("desk", "status_unknown", lang))
         return DeskReply(self._status_line(ticket, lang), ticket=ticket)
+
+    @staticmethod
+    def _may_see(ticket: Ticket, requester: Requester, text: str) -> bool:
+        """The same requester, or someone who gives the ticket's reference with the email on the form."""
+        emails = {e.casefold() for e in _EMAIL_IN_TEXT.findall(text) if valid_email(e)}
+        return ticket.belongs_to(requester) or (
+            ticket.contact.email is not None and ticket.contact.email.casefold() in emails)
+
+    def copy_for_requester(self, message: Message, reference: str, email: str = "") -> dict[str, Any] | None:
+        """Everything stored about the ticket, for its requester (same access rule as status); None for
+        anyone else and for unknown references alike. Raises StoreUnavailable."""
+        try:
+            ticket = self.store.get_ticket(reference)
+        except TicketNotFound:
+            return None
+        if not self._may_see(ticket, requester_of(message), email):
+            return None
+        return ticket.to_dict()
 
     def _status_line(self, ticket: Ticket, lang: str) -> str:
         now = self.clock()

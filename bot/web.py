@@ -16,6 +16,7 @@ from starlette.types import ASGIApp, Message as AsgiMessage, Receive, Scope, Sen
 
 from bot.app import Services
 from bot.messages import Message, Reply
+from handoff.store import StoreUnavailable
 from bot.staff import staff_router
 
 log = logging.getLogger(__name__)
@@ -97,6 +98,15 @@ class ResumeRequest(BaseModel):
 class ResumeResponse(BaseModel):
     session_id: str
     messages: list[ChatResponse] = Field(description="Staff replies that arrived while the requester was away.")
+
+
+class TicketCopyRequest(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    session_id: str = Field(pattern=SESSION_ID_PATTERN, description="The chat session the request was made in.")
+    reference: str = Field(pattern=r"^PRQ-\d{4}-\d{6,9}$", description="PRQ-YYYY-NNNNNN")
+    email: str | None = Field(default=None, max_length=254,
+                              description="The email given on the form, when asking from another session.")
 
 
 class BodySizeLimit:
@@ -223,6 +233,21 @@ def create_app(services: Services) -> FastAPI:
     def resume(body: ResumeRequest) -> ResumeResponse:
         reply = conversation.staff_messages(Message(text="", session_id=body.session_id, frontend="web", lang=body.lang))
         return ResumeResponse(session_id=body.session_id, messages=[_chat_response(reply)] if reply else [])
+
+    @app.post("/api/tickets/copy", responses={**ERROR_RESPONSES, 404: {"model": Problem}, 503: {"model": Problem}},
+              summary="A requester's copy of everything stored about their request")
+    def ticket_copy(body: TicketCopyRequest) -> JSONResponse:
+        message = Message(text="", session_id=body.session_id, frontend="web")
+        try:
+            copy = conversation.desk.copy_for_requester(message, body.reference, body.email or "")
+        except StoreUnavailable:
+            return JSONResponse(status_code=503, content={"detail": "Storage is unavailable; nothing was lost. "
+                                                                    "Please try again shortly.", "errors": []})
+        if copy is None:
+            # Same answer whether the reference does not exist or belongs to someone else.
+            return JSONResponse(status_code=404, content={"detail": "No request with that reference for you.",
+                                                          "errors": []})
+        return JSONResponse(content=copy, headers={"cache-control": "no-store"})
 
     @app.get("/healthz", summary="Store health")
     def healthz() -> JSONResponse:

@@ -350,3 +350,30 @@ def test_whole_form_submission_validates_and_is_idempotent(desk: Conversation, f
     assert first.answers == {"ground": "art9_3_leak", "scope": "everything"}
     assert first.representative is not None and first.representative.relationship == "parent"
     assert first.requester.user_id == "U7" and len(flaky.list_tickets()) == 1
+
+
+def test_requester_gets_a_copy_of_everything_stored(services: Any) -> None:
+    from fastapi.testclient import TestClient
+
+    from bot.web import create_app
+
+    client = TestClient(create_app(services))
+    session = client.post("/api/chat", json={"text": OPENERS["correction"]}).json()["session_id"]
+    data: dict[str, Any] = {}
+    for answer in ["yes", "Jane Doe", "jane@example.com", "self", "my address says Tokyo", "Osaka", "confirm"]:
+        data = client.post("/api/chat", json={"session_id": session, "text": answer}).json()
+    reference = data["ticket"]["reference"]
+    services.store.add_note(reference, actor="alice", text="called the requester", now=data["ticket"]["created_at"])
+    copy = client.post("/api/tickets/copy", json={"session_id": session, "reference": reference})
+    assert copy.status_code == 200 and copy.headers["cache-control"] == "no-store"
+    body = copy.json()
+    assert body["reference"] == reference and body["contact"]["email"] == "jane@example.com"
+    assert body["answers"] == {"wrong_value": "my address says Tokyo", "correct_value": "Osaka"}
+    assert any("Tokyo" in line["text"] or OPENERS["correction"] in line["text"] for line in body["transcript"])
+    assert any(e["action"] == "note" for e in body["events"])
+    stranger = client.post("/api/tickets/copy", json={"session_id": "stranger-session", "reference": reference})
+    missing = client.post("/api/tickets/copy", json={"session_id": "stranger-session", "reference": "PRQ-2099-000001"})
+    assert stranger.status_code == missing.status_code == 404 and stranger.json() == missing.json()
+    by_email = client.post("/api/tickets/copy", json={"session_id": "stranger-session", "reference": reference,
+                                                       "email": "JANE@example.com"})
+    assert by_email.status_code == 200 and by_email.json()["reference"] == reference
