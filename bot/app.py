@@ -7,8 +7,8 @@ from __future__ import annotations
 
 import logging
 import os
-from dataclasses import dataclass
-from typing import Mapping
+from dataclasses import dataclass, field
+from typing import Callable, Mapping
 
 from slack_sdk import WebClient
 
@@ -18,6 +18,7 @@ from bot.live_content import LiveContent
 from bot.unanswered import UnansweredRecorder
 from handoff.notify import Dispatcher, LogNotifier, Notifier, SlackNotifier
 from handoff.sqlite_store import SQLiteStore
+from handoff.tickets import Ticket
 from handoff.store import Store
 from intents.catalog import Catalog, load_catalog
 from intents.matcher import Matcher
@@ -40,6 +41,17 @@ class Services:
     #: Admin edits (template overrides, example phrasings) as this process currently sees them; the admin pages
     #: call `content.invalidate()` after saving. None when services were assembled without a store-backed copy.
     content: LiveContent | None = None
+    #: Called with (before, after) when staff change a ticket outside Slack (the web queue), so front ends
+    #: can follow: the Slack front end updates the staff post and DMs the requester.
+    ticket_listeners: list[Callable[[Ticket, Ticket], None]] = field(default_factory=list)
+
+    def ticket_changed(self, before: Ticket, after: Ticket) -> None:
+        """Tell every listener; a failing listener is logged and never undoes or blocks the change."""
+        for listener in self.ticket_listeners:
+            try:
+                listener(before, after)
+            except Exception:  # a front end's failure must not turn a saved change into an error page
+                logging.getLogger(__name__).exception("ticket listener failed")
 
     def close(self) -> None:
         self.dispatcher.stop()

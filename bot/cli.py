@@ -10,6 +10,7 @@ import sys
 from typing import Sequence, TextIO
 
 from bot.cli_staff import add_staff_parsers
+from bot.cli_templates import add_template_parsers
 from bot.config import ConfigError, Settings
 
 
@@ -214,6 +215,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.set_defaults(func=cmd_eval)
 
     add_staff_parsers(sub)
+    add_template_parsers(sub)
     return parser
 
 

@@ -338,7 +338,7 @@ def cmd_tickets_notify(args: argparse.Namespace) -> int:
     settings = _settings()
     configure_logging(settings)
     with _open_store(settings) as store:
-        dispatcher = build_dispatcher(settings, store, build_notifier(settings))
+        dispatcher = build_dispatcher(settings, store, build_notifier(settings, store))
         if args.reference:
             ticket = dispatcher.notify_now(_reference(args.reference))
             if not ticket.notified:

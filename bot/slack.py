@@ -17,14 +17,16 @@ from __future__ import annotations
 import logging
 import re
 import sys
+from http.client import HTTPException
 from concurrent.futures import ThreadPoolExecutor
 from typing import TYPE_CHECKING, Any, Callable, Mapping
 
 from fastapi import FastAPI, Request
 from slack_bolt import App, BoltContext
+from slack_bolt.error import BoltError
 from slack_bolt.adapter.starlette.handler import to_bolt_request, to_starlette_response
 from slack_sdk import WebClient
-from slack_sdk.errors import SlackApiError
+from slack_sdk.errors import SlackApiError, SlackClientError
 from starlette.concurrency import run_in_threadpool
 from starlette.responses import Response
 
@@ -32,7 +34,8 @@ from bot.app import Services, build_slack_client
 from bot.config import ConfigError, Settings
 from bot.slack_blocks import CHOICE_PREFIX, OPEN_REQUEST_FORM, REQUEST_FORM, TALK_TO_PERSON
 from bot.slack_chat import SlackChat, from_a_person
-from bot.slack_staff import REJECT_FORM, STAFF_ACTION, StaffBoard, StaffDirectory
+from bot.slack_staff import StaffBoard, StaffDirectory
+from bot.slack_staff_blocks import REJECT_FORM, STAFF_ACTION
 from handoff.store import StoreError
 
 if TYPE_CHECKING:
@@ -52,6 +55,8 @@ class _NoPayloads(logging.Filter):
 
     def filter(self, record: logging.LogRecord) -> bool:
         message = record.getMessage()
+        if message.startswith("As you gave `client` as well"):
+            return False  # Bolt reads SLACK_BOT_TOKEN from the environment itself; we hand it the client
         cuts = [i for i in (message.find("("), message.find("{"), message.find("\n")) if i >= 0]
         if cuts:
             record.msg, record.args = message[: min(cuts)].rstrip() + " [details redacted]", ()
@@ -80,6 +85,7 @@ class SlackFrontend:
                                         usergroup=settings.slack_staff_usergroup)
         self.board = StaffBoard(store=services.store, client=client, desk=services.conversation.desk,
                                 directory=self.directory, public_url=settings.public_url)
+        services.ticket_listeners.append(self.board.on_external_change)
         if not self.directory.configured:
             log.warning("no SLACK_STAFF_USERS or SLACK_STAFF_USERGROUP: nobody can act on tickets from Slack")
 
@@ -172,20 +178,37 @@ def build_slack_app(services: Services, *, client: WebClient | None = None) -> A
     client = client or build_slack_client(settings)
     if client is None:
         raise ConfigError("SLACK_BOT_TOKEN is not set; the Slack front end needs a bot token (xoxb-…)")
-    app = App(
-        client=client,
-        # HTTP mode is mounted only when a signing secret is set (Settings.slack_enabled); Socket Mode has no
-        # signatures to check. Passing "" (not None) keeps Bolt from reading the environment behind our back.
-        signing_secret=settings.slack_signing_secret or "",
-        request_verification_enabled=True,
-        # auth.test runs on the first request instead of at start-up, so the web app starts while Slack is down.
-        token_verification_enabled=False,
-        logger=_bolt_logger(settings),
-        listener_executor=ThreadPoolExecutor(max_workers=LISTENER_THREADS, thread_name_prefix="slack-listener"),
-        name="privacy-bot",
-    )
+    executor = ThreadPoolExecutor(max_workers=LISTENER_THREADS, thread_name_prefix="slack-listener")
+
+    def new_app(verify_token: bool) -> App:
+        return App(
+            client=client,
+            # HTTP mode is mounted only when a signing secret is set (Settings.slack_enabled); Socket Mode has no
+            # signatures to check. "" rather than None keeps Bolt from reading the environment behind our back.
+            signing_secret=settings.slack_signing_secret or "",
+            request_verification_enabled=True,
+            token_verification_enabled=verify_token,
+            logger=_bolt_logger(settings),
+            listener_executor=executor,
+            name="privacy-bot",
+        )
+
+    try:
+        # auth.test now, so the first request from Slack is not slowed down by it (it runs before ack()).
+        app = new_app(True)
+    except (BoltError, SlackClientError, OSError, HTTPException) as exc:
+        # The web app must start even while Slack is unreachable; Bolt then calls auth.test on the first request.
+        log.warning("Slack auth.test failed at start-up (%s); retrying on the first request", _failure(exc))
+        app = new_app(False)
     SlackFrontend(services, client).register(app)
     return app
+
+
+def _failure(exc: Exception) -> str:
+    """A short reason without payloads: Bolt's auth error text embeds the whole API response."""
+    response = getattr(exc, "response", None)
+    error = response.get("error") if response is not None and hasattr(response, "get") else None
+    return str(error) if isinstance(error, str) else type(exc).__name__
 
 
 def mount_slack(web: FastAPI, app: App) -> None:
@@ -234,11 +257,11 @@ def run_socket_mode(settings: Settings) -> int:
         print(f"privacy-bot: Slack Socket Mode starting (store: {services.store.health().backend})",
               file=sys.stderr, flush=True)
         try:
-            handler.start()  # blocks until interrupted
+            handler.start()  # type: ignore[no-untyped-call]  # blocks until interrupted
         except KeyboardInterrupt:
             pass
         finally:
-            handler.close()
+            handler.close()  # type: ignore[no-untyped-call]
     finally:
         services.close()
     return 0

@@ -120,7 +120,8 @@ def reply_blocks(reply: Reply, *, request_type: str | None = None, talk_button: 
     ] if text is None else []
     if request_type:
         buttons.append({"type": "button", "action_id": OPEN_REQUEST_FORM, "style": "primary",
-                        "text": plain(ui("open_form", reply.lang)), "value": form_button_value(request_type, reply.lang)})
+                        "text": plain(ui("open_form", reply.lang)),
+                        "value": form_button_value(request_type, reply.lang)})
     if talk_button:
         buttons.append({"type": "button", "action_id": TALK_TO_PERSON, "text": plain(ui("talk", reply.lang)),
                         "value": reply.lang})
@@ -162,8 +163,9 @@ def _hint(form: IntakeForm, request_type: str, key: str, lang: str) -> str | Non
 def request_modal(form: IntakeForm, request_type: str, lang: str, metadata: Mapping[str, Any]) -> dict[str, Any]:
     """The whole intake form of `request_type` as a modal; block ids and action ids are the field keys, so
     `IntakeForm.validate`'s errors map onto the fields as they are."""
-    blocks: list[dict[str, Any]] = [{"type": "section", "block_id": "intro", "text": {
-        "type": "mrkdwn", "text": ui("form_intro", lang, type=escape(form.texts.get("type_label", request_type, lang)))}}]
+    label = escape(form.texts.get("type_label", request_type, lang))
+    blocks: list[dict[str, Any]] = [{"type": "section", "block_id": "intro",
+                                     "text": {"type": "mrkdwn", "text": ui("form_intro", lang, type=label)}}]
     for spec in form.fields(request_type, lang):
         block: dict[str, Any] = {"type": "input", "block_id": spec.key, "label": plain(spec.label, 2000),
                                  "element": _element(spec), "optional": not spec.required}

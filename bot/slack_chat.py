@@ -18,7 +18,7 @@ from slack_sdk.errors import SlackApiError, SlackClientError
 from bot.app import Services
 from bot.messages import Message, Reply
 from bot.slack_blocks import (
-    escape, form_button_value, home_view, metadata, reply_message, request_modal, text_sections, ui, view_values,
+    escape, home_view, metadata, reply_message, request_modal, text_sections, ui, view_values,
 )
 from handoff.store import IdempotencyConflict, StoreError, StoreUnavailable
 from handoff.tickets import REQUEST_TYPES
@@ -101,11 +101,13 @@ class SlackChat:
         if _STATUS_COMMAND.match(text):
             lang = detect_language(text, default=self.services.settings.default_lang)
             status = self.desk.status(message, text, lang)
-            self._ephemeral(channel, user, respond, text=to_plain(status.text), blocks=text_sections(to_mrkdwn(status.text)))
+            self._ephemeral(channel, user, respond, text=to_plain(status.text),
+                            blocks=text_sections(to_mrkdwn(status.text)))
             return
+        typing_in_form = self._form_pending(sid)
         reply = self.conversation.handle(message)
         self._after(reply)
-        if _wants_form(reply):
+        if _wants_form(reply) and not typing_in_form:
             self._open_form(command.get("trigger_id"), reply.handoff or "", reply.lang, sid)
         self._ephemeral(channel, user, respond, **self._message_for(reply, private=True))
 
@@ -120,9 +122,10 @@ class SlackChat:
         container = body.get("container") or {}
         channel = container.get("channel_id") or (body.get("channel") or {}).get("id")
         sid = session_id(team, channel, user)
+        answering_form = self._form_pending(sid)  # then the click answers the chat form: no modal pops up
         reply = self.conversation.handle(Message(text=value, session_id=sid, frontend="slack", user_id=user))
         self._after(reply)
-        if _wants_form(reply):
+        if _wants_form(reply) and not answering_form:
             self._open_form(body.get("trigger_id"), reply.handoff or "", reply.lang, sid)
         if container.get("is_ephemeral"):
             self._ephemeral(channel, user, respond, **self._message_for(reply, private=True))
@@ -237,6 +240,10 @@ class SlackChat:
         container = body.get("container") or {}
         channel = container.get("channel_id") or (body.get("channel") or {}).get("id") or "home"
         return session_id(_team(body), channel, body["user"]["id"])
+
+    def _form_pending(self, sid: str) -> bool:
+        """A chat-style form is under way in this conversation (its state is the session's `form`)."""
+        return bool(self._session(sid).get("form"))
 
     def _session(self, sid: str) -> dict[str, Any]:
         try:

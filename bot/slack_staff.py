@@ -7,7 +7,6 @@ contact details or free text (a rejection's explanation goes to the requester on
 """
 from __future__ import annotations
 
-import json
 import logging
 import re
 import threading
@@ -20,95 +19,21 @@ from slack_sdk.errors import SlackApiError, SlackClientError
 
 from bot.desk import Desk
 from bot.messages import Message
-from bot.slack_blocks import clip, escape, metadata, plain, text_sections, ui, view_values
-from handoff.grounds import REJECTION_GROUNDS, find_ground
+from bot.slack_blocks import metadata, text_sections, ui, view_values
+from bot.slack_staff_blocks import STAFF_ACTION, actor_for, log_line, reject_modal, staff_ticket_message
+from handoff.grounds import find_ground
 from handoff.intake import clean_answer
-from handoff.notify import (
-    NotificationFailed, SlackNotifier, _api_failure, _network_reason, new_ticket_blocks, ticket_summary_text,
-)
+from handoff.notify import NotificationFailed, SlackNotifier, _api_failure, _network_reason
 from handoff.store import Store, StoreError, StoreUnavailable, TicketNotFound
 from handoff.tickets import REJECTED, RESOLVED, WAITING, Ticket, TicketError
 from responses.markup import to_mrkdwn, to_plain
 
 log = logging.getLogger(__name__)
 
-REJECT_FORM = "reject_ticket"  # callback_id of the reject modal
-STAFF_ACTION = re.compile(r"^staff_(claim|waiting|resolve|reject)$")
 REFERENCE = re.compile(r"PRQ-\d{4}-\d{6,9}")
 #: How long the channel/ts of a ticket's staff post is remembered (store key `slackpost:REF`).
 POST_TTL = 400 * 86400
-STATUS_TITLES = {"new": "New", "in_progress": "In progress", "waiting_on_requester": "Waiting on requester",
-                 "resolved": "Resolved", "rejected": "Rejected"}
 _SLACK_FAILURES = (SlackApiError, SlackClientError, OSError, HTTPException)
-
-
-def actor_for(user_id: str) -> str:
-    """How a Slack staff member appears on tickets (assignee, event log)."""
-    return f"slack:{user_id}"
-
-
-def mention(actor: str | None) -> str:
-    if not actor:
-        return "unassigned"
-    if actor.startswith("slack:"):
-        return f"<@{actor[6:]}>"
-    return escape(actor)
-
-
-# -- the staff post (pure) -----------------------------------------------------------------------
-def staff_ticket_message(ticket: Ticket, public_url: str) -> dict[str, Any]:
-    """`chat.postMessage`/`chat.update` arguments (without channel/ts): the notifier's blocks plus status,
-    assignee, the requester's mention when they came from Slack, and the action buttons while open."""
-    blocks = new_ticket_blocks(ticket, public_url)
-    state = [{"type": "mrkdwn", "text": f"*Status*\n{STATUS_TITLES.get(ticket.status, ticket.status)}"},
-             {"type": "mrkdwn", "text": f"*Assignee*\n{mention(ticket.assignee)}"}]
-    if ticket.requester.frontend == "slack" and ticket.requester.user_id:
-        state.append({"type": "mrkdwn", "text": f"*Requester*\n<@{ticket.requester.user_id}>"})
-    if ticket.rejection is not None:
-        ground = find_ground(ticket.request_type, ticket.rejection.ground)
-        state.append({"type": "mrkdwn", "text": f"*Ground*\n{ground.article if ground else ''} "
-                                                f"`{ticket.rejection.ground}`"})
-    index = next(i for i, b in enumerate(blocks) if b.get("block_id") == "ticket_fields") + 1
-    blocks.insert(index, {"type": "section", "block_id": "ticket_state", "fields": state})
-    if ticket.is_open:
-        actions = next(b for b in blocks if b.get("block_id") == "ticket_actions")
-        buttons = [("staff_claim", "Claim", None)]
-        if ticket.status != WAITING:
-            buttons.append(("staff_waiting", "Waiting on requester", None))
-        buttons += [("staff_resolve", "Resolve", "primary"), ("staff_reject", "Reject", "danger")]
-        for action_id, label, style in buttons:
-            button: dict[str, Any] = {"type": "button", "action_id": action_id, "text": plain(label),
-                                      "value": ticket.reference}
-            if style:
-                button["style"] = style
-            if action_id == "staff_resolve":
-                button["confirm"] = {"title": plain("Resolve this request?"), "confirm": plain("Resolve"),
-                                     "deny": plain("Cancel"), "text": plain(f"{ticket.reference} will be closed "
-                                                                            "as resolved and the requester told.", 300)}
-            actions["elements"].append(button)
-    text = f"{ticket_summary_text(ticket, public_url)} [{STATUS_TITLES.get(ticket.status, ticket.status)}]"
-    return {"text": text, "blocks": blocks, "unfurl_links": False, "unfurl_media": False}
-
-
-def reject_modal(ticket: Ticket, channel: str | None, ts: str | None) -> dict[str, Any]:
-    grounds = REJECTION_GROUNDS[ticket.request_type]
-    listing = "\n".join(f"• *{g.article}* {escape(g.en)}" for g in grounds)
-    options = [{"text": plain(f"{g.article}: {g.en}", 75), "value": g.id} for g in grounds]
-    return {
-        "type": "modal", "callback_id": REJECT_FORM, "title": plain("Reject request", 24),
-        "submit": plain("Reject", 24), "close": plain("Cancel", 24),
-        "private_metadata": json.dumps({"r": ticket.reference, "t": ticket.request_type, "c": channel or "",
-                                        "ts": ts or ""}, separators=(",", ":")),
-        "blocks": [
-            {"type": "section", "text": {"type": "mrkdwn", "text": clip(
-                f"Reject *{ticket.reference}* (Article {ticket.article}). The requester is told the ground and your "
-                f"explanation (APPI Art. 36). The exceptions of this article:\n{listing}", 3000)}},
-            {"type": "input", "block_id": "ground", "label": plain("Exception relied on", 2000),
-             "element": {"type": "static_select", "action_id": "ground", "options": options}},
-            {"type": "input", "block_id": "reason", "label": plain("Explanation for the requester", 2000),
-             "element": {"type": "plain_text_input", "action_id": "reason", "multiline": True, "max_length": 2000}},
-        ],
-    }
 
 
 # -- who may act -----------------------------------------------------------------------------------
@@ -138,7 +63,7 @@ class StaffDirectory:
             if self.clock() - self._fetched < self.ttl:
                 return self._members
             try:
-                response = self.client.usergroups_users_list(usergroup=self.usergroup)
+                response = self.client.usergroups_users_list(usergroup=self.usergroup or "")
                 self._members = frozenset(str(u) for u in response.get("users") or ())
                 self._fetched = self.clock()
             except _SLACK_FAILURES as exc:
@@ -264,6 +189,19 @@ class StaffBoard:
             errors["reason"] = "Explain the refusal to the requester (APPI Art. 36)."
         return errors
 
+    def on_external_change(self, before: Ticket, after: Ticket) -> None:
+        """Staff changed the ticket elsewhere (the web queue): update the post, log it in its thread and tell a
+        Slack requester about a new status, as for a button click."""
+        if after.version == before.version:
+            return
+        located = find_post(self.store, after.reference)
+        if located:
+            self.refresh(after, *located)
+            who = after.events[-1].actor if after.events else "staff"
+            self._post(channel=located[0], thread_ts=located[1], text=log_line(before, after, None, who=who))
+        if after.status != before.status:
+            self._tell_requester(after, after.rejection.text if after.rejection else None)
+
     def refresh(self, ticket: Ticket, channel: str | None = None, ts: str | None = None) -> None:
         """Update the ticket's staff post in place (its remembered location unless `channel`/`ts` are given)."""
         if not (channel and ts):
@@ -286,7 +224,7 @@ class StaffBoard:
         located = (channel, ts) if channel and ts else find_post(self.store, after.reference)
         self.refresh(after, *(located or (None, None)))
         if located:
-            self._post(channel=located[0], thread_ts=located[1], text=_log_line(before, after, user))
+            self._post(channel=located[0], thread_ts=located[1], text=log_line(before, after, user))
         if after.status != before.status:
             self._tell_requester(after, note)
 
@@ -325,20 +263,6 @@ class StaffBoard:
             self.client.chat_postMessage(unfurl_links=False, unfurl_media=False, **arguments)
         except _SLACK_FAILURES as exc:
             log.warning("could not post to Slack (%s)", type(exc).__name__)
-
-
-def _log_line(before: Ticket, after: Ticket, user: str) -> str:
-    """One line for the post's thread: who did what; never free text."""
-    who = f"<@{user}>"
-    move = (f"{STATUS_TITLES.get(before.status, before.status)} → {STATUS_TITLES.get(after.status, after.status)}"
-            if after.status != before.status else "")
-    if after.assignee != before.assignee and after.assignee == actor_for(user):
-        return f"{who} claimed {after.reference}" + (f" ({move})" if move else "") + "."
-    line = f"{who} changed the status of {after.reference}: {move}"
-    if after.rejection is not None:
-        ground = find_ground(after.request_type, after.rejection.ground)
-        line += f" (ground {ground.article if ground else ''} `{after.rejection.ground}`)"
-    return line + "."
 
 
 def _nothing_changed(reference: str, exc: Exception) -> str:

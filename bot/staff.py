@@ -191,10 +191,12 @@ def staff_router(services: Services, *, clock: Callable[[], float] = time.time,
         if problem is not None:
             return ticket_page(ticket, user, status_code=400, error=problem, values=values)
         try:
-            change()
+            after = change()
         except TicketError as exc:
             status_code = 409 if isinstance(exc, IllegalTransition) else 400
             return ticket_page(store.get_ticket(ref), user, status_code=status_code, error=str(exc), values=values)
+        if isinstance(after, Ticket):
+            services.ticket_changed(ticket, after)  # e.g. the Slack staff post and the requester's DM follow
         return _redirect(f"/staff/tickets/{ref}?done={done}")
 
     @router.post("/tickets/{ref}/claim")

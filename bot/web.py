@@ -17,6 +17,7 @@ from starlette.types import ASGIApp, Message as AsgiMessage, Receive, Scope, Sen
 from bot.app import Services
 from bot.messages import Message, Reply
 from handoff.store import StoreUnavailable
+from bot.admin import admin_router
 from bot.staff import staff_router
 
 log = logging.getLogger(__name__)
@@ -270,4 +271,5 @@ def create_app(services: Services) -> FastAPI:
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
     app.add_middleware(BodySizeLimit, limit=settings.max_body_bytes)  # type: ignore[arg-type]
     app.include_router(staff_router(services))
+    app.include_router(admin_router(services))
     return app
