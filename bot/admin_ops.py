@@ -9,7 +9,7 @@ import difflib
 import time
 import unicodedata
 from dataclasses import dataclass
-from typing import Callable, Iterable
+from typing import TYPE_CHECKING, Callable, Iterable
 
 from bot.admin_validation import Problem, TemplateValidator, Validation
 from handoff.content import MAX_NOTE, Phrasing, TemplateVersion
@@ -19,6 +19,9 @@ from intents.language import detect_language
 from intents.normalize import fold
 from responses.names import spec_for
 from responses.renderer import Renderer
+
+if TYPE_CHECKING:
+    from bot.app import Services
 
 MIN_PHRASING = 3
 MAX_PHRASING = 300
@@ -191,7 +194,7 @@ class PhrasingAdmin:
             return [Problem(None, "Write the phrasing first.")]
         if any(unicodedata.category(c) == "Cc" for c in text if c not in "\t"):
             return [Problem(None, "The phrasing contains control characters or several lines; write one line.")]
-        if len(text) < MIN_PHRASING or len(fold(text)) < 2:
+        if len(text) < MIN_PHRASING or len(fold(text)) < 2 or not any(c.isalpha() for c in text):
             return [Problem(None, f"The phrasing is too short (at least {MIN_PHRASING} characters, with letters).")]
         if len(text) > MAX_PHRASING:
             return [Problem(None, f"The phrasing is too long ({len(text)} characters; at most {MAX_PHRASING}).")]
@@ -225,3 +228,13 @@ class PhrasingAdmin:
         phrasing = self.store.remove_phrasing(phrasing_id)
         self.on_change()
         return phrasing
+
+
+def build_admin(services: Services, *, clock: Callable[[], float] = time.time) -> tuple[TemplateAdmin, PhrasingAdmin]:
+    """Template and phrasing operations on `services`, validated as the conversation will render, invalidating
+    this process's copy of the content after every write."""
+    content = services.content
+    on_change = content.invalidate if content is not None else (lambda: None)
+    validator = TemplateValidator(services.renderer, topics=services.conversation.topics, catalog=services.catalog)
+    return (TemplateAdmin(services.store, services.renderer, validator, clock=clock, on_change=on_change),
+            PhrasingAdmin(services.store, services.catalog, clock=clock, on_change=on_change))

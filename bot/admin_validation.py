@@ -19,7 +19,7 @@ from typing import Any, Callable, Iterator, Sequence
 
 import jinja2
 from jinja2 import nodes
-from jinja2.sandbox import SecurityError
+from jinja2.exceptions import SecurityError
 
 from intents.catalog import Catalog
 from responses.names import spec_for

@@ -15,6 +15,17 @@ once-markers have no tag and spread over the cluster. Layout, with the default p
     {privacy-bot}:idx:req:<requester key>   set of references filed by that requester
     {privacy-bot}:idx:outbox:<requester>    set of that requester's references with undelivered replies
     {privacy-bot}:idx:unnotified            set of references whose staff notification has not succeeded
+
+Admin-edited content (`handoff.redis_content`; the same hash tag, so each of its scripts touches one slot):
+
+    {privacy-bot}:content:rev               hash "templates"/"phrasings" -> revision counter (workers poll it)
+    {privacy-bot}:tpl:v:<lang>:<name>       list of version JSON documents, oldest first (number = position + 1)
+    {privacy-bot}:tpl:edited                set of "<lang>:<name>" ever edited
+    {privacy-bot}:phr                       hash phrasing id -> JSON document
+    {privacy-bot}:phr:seq                   string, last phrasing id allocated
+    {privacy-bot}:phr:uniq                  hash phrasing_key -> id (no duplicate phrasings)
+    {privacy-bot}:unans:g:<key>             hash of one group of unanswered messages (text, lang, counts, times)
+    {privacy-bot}:unans:seen                sorted set group key -> last seen (newest first; trimmed to the limit)
 """
 from __future__ import annotations
 
@@ -68,6 +79,19 @@ class RedisKeys:
         self._index = f"{tag}:idx:"
         self.users = f"{prefix}:users"
         self.health = f"{prefix}:health"
+        self._tag = tag
+        self.revisions = f"{tag}:content:rev"
+        self.templates_edited = f"{tag}:tpl:edited"
+        self.phrasings = f"{tag}:phr"
+        self.phrasing_seq = f"{tag}:phr:seq"
+        self.phrasing_uniq = f"{tag}:phr:uniq"
+        self.unanswered_seen = f"{tag}:unans:seen"
+
+    def template_versions(self, name: str, lang: str) -> str:
+        return f"{self._tag}:tpl:v:{lang}:{name}"
+
+    def unanswered(self, key: str) -> str:
+        return f"{self._tag}:unans:g:{key}"
 
     def session(self, session_id: str) -> str:
         return f"{self.prefix}:session:{session_id}"

@@ -22,6 +22,7 @@ from redis.retry import Retry
 from handoff import lifecycle
 from handoff.accounts import UserAccount
 from handoff.query import TicketQuery
+from handoff.redis_content import RedisContent
 from handoff.redis_layout import CREATE_TICKET, UPDATE_TICKET, RedisKeys
 from handoff.references import reference_order, reference_year
 from handoff.store import StoreError, StoreHealth, StoreUnavailable, TicketNotFound, UserExists, UserNotFound
@@ -41,7 +42,7 @@ def _texts(values: Iterable[bytes | str]) -> list[str]:
     return [_text(v) for v in values]
 
 
-class RedisStore(TicketOperations):
+class RedisStore(RedisContent, TicketOperations):
     """Redis implementation of the store interface (see `handoff.store`)."""
 
     backend = "redis"

@@ -17,6 +17,7 @@ from typing import Any, Callable, Iterable, Literal, Mapping
 from handoff import lifecycle
 from handoff import sqlite_tickets as sql
 from handoff.accounts import UserAccount
+from handoff.sqlite_content import CONTENT_SCHEMA, SQLiteContent
 from handoff.query import TicketQuery
 from handoff.references import format_reference, reference_year
 from handoff.store import StoreHealth, StoreUnavailable, TicketNotFound, UserExists, UserNotFound
@@ -30,12 +31,12 @@ CREATE TABLE IF NOT EXISTS sessions (
     expires_at REAL NOT NULL
 );
 CREATE INDEX IF NOT EXISTS sessions_expiry ON sessions (expires_at);
-""" + sql.TICKET_SCHEMA
+""" + sql.TICKET_SCHEMA + CONTENT_SCHEMA
 
 DB_FILENAME = "privacy-bot.sqlite3"
 
 
-class SQLiteStore(TicketOperations):
+class SQLiteStore(SQLiteContent, TicketOperations):
     """SQLite implementation of the store interface (see `handoff.store`)."""
 
     backend = "sqlite"

@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 from typing import Any, Iterable, Mapping, Protocol, runtime_checkable
 
 from handoff.accounts import UserAccount
+from handoff.content import Phrasing, TemplateVersion, UnansweredGroup
 from handoff.tickets import PendingReply, Requester, Ticket, TicketDraft
 
 
@@ -42,6 +43,28 @@ class UserExists(StoreError):
 
 
 class UserNotFound(StoreError, LookupError):
+    pass
+
+
+class TemplateVersionNotFound(StoreError, LookupError):
+    """No such version of that template (numbers count from 1 per template and language)."""
+
+
+class TemplateConflict(StoreError):
+    """The template changed since the editor was opened (`base_version` is no longer the latest); nothing saved.
+
+    `latest` is the number of the version now in the store."""
+
+    def __init__(self, message: str, latest: int) -> None:
+        super().__init__(message)
+        self.latest = latest
+
+
+class PhrasingExists(StoreError):
+    """The intent already has this phrasing in this language (compared case- and space-insensitively)."""
+
+
+class PhrasingNotFound(StoreError, LookupError):
     pass
 
 
@@ -170,5 +193,61 @@ class UserStore(Protocol):
 
 
 @runtime_checkable
-class Store(SessionStore, TicketStore, MarkerStore, UserStore, Protocol):
+class ContentStore(Protocol):
+    """What admins edit without a deploy (see `handoff.content`): template versions, example phrasings, and the
+    unanswered questions they review. Every method raises StoreUnavailable when the backend fails."""
+
+    def content_revisions(self) -> dict[str, int]:
+        """`{"templates": n, "phrasings": m}`: counters that start at 0 and grow by one with every template version
+        saved and every phrasing added or removed, never decreasing. Cheap: every worker polls it."""
+
+    def save_template_version(self, name: str, lang: str, source: str | None, *, author: str, note: str, now: float,
+                              action: str = "edit", restored_from: int | None = None,
+                              base_version: int | None = None) -> TemplateVersion:
+        """Append version n+1 of (`name`, `lang`) (1 when it was never edited), which becomes the one in use, and bump
+        the templates revision, in one atomic, durable step. `source=None` (with action "reset") records a return to
+        the shipped default. With `base_version`, raises TemplateConflict (saving nothing) unless the latest version
+        is still `base_version` (0: none yet), so two admins editing at once never overwrite each other unknowingly.
+        Raises ValueError for a malformed name or language, an empty author, a note over 500 characters, or an
+        action that does not fit (`handoff.content.check_version_fields`)."""
+
+    def template_history(self, name: str, lang: str) -> list[TemplateVersion]:
+        """Every version of (`name`, `lang`), newest first; empty when it was never edited."""
+
+    def get_template_version(self, name: str, lang: str, number: int) -> TemplateVersion:
+        """One version. Raises TemplateVersionNotFound when there is no such version."""
+
+    def template_heads(self) -> dict[tuple[str, str], TemplateVersion]:
+        """The newest version of every (name, lang) that was ever edited. Those whose source is not None are the
+        overrides in use; the others were reset to the shipped default."""
+
+    def add_phrasing(self, intent: str, lang: str, text: str, *, author: str, now: float) -> Phrasing:
+        """Add an example phrasing (text stripped) with the next id and bump the phrasings revision, atomically.
+        Raises PhrasingExists when the intent already has the same text in `lang` (`handoff.content.phrasing_key`),
+        ValueError for empty text or author or a malformed intent id or language."""
+
+    def list_phrasings(self, intent: str | None = None) -> list[Phrasing]:
+        """Every added phrasing (or only those of `intent`), oldest first."""
+
+    def remove_phrasing(self, phrasing_id: int) -> Phrasing:
+        """Remove a phrasing, bump the phrasings revision and return what was removed. Raises PhrasingNotFound."""
+
+    def record_unanswered(self, text: str, *, lang: str, decision: str, now: float, keep: int = 500) -> None:
+        """Count one message the bot answered with `decision` ("fallback" or "clarify"). `text` must already be
+        redacted: it is stored as given. Messages with the same `handoff.content.unanswered_key` form one group
+        (the text first seen is kept, `last_seen` becomes `now`). At most `keep` groups are kept: the least recently
+        seen are dropped first. Raises ValueError for empty text, a malformed language or another decision."""
+
+    def list_unanswered(self, *, limit: int = 100, offset: int = 0) -> list[UnansweredGroup]:
+        """Groups, most recently seen first, `offset`/`limit` applied."""
+
+    def get_unanswered(self, key: str) -> UnansweredGroup | None:
+        """One group by its key, or None."""
+
+    def dismiss_unanswered(self, key: str) -> None:
+        """Forget a group (after it was attached to an intent, or judged noise). A missing key is not an error."""
+
+
+@runtime_checkable
+class Store(SessionStore, TicketStore, MarkerStore, UserStore, ContentStore, Protocol):
     """Everything the conversation and the front ends need from storage."""

@@ -130,7 +130,7 @@ class Renderer:
         if override is not None:
             try:
                 return self._finish(self.compile_source(override).render(variables), name, lang, variables)
-            except jinja2.TemplateError as exc:
+            except Exception as exc:  # any failure of an admin override falls back to the shipped default
                 # Only the name and error type are logged: the message may echo conversation data.
                 logger.warning("override %s/%s failed (%s); using the default", lang, name, type(exc).__name__)
         return self._finish(self._defaults[lang][name].render(variables), name, lang, variables)

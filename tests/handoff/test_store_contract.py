@@ -318,3 +318,130 @@ def test_sqlite_locked_by_another_process_raises_and_writes_nothing(tmp_path: Pa
 def test_purge_refuses_a_negative_age(store: Store) -> None:
     with pytest.raises(ValueError):
         store.purge(-1, now=NOW)
+
+
+# -- admin-edited content: template versions, phrasings, unanswered questions (handoff.store.ContentStore) -----
+
+def test_template_and_phrasing_revisions_start_at_zero(store: Store) -> None:
+    assert store.content_revisions() == {"templates": 0, "phrasings": 0}
+    assert store.template_heads() == {} and store.list_phrasings() == [] and store.list_unanswered() == []
+
+
+def test_template_versions_are_appended_and_kept(store: Store) -> None:
+    from handoff.content import TemplateVersion
+
+    assert store.template_history("cookies", "en") == []
+    first = store.save_template_version("cookies", "en", "One {{ cite }}", author="root", note="first", now=NOW)
+    assert first == TemplateVersion("cookies", "en", 1, "One {{ cite }}", "root", "first", NOW, "edit", None)
+    store.save_template_version("cookies", "ja", "クッキー {{ cite }} ✓", author="root", note="", now=NOW + 1)
+    second = store.save_template_version("cookies", "en", "Two {{ cite }}", author="admin2", note="second",
+                                         now=NOW + 2)
+    assert second.number == 2
+    assert [v.number for v in store.template_history("cookies", "en")] == [2, 1]
+    assert store.get_template_version("cookies", "en", 1) == first
+    assert store.get_template_version("cookies", "ja", 1).source == "クッキー {{ cite }} ✓"
+    heads = store.template_heads()
+    assert set(heads) == {("cookies", "en"), ("cookies", "ja")} and heads[("cookies", "en")] == second
+    assert store.content_revisions() == {"templates": 3, "phrasings": 0}
+
+
+def test_template_rollback_and_reset_are_new_versions(store: Store) -> None:
+    store.save_template_version("help", "en", "A", author="root", note="", now=NOW)
+    store.save_template_version("help", "en", "B", author="root", note="", now=NOW + 1)
+    rolled = store.save_template_version("help", "en", "A", author="root", note="back to 1", now=NOW + 2,
+                                         action="rollback", restored_from=1)
+    assert (rolled.number, rolled.action, rolled.restored_from) == (3, "rollback", 1)
+    reset = store.save_template_version("help", "en", None, author="root", note="default", now=NOW + 3,
+                                        action="reset")
+    assert reset.number == 4 and reset.is_default and reset.source is None
+    assert store.template_heads()[("help", "en")] == reset
+    assert [v.source for v in store.template_history("help", "en")] == [None, "A", "B", "A"]
+
+
+def test_template_base_version_refuses_a_stale_edit_and_saves_nothing(store: Store) -> None:
+    from handoff.store import TemplateConflict
+
+    store.save_template_version("thanks", "en", "mine", author="a", note="", now=NOW, base_version=0)
+    with pytest.raises(TemplateConflict) as caught:
+        store.save_template_version("thanks", "en", "theirs", author="b", note="", now=NOW + 1, base_version=0)
+    assert caught.value.latest == 1
+    assert [v.source for v in store.template_history("thanks", "en")] == ["mine"]
+    assert store.content_revisions()["templates"] == 1
+    assert store.save_template_version("thanks", "en", "theirs", author="b", note="", now=NOW + 1,
+                                       base_version=1).number == 2
+
+
+def test_template_version_errors(store: Store) -> None:
+    from handoff.store import TemplateVersionNotFound
+
+    with pytest.raises(TemplateVersionNotFound):
+        store.get_template_version("cookies", "en", 1)
+    store.save_template_version("cookies", "en", "x", author="root", note="", now=NOW)
+    for number in (0, 2, -1):
+        with pytest.raises(TemplateVersionNotFound):
+            store.get_template_version("cookies", "en", number)
+    bad: list[dict[str, object]] = [
+        {"name": "../etc"}, {"lang": "english"}, {"author": ""}, {"note": "n" * 501}, {"action": "delete"},
+        {"source": None}, {"action": "reset"}, {"restored_from": 1},
+    ]
+    for change in bad:
+        args: dict[str, object] = {"name": "cookies", "lang": "en", "source": "x", "author": "root", "note": "",
+                                   "now": NOW, **change}
+        with pytest.raises(ValueError):
+            store.save_template_version(**args)  # type: ignore[arg-type]
+    assert len(store.template_history("cookies", "en")) == 1 and store.content_revisions()["templates"] == 1
+
+
+def test_admin_phrasings_are_added_listed_and_removed(store: Store) -> None:
+    from handoff.store import PhrasingExists, PhrasingNotFound
+
+    one = store.add_phrasing("cookies", "en", "  what about browser biscuits ", author="root", now=NOW)
+    assert (one.intent, one.lang, one.text, one.author, one.created_at) == (
+        "cookies", "en", "what about browser biscuits", "root", NOW)
+    two = store.add_phrasing("cookies", "ja", "クッキーって何？", author="root", now=NOW + 1)
+    three = store.add_phrasing("disclosure_info", "en", "what about browser biscuits", author="root", now=NOW + 2)
+    assert one.id < two.id < three.id
+    with pytest.raises(PhrasingExists):
+        store.add_phrasing("cookies", "en", "What  about browser BISCUITS", author="other", now=NOW + 3)
+    with pytest.raises(ValueError):
+        store.add_phrasing("cookies", "en", "   ", author="root", now=NOW)
+    assert store.list_phrasings() == [one, two, three]
+    assert store.list_phrasings("cookies") == [one, two]
+    assert store.content_revisions()["phrasings"] == 3
+    assert store.remove_phrasing(one.id) == one
+    with pytest.raises(PhrasingNotFound):
+        store.remove_phrasing(one.id)
+    assert store.list_phrasings() == [two, three] and store.content_revisions()["phrasings"] == 4
+    # Once removed, the same text may be added again.
+    assert store.add_phrasing("cookies", "en", "what about browser biscuits", author="root", now=NOW).id > three.id
+
+
+def test_unanswered_messages_are_grouped_counted_and_newest_first(store: Store) -> None:
+    store.record_unanswered("Is the cafeteria open?", lang="en", decision="fallback", now=NOW)
+    store.record_unanswered("what about my data", lang="en", decision="clarify", now=NOW + 1)
+    store.record_unanswered("is the  CAFETERIA open?", lang="en", decision="fallback", now=NOW + 2)
+    store.record_unanswered("is the cafeteria open?", lang="en", decision="clarify", now=NOW + 3)
+    store.record_unanswered("食堂は開いていますか", lang="ja", decision="fallback", now=NOW + 4)
+    groups = store.list_unanswered()
+    assert [g.text for g in groups] == ["食堂は開いていますか", "Is the cafeteria open?", "what about my data"]
+    cafeteria = groups[1]
+    assert (cafeteria.count, dict(cafeteria.decisions), cafeteria.first_seen, cafeteria.last_seen) == (
+        3, {"fallback": 2, "clarify": 1}, NOW, NOW + 3)
+    assert store.get_unanswered(cafeteria.key) == cafeteria
+    assert [g.text for g in store.list_unanswered(limit=1, offset=1)] == ["Is the cafeteria open?"]
+    store.dismiss_unanswered(cafeteria.key)
+    store.dismiss_unanswered(cafeteria.key)
+    assert store.get_unanswered(cafeteria.key) is None
+    assert [g.lang for g in store.list_unanswered()] == ["ja", "en"]
+    for bad in ({"text": " "}, {"decision": "answer"}, {"lang": "xx-1"}):
+        args: dict[str, object] = {"text": "t", "lang": "en", "decision": "fallback", "now": NOW, **bad}
+        with pytest.raises(ValueError):
+            store.record_unanswered(**args)  # type: ignore[arg-type]
+
+
+def test_unanswered_keeps_only_the_most_recently_seen_groups(store: Store) -> None:
+    for n in range(6):
+        store.record_unanswered(f"question {n}", lang="en", decision="fallback", now=NOW + n, keep=4)
+    store.record_unanswered("question 2", lang="en", decision="fallback", now=NOW + 10, keep=4)
+    store.record_unanswered("question 6", lang="en", decision="fallback", now=NOW + 11, keep=4)
+    assert [g.text for g in store.list_unanswered()] == ["question 6", "question 2", "question 5", "question 4"]
