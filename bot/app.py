@@ -8,13 +8,14 @@ from __future__ import annotations
 import logging
 import os
 from dataclasses import dataclass, field
-from typing import Callable, Mapping
+from typing import Any, Callable
 
 from slack_sdk import WebClient
 
 from bot.config import Settings
 from bot.conversation import Conversation
 from bot.live_content import LiveContent
+from bot.redaction import redact
 from bot.unanswered import UnansweredRecorder
 from handoff.notify import Dispatcher, LogNotifier, Notifier, SlackNotifier
 from handoff.sqlite_store import SQLiteStore
@@ -125,23 +126,30 @@ def build_services(settings: Settings | None = None, *, store: Store | None = No
                     dispatcher=dispatcher, content=content)
 
 
-class _PiiFilter(logging.Filter):
-    """Drops the `text` extra from log records unless LOG_PII=1, as a second line of defence."""
+class PiiFilter(logging.Filter):
+    """Unless LOG_PII=1, every log line (and traceback) goes out with emails, phone numbers, reference numbers
+    and long numbers redacted: a second line of defence behind code that never logs message text or names."""
 
     def __init__(self, allow: bool) -> None:
         super().__init__()
         self.allow = allow
 
     def filter(self, record: logging.LogRecord) -> bool:
-        if not self.allow and hasattr(record, "user_text"):
-            record.user_text = "[redacted]"
+        if self.allow:
+            return True
+        record.msg = redact(record.getMessage(), limit=None)
+        record.args = None
+        if record.exc_info:
+            record.exc_text = redact(logging.Formatter().formatException(record.exc_info), limit=None)
+            record.exc_info = None
         return True
 
 
-def configure_logging(settings: Settings, environ: Mapping[str, str] | None = None) -> None:
-    handler = logging.StreamHandler()
+def configure_logging(settings: Settings, stream: Any = None) -> None:
+    """One handler on the root logger, with PII redaction unless LOG_PII=1."""
+    handler = logging.StreamHandler(stream)
     handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
-    handler.addFilter(_PiiFilter(settings.log_pii))
+    handler.addFilter(PiiFilter(settings.log_pii))
     root = logging.getLogger()
     root.handlers[:] = [handler]
     root.setLevel(settings.log_level)

@@ -8,55 +8,16 @@ cannot be recognised reliably; the page is for admins only.
 from __future__ import annotations
 
 import logging
-import re
 import time
-import unicodedata
 from typing import Callable
 
+from bot.redaction import redact  # re-exported: the recorder stores only redacted text
 from handoff.store import ContentStore
 
 log = logging.getLogger(__name__)
 
-MAX_CHARS = 300
 #: How many groups the store keeps (the least recently seen are dropped first).
 KEEP_GROUPS = 500
-
-_EMAIL = re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+", re.UNICODE)
-_REFERENCE = re.compile(r"\bPRQ[\s-]?\d{4}[\s-]?\d{1,9}\b", re.IGNORECASE)
-_MENTION = re.compile(r"<[@#!][^>\s]{1,80}>")
-_IP = re.compile(r"\b\d{1,3}(?:\.\d{1,3}){3}\b")
-_URL_SECRET = re.compile(r"(?i)\b(?:token|key|secret|password|passwd|pwd)=\S+")
-#: A run of digits with the separators people put in phone numbers: + ( ) - . and single spaces.
-_DIGIT_RUN = re.compile(r"\+?\(?\d(?:[\d()\-.\u2010-\u2015\u30fc]|\s(?=\d))*\d")
-_SPACES = re.compile(r"[ \t]+")
-
-
-def _digits(text: str) -> int:
-    return sum(c.isdigit() for c in text)
-
-
-def _number(match: re.Match[str]) -> str:
-    run = match.group(0)
-    count = _digits(run)
-    if count >= 9 and (run.startswith(("+", "0", "(")) or re.search(r"[\s().\-]", run)):
-        return "[phone]"
-    return "[number]" if count >= 6 else run
-
-
-def redact(text: str) -> str:
-    """The text with personal data replaced by placeholders ([email], [phone], [reference], [number], [ip],
-    [user]); whitespace collapsed, control characters dropped, cut to 300 characters."""
-    text = unicodedata.normalize("NFKC", text)
-    text = "".join(c if c in "\n\t" or unicodedata.category(c)[0] != "C" else " " for c in text)
-    text = _MENTION.sub("[user]", text)
-    text = _EMAIL.sub("[email]", text)
-    text = _URL_SECRET.sub("[secret]", text)
-    text = _REFERENCE.sub("[reference]", text)
-    text = _IP.sub("[ip]", text)
-    text = _DIGIT_RUN.sub(_number, text)
-    text = "\n".join(_SPACES.sub(" ", line).strip() for line in text.splitlines())
-    text = re.sub(r"\n{2,}", "\n", text).strip()
-    return text if len(text) <= MAX_CHARS else text[: MAX_CHARS - 1].rstrip() + "…"
 
 
 class UnansweredRecorder:
