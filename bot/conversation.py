@@ -220,14 +220,27 @@ class Conversation:
             name = intent.id
             context.update(article=intent.article, paragraph=intent.paragraph, request_type=intent.request_type)
         markup = self.renderer.render(name, lang, context).markup
+        if stateless and match.decision in ("fallback", "smalltalk"):
+            # Probably the next answer of a form or a pick from a list that we cannot see now: say so
+            # plainly instead of pretending not to understand.
+            markup = self.desk.texts.get("desk", "store_down", lang) + "\n\n" + markup
         ticket = None
         if match.decision == "request" and match.handoff:
             if stateless:
                 markup += "\n\n" + self.desk.texts.get("prompt", "form_unavailable", lang)
             else:
                 form_reply = self.desk.start_form(state, match.handoff, lang, message.text)
-                markup += "\n\n" + form_reply.text
-                choices = form_reply.choices
+                try:
+                    # Only promise a form the store can keep: otherwise the next answer would be lost.
+                    self.store.save_session(message.session_id, state, self.session_ttl)
+                except StoreUnavailable:
+                    state.pop("form", None)
+                    state.pop("form_transcript", None)
+                    notices.append("store_unavailable")
+                    markup += "\n\n" + self.desk.texts.get("prompt", "form_unavailable", lang)
+                else:
+                    markup += "\n\n" + form_reply.text
+                    choices = form_reply.choices
         article = match.article if match.decision != "fallback" else None
         extra = ("truncated_for_matching",) if "truncated" in match.flags else ()
         return self._reply(message.session_id, markup, lang, decision=match.decision,

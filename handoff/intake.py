@@ -95,7 +95,7 @@ def load_texts(path: Path = TEXTS_FILE) -> IntakeTexts:
                           "wrong_value", "correct_value", "ground", "message"},
         "error": {"choice", "name", "email", "text_empty", "text_long"},
         "desk": {"receipt", "receipt_representative", "status", "status_overdue", "status_closed_rejected",
-                 "status_unknown", "status_list", "status_none", "staff_reply", "status_unavailable"},
+                 "status_unknown", "status_list", "status_none", "staff_reply", "status_unavailable", "store_down"},
         "status_label": {"new", "in_progress", "waiting_on_requester", "resolved", "rejected"},
         "choice": {"yes", "switch", "cancel", "self", "representative", "parent", "guardian", "agent", "electronic",
                    "paper", "confirm", "restart"} | {g for gs in GROUNDS.values() for g in gs},
