@@ -100,7 +100,7 @@ class Conversation:
         lang = message.lang if message.lang in ("en", "ja") else (
             form["lang"] if form else self._language(text, state))
 
-        staff_messages, mark_delivered = ("", lambda: None) if stateless else self.desk.deliver_replies(message, lang)
+        staff_messages, mark_delivered = ("", _nothing) if stateless else self.desk.deliver_replies(message, lang)
         if form and not stateless:
             reply = self._from_desk(message, self.desk.continue_form(state, message, text), lang, notices)
         elif self.desk.is_status_query(text):
@@ -168,7 +168,7 @@ class Conversation:
             notices.append("store_unavailable")
 
     def _language(self, text: str, state: Mapping[str, Any]) -> str:
-        previous = state.get("lang") if state.get("lang") in ("en", "ja") else self.default_lang
+        previous: str = state["lang"] if state.get("lang") in ("en", "ja") else self.default_lang
         return detect_language(text, default=previous)
 
     # -- clarification -----------------------------------------------------------------------
@@ -275,6 +275,10 @@ class Conversation:
             citation=self.renderer.citation(article, lang) if article and decision in ("answer", "request") else None,
             choices=choices, notices=tuple(dict.fromkeys(notices)), ticket=ticket, extra={"markup": markup},
         )
+
+
+def _nothing() -> None:
+    """No staff replies to mark delivered."""
 
 
 def _prepend(reply: Reply, markup: str) -> Reply:

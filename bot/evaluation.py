@@ -115,7 +115,7 @@ def evaluate(matcher: Matcher, records: Iterable[dict[str, Any]]) -> Report:
         got = classify(matcher, text, record.get("id"))
         report.latencies_ms.append((time.perf_counter() - started) * 1000)
         report.items += 1
-        lang = record.get("lang") if record.get("lang") in ("en", "ja") else "en"
+        lang: str = record["lang"] if record.get("lang") in ("en", "ja") else "en"
         expected_article = record.get("article")
         expected_handoff = record.get("handoff")
         ok_article = got["article"] == expected_article

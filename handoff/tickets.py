@@ -11,7 +11,7 @@ from dataclasses import asdict, dataclass, field
 from typing import Any, Mapping
 
 # The request types and their articles (the fixed contract in DESIGN.md) are defined once, with the catalog.
-from intents.catalog import REQUEST_TYPES  # noqa: E402  (re-exported for handoff modules)
+from intents.catalog import REQUEST_TYPES as REQUEST_TYPES  # re-exported for handoff modules
 
 NEW, IN_PROGRESS, WAITING, RESOLVED, REJECTED = "new", "in_progress", "waiting_on_requester", "resolved", "rejected"
 STATUSES: tuple[str, ...] = (NEW, IN_PROGRESS, WAITING, RESOLVED, REJECTED)

@@ -122,9 +122,9 @@ def _parse_intent(raw: Mapping[str, Any], where: str) -> Intent:
     paragraph = raw.get("paragraph")
     if paragraph is not None and (not isinstance(paragraph, int) or isinstance(paragraph, bool) or paragraph < 1):
         raise CatalogError(f"{where}: 'paragraph' must be a positive integer")
-    request_type = raw.get("request_type")
+    request_type: str | None = raw.get("request_type")
     if kind == "request":
-        if request_type not in REQUEST_TYPES:
+        if request_type is None or request_type not in REQUEST_TYPES:
             raise CatalogError(f"{where}: 'request_type' must be one of {list(REQUEST_TYPES)}, got {request_type!r}")
         if REQUEST_TYPES[request_type] != article:
             raise CatalogError(
