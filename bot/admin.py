@@ -29,6 +29,7 @@ from bot.admin_views import (
     safe_next, set_login_csrf,
 )
 from bot.app import Services
+from bot.ratelimit import limiter_for, login_error, with_retry_after
 from bot.staff_auth import (
     MAX_PASSWORD, MAX_USERNAME, SESSION_COOKIE, CsrfRejected, NotSignedIn, StaffSessions, session_key, tokens_match,
     well_formed,
@@ -104,6 +105,7 @@ def admin_router(services: Services, *, clock: Callable[[], float] = time.time) 
 # -- sign-in ----------------------------------------------------------------------------------------------
 def _add_sign_in(router: APIRouter, ctx: AdminContext) -> None:
     sessions, pages, store = ctx.sessions, ctx.pages, ctx.services.store
+    limiter = limiter_for(ctx.services)  # the same sign-in buckets as /staff/login: one set of accounts
 
     def login_form(request: Request, *, status_code: int = 200, error: str | None = None, username: str = "",
                    next_url: str = "/admin") -> Response:
@@ -130,6 +132,10 @@ def _add_sign_in(router: APIRouter, ctx: AdminContext) -> None:
         if expected is None or not well_formed(expected) or not tokens_match(expected, form.get("csrf")):
             return login_form(request, status_code=403, username=username, next_url=next_url,
                               error="The sign-in form expired. Please try again.")
+        limited = limiter.check_login(request, username[:MAX_USERNAME + 1])  # before the password is looked at
+        if limited is not None:
+            return with_retry_after(login_form(request, status_code=429, username=username, next_url=next_url,
+                                               error=login_error(limited)), limited)
         found = sessions.check_password(username, form.get("password")[:MAX_PASSWORD + 1])
         if found is None:
             log.info("admin sign-in failed")  # no username: people type passwords into that field too

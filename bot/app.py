@@ -8,7 +8,7 @@ from __future__ import annotations
 import logging
 import os
 from dataclasses import dataclass, field
-from typing import Any, Callable
+from typing import TYPE_CHECKING, Any, Callable
 
 from slack_sdk import WebClient
 
@@ -25,6 +25,9 @@ from intents.catalog import Catalog, load_catalog
 from intents.matcher import Matcher
 from responses.policy import load_policies
 from responses.renderer import Renderer, TemplateSource, make_environment
+
+if TYPE_CHECKING:
+    from bot.ratelimit import RateLimiter
 
 
 @dataclass
@@ -45,6 +48,9 @@ class Services:
     #: Called with (before, after) when staff change a ticket outside Slack (the web queue), so front ends
     #: can follow: the Slack front end updates the staff post and DMs the requester.
     ticket_listeners: list[Callable[[Ticket, Ticket], None]] = field(default_factory=list)
+    #: Rate limits for the front ends (`bot.ratelimit.RateLimiter`); None: one over `store` with `settings` (tests
+    #: pass their own to control its clock). The buckets live in the store, so every limiter over it counts together.
+    rate_limiter: "RateLimiter | None" = None
 
     def ticket_changed(self, before: Ticket, after: Ticket) -> None:
         """Tell every listener; a failing listener is logged and never undoes or blocks the change."""

@@ -35,6 +35,22 @@ SETTINGS_DOC: tuple[tuple[str, str, str], ...] = (
     ("PRIVACY_BOT_SESSION_TTL", "7200", "Seconds a chat session (and an unfinished form) lives after its last message."),
     ("PRIVACY_BOT_MAX_MESSAGE_CHARS", "4000", "Longest message accepted; longer ones are cut (and the user is told)."),
     ("PRIVACY_BOT_MAX_BODY_BYTES", "65536", "Largest HTTP request body accepted; larger ones get 413."),
+    ("PRIVACY_BOT_RATE_SESSION", "30", "Messages per minute one chat session (web) or one Slack user may send; "
+     "beyond that the web API answers 429 with `Retry-After` and Slack users are asked to wait. `0` turns it off."),
+    ("PRIVACY_BOT_RATE_SESSION_BURST", "20", "How many messages a session or Slack user may send at once before "
+     "`PRIVACY_BOT_RATE_SESSION` applies (the token bucket's size)."),
+    ("PRIVACY_BOT_RATE_IP", "120", "Requests per minute to the chat API (`/api/chat`, `/api/resume`, "
+     "`/api/tickets/copy`) from one client IP address, all sessions together. `0` turns it off."),
+    ("PRIVACY_BOT_RATE_IP_BURST", "40", "How many chat API requests one IP address may send at once before "
+     "`PRIVACY_BOT_RATE_IP` applies."),
+    ("PRIVACY_BOT_RATE_LOGIN", "10", "Staff and admin sign-in attempts per 15 minutes for one username from one IP "
+     "address (right or wrong); more get 429 without the password being checked. `0` turns it off."),
+    ("PRIVACY_BOT_RATE_LOGIN_IP", "30", "Staff and admin sign-in attempts per 15 minutes from one IP address, all "
+     "usernames together. `0` turns it off."),
+    ("PRIVACY_BOT_TRUST_PROXY", "0", "How many reverse proxies in front of the app add `X-Forwarded-For`. `0`: the "
+     "client address is the connection's peer (the header is ignored, since anyone can send it). `1` behind one "
+     "proxy (e.g. nginx with `$proxy_add_x_forwarded_for`): the last address in the header, the one the proxy saw. "
+     "Behind a proxy, leaving it at `0` puts every client into the proxy's single per-IP bucket."),
     ("PRIVACY_BOT_DEFAULT_LANG", "en", "Reply language when a message has no letters to detect one from (`en` or `ja`)."),
     ("LOG_LEVEL", "INFO", "Python logging level."),
     ("LOG_PII", "0", "`1` lets logs include message text and personal data. Off by default; leave it off in production."),
@@ -60,6 +76,13 @@ def _int(environ: Mapping[str, str], key: str, default: int, *, minimum: int = 1
         raise ConfigError(f"{key} must be an integer, got {raw!r}") from None
     if value < minimum:
         raise ConfigError(f"{key} must be at least {minimum}, got {value}")
+    return value
+
+
+def _bounded(environ: Mapping[str, str], key: str, default: int, minimum: int, maximum: int) -> int:
+    value = _int(environ, key, default, minimum=minimum)
+    if value > maximum:
+        raise ConfigError(f"{key} must be at most {maximum}, got {value}")
     return value
 
 
@@ -123,6 +146,14 @@ class Settings:
     max_message_chars: int = 4000
     max_body_bytes: int = 65536
     default_lang: str = "en"
+    #: Rate limits (see bot/ratelimit.py); 0 turns one off.
+    rate_session: int = 30
+    rate_session_burst: int = 20
+    rate_ip: int = 120
+    rate_ip_burst: int = 40
+    rate_login: int = 10
+    rate_login_ip: int = 30
+    trust_proxy: int = 0
     log_level: str = "INFO"
     log_pii: bool = False
     slack_bot_token: str | None = None
@@ -164,6 +195,13 @@ class Settings:
             max_message_chars=_int(environ, "PRIVACY_BOT_MAX_MESSAGE_CHARS", 4000, minimum=100),
             max_body_bytes=_int(environ, "PRIVACY_BOT_MAX_BODY_BYTES", 65536, minimum=1024),
             default_lang=lang,
+            rate_session=_bounded(environ, "PRIVACY_BOT_RATE_SESSION", 30, 0, 100_000),
+            rate_session_burst=_bounded(environ, "PRIVACY_BOT_RATE_SESSION_BURST", 20, 1, 100_000),
+            rate_ip=_bounded(environ, "PRIVACY_BOT_RATE_IP", 120, 0, 100_000),
+            rate_ip_burst=_bounded(environ, "PRIVACY_BOT_RATE_IP_BURST", 40, 1, 100_000),
+            rate_login=_bounded(environ, "PRIVACY_BOT_RATE_LOGIN", 10, 0, 10_000),
+            rate_login_ip=_bounded(environ, "PRIVACY_BOT_RATE_LOGIN_IP", 30, 0, 10_000),
+            trust_proxy=_bounded(environ, "PRIVACY_BOT_TRUST_PROXY", 0, 0, 10),
             log_level=level,
             log_pii=_flag(environ, "LOG_PII"),
             slack_bot_token=_optional(environ, "SLACK_BOT_TOKEN"),

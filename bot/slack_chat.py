@@ -17,6 +17,7 @@ from slack_sdk.errors import SlackApiError, SlackClientError
 
 from bot.app import Services
 from bot.messages import Message, Reply
+from bot.ratelimit import limiter_for, retry_after_seconds, slack_text
 from bot.slack_blocks import (
     escape, home_view, metadata, reply_message, request_modal, text_sections, ui, view_values,
 )
@@ -67,6 +68,7 @@ class SlackChat:
         self.desk = services.conversation.desk
         self.store = services.store
         self.client = client
+        self.limiter = limiter_for(services)
 
     # -- events ----------------------------------------------------------------------------------
     def on_message(self, event: Mapping[str, Any], team: str | None, bot_user_id: str | None) -> None:
@@ -97,6 +99,8 @@ class SlackChat:
             body = ui("help", lang) + f"\n\n*{ui('topics', lang)}*\n" + topics
             self._ephemeral(channel, user, respond, text=to_plain(body), blocks=text_sections(body))
             return
+        if self._over_limit(team, user, channel, text, respond):
+            return
         message = Message(text=text, session_id=sid, frontend="slack", user_id=user)
         if _STATUS_COMMAND.match(text):
             lang = detect_language(text, default=self.services.settings.default_lang)
@@ -122,6 +126,8 @@ class SlackChat:
         container = body.get("container") or {}
         channel = container.get("channel_id") or (body.get("channel") or {}).get("id")
         sid = session_id(team, channel, user)
+        if self._over_limit(team, user, channel, "", respond):
+            return
         answering_form = self._form_pending(sid)  # then the click answers the chat form: no modal pops up
         reply = self.conversation.handle(Message(text=value, session_id=sid, frontend="slack", user_id=user))
         self._after(reply)
@@ -200,9 +206,31 @@ class SlackChat:
         team = event.get("team") or team
         sid = session_id(team, channel, user)
         text = strip_mentions(str(event.get("text") or ""), bot_user_id)
+        if self._over_limit(team, user, channel, text, None, thread_ts=thread_ts):
+            return
         reply = self.conversation.handle(Message(text=text, session_id=sid, frontend="slack", user_id=user))
         self._after(reply)
         self._reply_in(channel, sid, reply, thread_ts)
+
+    def _over_limit(self, team: str | None, user: str, channel: str | None, text: str, respond: Respond | None,
+                    thread_ts: str | None = None) -> bool:
+        """True when this Slack user is over the rate limit (`PRIVACY_BOT_RATE_SESSION`): the message is then not
+        processed, and the user is asked privately to wait (once per wait, however many messages they send)."""
+        refused = self.limiter.check_slack_user(team, user)
+        if refused is None:
+            return False
+        try:
+            first = self.store.mark_once(self.limiter.notice_key("slack", f"{team or '-'}:{user}"),
+                                         retry_after_seconds(refused))
+        except StoreError:
+            first = True
+        if first:
+            default = self.services.settings.default_lang
+            notice = slack_text(refused, detect_language(text, default=default) if text else default)
+            extra = {"thread_ts": thread_ts} if thread_ts else {}
+            # Ephemeral where the bot can post, else the command's response_url, else a DM.
+            self._ephemeral(channel, user, respond or (lambda **_: self._dm(user, notice)), text=notice, **extra)
+        return True
 
     def _reply_in(self, channel: str | None, sid: str, reply: Reply, thread_ts: str | None) -> None:
         """Post a reply in a conversation. In channels a formal request is not taken in the open: the chat

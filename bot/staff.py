@@ -21,6 +21,7 @@ from starlette.exceptions import HTTPException
 from starlette.responses import RedirectResponse, Response
 
 from bot.app import Services
+from bot.ratelimit import limiter_for, login_error, with_retry_after
 from bot.staff_auth import (
     LOGIN_CSRF_COOKIE, MAX_PASSWORD, MAX_USERNAME, SESSION_COOKIE, CsrfRejected, NotSignedIn, StaffSessions,
     StaffUser, session_key, tokens_match, well_formed,
@@ -91,6 +92,7 @@ def staff_router(services: Services, *, clock: Callable[[], float] = time.time,
     """The `/staff` routes, working on `services.store`; `clock` gives epoch seconds (tests pass their own)."""
     store = services.store
     sessions = StaffSessions(store, services.settings, clock=clock)
+    limiter = limiter_for(services)
     pages = Pages(env or make_staff_environment())
     router = APIRouter(prefix="/staff", include_in_schema=False, route_class=_route_class(pages))
 
@@ -132,6 +134,10 @@ def staff_router(services: Services, *, clock: Callable[[], float] = time.time,
         if expected is None or not well_formed(expected) or not tokens_match(expected, form.get("csrf")):
             return login_form(request, status_code=403, username=username, next_url=next_url,
                               error="The sign-in form expired. Please try again.")
+        limited = limiter.check_login(request, username[:MAX_USERNAME + 1])  # before the password is looked at
+        if limited is not None:
+            return with_retry_after(login_form(request, status_code=429, username=username, next_url=next_url,
+                                               error=login_error(limited)), limited)
         found = sessions.check_password(username, form.get("password")[:MAX_PASSWORD + 1])
         if found is None:
             log.info("staff sign-in failed")  # no username: people type passwords into that field too

@@ -6,6 +6,7 @@ once-markers have no tag and spread over the cluster. Layout, with the default p
 
     privacy-bot:session:<session id>        string, JSON state, native TTL
     privacy-bot:once:<key>                  string "1", native TTL (mark_once)
+    privacy-bot:rate:<key>                  hash t (tokens) / ts (last update), PEXPIRE when full again (take_token)
     privacy-bot:users                       hash username -> account JSON
     privacy-bot:health                      string, last health probe (TTL 60 s)
     {privacy-bot}:tickets                   hash reference -> ticket JSON (without the reference itself)
@@ -65,6 +66,38 @@ return 1
 """
 
 
+# A token bucket (`RateLimitStore.take_token`) read, refilled, taken from and written back in one script, so
+# concurrent workers never both spend the same token. The key expires when the bucket would be full again: an idle
+# bucket is the same as none. Numbers travel as strings (a Lua number returned to Redis is cut to an integer).
+TAKE_TOKEN = """
+local rate, burst, now, cost = tonumber(ARGV[1]), tonumber(ARGV[2]), tonumber(ARGV[3]), tonumber(ARGV[4])
+local state = redis.call('HMGET', KEYS[1], 't', 'ts')
+local tokens, updated = burst, now
+if state[1] and state[2] then
+  tokens, updated = tonumber(state[1]), tonumber(state[2])
+  if now > updated then
+    tokens = math.min(burst, tokens + (now - updated) * rate)
+    updated = now
+  end
+end
+local allowed, retry = 0, 0
+if tokens >= cost then
+  tokens = tokens - cost
+  allowed = 1
+else
+  retry = (cost - tokens) / rate
+end
+local ttl = math.ceil(math.min((burst - tokens) / rate, tonumber(ARGV[5])) * 1000)
+if ttl < 1 then ttl = 1 end
+redis.call('HSET', KEYS[1], 't', string.format('%.17g', tokens), 'ts', string.format('%.17g', updated))
+redis.call('PEXPIRE', KEYS[1], string.format('%d', ttl))
+return {allowed, string.format('%.17g', retry), string.format('%.17g', tokens)}
+"""
+
+#: A bucket that refills so slowly is forgotten after a year anyway (the SQLite store keeps the same cap).
+MAX_BUCKET_LIFE = 366 * 86400
+
+
 class RedisKeys:
     """Key names for one prefix. Raises ValueError for a prefix that could break the hash tag."""
 
@@ -98,6 +131,9 @@ class RedisKeys:
 
     def once(self, key: str) -> str:
         return f"{self.prefix}:once:{key}"
+
+    def rate(self, key: str) -> str:
+        return f"{self.prefix}:rate:{key}"
 
     def status(self, status: str) -> str:
         return f"{self._index}status:{status}"

@@ -23,9 +23,11 @@ from handoff import lifecycle
 from handoff.accounts import UserAccount
 from handoff.query import TicketQuery
 from handoff.redis_content import RedisContent
-from handoff.redis_layout import CREATE_TICKET, UPDATE_TICKET, RedisKeys
+from handoff.redis_layout import CREATE_TICKET, MAX_BUCKET_LIFE, TAKE_TOKEN, UPDATE_TICKET, RedisKeys
 from handoff.references import reference_order, reference_year
-from handoff.store import StoreError, StoreHealth, StoreUnavailable, TicketNotFound, UserExists, UserNotFound
+from handoff.store import (
+    RateDecision, StoreError, StoreHealth, StoreUnavailable, TicketNotFound, UserExists, UserNotFound, check_rate_args,
+)
 from handoff.ticket_ops import TicketOperations, checked_change, collect_pending, ensure_same_request
 from handoff.tickets import CLOSED_STATUSES, PendingReply, Requester, Ticket, TicketDraft
 
@@ -58,6 +60,7 @@ class RedisStore(RedisContent, TicketOperations):
         self._clock = clock
         self._create = client.register_script(CREATE_TICKET)
         self._update = client.register_script(UPDATE_TICKET)
+        self._take_token = client.register_script(TAKE_TOKEN)
 
     @classmethod
     def from_url(cls, url: str, *, prefix: str = "privacy-bot", clock: Callable[[], float] = time.time,
@@ -100,6 +103,14 @@ class RedisStore(RedisContent, TicketOperations):
     def mark_once(self, key: str, ttl_seconds: int) -> bool:
         with self._guard("mark_once"):
             return bool(self._r.set(self.keys.once(key), "1", nx=True, ex=ttl_seconds))
+
+    def take_token(self, key: str, *, rate: float, burst: int, now: float, cost: float = 1.0) -> RateDecision:
+        check_rate_args(key, rate, burst, cost)
+        with self._guard("take_token"):
+            allowed, retry_after, remaining = self._take_token(
+                keys=[self.keys.rate(key)], args=[repr(float(rate)), int(burst), repr(float(now)), repr(float(cost)),
+                                                  MAX_BUCKET_LIFE])
+        return RateDecision(allowed=bool(int(allowed)), retry_after=float(retry_after), remaining=float(remaining))
 
     # -- ticket documents --------------------------------------------------------------------
     @staticmethod

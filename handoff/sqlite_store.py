@@ -20,7 +20,9 @@ from handoff.accounts import UserAccount
 from handoff.sqlite_content import CONTENT_SCHEMA, SQLiteContent
 from handoff.query import TicketQuery
 from handoff.references import format_reference, reference_year
-from handoff.store import StoreHealth, StoreUnavailable, TicketNotFound, UserExists, UserNotFound
+from handoff.store import (
+    RateDecision, StoreHealth, StoreUnavailable, TicketNotFound, UserExists, UserNotFound, check_rate_args, refill,
+)
 from handoff.ticket_ops import TicketOperations, checked_change, collect_pending, ensure_same_request
 from handoff.tickets import PendingReply, Requester, Ticket, TicketDraft
 
@@ -31,9 +33,18 @@ CREATE TABLE IF NOT EXISTS sessions (
     expires_at REAL NOT NULL
 );
 CREATE INDEX IF NOT EXISTS sessions_expiry ON sessions (expires_at);
+CREATE TABLE IF NOT EXISTS rate_buckets (
+    key TEXT PRIMARY KEY,
+    tokens REAL NOT NULL,
+    updated_at REAL NOT NULL,
+    expires_at REAL NOT NULL
+);
+CREATE INDEX IF NOT EXISTS rate_buckets_expiry ON rate_buckets (expires_at);
 """ + sql.TICKET_SCHEMA + CONTENT_SCHEMA
 
 DB_FILENAME = "privacy-bot.sqlite3"
+#: A bucket that refills so slowly is forgotten after a year anyway (Redis keeps the same cap).
+_MAX_BUCKET_LIFE = 366 * 86400.0
 
 
 class SQLiteStore(SQLiteContent, TicketOperations):
@@ -115,7 +126,8 @@ class SQLiteStore(SQLiteContent, TicketOperations):
         with self._write() as db:
             sessions = db.execute("DELETE FROM sessions WHERE expires_at <= ?", (now,)).rowcount
             markers = db.execute("DELETE FROM once_markers WHERE expires_at <= ?", (now,)).rowcount
-            return int(sessions) + int(markers)
+            buckets = db.execute("DELETE FROM rate_buckets WHERE expires_at <= ?", (now,)).rowcount
+            return int(sessions) + int(markers) + int(buckets)
 
     def mark_once(self, key: str, ttl_seconds: int) -> bool:
         now = self._clock()
@@ -124,6 +136,32 @@ class SQLiteStore(SQLiteContent, TicketOperations):
             cur = db.execute("INSERT OR IGNORE INTO once_markers (key, expires_at) VALUES (?, ?)",
                              (key, now + ttl_seconds))
             return cur.rowcount == 1
+
+    def take_token(self, key: str, *, rate: float, burst: int, now: float, cost: float = 1.0) -> RateDecision:
+        check_rate_args(key, rate, burst, cost)
+        # One IMMEDIATE transaction: read, refill, take and write back under SQLite's write lock, so workers in
+        # other processes wait for it and see its result. Buckets that are full again (expired) are removed on
+        # the way; a missing bucket is a full one.
+        with self._write() as db:
+            db.execute("DELETE FROM rate_buckets WHERE expires_at <= ?", (now,))
+            row = db.execute("SELECT tokens, updated_at FROM rate_buckets WHERE key = ?", (key,)).fetchone()
+            if row is None:
+                tokens, updated = float(burst), now
+            else:
+                tokens = refill(float(row[0]), float(row[1]), rate=rate, burst=burst, now=now)
+                updated = max(float(row[1]), now)
+            allowed = tokens >= cost
+            if allowed:
+                tokens -= cost
+            expires = updated + min((burst - tokens) / rate, _MAX_BUCKET_LIFE)
+            db.execute(
+                "INSERT INTO rate_buckets (key, tokens, updated_at, expires_at) VALUES (?, ?, ?, ?) "
+                "ON CONFLICT(key) DO UPDATE SET tokens = excluded.tokens, updated_at = excluded.updated_at, "
+                "expires_at = excluded.expires_at",
+                (key, tokens, updated, expires),
+            )
+        return RateDecision(allowed=allowed, retry_after=0.0 if allowed else (cost - tokens) / rate,
+                            remaining=tokens)
 
     # -- tickets -----------------------------------------------------------------------------
     def create_ticket(self, draft: TicketDraft, *, idempotency_key: str, now: float) -> Ticket:

@@ -95,8 +95,8 @@ class SessionStore(Protocol):
         """Remove the session. Deleting a missing session is not an error."""
 
     def purge_expired(self) -> int:
-        """Physically delete expired sessions and markers (expired ones are already invisible); return how
-        many were deleted (backends that expire keys natively return 0)."""
+        """Physically delete expired sessions, markers and rate-limit buckets (expired ones are already invisible);
+        return how many were deleted (backends that expire keys natively return 0)."""
 
     def health(self) -> StoreHealth:
         """Report whether the backend is reachable and writable. Never raises."""
@@ -177,6 +177,55 @@ class MarkerStore(Protocol):
         processes; used to drop redelivered Slack events)."""
 
 
+@dataclass(frozen=True)
+class RateDecision:
+    """The outcome of `RateLimitStore.take_token`."""
+
+    #: The tokens were taken: go ahead.
+    allowed: bool
+    #: Seconds until the request would be allowed (0.0 when allowed).
+    retry_after: float
+    #: Tokens left in the bucket after this call (whole or fractional).
+    remaining: float
+
+
+@runtime_checkable
+class RateLimitStore(Protocol):
+    def take_token(self, key: str, *, rate: float, burst: int, now: float, cost: float = 1.0) -> RateDecision:
+        """Token bucket `key`: it holds at most `burst` tokens, starts full, and refills at `rate` tokens per
+        second since its last use (times are the `now` of the calls; a `now` earlier than the last one counts as
+        no time passed). Take `cost` tokens if the bucket holds that many (allowed, `retry_after` 0.0), else take
+        nothing (refused, `retry_after` = seconds until it holds `cost` at `rate`). `remaining` is what the bucket
+        holds afterwards.
+
+        Atomic across threads and processes sharing the store: N concurrent calls on a full bucket allow exactly
+        `burst` of them (cost 1). A bucket left alone until it is full again is forgotten (expires), so idle keys
+        take no space. Keys are 1-200 characters of letters, digits and `._:-` and must not contain personal data:
+        callers pass a digest of session ids, IP addresses and usernames (`bot.ratelimit.bucket_key`).
+
+        Raises ValueError for a malformed key, `rate` <= 0, `burst` < 1 or `cost` outside (0, burst];
+        StoreUnavailable when the backend fails (then nothing was taken).
+        """
+
+
+def check_rate_args(key: str, rate: float, burst: int, cost: float) -> None:
+    """The argument checks of `take_token`, shared by the backends."""
+    if not (0 < len(key) <= 200 and all(c.isascii() and (c.isalnum() or c in "._:-") for c in key)):
+        raise ValueError(f"rate-limit key must be 1-200 letters, digits or ._:- , got {key[:40]!r}")
+    if not rate > 0:
+        raise ValueError(f"rate must be positive, got {rate}")
+    if burst < 1:
+        raise ValueError(f"burst must be at least 1, got {burst}")
+    if not 0 < cost <= burst:
+        raise ValueError(f"cost must be in (0, burst], got {cost}")
+
+
+def refill(tokens: float, updated_at: float, *, rate: float, burst: int, now: float) -> float:
+    """Tokens in a bucket that held `tokens` at `updated_at`, at `now` (the SQLite store and the tests use it;
+    the Redis script does the same arithmetic in Lua)."""
+    return min(float(burst), tokens + max(0.0, now - updated_at) * rate)
+
+
 @runtime_checkable
 class UserStore(Protocol):
     def add_user(self, account: UserAccount) -> None:
@@ -249,5 +298,5 @@ class ContentStore(Protocol):
 
 
 @runtime_checkable
-class Store(SessionStore, TicketStore, MarkerStore, UserStore, ContentStore, Protocol):
+class Store(SessionStore, TicketStore, MarkerStore, RateLimitStore, UserStore, ContentStore, Protocol):
     """Everything the conversation and the front ends need from storage."""

@@ -18,6 +18,7 @@ from rapidfuzz import fuzz, process
 from intents.catalog import Intent
 from intents.lexical import stem
 from intents.normalize import clean, fold, is_cjk
+from intents.normalize import has_cjk as any_cjk
 
 #: Words too common to be evidence on their own (they still take part in phrases).
 STOPWORDS = frozenset(
@@ -34,6 +35,10 @@ class Keyword:
     tokens: tuple[str, ...]   # stemmed words (Latin) or one compact string (CJK)
     intents: frozenset[int]
     weight: float
+
+
+#: Memoised typo lookups kept per index (cleared when full; words are short, so this stays small).
+_TYPO_CACHE_SIZE = 20_000
 
 
 class KeywordIndex:
@@ -65,6 +70,26 @@ class KeywordIndex:
                 self._latin[tokens[0]].append(keyword)
         self._single = {k.tokens[0]: k for ks in self._latin.values() for k in ks if len(k.tokens) == 1}
         self._typo_vocab = [w for w in self._single if len(w) >= typo_min_length and w not in STOPWORDS]
+        # Japanese keywords by their first character, with their position in `_cjk`: a message is only searched
+        # for keywords whose first character it contains, in the same order as a scan of the whole list.
+        self._cjk_by_first: dict[str, list[int]] = defaultdict(list)
+        for position, keyword in enumerate(self._cjk):
+            self._cjk_by_first[keyword.tokens[0][0]].append(position)
+        #: word -> closest typo-vocabulary word (or None); the same word always gets the same answer.
+        self._typo_cache: dict[str, str | None] = {}
+
+    def _typo(self, word: str) -> str | None:
+        """The keyword a misspelt `word` stands for (rapidfuzz, `typo_ratio`), memoised (bounded)."""
+        try:
+            return self._typo_cache[word]
+        except KeyError:
+            pass
+        best = process.extractOne(word, self._typo_vocab, scorer=fuzz.ratio, score_cutoff=self.typo_ratio)
+        found = best[0] if best is not None else None
+        if len(self._typo_cache) >= _TYPO_CACHE_SIZE:
+            self._typo_cache.clear()
+        self._typo_cache[word] = found
+        return found
 
     def evidence(self, folded: str) -> np.ndarray:
         """Evidence per intent (index order of the catalog) for a normalised message."""
@@ -84,13 +109,14 @@ class KeywordIndex:
             if not found and word not in STOPWORDS and len(word) >= self.typo_min_length:
                 unknown.append(i)
         for i in unknown[:40]:
-            best = process.extractOne(words[i], self._typo_vocab, scorer=fuzz.ratio, score_cutoff=self.typo_ratio)
+            best = self._typo(words[i])
             if best is not None:
-                latin.append((i, i + 1, self._single[best[0]], self.typo_weight))
+                latin.append((i, i + 1, self._single[best], self.typo_weight))
         compact = folded.replace(" ", "")
         cjk = []
-        has_cjk = any(is_cjk(c) for c in compact)
-        for keyword in self._cjk if has_cjk else ():
+        has_cjk = any_cjk(compact)
+        candidates = sorted(p for c in set(compact) for p in self._cjk_by_first.get(c, ())) if has_cjk else ()
+        for keyword in (self._cjk[p] for p in candidates):
             at = compact.find(keyword.tokens[0])
             if at >= 0:
                 cjk.append((at, at + len(keyword.tokens[0]), keyword, 1.0))

@@ -17,11 +17,30 @@ from rapidfuzz import fuzz, process
 
 from intents.normalize import is_cjk
 
+#: Memoised typo lookups per index (cleared when full).
+TYPO_CACHE_SIZE = 20_000
 _STEM = re.compile(r"(?:ing|ed|es|s|ion|ions|ment|ments|ly|er|ers)$")
+
+
+#: Memoised stems (a pure function of the word; cleared when full).
+_STEMS: dict[str, str] = {}
+STEM_CACHE_SIZE = 50_000
 
 
 def stem(word: str) -> str:
     """A deliberately crude suffix stripper: enough for 'deleting' ~ 'delete', 'cookies' ~ 'cookie'."""
+    try:
+        return _STEMS[word]
+    except KeyError:
+        pass
+    result = _stem(word)
+    if len(_STEMS) >= STEM_CACHE_SIZE:
+        _STEMS.clear()
+    _STEMS[word] = result
+    return result
+
+
+def _stem(word: str) -> str:
     if len(word) <= 3 or is_cjk(word[0]):
         return word
     stripped = _STEM.sub("", word)
@@ -57,6 +76,8 @@ class LexicalIndex:
                               np.array([r[1] for r in rows], dtype=np.float64))
         self._postings = postings
         self._typo_vocab = [t for t in postings if len(t) >= typo_min_length and not is_cjk(t[0])]
+        #: token -> closest vocabulary term (or None) for tokens not in the vocabulary; memoised, bounded.
+        self._typo_cache: dict[str, str | None] = {}
 
     def lookup(self, token: str) -> str | None:
         """The vocabulary term for a message token: itself, or its closest spelling when it has a typo."""
@@ -64,18 +85,28 @@ class LexicalIndex:
             return token
         if len(token) < self.typo_min_length or is_cjk(token[0]) or not self._typo_vocab:
             return None
+        try:
+            return self._typo_cache[token]
+        except KeyError:
+            pass
         best = process.extractOne(token, self._typo_vocab, scorer=fuzz.ratio, score_cutoff=self.typo_ratio)
-        return best[0] if best else None
+        found = best[0] if best else None
+        if len(self._typo_cache) >= TYPO_CACHE_SIZE:
+            self._typo_cache.clear()
+        self._typo_cache[token] = found
+        return found
 
     def scores(self, tokens: Iterable[str]) -> np.ndarray:
         """BM25 score of every document for the query tokens (each distinct term counted once)."""
-        result = np.zeros(self.size, dtype=np.float64)
-        seen: set[str] = set()
+        seen: dict[str, None] = {}
         for token in tokens:
             term = self.lookup(token)
-            if term is None or term in seen:
-                continue
-            seen.add(term)
-            docs, weights = self._postings[term]
-            result[docs] += weights
-        return result
+            if term is not None:
+                seen.setdefault(term)
+        if not seen:
+            return np.zeros(self.size, dtype=np.float64)
+        # One bincount over every term's postings, in the order the terms came: each document's weights are
+        # added in the same order as one `+=` per term would add them, so the sums are the same to the bit.
+        docs = np.concatenate([self._postings[term][0] for term in seen])
+        weights = np.concatenate([self._postings[term][1] for term in seen])
+        return np.bincount(docs, weights=weights, minlength=self.size).astype(np.float64, copy=False)

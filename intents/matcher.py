@@ -15,8 +15,9 @@ cues in `intents/cues.toml`. Every number lives in `intents.thresholds`.
 """
 from __future__ import annotations
 
+import os
 from dataclasses import dataclass, field
-from typing import Iterable
+from typing import Any, Iterable
 
 import numpy as np
 from rapidfuzz import fuzz, process
@@ -30,6 +31,9 @@ from intents.normalize import Normalized, char_bigrams, clean, fold, is_cjk, nor
 from intents.thresholds import DEFAULT, Thresholds
 
 DECISIONS = ("answer", "clarify", "request", "fallback", "smalltalk")
+#: Batches of at least this many comparisons use every core (only large catalogs get there; see `_similarities`).
+PARALLEL_MIN_TEXTS = 2000
+_CORES = os.cpu_count() or 1
 #: Texts with fewer content words than this are compared whole (token sort), not as token sets.
 SHORT_TEXT_WORDS = 2
 
@@ -100,10 +104,73 @@ class _Choices:
     #: only computed for examples sharing a token with the message: the others cannot score well, and
     #: skipping them keeps matching fast as the catalog grows.
     postings: dict[str, np.ndarray] = field(default_factory=dict)
+    #: `texts` as an object array, for picking a subset without a Python loop.
+    text_array: np.ndarray = field(init=False, repr=False)
+    #: Each text as its sorted distinct tokens (`_token_set`), the form token-set similarity is computed on:
+    #: the same score (it depends on the token sets only) with less work for rapidfuzz per comparison.
+    set_array: np.ndarray = field(init=False, repr=False)
+    #: Examples are stored intent by intent, so `owners` never decreases: per-intent maxima are then one
+    #: `np.maximum.reduceat` over runs of equal owners (`runs` starts them for the whole group) instead of the
+    #: much slower unbuffered `np.maximum.at`.
+    grouped: bool = field(init=False, repr=False)
+    runs: np.ndarray = field(init=False, repr=False)
+
+    def __post_init__(self) -> None:
+        array = np.empty(len(self.texts), dtype=object)
+        array[:] = self.texts
+        object.__setattr__(self, "text_array", array)
+        sets = np.empty(len(self.texts), dtype=object)
+        sets[:] = [_token_set(text) for text in self.texts]
+        object.__setattr__(self, "set_array", sets)
+        object.__setattr__(self, "grouped", bool(np.all(np.diff(self.owners) >= 0)))
+        object.__setattr__(self, "runs", _run_starts(self.owners))
 
     def sharing(self, tokens: Iterable[str]) -> np.ndarray:
+        """Sorted positions of the examples that contain at least one of `tokens`."""
         found = [self.postings[t] for t in tokens if t in self.postings]
-        return np.unique(np.concatenate(found)) if found else np.empty(0, dtype=np.int32)
+        if not found:
+            return np.empty(0, dtype=np.int32)
+        mask = np.zeros(len(self.texts), dtype=bool)
+        for positions in found:
+            mask[positions] = True
+        return np.flatnonzero(mask)
+
+    def best_per_owner(self, scores: np.ndarray, owners: np.ndarray, row: np.ndarray, runs: np.ndarray | None) -> None:
+        """scores[o] = max(scores[o], best of `row` over the examples owned by o), for every owner o in `owners`."""
+        if not self.grouped:
+            np.maximum.at(scores, owners, row.astype(np.float64))
+            return
+        if runs is None:
+            runs = _run_starts(owners)
+        if len(runs) == 0:
+            return
+        best = np.maximum.reduceat(row, runs).astype(np.float64)
+        who = owners[runs]
+        scores[who] = np.maximum(scores[who], best)
+
+
+def _token_set(form: str) -> str:
+    """A text's distinct tokens, sorted: `fuzz.token_set_ratio` gives it the same score as the text itself."""
+    return " ".join(sorted(set(form.split())))
+
+
+def _similarities(query: str, texts: list[str], scorer: Any) -> np.ndarray:
+    """`scorer(query, text)` for every text, as uint8, in one rapidfuzz batch call.
+
+    cdist spreads its work over threads by rows (queries), so a large batch is computed the other way round
+    (texts as rows, one column) on every core: the scorers used here are symmetric, so the scores are the same.
+    Small batches, the normal case on the shipped catalog, stay on the calling thread: starting threads would
+    cost more than it saves."""
+    if len(texts) >= PARALLEL_MIN_TEXTS and _CORES > 1:
+        return process.cdist(texts, [query], scorer=scorer, dtype=np.uint8, workers=-1)[:, 0]
+    return process.cdist([query], texts, scorer=scorer, dtype=np.uint8)[0]
+
+
+def _run_starts(owners: np.ndarray) -> np.ndarray:
+    """Positions where a run of equal owners starts."""
+    if len(owners) == 0:
+        return np.empty(0, dtype=np.intp)
+    return np.flatnonzero(np.concatenate(([True], owners[1:] != owners[:-1])))
 
 
 class Matcher:
@@ -170,27 +237,32 @@ class Matcher:
     def _example_scores(self, norm: Normalized, lang: str, tokens: list[str]) -> np.ndarray:
         scores = np.zeros(len(self._intents), dtype=np.float64)
         topic_query = _comparable(norm.text, lang)
+        set_query = _token_set(topic_query)
         whole_query = _whole(norm.text, lang)
         short_query = lang == "en" and _is_short(topic_query)
         for group in self._choices[lang]:
             owners = group.owners
             texts = group.texts
+            runs: np.ndarray | None = group.runs
             if group.whole or short_query:
                 # Smalltalk, short examples and one-word messages compare whole texts: one shared word
                 # between a long text and a short one is no match.
                 query, scorer = whole_query, fuzz.token_sort_ratio
             else:
-                query, scorer = topic_query, fuzz.token_set_ratio
+                query, scorer = set_query, fuzz.token_set_ratio
                 positions = group.sharing(tokens)
                 if len(positions) == 0:
                     continue
                 if len(positions) < len(texts):
-                    texts = [texts[i] for i in positions]
+                    texts = group.set_array[positions].tolist()
                     owners = owners[positions]
+                    runs = None
+                else:
+                    texts = group.set_array.tolist()
             if not query:
                 continue
-            row = process.cdist([query], texts, scorer=scorer, dtype=np.uint8)[0]
-            np.maximum.at(scores, owners, row.astype(np.float64))
+            row = _similarities(query, texts, scorer)
+            group.best_per_owner(scores, owners, row, runs)
         return scores
 
     def _arrays(self, text: str, lang: str | None) -> "_Scores":
@@ -226,7 +298,7 @@ class Matcher:
         norm = s.norm
         cleaned = norm.cleaned
         unquoted = "\n".join(line for line in cleaned.splitlines() if not line.lstrip().startswith(">"))
-        cues = self.cues.score(cleaned, unquoted)
+        cues = self.cues.score(cleaned, unquoted, norm.text)  # norm.text is fold(cleaned)
         flags = {"truncated"} if norm.truncated else set()
         order = np.argsort(-s.total, kind="stable")
         top_five = tuple(self._candidate(s, int(i)) for i in order[:5])

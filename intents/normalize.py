@@ -86,16 +86,25 @@ def normalize(text: str) -> Normalized:
     )
 
 
+#: The lowest code point `_CJK` matches: anything below it (all of ASCII and Latin) is not CJK.
+_CJK_LOWEST = "\u3005"
+
+
 def is_cjk(char: str) -> bool:
-    return bool(_CJK.match(char))
+    return char >= _CJK_LOWEST and bool(_CJK.match(char))
+
+
+def has_cjk(text: str) -> bool:
+    """True when any character of `text` is Japanese/CJK script (one regex scan)."""
+    return _CJK.search(text) is not None
 
 
 def cjk_share(text: str) -> float:
     """Share of letters that are Japanese/CJK script, ignoring spaces, digits and punctuation."""
-    letters = [c for c in text if c.isalpha()]
+    letters = sum(map(str.isalpha, text))
     if not letters:
         return 0.0
-    return sum(1 for c in letters if _CJK.match(c)) / len(letters)
+    return sum(map(str.isalpha, _CJK.findall(text))) / letters
 
 
 def char_bigrams(text: str) -> str:

@@ -24,7 +24,9 @@ _DATA = Path(tempfile.mkdtemp(prefix="privacy-bot-fuzz-"))
 
 
 def _app():  # type: ignore[no-untyped-def]
-    services = build_services(Settings.from_env({"PRIVACY_BOT_DATA_DIR": str(_DATA)}))
+    # Rate limits off: otherwise most generated requests would get 429 before reaching the code under test.
+    services = build_services(Settings.from_env({"PRIVACY_BOT_DATA_DIR": str(_DATA), "PRIVACY_BOT_RATE_IP": "0",
+                                                 "PRIVACY_BOT_RATE_SESSION": "0"}))
     return create_app(services)
 
 
