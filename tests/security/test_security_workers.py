@@ -10,6 +10,7 @@ import subprocess
 import sys
 import threading
 import time
+import urllib.error
 import urllib.request
 from pathlib import Path
 from typing import Any, Iterator
@@ -37,10 +38,11 @@ def _post(base: str, text: str, session: str | None = None) -> dict[str, Any]:
 
 
 @pytest.fixture()
-def workers(redis_server: Any, tmp_path: Path) -> Iterator[list[str]]:
+def workers(redis_server: Any, tmp_path: Path, request: pytest.FixtureRequest) -> Iterator[list[str]]:
     env = {k: v for k, v in os.environ.items() if not k.startswith(("PRIVACY_BOT_", "REDIS_", "SLACK_"))}
     env.update({"REDIS_URL": redis_server.url, "PRIVACY_BOT_DATA_DIR": str(tmp_path), "REDIS_KEY_PREFIX": "w",
                 "PRIVACY_BOT_RATE_SESSION": "0", "PRIVACY_BOT_RATE_IP": "0"})
+    env.update(getattr(request, "param", {}))
     script = Path(sys.executable).parent / "privacy-bot"
     processes, bases = [], []
     for n in range(2):
@@ -104,3 +106,19 @@ def test_sessions_move_between_workers_and_each_form_gives_one_ticket(workers: l
         store.close()
     assert len(stored) == CLIENTS
     assert {t.reference for t in stored} == set().union(*references.values())
+
+
+@pytest.mark.parametrize("workers", [{"PRIVACY_BOT_RATE_SESSION": "1", "PRIVACY_BOT_RATE_SESSION_BURST": "6"}],
+                         indirect=True)
+def test_rate_limits_are_shared_by_the_workers(workers: list[str]) -> None:
+    """Six messages at once per session, whichever worker gets them: the seventh is refused by either."""
+    session = _post(workers[0], "hello")["session_id"]  # no session id yet: counted against the address only
+    for n in range(6):
+        _post(workers[(n + 1) % 2], "what are cookies used for?", session)
+    for base in workers:
+        request = urllib.request.Request(base + "/api/chat", headers={"content-type": "application/json"},
+                                         data=json.dumps({"text": "and analytics?", "session_id": session}).encode())
+        with pytest.raises(urllib.error.HTTPError) as refused:
+            urllib.request.urlopen(request, timeout=10)
+        assert refused.value.code == 429 and int(refused.value.headers["Retry-After"]) >= 1
+    assert _post(workers[1], "hello")["decision"] == "smalltalk"  # another session is not affected
