@@ -121,4 +121,5 @@ def test_rate_limits_are_shared_by_the_workers(workers: list[str]) -> None:
         with pytest.raises(urllib.error.HTTPError) as refused:
             urllib.request.urlopen(request, timeout=10)
         assert refused.value.code == 429 and int(refused.value.headers["Retry-After"]) >= 1
+        refused.value.close()
     assert _post(workers[1], "hello")["decision"] == "smalltalk"  # another session is not affected
