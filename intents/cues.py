@@ -20,80 +20,155 @@ class CueError(ValueError):
 @dataclass(frozen=True)
 class CueSet:
     patterns: tuple[tuple[re.Pattern[str], float], ...]
-    #: Per pattern, a cheap necessary condition (see `_prefilter`), or None to always run the pattern.
-    prefilters: tuple[re.Pattern[str] | None, ...] = field(default=(), compare=False, repr=False)
+    #: Per pattern, a cheap necessary condition (see `_gate`), or None to always run the pattern.
+    prefilters: tuple["_Gate | None", ...] = field(default=(), compare=False, repr=False)
 
     def __post_init__(self) -> None:
         if len(self.prefilters) != len(self.patterns):
-            object.__setattr__(self, "prefilters", tuple(_prefilter(p) for p, _ in self.patterns))
+            object.__setattr__(self, "prefilters", tuple(_gate(p) for p, _ in self.patterns))
+        words = [g for g in self.prefilters if g is not None and g.regex is None]
+        # When every pattern has a word gate, one test over all their words can rule the whole set out.
+        union = (frozenset().union(*(g.complete for g in words)), frozenset().union(*(g.prefix for g in words)))
+        object.__setattr__(self, "_all_words", union if len(words) == len(self.patterns) else None)
 
-    def score(self, lines: str) -> float:
+    def score(self, lines: str, view: "TextView | None" = None) -> float:
         """Sum of the weights of the patterns found in `lines` (one sentence per line; each pattern counts
-        once). Patterns are compiled MULTILINE, so ^ and $ anchor at sentence boundaries. A pattern whose
-        prefilter finds none of the strings every match of it contains is not run: it cannot match."""
-        return sum(weight for (pattern, weight), quick in zip(self.patterns, self.prefilters)
-                   if (quick is None or quick.search(lines)) and pattern.search(lines))
+        once). Patterns are compiled MULTILINE, so ^ and $ anchor at sentence boundaries. A pattern whose gate
+        finds none of the strings every match of it contains is not run: it cannot match. `view` is `lines`
+        already split into words (`TextView`), when the caller scores the same text with several sets."""
+        view = view if view is not None and view.text is lines else TextView(lines)
+        everything: tuple[frozenset[str], frozenset[str]] | None = self._all_words  # type: ignore[attr-defined]
+        if everything is not None and not view.has_any(*everything):
+            return sum(())
+        return sum(weight for (pattern, weight), gate in zip(self.patterns, self.prefilters)
+                   if (gate is None or gate.allows(view)) and pattern.search(lines))
 
 
-# -- prefilters ------------------------------------------------------------------------------------
+# -- gates ----------------------------------------------------------------------------------------
 # Most cue patterns start with `\b(?:word|word|…)`, which Python's `re` cannot scan for quickly (no literal or
-# first-character prefix), so each search tries the whole pattern at every position. A plain alternation of the
-# literal strings that every match must contain is scanned by a fast first-character loop; when none of them is
-# in the text, the pattern cannot match and is skipped. The answer is exactly the same, only cheaper (profile:
-# `Cues.score` was a quarter of `Matcher.match`, see benchmarks/RESULTS.md).
-_MAX_PREFILTER_STRINGS = 40
+# first-character prefix), so each search tries the whole pattern at every position. Every match of such a pattern
+# contains one of a few literal strings, and where the pattern puts a word boundary before them, each one starts
+# a word of the text. So a pattern is only run when the text has one of those words (a set test over the text's
+# words, made once per text), or, for strings that need not start a word, when a plain alternation of them (which
+# `re` scans by first character) finds one. The answer is exactly the same, only cheaper (profile: `Cues.score`
+# was a quarter of `Matcher.match`, see benchmarks/RESULTS.md).
+_MAX_REGEX_STRINGS = 40
+_WORD = re.compile(r"\w+")
+_WORD_START = re.compile(r"\w")
 
 
-def _required_strings(items: Sequence[tuple[Any, Any]]) -> frozenset[str] | None:
-    """Strings one of which every match of the parsed pattern `items` contains, or None when none can be named.
+class TextView:
+    """A text with its words (maximal `\\w` runs, what `\\b` delimits) and the beginnings of those words."""
 
-    A sequence needs what any one of its items needs (the longest literal run, a group, a branch's union, a
-    repeat of at least one); the most selective candidate is kept. Assertions, classes and wildcards need
-    nothing that can be named."""
+    __slots__ = ("text", "words", "_prefixes")
+
+    def __init__(self, text: str) -> None:
+        self.text = text
+        self.words = frozenset(_WORD.findall(text))
+        self._prefixes: frozenset[str] | None = None
+
+    @property
+    def prefixes(self) -> frozenset[str]:
+        if self._prefixes is None:
+            self._prefixes = frozenset(w[:n] for w in self.words for n in range(1, min(len(w), _PREFIX_MAX) + 1))
+        return self._prefixes
+
+    def has_any(self, complete: frozenset[str], prefix: frozenset[str]) -> bool:
+        """True when one of `complete` is a word of the text or one of `prefix` begins one."""
+        return not complete.isdisjoint(self.words) or (bool(prefix) and not prefix.isdisjoint(self.prefixes))
+
+
+_PREFIX_MAX = 24  # longest word beginning a gate tests (longer ones make no word gate)
+
+
+@dataclass(frozen=True)
+class _Gate:
+    complete: frozenset[str] = frozenset()  # one of these is a whole word of any text the pattern matches …
+    prefix: frozenset[str] = frozenset()    # … or one of these begins a word of it
+    regex: re.Pattern[str] | None = None    # otherwise: this finds one of the strings every match contains
+
+    def allows(self, view: TextView) -> bool:
+        if self.regex is not None:
+            return self.regex.search(view.text) is not None
+        return view.has_any(self.complete, self.prefix)
+
+
+_Strings = frozenset[tuple[str, bool]]  # (string, whether a word of the text starts where it starts)
+
+
+def _required(items: Sequence[tuple[Any, Any]], at_word_start: bool) -> tuple[_Strings | None, _Strings | None]:
+    """For the parsed pattern `items`: (strings one of which every match contains, the most selective such set;
+    the most selective set whose strings all start a word of the text), each None when none can be named.
+
+    A sequence needs what any one of its items needs (a literal run, a group, a branch's union, a repeat of at
+    least one). A position is known to start a word after `\\b` or `^` (zero-width assertions keep it), when the
+    string starts with a word character. Classes, wildcards and optional items name nothing."""
     from re import _constants as c  # the parser's opcodes (CPython's re internals)
 
-    best: frozenset[str] | None = None
+    best: list[_Strings | None] = [None, None]
+
+    def rank(strings: _Strings, slot: int) -> tuple[int, int]:
+        if slot:  # a word gate tests the first word of each string
+            return min(len(_WORD.match(s).group()) for s, _ in strings), -len(strings)  # type: ignore[union-attr]
+        return min(len(s) for s, _ in strings), -len(strings)
+
+    def consider(candidates: tuple[_Strings | None, _Strings | None]) -> None:
+        for slot, candidate in enumerate(candidates):
+            if not candidate or not all(s for s, _ in candidate):
+                continue
+            current = best[slot]
+            if current is None or rank(candidate, slot) > rank(current, slot):
+                best[slot] = candidate
+
+    def literal(text: str, aligned: bool) -> tuple[_Strings, _Strings | None]:
+        aligned = aligned and bool(_WORD_START.match(text))
+        strings = frozenset([(text, aligned)])
+        return strings, strings if aligned else None
+
     run: list[str] = []
-
-    def consider(candidate: frozenset[str] | None) -> None:
-        nonlocal best
-        if not candidate or not all(candidate):
-            return
-        rank = (min(map(len, candidate)), -len(candidate))
-        if best is None or rank > (min(map(len, best)), -len(best)):
-            best = candidate
-
+    run_aligned = False
+    aligned = at_word_start
     for op, av in items:
         if op is c.LITERAL:
+            if not run:
+                run_aligned = aligned
             run.append(chr(av))
+            aligned = False
             continue
         if run:
-            consider(frozenset(["".join(run)]))
+            consider(literal("".join(run), run_aligned))
             run = []
+        if op is c.AT:
+            aligned = av is c.AT_BOUNDARY or av in (c.AT_BEGINNING, c.AT_BEGINNING_LINE, c.AT_BEGINNING_STRING) \
+                or (aligned and av is not c.AT_NON_BOUNDARY)
+            continue
+        if op in (c.ASSERT, c.ASSERT_NOT):
+            continue  # zero width: the position is unchanged
         if op is c.SUBPATTERN:
             _group, add_flags, _del_flags, sub = av
             if not add_flags & (re.IGNORECASE | re.LOCALE):
-                consider(_required_strings(sub))
+                consider(_required(sub, aligned))
         elif op is c.BRANCH:
-            alternatives = [_required_strings(alternative) for alternative in av[1]]
-            if all(a is not None for a in alternatives):
-                consider(frozenset().union(*alternatives))  # type: ignore[arg-type]
+            alternatives = [_required(alternative, aligned) for alternative in av[1]]
+            consider(tuple(  # type: ignore[arg-type]
+                frozenset().union(*(a[slot] for a in alternatives))
+                if all(a[slot] is not None for a in alternatives) else None for slot in (0, 1)))
         elif op in (c.MAX_REPEAT, c.MIN_REPEAT, c.POSSESSIVE_REPEAT):
             minimum, _maximum, sub = av
             if minimum >= 1:
-                consider(_required_strings(sub))
+                consider(_required(sub, aligned))
         elif op is c.ATOMIC_GROUP:
-            consider(_required_strings(av))
+            consider(_required(av, aligned))
         elif op is c.IN and all(kind is c.LITERAL for kind, _ in av):
-            consider(frozenset(chr(code) for _, code in av))
+            consider((frozenset((chr(code), False) for _, code in av), None))
+        aligned = False
     if run:
-        consider(frozenset(["".join(run)]))
-    return best
+        consider(literal("".join(run), run_aligned))
+    return best[0], best[1]
 
 
-def _prefilter(pattern: re.Pattern[str]) -> re.Pattern[str] | None:
-    """A fast regex finding any of the strings every match of `pattern` contains; None when that would not help
-    (nothing can be named, case-insensitive patterns, patterns `re` already scans by their first characters)."""
+def _gate(pattern: re.Pattern[str]) -> _Gate | None:
+    """The cheapest exact necessary condition for `pattern` to match, or None when none helps."""
     try:
         from re import _compiler, _parser
 
@@ -101,15 +176,28 @@ def _prefilter(pattern: re.Pattern[str]) -> re.Pattern[str] | None:
         flags = parsed.state.flags
         if flags & (re.IGNORECASE | re.LOCALE):
             return None
+        overall, words = _required(parsed, False)
         prefix, _skip, _all = _compiler._get_literal_prefix(parsed, flags)
-        if prefix or _compiler._get_charset_prefix(parsed, flags):
-            return None  # already fast to scan
-        needed = _required_strings(parsed)
-    except (ImportError, AttributeError, TypeError, ValueError, re.error):  # other Pythons: no prefilter
+        scanned = bool(prefix or _compiler._get_charset_prefix(parsed, flags))
+    except (ImportError, AttributeError, TypeError, ValueError, re.error):  # other Pythons: no gates
         return None
-    if not needed or len(needed) > _MAX_PREFILTER_STRINGS:
-        return None
-    return re.compile("|".join(re.escape(s) for s in sorted(needed)))
+    if words and min(len(_WORD.match(s).group()) for s, _ in words) >= 2:  # type: ignore[union-attr]
+        complete, beginning = set(), set()
+        for string, _ in words:
+            first = _WORD.match(string)
+            assert first is not None
+            if first.end() < len(string):
+                complete.add(first.group())
+            elif len(string) <= _PREFIX_MAX:
+                beginning.add(string)
+            else:
+                complete = beginning = set()
+                break
+        if complete or beginning:
+            return _Gate(frozenset(complete), frozenset(beginning))
+    if scanned or not overall or len(overall) > _MAX_REGEX_STRINGS:
+        return None  # `re` already scans this pattern by its first characters, or nothing cheaper exists
+    return _Gate(regex=re.compile("|".join(re.escape(s) for s in sorted(s for s, _ in overall))))
 
 
 @dataclass(frozen=True)
@@ -147,10 +235,11 @@ class Cues:
         hostile_text = cleaned.casefold() + "\n" + (fold(cleaned) if folded_cleaned is None else folded_cleaned)
         # Japanese patterns can only match Japanese script: skip them for messages that have none.
         japanese = raw if cjk_share(raw) > 0 else ""
+        en, ja = TextView(folded), TextView(japanese)  # each split into words once for the three sets using it
         return CueScores(
-            request=self.request_en.score(folded) + self.request_ja.score(japanese),
-            question=self.question_en.score(folded) + self.question_ja.score(japanese),
-            person=self.person_en.score(folded) + self.person_ja.score(japanese),
+            request=self.request_en.score(folded, en) + self.request_ja.score(japanese, ja),
+            question=self.question_en.score(folded, en) + self.question_ja.score(japanese, ja),
+            person=self.person_en.score(folded, en) + self.person_ja.score(japanese, ja),
             hostile=self.hostile.score(hostile_text),
             # Chatter counts where the message ends: a request at the end of a rant about billing is
             # still a request, "stop sending me calendar invites" is not.

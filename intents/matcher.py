@@ -33,6 +33,8 @@ from intents.thresholds import DEFAULT, Thresholds
 DECISIONS = ("answer", "clarify", "request", "fallback", "smalltalk")
 #: Batches of at least this many comparisons use every core (only large catalogs get there; see `_similarities`).
 PARALLEL_MIN_TEXTS = 2000
+#: A group whose distinct texts are at most this share of its examples compares each distinct text once.
+DISTINCT_SHARE = 0.9
 _CORES = os.cpu_count() or 1
 #: Texts with fewer content words than this are compared whole (token sort), not as token sets.
 SHORT_TEXT_WORDS = 2
@@ -114,16 +116,40 @@ class _Choices:
     #: much slower unbuffered `np.maximum.at`.
     grouped: bool = field(init=False, repr=False)
     runs: np.ndarray = field(init=False, repr=False)
+    #: When many examples share one text (common in large catalogs: phrasings that differ only in stop words
+    #: compare as the same text), each distinct text is compared once: `inverse` maps examples to
+    #: `distinct_texts`/`distinct_sets`. None when there are too few repeats to be worth it.
+    inverse: np.ndarray | None = field(init=False, repr=False)
+    distinct_texts: np.ndarray = field(init=False, repr=False)
+    distinct_sets: np.ndarray = field(init=False, repr=False)
 
     def __post_init__(self) -> None:
-        array = np.empty(len(self.texts), dtype=object)
-        array[:] = self.texts
-        object.__setattr__(self, "text_array", array)
-        sets = np.empty(len(self.texts), dtype=object)
-        sets[:] = [_token_set(text) for text in self.texts]
-        object.__setattr__(self, "set_array", sets)
+        object.__setattr__(self, "text_array", _objects(self.texts))
+        object.__setattr__(self, "set_array", _objects([_token_set(text) for text in self.texts]))
         object.__setattr__(self, "grouped", bool(np.all(np.diff(self.owners) >= 0)))
         object.__setattr__(self, "runs", _run_starts(self.owners))
+        index: dict[str, int] = {}
+        inverse = np.array([index.setdefault(text, len(index)) for text in self.texts], dtype=np.int64)
+        repeats = len(index) <= DISTINCT_SHARE * len(self.texts)
+        object.__setattr__(self, "inverse", inverse if repeats else None)
+        object.__setattr__(self, "distinct_texts", _objects(list(index)) if repeats else self.text_array)
+        object.__setattr__(self, "distinct_sets", _objects([_token_set(t) for t in index]) if repeats
+                           else self.set_array)
+
+    def compare(self, query: str, scorer: Any, positions: np.ndarray | None, token_set: bool) -> np.ndarray:
+        """`scorer(query, …)` for the examples at `positions` (every example when None), in that order, as uint8;
+        on their sorted distinct tokens when `token_set` (the form `token_set_ratio` gets the same score from)."""
+        if self.inverse is None:
+            forms = self.set_array if token_set else self.text_array
+            return _similarities(query, (forms if positions is None else forms[positions]).tolist(), scorer)
+        distinct = self.distinct_sets if token_set else self.distinct_texts
+        ids = self.inverse if positions is None else self.inverse[positions]
+        wanted = np.zeros(len(distinct), dtype=bool)
+        wanted[ids] = True
+        chosen = np.flatnonzero(wanted)
+        scores = np.zeros(len(distinct), dtype=np.uint8)
+        scores[chosen] = _similarities(query, distinct[chosen].tolist(), scorer)
+        return scores[ids]
 
     def sharing(self, tokens: Iterable[str]) -> np.ndarray:
         """Sorted positions of the examples that contain at least one of `tokens`."""
@@ -147,6 +173,12 @@ class _Choices:
         best = np.maximum.reduceat(row, runs).astype(np.float64)
         who = owners[runs]
         scores[who] = np.maximum(scores[who], best)
+
+
+def _objects(items: list[str]) -> np.ndarray:
+    array = np.empty(len(items), dtype=object)
+    array[:] = items
+    return array
 
 
 def _token_set(form: str) -> str:
@@ -244,6 +276,7 @@ class Matcher:
             owners = group.owners
             texts = group.texts
             runs: np.ndarray | None = group.runs
+            subset: np.ndarray | None = None
             if group.whole or short_query:
                 # Smalltalk, short examples and one-word messages compare whole texts: one shared word
                 # between a long text and a short one is no match.
@@ -254,14 +287,12 @@ class Matcher:
                 if len(positions) == 0:
                     continue
                 if len(positions) < len(texts):
-                    texts = group.set_array[positions].tolist()
+                    subset = positions
                     owners = owners[positions]
                     runs = None
-                else:
-                    texts = group.set_array.tolist()
             if not query:
                 continue
-            row = _similarities(query, texts, scorer)
+            row = group.compare(query, scorer, subset, token_set=scorer is fuzz.token_set_ratio)
             group.best_per_owner(scores, owners, row, runs)
         return scores
 

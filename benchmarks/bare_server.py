@@ -1,0 +1,63 @@
+"""The baseline server for the HTTP benchmark: `privacy-bot serve` exactly as shipped, except that uvicorn is handed
+a bare FastAPI app whose `POST /api/chat` returns a constant JSON object.
+
+It goes through `bot.cli.main(["serve", ...])` and only swaps the app inside `uvicorn.run`, so host, port, log
+level, access log, server header, event loop, HTTP parser and worker count are whatever `privacy-bot serve`
+uses, by construction, and the process carries the same services (store, staff-notification thread) in the
+background. Usage: `python -m benchmarks.bare_server --port P [--host 127.0.0.1]`.
+"""
+from __future__ import annotations
+
+import sys
+from typing import Any
+
+import uvicorn
+from fastapi import FastAPI
+
+CONSTANT = {"status": "ok"}
+
+
+def bare_app() -> FastAPI:
+    app = FastAPI(title="bare")
+
+    @app.post("/api/chat")
+    async def chat() -> dict[str, str]:
+        return CONSTANT
+
+    @app.get("/healthz")
+    async def healthz() -> dict[str, str]:
+        return CONSTANT
+
+    return app
+
+
+def minimal(argv: list[str]) -> int:
+    """`--minimal`: the bare app alone under uvicorn (no services built), the start-up baseline: what any FastAPI
+    app costs to start on this machine. Same uvicorn arguments as `privacy-bot serve`."""
+    import argparse
+
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--host", default="127.0.0.1")
+    parser.add_argument("--port", type=int, default=8000)
+    args = parser.parse_args(argv)
+    uvicorn.run(bare_app(), host=args.host, port=args.port, log_level="warning", access_log=False,
+                server_header=False)
+    return 0
+
+
+def main(argv: list[str]) -> int:
+    if "--minimal" in argv:
+        return minimal([a for a in argv if a != "--minimal"])
+    real_run = uvicorn.run
+
+    def run(app: Any, **kwargs: Any) -> None:
+        real_run(bare_app(), **kwargs)  # every setting as `privacy-bot serve` passes it
+
+    uvicorn.run = run  # type: ignore[assignment]
+    from bot.cli import main as cli_main
+
+    return cli_main(["serve", *argv])
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))

@@ -1,0 +1,278 @@
+"""The benchmarks never rot: each runs here for a few seconds (`run(quick=True)`), and what they check for
+correctness (every answer 200, no lost or duplicated ticket) must hold. Timing targets are not asserted here: the
+full run (`python -m benchmarks`) measures them and stays out of CI.
+
+Also here: the exactness of the matcher's speed-ups (each must give exactly what the code it replaced gave), and
+the fault-and-load script's reconciliation logic.
+"""
+from __future__ import annotations
+
+import json
+import os
+import random
+import shutil
+import sys
+from pathlib import Path
+
+import numpy as np
+import pytest
+from rapidfuzz import fuzz, process
+
+REPO = Path(__file__).resolve().parents[2]
+if str(REPO) not in sys.path:
+    sys.path.insert(0, str(REPO))
+
+from benchmarks import Section  # noqa: E402
+from benchmarks.fault_load import StoredTicket, reconcile  # noqa: E402
+
+
+@pytest.fixture()
+def redis_binary() -> str:
+    binary = shutil.which("redis-server")
+    if binary:
+        return binary
+    if os.environ.get("REQUIRE_REDIS") == "1":
+        pytest.fail("redis-server is not on PATH and REQUIRE_REDIS=1")
+    pytest.skip("redis-server is not on PATH (set REQUIRE_REDIS=1 to fail instead)")
+
+
+def failures(section: Section) -> list[str]:
+    """Rows that say something is broken (not merely slow on this machine)."""
+    timing = ("p50", "p99", "rps", "RSS", "start-up", "speed-up", "growth")
+    return [f"{r.metric}: {r.value}" for r in section.rows
+            if r.ok is False and not any(word in r.metric for word in timing)]
+
+
+# -- each benchmark, a few seconds ---------------------------------------------------------------
+
+def test_matcher_benchmark_smoke() -> None:
+    from benchmarks import matcher_latency
+
+    section = matcher_latency.run(quick=True)
+    assert not failures(section)
+    assert any("p50 per message, shipped catalog" in r.metric for r in section.rows)
+    assert "| 1x |" in section.body and "| 2x |" in section.body
+
+
+@pytest.mark.slow
+@pytest.mark.redis
+def test_http_benchmark_smoke(redis_binary: str) -> None:
+    from benchmarks import http_throughput
+
+    section = http_throughput.run(quick=True)
+    assert not failures(section), section.body
+    results = section.data["results"]
+    for name in ("bare", "sqlite", "redis"):
+        assert results[name]["completed"] > 0 and set(results[name]["statuses"]) == {"200"}, (name, results[name])
+        assert not results[name]["errors"], (name, results[name])
+
+
+@pytest.mark.slow
+@pytest.mark.redis
+def test_ticket_benchmark_smoke(redis_binary: str) -> None:
+    from benchmarks import tickets
+
+    section = tickets.run(quick=True)
+    assert not failures(section), section.body
+    checks = [r for r in section.rows if r.metric.startswith("lost / duplicated")]
+    assert len(checks) == 4 and all(r.ok for r in checks), section.body
+
+
+@pytest.mark.slow
+def test_memory_benchmark_smoke() -> None:
+    from benchmarks import memory_startup
+
+    section = memory_startup.run(quick=True)
+    assert not failures(section), section.body
+    assert "'200': 200" in section.body
+
+
+@pytest.mark.slow
+def test_slack_benchmark_smoke() -> None:
+    from benchmarks import slack_ack
+
+    section = slack_ack.run(quick=True)
+    assert not failures(section), section.body
+    assert section.rows and "HTTP 200" in section.rows[0].metric
+
+
+@pytest.mark.slow
+@pytest.mark.redis
+def test_fault_load_smoke(redis_binary: str) -> None:
+    """Two users, five seconds, redis killed twice and a worker killed: nothing lost, nothing duplicated."""
+    from benchmarks.fault_load import run_fault_load
+
+    class Quiet:
+        def write(self, text: str) -> int:
+            return len(text)
+
+        def flush(self) -> None:
+            pass
+
+    outcome = run_fault_load(users=2, duration=5.0, log=Quiet())
+    result = outcome["result"]
+    assert result["acknowledged"] > 0, outcome
+    assert result["lost"] == 0 and result["duplicated"] == 0, outcome
+    assert not [k for k in outcome["counts"] if k.startswith("HTTP 5")], outcome
+
+
+def test_report_is_written(tmp_path: Path) -> None:
+    from benchmarks.__main__ import main
+
+    out = tmp_path / "RESULTS.md"
+    assert main(["--quick", "--only", "matcher", "--out", str(out)]) == 0
+    text = out.read_text(encoding="utf-8")
+    for heading in ("## Machine", "## Summary", "## Missed targets", "## Details", "## Profiles and fixes"):
+        assert heading in text
+    assert "QUICK SMOKE RUN" in text and "rapidfuzz" in text
+
+
+# -- the fault-and-load script's reconciliation -----------------------------------------------------
+
+def test_reconcile_all_acknowledged_and_stored() -> None:
+    stored = [StoredTicket("PRQ-2026-000001", "form-a"), StoredTicket("PRQ-2026-000002", "form-b")]
+    acked = {"form-a": ["PRQ-2026-000001", "PRQ-2026-000001"], "form-b": ["PRQ-2026-000002"]}
+    assert reconcile(acked, stored) == {"acknowledged": 2, "stored": 2, "lost": 0, "duplicated": 0,
+                                        "unacknowledged": 0}
+
+
+def test_reconcile_counts_lost_references() -> None:
+    stored = [StoredTicket("PRQ-2026-000001", "form-a")]
+    acked = {"form-a": ["PRQ-2026-000001"], "form-b": ["PRQ-2026-000002"]}
+    assert reconcile(acked, stored)["lost"] == 1
+
+
+def test_reconcile_counts_two_tickets_for_one_form() -> None:
+    stored = [StoredTicket("PRQ-2026-000001", "form-a"), StoredTicket("PRQ-2026-000002", "form-a")]
+    result = reconcile({"form-a": ["PRQ-2026-000001", "PRQ-2026-000002"]}, stored)
+    assert result["duplicated"] == 2  # a second ticket stored, and a second reference given to the form
+    assert reconcile({"form-a": ["PRQ-2026-000001"]}, stored)["duplicated"] == 1
+
+
+def test_reconcile_counts_one_reference_given_to_two_forms() -> None:
+    stored = [StoredTicket("PRQ-2026-000001", "form-a")]
+    result = reconcile({"form-a": ["PRQ-2026-000001"], "form-b": ["PRQ-2026-000001"]}, stored)
+    assert result["duplicated"] == 1 and result["lost"] == 0
+
+
+def test_reconcile_unacknowledged_tickets_are_not_errors() -> None:
+    stored = [StoredTicket("PRQ-2026-000001", "form-a"), StoredTicket("PRQ-2026-000002", "form-gave-up")]
+    result = reconcile({"form-a": ["PRQ-2026-000001"]}, stored)
+    assert result == {"acknowledged": 1, "stored": 2, "lost": 0, "duplicated": 0, "unacknowledged": 1}
+
+
+# -- the matcher's speed-ups give exactly what they replaced ---------------------------------------
+
+def _all_texts() -> list[str]:
+    texts = []
+    for path in sorted((REPO / "tests" / "data").glob("*.jsonl")):
+        with open(path, encoding="utf-8") as stream:
+            texts.extend(json.loads(line)["text"] for line in stream if line.strip())
+    return texts
+
+
+TRICKY = ["", " ", "\n\n", "please", "PLEASE delete it", "ignore previous instructions", "{{ 7*7 }}", "<script>",
+          "i m the ceo s assistant, send me the customer list", "データを消去してください", "担当者に代わって",
+          "お客様から転送：削除してほしいとのこと", "or 1=1 -- ", "a" * 3000, "ｐｌｅａｓｅ　ｄｅｌｅｔｅ"]
+
+
+def test_cue_prefilters_never_change_a_score() -> None:
+    from intents.cues import CueSet, load_cues
+    from intents.normalize import fold
+
+    cues = load_cues()
+    rng = random.Random(6)
+    texts = _all_texts() + TRICKY
+    words = " ".join(texts).split()
+    texts += [" ".join(rng.choice(words) for _ in range(rng.randint(1, 30))) for _ in range(300)]
+    for name in ("request_en", "request_ja", "question_en", "question_ja", "person_en", "person_ja", "hostile",
+                 "offtopic"):
+        fast: CueSet = getattr(cues, name)
+        assert any(f is not None for f in fast.prefilters) or name.endswith("_ja") or name == "offtopic"
+        plain = CueSet(fast.patterns, prefilters=(None,) * len(fast.patterns))
+        for text in texts:
+            for form in (text, text.casefold(), fold(text), "\n".join(fold(s) for s in text.split("."))):
+                assert fast.score(form) == plain.score(form), (name, form)
+
+
+def test_parallel_comparisons_equal_serial_ones() -> None:
+    from intents.matcher import _similarities
+
+    rng = random.Random(7)
+    words = " ".join(_all_texts()).casefold().split()
+    texts = [" ".join(rng.choice(words) for _ in range(rng.randint(1, 12))) for _ in range(2500)]
+    for scorer in (fuzz.token_set_ratio, fuzz.token_sort_ratio):
+        for query in texts[:5]:
+            serial = process.cdist([query], texts, scorer=scorer, dtype=np.uint8)[0]
+            assert np.array_equal(_similarities(query, texts, scorer), serial)
+
+
+def test_best_per_owner_equals_maximum_at() -> None:
+    from intents.matcher import _Choices
+
+    rng = np.random.default_rng(8)
+    owners = np.sort(rng.integers(0, 40, size=500)).astype(np.int32)
+    group = _Choices([f"t{i}" for i in range(500)], owners, False)
+    assert group.grouped
+    for _ in range(20):
+        positions = np.flatnonzero(rng.random(500) < 0.3)
+        row = rng.integers(0, 101, size=len(positions)).astype(np.uint8)
+        expected = rng.random(40) * 50
+        got = expected.copy()
+        np.maximum.at(expected, owners[positions], row.astype(np.float64))
+        group.best_per_owner(got, owners[positions], row, None)
+        assert np.array_equal(got, expected)
+
+
+def test_token_set_form_gives_the_same_score() -> None:
+    from intents.matcher import _token_set
+
+    rng = random.Random(9)
+    words = " ".join(_all_texts()).casefold().split()
+    for _ in range(500):
+        a = " ".join(rng.choice(words) for _ in range(rng.randint(1, 15)))
+        b = " ".join(rng.choice(words) for _ in range(rng.randint(1, 15)))
+        assert fuzz.token_set_ratio(_token_set(a), _token_set(b)) == fuzz.token_set_ratio(a, b)
+
+
+def test_bm25_sums_equal_one_addition_per_term() -> None:
+    from intents.catalog import load_catalog
+    from intents.matcher import Matcher, lexical_tokens
+    from intents.normalize import normalize
+
+    matcher = Matcher(load_catalog())
+    index = matcher._lexical
+    for text in _all_texts()[:300] + TRICKY:
+        tokens = lexical_tokens(normalize(text).text)
+        expected = np.zeros(index.size)
+        seen: set[str] = set()
+        for token in tokens:
+            term = index.lookup(token)
+            if term is None or term in seen:
+                continue
+            seen.add(term)
+            docs, weights = index._postings[term]
+            expected[docs] += weights
+        assert np.array_equal(index.scores(tokens), expected), text
+
+
+def test_large_catalog_paths_change_no_match(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Comparing each distinct text once and the multi-core batches (the paths large catalogs take) give the same
+    matches as comparing every example on one thread."""
+    import intents.matcher as matcher_module
+    from benchmarks.synthetic import synthetic_catalog
+    from intents.catalog import load_catalog
+    from intents.matcher import Matcher
+
+    catalog = synthetic_catalog(load_catalog(), 4)
+    monkeypatch.setattr(matcher_module, "DISTINCT_SHARE", 0.0)
+    plain = Matcher(catalog)
+    monkeypatch.setattr(matcher_module, "DISTINCT_SHARE", 1.0)
+    folded = Matcher(catalog)
+    assert all(g.inverse is None for groups in plain._choices.values() for g in groups)
+    assert all(g.inverse is not None for groups in folded._choices.values() for g in groups)
+    texts = _all_texts()[::4] + TRICKY
+    monkeypatch.setattr(matcher_module, "PARALLEL_MIN_TEXTS", 10**9)
+    expected = [plain.match(text) for text in texts]
+    monkeypatch.setattr(matcher_module, "PARALLEL_MIN_TEXTS", 10)
+    assert [folded.match(text) for text in texts] == expected
