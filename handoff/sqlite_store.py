@@ -64,6 +64,10 @@ class SQLiteStore(SQLiteContent, TicketOperations):
         self._local = threading.local()
         self._connections: list[sqlite3.Connection] = []
         self._lock = threading.Lock()
+        # Write transactions of this process queue here instead of in SQLite's busy handler, which sleeps
+        # 1, 2, 5, 10 … ms between retries: under 32 concurrent chat requests that sleeping set the p99
+        # (benchmarks/RESULTS.md, "Profiles and fixes"). Other processes still wait on SQLite's file lock.
+        self._write_lock = threading.RLock()
         try:
             # executescript manages its own transaction, so it runs outside _Transaction.
             self._conn().executescript(SCHEMA)
@@ -92,7 +96,7 @@ class SQLiteStore(SQLiteContent, TicketOperations):
         return conn
 
     def _write(self, *, durable: bool = False) -> "_Transaction":
-        return _Transaction(self._conn(), durable=durable)
+        return _Transaction(self._conn(), self._write_lock, self._busy_timeout_ms / 1000, durable=durable)
 
     def _read(self, sql_text: str, params: tuple[Any, ...] | list[Any] = ()) -> list[tuple[Any, ...]]:
         try:
@@ -275,17 +279,25 @@ class _Transaction:
     session writes keep the cheaper NORMAL.
     """
 
-    def __init__(self, conn: sqlite3.Connection, *, durable: bool = False) -> None:
+    def __init__(self, conn: sqlite3.Connection, lock: threading.RLock, timeout: float, *,
+                 durable: bool = False) -> None:
         self.conn = conn
+        self.lock = lock
+        self.timeout = timeout
         self.durable = durable
 
     def __enter__(self) -> sqlite3.Connection:
+        # Bounded like SQLite's own busy wait, so a file locked by another process still ends in
+        # StoreUnavailable rather than a queue of threads waiting forever.
+        if not self.lock.acquire(timeout=self.timeout):
+            raise StoreUnavailable("SQLite store is busy: another write did not finish in time")
         try:
             if self.durable:
                 self.conn.execute("PRAGMA synchronous=FULL")
             self.conn.execute("BEGIN IMMEDIATE")
         except sqlite3.Error as exc:
             self._restore()
+            self.lock.release()
             raise StoreUnavailable(f"SQLite store is not writable: {exc}") from exc
         return self.conn
 
@@ -304,6 +316,7 @@ class _Transaction:
             return False
         finally:
             self._restore()
+            self.lock.release()
 
     def _rollback(self) -> None:
         try:
