@@ -24,7 +24,7 @@ from intents.language import detect_language
 from intents.matcher import Match, Matcher
 from intents.normalize import fold
 from responses.markup import to_html, to_mrkdwn, to_plain
-from responses.renderer import Renderer
+from responses.renderer import Rendered, Renderer
 
 log = logging.getLogger(__name__)
 
@@ -219,7 +219,10 @@ class Conversation:
         else:
             name = intent.id
             context.update(article=intent.article, paragraph=intent.paragraph, request_type=intent.request_type)
-        markup = self.renderer.render(name, lang, context).markup
+        # The context above is fixed by these values (topics come from the catalog): no user text in the key.
+        rendered = self.renderer.render(name, lang, context, cache_key=(
+            context["article"], context["paragraph"], context.get("request_type"), choices))
+        markup = rendered.markup
         if stateless and match.decision in ("fallback", "smalltalk"):
             # Probably the next answer of a form or a pick from a list that we cannot see now: say so
             # plainly instead of pretending not to understand.
@@ -247,7 +250,7 @@ class Conversation:
                            intent=match.intent if match.decision != "fallback" else None, article=article,
                            handoff=match.handoff if match.decision == "request" else None,
                            confidence=match.confidence, choices=choices, notices=tuple(notices) + extra,
-                           ticket=ticket)
+                           ticket=ticket, rendered=rendered)
 
     def _from_desk(self, message: Message, desk: DeskReply, lang: str, notices: list[str],
                    decision: str = "request") -> Reply:
@@ -266,11 +269,12 @@ class Conversation:
 
     def _reply(self, session_id: str, markup: str, lang: str, *, decision: str, intent: str | None,
                article: int | None, handoff: str | None, confidence: float, choices: tuple[Choice, ...],
-               notices: tuple[str, ...], ticket: dict[str, Any] | None) -> Reply:
+               notices: tuple[str, ...], ticket: dict[str, Any] | None, rendered: Rendered | None = None) -> Reply:
+        if rendered is None or rendered.markup != markup:
+            rendered = Rendered(markup=markup, text=to_plain(markup), html=to_html(markup), mrkdwn=to_mrkdwn(markup))
         return Reply(
             session_id=session_id, decision=decision, intent=intent, article=article, handoff=handoff,
-            confidence=confidence, lang=lang, text=to_plain(markup), html=to_html(markup),
-            mrkdwn=to_mrkdwn(markup),
+            confidence=confidence, lang=lang, text=rendered.text, html=rendered.html, mrkdwn=rendered.mrkdwn,
             # A clarification offers several articles; only a chosen answer or request cites one.
             citation=self.renderer.citation(article, lang) if article and decision in ("answer", "request") else None,
             choices=choices, notices=tuple(dict.fromkeys(notices)), ticket=ticket, extra={"markup": markup},

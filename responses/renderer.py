@@ -11,7 +11,7 @@ import functools
 import logging
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Mapping, Protocol
+from typing import Any, Hashable, Mapping, Protocol
 
 import jinja2
 from jinja2.sandbox import ImmutableSandboxedEnvironment, SandboxedEnvironment
@@ -93,6 +93,10 @@ class Renderer:
         self._sources, self._defaults = _load_templates(env, templates_dir)
         # Overrides are compiled once per distinct source text; editing a template changes the key.
         self._compile = functools.lru_cache(maxsize=cache_size)(env.from_string)
+        # Finished replies by (name, lang, override text, caller's key): answers repeat, and rendering plus the
+        # three conversions was a fifth of a chat message's time (benchmarks/RESULTS.md). Bounded by clearing.
+        self._rendered: dict[tuple[Hashable, ...], Rendered] = {}
+        self._rendered_max = 4 * cache_size
 
     def citation(self, article: int, lang: str) -> str:
         """"Article 7 (Disclosure of Personal Information)" in `lang` (English if `lang` is unknown)."""
@@ -117,16 +121,31 @@ class Renderer:
         """Compile template source text in the sandbox (cached by text); raises TemplateSyntaxError."""
         return self._compile(text)
 
-    def render(self, name: str, lang: str, context: Mapping[str, Any]) -> Rendered:
+    def render(self, name: str, lang: str, context: Mapping[str, Any], *, cache_key: Hashable | None = None
+               ) -> Rendered:
         """Render `name` in `lang` (unknown languages fall back to English); KeyError for unknown names.
 
         `context` values are data only. A broken admin override is logged and replaced by the shipped
         default, so a bad edit can never take the bot down; errors in shipped templates propagate.
+        `cache_key`, when given, must determine `context` completely (and hold no personal data): the result is
+        then remembered per template version, so an admin's edit is used at once.
         """
         lang = self._lang(lang)
         self._check_name(name)
-        variables = self._variables(name, lang, context)
         override = self._override(name, lang)
+        if cache_key is None:
+            return self._render(name, lang, context, override)
+        key = (name, lang, override, cache_key)
+        cached = self._rendered.get(key)
+        if cached is None:
+            cached = self._render(name, lang, context, override)
+            if len(self._rendered) >= self._rendered_max:
+                self._rendered.clear()
+            self._rendered[key] = cached
+        return cached
+
+    def _render(self, name: str, lang: str, context: Mapping[str, Any], override: str | None) -> Rendered:
+        variables = self._variables(name, lang, context)
         if override is not None:
             try:
                 return self._finish(self.compile_source(override).render(variables), name, lang, variables)

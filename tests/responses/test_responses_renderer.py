@@ -195,3 +195,25 @@ def test_responses_is_pure() -> None:
             else:
                 continue
             assert not roots & forbidden, f"{path.name} imports {roots & forbidden}"
+
+
+def test_cached_render_is_the_same_reply_and_follows_an_admin_edit_at_once(policies: dict[str, Any]) -> None:
+    source = DictSource({})
+    cached = Renderer(env=make_environment(), policies=policies, source=source)
+    context = sample_context("disclosure_info", "en")
+    first = cached.render("disclosure_info", "en", context, cache_key=("k",))
+    assert first == cached.render("disclosure_info", "en", context)  # same as an uncached render
+    assert cached.render("disclosure_info", "en", context, cache_key=("k",)) is first  # remembered
+    # An edit changes the override text, which is part of the key: the next render uses it, no restart.
+    source.overrides[("disclosure_info", "en")] = "Edited answer. {{ cite }}"
+    edited = cached.render("disclosure_info", "en", context, cache_key=("k",))
+    assert edited.text.startswith("Edited answer.") and "Article 7" in edited.text
+    del source.overrides[("disclosure_info", "en")]  # reset to the shipped default
+    assert cached.render("disclosure_info", "en", context, cache_key=("k",)) == first
+
+
+def test_render_cache_is_bounded(policies: dict[str, Any]) -> None:
+    small = Renderer(env=make_environment(), policies=policies, cache_size=2)
+    for n in range(50):
+        small.render("thanks", "en", {"article": None}, cache_key=(n,))
+    assert 0 < len(small._rendered) <= 8

@@ -62,7 +62,10 @@ def renderer(policies: dict[str, Any]) -> Renderer:
 
 
 def test_render_takes_no_template_source() -> None:
-    assert list(inspect.signature(Renderer.render).parameters) == ["self", "name", "lang", "context"]
+    # Nothing a caller passes can become template source: only the name picks a template; the cache key is a
+    # keyword-only hashable used for look-up, never compiled.
+    assert list(inspect.signature(Renderer.render).parameters) == ["self", "name", "lang", "context", "cache_key"]
+    assert inspect.signature(Renderer.render).parameters["cache_key"].kind is inspect.Parameter.KEYWORD_ONLY
 
 
 @pytest.mark.parametrize("payload", PAYLOADS)
