@@ -51,6 +51,10 @@ SETTINGS_DOC: tuple[tuple[str, str, str], ...] = (
      "client address is the connection's peer (the header is ignored, since anyone can send it). `1` behind one "
      "proxy (e.g. nginx with `$proxy_add_x_forwarded_for`): the last address in the header, the one the proxy saw. "
      "Behind a proxy, leaving it at `0` puts every client into the proxy's single per-IP bucket."),
+    ("PRIVACY_BOT_CHAT_THREADS", "4", "Threads one server process answers chat messages on (`/api/chat`, "
+     "`/api/resume`, `/api/tickets/copy`); more requests wait their turn. A few suffice: the work is CPU-bound "
+     "under one interpreter lock, and more threads only contend for it (benchmarks/RESULTS.md). Scale with "
+     "processes instead."),
     ("PRIVACY_BOT_DEFAULT_LANG", "en", "Reply language when a message has no letters to detect one from (`en` or `ja`)."),
     ("LOG_LEVEL", "INFO", "Python logging level."),
     ("LOG_PII", "0", "`1` lets logs include message text and personal data. Off by default; leave it off in production."),
@@ -154,6 +158,7 @@ class Settings:
     rate_login: int = 10
     rate_login_ip: int = 30
     trust_proxy: int = 0
+    chat_threads: int = 4
     log_level: str = "INFO"
     log_pii: bool = False
     slack_bot_token: str | None = None
@@ -202,6 +207,7 @@ class Settings:
             rate_login=_bounded(environ, "PRIVACY_BOT_RATE_LOGIN", 10, 0, 10_000),
             rate_login_ip=_bounded(environ, "PRIVACY_BOT_RATE_LOGIN_IP", 30, 0, 10_000),
             trust_proxy=_bounded(environ, "PRIVACY_BOT_TRUST_PROXY", 0, 0, 10),
+            chat_threads=_bounded(environ, "PRIVACY_BOT_CHAT_THREADS", 4, 1, 256),
             log_level=level,
             log_pii=_flag(environ, "LOG_PII"),
             slack_bot_token=_optional(environ, "SLACK_BOT_TOKEN"),

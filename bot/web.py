@@ -4,8 +4,10 @@ from __future__ import annotations
 import logging
 import secrets
 from pathlib import Path
-from typing import Any, Awaitable, Callable, Literal
+from typing import Any, Awaitable, Callable, Literal, TypeVar
 
+import anyio
+import anyio.to_thread
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import FileResponse, JSONResponse, Response
@@ -22,6 +24,7 @@ from bot.admin import admin_router
 from bot.staff import staff_router
 
 log = logging.getLogger(__name__)
+T = TypeVar("T")
 STATIC_DIR = Path(__file__).parent / "static"
 SESSION_ID_PATTERN = r"^[A-Za-z0-9_-]{8,128}$"
 
@@ -248,12 +251,23 @@ def create_app(services: Services) -> FastAPI:
         log.exception("unhandled error on %s %s", request.method, request.url.path)
         return JSONResponse(status_code=500, content={"detail": "Something went wrong on our side. Please try again."})
 
+    # The chat endpoints run the (synchronous) core on a few threads of their own instead of Starlette's shared
+    # pool of 40: the work is CPU-bound under the interpreter lock, and 32 busy threads spent more time handing the
+    # lock around than answering (benchmarks/RESULTS.md). A few threads still overlap store round trips.
+    chat_threads = anyio.CapacityLimiter(settings.chat_threads)
+
+    async def on_chat_thread(work: Callable[[], T]) -> T:
+        return await anyio.to_thread.run_sync(work, limiter=chat_threads)
+
     @app.post("/api/chat", response_model=ChatResponse, responses=ERROR_RESPONSES,
               summary="Send a message, get the assistant's reply")
-    def chat(body: ChatRequest, request: Request) -> Response:
-        limiter.check_chat(request, body.session_id)  # per IP, then per session: raises RateLimited (429)
-        session_id = body.session_id or secrets.token_urlsafe(18)
-        reply = conversation.handle(Message(text=body.text, session_id=session_id, frontend="web", lang=body.lang))
+    async def chat(body: ChatRequest, request: Request) -> Response:
+        def work() -> Reply:
+            limiter.check_chat(request, body.session_id)  # per IP, then per session: raises RateLimited (429)
+            session_id = body.session_id or secrets.token_urlsafe(18)
+            return conversation.handle(Message(text=body.text, session_id=session_id, frontend="web", lang=body.lang))
+
+        reply = await on_chat_thread(work)
         if reply.ticket:
             services.dispatcher.kick()  # tell staff now rather than at the next poll
         # Serialised by pydantic in one step: FastAPI would validate the model again and encode it with the json
@@ -262,14 +276,21 @@ def create_app(services: Services) -> FastAPI:
 
     @app.post("/api/resume", response_model=ResumeResponse, responses=ERROR_RESPONSES,
               summary="Return to a conversation: staff replies waiting")
-    def resume(body: ResumeRequest, request: Request) -> ResumeResponse:
-        limiter.check_chat(request, body.session_id)
-        reply = conversation.staff_messages(Message(text="", session_id=body.session_id, frontend="web", lang=body.lang))
+    async def resume(body: ResumeRequest, request: Request) -> ResumeResponse:
+        def work() -> Reply | None:
+            limiter.check_chat(request, body.session_id)
+            return conversation.staff_messages(
+                Message(text="", session_id=body.session_id, frontend="web", lang=body.lang))
+
+        reply = await on_chat_thread(work)
         return ResumeResponse(session_id=body.session_id, messages=[_chat_response(reply)] if reply else [])
 
     @app.post("/api/tickets/copy", responses={**ERROR_RESPONSES, 404: {"model": Problem}, 503: {"model": Problem}},
               summary="A requester's copy of everything stored about their request")
-    def ticket_copy(body: TicketCopyRequest, request: Request) -> JSONResponse:
+    async def ticket_copy(body: TicketCopyRequest, request: Request) -> JSONResponse:
+        return await on_chat_thread(lambda: _ticket_copy(body, request))
+
+    def _ticket_copy(body: TicketCopyRequest, request: Request) -> JSONResponse:
         limiter.check_chat(request, body.session_id)
         message = Message(text="", session_id=body.session_id, frontend="web")
         try:
