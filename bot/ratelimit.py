@@ -1,5 +1,5 @@
 """Rate limits for the front ends: token buckets kept in the store, so every worker and process sharing it
-counts together (`RateLimitStore.take_token` in `handoff.store`).
+counts together (`RateLimitStore.take_tokens` in `handoff.store`: all of a request's buckets in one call).
 
 Buckets, each refilling continuously (settings in `bot.config`, `0` turns one off):
 
@@ -28,7 +28,7 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 
 from bot.config import Settings
-from handoff.store import RateDecision, RateLimitStore, StoreError
+from handoff.store import Bucket, RateDecision, RateLimitStore, StoreError
 
 if TYPE_CHECKING:
     from bot.app import Services
@@ -161,31 +161,35 @@ class RateLimiter:
         self._paused_until = 0.0
         self._lock = threading.Lock()
 
-    # -- one bucket --------------------------------------------------------------------------------
-    def take(self, limit: Limit, scope: str, value: str) -> RateDecision | None:
-        """The refusal when `value`'s bucket in `scope` is empty, else None (a token was taken, or the limit is
-        off). Raises StoreUnavailable when the store fails."""
-        if not limit.enabled:
+    # -- buckets ---------------------------------------------------------------------------------------
+    def take(self, checks: list[tuple[Limit, str, str]]) -> tuple[str, RateDecision] | None:
+        """Take a token from each bucket of `checks` ((limit, scope, value), in order; limits that are off are
+        skipped) in one store call. The refusing scope and its decision when one bucket is empty (later buckets
+        are untouched), else None. Raises StoreUnavailable when the store fails."""
+        enabled = [(limit, scope, value) for limit, scope, value in checks if limit.enabled]
+        if not enabled:
             return None
-        decision = self.store.take_token(bucket_key(scope, value, salt=self.salt), rate=limit.rate,
-                                         burst=limit.burst, now=self.clock())
-        return None if decision.allowed else decision
+        buckets = [Bucket(bucket_key(scope, value, salt=self.salt), limit.rate, limit.burst)
+                   for limit, scope, value in enabled]
+        decisions = self.store.take_tokens(buckets, now=self.clock())
+        last = decisions[-1]
+        return None if last.allowed else (enabled[len(decisions) - 1][1], last)
 
     def _fail_open(self, checks: list[tuple[Limit, str, str]]) -> RateDecision | None:
-        """Run `checks` in order and return the first refusal; on a store failure, allow and pause checking."""
+        """The first refusal of `checks`, or None; on a store failure, allow and pause checking."""
         if time.monotonic() < self._paused_until:
             return None
         try:
-            for limit, scope, value in checks:
-                refused = self.take(limit, scope, value)
-                if refused is not None:
-                    log.debug("rate limit reached: %s", scope)
-                    return refused
+            refused = self.take(checks)
         except StoreError as exc:
             with self._lock:
                 self._paused_until = time.monotonic() + OUTAGE_PAUSE
             log.warning("rate limits not checked for %.0f s: store unavailable (%s); requests are allowed",
                         OUTAGE_PAUSE, type(exc).__name__)
+            return None
+        if refused is not None:
+            log.debug("rate limit reached: %s", refused[0])
+            return refused[1]
         return None
 
     # -- front ends ----------------------------------------------------------------------------------
@@ -205,12 +209,10 @@ class RateLimiter:
     def check_login(self, request: Request, username: str) -> RateDecision | None:
         """Per (username, IP), then per IP; the refusal or None. Store errors propagate (the page answers 503)."""
         ip = client_ip(request, self.trust_proxy)
-        for limit, scope, value in ((self.login_user, "login-user", f"{username}\x00{ip}"),
-                                    (self.login_ip, "login-ip", ip)):
-            refused = self.take(limit, scope, value)
-            if refused is not None:
-                log.info("sign-in attempts limited (%s); password not checked", scope)
-                return refused
+        refused = self.take([(self.login_user, "login-user", f"{username}\x00{ip}"), (self.login_ip, "login-ip", ip)])
+        if refused is not None:
+            log.info("sign-in attempts limited (%s); password not checked", refused[0])
+            return refused[1]
         return None
 
     def notice_key(self, scope: str, value: str) -> str:

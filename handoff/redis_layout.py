@@ -6,7 +6,6 @@ once-markers have no tag and spread over the cluster. Layout, with the default p
 
     privacy-bot:session:<session id>        string, JSON state, native TTL
     privacy-bot:once:<key>                  string "1", native TTL (mark_once)
-    privacy-bot:rate:<key>                  hash t (tokens) / ts (last update), PEXPIRE when full again (take_token)
     privacy-bot:users                       hash username -> account JSON
     privacy-bot:health                      string, last health probe (TTL 60 s)
     {privacy-bot}:tickets                   hash reference -> ticket JSON (without the reference itself)
@@ -16,6 +15,8 @@ once-markers have no tag and spread over the cluster. Layout, with the default p
     {privacy-bot}:idx:req:<requester key>   set of references filed by that requester
     {privacy-bot}:idx:outbox:<requester>    set of that requester's references with undelivered replies
     {privacy-bot}:idx:unnotified            set of references whose staff notification has not succeeded
+    {privacy-bot}:rate:<key>                hash t (tokens) / ts (last update), PEXPIRE when full again
+                                            (take_tokens: one script over several buckets, so they share the tag)
 
 Admin-edited content (`handoff.redis_content`; the same hash tag, so each of its scripts touches one slot):
 
@@ -66,32 +67,43 @@ return 1
 """
 
 
-# A token bucket (`RateLimitStore.take_token`) read, refilled, taken from and written back in one script, so
-# concurrent workers never both spend the same token. The key expires when the bucket would be full again: an idle
-# bucket is the same as none. Numbers travel as strings (a Lua number returned to Redis is cut to an integer).
-TAKE_TOKEN = """
-local rate, burst, now, cost = tonumber(ARGV[1]), tonumber(ARGV[2]), tonumber(ARGV[3]), tonumber(ARGV[4])
-local state = redis.call('HMGET', KEYS[1], 't', 'ts')
-local tokens, updated = burst, now
-if state[1] and state[2] then
-  tokens, updated = tonumber(state[1]), tonumber(state[2])
-  if now > updated then
-    tokens = math.min(burst, tokens + (now - updated) * rate)
-    updated = now
+# Token buckets (`RateLimitStore.take_tokens`) read, refilled, taken from and written back in one script, so
+# concurrent workers never both spend the same token, and a request checked against several buckets costs one round
+# trip. Buckets are taken in order; the first refusal stops the script (later buckets are untouched). A key expires
+# when its bucket would be full again: an idle bucket is the same as none. Numbers travel as strings (a Lua number
+# returned to Redis is cut to an integer). ARGV: now, longest life, then rate, burst, cost per key.
+TAKE_TOKENS = """
+local now, life = tonumber(ARGV[1]), tonumber(ARGV[2])
+local out = {}
+for i = 1, #KEYS do
+  local base = 3 * i
+  local rate, burst, cost = tonumber(ARGV[base]), tonumber(ARGV[base + 1]), tonumber(ARGV[base + 2])
+  local state = redis.call('HMGET', KEYS[i], 't', 'ts')
+  local tokens, updated = burst, now
+  if state[1] and state[2] then
+    tokens, updated = tonumber(state[1]), tonumber(state[2])
+    if now > updated then
+      tokens = math.min(burst, tokens + (now - updated) * rate)
+      updated = now
+    end
   end
+  local allowed, retry = 0, 0
+  if tokens >= cost then
+    tokens = tokens - cost
+    allowed = 1
+  else
+    retry = (cost - tokens) / rate
+  end
+  local ttl = math.ceil(math.min((burst - tokens) / rate, life) * 1000)
+  if ttl < 1 then ttl = 1 end
+  redis.call('HSET', KEYS[i], 't', string.format('%.17g', tokens), 'ts', string.format('%.17g', updated))
+  redis.call('PEXPIRE', KEYS[i], string.format('%d', ttl))
+  out[#out + 1] = allowed
+  out[#out + 1] = string.format('%.17g', retry)
+  out[#out + 1] = string.format('%.17g', tokens)
+  if allowed == 0 then break end
 end
-local allowed, retry = 0, 0
-if tokens >= cost then
-  tokens = tokens - cost
-  allowed = 1
-else
-  retry = (cost - tokens) / rate
-end
-local ttl = math.ceil(math.min((burst - tokens) / rate, tonumber(ARGV[5])) * 1000)
-if ttl < 1 then ttl = 1 end
-redis.call('HSET', KEYS[1], 't', string.format('%.17g', tokens), 'ts', string.format('%.17g', updated))
-redis.call('PEXPIRE', KEYS[1], string.format('%d', ttl))
-return {allowed, string.format('%.17g', retry), string.format('%.17g', tokens)}
+return out
 """
 
 #: A bucket that refills so slowly is forgotten after a year anyway (the SQLite store keeps the same cap).
@@ -133,7 +145,7 @@ class RedisKeys:
         return f"{self.prefix}:once:{key}"
 
     def rate(self, key: str) -> str:
-        return f"{self.prefix}:rate:{key}"
+        return f"{{{self.prefix}}}:rate:{key}"
 
     def status(self, status: str) -> str:
         return f"{self._index}status:{status}"

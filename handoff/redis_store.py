@@ -12,7 +12,7 @@ import json
 import time
 from contextlib import contextmanager
 from dataclasses import replace
-from typing import Any, Callable, Iterable, Iterator, Mapping
+from typing import Any, Callable, Iterable, Iterator, Mapping, Sequence
 
 import redis
 from redis.backoff import NoBackoff
@@ -23,10 +23,11 @@ from handoff import lifecycle
 from handoff.accounts import UserAccount
 from handoff.query import TicketQuery
 from handoff.redis_content import RedisContent
-from handoff.redis_layout import CREATE_TICKET, MAX_BUCKET_LIFE, TAKE_TOKEN, UPDATE_TICKET, RedisKeys
+from handoff.redis_layout import CREATE_TICKET, MAX_BUCKET_LIFE, TAKE_TOKENS, UPDATE_TICKET, RedisKeys
 from handoff.references import reference_order, reference_year
 from handoff.store import (
-    RateDecision, StoreError, StoreHealth, StoreUnavailable, TicketNotFound, UserExists, UserNotFound, check_rate_args,
+    Bucket, RateDecision, StoreError, StoreHealth, StoreUnavailable, TicketNotFound, UserExists, UserNotFound,
+    check_rate_args,
 )
 from handoff.ticket_ops import TicketOperations, checked_change, collect_pending, ensure_same_request
 from handoff.tickets import CLOSED_STATUSES, PendingReply, Requester, Ticket, TicketDraft
@@ -60,7 +61,7 @@ class RedisStore(RedisContent, TicketOperations):
         self._clock = clock
         self._create = client.register_script(CREATE_TICKET)
         self._update = client.register_script(UPDATE_TICKET)
-        self._take_token = client.register_script(TAKE_TOKEN)
+        self._take_tokens = client.register_script(TAKE_TOKENS)
 
     @classmethod
     def from_url(cls, url: str, *, prefix: str = "privacy-bot", clock: Callable[[], float] = time.time,
@@ -105,12 +106,19 @@ class RedisStore(RedisContent, TicketOperations):
             return bool(self._r.set(self.keys.once(key), "1", nx=True, ex=ttl_seconds))
 
     def take_token(self, key: str, *, rate: float, burst: int, now: float, cost: float = 1.0) -> RateDecision:
-        check_rate_args(key, rate, burst, cost)
-        with self._guard("take_token"):
-            allowed, retry_after, remaining = self._take_token(
-                keys=[self.keys.rate(key)], args=[repr(float(rate)), int(burst), repr(float(now)), repr(float(cost)),
-                                                  MAX_BUCKET_LIFE])
-        return RateDecision(allowed=bool(int(allowed)), retry_after=float(retry_after), remaining=float(remaining))
+        return self.take_tokens([Bucket(key, rate, burst, cost)], now=now)[0]
+
+    def take_tokens(self, buckets: Sequence[Bucket], *, now: float) -> list[RateDecision]:
+        args: list[Any] = [repr(float(now)), MAX_BUCKET_LIFE]
+        for b in buckets:
+            check_rate_args(b.key, b.rate, b.burst, b.cost)
+            args += [repr(float(b.rate)), int(b.burst), repr(float(b.cost))]
+        if not buckets:
+            return []
+        with self._guard("take_tokens"):
+            flat = self._take_tokens(keys=[self.keys.rate(b.key) for b in buckets], args=args)
+        return [RateDecision(allowed=bool(int(flat[i])), retry_after=float(flat[i + 1]), remaining=float(flat[i + 2]))
+                for i in range(0, len(flat), 3)]
 
     # -- ticket documents --------------------------------------------------------------------
     @staticmethod

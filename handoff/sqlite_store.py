@@ -12,7 +12,7 @@ import sqlite3
 import threading
 import time
 from pathlib import Path
-from typing import Any, Callable, Iterable, Literal, Mapping
+from typing import Any, Callable, Iterable, Literal, Mapping, Sequence
 
 from handoff import lifecycle
 from handoff import sqlite_tickets as sql
@@ -21,7 +21,8 @@ from handoff.sqlite_content import CONTENT_SCHEMA, SQLiteContent
 from handoff.query import TicketQuery
 from handoff.references import format_reference, reference_year
 from handoff.store import (
-    RateDecision, StoreHealth, StoreUnavailable, TicketNotFound, UserExists, UserNotFound, check_rate_args, refill,
+    Bucket, RateDecision, StoreHealth, StoreUnavailable, TicketNotFound, UserExists, UserNotFound, check_rate_args,
+    refill,
 )
 from handoff.ticket_ops import TicketOperations, checked_change, collect_pending, ensure_same_request
 from handoff.tickets import PendingReply, Requester, Ticket, TicketDraft
@@ -142,30 +143,41 @@ class SQLiteStore(SQLiteContent, TicketOperations):
             return cur.rowcount == 1
 
     def take_token(self, key: str, *, rate: float, burst: int, now: float, cost: float = 1.0) -> RateDecision:
-        check_rate_args(key, rate, burst, cost)
+        return self.take_tokens([Bucket(key, rate, burst, cost)], now=now)[0]
+
+    def take_tokens(self, buckets: Sequence[Bucket], *, now: float) -> list[RateDecision]:
+        for b in buckets:
+            check_rate_args(b.key, b.rate, b.burst, b.cost)
+        decisions: list[RateDecision] = []
+        if not buckets:
+            return decisions
         # One IMMEDIATE transaction: read, refill, take and write back under SQLite's write lock, so workers in
         # other processes wait for it and see its result. Buckets that are full again (expired) are removed on
         # the way; a missing bucket is a full one.
         with self._write() as db:
             db.execute("DELETE FROM rate_buckets WHERE expires_at <= ?", (now,))
-            row = db.execute("SELECT tokens, updated_at FROM rate_buckets WHERE key = ?", (key,)).fetchone()
-            if row is None:
-                tokens, updated = float(burst), now
-            else:
-                tokens = refill(float(row[0]), float(row[1]), rate=rate, burst=burst, now=now)
-                updated = max(float(row[1]), now)
-            allowed = tokens >= cost
-            if allowed:
-                tokens -= cost
-            expires = updated + min((burst - tokens) / rate, _MAX_BUCKET_LIFE)
-            db.execute(
-                "INSERT INTO rate_buckets (key, tokens, updated_at, expires_at) VALUES (?, ?, ?, ?) "
-                "ON CONFLICT(key) DO UPDATE SET tokens = excluded.tokens, updated_at = excluded.updated_at, "
-                "expires_at = excluded.expires_at",
-                (key, tokens, updated, expires),
-            )
-        return RateDecision(allowed=allowed, retry_after=0.0 if allowed else (cost - tokens) / rate,
-                            remaining=tokens)
+            for b in buckets:
+                row = db.execute("SELECT tokens, updated_at FROM rate_buckets WHERE key = ?", (b.key,)).fetchone()
+                if row is None:
+                    tokens, updated = float(b.burst), now
+                else:
+                    tokens = refill(float(row[0]), float(row[1]), rate=b.rate, burst=b.burst, now=now)
+                    updated = max(float(row[1]), now)
+                allowed = tokens >= b.cost
+                if allowed:
+                    tokens -= b.cost
+                expires = updated + min((b.burst - tokens) / b.rate, _MAX_BUCKET_LIFE)
+                db.execute(
+                    "INSERT INTO rate_buckets (key, tokens, updated_at, expires_at) VALUES (?, ?, ?, ?) "
+                    "ON CONFLICT(key) DO UPDATE SET tokens = excluded.tokens, updated_at = excluded.updated_at, "
+                    "expires_at = excluded.expires_at",
+                    (b.key, tokens, updated, expires),
+                )
+                retry = 0.0 if allowed else (b.cost - tokens) / b.rate
+                decisions.append(RateDecision(allowed=allowed, retry_after=retry, remaining=tokens))
+                if not allowed:
+                    break
+        return decisions
 
     # -- tickets -----------------------------------------------------------------------------
     def create_ticket(self, draft: TicketDraft, *, idempotency_key: str, now: float) -> Ticket:

@@ -8,7 +8,7 @@ subclasses (IllegalTransition, InvalidRejection) through the store unchanged; st
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any, Iterable, Mapping, Protocol, runtime_checkable
+from typing import Any, Iterable, Mapping, Protocol, Sequence, runtime_checkable
 
 from handoff.accounts import UserAccount
 from handoff.content import Phrasing, TemplateVersion, UnansweredGroup
@@ -189,8 +189,24 @@ class RateDecision:
     remaining: float
 
 
+@dataclass(frozen=True)
+class Bucket:
+    """One token bucket to take from in `RateLimitStore.take_tokens` (the arguments of `take_token`)."""
+
+    key: str
+    rate: float
+    burst: int
+    cost: float = 1.0
+
+
 @runtime_checkable
 class RateLimitStore(Protocol):
+    def take_tokens(self, buckets: Sequence[Bucket], *, now: float) -> list[RateDecision]:
+        """`take_token` on each bucket in order, as one atomic operation (one transaction or script), stopping at
+        the first refusal: one decision per bucket tried, so either every bucket allowed or the last decision is
+        the refusal and the buckets after it were not touched. A request checked against several limits (per IP,
+        then per session) costs one round trip. Raises like `take_token`, before touching any bucket."""
+
     def take_token(self, key: str, *, rate: float, burst: int, now: float, cost: float = 1.0) -> RateDecision:
         """Token bucket `key`: it holds at most `burst` tokens, starts full, and refills at `rate` tokens per
         second since its last use (times are the `now` of the calls; a `now` earlier than the last one counts as
@@ -209,7 +225,7 @@ class RateLimitStore(Protocol):
 
 
 def check_rate_args(key: str, rate: float, burst: int, cost: float) -> None:
-    """The argument checks of `take_token`, shared by the backends."""
+    """The argument checks of `take_token` (and of each `take_tokens` bucket), shared by the backends."""
     if not (0 < len(key) <= 200 and all(c.isascii() and (c.isalnum() or c in "._:-") for c in key)):
         raise ValueError(f"rate-limit key must be 1-200 letters, digits or ._:- , got {key[:40]!r}")
     if not rate > 0:

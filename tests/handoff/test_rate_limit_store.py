@@ -13,7 +13,7 @@ from handoff_testkit import NOW, PREFIX, RedisServerLike, open_store
 
 from handoff.redis_store import RedisStore
 from handoff.sqlite_store import SQLiteStore
-from handoff.store import RateDecision, RateLimitStore, Store, StoreUnavailable
+from handoff.store import Bucket, RateDecision, RateLimitStore, Store, StoreUnavailable
 
 KEY = "chat-session:0123456789abcdef"
 
@@ -107,6 +107,26 @@ def test_bad_arguments_raise_value_error_and_change_nothing(store: Store) -> Non
     assert take(store, NOW).remaining == 2.0
 
 
+def test_several_buckets_in_one_call_stop_at_the_first_refusal(store: Store) -> None:
+    ip, session = Bucket("chat-ip:aaa", 1.0, 2), Bucket("chat-session:bbb", 1.0, 5)
+    first = store.take_tokens([ip, session], now=NOW)
+    assert [(d.allowed, d.remaining) for d in first] == [(True, 1.0), (True, 4.0)]
+    assert [d.remaining for d in store.take_tokens([ip, session], now=NOW)] == [0.0, 3.0]
+    refused = store.take_tokens([ip, session], now=NOW)  # the IP bucket is empty: the session one is not touched
+    assert len(refused) == 1 and not refused[0].allowed and refused[0].retry_after == pytest.approx(1.0)
+    assert take(store, NOW, "chat-session:bbb", burst=5).remaining == 2.0
+    # Order matters: the session bucket first is taken from, then the IP bucket refuses.
+    both = store.take_tokens([session, ip], now=NOW)
+    assert [d.allowed for d in both] == [True, False] and both[0].remaining == 1.0
+    assert store.take_tokens([], now=NOW) == []
+
+
+def test_a_bad_bucket_anywhere_in_the_call_changes_nothing(store: Store) -> None:
+    with pytest.raises(ValueError):
+        store.take_tokens([Bucket(KEY, 1.0, 3), Bucket("bad key!", 1.0, 3)], now=NOW)
+    assert take(store, NOW).remaining == 2.0  # the first bucket was not taken from either
+
+
 def _take_many(backend: str, location: str, attempts: int, barrier: Any, results: Any) -> None:
     """Worker process: take `attempts` tokens from one bucket at the same `now`, report how many were allowed."""
     allowed, error = 0, None
@@ -159,12 +179,12 @@ def test_redis_buckets_are_prefixed_hashes_that_expire_when_full(redis_server: R
     try:
         store.take_token("chat-ip:abc", rate=10.0, burst=2, now=time.time())  # full again in 0.1 s
         store.take_token("login-user:def", rate=1 / 900, burst=10, now=time.time())  # full again in 900 s
-        assert raw.hgetall("acme-privacy:rate:chat-ip:abc").keys() == {"t", "ts"}
-        assert 0 < raw.pttl("acme-privacy:rate:chat-ip:abc") <= 100
-        assert 899_000 < raw.pttl("acme-privacy:rate:login-user:def") <= 900_000
+        assert raw.hgetall("{acme-privacy}:rate:chat-ip:abc").keys() == {"t", "ts"}
+        assert 0 < raw.pttl("{acme-privacy}:rate:chat-ip:abc") <= 100
+        assert 899_000 < raw.pttl("{acme-privacy}:rate:login-user:def") <= 900_000
         time.sleep(0.25)
-        assert raw.exists("acme-privacy:rate:chat-ip:abc") == 0  # an idle bucket takes no space
-        assert set(raw.keys("*")) == {"acme-privacy:rate:login-user:def"}
+        assert raw.exists("{acme-privacy}:rate:chat-ip:abc") == 0  # an idle bucket takes no space
+        assert set(raw.keys("*")) == {"{acme-privacy}:rate:login-user:def"}
     finally:
         raw.close()
         store.close()
