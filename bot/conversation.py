@@ -15,7 +15,7 @@ from typing import Any, Callable, Mapping
 
 from rapidfuzz import fuzz
 
-from bot.desk import Desk, DeskReply, ticket_summary
+from bot.desk import TRANSCRIPT_LINES, Desk, DeskReply, ticket_summary
 from bot.messages import Choice, Message, Reply
 from handoff.intake import IntakeForm
 from handoff.store import Store, StoreUnavailable
@@ -28,7 +28,9 @@ from responses.renderer import Rendered, Renderer
 
 log = logging.getLogger(__name__)
 
-TRANSCRIPT_TURNS = 20
+#: The session keeps what a ticket can attach (`TRANSCRIPT_LINES`, user and bot lines) and no more: less personal
+#: data held, and a smaller state to encode and write on every message.
+TRANSCRIPT_TURNS = TRANSCRIPT_LINES // 2
 _ORDINALS = {
     "first": 1, "second": 2, "third": 3, "one": 1, "two": 2, "three": 3,
     "一": 1, "二": 2, "三": 3, "1つ目": 1, "2つ目": 2, "3つ目": 3,

@@ -16,6 +16,7 @@ from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError, SlackClientError
 
 from bot.app import Services
+from bot.desk import TRANSCRIPT_LINES
 from bot.messages import Message, Reply
 from bot.ratelimit import limiter_for, retry_after_seconds, slack_text
 from bot.slack_blocks import (
@@ -330,4 +331,4 @@ def _transcript(state: Mapping[str, Any]) -> tuple[dict[str, Any], ...]:
     """The conversation that led to the request, for the ticket (what the chat form would attach)."""
     lines = state.get("form_transcript") or state.get("transcript") or []
     return tuple({"role": str(x["role"]), "text": str(x["text"]), "at": float(x["at"])}
-                 for x in lines[-30:] if isinstance(x, Mapping) and {"role", "text", "at"} <= set(x))
+                 for x in lines[-TRANSCRIPT_LINES:] if isinstance(x, Mapping) and {"role", "text", "at"} <= set(x))
