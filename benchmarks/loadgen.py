@@ -6,8 +6,9 @@ interpreter, or a GIL, with the server or the driver); it prints one JSON object
 A spec has `host`, `port`, `duration` (measured seconds), `warmup` (seconds before measuring), `timeout` (per
 request) and `lanes`. A lane is either
 
-* closed-loop: `{"name", "kind": "closed", "clients": [[raw request, ...], ...]}`: one keep-alive connection per
-  client, each sending its next request as soon as the previous answer has arrived; or
+* closed-loop: `{"name", "kind": "closed", "clients": [[raw request, ...], ...], "repeat": false}`: one keep-alive
+  connection per client, each sending its next request as soon as the previous answer has arrived (with
+  `"repeat": true` a client starts its list again when it reaches the end, for servers too fast to prepare for); or
 * paced: `{"name", "kind": "paced", "rate": per second, "requests": [raw request, ...]}`: requests sent at a
   fixed rate, each on a new connection (as webhooks arrive), whatever the other lanes are doing.
 
@@ -17,6 +18,7 @@ request timeout). Only answers completed inside the measured window count toward
 from __future__ import annotations
 
 import asyncio
+import itertools
 import json
 import sys
 import time
@@ -95,10 +97,10 @@ def _error(stats: LaneStats, exc: BaseException) -> None:
 
 
 async def _closed_client(host: str, port: int, requests: list[bytes], stats: LaneStats, window: _Window,
-                         timeout: float) -> None:
+                         timeout: float, repeat: bool = False) -> None:
     reader = writer = None
     try:
-        for raw in requests:
+        for raw in (itertools.cycle(requests) if repeat and requests else requests):
             if time.perf_counter() >= window.end:
                 return
             if writer is None:
@@ -172,7 +174,7 @@ async def run_spec(spec: dict[str, Any]) -> dict[str, Any]:
         if lane["kind"] == "closed":
             for requests in lane["clients"]:
                 raws = [r.encode("utf-8") if isinstance(r, str) else r for r in requests]
-                jobs.append(_closed_client(host, port, raws, stats, window, timeout))
+                jobs.append(_closed_client(host, port, raws, stats, window, timeout, bool(lane.get("repeat"))))
         elif lane["kind"] == "paced":
             raws = [r.encode("utf-8") if isinstance(r, str) else r for r in lane["requests"]]
             jobs.append(_paced(host, port, raws, float(lane["rate"]), stats, window, timeout))
