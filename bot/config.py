@@ -51,10 +51,10 @@ SETTINGS_DOC: tuple[tuple[str, str, str], ...] = (
      "client address is the connection's peer (the header is ignored, since anyone can send it). `1` behind one "
      "proxy (e.g. nginx with `$proxy_add_x_forwarded_for`): the last address in the header, the one the proxy saw. "
      "Behind a proxy, leaving it at `0` puts every client into the proxy's single per-IP bucket."),
-    ("PRIVACY_BOT_CHAT_THREADS", "4", "Threads one server process answers chat messages on (`/api/chat`, "
-     "`/api/resume`, `/api/tickets/copy`); more requests wait their turn. A few suffice: the work is CPU-bound "
-     "under one interpreter lock, and more threads only contend for it (benchmarks/RESULTS.md). Scale with "
-     "processes instead."),
+    ("PRIVACY_BOT_CHAT_THREADS", "auto", "Threads one server process answers chat messages on (`/api/chat`, "
+     "`/api/resume`, `/api/tickets/copy`); more requests wait their turn. `auto`: 1 with SQLite (the work is CPU-bound "
+     "under one interpreter lock, and a second thread only contends for it) and 4 with Redis (threads overlap its "
+     "round trips); see benchmarks/RESULTS.md. Scale with processes instead."),
     ("PRIVACY_BOT_DEFAULT_LANG", "en", "Reply language when a message has no letters to detect one from (`en` or `ja`)."),
     ("LOG_LEVEL", "INFO", "Python logging level."),
     ("LOG_PII", "0", "`1` lets logs include message text and personal data. Off by default; leave it off in production."),
@@ -158,7 +158,8 @@ class Settings:
     rate_login: int = 10
     rate_login_ip: int = 30
     trust_proxy: int = 0
-    chat_threads: int = 4
+    #: None: chosen by store (see `chat_thread_count`).
+    chat_threads: int | None = None
     log_level: str = "INFO"
     log_pii: bool = False
     slack_bot_token: str | None = None
@@ -207,7 +208,8 @@ class Settings:
             rate_login=_bounded(environ, "PRIVACY_BOT_RATE_LOGIN", 10, 0, 10_000),
             rate_login_ip=_bounded(environ, "PRIVACY_BOT_RATE_LOGIN_IP", 30, 0, 10_000),
             trust_proxy=_bounded(environ, "PRIVACY_BOT_TRUST_PROXY", 0, 0, 10),
-            chat_threads=_bounded(environ, "PRIVACY_BOT_CHAT_THREADS", 4, 1, 256),
+            chat_threads=None if environ.get("PRIVACY_BOT_CHAT_THREADS", "").strip().lower() in ("", "auto") else
+            _bounded(environ, "PRIVACY_BOT_CHAT_THREADS", 1, 1, 256),
             log_level=level,
             log_pii=_flag(environ, "LOG_PII"),
             slack_bot_token=_optional(environ, "SLACK_BOT_TOKEN"),
@@ -218,6 +220,11 @@ class Settings:
             slack_staff_users=_slack_ids(environ, "SLACK_STAFF_USERS", "UW"),
             slack_staff_usergroup=_usergroup(environ),
         )
+
+    @property
+    def chat_thread_count(self) -> int:
+        """`chat_threads`, or for `auto` what measured best for the store: 1 with SQLite, 4 with Redis."""
+        return self.chat_threads or (4 if self.redis_url else 1)
 
     @property
     def slack_enabled(self) -> bool:

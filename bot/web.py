@@ -251,10 +251,11 @@ def create_app(services: Services) -> FastAPI:
         log.exception("unhandled error on %s %s", request.method, request.url.path)
         return JSONResponse(status_code=500, content={"detail": "Something went wrong on our side. Please try again."})
 
-    # The chat endpoints run the (synchronous) core on a few threads of their own instead of Starlette's shared
-    # pool of 40: the work is CPU-bound under the interpreter lock, and 32 busy threads spent more time handing the
-    # lock around than answering (benchmarks/RESULTS.md). A few threads still overlap store round trips.
-    chat_threads = anyio.CapacityLimiter(settings.chat_threads)
+    # The chat endpoints run the (synchronous) core on threads of their own instead of Starlette's shared pool of
+    # 40: the work is CPU-bound under the interpreter lock, and 32 busy threads spent more time handing the lock
+    # around than answering (benchmarks/RESULTS.md). With SQLite one thread is fastest; with Redis a few overlap
+    # its round trips. Other pages keep Starlette's pool, so a busy chat never queues a staff page.
+    chat_threads = anyio.CapacityLimiter(settings.chat_thread_count)
 
     async def on_chat_thread(work: Callable[[], T]) -> T:
         return await anyio.to_thread.run_sync(work, limiter=chat_threads)

@@ -21,17 +21,21 @@ with warnings.catch_warnings():
 
 
 def test_setting_is_read_and_bounded() -> None:
-    assert Settings.from_env({}).chat_threads == 4
-    assert Settings.from_env({"PRIVACY_BOT_CHAT_THREADS": "2"}).chat_threads == 2
+    # `auto` (the default): one thread with SQLite, four with Redis.
+    assert Settings.from_env({}).chat_thread_count == 1
+    assert Settings.from_env({"PRIVACY_BOT_CHAT_THREADS": "auto"}).chat_thread_count == 1
+    assert Settings.from_env({"REDIS_URL": "redis://127.0.0.1:1/0"}).chat_thread_count == 4
+    assert Settings.from_env({"PRIVACY_BOT_CHAT_THREADS": "2"}).chat_thread_count == 2
+    assert Settings.from_env({"PRIVACY_BOT_CHAT_THREADS": "2", "REDIS_URL": "redis://x:1"}).chat_thread_count == 2
     for bad in ("0", "-1", "many", "1000"):
         with pytest.raises(ConfigError, match="PRIVACY_BOT_CHAT_THREADS"):
             Settings.from_env({"PRIVACY_BOT_CHAT_THREADS": bad})
 
 
-@pytest.mark.parametrize("threads", [1, 3])
-def test_at_most_the_configured_number_of_messages_are_handled_at_once(tmp_path: Path, threads: int) -> None:
+@pytest.mark.parametrize("threads", [1, 3, None])
+def test_at_most_the_configured_number_of_messages_are_handled_at_once(tmp_path: Path, threads: int | None) -> None:
     services = build_services(Settings.from_env({"PRIVACY_BOT_DATA_DIR": str(tmp_path),
-                                                 "PRIVACY_BOT_CHAT_THREADS": str(threads)}))
+                                                 "PRIVACY_BOT_CHAT_THREADS": str(threads or "auto")}))
     real_handle = services.conversation.handle
     lock = threading.Lock()
     active, peak, handler_threads = 0, 0, set()
@@ -63,5 +67,5 @@ def test_at_most_the_configured_number_of_messages_are_handled_at_once(tmp_path:
     finally:
         services.close()
     assert statuses == [200] * 8
-    assert peak == threads  # overlapped as far as allowed, never further
+    assert peak == (threads or 1)  # overlapped as far as allowed, never further (auto with SQLite: one)
     assert threading.main_thread().name not in handler_threads
