@@ -241,10 +241,14 @@ def explain(results: dict[str, dict[str, Any]], bare_rps: float, clients: int,
             + ". Half the bare rate "
             f"would leave {2 * bare_ms:.2f} ms of wall time per message, less than matching alone: the ratio target "
             "cannot be met by a worker that matches every message, only by caching answers to repeated texts, which "
-            f"this load (every message a fresh match) would flatter. With {clients} requests always in flight the "
-            f"mean latency is {clients} / rps = {clients * 1000 / r['rps']:.0f} ms (Little's law), so p99 ≤ "
-            f"{P99_TARGET * 1000:.0f} ms needs roughly {needed:.0f} messages/s from one worker, about "
-            f"{1000 / needed:.2f} ms per message in all.")
+            "this load (every message a fresh match) would flatter."
+            + (f" With {clients} requests always in flight the mean latency is {clients} / rps = "
+               f"{clients * 1000 / r['rps']:.0f} ms (Little's law), so p99 ≤ {P99_TARGET * 1000:.0f} ms needs roughly "
+               f"{needed:.0f} messages/s from one worker, about {1000 / needed:.2f} ms per message in all"
+               + (": with Redis each message also waits for four round trips (rate buckets, session read, staff "
+                  "replies waiting, session write; writes wait for the append-only file's fsync), and the threads "
+                  "that overlap those waits contend for the interpreter lock." if name == "redis" else ".")
+               if r["p99"] > P99_TARGET else ""))
     return out
 
 
