@@ -19,7 +19,7 @@ from pathlib import Path
 from typing import Any
 
 from benchmarks import (LOOPBACK, REPO, UNLIMITED_RATES, Section, ServerProcess, clean_env, dev_texts, free_port,
-                        markdown_table, percentile)
+                        markdown_table)
 from benchmarks.http_throughput import CLIENTS, chat_clients, lane_summary, run_loadgen
 
 SECRET = "bench-signing-secret-0123456789abcdef"

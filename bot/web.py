@@ -4,7 +4,7 @@ from __future__ import annotations
 import logging
 import secrets
 from pathlib import Path
-from typing import Any, Awaitable, Callable, Literal, TypeVar
+from typing import Any, Callable, Literal, TypeVar
 
 import anyio
 import anyio.to_thread
@@ -220,7 +220,7 @@ def create_app(services: Services) -> FastAPI:
 
     # A plain ASGI middleware rather than `@app.middleware("http")`: that one (BaseHTTPMiddleware) runs every
     # request through an extra task and memory streams, about a tenth of a chat request's time (benchmarks/RESULTS.md).
-    app.add_middleware(SecurityHeaders)  # type: ignore[arg-type]
+    app.add_middleware(SecurityHeaders)
 
     @app.exception_handler(RequestValidationError)
     async def invalid_request(request: Request, exc: RequestValidationError) -> JSONResponse:
@@ -324,7 +324,7 @@ def create_app(services: Services) -> FastAPI:
 
         mount_slack(app, build_slack_app(services))
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
-    app.add_middleware(BodySizeLimit, limit=settings.max_body_bytes)  # type: ignore[arg-type]
+    app.add_middleware(BodySizeLimit, limit=settings.max_body_bytes)
     app.include_router(staff_router(services))
     app.include_router(admin_router(services))
     return app

@@ -25,7 +25,7 @@ from slack_sdk.errors import SlackApiError, SlackClientError
 
 from handoff.lifecycle import SYSTEM
 from handoff.references import REFERENCE_TZ
-from handoff.store import Store, StoreError, StoreUnavailable
+from handoff.store import Store, StoreError
 from handoff.tickets import Ticket
 
 log = logging.getLogger(__name__)

@@ -103,7 +103,7 @@ def _required(items: Sequence[tuple[Any, Any]], at_word_start: bool) -> tuple[_S
     A sequence needs what any one of its items needs (a literal run, a group, a branch's union, a repeat of at
     least one). A position is known to start a word after `\\b` or `^` (zero-width assertions keep it), when the
     string starts with a word character. Classes, wildcards and optional items name nothing."""
-    from re import _constants as c  # the parser's opcodes (CPython's re internals)
+    from re import _constants as c  # type: ignore[attr-defined]  # the parser's opcodes (CPython's re internals)
 
     best: list[_Strings | None] = [None, None]
 
@@ -151,7 +151,7 @@ def _required(items: Sequence[tuple[Any, Any]], at_word_start: bool) -> tuple[_S
         elif op is c.BRANCH:
             alternatives = [_required(alternative, aligned) for alternative in av[1]]
             consider(tuple(  # type: ignore[arg-type]
-                frozenset().union(*(a[slot] for a in alternatives))
+                frozenset().union(*(a[slot] for a in alternatives))  # type: ignore[arg-type]
                 if all(a[slot] is not None for a in alternatives) else None for slot in (0, 1)))
         elif op in (c.MAX_REPEAT, c.MIN_REPEAT, c.POSSESSIVE_REPEAT):
             minimum, _maximum, sub = av
@@ -170,7 +170,7 @@ def _required(items: Sequence[tuple[Any, Any]], at_word_start: bool) -> tuple[_S
 def _gate(pattern: re.Pattern[str]) -> _Gate | None:
     """The cheapest exact necessary condition for `pattern` to match, or None when none helps."""
     try:
-        from re import _compiler, _parser
+        from re import _compiler, _parser  # type: ignore[attr-defined]  # CPython's own parser, see above
 
         parsed = _parser.parse(pattern.pattern, pattern.flags)
         flags = parsed.state.flags

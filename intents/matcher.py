@@ -149,7 +149,8 @@ class _Choices:
         chosen = np.flatnonzero(wanted)
         scores = np.zeros(len(distinct), dtype=np.uint8)
         scores[chosen] = _similarities(query, distinct[chosen].tolist(), scorer)
-        return scores[ids]
+        picked: np.ndarray = scores[ids]
+        return picked
 
     def sharing(self, tokens: Iterable[str]) -> np.ndarray:
         """Sorted positions of the examples that contain at least one of `tokens`."""
@@ -194,8 +195,10 @@ def _similarities(query: str, texts: list[str], scorer: Any) -> np.ndarray:
     Small batches, the normal case on the shipped catalog, stay on the calling thread: starting threads would
     cost more than it saves."""
     if len(texts) >= PARALLEL_MIN_TEXTS and _CORES > 1:
-        return process.cdist(texts, [query], scorer=scorer, dtype=np.uint8, workers=-1)[:, 0]
-    return process.cdist([query], texts, scorer=scorer, dtype=np.uint8)[0]
+        column: np.ndarray = process.cdist(texts, [query], scorer=scorer, dtype=np.uint8, workers=-1)[:, 0]
+        return column
+    row: np.ndarray = process.cdist([query], texts, scorer=scorer, dtype=np.uint8)[0]
+    return row
 
 
 def _run_starts(owners: np.ndarray) -> np.ndarray:
