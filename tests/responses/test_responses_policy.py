@@ -10,7 +10,10 @@ import pytest
 
 from responses.policy import DATA_DIR, PolicyError, load_policies, load_policy
 
-SOURCE = Path(__file__).resolve().parents[2].parent / "shared/policy/privacy-policy.en.txt"
+#: The company's policy text as shipped to us, kept with the tests as the oracle for the knowledge base.
+SOURCE = Path(__file__).resolve().parents[1] / "data/privacy-policy.en.txt"
+#: Where it came from (beside the repository on the team's machines; absent in a bare clone).
+UPSTREAM = Path(__file__).resolve().parents[2].parent / "shared/policy/privacy-policy.en.txt"
 
 EN_TITLES = {
     1: "Application",
@@ -154,9 +157,13 @@ def test_whole_article_text(policies: dict[str, Any]) -> None:
     assert "\n3. In case this causes a violation of a law or statute" in policies["en"].article(7).text()
 
 
+def test_the_test_copy_of_the_policy_is_the_upstream_text() -> None:
+    if not UPSTREAM.is_file():
+        pytest.skip(f"upstream policy text not available at {UPSTREAM}")
+    assert SOURCE.read_bytes() == UPSTREAM.read_bytes()
+
+
 def test_every_text_occurs_verbatim_in_the_source(policies: dict[str, Any]) -> None:
-    if not SOURCE.is_file():
-        pytest.skip(f"source policy text not available at {SOURCE}")
     source = SOURCE.read_text(encoding="utf-8")
     lines = set(source.split("\n"))
     en = policies["en"]
