@@ -250,13 +250,3 @@ def explain(results: dict[str, dict[str, Any]], bare_rps: float, clients: int,
                   "that overlap those waits contend for the interpreter lock." if name == "redis" else ".")
                if r["p99"] > P99_TARGET else ""))
     return out
-
-
-if __name__ == "__main__":
-    quick = "--quick" in sys.argv
-    started = time.perf_counter()
-    result = run(quick)
-    print(result.body)
-    for row in result.rows:
-        print(row)
-    print(f"{time.perf_counter() - started:.1f} s")

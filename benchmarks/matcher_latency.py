@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import json
 import statistics
-import sys
 import time
 from typing import Sequence
 
@@ -152,10 +151,3 @@ def run(quick: bool = False) -> Section:
         + "\n\nGrowth of p50 with the catalog: " + "; ".join(growth) + "."
     )
     return section
-
-
-if __name__ == "__main__":
-    result = run("--quick" in sys.argv)
-    print(result.body)
-    for row in result.rows:
-        print(row.metric, "|", row.value, "|", row.target, "|", row.verdict)

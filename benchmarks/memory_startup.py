@@ -122,10 +122,3 @@ def run(quick: bool = False) -> Section:
         + "."
     )
     return section
-
-
-if __name__ == "__main__":
-    result = run("--quick" in sys.argv)
-    print(result.body)
-    for row in result.rows:
-        print(row.metric, "|", row.value, "|", row.target, "|", row.verdict)

@@ -17,7 +17,6 @@ from __future__ import annotations
 
 import multiprocessing as mp
 import sqlite3
-import sys
 import tempfile
 import time
 from pathlib import Path
@@ -201,8 +200,3 @@ def run(quick: bool = False) -> Section:
                           "duplicated", "retry mismatches", "errors"], rows)
     )
     return section
-
-
-if __name__ == "__main__":
-    result = run("--quick" in sys.argv)
-    print(result.body)

@@ -90,6 +90,13 @@ def _bounded(environ: Mapping[str, str], key: str, default: int, minimum: int, m
     return value
 
 
+def _auto_or_bounded(environ: Mapping[str, str], key: str, minimum: int, maximum: int) -> int | None:
+    """None for `auto` (or unset), else a whole number in [minimum, maximum]."""
+    if environ.get(key, "").strip().lower() in ("", "auto"):
+        return None
+    return _bounded(environ, key, minimum, minimum, maximum)
+
+
 def _flag(environ: Mapping[str, str], key: str) -> bool:
     raw = environ.get(key, "").strip().lower()
     if raw in ("", "0", "false", "no", "off"):
@@ -208,8 +215,7 @@ class Settings:
             rate_login=_bounded(environ, "PRIVACY_BOT_RATE_LOGIN", 10, 0, 10_000),
             rate_login_ip=_bounded(environ, "PRIVACY_BOT_RATE_LOGIN_IP", 30, 0, 10_000),
             trust_proxy=_bounded(environ, "PRIVACY_BOT_TRUST_PROXY", 0, 0, 10),
-            chat_threads=None if environ.get("PRIVACY_BOT_CHAT_THREADS", "").strip().lower() in ("", "auto") else
-            _bounded(environ, "PRIVACY_BOT_CHAT_THREADS", 1, 1, 256),
+            chat_threads=_auto_or_bounded(environ, "PRIVACY_BOT_CHAT_THREADS", 1, 256),
             log_level=level,
             log_pii=_flag(environ, "LOG_PII"),
             slack_bot_token=_optional(environ, "SLACK_BOT_TOKEN"),

@@ -23,7 +23,6 @@ from intents.catalog import Intent
 from intents.language import detect_language
 from intents.matcher import Match, Matcher
 from intents.normalize import fold
-from responses.markup import to_html, to_mrkdwn, to_plain
 from responses.renderer import Rendered, Renderer
 
 log = logging.getLogger(__name__)
@@ -273,7 +272,7 @@ class Conversation:
                article: int | None, handoff: str | None, confidence: float, choices: tuple[Choice, ...],
                notices: tuple[str, ...], ticket: dict[str, Any] | None, rendered: Rendered | None = None) -> Reply:
         if rendered is None or rendered.markup != markup:
-            rendered = Rendered(markup=markup, text=to_plain(markup), html=to_html(markup), mrkdwn=to_mrkdwn(markup))
+            rendered = Rendered.of(markup)
         return Reply(
             session_id=session_id, decision=decision, intent=intent, article=article, handoff=handoff,
             confidence=confidence, lang=lang, text=rendered.text, html=rendered.html, mrkdwn=rendered.mrkdwn,
@@ -290,7 +289,8 @@ def _nothing() -> None:
 def _prepend(reply: Reply, markup: str) -> Reply:
     """Put staff messages above the answer."""
     combined = markup + "\n\n" + str(reply.extra.get("markup", ""))
-    return replace(reply, text=to_plain(combined), html=to_html(combined), mrkdwn=to_mrkdwn(combined),
+    formats = Rendered.of(combined)
+    return replace(reply, text=formats.text, html=formats.html, mrkdwn=formats.mrkdwn,
                    extra={**reply.extra, "markup": combined}, notices=reply.notices + ("staff_reply",))
 
 

@@ -53,6 +53,11 @@ class Rendered:
     html: str
     mrkdwn: str
 
+    @classmethod
+    def of(cls, text: str) -> "Rendered":
+        """`text` (markup) in the three output formats."""
+        return cls(markup=text, text=markup.to_plain(text), html=markup.to_html(text), mrkdwn=markup.to_mrkdwn(text))
+
 
 def make_environment() -> ImmutableSandboxedEnvironment:
     """The Jinja environment every template runs in: immutable sandbox, strict undefined, no autoescape.
@@ -205,12 +210,7 @@ class Renderer:
         explains_article = variables["article"] is not None and spec_for(name).kind in ("question", "request")
         if lang == "ja" and explains_article and JA_NOTICE not in text:
             text = f"{text}\n\n{JA_NOTICE}"
-        return Rendered(
-            markup=text,
-            text=markup.to_plain(text),
-            html=markup.to_html(text),
-            mrkdwn=markup.to_mrkdwn(text),
-        )
+        return Rendered.of(text)
 
 
 def _load_templates(

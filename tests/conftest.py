@@ -156,6 +156,12 @@ def _redis_binary() -> str:
 
 
 @pytest.fixture()
+def redis_binary() -> str:
+    """The redis-server binary on PATH (skips, or fails under REQUIRE_REDIS=1, when there is none)."""
+    return _redis_binary()
+
+
+@pytest.fixture()
 def redis_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[RedisServer]:
     """A fresh, empty redis-server for one test; killed afterwards whatever state the test left it in."""
     server = RedisServer(_redis_binary(), tmp_path_factory.mktemp("redis"))

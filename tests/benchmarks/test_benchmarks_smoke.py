@@ -8,9 +8,7 @@ the fault-and-load script's reconciliation logic.
 from __future__ import annotations
 
 import json
-import os
 import random
-import shutil
 import sys
 from pathlib import Path
 
@@ -24,16 +22,6 @@ if str(REPO) not in sys.path:
 
 from benchmarks import Section  # noqa: E402
 from benchmarks.fault_load import StoredTicket, reconcile  # noqa: E402
-
-
-@pytest.fixture()
-def redis_binary() -> str:
-    binary = shutil.which("redis-server")
-    if binary:
-        return binary
-    if os.environ.get("REQUIRE_REDIS") == "1":
-        pytest.fail("redis-server is not on PATH and REQUIRE_REDIS=1")
-    pytest.skip("redis-server is not on PATH (set REQUIRE_REDIS=1 to fail instead)")
 
 
 def failures(section: Section) -> list[str]:

@@ -15,6 +15,7 @@ from typing import Any, Iterator, Mapping
 
 import pytest
 import uvicorn
+import yaml
 from slack_sdk.socket_mode.request import SocketModeRequest
 from slack_sdk.socket_mode.response import SocketModeResponse
 
@@ -172,7 +173,6 @@ def test_run_socket_mode_builds_the_app_and_starts_the_handler(tmp_path: Path, s
 
 
 def test_manifest_declares_what_the_app_uses() -> None:
-    yaml = pytest.importorskip("yaml")
     manifest = yaml.safe_load((REPO / "bot" / "slack_manifest.yml").read_text(encoding="utf-8"))
     scopes = set(manifest["oauth_config"]["scopes"]["bot"])
     assert {"chat:write", "im:history", "im:read", "im:write", "app_mentions:read", "commands", "users:read",
