@@ -1,7 +1,7 @@
 """The baseline server for the HTTP benchmark: `privacy-bot serve` exactly as shipped, except that uvicorn is handed
 a bare FastAPI app whose `POST /api/chat` returns a constant JSON object.
 
-It goes through `bot.cli.main(["serve", ...])` and only swaps the app inside `uvicorn.run`, so host, port, log
+It goes through `bot.cli.main.main(["serve", ...])` and only swaps the app inside `uvicorn.run`, so host, port, log
 level, access log, server header, event loop, HTTP parser and worker count are whatever `privacy-bot serve`
 uses, by construction, and the process carries the same services (store, staff-notification thread) in the
 background. Usage: `python -m benchmarks.bare_server --port P [--host 127.0.0.1]`.
@@ -54,7 +54,7 @@ def main(argv: list[str]) -> int:
         real_run(bare_app(), **kwargs)  # every setting as `privacy-bot serve` passes it
 
     uvicorn.run = run  # type: ignore[assignment]
-    from bot.cli import main as cli_main
+    from bot.cli.main import main as cli_main
 
     return cli_main(["serve", *argv])
 

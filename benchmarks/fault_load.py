@@ -227,7 +227,7 @@ class User:
 # -- the run -------------------------------------------------------------------------------------
 
 def stored_tickets(redis_url: str) -> list[StoredTicket]:
-    from handoff.redis_store import RedisStore
+    from handoff.redis.store import RedisStore
 
     store = RedisStore.from_url(redis_url, prefix=PREFIX)
     try:

@@ -123,7 +123,7 @@ def core_cost(texts: Sequence[str], data_dir: Path, redis_url: str | None, messa
     process, no HTTP) and of matching alone, over the same messages and session pattern as the load."""
     from bot.app import build_services
     from bot.config import Settings
-    from bot.messages import Message
+    from bot.engine.messages import Message
 
     env = {"PRIVACY_BOT_DATA_DIR": str(data_dir)}
     if redis_url:

@@ -42,10 +42,10 @@ def _draft(worker: int, n: int, tag: str) -> TicketDraft:
 
 def _open(backend: str, location: str, prefix: str) -> Any:
     if backend == "sqlite":
-        from handoff.sqlite_store import SQLiteStore
+        from handoff.sqlite.store import SQLiteStore
 
         return SQLiteStore.in_dir(Path(location))
-    from handoff.redis_store import RedisStore
+    from handoff.redis.store import RedisStore
 
     return RedisStore.from_url(location, prefix=prefix)
 

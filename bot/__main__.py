@@ -1,6 +1,6 @@
 """`python -m bot` is the same as the `privacy-bot` console script."""
 import sys
 
-from bot.cli import main
+from bot.cli.main import main
 
 sys.exit(main())

@@ -13,12 +13,12 @@ from typing import TYPE_CHECKING, Any, Callable
 from slack_sdk import WebClient
 
 from bot.config import Settings
-from bot.conversation import Conversation
+from bot.engine.conversation import Conversation
 from bot.live_content import LiveContent
 from bot.redaction import redact
-from bot.unanswered import UnansweredRecorder
+from bot.engine.unanswered import UnansweredRecorder
 from handoff.notify import Dispatcher, LogNotifier, Notifier, SlackNotifier
-from handoff.sqlite_store import SQLiteStore
+from handoff.sqlite.store import SQLiteStore
 from handoff.tickets import Ticket
 from handoff.store import Store
 from intents.catalog import Catalog, load_catalog
@@ -68,7 +68,7 @@ class Services:
 def build_store(settings: Settings) -> Store:
     """SQLite in the data directory by default; Redis when REDIS_URL is set."""
     if settings.redis_url:
-        from handoff.redis_store import RedisStore  # imported lazily: only Redis deployments need it
+        from handoff.redis.store import RedisStore  # imported lazily: only Redis deployments need it
 
         return RedisStore.from_url(settings.redis_url, prefix=settings.redis_key_prefix, sla_days=settings.sla_days)
     return SQLiteStore.in_dir(settings.data_dir, sla_days=settings.sla_days)
@@ -87,7 +87,7 @@ def build_notifier(settings: Settings, store: Store | None = None) -> Notifier:
     client = build_slack_client(settings)
     if client is not None and settings.slack_staff_channel:
         if store is not None and (settings.slack_signing_secret or settings.slack_app_token):
-            from bot.slack_staff import SlackStaffNotifier  # its buttons are handled by the Slack front end
+            from bot.slack.staff import SlackStaffNotifier  # its buttons are handled by the Slack front end
 
             return SlackStaffNotifier(client, settings.slack_staff_channel, settings.public_url, store)
         return SlackNotifier(client, settings.slack_staff_channel, settings.public_url)

@@ -22,7 +22,7 @@ import math
 import threading
 import time
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any, Callable
+from typing import Any, Callable, Protocol
 
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
@@ -30,8 +30,14 @@ from starlette.responses import JSONResponse, Response
 from bot.config import Settings
 from handoff.store import Bucket, RateDecision, RateLimitStore, StoreError
 
-if TYPE_CHECKING:
-    from bot.app import Services
+
+class HasLimiter(Protocol):
+    """What `limiter_for` needs of the composition root's services (named here so this module never imports
+    `bot.app`, which imports it)."""
+
+    store: Any
+    settings: Settings
+    rate_limiter: Any
 
 log = logging.getLogger(__name__)
 
@@ -121,7 +127,7 @@ def too_many(decision: RateDecision) -> JSONResponse:
 
 
 async def rate_limited_handler(request: Request, exc: Exception) -> Response:
-    """Exception handler for `RateLimited` (registered by `bot.web.create_app`)."""
+    """Exception handler for `RateLimited` (registered by `bot.web.app.create_app`)."""
     assert isinstance(exc, RateLimited)
     return too_many(exc.decision)
 
@@ -220,7 +226,7 @@ class RateLimiter:
         return "rate-notice:" + bucket_key(scope, value, salt=self.salt)
 
 
-def limiter_for(services: "Services") -> RateLimiter:
+def limiter_for(services: HasLimiter) -> RateLimiter:
     """The services' limiter, or one over `services.store` with `services.settings`."""
     limiter: Any = getattr(services, "rate_limiter", None)
     return limiter if isinstance(limiter, RateLimiter) else RateLimiter(services.store, services.settings)

@@ -1,1 +1,4 @@
-"""Intake forms, tickets, stores (SQLite default, Redis) and staff notification. Imports nothing from bot/."""
+"""Intake forms, tickets and their lifecycle, the store protocol, staff notification.
+
+The protocol and domain live here; `sqlite/` and `redis/` each hold one backend. Imports nothing from `bot/`.
+"""

@@ -14,8 +14,8 @@ import pytest
 
 from bot.app import Services, build_services
 from bot.config import Settings
-from bot.conversation import Conversation
-from handoff.sqlite_store import SQLiteStore
+from bot.engine.conversation import Conversation
+from handoff.sqlite.store import SQLiteStore
 from intents.catalog import Catalog, load_catalog
 from intents.matcher import Matcher
 from responses.policy import load_policies

@@ -18,7 +18,7 @@ import pytest
 from browser_testkit import CHROMIUM, CHROMIUM_ARGS, FAST_HASH, Server
 
 from handoff.accounts import UserAccount
-from handoff.sqlite_store import SQLiteStore
+from handoff.sqlite.store import SQLiteStore
 
 STARTUP_TIMEOUT = 20.0
 

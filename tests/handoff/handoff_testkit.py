@@ -4,8 +4,8 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Protocol
 
-from handoff.redis_store import RedisStore
-from handoff.sqlite_store import SQLiteStore
+from handoff.redis.store import RedisStore
+from handoff.sqlite.store import SQLiteStore
 from handoff.store import Store
 from handoff.tickets import Contact, Requester, TicketDraft
 

@@ -17,8 +17,8 @@ from slack_sdk import WebClient
 from handoff.notify import (
     Dispatcher, LogNotifier, NotificationFailed, SlackNotifier, format_due, new_ticket_message, ticket_url,
 )
-from handoff.redis_store import RedisStore
-from handoff.sqlite_store import SQLiteStore
+from handoff.redis.store import RedisStore
+from handoff.sqlite.store import SQLiteStore
 from handoff.store import Store, StoreUnavailable
 from handoff.tickets import Contact, Representative, Requester, Ticket, TicketDraft, TranscriptLine
 

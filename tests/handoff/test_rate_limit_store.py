@@ -11,8 +11,8 @@ from typing import Any, Iterator
 import pytest
 from handoff_testkit import NOW, PREFIX, RedisServerLike, open_store
 
-from handoff.redis_store import RedisStore
-from handoff.sqlite_store import SQLiteStore
+from handoff.redis.store import RedisStore
+from handoff.sqlite.store import SQLiteStore
 from handoff.store import Bucket, RateDecision, RateLimitStore, Store, StoreUnavailable
 
 KEY = "chat-session:0123456789abcdef"

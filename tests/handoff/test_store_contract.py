@@ -10,8 +10,8 @@ import pytest
 from handoff_testkit import DAY, NOW, PREFIX, RedisServerLike, draft
 
 from handoff.accounts import UserAccount
-from handoff.redis_store import RedisStore
-from handoff.sqlite_store import SQLiteStore
+from handoff.redis.store import RedisStore
+from handoff.sqlite.store import SQLiteStore
 from handoff.store import IdempotencyConflict, Store, StoreUnavailable, TicketNotFound, UserExists, UserNotFound
 from handoff.tickets import IllegalTransition, InvalidRejection, Requester, Ticket, TicketError
 

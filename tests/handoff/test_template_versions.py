@@ -9,8 +9,8 @@ from typing import Callable, Iterator
 import pytest
 from handoff_testkit import NOW, PREFIX, RedisServerLike
 
-from handoff.redis_store import RedisStore
-from handoff.sqlite_store import SQLiteStore
+from handoff.redis.store import RedisStore
+from handoff.sqlite.store import SQLiteStore
 from handoff.store import Store, TemplateConflict
 
 WORKERS = 6

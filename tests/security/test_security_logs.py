@@ -15,7 +15,7 @@ from fastapi.testclient import TestClient
 
 from bot.app import Services, build_services, configure_logging
 from bot.config import Settings
-from bot.web import create_app
+from bot.web.app import create_app
 
 NAME, EMAIL, SECRET_TEXT = "Hanako Yamada", "hanako.yamada@example.jp", "my cat is called Mochi"
 

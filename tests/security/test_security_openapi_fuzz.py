@@ -18,7 +18,7 @@ with warnings.catch_warnings():
 
 from bot.app import build_services
 from bot.config import Settings
-from bot.web import create_app
+from bot.web.app import create_app
 
 _DATA = Path(tempfile.mkdtemp(prefix="privacy-bot-fuzz-"))
 

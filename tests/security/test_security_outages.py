@@ -15,8 +15,8 @@ from fastapi.testclient import TestClient
 
 from bot.app import Services, build_services
 from bot.config import Settings
-from bot.web import create_app
-from handoff.sqlite_store import SQLiteStore
+from bot.web.app import create_app
+from handoff.sqlite.store import SQLiteStore
 
 FORM = ["yes", "Jane Doe", "jane@example.com", "self", "4", "everything"]
 

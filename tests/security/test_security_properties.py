@@ -8,9 +8,9 @@ from pathlib import Path
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from bot.conversation import Conversation, Topic
-from bot.messages import Choice, Message
-from handoff.sqlite_store import SQLiteStore
+from bot.engine.conversation import Conversation, Topic
+from bot.engine.messages import Choice, Message
+from handoff.sqlite.store import SQLiteStore
 from intents.matcher import DECISIONS, Matcher
 from responses.renderer import Renderer
 

@@ -17,7 +17,7 @@ from typing import Any, Iterator
 
 import pytest
 
-from handoff.redis_store import RedisStore
+from handoff.redis.store import RedisStore
 
 CLIENTS = 8
 FORM = ["yes", "Jane Doe", "jane@example.com", "self", "4", "everything"]

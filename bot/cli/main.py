@@ -1,0 +1,238 @@
+"""`privacy-bot` console script: serve, ask, chat, classify, eval; the staff and admin commands (tickets,
+users, purge) live in `bot.cli.staff`."""
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import secrets
+import sys
+from typing import Sequence, TextIO
+
+from bot.cli.staff import add_staff_parsers
+from bot.cli.templates import add_template_parsers
+from bot.config import ConfigError, Settings
+
+
+def _settings() -> Settings:
+    return Settings.from_env(os.environ)
+
+
+def cmd_serve(args: argparse.Namespace) -> int:
+    import uvicorn
+
+    from bot.app import build_services, configure_logging
+    from bot.web.app import create_app
+
+    settings = _settings()
+    configure_logging(settings)
+    services = build_services(settings)
+    app = create_app(services)
+    services.dispatcher.start()  # staff notifications (and their retries) run beside the server
+    print(f"privacy-bot: serving on http://{args.host}:{args.port} (store: {services.store.health().backend}; "
+          f"Slack: {'on' if settings.slack_enabled else 'off'})", file=sys.stderr, flush=True)
+    try:
+        uvicorn.run(app, host=args.host, port=args.port, log_level=settings.log_level.lower(),
+                    access_log=False, server_header=False)
+    finally:
+        services.close()
+    return 0
+
+
+def cmd_slack(args: argparse.Namespace) -> int:
+    from bot.slack.app import run_socket_mode
+
+    return run_socket_mode(_settings())
+
+
+def _print_reply(reply_dict: dict[str, object], as_json: bool, out: TextIO) -> None:
+    if as_json:
+        out.write(json.dumps(reply_dict, ensure_ascii=False) + "\n")
+        return
+    out.write(str(reply_dict["text"]).rstrip() + "\n")
+    if reply_dict.get("citation"):
+        out.write(f"-- {reply_dict['citation']}\n")
+
+
+def cmd_ask(args: argparse.Namespace) -> int:
+    from bot.app import build_services
+    from bot.engine.messages import Message
+
+    services = build_services(_settings())
+    try:
+        reply = services.conversation.handle(
+            Message(text=args.text, session_id=args.session or "cli-" + secrets.token_hex(8), frontend="cli", lang=args.lang)
+        )
+        _print_reply(reply.to_dict(), args.json, sys.stdout)
+        if reply.ticket:
+            services.dispatcher.run_once()
+    finally:
+        services.close()
+    return 0
+
+
+def cmd_chat(args: argparse.Namespace) -> int:
+    from bot.app import build_services
+    from bot.engine.messages import Message
+
+    services = build_services(_settings())
+    session_id = args.session or "cli-" + secrets.token_hex(8)
+    interactive = sys.stdin.isatty()
+    if interactive:
+        print("Ask about the privacy policy. Type a choice number to pick it; Ctrl-D or /quit to leave.")
+    try:
+        while True:
+            if interactive:
+                print("you> ", end="", flush=True)
+            line = sys.stdin.readline()
+            if not line or line.strip() in ("/quit", "/exit"):
+                break
+            if not line.strip():
+                continue
+            reply = services.conversation.handle(
+                Message(text=line.rstrip("\n"), session_id=session_id, frontend="cli", lang=args.lang)
+            )
+            data = reply.to_dict()
+            if args.json:
+                _print_reply(data, True, sys.stdout)
+            else:
+                print("bot> " + reply.text.rstrip().replace("\n", "\n     "))
+                # Form options are buttons elsewhere; on the terminal they are typed by number.
+                if reply.choices and not all(c.label in reply.text for c in reply.choices):
+                    for choice in reply.choices:
+                        print(f"     {choice.number}. {choice.label}")
+                if reply.citation:
+                    print(f"     -- {reply.citation}")
+            sys.stdout.flush()
+            if reply.ticket:
+                services.dispatcher.run_once()
+    except KeyboardInterrupt:
+        print()
+    finally:
+        services.close()
+    return 0
+
+
+def _open_input(path: str) -> TextIO:
+    if path == "-":
+        return sys.stdin
+    return open(path, encoding="utf-8", errors="replace")
+
+
+def cmd_classify(args: argparse.Namespace) -> int:
+    from bot.app import build_matcher
+    from bot.engine.evaluation import InputError, classify, read_jsonl
+
+    matcher = build_matcher()
+    errors = 0
+    stream = _open_input(args.file)
+    try:
+        for number, record in read_jsonl(stream):
+            if isinstance(record, InputError):
+                errors += 1
+                print(f"privacy-bot classify: {record}", file=sys.stderr)
+                out = {"id": None, "line": number, "error": str(record)}
+            else:
+                out = classify(matcher, record["text"], record.get("id"), record.get("lang") if args.use_lang else None)
+            sys.stdout.write(json.dumps(out, ensure_ascii=False) + "\n")
+    finally:
+        if stream is not sys.stdin:
+            stream.close()
+    return 1 if errors else 0
+
+
+def cmd_eval(args: argparse.Namespace) -> int:
+    from bot.app import build_matcher
+    from bot.engine.evaluation import InputError, evaluate, format_report, read_jsonl
+
+    matcher = build_matcher()
+    records = []
+    with _open_input(args.file) as stream:
+        for _, record in read_jsonl(stream):
+            if isinstance(record, InputError):
+                print(f"privacy-bot eval: {record}", file=sys.stderr)
+                return 2
+            records.append(record)
+    # Warm up so the first message's one-off costs do not count as matching latency.
+    for record in records[:20]:
+        matcher.match(record["text"])
+    report = evaluate(matcher, records)
+    summary = report.summary()
+    if args.json:
+        if args.failures:
+            summary["failures"] = report.failures
+        print(json.dumps(summary, ensure_ascii=False, indent=2))
+    else:
+        print(format_report(summary))
+        if args.failures:
+            print("\nfailures (expected [article, handoff] -> got):")
+            for f in report.failures:
+                print(f"  {f['id']}: {f['expected']} -> {f['got']} {f['decision']}/{f['intent']}: {f['text'][:140]!r}")
+    missed = report.missed_targets()
+    if args.check and missed:
+        print("targets missed: " + "; ".join(missed), file=sys.stderr)
+        return 1
+    return 0
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="privacy-bot", description="Privacy-policy inquiry assistant.")
+    sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+
+    p = sub.add_parser("serve", help="run the web chat, APIs and pages", description="Run the web server.")
+    p.add_argument("--host", default="127.0.0.1", help="interface to bind (default 127.0.0.1)")
+    p.add_argument("--port", type=int, default=8000, help="port to listen on (default 8000)")
+    p.set_defaults(func=cmd_serve)
+
+    p = sub.add_parser("slack", help="run the Slack app over Socket Mode (needs SLACK_APP_TOKEN)",
+                       description="Connect to Slack over Socket Mode and answer there; HTTP mode is part of `serve`.")
+    p.set_defaults(func=cmd_slack)
+
+    for name, helptext in (("ask", "answer one message on stdout"), ("chat", "interactive session on the terminal")):
+        p = sub.add_parser(name, help=helptext, description=helptext[0].upper() + helptext[1:] + ".")
+        if name == "ask":
+            p.add_argument("text", help="the message to answer")
+        p.add_argument("--lang", choices=("en", "ja"), help="reply language (default: follow the message)")
+        p.add_argument("--session", help="session id to continue (default: a new one)")
+        p.add_argument("--json", action="store_true", help="print the whole reply as JSON")
+        p.set_defaults(func=cmd_ask if name == "ask" else cmd_chat)
+
+    p = sub.add_parser("classify", help="classify JSON Lines messages",
+                       description='Read JSON Lines with "text" (optional "id", "lang") and write one decision per line: '
+                                   '{"id", "decision", "article", "handoff", "intent", "confidence", "choices"}.')
+    p.add_argument("file", nargs="?", default="-", help="input file, or - for stdin (default)")
+    p.add_argument("--use-lang", action="store_true", help='match in the record\'s "lang" instead of detecting it')
+    p.set_defaults(func=cmd_classify)
+
+    p = sub.add_parser("eval", help="accuracy report on a labelled JSON Lines set",
+                       description='Evaluate on labelled JSON Lines ("text", "lang", "article", "handoff", optional "id", '
+                                   '"kind"): article accuracy overall/en/ja, handoff precision/recall per type, share of '
+                                   'off-topic/adversarial items answered with no article, latency p50/p99.')
+    p.add_argument("file", help="labelled JSON Lines file")
+    p.add_argument("--json", action="store_true", help="machine-readable output")
+    p.add_argument("--failures", action="store_true", help="list every misclassified item")
+    p.add_argument("--check", action="store_true", help="exit 1 when a target of the dev set is missed")
+    p.set_defaults(func=cmd_eval)
+
+    add_staff_parsers(sub)
+    add_template_parsers(sub)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    try:
+        return int(args.func(args))
+    except ConfigError as exc:
+        print(f"privacy-bot: configuration error: {exc}", file=sys.stderr)
+        return 2
+    except FileNotFoundError as exc:
+        print(f"privacy-bot: {exc.strerror}: {exc.filename}", file=sys.stderr)
+        return 2
+    except BrokenPipeError:
+        return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,305 @@
+"""The conversation core: `Conversation.handle(Message) -> Reply`.
+
+It never imports a web framework, Slack or a database driver: it talks to storage only through the
+store it is given, to matching through `intents`, and to wording through `responses` (answers) and the
+request desk (`bot.engine.desk`: intake forms, tickets, status, staff replies).
+"""
+from __future__ import annotations
+
+import logging
+import re
+import time
+import unicodedata
+from dataclasses import dataclass, replace
+from typing import Any, Callable, Mapping
+
+from rapidfuzz import fuzz
+
+from bot.engine.desk import TRANSCRIPT_LINES, Desk, DeskReply, ticket_summary
+from bot.engine.messages import Choice, Message, Reply
+from handoff.intake import IntakeForm
+from handoff.store import Store, StoreUnavailable
+from intents.catalog import Intent
+from intents.language import detect_language
+from intents.matcher import Match, Matcher
+from intents.normalize import fold
+from responses.renderer import Rendered, Renderer
+
+log = logging.getLogger(__name__)
+
+#: The session keeps what a ticket can attach (`TRANSCRIPT_LINES`, user and bot lines) and no more: less personal
+#: data held, and a smaller state to encode and write on every message.
+TRANSCRIPT_TURNS = TRANSCRIPT_LINES // 2
+_ORDINALS = {
+    "first": 1, "second": 2, "third": 3, "one": 1, "two": 2, "three": 3,
+    "一": 1, "二": 2, "三": 3, "1つ目": 1, "2つ目": 2, "3つ目": 3,
+}
+_NUMBER_PICK = re.compile(r"^\s*(?:#|no\.?|number|option|choice)?\s*([1-9])\s*(?:番|つ目|番目|\.|\))?\s*$", re.I)
+
+
+@dataclass(frozen=True)
+class Topic:
+    """A row of the topic list shown by help and fallback answers."""
+
+    label: str
+    article: int
+
+
+class Conversation:
+    """Turns messages into replies, keeping per-session state in the store."""
+
+    def __init__(
+        self,
+        *,
+        matcher: Matcher,
+        renderer: Renderer,
+        store: Store,
+        form: IntakeForm | None = None,
+        session_ttl: int = 7200,
+        max_message_chars: int = 4000,
+        default_lang: str = "en",
+        clock: Callable[[], float] = time.time,
+        matcher_provider: Callable[[], Matcher] | None = None,
+        record_unanswered: Callable[[str, str, str], None] | None = None,
+    ) -> None:
+        # `matcher_provider` (when given) returns the current matcher on every use, so example phrasings added by
+        # admins take effect without a restart; `record_unanswered(text, decision, lang)` is told of every fallback
+        # and clarify reply (it redacts and stores; it must not raise).
+        self._matcher = matcher
+        self._matcher_provider = matcher_provider
+        self.record_unanswered = record_unanswered
+        self.renderer = renderer
+        self.store = store
+        self.session_ttl = session_ttl
+        self.max_message_chars = max_message_chars
+        self.default_lang = default_lang
+        self.clock = clock
+        self.desk = Desk(store=store, form=form or IntakeForm(), citation=renderer.citation, clock=clock)
+        catalog = matcher.catalog
+        self._topics = {
+            lang: [Topic(i.label(lang), i.article) for i in sorted(catalog, key=lambda i: (i.article or 0, i.paragraph or 0))
+                   if i.kind == "question" and i.article is not None]
+            for lang in ("en", "ja")
+        }
+
+    @property
+    def matcher(self) -> Matcher:
+        return self._matcher_provider() if self._matcher_provider is not None else self._matcher
+
+    # -- public ------------------------------------------------------------------------------
+    def handle(self, message: Message) -> Reply:
+        notices: list[str] = []
+        text = message.text if isinstance(message.text, str) else ""
+        # Lone surrogates (possible from JSON "\ud800") cannot be stored or encoded: replace them.
+        text = text.encode("utf-8", "replace").decode("utf-8")
+        if len(text) > self.max_message_chars:
+            text = text[: self.max_message_chars]
+            notices.append("truncated")
+        state = self._load(message.session_id, notices)
+        stateless = "store_unavailable" in notices
+        form = state.get("form")
+        lang = message.lang if message.lang in ("en", "ja") else (
+            form["lang"] if form else self._language(text, state))
+
+        staff_messages, mark_delivered = ("", _nothing) if stateless else self.desk.deliver_replies(message, lang)
+        if form and not stateless:
+            reply = self._from_desk(message, self.desk.continue_form(state, message, text), lang, notices)
+        elif self.desk.is_status_query(text):
+            reply = self._from_desk(message, self.desk.status(message, text, lang), lang, notices, decision="smalltalk")
+        else:
+            repeated = None if stateless else self.desk.repeat_receipt(state, text, lang)
+            if repeated is not None:
+                reply = self._from_desk(message, repeated, lang, notices)
+            else:
+                match = self._pick_choice(text, state, lang) or self.matcher.match(text)
+                reply = self._answer(message, match, lang, notices, state, stateless)
+                if self.record_unanswered is not None and match.decision in ("fallback", "clarify") and text.strip():
+                    self.record_unanswered(text, match.decision, reply.lang)
+        if staff_messages:
+            reply = _prepend(reply, staff_messages)
+
+        state["lang"] = reply.lang
+        state["pending_choices"] = [c.intent for c in reply.choices if c.intent] if "form" not in state else []
+        transcript = state.setdefault("transcript", [])
+        transcript.append({"role": "user", "text": text, "at": self.clock()})
+        transcript.append({"role": "bot", "text": reply.text, "intent": reply.intent, "at": self.clock()})
+        del transcript[:-TRANSCRIPT_TURNS * 2]
+        self._save(message.session_id, state, notices)
+        mark_delivered()
+        if notices != list(reply.notices):
+            reply = replace(reply, notices=tuple(dict.fromkeys(list(reply.notices) + notices)))
+        return reply
+
+    def staff_messages(self, message: Message) -> Reply | None:
+        """Staff replies waiting for this requester, without a user message (a returning web visitor).
+        Returns None when there are none; marks them delivered once the reply is built."""
+        try:
+            state = self.store.load_session(message.session_id) or {}
+        except StoreUnavailable:
+            return None
+        lang = message.lang if message.lang in ("en", "ja") else state.get("lang", self.default_lang)
+        markup, mark_delivered = self.desk.deliver_replies(message, lang)
+        if not markup:
+            return None
+        reply = self._reply(message.session_id, markup, lang, decision="smalltalk", intent=None, article=None,
+                            handoff=None, confidence=1.0, choices=(), notices=("staff_reply",), ticket=None)
+        mark_delivered()
+        return reply
+
+    def topics(self, lang: str) -> list[Topic]:
+        return list(self._topics.get(lang, self._topics["en"]))
+
+    # -- state -------------------------------------------------------------------------------
+    def _load(self, session_id: str, notices: list[str]) -> dict[str, Any]:
+        try:
+            return self.store.load_session(session_id) or {}
+        except StoreUnavailable:
+            # Policy answers need no state: keep answering, tell the front end memory is off.
+            log.warning("session store unavailable; answering without session state")
+            notices.append("store_unavailable")
+            return {}
+
+    def _save(self, session_id: str, state: Mapping[str, Any], notices: list[str]) -> None:
+        if "store_unavailable" in notices:
+            return
+        try:
+            self.store.save_session(session_id, state, self.session_ttl)
+        except StoreUnavailable:
+            log.warning("session store unavailable; session state not saved")
+            notices.append("store_unavailable")
+
+    def _language(self, text: str, state: Mapping[str, Any]) -> str:
+        previous: str = state["lang"] if state.get("lang") in ("en", "ja") else self.default_lang
+        return detect_language(text, default=previous)
+
+    # -- clarification -----------------------------------------------------------------------
+    def _pick_choice(self, text: str, state: Mapping[str, Any], lang: str) -> Match | None:
+        """If the previous reply offered choices and this message picks one, answer that choice."""
+        pending = [i for i in state.get("pending_choices", []) if i in self.matcher.catalog]
+        if not pending:
+            return None
+        picked = _picked_number(text)
+        if picked is None:
+            picked = self._picked_label(text, pending, lang)
+        if picked is None or not 1 <= picked <= len(pending):
+            return None
+        intent = self.matcher.catalog[pending[picked - 1]]
+        decision = "request" if intent.kind == "request" else "answer"
+        return Match(decision=decision, intent=intent.id, article=intent.article, handoff=intent.request_type,
+                     confidence=1.0, lang=lang, flags=frozenset({"choice"}))
+
+    def _picked_label(self, text: str, pending: list[str], lang: str) -> int | None:
+        folded = fold(text)
+        if not folded or len(folded) > 120:
+            return None
+        best, best_score = None, 0.0
+        for n, intent_id in enumerate(pending, start=1):
+            intent = self.matcher.catalog[intent_id]
+            for label in {intent.label(lang), intent.label("en"), intent.label("ja")}:
+                score = fuzz.ratio(folded, fold(label))
+                if score > best_score:
+                    best, best_score = n, score
+        return best if best_score >= 80 else None
+
+    # -- replies -----------------------------------------------------------------------------
+    def _answer(self, message: Message, match: Match, lang: str, notices: list[str], state: dict[str, Any],
+                stateless: bool) -> Reply:
+        catalog = self.matcher.catalog
+        intent: Intent | None = catalog[match.intent] if match.intent else None
+        context: dict[str, Any] = {"article": None, "paragraph": None, "topics": self.topics(lang)}
+        choices: tuple[Choice, ...] = ()
+        if match.decision == "clarify":
+            choices = tuple(
+                Choice(number=n, intent=i, label=catalog[i].label(lang), article=catalog[i].article)
+                for n, i in enumerate(match.choices, start=1)
+            )
+            name = "clarify"
+            context["choices"] = choices
+        elif match.decision == "fallback" or intent is None:
+            name = "fallback"
+        else:
+            name = intent.id
+            context.update(article=intent.article, paragraph=intent.paragraph, request_type=intent.request_type)
+        # The context above is fixed by these values (topics come from the catalog): no user text in the key.
+        rendered = self.renderer.render(name, lang, context, cache_key=(
+            context["article"], context["paragraph"], context.get("request_type"), choices))
+        markup = rendered.markup
+        if stateless and match.decision in ("fallback", "smalltalk"):
+            # Probably the next answer of a form or a pick from a list that we cannot see now: say so
+            # plainly instead of pretending not to understand.
+            markup = self.desk.texts.get("desk", "store_down", lang) + "\n\n" + markup
+        ticket = None
+        if match.decision == "request" and match.handoff:
+            if stateless:
+                markup += "\n\n" + self.desk.texts.get("prompt", "form_unavailable", lang)
+            else:
+                form_reply = self.desk.start_form(state, match.handoff, lang, message.text)
+                try:
+                    # Only promise a form the store can keep: otherwise the next answer would be lost.
+                    self.store.save_session(message.session_id, state, self.session_ttl)
+                except StoreUnavailable:
+                    state.pop("form", None)
+                    state.pop("form_transcript", None)
+                    notices.append("store_unavailable")
+                    markup += "\n\n" + self.desk.texts.get("prompt", "form_unavailable", lang)
+                else:
+                    markup += "\n\n" + form_reply.text
+                    choices = form_reply.choices
+        article = match.article if match.decision != "fallback" else None
+        extra = ("truncated_for_matching",) if "truncated" in match.flags else ()
+        return self._reply(message.session_id, markup, lang, decision=match.decision,
+                           intent=match.intent if match.decision != "fallback" else None, article=article,
+                           handoff=match.handoff if match.decision == "request" else None,
+                           confidence=match.confidence, choices=choices, notices=tuple(notices) + extra,
+                           ticket=ticket, rendered=rendered)
+
+    def _from_desk(self, message: Message, desk: DeskReply, lang: str, notices: list[str],
+                   decision: str = "request") -> Reply:
+        request = self.matcher.catalog.request_for_type(desk.request_type) if desk.request_type else None
+        lang = desk.lang or lang
+        if desk.request_type is None and decision == "request":
+            decision = "smalltalk"  # the form ended (cancelled): nothing is being requested any more
+        return self._reply(
+            message.session_id, desk.text, lang, decision=decision,
+            intent=request.id if request and decision == "request" else None,
+            article=request.article if request and decision == "request" else None,
+            handoff=desk.request_type if decision == "request" else None, confidence=1.0,
+            choices=desk.choices, notices=tuple(notices) + desk.notices,
+            ticket=ticket_summary(desk.ticket) if desk.ticket else None,
+        )
+
+    def _reply(self, session_id: str, markup: str, lang: str, *, decision: str, intent: str | None,
+               article: int | None, handoff: str | None, confidence: float, choices: tuple[Choice, ...],
+               notices: tuple[str, ...], ticket: dict[str, Any] | None, rendered: Rendered | None = None) -> Reply:
+        if rendered is None or rendered.markup != markup:
+            rendered = Rendered.of(markup)
+        return Reply(
+            session_id=session_id, decision=decision, intent=intent, article=article, handoff=handoff,
+            confidence=confidence, lang=lang, text=rendered.text, html=rendered.html, mrkdwn=rendered.mrkdwn,
+            # A clarification offers several articles; only a chosen answer or request cites one.
+            citation=self.renderer.citation(article, lang) if article and decision in ("answer", "request") else None,
+            choices=choices, notices=tuple(dict.fromkeys(notices)), ticket=ticket, extra={"markup": markup},
+        )
+
+
+def _nothing() -> None:
+    """No staff replies to mark delivered."""
+
+
+def _prepend(reply: Reply, markup: str) -> Reply:
+    """Put staff messages above the answer."""
+    combined = markup + "\n\n" + str(reply.extra.get("markup", ""))
+    formats = Rendered.of(combined)
+    return replace(reply, text=formats.text, html=formats.html, mrkdwn=formats.mrkdwn,
+                   extra={**reply.extra, "markup": combined}, notices=reply.notices + ("staff_reply",))
+
+
+def _picked_number(text: str) -> int | None:
+    cleaned = unicodedata.normalize("NFKC", text).strip().lower().rstrip(".!。")
+    if cleaned in _ORDINALS:
+        return _ORDINALS[cleaned]
+    for word, number in _ORDINALS.items():
+        if cleaned in (f"the {word}", f"the {word} one", f"{word} one"):
+            return number
+    found = _NUMBER_PICK.match(cleaned)
+    return int(found.group(1)) if found else None

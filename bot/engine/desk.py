@@ -1,0 +1,257 @@
+"""The request desk: the part of the conversation that runs intake forms, opens tickets, answers status
+questions and delivers staff replies. Like the rest of the core it does I/O only through the store.
+"""
+from __future__ import annotations
+
+import logging
+import re
+import unicodedata
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any, Callable, Mapping
+
+from bot.engine.messages import Choice, Message
+from handoff.grounds import find_ground
+from handoff.intake import FormTurn, IntakeForm, valid_email
+from handoff.references import REFERENCE_TZ, parse_reference
+from handoff.store import Store, StoreUnavailable, TicketNotFound
+from handoff.tickets import Contact, Representative, Requester, Ticket, TicketDraft
+
+log = logging.getLogger(__name__)
+
+_EMAIL_IN_TEXT = re.compile(r"[A-Za-z0-9.!#$%&'*+/=?^_`{|}~-]+@[A-Za-z0-9.-]+\.[A-Za-z]{2,63}")
+_STATUS_WORDS = re.compile(
+    r"^\s*(?:status|my status|request status|ticket status)\s*[?？]?\s*$|"
+    r"\b(?:where is|where's|status of|progress (?:of|on)|what happened (?:to|with)|any news (?:on|about)|"
+    r"update on|check on|track) (?:my|the) (?:request|ticket|case|application|petition)s?\b|"
+    r"\bmy (?:requests|tickets)\b|申請状況|請求の状況|請求状況|進捗|対応状況",
+    re.IGNORECASE,
+)
+_CONFIRM_WORDS = frozenset({"confirm", "yes", "send", "submit", "ok", "はい", "確定", "送信"})
+#: Free text a staff member reads must not be swamped: the transcript keeps the last lines only.
+TRANSCRIPT_LINES = 30
+
+
+@dataclass(frozen=True)
+class DeskReply:
+    """Text (markup) and choices for the conversation to render, with what happened."""
+
+    text: str
+    choices: tuple[Choice, ...] = ()
+    request_type: str | None = None
+    ticket: Ticket | None = None
+    notices: tuple[str, ...] = ()
+    #: The language the text is in, when the desk decided it (a form's language can be switched mid-way).
+    lang: str | None = None
+
+
+def requester_of(message: Message) -> Requester:
+    return Requester(frontend=message.frontend, user_id=message.user_id, session_id=message.session_id)
+
+
+def format_date(epoch: float, lang: str) -> str:
+    moment = datetime.fromtimestamp(epoch, REFERENCE_TZ)
+    return moment.strftime("%Y年%m月%d日") if lang == "ja" else moment.strftime("%d %B %Y")
+
+
+def ticket_summary(ticket: Ticket) -> dict[str, Any]:
+    """What a reply may carry about a ticket: no contact details, no free text."""
+    return {"reference": ticket.reference, "request_type": ticket.request_type, "article": ticket.article,
+            "status": ticket.status, "created_at": ticket.created_at, "due_at": ticket.due_at}
+
+
+class Desk:
+    def __init__(self, *, store: Store, form: IntakeForm, citation: Callable[[int, str], str],
+                 clock: Callable[[], float]) -> None:
+        self.store = store
+        self.form = form
+        self.texts = form.texts
+        self.citation = citation
+        self.clock = clock
+
+    # -- forms -------------------------------------------------------------------------------
+    def start_form(self, state: dict[str, Any], request_type: str, lang: str, opener: str) -> DeskReply:
+        turn = self.form.start(request_type, lang)
+        state["form"] = turn.state
+        # The conversation that led to the request (up to the message that made it) goes on the ticket;
+        # the form's own answers are stored as answers, not twice.
+        lines = list(state.get("transcript", [])) + [{"role": "user", "text": opener, "at": self.clock()}]
+        state["form_transcript"] = lines[-TRANSCRIPT_LINES:]
+        return self._turn_reply(turn)
+
+    def continue_form(self, state: dict[str, Any], message: Message, text: str) -> DeskReply:
+        form_lang = message.lang or state["form"].get("lang")
+        turn = self.form.handle(state["form"], text, message.lang)
+        if turn.cancelled:
+            state.pop("form", None)
+            state.pop("form_transcript", None)
+            return DeskReply(turn.text, lang=form_lang)
+        if not turn.confirmed:
+            state["form"] = turn.state
+            return self._turn_reply(turn)
+        assert turn.state is not None
+        return self._open_ticket(state, message, turn.state)
+
+    def submit(self, message: Message, request_type: str, answers: Mapping[str, str], lang: str, *,
+               idempotency_key: str, transcript: tuple[Mapping[str, Any], ...] = ()) -> tuple[Ticket | None, dict[str, str]]:
+        """Open a ticket from a whole form submitted at once (a Slack modal). Returns (ticket, {}) or
+        (None, errors by field). The same `idempotency_key` (e.g. the modal's view id) never opens two tickets.
+        Raises StoreUnavailable when the ticket could not be stored."""
+        clean, errors = self.form.validate(request_type, answers, lang)
+        if errors:
+            return None, errors
+        form = {"id": idempotency_key, "type": request_type, "lang": lang, "answers": clean}
+        draft = self._draft(message, form, transcript)
+        return self.store.create_ticket(draft, idempotency_key=f"form:{idempotency_key}", now=self.clock()), {}
+
+    def _draft(self, message: Message, form: Mapping[str, Any], transcript: Any) -> TicketDraft:
+        answers = dict(form["answers"])
+        representative = None
+        if answers.get("on_behalf") == "representative":
+            representative = Representative(on_behalf_of=answers.get("rep_name", ""),
+                                            relationship=answers.get("rep_relationship", ""))
+        details = {k: v for k, v in answers.items()
+                   if k not in ("name", "email", "on_behalf", "rep_name", "rep_relationship")}
+        return TicketDraft(
+            request_type=form["type"],
+            requester=requester_of(message),
+            contact=Contact(name=answers.get("name", ""), email=answers.get("email")),
+            answers=details,
+            transcript=tuple(transcript),
+            representative=representative,
+            lang=form["lang"],
+        )
+
+    def _open_ticket(self, state: dict[str, Any], message: Message, form: Mapping[str, Any]) -> DeskReply:
+        lang = form["lang"]
+        draft = self._draft(message, form, state.get("form_transcript", []))
+        try:
+            # The key is the form's random id: a double click or a client retry of the same confirmation
+            # finds the ticket the first one created.
+            ticket = self.store.create_ticket(draft, idempotency_key=f"form:{form['id']}", now=self.clock())
+        except StoreUnavailable:
+            log.warning("ticket store unavailable; the form stays at its summary for a retry")
+            return DeskReply(self.texts.get("prompt", "store_failed", lang),
+                             self._choices(self.form.prompt(form)), request_type=form["type"],
+                             notices=("store_unavailable",), lang=lang)
+        state.pop("form", None)
+        state.pop("form_transcript", None)
+        state["last_receipt"] = {"form": form["id"], "reference": ticket.reference}
+        return DeskReply(self.receipt(ticket, lang), request_type=ticket.request_type, ticket=ticket, lang=lang)
+
+    def repeat_receipt(self, state: Mapping[str, Any], text: str, lang: str) -> DeskReply | None:
+        """A confirmation that arrives after the form closed (double click, retry) gets the same receipt."""
+        last = state.get("last_receipt")
+        if not last or _fold(text) not in _CONFIRM_WORDS:
+            return None
+        try:
+            ticket = self.store.get_ticket(last["reference"])
+        except (StoreUnavailable, TicketNotFound):
+            return None
+        return DeskReply(self.receipt(ticket, lang), request_type=ticket.request_type, ticket=ticket)
+
+    def receipt(self, ticket: Ticket, lang: str) -> str:
+        rep = self.texts.get("desk", "receipt_representative", lang) if ticket.representative else ""
+        return self.texts.get("desk", "receipt", lang, reference=ticket.reference, representative=rep,
+                              article=self.citation(ticket.article, lang), email=ticket.contact.email or "",
+                              due=format_date(ticket.due_at, lang))
+
+    def _turn_reply(self, turn: FormTurn) -> DeskReply:
+        request_type = turn.state["type"] if turn.state else None
+        lang = turn.state["lang"] if turn.state else None
+        return DeskReply(turn.text, self._choices(turn), request_type=request_type, lang=lang)
+
+    @staticmethod
+    def _choices(turn: FormTurn) -> tuple[Choice, ...]:
+        return tuple(Choice(number=n, intent=None, label=c.label, article=None, value=c.value)
+                     for n, c in enumerate(turn.choices, start=1))
+
+    # -- status ------------------------------------------------------------------------------
+    @staticmethod
+    def is_status_query(text: str) -> bool:
+        return parse_reference(text) is not None or bool(_STATUS_WORDS.search(unicodedata.normalize("NFKC", text)))
+
+    def status(self, message: Message, text: str, lang: str) -> DeskReply:
+        """Status only for the same requester, or for reference + the email given on the ticket. Anyone else
+        gets the same answer whether or not the reference exists."""
+        requester = requester_of(message)
+        reference = parse_reference(text)
+        try:
+            if reference is None:
+                tickets = self.store.list_tickets(requester=requester, limit=20)
+                if not tickets:
+                    return DeskReply(self.texts.get("desk", "status_none", lang))
+                lines = "\n".join(f"- {self._status_line(t, lang)}" for t in reversed(tickets))
+                return DeskReply(self.texts.get("desk", "status_list", lang, lines=lines))
+            try:
+                ticket = self.store.get_ticket(reference)
+            except TicketNotFound:
+                ticket = None
+        except StoreUnavailable:
+            return DeskReply(self.texts.get("desk", "status_unavailable", lang), notices=("store_unavailable",))
+        if ticket is None or not self._may_see(ticket, requester, text):
+            return DeskReply(self.texts.get("desk", "status_unknown", lang))
+        return DeskReply(self._status_line(ticket, lang), ticket=ticket)
+
+    @staticmethod
+    def _may_see(ticket: Ticket, requester: Requester, text: str) -> bool:
+        """The same requester, or someone who gives the ticket's reference with the email on the form."""
+        emails = {e.casefold() for e in _EMAIL_IN_TEXT.findall(text) if valid_email(e)}
+        return ticket.belongs_to(requester) or (
+            ticket.contact.email is not None and ticket.contact.email.casefold() in emails)
+
+    def copy_for_requester(self, message: Message, reference: str, email: str = "") -> dict[str, Any] | None:
+        """Everything stored about the ticket, for its requester (same access rule as status); None for
+        anyone else and for unknown references alike. Raises StoreUnavailable."""
+        try:
+            ticket = self.store.get_ticket(reference)
+        except TicketNotFound:
+            return None
+        if not self._may_see(ticket, requester_of(message), email):
+            return None
+        return ticket.to_dict()
+
+    def _status_line(self, ticket: Ticket, lang: str) -> str:
+        now = self.clock()
+        text = self.texts.get(
+            "desk", "status", lang, reference=ticket.reference,
+            type=self.texts.get("type_label", ticket.request_type, lang),
+            status=self.texts.get("status_label", ticket.status, lang),
+            created=format_date(ticket.created_at, lang), due=format_date(ticket.due_at, lang),
+            overdue=self.texts.get("desk", "status_overdue", lang) if ticket.is_overdue(now) else "",
+        )
+        if ticket.rejection is not None:
+            ground = find_ground(ticket.request_type, ticket.rejection.ground)
+            reason = ground.label(lang) if ground is not None else ticket.rejection.ground
+            text += self.texts.get("desk", "status_closed_rejected", lang, reason=reason)
+        return text
+
+    # -- staff replies -----------------------------------------------------------------------
+    def deliver_replies(self, message: Message, lang: str) -> tuple[str, Callable[[], None]]:
+        """Staff messages waiting for this requester, as markup, and a callback that marks them delivered
+        (call it once the reply has been produced: a crash before shows them again, never loses them)."""
+        requester = requester_of(message)
+        try:
+            pending = self.store.pending_replies(requester)
+        except StoreUnavailable:
+            return "", lambda: None
+        if not pending:
+            return "", lambda: None
+        parts = [self.texts.get("desk", "staff_reply", lang, reference=p.reference,
+                                text=p.reply.text.replace("\n", "\n> ")) for p in pending]
+
+        def mark() -> None:
+            by_ticket: dict[str, list[int]] = {}
+            for p in pending:
+                by_ticket.setdefault(p.reference, []).append(p.reply.id)
+            for reference, ids in by_ticket.items():
+                try:
+                    self.store.mark_replies_delivered(reference, ids, now=self.clock())
+                except (StoreUnavailable, TicketNotFound):
+                    log.warning("could not mark staff replies delivered; they will be shown again")
+
+        return "\n\n".join(parts), mark
+
+
+def _fold(text: str) -> str:
+    return unicodedata.normalize("NFKC", text).casefold().strip().strip(".!。！")

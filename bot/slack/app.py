@@ -1,0 +1,267 @@
+"""The Slack front end: one Bolt app, served over HTTP at `/slack/events` inside the FastAPI app (`privacy-bot
+serve`) or over Socket Mode (`privacy-bot slack`).
+
+Concurrency: the app is synchronous and runs on a long-lived server, so it does not use
+`process_before_response` (that is for FaaS). Every listener acknowledges first and does the slow work
+(the store, the Web API) afterwards on Bolt's listener thread pool; Slack gets its answer within
+milliseconds whatever the store or Slack itself cost. Only the request modals' field validation, which is
+pure, runs before the acknowledgement, because its errors travel in it (`response_action: errors`).
+
+Slack's rules kept here: signatures are always verified (Bolt's `RequestVerification`; a bad or stale
+signature gets 401, and there is no setting to turn it off); an event redelivered with `X-Slack-Retry-Num`
+is processed once, keyed by its `event_id` in the store (`slack-event:<id>`, an hour); bots, edits, deletions
+and the bot's own messages are ignored.
+"""
+from __future__ import annotations
+
+import logging
+import re
+import sys
+from http.client import HTTPException
+from concurrent.futures import ThreadPoolExecutor
+from typing import TYPE_CHECKING, Any, Callable, Mapping
+
+from fastapi import FastAPI, Request
+from slack_bolt import App, BoltContext
+from slack_bolt.error import BoltError
+from slack_bolt.adapter.starlette.handler import to_bolt_request, to_starlette_response
+from slack_sdk import WebClient
+from slack_sdk.errors import SlackApiError, SlackClientError
+from starlette.concurrency import run_in_threadpool
+from starlette.responses import Response
+
+from bot.app import Services, build_slack_client
+from bot.config import ConfigError, Settings
+from bot.slack.blocks import CHOICE_PREFIX, OPEN_REQUEST_FORM, REQUEST_FORM, TALK_TO_PERSON
+from bot.slack.chat import SlackChat, from_a_person
+from bot.slack.staff import StaffBoard, StaffDirectory
+from bot.slack.staff_blocks import REJECT_FORM, STAFF_ACTION
+from handoff.store import StoreError
+
+if TYPE_CHECKING:
+    from slack_bolt.adapter.socket_mode import SocketModeHandler
+
+log = logging.getLogger(__name__)
+
+SLASH_COMMAND = "/privacy"
+EVENTS_PATH = "/slack/events"
+EVENT_MARK_TTL = 3600
+LISTENER_THREADS = 32
+
+
+class _NoPayloads(logging.Filter):
+    """Bolt and the SDK put request bodies (message text, names) into some log lines; unless LOG_PII=1 the
+    part of a line from the first bracket on is replaced."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        message = record.getMessage()
+        if message.startswith("As you gave `client` as well"):
+            return False  # Bolt reads SLACK_BOT_TOKEN from the environment itself; we hand it the client
+        cuts = [i for i in (message.find("("), message.find("{"), message.find("\n")) if i >= 0]
+        if cuts:
+            record.msg, record.args = message[: min(cuts)].rstrip() + " [details redacted]", ()
+        return True
+
+
+def _bolt_logger(settings: Settings) -> logging.Logger:
+    logger = logging.getLogger("bot.slack.app.bolt")
+    if not settings.log_pii:
+        logger.setLevel(max(logging.WARNING, logging.getLevelName(settings.log_level)))
+        if not any(isinstance(f, _NoPayloads) for f in logger.filters):
+            logger.addFilter(_NoPayloads())
+        # The SDK logs request bodies at DEBUG.
+        logging.getLogger("slack_sdk").setLevel(max(logging.INFO, logging.getLevelName(settings.log_level)))
+    return logger
+
+
+class SlackFrontend:
+    """Wires the Bolt listeners to the chat (users) and the board (staff); owns the event de-duplication."""
+
+    def __init__(self, services: Services, client: WebClient) -> None:
+        settings = services.settings
+        self.store = services.store
+        self.chat = SlackChat(services=services, client=client)
+        self.directory = StaffDirectory(client, users=settings.slack_staff_users,
+                                        usergroup=settings.slack_staff_usergroup)
+        self.board = StaffBoard(store=services.store, client=client, desk=services.conversation.desk,
+                                directory=self.directory, public_url=settings.public_url)
+        services.ticket_listeners.append(self.board.on_external_change)
+        if not self.directory.configured:
+            log.warning("no SLACK_STAFF_USERS or SLACK_STAFF_USERGROUP: nobody can act on tickets from Slack")
+
+    def first_delivery(self, body: Mapping[str, Any]) -> bool:
+        """False for an event already processed (Slack redelivers with X-Slack-Retry-Num and the same event_id)."""
+        event_id = body.get("event_id")
+        if not isinstance(event_id, str) or not event_id:
+            return True
+        try:
+            return self.store.mark_once(f"slack-event:{event_id}", EVENT_MARK_TTL)
+        except StoreError:
+            log.warning("store unavailable: Slack event processed without de-duplication")
+            return True
+
+    def register(self, app: App) -> None:
+        chat, board = self.chat, self.board
+
+        @app.event("message")
+        def direct_message(body: dict[str, Any], event: dict[str, Any], context: BoltContext) -> None:
+            # Every message event lands here (edits and deletions are subtypes); only new DMs from people count.
+            if event.get("channel_type") == "im" and from_a_person(event, context.bot_user_id) \
+                    and self.first_delivery(body):
+                chat.on_message(event, context.team_id, context.bot_user_id)
+
+        @app.event("app_mention")
+        def mention(body: dict[str, Any], event: dict[str, Any], context: BoltContext) -> None:
+            if from_a_person(event, context.bot_user_id) and self.first_delivery(body):
+                chat.on_mention(event, context.team_id, context.bot_user_id)
+
+        @app.event("app_home_opened")
+        def home(body: dict[str, Any], event: dict[str, Any], context: BoltContext) -> None:
+            if event.get("tab") == "home" and event.get("user") and self.first_delivery(body):
+                chat.on_home(event, context.team_id)
+
+        @app.command(SLASH_COMMAND)
+        def command(ack: Callable[..., Any], command: dict[str, Any], respond: Callable[..., Any]) -> None:
+            ack()
+            chat.on_command(command, respond)
+
+        @app.action(re.compile(rf"^{CHOICE_PREFIX}\d+$"))
+        def choice(ack: Callable[..., Any], body: dict[str, Any], respond: Callable[..., Any]) -> None:
+            ack()
+            chat.on_choice(body, respond)
+
+        @app.action(OPEN_REQUEST_FORM)
+        def open_form(ack: Callable[..., Any], body: dict[str, Any]) -> None:
+            ack()
+            chat.on_open_form(body)
+
+        @app.action(TALK_TO_PERSON)
+        def talk(ack: Callable[..., Any], body: dict[str, Any]) -> None:
+            ack()
+            chat.on_talk_to_person(body)
+
+        @app.action("open_ticket")
+        def link(ack: Callable[..., Any]) -> None:
+            ack()  # a URL button: the browser opens the link; Slack still wants the click acknowledged
+
+        @app.action(STAFF_ACTION)
+        def staff_action(ack: Callable[..., Any], body: dict[str, Any]) -> None:
+            ack()
+            board.on_action(body)
+
+        @app.view(REQUEST_FORM)
+        def request_submitted(ack: Callable[..., Any], body: dict[str, Any], view: dict[str, Any]) -> None:
+            errors = chat.request_errors(view)
+            if errors:
+                ack(response_action="errors", errors=errors)
+                return
+            ack()
+            chat.on_request_submit(body, view)
+
+        @app.view(REJECT_FORM)
+        def reject_submitted(ack: Callable[..., Any], body: dict[str, Any], view: dict[str, Any]) -> None:
+            errors = board.reject_errors(view)
+            if errors:
+                ack(response_action="errors", errors=errors)
+                return
+            ack()
+            board.on_reject_submit(body, view)
+
+        @app.error
+        def failed(error: Exception) -> None:
+            log.error("Slack listener failed: %s", type(error).__name__, exc_info=error)
+
+
+def build_slack_app(services: Services, *, client: WebClient | None = None) -> App:
+    """The one Bolt app for HTTP and Socket Mode. Raises ConfigError without SLACK_BOT_TOKEN."""
+    settings = services.settings
+    client = client or build_slack_client(settings)
+    if client is None:
+        raise ConfigError("SLACK_BOT_TOKEN is not set; the Slack front end needs a bot token (xoxb-…)")
+    executor = ThreadPoolExecutor(max_workers=LISTENER_THREADS, thread_name_prefix="slack-listener")
+
+    def new_app(verify_token: bool) -> App:
+        return App(
+            client=client,
+            # HTTP mode is mounted only when a signing secret is set (Settings.slack_enabled); Socket Mode has no
+            # signatures to check. "" rather than None keeps Bolt from reading the environment behind our back.
+            signing_secret=settings.slack_signing_secret or "",
+            request_verification_enabled=True,
+            token_verification_enabled=verify_token,
+            logger=_bolt_logger(settings),
+            listener_executor=executor,
+            name="privacy-bot",
+        )
+
+    try:
+        # auth.test now, so the first request from Slack is not slowed down by it (it runs before ack()).
+        app = new_app(True)
+    except (BoltError, SlackClientError, OSError, HTTPException) as exc:
+        # The web app must start even while Slack is unreachable; Bolt then calls auth.test on the first request.
+        log.warning("Slack auth.test failed at start-up (%s); retrying on the first request", _failure(exc))
+        app = new_app(False)
+    SlackFrontend(services, client).register(app)
+    return app
+
+
+def _failure(exc: Exception) -> str:
+    """A short reason without payloads: Bolt's auth error text embeds the whole API response."""
+    response = getattr(exc, "response", None)
+    error = response.get("error") if response is not None and hasattr(response, "get") else None
+    return str(error) if isinstance(error, str) else type(exc).__name__
+
+
+def mount_slack(web: FastAPI, app: App) -> None:
+    """Serve `app` at POST /slack/events (events, interactivity, slash commands, options). Bolt's Starlette
+    adapter translates requests; `dispatch` runs on the threadpool so it never blocks the event loop."""
+
+    async def slack_events(request: Request) -> Response:
+        body = await request.body()
+        response = await run_in_threadpool(app.dispatch, to_bolt_request(request, body))
+        return to_starlette_response(response)
+
+    web.add_api_route(EVENTS_PATH, slack_events, methods=["POST"], include_in_schema=False)
+
+
+def _app_token(settings: Settings) -> str:
+    if not settings.slack_app_token:
+        raise ConfigError("SLACK_APP_TOKEN is not set; Socket Mode needs an app-level token (xapp-…) with the "
+                          "connections:write scope. For HTTP mode run `privacy-bot serve` instead.")
+    return settings.slack_app_token
+
+
+def socket_mode_handler(app: App, settings: Settings) -> "SocketModeHandler":
+    """Socket Mode around the same app. Raises ConfigError without SLACK_APP_TOKEN."""
+    from slack_bolt.adapter.socket_mode import SocketModeHandler  # only Socket Mode deployments need it
+
+    return SocketModeHandler(app, _app_token(settings))
+
+
+def run_socket_mode(settings: Settings) -> int:
+    """`privacy-bot slack`: connect over Socket Mode and run until interrupted, with staff notifications."""
+    from bot.app import build_services, configure_logging
+
+    _app_token(settings)
+    if not settings.slack_bot_token:
+        raise ConfigError("SLACK_BOT_TOKEN is not set; the Slack front end needs a bot token (xoxb-…)")
+    configure_logging(settings)
+    services = build_services(settings)
+    try:
+        app = build_slack_app(services)
+        try:
+            app.client.auth_test()
+        except SlackApiError as exc:
+            raise ConfigError(f"SLACK_BOT_TOKEN was refused by Slack: {exc.response.get('error')}") from None
+        handler = socket_mode_handler(app, settings)
+        services.dispatcher.start()
+        print(f"privacy-bot: Slack Socket Mode starting (store: {services.store.health().backend})",
+              file=sys.stderr, flush=True)
+        try:
+            handler.start()  # type: ignore[no-untyped-call]  # blocks until interrupted
+        except KeyboardInterrupt:
+            pass
+        finally:
+            handler.close()  # type: ignore[no-untyped-call]
+    finally:
+        services.close()
+    return 0

@@ -1,0 +1,221 @@
+"""Block Kit for the Slack front end: pure functions from replies, forms and tickets to Slack JSON.
+
+Nothing here calls Slack or the store. Limits respected throughout: a section's text is at most 3,000
+characters (longer answers are split on paragraph and line boundaries), a button's text 75, a modal title 24,
+an option's text 75, `private_metadata` 3,000.
+"""
+from __future__ import annotations
+
+import json
+from typing import Any, Mapping, Sequence
+
+from bot.engine.messages import Reply
+from handoff.intake import FormField, IntakeForm
+
+SECTION_LIMIT = 3000
+BUTTON_LIMIT = 75
+OPTION_LIMIT = 75
+MAX_BLOCKS = 50
+FALLBACK_TEXT_LIMIT = 3000
+REQUEST_FORM = "request_form"  # callback_id of the request modal
+TALK_TO_PERSON = "talk_to_person"
+OPEN_REQUEST_FORM = "open_request_form"
+CHOICE_PREFIX = "choice_"
+
+#: Texts the Slack front end adds around the core's replies (the core's own texts live in its data files).
+UI: Mapping[str, Mapping[str, str]] = {
+    "talk": {"en": "Talk to a person", "ja": "担当者と話す"},
+    "open_form": {"en": "Open the request form", "ja": "請求フォームを開く"},
+    "form_title": {"en": "Privacy request", "ja": "個人情報のご請求"},
+    "submit": {"en": "Send request", "ja": "送信する"},
+    "cancel": {"en": "Cancel", "ja": "キャンセル"},
+    "form_intro": {"en": "Request: *{type}*\nYour answers go only to our privacy staff.",
+                   "ja": "ご請求：*{type}*\nご回答はプライバシー担当者だけが確認します。"},
+    "channel_request": {
+        "en": "This sounds like a formal request: *{type}*. To keep your details private, please use the request "
+              "form (only you can see it), or send me a direct message.",
+        "ja": "正式なご請求のようです：*{type}*。個人情報を守るため、請求フォーム（ご本人にだけ表示されます）を"
+              "お使いいただくか、ダイレクトメッセージでお送りください。"},
+    "store_failed": {
+        "en": "Sorry, your request could not be saved just now, so nothing was filed. Please open the form and "
+              "send it again in a few minutes.",
+        "ja": "申し訳ありません。現在ご請求を保存できなかったため、受付は完了していません。数分後にもう一度フォーム"
+              "から送信してください。"},
+    "error": {"en": "Sorry, something went wrong on our side. Please try again.",
+              "ja": "申し訳ありません。システムでエラーが発生しました。もう一度お試しください。"},
+    "help": {"en": "Ask me about our privacy policy: `/privacy <your question>`, a direct message, or a mention. "
+                   "`/privacy status PRQ-…` shows a request's status.",
+             "ja": "プライバシーポリシーについてご質問ください：`/privacy 質問`、ダイレクトメッセージ、"
+                   "またはメンションでどうぞ。`/privacy status PRQ-…` でご請求の状況を確認できます。"},
+    "topics": {"en": "Topics I can answer", "ja": "お答えできるトピック"},
+    "requests": {"en": "Your requests", "ja": "あなたのご請求"},
+    "home_title": {"en": "Privacy policy assistant", "ja": "プライバシーポリシー案内"},
+    "update": {"en": "**Update on your request {reference}**", "ja": "**ご請求 {reference} の状況が更新されました**"},
+    "explanation": {"en": "Explanation from our staff:", "ja": "担当者からの説明："},
+}
+
+
+def ui(key: str, lang: str, **values: object) -> str:
+    text = UI[key]["ja" if lang == "ja" else "en"]
+    return text.format(**values) if values else text
+
+
+def escape(text: str) -> str:
+    """Escape text for mrkdwn (Slack requires &, < and > escaped; everything else is literal)."""
+    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+
+
+def clip(text: str, limit: int) -> str:
+    return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
+
+
+def plain(text: str, limit: int = BUTTON_LIMIT) -> dict[str, Any]:
+    return {"type": "plain_text", "text": clip(text, limit), "emoji": False}
+
+
+def split_mrkdwn(text: str, limit: int = SECTION_LIMIT) -> list[str]:
+    """Cut `text` into chunks of at most `limit` characters, preferring paragraph, then line, then word
+    boundaries (a chunk never ends inside an `&amp;`-style entity)."""
+    chunks: list[str] = []
+    rest = text.strip()
+    while len(rest) > limit:
+        window = rest[:limit]
+        for separator in ("\n\n", "\n", " "):
+            cut = window.rfind(separator)
+            if cut >= limit // 2:
+                break
+        else:
+            cut = limit
+            amp = window.rfind("&", limit - 8)
+            if amp != -1 and ";" not in window[amp:]:
+                cut = amp
+        chunks.append(rest[:cut].rstrip())
+        rest = rest[cut:].lstrip()
+    if rest:
+        chunks.append(rest)
+    return chunks
+
+
+def text_sections(mrkdwn: str) -> list[dict[str, Any]]:
+    return [{"type": "section", "text": {"type": "mrkdwn", "text": chunk}} for chunk in split_mrkdwn(mrkdwn)]
+
+
+def form_button_value(request_type: str, lang: str) -> str:
+    return json.dumps({"t": request_type, "l": lang}, separators=(",", ":"))
+
+
+def reply_blocks(reply: Reply, *, request_type: str | None = None, talk_button: bool = False,
+                 text: str | None = None) -> list[dict[str, Any]]:
+    """The answer (mrkdwn sections), a context line citing the article, and buttons: one per clarification or
+    form choice (value = the choice's number), "Open the request form" when `request_type` is given, and
+    "Talk to a person" when `talk_button`. `text` replaces the reply's own text (mrkdwn)."""
+    blocks = text_sections(reply.mrkdwn if text is None else text)
+    if reply.citation:
+        blocks.append({"type": "context", "block_id": "citation",
+                       "elements": [{"type": "mrkdwn", "text": escape(reply.citation)}]})
+    buttons: list[dict[str, Any]] = [
+        {"type": "button", "action_id": f"{CHOICE_PREFIX}{c.number}", "text": plain(f"{c.number}. {c.label}"),
+         "value": str(c.number)}
+        for c in reply.choices[:20]
+    ] if text is None else []
+    if request_type:
+        buttons.append({"type": "button", "action_id": OPEN_REQUEST_FORM, "style": "primary",
+                        "text": plain(ui("open_form", reply.lang)),
+                        "value": form_button_value(request_type, reply.lang)})
+    if talk_button:
+        buttons.append({"type": "button", "action_id": TALK_TO_PERSON, "text": plain(ui("talk", reply.lang)),
+                        "value": reply.lang})
+    if buttons:
+        blocks.append({"type": "actions", "block_id": "reply_actions", "elements": buttons})
+    return blocks[:MAX_BLOCKS]
+
+
+def reply_message(reply: Reply, **options: Any) -> dict[str, Any]:
+    """`chat.postMessage` / `chat.postEphemeral` arguments (without channel) for a reply."""
+    text = options.get("text")
+    fallback = reply.text if text is None else text
+    return {"text": clip(fallback, FALLBACK_TEXT_LIMIT), "blocks": reply_blocks(reply, **options),
+            "unfurl_links": False, "unfurl_media": False}
+
+
+# -- the request modal ---------------------------------------------------------------------------
+def _element(spec: FormField) -> dict[str, Any]:
+    if spec.kind == "email":
+        return {"type": "email_text_input", "action_id": spec.key}
+    if spec.kind == "choice":
+        options = [{"text": plain(c.label, OPTION_LIMIT), "value": c.value} for c in spec.choices]
+        if len(options) <= 4:
+            return {"type": "radio_buttons", "action_id": spec.key, "options": options}
+        return {"type": "static_select", "action_id": spec.key, "options": options}
+    return {"type": "plain_text_input", "action_id": spec.key, "multiline": spec.multiline,
+            "max_length": min(spec.max_length, 3000)}
+
+
+def _hint(form: IntakeForm, request_type: str, key: str, lang: str) -> str | None:
+    prompt_key = {"scope": f"scope_{request_type}",
+                  "ground": "ground_suspension" if request_type == "suspension" else "ground_third_party"}.get(key, key)
+    try:
+        return form.texts.get("prompt", prompt_key, lang).replace("**", "")
+    except KeyError:
+        return None
+
+
+def request_modal(form: IntakeForm, request_type: str, lang: str, metadata: Mapping[str, Any]) -> dict[str, Any]:
+    """The whole intake form of `request_type` as a modal; block ids and action ids are the field keys, so
+    `IntakeForm.validate`'s errors map onto the fields as they are."""
+    label = escape(form.texts.get("type_label", request_type, lang))
+    blocks: list[dict[str, Any]] = [{"type": "section", "block_id": "intro",
+                                     "text": {"type": "mrkdwn", "text": ui("form_intro", lang, type=label)}}]
+    for spec in form.fields(request_type, lang):
+        block: dict[str, Any] = {"type": "input", "block_id": spec.key, "label": plain(spec.label, 2000),
+                                 "element": _element(spec), "optional": not spec.required}
+        hint = _hint(form, request_type, spec.key, lang)
+        if hint and hint != spec.label:
+            block["hint"] = plain(hint, 2000)
+        blocks.append(block)
+    return {"type": "modal", "callback_id": REQUEST_FORM, "title": plain(ui("form_title", lang), 24),
+            "submit": plain(ui("submit", lang), 24), "close": plain(ui("cancel", lang), 24),
+            "private_metadata": json.dumps(dict(metadata), separators=(",", ":"))[:3000], "blocks": blocks}
+
+
+def view_values(view: Mapping[str, Any]) -> dict[str, str]:
+    """The submitted values of a modal by block id: text inputs' `value`, selects' and radios' chosen value."""
+    values: dict[str, str] = {}
+    for block_id, actions in (view.get("state", {}).get("values", {}) or {}).items():
+        for action in actions.values():
+            if not isinstance(action, Mapping):
+                continue
+            selected = action.get("selected_option")
+            value = selected.get("value") if isinstance(selected, Mapping) else action.get("value")
+            if isinstance(value, str):
+                values[block_id] = value
+    return values
+
+
+def metadata(view: Mapping[str, Any]) -> dict[str, Any]:
+    """A view's `private_metadata` as a dict ({} when absent or not ours)."""
+    try:
+        data = json.loads(view.get("private_metadata") or "{}")
+    except ValueError:
+        return {}
+    return data if isinstance(data, dict) else {}
+
+
+# -- App Home ------------------------------------------------------------------------------------
+def home_view(*, lang: str, topics: Sequence[tuple[int, str]], requests_mrkdwn: str) -> dict[str, Any]:
+    """The App Home tab: how to ask, the topics (article and label), the user's own requests."""
+    topic_lines = "\n".join(f"• Art. {article}: {escape(label)}" if lang != "ja" else f"• 第{article}条：{escape(label)}"
+                            for article, label in topics)
+    blocks: list[dict[str, Any]] = [
+        {"type": "header", "text": plain(ui("home_title", lang), 150)},
+        {"type": "section", "text": {"type": "mrkdwn", "text": ui("help", lang)}},
+        {"type": "divider"},
+        {"type": "header", "text": plain(ui("topics", lang), 150)},
+        *text_sections(topic_lines),
+        {"type": "divider"},
+        {"type": "header", "text": plain(ui("requests", lang), 150)},
+        *text_sections(requests_mrkdwn),
+        {"type": "actions", "block_id": "home_actions", "elements": [
+            {"type": "button", "action_id": TALK_TO_PERSON, "text": plain(ui("talk", lang)), "value": lang}]},
+    ]
+    return {"type": "home", "blocks": blocks[:100]}

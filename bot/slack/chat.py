@@ -1,0 +1,334 @@
+"""Users in Slack: direct messages, mentions (answered in a thread), `/privacy`, buttons, the request modal and
+the App Home tab. Each handler translates a Slack payload into a `Message`, lets the conversation core answer,
+and translates the `Reply` into Block Kit. The Bolt listeners in `bot.slack.app` call these after `ack()`.
+
+Session ids are one per user per conversation: `slack:{team}:{channel}:{user}`; the user id is the Slack user
+id, so status questions and the App Home find the tickets of that Slack identity only.
+"""
+from __future__ import annotations
+
+import logging
+import re
+from http.client import HTTPException
+from typing import Any, Callable, Mapping
+
+from slack_sdk import WebClient
+from slack_sdk.errors import SlackApiError, SlackClientError
+
+from bot.app import Services
+from bot.engine.desk import TRANSCRIPT_LINES
+from bot.engine.messages import Message, Reply
+from bot.ratelimit import limiter_for, retry_after_seconds, slack_text
+from bot.slack.blocks import (
+    escape, home_view, metadata, reply_message, request_modal, text_sections, ui, view_values,
+)
+from handoff.store import IdempotencyConflict, StoreError, StoreUnavailable
+from handoff.tickets import REQUEST_TYPES
+from intents.language import detect_language
+from responses.markup import to_mrkdwn, to_plain
+
+log = logging.getLogger(__name__)
+
+_LEADING_MENTION = re.compile(r"^\s*<@[UW][A-Z0-9]+(?:\|[^>]*)?>[,:]?")
+_STATUS_COMMAND = re.compile(r"^\s*(?:status|状況|ステータス)\b", re.IGNORECASE)
+_SLACK_FAILURES = (SlackApiError, SlackClientError, OSError, HTTPException)
+#: A receipt is DMed once per ticket, however often the same modal is submitted.
+RECEIPT_MARK_TTL = 30 * 86400
+CANCEL = "cancel"  # one of the intake form's cancel words: ends a chat-style form through the public API
+
+Respond = Callable[..., Any]
+
+
+def session_id(team: str | None, channel: str | None, user: str) -> str:
+    return f"slack:{team or '-'}:{channel or '-'}:{user}"
+
+
+def strip_mentions(text: str, bot_user_id: str | None) -> str:
+    """Drop the bot's mentions (`<@U…>`, optionally followed by "," or ":"); without the bot's id, a leading
+    mention. Other people's mentions stay: they may be part of the question."""
+    if bot_user_id:
+        return re.sub(rf"<@{re.escape(bot_user_id)}(?:\|[^>]*)?>[,:]?", " ", text).strip()
+    return _LEADING_MENTION.sub("", text).strip()
+
+
+def from_a_person(event: Mapping[str, Any], bot_user_id: str | None) -> bool:
+    """A new message typed by a person: not a bot, not the bot itself, not an edit, deletion or other subtype."""
+    user = event.get("user")
+    return (not event.get("subtype") and not event.get("bot_id") and not event.get("bot_profile")
+            and isinstance(user, str) and bool(user) and user != bot_user_id and isinstance(event.get("text"), str))
+
+
+def _is_dm(channel: str | None) -> bool:
+    return bool(channel) and str(channel).startswith("D")
+
+
+class SlackChat:
+    def __init__(self, *, services: Services, client: WebClient) -> None:
+        self.services = services
+        self.conversation = services.conversation
+        self.desk = services.conversation.desk
+        self.store = services.store
+        self.client = client
+        self.limiter = limiter_for(services)
+
+    # -- events ----------------------------------------------------------------------------------
+    def on_message(self, event: Mapping[str, Any], team: str | None, bot_user_id: str | None) -> None:
+        """A direct message (`message.im`); messages elsewhere, edits and bots are ignored by the caller."""
+        self._converse(event, team, bot_user_id, thread_ts=event.get("thread_ts"))
+
+    def on_mention(self, event: Mapping[str, Any], team: str | None, bot_user_id: str | None) -> None:
+        """An `app_mention` in a channel: answered in a thread under the message."""
+        self._converse(event, team, bot_user_id, thread_ts=event.get("thread_ts") or event.get("ts"))
+
+    def on_home(self, event: Mapping[str, Any], team: str | None) -> None:
+        user = str(event["user"])
+        lang = self._user_lang(user)
+        message = Message(text="status", session_id=session_id(team, "home", user), frontend="slack", user_id=user)
+        requests = self.desk.status(message, "status", lang)
+        topics = [(t.article, t.label) for t in self.conversation.topics(lang)]
+        view = home_view(lang=lang, topics=topics, requests_mrkdwn=to_mrkdwn(requests.text))
+        self._call("views.publish", self.client.views_publish, user_id=user, view=view)
+
+    # -- slash command -----------------------------------------------------------------------------
+    def on_command(self, command: Mapping[str, Any], respond: Respond) -> None:
+        user, channel, team = command["user_id"], command.get("channel_id"), command.get("team_id")
+        text = str(command.get("text") or "").strip()
+        sid = session_id(team, channel, user)
+        if not text or text.lower() in ("help", "ヘルプ", "?"):
+            lang = self.services.settings.default_lang if not text else detect_language(text)
+            topics = "\n".join(f"• {escape(t.label)}" for t in self.conversation.topics(lang))
+            body = ui("help", lang) + f"\n\n*{ui('topics', lang)}*\n" + topics
+            self._ephemeral(channel, user, respond, text=to_plain(body), blocks=text_sections(body))
+            return
+        if self._over_limit(team, user, channel, text, respond):
+            return
+        message = Message(text=text, session_id=sid, frontend="slack", user_id=user)
+        if _STATUS_COMMAND.match(text):
+            lang = detect_language(text, default=self.services.settings.default_lang)
+            status = self.desk.status(message, text, lang)
+            self._ephemeral(channel, user, respond, text=to_plain(status.text),
+                            blocks=text_sections(to_mrkdwn(status.text)))
+            return
+        typing_in_form = self._form_pending(sid)
+        reply = self.conversation.handle(message)
+        self._after(reply)
+        if _wants_form(reply) and not typing_in_form:
+            self._open_form(command.get("trigger_id"), reply.handoff or "", reply.lang, sid)
+        self._ephemeral(channel, user, respond, **self._message_for(reply, private=True))
+
+    # -- buttons ---------------------------------------------------------------------------------
+    def on_choice(self, body: Mapping[str, Any], respond: Respond) -> None:
+        """A clarification or form choice: handled as a message from that user in that conversation."""
+        action = body["actions"][0]
+        value = str(action.get("value", ""))
+        if not value.isdigit():
+            return
+        user, team = body["user"]["id"], _team(body)
+        container = body.get("container") or {}
+        channel = container.get("channel_id") or (body.get("channel") or {}).get("id")
+        sid = session_id(team, channel, user)
+        if self._over_limit(team, user, channel, "", respond):
+            return
+        answering_form = self._form_pending(sid)  # then the click answers the chat form: no modal pops up
+        reply = self.conversation.handle(Message(text=value, session_id=sid, frontend="slack", user_id=user))
+        self._after(reply)
+        if _wants_form(reply) and not answering_form:
+            self._open_form(body.get("trigger_id"), reply.handoff or "", reply.lang, sid)
+        if container.get("is_ephemeral"):
+            self._ephemeral(channel, user, respond, **self._message_for(reply, private=True))
+            return
+        thread_ts = container.get("thread_ts") or (body.get("message") or {}).get("thread_ts")
+        self._reply_in(channel, sid, reply, thread_ts)
+
+    def on_open_form(self, body: Mapping[str, Any]) -> None:
+        """The "Open the request form" button (message events carry no trigger id; a click does)."""
+        try:
+            value = metadata({"private_metadata": body["actions"][0].get("value", "")})
+        except (KeyError, IndexError):
+            return
+        request_type, lang = value.get("t"), value.get("l")
+        if request_type in REQUEST_TYPES:
+            self._open_form(body.get("trigger_id"), str(request_type), lang if lang in ("en", "ja") else "en",
+                            self._click_session(body))
+
+    def on_talk_to_person(self, body: Mapping[str, Any]) -> None:
+        lang = str(body["actions"][0].get("value", ""))
+        self._open_form(body.get("trigger_id"), "inquiry", lang if lang in ("en", "ja") else "en",
+                        self._click_session(body))
+
+    # -- the request modal -----------------------------------------------------------------------
+    def request_errors(self, view: Mapping[str, Any]) -> dict[str, str]:
+        """Field errors of a submitted request modal, checked before `ack` so they show on the fields."""
+        meta = metadata(view)
+        request_type, lang = meta.get("t"), meta.get("l")
+        if request_type not in REQUEST_TYPES or lang not in ("en", "ja"):
+            return {}  # not a form we built: `on_request_submit` ignores it
+        _, errors = self.desk.form.validate(str(request_type), view_values(view), str(lang))
+        return errors
+
+    def on_request_submit(self, body: Mapping[str, Any], view: Mapping[str, Any]) -> None:
+        """Open the ticket (once per view id), DM the receipt once, tell staff, end any chat-style form."""
+        meta = metadata(view)
+        request_type, lang, user = meta.get("t"), meta.get("l"), body["user"]["id"]
+        if request_type not in REQUEST_TYPES or lang not in ("en", "ja") or not view.get("id"):
+            return
+        sid = str(meta.get("s") or "")
+        if not (sid.startswith("slack:") and sid.endswith(f":{user}")):
+            sid = session_id(_team(body), "modal", user)
+        message = Message(text="", session_id=sid, frontend="slack", user_id=user, lang=str(lang))
+        state = self._session(sid)
+        try:
+            ticket, errors = self.desk.submit(message, str(request_type), view_values(view), str(lang),
+                                              idempotency_key=str(view["id"]), transcript=_transcript(state))
+        except StoreUnavailable:
+            log.warning("ticket store unavailable; a Slack request form was not filed (the user is told)")
+            self._dm(user, ui("store_failed", str(lang)))
+            return
+        except IdempotencyConflict:
+            log.error("a Slack view id was reused by another requester; nothing was filed")
+            return
+        if ticket is None or errors:
+            return
+        self.services.dispatcher.kick()
+        try:
+            first = self.store.mark_once(f"slack-receipt:{ticket.reference}", RECEIPT_MARK_TTL)
+        except StoreError:
+            first = True  # a second receipt is better than none
+        if not first:
+            return
+        if state.get("form"):
+            self.conversation.handle(Message(text=CANCEL, session_id=sid, frontend="slack", user_id=user))
+        self._dm(user, self.desk.receipt(ticket, str(lang)))
+
+    # -- internals -------------------------------------------------------------------------------
+    def _converse(self, event: Mapping[str, Any], team: str | None, bot_user_id: str | None,
+                  thread_ts: str | None) -> None:
+        user, channel = str(event["user"]), str(event.get("channel") or "")
+        team = event.get("team") or team
+        sid = session_id(team, channel, user)
+        text = strip_mentions(str(event.get("text") or ""), bot_user_id)
+        if self._over_limit(team, user, channel, text, None, thread_ts=thread_ts):
+            return
+        reply = self.conversation.handle(Message(text=text, session_id=sid, frontend="slack", user_id=user))
+        self._after(reply)
+        self._reply_in(channel, sid, reply, thread_ts)
+
+    def _over_limit(self, team: str | None, user: str, channel: str | None, text: str, respond: Respond | None,
+                    thread_ts: str | None = None) -> bool:
+        """True when this Slack user is over the rate limit (`PRIVACY_BOT_RATE_SESSION`): the message is then not
+        processed, and the user is asked privately to wait (once per wait, however many messages they send)."""
+        refused = self.limiter.check_slack_user(team, user)
+        if refused is None:
+            return False
+        try:
+            first = self.store.mark_once(self.limiter.notice_key("slack", f"{team or '-'}:{user}"),
+                                         retry_after_seconds(refused))
+        except StoreError:
+            first = True
+        if first:
+            default = self.services.settings.default_lang
+            notice = slack_text(refused, detect_language(text, default=default) if text else default)
+            extra = {"thread_ts": thread_ts} if thread_ts else {}
+            # Ephemeral where the bot can post, else the command's response_url, else a DM.
+            self._ephemeral(channel, user, respond or (lambda **_: self._dm(user, notice)), text=notice, **extra)
+        return True
+
+    def _reply_in(self, channel: str | None, sid: str, reply: Reply, thread_ts: str | None) -> None:
+        """Post a reply in a conversation. In channels a formal request is not taken in the open: the chat
+        form is ended and the user is offered the private modal (or a DM) instead."""
+        if not channel:
+            return
+        private = _is_dm(channel)
+        if not private and _wants_form(reply) and "store_unavailable" not in reply.notices:
+            user = sid.rsplit(":", 1)[-1]
+            self.conversation.handle(Message(text=CANCEL, session_id=sid, frontend="slack", user_id=user))
+        arguments = self._message_for(reply, private=private)
+        self._call("chat.postMessage", self.client.chat_postMessage, channel=channel, thread_ts=thread_ts, **arguments)
+
+    def _message_for(self, reply: Reply, *, private: bool) -> dict[str, Any]:
+        if _wants_form(reply):
+            if private:
+                return reply_message(reply, request_type=reply.handoff)
+            label = self.desk.texts.get("type_label", reply.handoff or "", reply.lang)
+            return reply_message(reply, request_type=reply.handoff,
+                                 text=ui("channel_request", reply.lang, type=escape(label)))
+        return reply_message(reply, talk_button=reply.decision in ("answer", "clarify", "fallback"))
+
+    def _after(self, reply: Reply) -> None:
+        if reply.ticket:
+            self.services.dispatcher.kick()  # tell staff now rather than at the next poll
+
+    def _open_form(self, trigger_id: str | None, request_type: str, lang: str, sid: str) -> None:
+        if not trigger_id:
+            return
+        view = request_modal(self.desk.form, request_type, lang, {"t": request_type, "l": lang, "s": sid})
+        # A trigger id lives 3 seconds; if it has expired the reply's "Open the request form" button remains.
+        self._call("views.open", self.client.views_open, trigger_id=trigger_id, view=view)
+
+    def _click_session(self, body: Mapping[str, Any]) -> str:
+        container = body.get("container") or {}
+        channel = container.get("channel_id") or (body.get("channel") or {}).get("id") or "home"
+        return session_id(_team(body), channel, body["user"]["id"])
+
+    def _form_pending(self, sid: str) -> bool:
+        """A chat-style form is under way in this conversation (its state is the session's `form`)."""
+        return bool(self._session(sid).get("form"))
+
+    def _session(self, sid: str) -> dict[str, Any]:
+        try:
+            return self.store.load_session(sid) or {}
+        except StoreError:
+            return {}
+
+    def _user_lang(self, user: str) -> str:
+        try:
+            info = self.client.users_info(user=user, include_locale=True)
+            locale = str((info.get("user") or {}).get("locale") or "")
+        except _SLACK_FAILURES:
+            locale = ""
+        return "ja" if locale.startswith("ja") else "en" if locale else self.services.settings.default_lang
+
+    def _dm(self, user: str, markup: str) -> None:
+        opened = self._call("conversations.open", self.client.conversations_open, users=user)
+        if opened is None:
+            return
+        self._call("chat.postMessage", self.client.chat_postMessage, channel=opened["channel"]["id"],
+                   text=to_plain(markup), blocks=text_sections(to_mrkdwn(markup)), unfurl_links=False,
+                   unfurl_media=False)
+
+    def _ephemeral(self, channel: str | None, user: str, respond: Respond, **message: Any) -> None:
+        """chat.postEphemeral where the bot can post; else the command's response_url (channels the bot is not in)."""
+        if channel and self._call("chat.postEphemeral", self.client.chat_postEphemeral, channel=channel,
+                                  user=user, **message) is not None:
+            return
+        try:
+            respond(response_type="ephemeral", replace_original=False,
+                    **{k: v for k, v in message.items() if k in ("text", "blocks")})
+        except Exception as exc:  # the response_url may be missing or expired; nothing else to try
+            log.warning("could not answer a Slack command (%s)", type(exc).__name__)
+
+    @staticmethod
+    def _call(name: str, method: Callable[..., Any], **arguments: Any) -> Any:
+        try:
+            return method(**arguments)
+        except _SLACK_FAILURES as exc:
+            detail = exc.response.get("error") if isinstance(exc, SlackApiError) else type(exc).__name__
+            log.warning("Slack %s failed: %s", name, detail)
+            return None
+
+
+def _wants_form(reply: Reply) -> bool:
+    """A formal request is being made (the chat form is running) and no ticket was opened yet."""
+    return bool(reply.handoff) and reply.ticket is None and reply.decision == "request"
+
+
+def _team(body: Mapping[str, Any]) -> str | None:
+    team = (body.get("team") or {}).get("id") or (body.get("user") or {}).get("team_id")
+    return str(team) if team else None
+
+
+def _transcript(state: Mapping[str, Any]) -> tuple[dict[str, Any], ...]:
+    """The conversation that led to the request, for the ticket (what the chat form would attach)."""
+    lines = state.get("form_transcript") or state.get("transcript") or []
+    return tuple({"role": str(x["role"]), "text": str(x["text"]), "at": float(x["at"])}
+                 for x in lines[-TRANSCRIPT_LINES:] if isinstance(x, Mapping) and {"role", "text", "at"} <= set(x))

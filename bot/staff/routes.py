@@ -1,0 +1,255 @@
+"""The staff queue on the web (`/staff`): sign-in, the ticket list with filters, and the ticket page's actions.
+
+Server-rendered HTML forms, no JavaScript (the app's CSP forbids inline script and none is needed). Every route
+but the sign-in form needs a signed-in staff or admin account; every POST needs the session's CSRF token. A
+successful POST redirects (303) back to the ticket with a fixed flash message; a refused one shows the ticket
+again with the reason and changes nothing. Store outages give a 503 page, unknown tickets a 404, never a 500.
+"""
+from __future__ import annotations
+
+import logging
+import re
+import time
+from typing import Any, Callable, Coroutine, Mapping
+from urllib.parse import urlencode
+
+from fastapi import APIRouter, Depends, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.routing import APIRoute
+from jinja2 import Environment
+from starlette.exceptions import HTTPException
+from starlette.responses import RedirectResponse, Response
+
+from bot.app import Services
+from bot.ratelimit import limiter_for, login_error, with_retry_after
+from bot.staff.auth import (
+    LOGIN_CSRF_COOKIE, MAX_PASSWORD, MAX_USERNAME, SESSION_COOKIE, CsrfRejected, NotSignedIn, StaffSessions,
+    StaffUser, session_key, tokens_match, well_formed,
+)
+from bot.staff.views import FLASH, PAGE_SIZE, Form, Pages, QueueFilters, make_staff_environment, read_form
+from handoff.grounds import REJECTION_GROUNDS
+from handoff.store import StoreUnavailable, TicketNotFound
+from handoff.tickets import REJECTED, STATUSES, TRANSITIONS, IllegalTransition, Ticket, TicketError
+
+log = logging.getLogger(__name__)
+REFERENCE = re.compile(r"PRQ-\d{4}-\d{6,9}")
+MAX_TEXT = 5000
+#: Where a sign-in may send the browser afterwards: a staff path, never another site (no open redirect).
+_NEXT = re.compile(r"/staff(?:/[A-Za-z0-9/_-]*)?(?:\?[A-Za-z0-9=&_%.+-]*)?")
+
+
+def _redirect(url: str) -> RedirectResponse:
+    return RedirectResponse(url, status_code=303)
+
+
+def safe_next(value: str | None) -> str:
+    return value if value and len(value) <= 300 and _NEXT.fullmatch(value) else "/staff"
+
+
+def _route_class(pages: Pages) -> type[APIRoute]:
+    """Routes whose failures become HTML pages: sign-in redirects, 401/403/404/503, never a stack trace."""
+
+    class StaffRoute(APIRoute):
+        def get_route_handler(self) -> Callable[[Request], Coroutine[Any, Any, Response]]:
+            handler = super().get_route_handler()
+
+            async def guarded(request: Request) -> Response:
+                try:
+                    response = await handler(request)
+                except NotSignedIn:
+                    if request.method == "GET":
+                        target = request.url.path + (f"?{request.url.query}" if request.url.query else "")
+                        response = _redirect("/staff/login?" + urlencode({"next": target}))
+                    else:
+                        response = pages.problem(401, "Not signed in", "Your sign-in has ended. Sign in again; "
+                                                 "nothing was changed.")
+                except CsrfRejected:
+                    log.warning("staff form refused: CSRF token missing or wrong on %s", request.url.path)
+                    response = pages.problem(403, "Form expired", "This form is out of date or did not come from "
+                                             "this site, so nothing was changed. Reload the page and try again.")
+                except TicketNotFound:
+                    response = pages.problem(404, "No such ticket", "There is no ticket with this reference.")
+                except StoreUnavailable:
+                    log.warning("staff page: store unavailable on %s %s", request.method, request.url.path)
+                    response = pages.problem(503, "Try again shortly", "The ticket store cannot be reached right "
+                                             "now. Nothing was lost: try again in a moment.")
+                except (HTTPException, RequestValidationError):
+                    raise
+                except Exception:
+                    log.exception("staff page failed on %s %s", request.method, request.url.path)
+                    response = pages.problem(500, "Something went wrong", "Something went wrong on our side. "
+                                             "Try again; if it keeps happening, tell an administrator.")
+                response.headers["cache-control"] = "no-store"  # pages hold personal data
+                return response
+
+            return guarded
+
+    return StaffRoute
+
+
+def staff_router(services: Services, *, clock: Callable[[], float] = time.time,
+                 env: Environment | None = None) -> APIRouter:
+    """The `/staff` routes, working on `services.store`; `clock` gives epoch seconds (tests pass their own)."""
+    store = services.store
+    sessions = StaffSessions(store, services.settings, clock=clock)
+    limiter = limiter_for(services)
+    pages = Pages(env or make_staff_environment())
+    router = APIRouter(prefix="/staff", include_in_schema=False, route_class=_route_class(pages))
+
+    def current_staff(request: Request) -> StaffUser:
+        user = sessions.current(request)
+        if user is None:
+            raise NotSignedIn()
+        return user
+
+    def checked_staff(user: StaffUser = Depends(current_staff), form: Form = Depends(read_form)) -> StaffUser:
+        """The signed-in user of a POST whose CSRF token matches the session's (checked after sign-in, so an
+        anonymous POST gets 401 and a forged one 403)."""
+        if not tokens_match(user.csrf, form.get("csrf")):
+            raise CsrfRejected()
+        return user
+
+    # -- sign-in -------------------------------------------------------------------------------
+    def login_form(request: Request, *, status_code: int = 200, error: str | None = None, username: str = "",
+                   next_url: str = "/staff") -> Response:
+        token = sessions.login_token(request)
+        flash = FLASH.get(request.query_params.get("done", ""))
+        response = pages.render("login.html", status_code=status_code, csrf=token, error=error, flash=flash,
+                                username=username[:MAX_USERNAME], next_url=next_url)
+        sessions.set_login_csrf(response, request, token)
+        return response
+
+    @router.get("/login")
+    def login_page(request: Request) -> Response:
+        next_url = safe_next(request.query_params.get("next"))
+        if sessions.current(request) is not None:
+            return _redirect(next_url)
+        return login_form(request, next_url=next_url)
+
+    @router.post("/login")
+    def login(request: Request, form: Form = Depends(read_form)) -> Response:
+        next_url = safe_next(form.get("next"))
+        username = form.get("username").strip()
+        expected = request.cookies.get(LOGIN_CSRF_COOKIE)
+        if expected is None or not well_formed(expected) or not tokens_match(expected, form.get("csrf")):
+            return login_form(request, status_code=403, username=username, next_url=next_url,
+                              error="The sign-in form expired. Please try again.")
+        limited = limiter.check_login(request, username[:MAX_USERNAME + 1])  # before the password is looked at
+        if limited is not None:
+            return with_retry_after(login_form(request, status_code=429, username=username, next_url=next_url,
+                                               error=login_error(limited)), limited)
+        found = sessions.check_password(username, form.get("password")[:MAX_PASSWORD + 1])
+        if found is None:
+            log.info("staff sign-in failed")  # no username: people type passwords into that field too
+            return login_form(request, status_code=401, username=username, next_url=next_url,
+                              error="Wrong username or password.")
+        old = request.cookies.get(SESSION_COOKIE)
+        if old is not None and well_formed(old):
+            store.delete_session(session_key(old))  # never keep two sessions for one browser
+        user = sessions.sign_in(*found)
+        log.info("staff sign-in: %s", user.username)
+        response = _redirect(next_url)
+        sessions.set_session_cookie(response, request, user)
+        sessions.clear_login_csrf(response, request)
+        return response
+
+    @router.post("/logout")
+    def logout(request: Request, user: StaffUser = Depends(checked_staff)) -> Response:
+        sessions.sign_out(user)
+        response = _redirect("/staff/login?done=signed_out")
+        sessions.clear_session_cookie(response, request)
+        return response
+
+    # -- the queue and a ticket ------------------------------------------------------------------
+    @router.get("")
+    def queue(request: Request, user: StaffUser = Depends(current_staff)) -> Response:
+        filters = QueueFilters.parse(request.query_params)
+        now = clock()
+        tickets = store.list_tickets(**filters.list_args(user.username, now))
+        return pages.render(
+            "queue.html", user=user, tickets=tickets[:PAGE_SIZE], filters=filters, now=now, statuses=STATUSES,
+            error=" ".join(filters.problems) or None,
+            next_query=filters.query(filters.page + 1) if len(tickets) > PAGE_SIZE else None,
+            prev_query=filters.query(filters.page - 1) if filters.page > 1 else None)
+
+    def load(ref: str) -> Ticket:
+        if not REFERENCE.fullmatch(ref):
+            raise TicketNotFound(ref[:40])
+        return store.get_ticket(ref)
+
+    def ticket_page(ticket: Ticket, user: StaffUser, *, status_code: int = 200, flash: str | None = None,
+                    error: str | None = None, values: Mapping[str, str] | None = None) -> Response:
+        now = clock()
+        next_statuses = [s for s in STATUSES if s in TRANSITIONS[ticket.status]]
+        return pages.render(
+            "ticket.html", status_code=status_code, user=user, ticket=ticket, now=now, flash=flash, error=error,
+            overdue=ticket.is_overdue(now), next_statuses=next_statuses,
+            grounds=REJECTION_GROUNDS[ticket.request_type], values={**{k: "" for k in _FIELDS}, **(values or {})})
+
+    @router.get("/tickets/{ref}")
+    def show(ref: str, request: Request, user: StaffUser = Depends(current_staff)) -> Response:
+        return ticket_page(load(ref), user, flash=FLASH.get(request.query_params.get("done", "")))
+
+    def act(ref: str, user: StaffUser, done: str, change: Callable[[], Any], *, problem: str | None = None,
+            values: Mapping[str, str] | None = None, ticket: Ticket | None = None) -> Response:
+        """Run `change` unless the form had a `problem`; show the ticket with the reason when refused."""
+        ticket = ticket or load(ref)
+        if problem is not None:
+            return ticket_page(ticket, user, status_code=400, error=problem, values=values)
+        try:
+            after = change()
+        except TicketError as exc:
+            status_code = 409 if isinstance(exc, IllegalTransition) else 400
+            return ticket_page(store.get_ticket(ref), user, status_code=status_code, error=str(exc), values=values)
+        if isinstance(after, Ticket):
+            services.ticket_changed(ticket, after)  # e.g. the Slack staff post and the requester's DM follow
+        return _redirect(f"/staff/tickets/{ref}?done={done}")
+
+    @router.post("/tickets/{ref}/claim")
+    def claim(ref: str, user: StaffUser = Depends(checked_staff)) -> Response:
+        return act(ref, user, "claimed", lambda: store.claim(ref, actor=user.username, now=clock()))
+
+    @router.post("/tickets/{ref}/status")
+    def change_status(ref: str, user: StaffUser = Depends(checked_staff), form: Form = Depends(read_form)) -> Response:
+        values = {"status": form.get("status"), "rejection_ground": form.get("rejection_ground").strip(),
+                  "reason": form.get("reason")}
+        new_status, ground, reason = values["status"], values["rejection_ground"], values["reason"].strip()
+        ticket = load(ref)
+        problem = None
+        if new_status not in STATUSES:
+            problem = "Choose the new status."
+        elif len(reason) > MAX_TEXT:
+            problem = f"The text is too long ({len(reason)} characters; at most {MAX_TEXT})."
+        elif new_status == REJECTED and ground not in {g.id for g in REJECTION_GROUNDS[ticket.request_type]}:
+            problem = "A rejection needs the ground it relies on, chosen from the list for this request type."
+        elif new_status == REJECTED and not reason:
+            problem = "A rejection needs an explanation for the requester."
+        return act(ref, user, "status", lambda: store.update_status(
+            ref, new_status, actor=user.username, now=clock(), note=reason or None,
+            rejection_ground=ground if new_status == REJECTED else None), problem=problem, values=values,
+            ticket=ticket)
+
+    def text_action(ref: str, user: StaffUser, form: Form, field: str, done: str,
+                    write: Callable[[str], Any]) -> Response:
+        text = form.get(field).strip()
+        problem = None
+        if not text:
+            problem = "Write something first."
+        elif len(text) > MAX_TEXT:
+            problem = f"The text is too long ({len(text)} characters; at most {MAX_TEXT})."
+        return act(ref, user, done, lambda: write(text), problem=problem, values={field: form.get(field)})
+
+    @router.post("/tickets/{ref}/note")
+    def note(ref: str, user: StaffUser = Depends(checked_staff), form: Form = Depends(read_form)) -> Response:
+        return text_action(ref, user, form, "note", "note",
+                           lambda text: store.add_note(ref, actor=user.username, text=text, now=clock()))
+
+    @router.post("/tickets/{ref}/reply")
+    def reply(ref: str, user: StaffUser = Depends(checked_staff), form: Form = Depends(read_form)) -> Response:
+        return text_action(ref, user, form, "reply", "reply",
+                           lambda text: store.add_reply(ref, actor=user.username, text=text, now=clock()))
+
+    return router
+
+
+_FIELDS = ("status", "rejection_ground", "reason", "note", "reply")

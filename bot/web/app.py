@@ -1,0 +1,330 @@
+"""Web front end (FastAPI): translates HTTP JSON to `Message` and `Reply` back. No logic of its own."""
+from __future__ import annotations
+
+import logging
+import secrets
+from pathlib import Path
+from typing import Any, Callable, Literal, TypeVar
+
+import anyio
+import anyio.to_thread
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import FileResponse, JSONResponse, Response
+from fastapi.staticfiles import StaticFiles
+from pydantic import BaseModel, ConfigDict, Field
+from starlette.exceptions import HTTPException as StarletteHTTPException
+from starlette.types import ASGIApp, Message as AsgiMessage, Receive, Scope, Send
+
+from bot.app import Services
+from bot.engine.messages import Message, Reply
+from bot.ratelimit import RateLimited, limiter_for, rate_limited_handler
+from handoff.store import StoreUnavailable
+from bot.admin.routes import admin_router
+from bot.staff.routes import staff_router
+
+log = logging.getLogger(__name__)
+T = TypeVar("T")
+STATIC_DIR = Path(__file__).parent / "static"
+SESSION_ID_PATTERN = r"^[A-Za-z0-9_-]{8,128}$"
+
+SECURITY_HEADERS = {
+    "content-security-policy": (
+        "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
+        "connect-src 'self'; object-src 'none'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'"
+    ),
+    "x-content-type-options": "nosniff",
+    "referrer-policy": "no-referrer",
+    "x-frame-options": "DENY",
+}
+
+
+class ChatRequest(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    session_id: str | None = Field(default=None, pattern=SESSION_ID_PATTERN,
+                                   description="Conversation id returned by a previous reply; omit to start one.")
+    text: str = Field(description="The user's message. Long messages are cut for matching.")
+    lang: Literal["en", "ja"] | None = Field(default=None, description="Reply language; omit to follow the message.")
+
+
+class ChoiceOut(BaseModel):
+    number: int
+    intent: str | None = Field(description="Intent offered when clarifying; null for a form's options.")
+    label: str
+    article: int | None
+    value: str | None = Field(default=None, description="A form option's value; sending it or the number picks it.")
+
+
+class TicketOut(BaseModel):
+    reference: str = Field(description="PRQ-YYYY-NNNNNN")
+    request_type: str
+    article: int
+    status: str
+    created_at: float
+    due_at: float
+
+
+class ChatResponse(BaseModel):
+    session_id: str
+    decision: Literal["answer", "clarify", "request", "fallback", "smalltalk"]
+    article: int | None
+    handoff: str | None
+    intent: str | None
+    confidence: float
+    choices: list[ChoiceOut]
+    lang: Literal["en", "ja"]
+    text: str
+    html: str
+    citation: str | None
+    notices: list[str]
+    ticket: TicketOut | None = Field(default=None, description="The request opened or looked up by this message.")
+
+
+class Problem(BaseModel):
+    detail: str = Field(description="What was wrong, in words.")
+    errors: list[str] = Field(default_factory=list, description="One line per invalid field.")
+
+
+#: Error answers every JSON endpoint can give, documented in the OpenAPI spec.
+ERROR_RESPONSES: dict[int | str, dict[str, Any]] = {
+    413: {"model": Problem, "description": "Body larger than PRIVACY_BOT_MAX_BODY_BYTES."},
+    422: {"model": Problem, "description": "Body is not valid JSON or does not match the schema."},
+    429: {"model": Problem, "description": "Too many requests from this session or IP address "
+          "(PRIVACY_BOT_RATE_SESSION, PRIVACY_BOT_RATE_IP); nothing was processed. Retry after `Retry-After` seconds.",
+          "headers": {"Retry-After": {"description": "Seconds to wait before retrying (at least 1).",
+                                      "schema": {"type": "integer", "minimum": 1}}}},
+}
+
+
+class ResumeRequest(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    session_id: str = Field(pattern=SESSION_ID_PATTERN, description="The conversation to return to.")
+    lang: Literal["en", "ja"] | None = None
+
+
+class ResumeResponse(BaseModel):
+    session_id: str
+    messages: list[ChatResponse] = Field(description="Staff replies that arrived while the requester was away.")
+
+
+class TicketCopyRequest(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    session_id: str = Field(pattern=SESSION_ID_PATTERN, description="The chat session the request was made in.")
+    reference: str = Field(pattern=r"^PRQ-\d{4}-\d{6,9}$", description="PRQ-YYYY-NNNNNN")
+    email: str | None = Field(default=None, max_length=254,
+                              description="The email given on the form, when asking from another session.")
+
+
+class BodySizeLimit:
+    """Refuses bodies over `limit` bytes with 413, whether or not the client sent Content-Length."""
+
+    def __init__(self, app: ASGIApp, limit: int) -> None:
+        self.app = app
+        self.limit = limit
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        declared = dict(scope.get("headers") or []).get(b"content-length")
+        if declared is not None and (not declared.isdigit() or int(declared) > self.limit):
+            await _too_large(self.limit, send)
+            return
+        received = 0
+        refused = False
+
+        async def limited_receive() -> AsgiMessage:
+            nonlocal received, refused
+            message = await receive()
+            if message["type"] == "http.request" and not refused:
+                received += len(message.get("body", b""))
+                if received > self.limit:
+                    # Answer 413 now and hand the app an empty, final body: whatever it answers is dropped.
+                    refused = True
+                    await _too_large(self.limit, send)
+                    return {"type": "http.request", "body": b"", "more_body": False}
+            return message
+
+        async def guarded_send(message: AsgiMessage) -> None:
+            if not refused:
+                await send(message)
+
+        await self.app(scope, limited_receive, guarded_send)
+
+
+class SecurityHeaders:
+    """Adds `SECURITY_HEADERS` to every HTTP response that does not set them itself (Swagger UI under /docs keeps
+    its inline script: no CSP there; it shows no user data)."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+        self.headers = [(name.encode("latin-1"), value.encode("latin-1")) for name, value in SECURITY_HEADERS.items()]
+        self.docs_headers = [(n, v) for n, v in self.headers if n != b"content-security-policy"]
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        extra = self.docs_headers if str(scope.get("path", "")).startswith("/docs") else self.headers
+
+        async def send_with_headers(message: AsgiMessage) -> None:
+            if message["type"] == "http.response.start":
+                headers = list(message.get("headers", ()))
+                present = {bytes(name).lower() for name, _ in headers}
+                headers.extend((n, v) for n, v in extra if n not in present)
+                message = {**message, "headers": headers}
+            await send(message)
+
+        await self.app(scope, receive, send_with_headers)
+
+
+async def _too_large(limit: int, send: Send) -> None:
+    body = b'{"detail":"Request body too large (limit %d bytes)."}' % limit
+    await send({"type": "http.response.start", "status": 413,
+                "headers": [(b"content-type", b"application/json"), (b"content-length", str(len(body)).encode())]})
+    await send({"type": "http.response.body", "body": body})
+
+
+def _chat_response(reply: Reply) -> ChatResponse:
+    return ChatResponse(
+        session_id=reply.session_id,
+        decision=reply.decision,  # type: ignore[arg-type]
+        article=reply.article,
+        handoff=reply.handoff,
+        intent=reply.intent,
+        confidence=reply.confidence,
+        choices=[ChoiceOut(number=c.number, intent=c.intent, label=c.label, article=c.article, value=c.value)
+                 for c in reply.choices],
+        lang=reply.lang,  # type: ignore[arg-type]
+        text=reply.text,
+        html=reply.html,
+        citation=reply.citation,
+        notices=list(reply.notices),
+        ticket=TicketOut(**reply.ticket) if reply.ticket else None,
+    )
+
+
+def create_app(services: Services) -> FastAPI:
+    settings = services.settings
+    app = FastAPI(
+        title="Privacy-policy assistant",
+        description="Answers questions about the privacy policy and opens tickets for formal requests.",
+        version="0.1.0",
+    )
+    conversation = services.conversation
+    limiter = limiter_for(services)
+    app.add_exception_handler(RateLimited, rate_limited_handler)  # 429 with Retry-After; nothing was processed
+
+    # A plain ASGI middleware rather than `@app.middleware("http")`: that one (BaseHTTPMiddleware) runs every
+    # request through an extra task and memory streams, about a tenth of a chat request's time (benchmarks/RESULTS.md).
+    app.add_middleware(SecurityHeaders)
+
+    @app.exception_handler(RequestValidationError)
+    async def invalid_request(request: Request, exc: RequestValidationError) -> JSONResponse:
+        problems = []
+        for error in exc.errors():
+            loc = [str(p) for p in error.get("loc", ())]
+            field_path = ".".join(loc[1:] if loc[:1] == ["body"] else loc)
+            if error.get("type") == "json_invalid":
+                problems.append("body: not valid JSON")
+            elif not field_path or field_path.isdigit():
+                problems.append(f"body: {error.get('msg', 'invalid')}")
+            else:
+                problems.append(f"{field_path}: {error.get('msg', 'invalid')}")
+        return JSONResponse(status_code=422, content={"detail": "Invalid request: " + "; ".join(problems),
+                                                      "errors": problems})
+
+    @app.exception_handler(StarletteHTTPException)
+    async def http_error(request: Request, exc: StarletteHTTPException) -> JSONResponse:
+        if exc.status_code == 400 and "parsing the body" in str(exc.detail):
+            # Bytes that are not UTF-8 JSON at all: the same 422 as any other malformed body.
+            return JSONResponse(status_code=422, content={"detail": "Invalid request: body: not valid JSON",
+                                                          "errors": ["body: not valid JSON"]})
+        return JSONResponse(status_code=exc.status_code, content={"detail": str(exc.detail), "errors": []},
+                            headers=getattr(exc, "headers", None))
+
+    @app.exception_handler(Exception)
+    async def unexpected(request: Request, exc: Exception) -> JSONResponse:
+        log.exception("unhandled error on %s %s", request.method, request.url.path)
+        return JSONResponse(status_code=500, content={"detail": "Something went wrong on our side. Please try again."})
+
+    # The chat endpoints run the (synchronous) core on threads of their own instead of Starlette's shared pool of
+    # 40: the work is CPU-bound under the interpreter lock, and 32 busy threads spent more time handing the lock
+    # around than answering (benchmarks/RESULTS.md). With SQLite one thread is fastest; with Redis a few overlap
+    # its round trips. Other pages keep Starlette's pool, so a busy chat never queues a staff page.
+    chat_threads = anyio.CapacityLimiter(settings.chat_thread_count)
+
+    async def on_chat_thread(work: Callable[[], T]) -> T:
+        return await anyio.to_thread.run_sync(work, limiter=chat_threads)
+
+    @app.post("/api/chat", response_model=ChatResponse, responses=ERROR_RESPONSES,
+              summary="Send a message, get the assistant's reply")
+    async def chat(body: ChatRequest, request: Request) -> Response:
+        def work() -> Reply:
+            limiter.check_chat(request, body.session_id)  # per IP, then per session: raises RateLimited (429)
+            session_id = body.session_id or secrets.token_urlsafe(18)
+            return conversation.handle(Message(text=body.text, session_id=session_id, frontend="web", lang=body.lang))
+
+        reply = await on_chat_thread(work)
+        if reply.ticket:
+            services.dispatcher.kick()  # tell staff now rather than at the next poll
+        # Serialised by pydantic in one step: FastAPI would validate the model again and encode it with the json
+        # module (a twentieth of a chat request's time). The schema stays documented through `response_model`.
+        return Response(_chat_response(reply).model_dump_json(), media_type="application/json")
+
+    @app.post("/api/resume", response_model=ResumeResponse, responses=ERROR_RESPONSES,
+              summary="Return to a conversation: staff replies waiting")
+    async def resume(body: ResumeRequest, request: Request) -> ResumeResponse:
+        def work() -> Reply | None:
+            limiter.check_chat(request, body.session_id)
+            return conversation.staff_messages(
+                Message(text="", session_id=body.session_id, frontend="web", lang=body.lang))
+
+        reply = await on_chat_thread(work)
+        return ResumeResponse(session_id=body.session_id, messages=[_chat_response(reply)] if reply else [])
+
+    @app.post("/api/tickets/copy", responses={**ERROR_RESPONSES, 404: {"model": Problem}, 503: {"model": Problem}},
+              summary="A requester's copy of everything stored about their request")
+    async def ticket_copy(body: TicketCopyRequest, request: Request) -> JSONResponse:
+        return await on_chat_thread(lambda: _ticket_copy(body, request))
+
+    def _ticket_copy(body: TicketCopyRequest, request: Request) -> JSONResponse:
+        limiter.check_chat(request, body.session_id)
+        message = Message(text="", session_id=body.session_id, frontend="web")
+        try:
+            copy = conversation.desk.copy_for_requester(message, body.reference, body.email or "")
+        except StoreUnavailable:
+            return JSONResponse(status_code=503, content={"detail": "Storage is unavailable; nothing was lost. "
+                                                                    "Please try again shortly.", "errors": []})
+        if copy is None:
+            # Same answer whether the reference does not exist or belongs to someone else.
+            return JSONResponse(status_code=404, content={"detail": "No request with that reference for you.",
+                                                          "errors": []})
+        return JSONResponse(content=copy, headers={"cache-control": "no-store"})
+
+    @app.get("/healthz", summary="Store health")
+    def healthz() -> JSONResponse:
+        health = services.store.health()
+        return JSONResponse(
+            status_code=200 if health.ok else 503,
+            content={"status": "ok" if health.ok else "degraded",
+                     "store": {"backend": health.backend, "ok": health.ok, **dict(health.detail)},
+                     "slack": "on" if settings.slack_enabled else "off"},
+        )
+
+    @app.get("/", include_in_schema=False)
+    def index() -> FileResponse:
+        return FileResponse(STATIC_DIR / "index.html", media_type="text/html")
+
+    if settings.slack_enabled:
+        from bot.slack.app import build_slack_app, mount_slack  # only Slack deployments load Bolt
+
+        mount_slack(app, build_slack_app(services))
+    app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
+    app.add_middleware(BodySizeLimit, limit=settings.max_body_bytes)
+    app.include_router(staff_router(services))
+    app.include_router(admin_router(services))
+    return app

@@ -1,0 +1,179 @@
+"""Where the Redis store keeps things: the key names and the two Lua scripts that change tickets.
+
+Ticket data (documents, counters, idempotency keys, index sets) lives under keys that share the hash tag
+`{<prefix>}`, so each script touches one cluster slot and declares every key it touches in KEYS. Sessions and
+once-markers have no tag and spread over the cluster. Layout, with the default prefix `privacy-bot`:
+
+    privacy-bot:session:<session id>        string, JSON state, native TTL
+    privacy-bot:once:<key>                  string "1", native TTL (mark_once)
+    privacy-bot:users                       hash username -> account JSON
+    privacy-bot:health                      string, last health probe (TTL 60 s)
+    {privacy-bot}:tickets                   hash reference -> ticket JSON (without the reference itself)
+    {privacy-bot}:seq                       hash year -> last number allocated that year
+    {privacy-bot}:idem                      hash idempotency key -> reference
+    {privacy-bot}:idx:status:<status>       set of references (likewise type:<id>, assignee:<name>)
+    {privacy-bot}:idx:req:<requester key>   set of references filed by that requester
+    {privacy-bot}:idx:outbox:<requester>    set of that requester's references with undelivered replies
+    {privacy-bot}:idx:unnotified            set of references whose staff notification has not succeeded
+    {privacy-bot}:rate:<key>                hash t (tokens) / ts (last update), PEXPIRE when full again
+                                            (take_tokens: one script over several buckets, so they share the tag)
+
+Admin-edited content (`handoff.redis.content`; the same hash tag, so each of its scripts touches one slot):
+
+    {privacy-bot}:content:rev               hash "templates"/"phrasings" -> revision counter (workers poll it)
+    {privacy-bot}:tpl:v:<lang>:<name>       list of version JSON documents, oldest first (number = position + 1)
+    {privacy-bot}:tpl:edited                set of "<lang>:<name>" ever edited
+    {privacy-bot}:phr                       hash phrasing id -> JSON document
+    {privacy-bot}:phr:seq                   string, last phrasing id allocated
+    {privacy-bot}:phr:uniq                  hash phrasing_key -> id (no duplicate phrasings)
+    {privacy-bot}:unans:g:<key>             hash of one group of unanswered messages (text, lang, counts, times)
+    {privacy-bot}:unans:seen                sorted set group key -> last seen (newest first; trimmed to the limit)
+"""
+from __future__ import annotations
+
+import re
+
+from handoff.tickets import Ticket
+
+_PREFIX = re.compile(r"[A-Za-z0-9._:-]{1,64}")
+
+# Allocation, the ticket, its idempotency mapping and its index entries in one script: Redis runs it
+# atomically and writes it to the AOF as one unit, so a crash never leaves a reference without its ticket,
+# and a retry with the same key finds the mapping. All reads come before the first write because Redis does
+# not roll a script back if it fails part-way. The counter skips numbers already taken, in case the counter
+# was ever restored from an older backup than the tickets.
+CREATE_TICKET = """
+local ref = redis.call('HGET', KEYS[1], ARGV[1])
+if ref then return {0, ref} end
+repeat
+  local n = redis.call('HINCRBY', KEYS[2], ARGV[2], 1)
+  ref = string.format('PRQ-%04d-%06d', tonumber(ARGV[2]), n)
+until redis.call('HEXISTS', KEYS[3], ref) == 0
+redis.call('HSET', KEYS[3], ref, ARGV[3])
+redis.call('HSET', KEYS[1], ARGV[1], ref)
+for i = 4, #KEYS do redis.call('SADD', KEYS[i], ref) end
+return {1, ref}
+"""
+
+# Compare-and-set of one ticket document plus its index moves. The caller passes the exact document it read;
+# if anyone wrote in between, nothing happens and the caller re-reads and re-applies its change.
+UPDATE_TICKET = """
+if redis.call('HGET', KEYS[1], ARGV[1]) ~= ARGV[2] then return 0 end
+redis.call('HSET', KEYS[1], ARGV[1], ARGV[3])
+local leave = tonumber(ARGV[4])
+for i = 2, leave + 1 do redis.call('SREM', KEYS[i], ARGV[1]) end
+for i = leave + 2, #KEYS do redis.call('SADD', KEYS[i], ARGV[1]) end
+return 1
+"""
+
+
+# Token buckets (`RateLimitStore.take_tokens`) read, refilled, taken from and written back in one script, so
+# concurrent workers never both spend the same token, and a request checked against several buckets costs one round
+# trip. Buckets are taken in order; the first refusal stops the script (later buckets are untouched). A key expires
+# when its bucket would be full again: an idle bucket is the same as none. Numbers travel as strings (a Lua number
+# returned to Redis is cut to an integer). ARGV: now, longest life, then rate, burst, cost per key.
+TAKE_TOKENS = """
+local now, life = tonumber(ARGV[1]), tonumber(ARGV[2])
+local out = {}
+for i = 1, #KEYS do
+  local base = 3 * i
+  local rate, burst, cost = tonumber(ARGV[base]), tonumber(ARGV[base + 1]), tonumber(ARGV[base + 2])
+  local state = redis.call('HMGET', KEYS[i], 't', 'ts')
+  local tokens, updated = burst, now
+  if state[1] and state[2] then
+    tokens, updated = tonumber(state[1]), tonumber(state[2])
+    if now > updated then
+      tokens = math.min(burst, tokens + (now - updated) * rate)
+      updated = now
+    end
+  end
+  local allowed, retry = 0, 0
+  if tokens >= cost then
+    tokens = tokens - cost
+    allowed = 1
+  else
+    retry = (cost - tokens) / rate
+  end
+  local ttl = math.ceil(math.min((burst - tokens) / rate, life) * 1000)
+  if ttl < 1 then ttl = 1 end
+  redis.call('HSET', KEYS[i], 't', string.format('%.17g', tokens), 'ts', string.format('%.17g', updated))
+  redis.call('PEXPIRE', KEYS[i], string.format('%d', ttl))
+  out[#out + 1] = allowed
+  out[#out + 1] = string.format('%.17g', retry)
+  out[#out + 1] = string.format('%.17g', tokens)
+  if allowed == 0 then break end
+end
+return out
+"""
+
+#: A bucket that refills so slowly is forgotten after a year anyway (the SQLite store keeps the same cap).
+MAX_BUCKET_LIFE = 366 * 86400
+
+
+class RedisKeys:
+    """Key names for one prefix. Raises ValueError for a prefix that could break the hash tag."""
+
+    def __init__(self, prefix: str) -> None:
+        if not _PREFIX.fullmatch(prefix):
+            raise ValueError(f"Redis key prefix must be 1-64 letters, digits or ._:- , got {prefix!r}")
+        self.prefix = prefix
+        tag = "{" + prefix + "}"
+        self.tickets = f"{tag}:tickets"
+        self.seq = f"{tag}:seq"
+        self.idem = f"{tag}:idem"
+        self._index = f"{tag}:idx:"
+        self.users = f"{prefix}:users"
+        self.health = f"{prefix}:health"
+        self._tag = tag
+        self.revisions = f"{tag}:content:rev"
+        self.templates_edited = f"{tag}:tpl:edited"
+        self.phrasings = f"{tag}:phr"
+        self.phrasing_seq = f"{tag}:phr:seq"
+        self.phrasing_uniq = f"{tag}:phr:uniq"
+        self.unanswered_seen = f"{tag}:unans:seen"
+
+    def template_versions(self, name: str, lang: str) -> str:
+        return f"{self._tag}:tpl:v:{lang}:{name}"
+
+    def unanswered(self, key: str) -> str:
+        return f"{self._tag}:unans:g:{key}"
+
+    def session(self, session_id: str) -> str:
+        return f"{self.prefix}:session:{session_id}"
+
+    def once(self, key: str) -> str:
+        return f"{self.prefix}:once:{key}"
+
+    def rate(self, key: str) -> str:
+        return f"{{{self.prefix}}}:rate:{key}"
+
+    def status(self, status: str) -> str:
+        return f"{self._index}status:{status}"
+
+    def request_type(self, request_type: str) -> str:
+        return f"{self._index}type:{request_type}"
+
+    def assignee(self, name: str) -> str:
+        return f"{self._index}assignee:{name}"
+
+    def requester(self, requester_key: str) -> str:
+        return f"{self._index}req:{requester_key}"
+
+    def outbox(self, requester_key: str) -> str:
+        return f"{self._index}outbox:{requester_key}"
+
+    @property
+    def unnotified(self) -> str:
+        return f"{self._index}unnotified"
+
+    def ticket_indexes(self, ticket: Ticket) -> frozenset[str]:
+        """Every index set the ticket belongs in; an update leaves the old ones it no longer fits."""
+        keys = {self.status(ticket.status), self.request_type(ticket.request_type),
+                self.requester(ticket.requester.key)}
+        if ticket.assignee:
+            keys.add(self.assignee(ticket.assignee))
+        if ticket.pending_replies:
+            keys.add(self.outbox(ticket.requester.key))
+        if not ticket.notified:
+            keys.add(self.unnotified)
+        return frozenset(keys)

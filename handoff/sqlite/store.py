@@ -1,0 +1,345 @@
+"""The embedded default store: one SQLite file in the data directory, WAL mode, safe for several threads and
+several processes sharing the file.
+
+Each thread gets its own connection (sqlite3 connections must not be shared across threads without
+serialising every call); WAL lets readers proceed while one writer commits, and every write runs in
+BEGIN IMMEDIATE, so SQLite's file lock serialises writers across processes too.
+"""
+from __future__ import annotations
+
+import json
+import sqlite3
+import threading
+import time
+from pathlib import Path
+from typing import Any, Callable, Iterable, Literal, Mapping, Sequence
+
+from handoff import lifecycle
+from handoff.sqlite import tickets as sql
+from handoff.accounts import UserAccount
+from handoff.sqlite.content import CONTENT_SCHEMA, SQLiteContent
+from handoff.query import TicketQuery
+from handoff.references import format_reference, reference_year
+from handoff.store import (
+    Bucket, RateDecision, StoreHealth, StoreUnavailable, TicketNotFound, UserExists, UserNotFound, check_rate_args,
+    refill,
+)
+from handoff.ticket_ops import TicketOperations, checked_change, collect_pending, ensure_same_request
+from handoff.tickets import PendingReply, Requester, Ticket, TicketDraft
+
+SCHEMA = """
+CREATE TABLE IF NOT EXISTS sessions (
+    id TEXT PRIMARY KEY,
+    state TEXT NOT NULL,
+    expires_at REAL NOT NULL
+);
+CREATE INDEX IF NOT EXISTS sessions_expiry ON sessions (expires_at);
+CREATE TABLE IF NOT EXISTS rate_buckets (
+    key TEXT PRIMARY KEY,
+    tokens REAL NOT NULL,
+    updated_at REAL NOT NULL,
+    expires_at REAL NOT NULL
+);
+CREATE INDEX IF NOT EXISTS rate_buckets_expiry ON rate_buckets (expires_at);
+""" + sql.TICKET_SCHEMA + CONTENT_SCHEMA
+
+DB_FILENAME = "privacy-bot.sqlite3"
+#: A bucket that refills so slowly is forgotten after a year anyway (Redis keeps the same cap).
+_MAX_BUCKET_LIFE = 366 * 86400.0
+
+
+class SQLiteStore(SQLiteContent, TicketOperations):
+    """SQLite implementation of the store interface (see `handoff.store`)."""
+
+    backend = "sqlite"
+
+    def __init__(self, path: Path, *, clock: Callable[[], float] = time.time, busy_timeout_ms: int = 5000,
+                 sla_days: int = 14) -> None:
+        if sla_days < 1:
+            raise ValueError(f"sla_days must be at least 1, got {sla_days}")
+        self.path = Path(path)
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        self.sla_days = sla_days
+        self._clock = clock
+        self._busy_timeout_ms = busy_timeout_ms
+        self._local = threading.local()
+        self._connections: list[sqlite3.Connection] = []
+        self._lock = threading.Lock()
+        # Write transactions of this process queue here instead of in SQLite's busy handler, which sleeps
+        # 1, 2, 5, 10 … ms between retries: under 32 concurrent chat requests that sleeping set the p99
+        # (benchmarks/RESULTS.md, "Profiles and fixes"). Other processes still wait on SQLite's file lock.
+        self._write_lock = threading.RLock()
+        try:
+            # executescript manages its own transaction, so it runs outside _Transaction.
+            self._conn().executescript(SCHEMA)
+        except sqlite3.Error as exc:
+            raise StoreUnavailable(f"cannot initialise SQLite store at {self.path}: {exc}") from exc
+
+    @classmethod
+    def in_dir(cls, data_dir: Path, **kwargs: Any) -> "SQLiteStore":
+        return cls(Path(data_dir) / DB_FILENAME, **kwargs)
+
+    # -- connections -------------------------------------------------------------------------
+    def _conn(self) -> sqlite3.Connection:
+        conn: sqlite3.Connection | None = getattr(self._local, "conn", None)
+        if conn is None:
+            try:
+                conn = sqlite3.connect(self.path, timeout=self._busy_timeout_ms / 1000, isolation_level=None,
+                                       check_same_thread=False)
+                conn.execute("PRAGMA journal_mode=WAL")
+                conn.execute("PRAGMA synchronous=NORMAL")
+                conn.execute(f"PRAGMA busy_timeout={int(self._busy_timeout_ms)}")
+            except sqlite3.Error as exc:
+                raise StoreUnavailable(f"cannot open SQLite store: {exc}") from exc
+            self._local.conn = conn
+            with self._lock:
+                self._connections.append(conn)
+        return conn
+
+    def _write(self, *, durable: bool = False) -> "_Transaction":
+        return _Transaction(self._conn(), self._write_lock, self._busy_timeout_ms / 1000, durable=durable)
+
+    def _read(self, sql_text: str, params: tuple[Any, ...] | list[Any] = ()) -> list[tuple[Any, ...]]:
+        try:
+            return self._conn().execute(sql_text, params).fetchall()
+        except sqlite3.Error as exc:
+            raise StoreUnavailable(f"SQLite read failed: {exc}") from exc
+
+    # -- sessions and markers ----------------------------------------------------------------
+    def load_session(self, session_id: str) -> dict[str, Any] | None:
+        rows = self._read("SELECT state FROM sessions WHERE id = ? AND expires_at > ?", (session_id, self._clock()))
+        if not rows:
+            return None
+        state: dict[str, Any] = json.loads(rows[0][0])
+        return state
+
+    def save_session(self, session_id: str, state: Mapping[str, Any], ttl_seconds: int) -> None:
+        payload = json.dumps(state, ensure_ascii=False, separators=(",", ":"))
+        with self._write() as db:
+            db.execute(
+                "INSERT INTO sessions (id, state, expires_at) VALUES (?, ?, ?) "
+                "ON CONFLICT(id) DO UPDATE SET state = excluded.state, expires_at = excluded.expires_at",
+                (session_id, payload, self._clock() + ttl_seconds),
+            )
+
+    def delete_session(self, session_id: str) -> None:
+        with self._write() as db:
+            db.execute("DELETE FROM sessions WHERE id = ?", (session_id,))
+
+    def purge_expired(self) -> int:
+        now = self._clock()
+        with self._write() as db:
+            sessions = db.execute("DELETE FROM sessions WHERE expires_at <= ?", (now,)).rowcount
+            markers = db.execute("DELETE FROM once_markers WHERE expires_at <= ?", (now,)).rowcount
+            buckets = db.execute("DELETE FROM rate_buckets WHERE expires_at <= ?", (now,)).rowcount
+            return int(sessions) + int(markers) + int(buckets)
+
+    def mark_once(self, key: str, ttl_seconds: int) -> bool:
+        now = self._clock()
+        with self._write() as db:
+            db.execute("DELETE FROM once_markers WHERE key = ? AND expires_at <= ?", (key, now))
+            cur = db.execute("INSERT OR IGNORE INTO once_markers (key, expires_at) VALUES (?, ?)",
+                             (key, now + ttl_seconds))
+            return cur.rowcount == 1
+
+    def take_token(self, key: str, *, rate: float, burst: int, now: float, cost: float = 1.0) -> RateDecision:
+        return self.take_tokens([Bucket(key, rate, burst, cost)], now=now)[0]
+
+    def take_tokens(self, buckets: Sequence[Bucket], *, now: float) -> list[RateDecision]:
+        for b in buckets:
+            check_rate_args(b.key, b.rate, b.burst, b.cost)
+        decisions: list[RateDecision] = []
+        if not buckets:
+            return decisions
+        # One IMMEDIATE transaction: read, refill, take and write back under SQLite's write lock, so workers in
+        # other processes wait for it and see its result. Buckets that are full again (expired) are removed on
+        # the way; a missing bucket is a full one.
+        with self._write() as db:
+            db.execute("DELETE FROM rate_buckets WHERE expires_at <= ?", (now,))
+            for b in buckets:
+                row = db.execute("SELECT tokens, updated_at FROM rate_buckets WHERE key = ?", (b.key,)).fetchone()
+                if row is None:
+                    tokens, updated = float(b.burst), now
+                else:
+                    tokens = refill(float(row[0]), float(row[1]), rate=b.rate, burst=b.burst, now=now)
+                    updated = max(float(row[1]), now)
+                allowed = tokens >= b.cost
+                if allowed:
+                    tokens -= b.cost
+                expires = updated + min((b.burst - tokens) / b.rate, _MAX_BUCKET_LIFE)
+                db.execute(
+                    "INSERT INTO rate_buckets (key, tokens, updated_at, expires_at) VALUES (?, ?, ?, ?) "
+                    "ON CONFLICT(key) DO UPDATE SET tokens = excluded.tokens, updated_at = excluded.updated_at, "
+                    "expires_at = excluded.expires_at",
+                    (b.key, tokens, updated, expires),
+                )
+                retry = 0.0 if allowed else (b.cost - tokens) / b.rate
+                decisions.append(RateDecision(allowed=allowed, retry_after=retry, remaining=tokens))
+                if not allowed:
+                    break
+        return decisions
+
+    # -- tickets -----------------------------------------------------------------------------
+    def create_ticket(self, draft: TicketDraft, *, idempotency_key: str, now: float) -> Ticket:
+        if not idempotency_key:
+            raise ValueError("idempotency_key must not be empty")
+        year = reference_year(now)
+        # One IMMEDIATE transaction covers the key lookup, the counter and the insert: a concurrent retry
+        # waits for the lock and then finds the key, and a crash leaves either all of it or none.
+        with self._write(durable=True) as db:
+            existing = sql.by_idempotency_key(db, idempotency_key)
+            if existing is not None:
+                return ensure_same_request(existing, draft, idempotency_key)
+            reference = format_reference(year, sql.allocate(db, year))
+            ticket = lifecycle.open_ticket(draft, reference, now=now, sla_days=self.sla_days)
+            sql.insert(db, ticket, idempotency_key)
+        return ticket
+
+    def get_ticket(self, reference: str) -> Ticket:
+        rows = self._read("SELECT doc FROM tickets WHERE reference = ?", (reference,))
+        if not rows:
+            raise TicketNotFound(reference)
+        return sql.decode(rows[0][0])
+
+    def list_tickets(self, *, status: str | Iterable[str] | None = None, request_type: str | None = None,
+                     assignee: str | None = None, overdue: bool | None = None, requester: Requester | None = None,
+                     now: float | None = None, limit: int = 50, offset: int = 0) -> list[Ticket]:
+        query = TicketQuery.build(status=status, request_type=request_type, assignee=assignee, overdue=overdue,
+                                  requester=requester, now=now, limit=limit, offset=offset)
+        sql_text, params = sql.select(query)
+        return [sql.decode(row[0]) for row in self._read(sql_text, params)]
+
+    def pending_replies(self, requester: Requester) -> list[PendingReply]:
+        rows = self._read("SELECT doc FROM tickets WHERE requester_key = ? AND pending_replies > 0",
+                          (requester.key,))
+        return collect_pending(sql.decode(row[0]) for row in rows)
+
+    def unnotified_tickets(self, *, limit: int = 50) -> list[Ticket]:
+        rows = self._read("SELECT doc FROM tickets WHERE notified = 0 ORDER BY year, seq LIMIT ?", (limit,))
+        return [sql.decode(row[0]) for row in rows]
+
+    def _mutate(self, reference: str, change: Callable[[Ticket], Ticket]) -> Ticket:
+        with self._write(durable=True) as db:
+            old = sql.by_reference(db, reference)
+            if old is None:
+                raise TicketNotFound(reference)
+            new = checked_change(old, change)
+            if new is None:
+                return old
+            sql.update(db, old.version, new)
+        return new
+
+    def purge(self, older_than_days: float, *, now: float) -> int:
+        if older_than_days < 0:
+            raise ValueError(f"older_than_days must not be negative, got {older_than_days}")
+        with self._write(durable=True) as db:
+            candidates = sql.purge_candidates(db, now - older_than_days * lifecycle.DAY)
+            for old in candidates:
+                sql.update(db, old.version, lifecycle.purge_personal(old, now=now))
+        return len(candidates)
+
+    # -- accounts ----------------------------------------------------------------------------
+    def add_user(self, account: UserAccount) -> None:
+        with self._write() as db:
+            cur = db.execute("INSERT OR IGNORE INTO users (username, password_hash, role, created_at) "
+                             "VALUES (?, ?, ?, ?)",
+                             (account.username, account.password_hash, account.role, account.created_at))
+            if cur.rowcount != 1:
+                raise UserExists(f"user {account.username!r} already exists")
+
+    def remove_user(self, username: str) -> None:
+        with self._write() as db:
+            if db.execute("DELETE FROM users WHERE username = ?", (username,)).rowcount != 1:
+                raise UserNotFound(f"no user {username!r}")
+
+    def get_user(self, username: str) -> UserAccount | None:
+        users = self._users("WHERE username = ?", (username,))
+        return users[0] if users else None
+
+    def list_users(self) -> list[UserAccount]:
+        return self._users("ORDER BY username", ())
+
+    def _users(self, tail: str, params: tuple[Any, ...]) -> list[UserAccount]:
+        rows = self._read(f"SELECT username, password_hash, role, created_at FROM users {tail}", params)
+        return [UserAccount(*row) for row in rows]
+
+    # -- operations --------------------------------------------------------------------------
+    def health(self) -> StoreHealth:
+        try:
+            with self._write() as db:
+                db.execute("CREATE TABLE IF NOT EXISTS health_probe (id INTEGER PRIMARY KEY, at REAL)")
+                db.execute("INSERT OR REPLACE INTO health_probe (id, at) VALUES (1, ?)", (self._clock(),))
+            mode = self._conn().execute("PRAGMA journal_mode").fetchone()[0]
+            return StoreHealth(ok=True, backend=self.backend, detail={"journal_mode": mode})
+        except (StoreUnavailable, sqlite3.Error) as exc:
+            return StoreHealth(ok=False, backend=self.backend, detail={"error": str(exc)})
+
+    def close(self) -> None:
+        with self._lock:
+            for conn in self._connections:
+                conn.close()
+            self._connections.clear()
+        self._local = threading.local()
+
+
+class _Transaction:
+    """`with` block running BEGIN IMMEDIATE … COMMIT, mapping SQLite errors to StoreUnavailable.
+
+    BEGIN IMMEDIATE takes the write lock up front so concurrent writers wait (busy_timeout) instead of
+    failing half-way with SQLITE_BUSY on lock upgrade. `durable=True` (ticket writes) syncs the WAL at
+    commit (synchronous=FULL), so an acknowledged ticket survives a power cut, not just a process crash;
+    session writes keep the cheaper NORMAL.
+    """
+
+    def __init__(self, conn: sqlite3.Connection, lock: threading.RLock, timeout: float, *,
+                 durable: bool = False) -> None:
+        self.conn = conn
+        self.lock = lock
+        self.timeout = timeout
+        self.durable = durable
+
+    def __enter__(self) -> sqlite3.Connection:
+        # Bounded like SQLite's own busy wait, so a file locked by another process still ends in
+        # StoreUnavailable rather than a queue of threads waiting forever.
+        if not self.lock.acquire(timeout=self.timeout):
+            raise StoreUnavailable("SQLite store is busy: another write did not finish in time")
+        try:
+            if self.durable:
+                self.conn.execute("PRAGMA synchronous=FULL")
+            self.conn.execute("BEGIN IMMEDIATE")
+        except sqlite3.Error as exc:
+            self._restore()
+            self.lock.release()
+            raise StoreUnavailable(f"SQLite store is not writable: {exc}") from exc
+        return self.conn
+
+    def __exit__(self, exc_type: Any, exc: Any, tb: Any) -> Literal[False]:
+        try:
+            if exc_type is None:
+                try:
+                    self.conn.execute("COMMIT")
+                    return False
+                except sqlite3.Error as commit_exc:
+                    self._rollback()
+                    raise StoreUnavailable(f"SQLite commit failed: {commit_exc}") from commit_exc
+            self._rollback()
+            if isinstance(exc, sqlite3.Error):
+                raise StoreUnavailable(f"SQLite write failed: {exc}") from exc
+            return False
+        finally:
+            self._restore()
+            self.lock.release()
+
+    def _rollback(self) -> None:
+        try:
+            if self.conn.in_transaction:
+                self.conn.execute("ROLLBACK")
+        except sqlite3.Error:
+            pass  # SQLite already rolled back (e.g. after an I/O error); the original error is what matters
+
+    def _restore(self) -> None:
+        if self.durable:
+            try:
+                self.conn.execute("PRAGMA synchronous=NORMAL")
+            except sqlite3.Error:
+                pass  # the connection is broken; the next use reports it

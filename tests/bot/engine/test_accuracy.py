@@ -1,0 +1,130 @@
+"""Accuracy on the labelled dev set meets the targets (bot.engine.evaluation.TARGETS), and the set itself is sound."""
+from __future__ import annotations
+
+import json
+from collections import Counter
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from bot.engine.evaluation import OFFTOPIC_KINDS, TARGETS, Report, evaluate
+from intents.catalog import REQUEST_TYPES
+from intents.matcher import Matcher
+
+REPO = Path(__file__).resolve().parents[3]
+DEV_SET = REPO / "tests" / "data" / "dev.jsonl"
+KINDS = {"question", "request", "offtopic", "hostile", "smalltalk"}
+
+
+@pytest.fixture(scope="module")
+def records() -> list[dict[str, Any]]:
+    rows = []
+    for number, line in enumerate(DEV_SET.read_text(encoding="utf-8").splitlines(), start=1):
+        if line.strip():
+            record = json.loads(line)
+            assert isinstance(record, dict) and isinstance(record.get("text"), str), f"line {number}"
+            rows.append(record)
+    return rows
+
+
+@pytest.fixture(scope="module")
+def report(matcher: Matcher, records: list[dict[str, Any]]) -> Report:
+    return evaluate(matcher, records)
+
+
+def _failures(report: Report, limit: int = 25) -> str:
+    return "\n".join(f"  {f['id']}: expected {f['expected']} got {f['got']} ({f['decision']}/{f['intent']}): "
+                     f"{f['text'][:100]!r}" for f in report.failures[:limit])
+
+
+def test_targets_are_the_documented_ones() -> None:
+    assert TARGETS == {"article_accuracy_en": 0.92, "article_accuracy_ja": 0.85, "handoff_precision": 0.95,
+                       "handoff_recall": 0.95, "offtopic_no_article": 0.95}
+
+
+def test_dev_set_size_and_language_mix(records: list[dict[str, Any]]) -> None:
+    assert len(records) >= 300
+    langs = Counter(r["lang"] for r in records)
+    assert set(langs) == {"en", "ja"}
+    share_en = langs["en"] / len(records)
+    assert 0.65 <= share_en <= 0.85, f"English share {share_en:.2f}, expected about 0.75"
+
+
+def test_dev_set_covers_every_article_and_request_type(records: list[dict[str, Any]]) -> None:
+    articles = {r["article"] for r in records}
+    assert set(range(1, 15)) <= articles
+    handoffs = {r["handoff"] for r in records}
+    assert set(REQUEST_TYPES) <= handoffs
+    kinds = Counter(r.get("kind") for r in records)
+    for kind in ("question", "request", "offtopic", "hostile"):
+        assert kinds[kind] > 0, kind
+    for lang in ("en", "ja"):
+        in_lang = [r for r in records if r["lang"] == lang]
+        assert {r["handoff"] for r in in_lang} >= set(REQUEST_TYPES), lang
+        assert any(r.get("kind") in OFFTOPIC_KINDS for r in in_lang), lang
+
+
+def test_dev_set_labels_are_consistent(records: list[dict[str, Any]]) -> None:
+    ids = [r.get("id") for r in records]
+    assert len(ids) == len(set(ids)), "duplicate ids in the dev set"
+    texts = [r["text"] for r in records]
+    duplicates = [t for t, n in Counter(texts).items() if n > 1]
+    assert not duplicates, f"duplicate texts: {duplicates[:5]}"
+    for r in records:
+        where = r.get("id")
+        assert r["lang"] in ("en", "ja"), where
+        assert r.get("kind") in KINDS, where
+        assert r["text"].strip(), where
+        assert r["article"] is None or (isinstance(r["article"], int) and 1 <= r["article"] <= 14), where
+        if r["handoff"] is not None:
+            assert r["handoff"] in REQUEST_TYPES, where
+            assert r["article"] == REQUEST_TYPES[r["handoff"]], where
+            assert r["kind"] == "request", where
+        if r.get("kind") in OFFTOPIC_KINDS or r.get("kind") == "smalltalk":
+            assert r["article"] is None and r["handoff"] is None, where
+
+
+def test_english_article_accuracy(report: Report) -> None:
+    value = report.summary()["article_accuracy"]["en"]
+    assert value is not None
+    assert value >= TARGETS["article_accuracy_en"], f"en accuracy {value:.3f}\n{_failures(report)}"
+
+
+def test_japanese_article_accuracy(report: Report) -> None:
+    value = report.summary()["article_accuracy"]["ja"]
+    assert value is not None
+    assert value >= TARGETS["article_accuracy_ja"], f"ja accuracy {value:.3f}\n{_failures(report)}"
+
+
+def test_handoff_precision(report: Report) -> None:
+    value = report.summary()["handoff"]["precision"]
+    assert value is not None
+    assert value >= TARGETS["handoff_precision"], f"handoff precision {value:.3f}\n{_failures(report)}"
+
+
+def test_handoff_recall(report: Report) -> None:
+    value = report.summary()["handoff"]["recall"]
+    assert value is not None
+    assert value >= TARGETS["handoff_recall"], f"handoff recall {value:.3f}\n{_failures(report)}"
+
+
+def test_offtopic_and_hostile_get_no_article(report: Report) -> None:
+    value = report.summary()["offtopic_no_article"]
+    assert value is not None
+    assert value >= TARGETS["offtopic_no_article"], f"off-topic clean share {value:.3f}\n{_failures(report)}"
+
+
+def test_report_has_no_missed_targets(report: Report) -> None:
+    assert report.missed_targets() == []
+
+
+@pytest.mark.parametrize("name", ["holdout.jsonl", "holdout2.jsonl", "holdout3.jsonl"])
+def test_holdout_sets_meet_the_same_targets(matcher: Matcher, name: str) -> None:
+    """Three further sets, each written by a different author who never saw the catalog. They were first
+    evaluated untouched (figures in the issue notes), then their misses informed general fixes; they stay
+    here as regression guards."""
+    rows = [json.loads(line) for line in (REPO / "tests" / "data" / name).read_text(encoding="utf-8").splitlines()
+            if line.strip()]
+    report = evaluate(matcher, rows)
+    assert report.missed_targets() == [], _failures(report)

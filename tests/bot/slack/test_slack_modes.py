@@ -1,0 +1,221 @@
+"""The Slack app's modes and limits: acknowledgement within 3 s over a deliberately slow store and a slow Slack,
+Socket Mode (offline: the handler's websocket cannot be reached, so requests are fed to it directly), the app
+manifest, the settings, and the Block Kit limits."""
+from __future__ import annotations
+
+import contextlib
+import json
+import os
+import subprocess
+import sys
+import threading
+import time
+from pathlib import Path
+from typing import Any, Iterator, Mapping
+
+import pytest
+import uvicorn
+import yaml
+from slack_sdk.socket_mode.request import SocketModeRequest
+from slack_sdk.socket_mode.response import SocketModeResponse
+
+from bot.app import build_services
+from bot.config import ConfigError, Settings
+from bot.engine.messages import Choice, Reply
+from bot.slack.app import build_slack_app, run_socket_mode, socket_mode_handler
+from bot.slack.blocks import SECTION_LIMIT, reply_blocks, split_mrkdwn
+from bot.web.app import create_app
+from handoff.sqlite.store import SQLiteStore
+from handoff.tickets import Requester, Ticket, TicketDraft
+from slack_mock import SlackMock
+from test_slack_support import (
+    SECRET, SlackEndpoint, dm_event, event_callback, free_port, posts, select, slack_command, slack_env, text_input,
+    unique, view_submission, wait_until,
+)
+
+REPO = Path(__file__).resolve().parents[3]
+SLOW = 3.5  # seconds per store write: more than Slack's 3-second budget on its own
+
+
+class SlowStore(SQLiteStore):
+    """A store whose every write the Slack front end makes takes longer than Slack waits for an answer."""
+
+    def save_session(self, session_id: str, state: Mapping[str, Any], ttl_seconds: int) -> None:
+        time.sleep(SLOW)
+        super().save_session(session_id, state, ttl_seconds)
+
+    def mark_once(self, key: str, ttl_seconds: int) -> bool:
+        time.sleep(SLOW)
+        return super().mark_once(key, ttl_seconds)
+
+    def create_ticket(self, draft: TicketDraft, *, idempotency_key: str, now: float) -> Ticket:
+        time.sleep(SLOW)
+        return super().create_ticket(draft, idempotency_key=idempotency_key, now=now)
+
+
+def _settings(mock: SlackMock, tmp_path: Path, **extra: str) -> Settings:
+    env = slack_env(mock, tmp_path / "data", **extra)
+    return Settings.from_env({k: v for k, v in env.items() if k.startswith(("PRIVACY_BOT_", "SLACK_"))})
+
+
+@contextlib.contextmanager
+def _serving(app: Any) -> Iterator[str]:
+    """uvicorn on a free loopback port in a thread (the app and its store live in this process)."""
+    port = free_port()
+    server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning", access_log=False,
+                                           lifespan="off"))
+    thread = threading.Thread(target=server.run, name="uvicorn-test", daemon=True)
+    thread.start()
+    try:
+        wait_until(lambda: server.started, timeout=10, what="uvicorn")
+        yield f"http://127.0.0.1:{port}"
+    finally:
+        server.should_exit = True
+        thread.join(10)
+
+
+@pytest.mark.slow
+def test_every_request_is_acknowledged_within_3s_with_a_slow_store_and_a_slow_slack(tmp_path: Path,
+                                                                                    slack_api: SlackMock) -> None:
+    settings = _settings(slack_api, tmp_path)
+    services = build_services(settings, store=SlowStore.in_dir(settings.data_dir))
+    slack_api.set_latency(SLOW, "chat.postEphemeral")
+    user, channel = unique("U0SLOW"), unique("D0SLOW")
+    try:
+        with _serving(create_app(services)) as base:
+            slack = SlackEndpoint(base)
+            dm = slack.event(event_callback(dm_event("do you use cookies?", user=user, channel=channel)))
+            command = slack.command(slack_command("do you use cookies?", user=user, channel=channel))
+            submission = slack.interaction(view_submission(
+                user=user, view_id=unique("V0SLOW"), callback_id="request_form",
+                private_metadata=json.dumps({"t": "inquiry", "l": "en", "s": f"slack:T0MOCK:{channel}:{user}"}),
+                values={"name": text_input("Jiro Tanaka"), "email": {"type": "email_text_input", "value": "j@example.jp"},
+                        "on_behalf": select("self"), "message": text_input("Please call me.")}))
+            for response in (dm, command, submission):
+                assert response.status == 200 and response.seconds < 3.0, response
+            # The work was done after the acknowledgements, not dropped.
+            [answer] = wait_until(lambda: posts(slack_api, channel), timeout=20, what="DM answer")
+            assert "Article 12 (" in str(answer.params.get("blocks"))
+            wait_until(lambda: posts(slack_api, channel, "chat.postEphemeral"), timeout=20, what="ephemeral answer")
+            [opened] = wait_until(lambda: [c for c in slack_api.calls("conversations.open")
+                                           if c.params["users"] == user], timeout=20, what="receipt DM")
+            [receipt] = wait_until(lambda: posts(slack_api, opened.response["channel"]["id"]), what="receipt")
+            [ticket] = services.store.list_tickets(requester=Requester("slack", user, "x"))
+            assert ticket.reference in str(receipt.params["text"])
+    finally:
+        services.close()
+
+
+def test_without_slack_settings_the_web_app_has_no_slack_endpoint(tmp_path: Path) -> None:
+    services = build_services(Settings.from_env({"PRIVACY_BOT_DATA_DIR": str(tmp_path / "data"),
+                                                 "SLACK_BOT_TOKEN": "xoxb-only-a-token"}))
+    try:
+        assert not services.settings.slack_enabled
+        assert "/slack/events" not in {getattr(r, "path", "") for r in create_app(services).routes}
+    finally:
+        services.close()
+
+
+def test_privacy_bot_slack_refuses_to_start_without_an_app_token(tmp_path: Path) -> None:
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("PRIVACY_BOT_", "SLACK_", "REDIS_URL"))}
+    env.update({"PRIVACY_BOT_DATA_DIR": str(tmp_path / "data"), "SLACK_BOT_TOKEN": "xoxb-1",
+                "SLACK_SIGNING_SECRET": SECRET})
+    script = Path(sys.executable).parent / "privacy-bot"
+    done = subprocess.run([str(script), "slack"], env=env, capture_output=True, text=True, timeout=30)
+    assert done.returncode == 2
+    assert "SLACK_APP_TOKEN is not set" in done.stderr and "privacy-bot serve" in done.stderr
+    assert not (tmp_path / "data").exists()  # nothing was started
+
+
+def test_socket_mode_runs_the_same_app_offline(tmp_path: Path, slack_api: SlackMock) -> None:
+    """A real websocket to Slack is impossible offline; the handler is fed Socket Mode requests directly."""
+    settings = _settings(slack_api, tmp_path, SLACK_APP_TOKEN="xapp-1-A0MOCK-1-secret", SLACK_SIGNING_SECRET="")
+    services = build_services(settings)
+    try:
+        app = build_slack_app(services)
+        handler = socket_mode_handler(app, settings)
+        try:
+            assert handler.app is app and handler.client.web_client is app.client
+            assert handler.client.web_client.base_url == slack_api.url
+            sent: list[SocketModeResponse] = []
+            handler.client.send_socket_mode_response = sent.append  # type: ignore[method-assign,assignment]
+            channel = unique("D0SOCK")
+            payload = event_callback(dm_event("do you use cookies?", user=unique("U0SOCK"), channel=channel))
+            handler.handle(handler.client, SocketModeRequest(type="events_api", envelope_id="env-1", payload=payload))
+            handler.handle(handler.client, SocketModeRequest(type="events_api", envelope_id="env-2", payload=payload,
+                                                             retry_attempt=1, retry_reason="timeout"))
+            assert [r.envelope_id for r in sent] == ["env-1", "env-2"]  # both acknowledged
+            [answer] = wait_until(lambda: posts(slack_api, channel), what="answer over Socket Mode")
+            assert "Article 12 (" in str(answer.params.get("blocks"))
+            time.sleep(0.3)
+            assert len(posts(slack_api, channel)) == 1  # the redelivery was processed once
+        finally:
+            handler.client.close()
+    finally:
+        services.close()
+
+
+def test_run_socket_mode_builds_the_app_and_starts_the_handler(tmp_path: Path, slack_api: SlackMock,
+                                                               monkeypatch: pytest.MonkeyPatch) -> None:
+    from slack_bolt.adapter.socket_mode import SocketModeHandler
+
+    started: list[SocketModeHandler] = []
+    monkeypatch.setattr(SocketModeHandler, "start", lambda self: started.append(self))
+    monkeypatch.setattr("bot.app.configure_logging", lambda settings: None)
+    settings = _settings(slack_api, tmp_path, SLACK_APP_TOKEN="xapp-1-A0MOCK-1-secret")
+    assert run_socket_mode(settings) == 0
+    [handler] = started
+    assert handler.app_token == "xapp-1-A0MOCK-1-secret"
+    assert {"direct_message", "request_submitted", "staff_action"} <= {
+        listener.ack_function.__name__ for listener in handler.app._listeners}  # the same listeners as HTTP
+    with pytest.raises(ConfigError, match="SLACK_APP_TOKEN"):
+        run_socket_mode(_settings(slack_api, tmp_path))
+
+
+def test_manifest_declares_what_the_app_uses() -> None:
+    manifest = yaml.safe_load((REPO / "bot" / "slack" / "manifest.yml").read_text(encoding="utf-8"))
+    scopes = set(manifest["oauth_config"]["scopes"]["bot"])
+    assert {"chat:write", "im:history", "im:read", "im:write", "app_mentions:read", "commands", "users:read",
+            "usergroups:read"} <= scopes
+    settings = manifest["settings"]
+    assert set(settings["event_subscriptions"]["bot_events"]) == {"message.im", "app_mention", "app_home_opened"}
+    [command] = manifest["features"]["slash_commands"]
+    assert command["command"] == "/privacy"
+    urls = {settings["event_subscriptions"]["request_url"], settings["interactivity"]["request_url"], command["url"]}
+    assert len(urls) == 1 and urls.pop().endswith("/slack/events")
+    assert settings["interactivity"]["is_enabled"] is True
+    home = manifest["features"]["app_home"]
+    assert home["home_tab_enabled"] and home["messages_tab_enabled"] and not home["messages_tab_read_only_enabled"]
+
+
+def test_staff_settings_are_validated() -> None:
+    settings = Settings.from_env({"SLACK_STAFF_USERS": "U012AB3CD, W045EF6GH U012AB3CD",
+                                  "SLACK_STAFF_USERGROUP": "S0PRIVACY"})
+    assert settings.slack_staff_users == ("U012AB3CD", "W045EF6GH") and settings.slack_staff_usergroup == "S0PRIVACY"
+    assert Settings.from_env({}).slack_staff_users == () and Settings.from_env({}).slack_staff_usergroup is None
+    for key, value in (("SLACK_STAFF_USERS", "alice"), ("SLACK_STAFF_USERS", "U012<script>"),
+                       ("SLACK_STAFF_USERGROUP", "U012AB3CD"), ("SLACK_STAFF_USERGROUP", "S0ONE S0TWO")):
+        with pytest.raises(ConfigError, match=key):
+            Settings.from_env({key: value})
+
+
+def _reply(mrkdwn: str, choices: tuple[Choice, ...] = ()) -> Reply:
+    return Reply(session_id="s", decision="clarify" if choices else "answer", intent=None, article=7, handoff=None,
+                 confidence=1.0, lang="en", text=mrkdwn, html="", mrkdwn=mrkdwn,
+                 citation="Article 7 (Disclosure of Personal Information)", choices=choices)
+
+
+def test_long_answers_are_split_into_sections_within_slacks_limit() -> None:
+    paragraphs = [("word " * 150).strip() + f" &amp; end {n}." for n in range(8)]
+    text = "\n\n".join(paragraphs)
+    chunks = split_mrkdwn(text)
+    assert len(chunks) > 1 and all(len(c) <= SECTION_LIMIT for c in chunks)
+    assert " ".join(" ".join(chunks).split()) == " ".join(text.split())
+    unbroken = "x" * 7000 + "&amp;" + "y" * 10
+    assert all(len(c) <= SECTION_LIMIT for c in split_mrkdwn(unbroken)) and "".join(split_mrkdwn(unbroken)) == unbroken
+    blocks = reply_blocks(_reply(text, (Choice(1, "a", "A label " * 20, 7),)), talk_button=True)
+    sections = [b for b in blocks if b["type"] == "section"]
+    assert len(sections) == len(chunks) and blocks[len(sections)]["type"] == "context"
+    actions = blocks[-1]["elements"]
+    assert [a["action_id"] for a in actions] == ["choice_1", "talk_to_person"]
+    assert actions[0]["value"] == "1" and len(actions[0]["text"]["text"]) <= 75
