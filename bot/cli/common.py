@@ -49,6 +49,8 @@ def staff_command(func: Callable[[argparse.Namespace], int]) -> Callable[[argpar
             message, code = f"store error: {exc}", 2
         except ValueError as exc:
             message, code = str(exc), 1
+        except BrokenPipeError:
+            raise  # the reader went away (`| head`): main() ends quietly
         except OSError as exc:
             message, code = f"{exc.strerror or exc}: {exc.filename}" if exc.filename else str(exc), 2
         print(f"privacy-bot {args.command_name}: {message}", file=sys.stderr)

@@ -175,8 +175,19 @@ def cmd_eval(args: argparse.Namespace) -> int:
     return 0
 
 
+def _version() -> str:
+    """The installed distribution's version (pyproject.toml), the same one /docs shows."""
+    from importlib.metadata import PackageNotFoundError, version
+
+    try:
+        return version("privacy-bot")
+    except PackageNotFoundError:  # run from a checkout that was never installed
+        return "unknown"
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="privacy-bot", description="Privacy-policy inquiry assistant.")
+    parser.add_argument("--version", action="version", version=f"%(prog)s {_version()}")
     sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
 
     p = sub.add_parser("serve", help="run the web chat, APIs and pages", description="Run the web server.")
@@ -231,6 +242,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         print(f"privacy-bot: {exc.strerror}: {exc.filename}", file=sys.stderr)
         return 2
     except BrokenPipeError:
+        # The reader left early (`privacy-bot tickets list | head`): not an error. Point stdout at /dev/null so the
+        # interpreter's final flush cannot raise again and print "Exception ignored … BrokenPipeError".
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
         return 0
 
 

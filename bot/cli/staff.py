@@ -28,7 +28,8 @@ if TYPE_CHECKING:
 
 #: Accepted in `--status` filters besides the status ids; "waiting" is short for waiting_on_requester.
 STATUS_GROUPS = {"open": ("new", "in_progress", "waiting_on_requester"), "closed": ("resolved", "rejected"),
-                 "waiting": ("waiting_on_requester",)}
+                 "waiting": ("waiting_on_requester",),
+                 "all": ("new", "in_progress", "waiting_on_requester", "resolved", "rejected")}
 EXPORT_COLUMNS = ("reference", "request_type", "article", "status", "assignee", "created_at", "updated_at", "due_at",
                   "closed_at", "overdue", "rejection_ground", "notified", "purged_at")
 MIN_PASSWORD_CHARS = 12
@@ -93,7 +94,7 @@ def _statuses(values: Sequence[str] | None) -> list[str] | None:
             for name in names:
                 if name not in STATUSES:
                     raise CommandFailed(f"unknown status {part.strip()!r}; use one of {', '.join(STATUSES)}, "
-                                        "open or closed", code=2)
+                                        "open, closed or all", code=2)
                 chosen.append(name)
     return chosen
 
@@ -401,7 +402,7 @@ def _add_filters(p: argparse.ArgumentParser) -> None:
 
     p.add_argument("--status", action="append", metavar="S",
                    help="only this status (new, in_progress, waiting_on_requester, resolved, rejected, or the "
-                        "groups open and closed); repeat or separate with commas for several")
+                        "groups open, closed and all, as the staff page's filter has them); repeat or separate with commas for several")
     p.add_argument("--type", choices=list(REQUEST_TYPES), metavar="T",
                    help=f"only this request type ({', '.join(REQUEST_TYPES)})")
     p.add_argument("--overdue", action="store_true", help="only open tickets past their due date")
