@@ -6,6 +6,7 @@ request desk (`bot.engine.desk`: intake forms, tickets, status, staff replies).
 """
 from __future__ import annotations
 
+import copy
 import logging
 import re
 import time
@@ -103,7 +104,8 @@ class Conversation:
 
         staff_messages, mark_delivered = ("", _nothing) if stateless else self.desk.deliver_replies(message, lang)
         if form and not stateless:
-            reply = self._from_desk(message, self.desk.continue_form(state, message, text), lang, notices)
+            form = copy.deepcopy(form)  # the question asked before this message, should the answer not be kept
+            reply = self._form_turn(message, text, state, form, lang, notices)
         elif self.desk.is_status_query(text):
             reply = self._from_desk(message, self.desk.status(message, text, lang), lang, notices, decision="smalltalk")
         else:
@@ -124,7 +126,8 @@ class Conversation:
         transcript.append({"role": "user", "text": text, "at": self.clock()})
         transcript.append({"role": "bot", "text": reply.text, "intent": reply.intent, "at": self.clock()})
         del transcript[:-TRANSCRIPT_TURNS * 2]
-        self._save(message.session_id, state, notices)
+        if not self._save(message.session_id, state, notices) and not stateless:
+            reply = self._not_saved(message, reply, form if isinstance(form, dict) else None, notices)
         mark_delivered()
         if notices != list(reply.notices):
             reply = replace(reply, notices=tuple(dict.fromkeys(list(reply.notices) + notices)))
@@ -159,14 +162,62 @@ class Conversation:
             notices.append("store_unavailable")
             return {}
 
-    def _save(self, session_id: str, state: Mapping[str, Any], notices: list[str]) -> None:
+    def _save(self, session_id: str, state: Mapping[str, Any], notices: list[str]) -> bool:
+        """Write the session; False when it could not be written (the notice says so)."""
         if "store_unavailable" in notices:
-            return
+            return False
         try:
             self.store.save_session(session_id, state, self.session_ttl)
         except StoreUnavailable:
             log.warning("session store unavailable; session state not saved")
             notices.append("store_unavailable")
+            return False
+        return True
+
+    def _not_saved(self, message: Message, reply: Reply, form: dict[str, Any] | None, notices: list[str]) -> Reply:
+        """The session was read but could not be written: what this message changed is lost. Say so plainly; in a
+        form, ask the same question again rather than the next one (the answer was not kept). A ticket that was
+        opened stays opened, and its receipt is shown."""
+        down = self.desk.texts.get("desk", "store_down", reply.lang)
+        if form is None or reply.ticket is not None:
+            return _prefixed(reply, down, "store_unavailable")
+        turn = self.desk.form.prompt(form)
+        return self._from_desk(message, DeskReply(down + "\n\n" + turn.text, Desk.form_choices(turn),
+                                                  request_type=form["type"], lang=form["lang"]), reply.lang, notices)
+
+    # -- questions during a form ---------------------------------------------------------------
+    def _form_turn(self, message: Message, text: str, state: dict[str, Any], form: dict[str, Any], lang: str,
+                   notices: list[str]) -> Reply:
+        """The form's next step; or, when the message is a question about the policy rather than an answer
+        ("tell me about cookies" at "choose 1, 2 or 3"), the answer to it followed by the same question again,
+        with the answers so far kept."""
+        desk = self.desk.continue_form(state, message, text)
+        match = self._aside(text, form["step"], desk) if "form" in state else None  # None: the form ended
+        if match is None:
+            return self._from_desk(message, desk, lang, notices)
+        state["form"] = form  # a name step may have taken the question as a name: not an answer, so undone
+        answer = self._answer(message, match, lang, notices, state, stateless=False)
+        turn = self.desk.form.prompt(form)
+        return self._reply(message.session_id, str(answer.extra["markup"]) + "\n\n" + turn.text, lang,
+                           decision=answer.decision, intent=answer.intent, article=answer.article, handoff=None,
+                           confidence=answer.confidence, choices=Desk.form_choices(turn), notices=answer.notices,
+                           ticket=None)
+
+    def _aside(self, text: str, step: str, desk: DeskReply) -> Match | None:
+        """The match of a message that asks something instead of answering the form, else None. Only when the
+        form refused it as an answer, or at a name step (which takes most words as a name) when it reads as a
+        sentence: a confident answer on an article, three words or more (or a long unspaced Japanese phrase)."""
+        if not text.strip():
+            return None
+        if desk.refused:
+            refused = self.matcher.match(text)
+            return refused if refused.decision in ("answer", "smalltalk") and refused.intent else None
+        words = text.split()
+        if step in ("name", "rep_name") and (len(words) >= 3 or (len(words) == 1 and len(text.strip()) > 8)):
+            sentence = self.matcher.match(text)
+            if sentence.decision == "answer" and sentence.confidence >= 0.9:
+                return sentence
+        return None
 
     def _language(self, text: str, state: Mapping[str, Any]) -> str:
         previous: str = state["lang"] if state.get("lang") in ("en", "ja") else self.default_lang
@@ -288,10 +339,14 @@ def _nothing() -> None:
 
 def _prepend(reply: Reply, markup: str) -> Reply:
     """Put staff messages above the answer."""
+    return _prefixed(reply, markup, "staff_reply")
+
+
+def _prefixed(reply: Reply, markup: str, notice: str) -> Reply:
     combined = markup + "\n\n" + str(reply.extra.get("markup", ""))
     formats = Rendered.of(combined)
     return replace(reply, text=formats.text, html=formats.html, mrkdwn=formats.mrkdwn,
-                   extra={**reply.extra, "markup": combined}, notices=reply.notices + ("staff_reply",))
+                   extra={**reply.extra, "markup": combined}, notices=tuple(dict.fromkeys(reply.notices + (notice,))))
 
 
 def _picked_number(text: str) -> int | None:

@@ -43,6 +43,8 @@ class DeskReply:
     notices: tuple[str, ...] = ()
     #: The language the text is in, when the desk decided it (a form's language can be switched mid-way).
     lang: str | None = None
+    #: The form did not accept the message as an answer to its question (it asks again, saying why).
+    refused: bool = False
 
 
 def requester_of(message: Message) -> Requester:
@@ -159,7 +161,12 @@ class Desk:
     def _turn_reply(self, turn: FormTurn) -> DeskReply:
         request_type = turn.state["type"] if turn.state else None
         lang = turn.state["lang"] if turn.state else None
-        return DeskReply(turn.text, self._choices(turn), request_type=request_type, lang=lang)
+        return DeskReply(turn.text, self._choices(turn), request_type=request_type, lang=lang,
+                         refused=turn.error is not None)
+
+    @staticmethod
+    def form_choices(turn: FormTurn) -> tuple[Choice, ...]:
+        return Desk._choices(turn)
 
     @staticmethod
     def _choices(turn: FormTurn) -> tuple[Choice, ...]:
