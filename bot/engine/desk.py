@@ -14,6 +14,7 @@ from bot.engine.messages import Choice, Message
 from handoff.grounds import find_ground
 from handoff.intake import FormTurn, IntakeForm, valid_email
 from handoff.references import REFERENCE_TZ, parse_reference
+from handoff.requester_view import RequesterReply, RequesterView
 from handoff.store import Store, StoreUnavailable, TicketNotFound
 from handoff.tickets import Contact, Representative, Requester, Ticket, TicketDraft
 
@@ -57,9 +58,8 @@ def format_date(epoch: float, lang: str) -> str:
 
 
 def ticket_summary(ticket: Ticket) -> dict[str, Any]:
-    """What a reply may carry about a ticket: no contact details, no free text."""
-    return {"reference": ticket.reference, "request_type": ticket.request_type, "article": ticket.article,
-            "status": ticket.status, "created_at": ticket.created_at, "due_at": ticket.due_at}
+    """What a reply may carry about a ticket: no contact details, no free text (see `RequesterView.summary`)."""
+    return RequesterView.of(ticket).summary()
 
 
 class Desk:
@@ -153,10 +153,11 @@ class Desk:
         return DeskReply(self.receipt(ticket, lang), request_type=ticket.request_type, ticket=ticket)
 
     def receipt(self, ticket: Ticket, lang: str) -> str:
-        rep = self.texts.get("desk", "receipt_representative", lang) if ticket.representative else ""
-        return self.texts.get("desk", "receipt", lang, reference=ticket.reference, representative=rep,
-                              article=self.citation(ticket.article, lang), email=ticket.contact.email or "",
-                              due=format_date(ticket.due_at, lang))
+        view = RequesterView.of(ticket)
+        rep = self.texts.get("desk", "receipt_representative", lang) if view.representative else ""
+        return self.texts.get("desk", "receipt", lang, reference=view.reference, representative=rep,
+                              article=self.citation(view.article, lang), email=view.contact_email or "",
+                              due=format_date(view.due_at, lang))
 
     def _turn_reply(self, turn: FormTurn) -> DeskReply:
         request_type = turn.state["type"] if turn.state else None
@@ -216,20 +217,21 @@ class Desk:
             return None
         if not self._may_see(ticket, requester_of(message), email):
             return None
-        return ticket.to_dict()
+        return RequesterView.of(ticket).to_dict()
 
     def _status_line(self, ticket: Ticket, lang: str) -> str:
-        now = self.clock()
+        view = RequesterView.of(ticket)
+        overdue = view.outcome is None and self.clock() > view.due_at
         text = self.texts.get(
-            "desk", "status", lang, reference=ticket.reference,
-            type=self.texts.get("type_label", ticket.request_type, lang),
-            status=self.texts.get("status_label", ticket.status, lang),
-            created=format_date(ticket.created_at, lang), due=format_date(ticket.due_at, lang),
-            overdue=self.texts.get("desk", "status_overdue", lang) if ticket.is_overdue(now) else "",
+            "desk", "status", lang, reference=view.reference,
+            type=self.texts.get("type_label", view.request_type, lang),
+            status=self.texts.get("status_label", view.status, lang),
+            created=format_date(view.created_at, lang), due=format_date(view.due_at, lang),
+            overdue=self.texts.get("desk", "status_overdue", lang) if overdue else "",
         )
-        if ticket.rejection is not None:
-            ground = find_ground(ticket.request_type, ticket.rejection.ground)
-            reason = ground.label(lang) if ground is not None else ticket.rejection.ground
+        if view.rejection is not None:
+            ground = find_ground(view.request_type, view.rejection.ground)
+            reason = ground.label(lang) if ground is not None else view.rejection.ground
             text += self.texts.get("desk", "status_closed_rejected", lang, reason=reason)
         return text
 
@@ -244,8 +246,9 @@ class Desk:
             return "", lambda: None
         if not pending:
             return "", lambda: None
+        # Through the requester view: the text and nothing of who wrote it.
         parts = [self.texts.get("desk", "staff_reply", lang, reference=p.reference,
-                                text=p.reply.text.replace("\n", "\n> ")) for p in pending]
+                                text=RequesterReply.of(p.reply).text.replace("\n", "\n> ")) for p in pending]
 
         def mark() -> None:
             by_ticket: dict[str, list[int]] = {}

@@ -23,6 +23,7 @@ from bot.slack.blocks import metadata, text_sections, ui, view_values
 from bot.slack.staff_blocks import STAFF_ACTION, actor_for, log_line, reject_modal, staff_ticket_message
 from handoff.grounds import find_ground
 from handoff.intake import clean_answer
+from handoff.requester_view import RequesterView
 from handoff.notify import NotificationFailed, SlackNotifier, _api_failure, _network_reason
 from handoff.store import Store, StoreError, StoreUnavailable, TicketNotFound
 from handoff.tickets import REJECTED, RESOLVED, WAITING, Ticket, TicketError
@@ -176,7 +177,7 @@ class StaffBoard:
             if channel:
                 self._ephemeral(channel, user, _nothing_changed(reference, exc))
             return
-        self._changed(before, after, user, channel, ts, note=after.rejection.text if after.rejection else None)
+        self._changed(before, after, user, channel, ts)
 
     @staticmethod
     def reject_errors(view: Mapping[str, Any]) -> dict[str, str]:
@@ -200,7 +201,7 @@ class StaffBoard:
             who = after.events[-1].actor if after.events else "staff"
             self._post(channel=located[0], thread_ts=located[1], text=log_line(before, after, None, who=who))
         if after.status != before.status:
-            self._tell_requester(after, after.rejection.text if after.rejection else None)
+            self._tell_requester(after)
 
     def refresh(self, ticket: Ticket, channel: str | None = None, ts: str | None = None) -> None:
         """Update the ticket's staff post in place (its remembered location unless `channel`/`ts` are given)."""
@@ -215,8 +216,7 @@ class StaffBoard:
             log.warning("could not update the staff post of %s (%s)", ticket.reference, type(exc).__name__)
 
     # -- internals ---------------------------------------------------------------------------------
-    def _changed(self, before: Ticket, after: Ticket, user: str, channel: str | None, ts: str | None,
-                 note: str | None = None) -> None:
+    def _changed(self, before: Ticket, after: Ticket, user: str, channel: str | None, ts: str | None) -> None:
         if after.version == before.version:
             if channel:
                 self._ephemeral(channel, user, f"{after.reference} is already yours; nothing was changed.")
@@ -226,9 +226,11 @@ class StaffBoard:
         if located:
             self._post(channel=located[0], thread_ts=located[1], text=log_line(before, after, user))
         if after.status != before.status:
-            self._tell_requester(after, note)
+            self._tell_requester(after)
 
-    def _tell_requester(self, ticket: Ticket, note: str | None) -> None:
+    def _tell_requester(self, ticket: Ticket) -> None:
+        """DM a requester from Slack about a status change: the status line and a rejection's explanation, both from
+        the requester view (`handoff.requester_view`), never a staff note."""
         requester = ticket.requester
         if requester.frontend != "slack" or not requester.user_id:
             return
@@ -238,9 +240,11 @@ class StaffBoard:
                                       ticket.reference, ticket.lang)
         except StoreUnavailable:
             return
-        markup = ui("update", ticket.lang, reference=ticket.reference) + "\n\n" + status.text
-        if note:
-            markup += "\n\n" + ui("explanation", ticket.lang) + "\n\n> " + note.replace("\n", "\n> ")
+        view = RequesterView.of(ticket)
+        markup = ui("update", view.lang, reference=view.reference) + "\n\n" + status.text
+        if view.rejection is not None and view.rejection.explanation:
+            explanation = view.rejection.explanation
+            markup += "\n\n" + ui("explanation", view.lang) + "\n\n> " + explanation.replace("\n", "\n> ")
         try:
             dm = self.client.conversations_open(users=requester.user_id)["channel"]["id"]
         except _SLACK_FAILURES as exc:
