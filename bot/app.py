@@ -8,13 +8,14 @@ from __future__ import annotations
 import logging
 import os
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any, Callable
+from typing import Any, Callable
 
 from slack_sdk import WebClient
 
 from bot.config import Settings
 from bot.engine.conversation import Conversation
 from bot.live_content import LiveContent
+from bot.ratelimit import RateLimiter
 from bot.redaction import redact
 from bot.engine.unanswered import UnansweredRecorder
 from handoff.notify import Dispatcher, LogNotifier, Notifier, SlackNotifier
@@ -25,9 +26,6 @@ from intents.catalog import Catalog, load_catalog
 from intents.matcher import Matcher
 from responses.policy import load_policies
 from responses.renderer import Renderer, TemplateSource, make_environment
-
-if TYPE_CHECKING:
-    from bot.ratelimit import RateLimiter
 
 
 @dataclass
@@ -116,6 +114,8 @@ def build_services(settings: Settings | None = None, *, store: Store | None = No
     content = LiveContent(store, catalog, matcher)
     content.refresh()
     renderer = build_renderer(source=content)
+    # Look-ups of a ticket by reference + email are limited per client and per reference (issue 11.2).
+    lookups = RateLimiter(store, settings)
     conversation = Conversation(
         matcher=matcher,
         renderer=renderer,
@@ -125,6 +125,7 @@ def build_services(settings: Settings | None = None, *, store: Store | None = No
         default_lang=settings.default_lang,
         matcher_provider=content.matcher,
         record_unanswered=UnansweredRecorder(store),
+        lookup_guard=lookups.allow_lookup,
     )
     notifier = build_notifier(settings, store)
     dispatcher = build_dispatcher(settings, store, notifier)

@@ -47,6 +47,12 @@ SETTINGS_DOC: tuple[tuple[str, str, str], ...] = (
      "address (right or wrong); more get 429 without the password being checked. `0` turns it off."),
     ("PRIVACY_BOT_RATE_LOGIN_IP", "30", "Staff and admin sign-in attempts per 15 minutes from one IP address, all "
      "usernames together. `0` turns it off."),
+    ("PRIVACY_BOT_RATE_LOOKUP", "5", "Look-ups of one request by reference and email (status or copy asked from "
+     "another chat) per hour, right or wrong, from everyone together; beyond that every such look-up gets the same "
+     "\"can't find it\" answer, whether or not the reference exists. The requester's own chat or Slack identity is "
+     "never limited. `0` turns it off."),
+    ("PRIVACY_BOT_RATE_LOOKUP_IP", "20", "Look-ups by reference and email per hour from one client IP address (web) "
+     "or Slack user, all references together. `0` turns it off."),
     ("PRIVACY_BOT_TRUST_PROXY", "0", "How many reverse proxies in front of the app add `X-Forwarded-For`. `0`: the "
      "client address is the connection's peer (the header is ignored, since anyone can send it). `1` behind one "
      "proxy (e.g. nginx with `$proxy_add_x_forwarded_for`): the last address in the header, the one the proxy saw. "
@@ -164,6 +170,8 @@ class Settings:
     rate_ip_burst: int = 40
     rate_login: int = 10
     rate_login_ip: int = 30
+    rate_lookup: int = 5
+    rate_lookup_ip: int = 20
     trust_proxy: int = 0
     #: None: chosen by store (see `chat_thread_count`).
     chat_threads: int | None = None
@@ -214,6 +222,8 @@ class Settings:
             rate_ip_burst=_bounded(environ, "PRIVACY_BOT_RATE_IP_BURST", 40, 1, 100_000),
             rate_login=_bounded(environ, "PRIVACY_BOT_RATE_LOGIN", 10, 0, 10_000),
             rate_login_ip=_bounded(environ, "PRIVACY_BOT_RATE_LOGIN_IP", 30, 0, 10_000),
+            rate_lookup=_bounded(environ, "PRIVACY_BOT_RATE_LOOKUP", 5, 0, 10_000),
+            rate_lookup_ip=_bounded(environ, "PRIVACY_BOT_RATE_LOOKUP_IP", 20, 0, 10_000),
             trust_proxy=_bounded(environ, "PRIVACY_BOT_TRUST_PROXY", 0, 0, 10),
             chat_threads=_auto_or_bounded(environ, "PRIVACY_BOT_CHAT_THREADS", 1, 256),
             log_level=level,

@@ -7,6 +7,9 @@ Buckets, each refilling continuously (settings in `bot.config`, `0` turns one of
 * `chat-session`: the same per chat session, and Slack messages, commands and choice clicks per Slack user;
 * `login-user` and `login-ip`: staff and admin sign-in attempts per (username, IP address) and per IP address.
   The staff and admin sign-in forms share these buckets (they check the same accounts).
+* `lookup-origin` and `lookup-ref`: look-ups of a ticket by reference + email (status or copy from a chat that is
+  not the requester's) per client (IP address or Slack user) and per reference, right or wrong alike. Fails
+  closed like sign-in: a store error propagates (the look-up needs the store anyway).
 
 Keys never hold personal data: the session id, IP address or username goes into a SHA-256 digest salted with the
 deployment's key prefix, e.g. `chat-ip:3f0c…`. Chat fails open: when the store cannot be reached the request is
@@ -43,6 +46,7 @@ log = logging.getLogger(__name__)
 
 MINUTE = 60.0
 LOGIN_PERIOD = 15 * 60.0
+LOOKUP_PERIOD = 3600.0
 #: After a failed check, chat skips the store for this long (fail open without waiting on a dead store each time).
 OUTAGE_PAUSE = 5.0
 MAX_IP_CHARS = 100
@@ -164,6 +168,8 @@ class RateLimiter:
         self.chat_session = Limit(settings.rate_session, MINUTE, settings.rate_session_burst)
         self.login_user = Limit(settings.rate_login, LOGIN_PERIOD, max(1, settings.rate_login))
         self.login_ip = Limit(settings.rate_login_ip, LOGIN_PERIOD, max(1, settings.rate_login_ip))
+        self.lookup_ref = Limit(settings.rate_lookup, LOOKUP_PERIOD, max(1, settings.rate_lookup))
+        self.lookup_origin = Limit(settings.rate_lookup_ip, LOOKUP_PERIOD, max(1, settings.rate_lookup_ip))
         self._paused_until = 0.0
         self._lock = threading.Lock()
 
@@ -220,6 +226,17 @@ class RateLimiter:
             log.info("sign-in attempts limited (%s); password not checked", refused[0])
             return refused[1]
         return None
+
+    def allow_lookup(self, reference: str, origin: str | None) -> bool:
+        """Take one try for a look-up of `reference` by email: per origin (when known), then per reference. False
+        when either bucket is empty. Every try counts, so the answer to a try never depends on other tries being
+        wrong; whether the reference exists plays no part. Raises StoreUnavailable (fails closed)."""
+        checks = [(self.lookup_origin, "lookup-origin", origin)] if origin else []
+        checks.append((self.lookup_ref, "lookup-ref", reference.upper()))
+        refused = self.take(checks)
+        if refused is not None:
+            log.info("ticket look-ups limited (%s)", refused[0])
+        return refused is None
 
     def notice_key(self, scope: str, value: str) -> str:
         """A marker key (for `mark_once`) so a flood gets one "please wait" notice per wait, not one per message."""

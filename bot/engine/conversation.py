@@ -16,7 +16,7 @@ from typing import Any, Callable, Mapping
 
 from rapidfuzz import fuzz
 
-from bot.engine.desk import TRANSCRIPT_LINES, Desk, DeskReply, ticket_summary
+from bot.engine.desk import TRANSCRIPT_LINES, Desk, DeskReply, LookupGuard, ticket_summary
 from bot.engine.messages import Choice, Message, Reply
 from handoff.intake import IntakeForm
 from handoff.store import Store, StoreUnavailable
@@ -62,6 +62,7 @@ class Conversation:
         clock: Callable[[], float] = time.time,
         matcher_provider: Callable[[], Matcher] | None = None,
         record_unanswered: Callable[[str, str, str], None] | None = None,
+        lookup_guard: LookupGuard | None = None,
     ) -> None:
         # `matcher_provider` (when given) returns the current matcher on every use, so example phrasings added by
         # admins take effect without a restart; `record_unanswered(text, decision, lang)` is told of every fallback
@@ -75,7 +76,8 @@ class Conversation:
         self.max_message_chars = max_message_chars
         self.default_lang = default_lang
         self.clock = clock
-        self.desk = Desk(store=store, form=form or IntakeForm(), citation=renderer.citation, clock=clock)
+        self.desk = Desk(store=store, form=form or IntakeForm(), citation=renderer.citation, clock=clock,
+                         lookup_guard=lookup_guard)
         catalog = matcher.catalog
         self._topics = {
             lang: [Topic(i.label(lang), i.article) for i in sorted(catalog, key=lambda i: (i.article or 0, i.paragraph or 0))

@@ -62,10 +62,16 @@ def ticket_summary(ticket: Ticket) -> dict[str, Any]:
     return RequesterView.of(ticket).summary()
 
 
+#: `(reference, origin) -> allowed`: takes one try for a look-up by reference + email (see
+#: `bot.ratelimit.RateLimiter.allow_lookup`, wired in by the composition root). Raises StoreUnavailable.
+LookupGuard = Callable[[str, "str | None"], bool]
+
+
 class Desk:
     def __init__(self, *, store: Store, form: IntakeForm, citation: Callable[[int, str], str],
-                 clock: Callable[[], float]) -> None:
+                 clock: Callable[[], float], lookup_guard: LookupGuard | None = None) -> None:
         self.store = store
+        self.lookup_guard = lookup_guard
         self.form = form
         self.texts = form.texts
         self.citation = citation
@@ -180,8 +186,8 @@ class Desk:
         return parse_reference(text) is not None or bool(_STATUS_WORDS.search(unicodedata.normalize("NFKC", text)))
 
     def status(self, message: Message, text: str, lang: str) -> DeskReply:
-        """Status only for the same requester, or for reference + the email given on the ticket. Anyone else
-        gets the same answer whether or not the reference exists."""
+        """Status only for the same requester, or for reference + the email given on the ticket (see `find`).
+        Anyone else gets the same answer whether or not the reference exists."""
         requester = requester_of(message)
         reference = parse_reference(text)
         try:
@@ -191,33 +197,42 @@ class Desk:
                     return DeskReply(self.texts.get("desk", "status_none", lang))
                 lines = "\n".join(f"- {self._status_line(t, lang)}" for t in reversed(tickets))
                 return DeskReply(self.texts.get("desk", "status_list", lang, lines=lines))
-            try:
-                ticket = self.store.get_ticket(reference)
-            except TicketNotFound:
-                ticket = None
+            ticket = self.find(message, reference, _single_email(_EMAIL_IN_TEXT.findall(text)))
         except StoreUnavailable:
             return DeskReply(self.texts.get("desk", "status_unavailable", lang), notices=("store_unavailable",))
-        if ticket is None or not self._may_see(ticket, requester, text):
+        if ticket is None:
             return DeskReply(self.texts.get("desk", "status_unknown", lang))
         return DeskReply(self._status_line(ticket, lang), ticket=ticket)
 
-    @staticmethod
-    def _may_see(ticket: Ticket, requester: Requester, text: str) -> bool:
-        """The same requester, or someone who gives the ticket's reference with the email on the form."""
-        emails = {e.casefold() for e in _EMAIL_IN_TEXT.findall(text) if valid_email(e)}
-        return ticket.belongs_to(requester) or (
-            ticket.contact.email is not None and ticket.contact.email.casefold() in emails)
+    def find(self, message: Message, reference: str, email: str | None) -> Ticket | None:
+        """The ticket `reference` if the sender may see it, else None (unknown references alike).
+
+        The same requester (`Ticket.belongs_to`) always may. Anyone else needs `email` to be exactly one address
+        equal to the ticket's (NFKC, case-folded), and every such try takes a token per client and per reference
+        (`lookup_guard`), before and whatever the outcome: a reference cannot be probed with many addresses, and
+        existing and missing references go the same way. Raises StoreUnavailable."""
+        try:
+            ticket: Ticket | None = self.store.get_ticket(reference)
+        except TicketNotFound:
+            ticket = None
+        if ticket is not None and ticket.belongs_to(requester_of(message)):
+            return ticket
+        wanted = _normal_email(email) if email is not None else None
+        if wanted is None:
+            return None
+        origin = message.origin or (f"{message.frontend}:{message.user_id}" if message.user_id else None)
+        if self.lookup_guard is not None and not self.lookup_guard(reference, origin):
+            return None
+        if ticket is None or ticket.contact.email is None or _normal_email(ticket.contact.email) != wanted:
+            return None
+        return ticket
 
     def copy_for_requester(self, message: Message, reference: str, email: str = "") -> dict[str, Any] | None:
-        """Everything stored about the ticket, for its requester (same access rule as status); None for
-        anyone else and for unknown references alike. Raises StoreUnavailable."""
-        try:
-            ticket = self.store.get_ticket(reference)
-        except TicketNotFound:
-            return None
-        if not self._may_see(ticket, requester_of(message), email):
-            return None
-        return RequesterView.of(ticket).to_dict()
+        """The requester view of the ticket (`RequesterView.to_dict`), for its requester (same access rule as
+        status; `email` must be one address); None for anyone else and for unknown references alike. Raises
+        StoreUnavailable."""
+        ticket = self.find(message, reference, email or None)
+        return RequesterView.of(ticket).to_dict() if ticket is not None else None
 
     def _status_line(self, ticket: Ticket, lang: str) -> str:
         view = RequesterView.of(ticket)
@@ -261,6 +276,17 @@ class Desk:
                     log.warning("could not mark staff replies delivered; they will be shown again")
 
         return "\n\n".join(parts), mark
+
+
+def _single_email(found: list[str]) -> str | None:
+    """The address when exactly one was given; several (or none) match nothing."""
+    return found[0] if len(found) == 1 and valid_email(found[0]) else None
+
+
+def _normal_email(email: str) -> str | None:
+    """An address compared case-insensitively after NFKC (as the form stores it); None if it is not one address."""
+    normal = unicodedata.normalize("NFKC", email).strip().casefold()
+    return normal if _EMAIL_IN_TEXT.fullmatch(normal) and valid_email(normal) else None
 
 
 def _fold(text: str) -> str:

@@ -18,6 +18,9 @@ class Message:
     user_id: str | None = None
     #: Explicit language choice ("en"/"ja") from a language switch; None means detect from the text.
     lang: str | None = None
+    #: Who sent it, for per-client limits on ticket look-ups: the client IP address (web) or the Slack user.
+    #: Never stored or logged; None where there is no such client (CLI).
+    origin: str | None = None
 
 
 @dataclass(frozen=True)

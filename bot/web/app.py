@@ -18,7 +18,7 @@ from starlette.types import ASGIApp, Message as AsgiMessage, Receive, Scope, Sen
 
 from bot.app import Services
 from bot.engine.messages import Message, Reply
-from bot.ratelimit import RateLimited, limiter_for, rate_limited_handler
+from bot.ratelimit import RateLimited, client_ip, limiter_for, rate_limited_handler
 from handoff.store import StoreUnavailable
 from bot.admin.routes import admin_router
 from bot.staff.routes import staff_router
@@ -266,7 +266,8 @@ def create_app(services: Services) -> FastAPI:
         def work() -> Reply:
             limiter.check_chat(request, body.session_id)  # per IP, then per session: raises RateLimited (429)
             session_id = body.session_id or secrets.token_urlsafe(18)
-            return conversation.handle(Message(text=body.text, session_id=session_id, frontend="web", lang=body.lang))
+            return conversation.handle(Message(text=body.text, session_id=session_id, frontend="web", lang=body.lang,
+                                               origin=client_ip(request, settings.trust_proxy)))
 
         reply = await on_chat_thread(work)
         if reply.ticket:
@@ -293,7 +294,8 @@ def create_app(services: Services) -> FastAPI:
 
     def _ticket_copy(body: TicketCopyRequest, request: Request) -> JSONResponse:
         limiter.check_chat(request, body.session_id)
-        message = Message(text="", session_id=body.session_id, frontend="web")
+        message = Message(text="", session_id=body.session_id, frontend="web",
+                          origin=client_ip(request, settings.trust_proxy))
         try:
             copy = conversation.desk.copy_for_requester(message, body.reference, body.email or "")
         except StoreUnavailable:
