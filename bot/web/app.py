@@ -155,9 +155,16 @@ class BodySizeLimit:
         await self.app(scope, limited_receive, guarded_send)
 
 
+#: Over HTTPS (directly or through a trusted proxy's X-Forwarded-Proto) browsers are told to stay on HTTPS.
+HSTS = (b"strict-transport-security", b"max-age=31536000; includeSubDomains")
+#: JSON API answers echo names, emails and conversation text: never kept by a browser or shared cache.
+NO_STORE = (b"cache-control", b"no-store")
+
+
 class SecurityHeaders:
     """Adds `SECURITY_HEADERS` to every HTTP response that does not set them itself (Swagger UI under /docs keeps
-    its inline script: no CSP there; it shows no user data)."""
+    its inline script: no CSP there; it shows no user data), `Cache-Control: no-store` under /api/, and HSTS over
+    HTTPS. `SecureApp` puts it outside everything, so 413s, 500s and every other error page get them too."""
 
     def __init__(self, app: ASGIApp) -> None:
         self.app = app
@@ -168,7 +175,12 @@ class SecurityHeaders:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
-        extra = self.docs_headers if str(scope.get("path", "")).startswith("/docs") else self.headers
+        path = str(scope.get("path", ""))
+        extra = self.docs_headers if path.startswith("/docs") else self.headers
+        if path.startswith("/api/"):
+            extra = extra + [NO_STORE]
+        if scope.get("scheme") == "https":
+            extra = extra + [HSTS]
 
         async def send_with_headers(message: AsgiMessage) -> None:
             if message["type"] == "http.response.start":
@@ -179,6 +191,14 @@ class SecurityHeaders:
             await send(message)
 
         await self.app(scope, receive, send_with_headers)
+
+
+class SecureApp(FastAPI):
+    """FastAPI with `SecurityHeaders` outside its whole middleware stack, Starlette's error middleware included
+    (`add_middleware` would put it inside that, and the 500 page and the 413 would go out without headers)."""
+
+    def build_middleware_stack(self) -> ASGIApp:
+        return SecurityHeaders(super().build_middleware_stack())
 
 
 async def _too_large(limit: int, send: Send) -> None:
@@ -209,7 +229,7 @@ def _chat_response(reply: Reply) -> ChatResponse:
 
 def create_app(services: Services) -> FastAPI:
     settings = services.settings
-    app = FastAPI(
+    app = SecureApp(
         title="Privacy-policy assistant",
         description="Answers questions about the privacy policy and opens tickets for formal requests.",
         version="0.1.0",
@@ -218,9 +238,9 @@ def create_app(services: Services) -> FastAPI:
     limiter = limiter_for(services)
     app.add_exception_handler(RateLimited, rate_limited_handler)  # 429 with Retry-After; nothing was processed
 
-    # A plain ASGI middleware rather than `@app.middleware("http")`: that one (BaseHTTPMiddleware) runs every
-    # request through an extra task and memory streams, about a tenth of a chat request's time (benchmarks/RESULTS.md).
-    app.add_middleware(SecurityHeaders)
+    # Security headers: a plain ASGI wrapper (see `SecureApp`) rather than `@app.middleware("http")`: that one
+    # (BaseHTTPMiddleware) runs every request through an extra task and memory streams, about a tenth of a chat
+    # request's time (benchmarks/RESULTS.md).
 
     @app.exception_handler(RequestValidationError)
     async def invalid_request(request: Request, exc: RequestValidationError) -> JSONResponse:
