@@ -6,6 +6,7 @@ the key.
 """
 from __future__ import annotations
 
+import ipaddress
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Mapping
@@ -57,6 +58,9 @@ SETTINGS_DOC: tuple[tuple[str, str, str], ...] = (
      "client address is the connection's peer (the header is ignored, since anyone can send it). `1` behind one "
      "proxy (e.g. nginx with `$proxy_add_x_forwarded_for`): the last address in the header, the one the proxy saw. "
      "Behind a proxy, leaving it at `0` puts every client into the proxy's single per-IP bucket."),
+    ("PRIVACY_BOT_FORWARDED_ALLOW_IPS", "(unset)", "Addresses or networks of the reverse proxies whose "
+     "`X-Forwarded-For` and `X-Forwarded-Proto` the server believes (comma-separated, e.g. `127.0.0.1,10.0.0.0/8`; "
+     "uvicorn's `forwarded_allow_ips`). Unset: proxy headers are ignored, and the client is the connection's peer."),
     ("PRIVACY_BOT_CHAT_THREADS", "auto", "Threads one server process answers chat messages on (`/api/chat`, "
      "`/api/resume`, `/api/tickets/copy`); more requests wait their turn. `auto`: 1 with SQLite (the work is CPU-bound "
      "under one interpreter lock, and a second thread only contends for it) and 4 with Redis (threads overlap its "
@@ -141,6 +145,19 @@ def _slack_ids(environ: Mapping[str, str], key: str, prefixes: str) -> tuple[str
     return ids
 
 
+def _proxy_addresses(environ: Mapping[str, str], key: str) -> tuple[str, ...]:
+    """IP addresses or networks, comma- or space-separated; `*` (any peer) only on its own."""
+    entries = tuple(dict.fromkeys(environ.get(key, "").replace(",", " ").split()))
+    if entries == ("*",):
+        return entries
+    for entry in entries:
+        try:
+            ipaddress.ip_network(entry, strict=False)
+        except ValueError:
+            raise ConfigError(f"{key} must list IP addresses or networks (or be `*`), got {entry!r}") from None
+    return entries
+
+
 def _usergroup(environ: Mapping[str, str]) -> str | None:
     groups = _slack_ids(environ, "SLACK_STAFF_USERGROUP", "S")
     if len(groups) > 1:
@@ -173,6 +190,8 @@ class Settings:
     rate_lookup: int = 5
     rate_lookup_ip: int = 20
     trust_proxy: int = 0
+    #: Proxies whose forwarded headers uvicorn applies; empty: none (proxy headers off).
+    forwarded_allow_ips: tuple[str, ...] = ()
     #: None: chosen by store (see `chat_thread_count`).
     chat_threads: int | None = None
     log_level: str = "INFO"
@@ -225,6 +244,7 @@ class Settings:
             rate_lookup=_bounded(environ, "PRIVACY_BOT_RATE_LOOKUP", 5, 0, 10_000),
             rate_lookup_ip=_bounded(environ, "PRIVACY_BOT_RATE_LOOKUP_IP", 20, 0, 10_000),
             trust_proxy=_bounded(environ, "PRIVACY_BOT_TRUST_PROXY", 0, 0, 10),
+            forwarded_allow_ips=_proxy_addresses(environ, "PRIVACY_BOT_FORWARDED_ALLOW_IPS"),
             chat_threads=_auto_or_bounded(environ, "PRIVACY_BOT_CHAT_THREADS", 1, 256),
             log_level=level,
             log_pii=_flag(environ, "LOG_PII"),

@@ -18,6 +18,15 @@ def _settings() -> Settings:
     return Settings.from_env(os.environ)
 
 
+def proxy_options(settings: Settings) -> dict[str, object]:
+    """uvicorn's proxy settings: forwarded headers believed only from the configured proxies. uvicorn's own
+    default would believe them from 127.0.0.1 (or FORWARDED_ALLOW_IPS), letting anyone on the machine, or any
+    request relayed through a local process, pick the client address that rate limits count by."""
+    if not settings.forwarded_allow_ips:
+        return {"proxy_headers": False}
+    return {"proxy_headers": True, "forwarded_allow_ips": ",".join(settings.forwarded_allow_ips)}
+
+
 def cmd_serve(args: argparse.Namespace) -> int:
     import uvicorn
 
@@ -33,7 +42,7 @@ def cmd_serve(args: argparse.Namespace) -> int:
           f"Slack: {'on' if settings.slack_enabled else 'off'})", file=sys.stderr, flush=True)
     try:
         uvicorn.run(app, host=args.host, port=args.port, log_level=settings.log_level.lower(),
-                    access_log=False, server_header=False)
+                    access_log=False, server_header=False, **proxy_options(settings))
     finally:
         services.close()
     return 0
