@@ -7,7 +7,7 @@ import json
 import os
 import secrets
 import sys
-from typing import Sequence, TextIO
+from typing import Any, Sequence, TextIO
 
 from bot.cli.staff import add_staff_parsers
 from bot.cli.templates import add_template_parsers
@@ -18,7 +18,7 @@ def _settings() -> Settings:
     return Settings.from_env(os.environ)
 
 
-def proxy_options(settings: Settings) -> dict[str, object]:
+def proxy_options(settings: Settings) -> dict[str, Any]:
     """uvicorn's proxy settings: forwarded headers believed only from the configured proxies. uvicorn's own
     default would believe them from 127.0.0.1 (or FORWARDED_ALLOW_IPS), letting anyone on the machine, or any
     request relayed through a local process, pick the client address that rate limits count by."""
