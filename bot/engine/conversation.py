@@ -148,8 +148,34 @@ class Conversation:
             return None
         reply = self._reply(message.session_id, markup, lang, decision="smalltalk", intent=None, article=None,
                             handoff=None, confidence=1.0, choices=(), notices=("staff_reply",), ticket=None)
+        # Into the transcript too, so a later reload shows the replies where they arrived.
+        transcript = state.setdefault("transcript", [])
+        transcript.append({"role": "bot", "text": reply.text, "intent": None, "at": self.clock()})
+        del transcript[:-TRANSCRIPT_TURNS * 2]
+        try:
+            self.store.save_session(message.session_id, state, self.session_ttl)
+        except StoreUnavailable:
+            log.warning("session store unavailable; staff replies shown but not added to the transcript")
         mark_delivered()
         return reply
+
+    def history(self, message: Message) -> tuple[list[dict[str, Any]], tuple[Choice, ...]]:
+        """This session's transcript as the store keeps it (its last `TRANSCRIPT_LINES` lines: role, plain text,
+        time) and the choices of the question still open (a form step, or "Did you mean…"), for a page that was
+        reloaded. Only `message.session_id`'s own lines; nothing when the store cannot be read."""
+        try:
+            state = self.store.load_session(message.session_id) or {}
+        except StoreUnavailable:
+            return [], ()
+        lines = [{"role": "user" if line.get("role") == "user" else "bot", "text": str(line.get("text", "")),
+                  "at": float(line.get("at", 0.0))} for line in state.get("transcript", []) if isinstance(line, dict)]
+        lang: str = state["lang"] if state.get("lang") in ("en", "ja") else self.default_lang
+        if state.get("form"):
+            return lines, Desk.form_choices(self.desk.form.prompt(state["form"]))
+        catalog = self.matcher.catalog
+        pending = [i for i in state.get("pending_choices", []) if i in catalog]
+        return lines, tuple(Choice(number=n, intent=i, label=catalog[i].label(lang), article=catalog[i].article)
+                            for n, i in enumerate(pending, start=1))
 
     def topics(self, lang: str) -> list[Topic]:
         return list(self._topics.get(lang, self._topics["en"]))

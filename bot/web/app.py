@@ -17,7 +17,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.types import ASGIApp, Message as AsgiMessage, Receive, Scope, Send
 
 from bot.app import Services
-from bot.engine.messages import Message, Reply
+from bot.engine.messages import Choice, Message, Reply
 from bot.ratelimit import RateLimited, client_ip, limiter_for, rate_limited_handler
 from handoff.store import StoreUnavailable
 from bot.admin.routes import admin_router
@@ -104,8 +104,20 @@ class ResumeRequest(BaseModel):
     lang: Literal["en", "ja"] | None = None
 
 
+class TranscriptLineOut(BaseModel):
+    role: Literal["user", "bot"]
+    text: str = Field(description="Plain text, as the store keeps it (show it as text, never as HTML).")
+    at: float
+
+
 class ResumeResponse(BaseModel):
     session_id: str
+    transcript: list[TranscriptLineOut] = Field(
+        default_factory=list, description="This conversation's last lines as the store keeps them (at most 30), "
+                                          "oldest first, before the staff replies in `messages`.")
+    choices: list[ChoiceOut] = Field(default_factory=list,
+                                     description="The choices of the question still open (a form step or "
+                                                 "\"Did you mean…\"), to offer again.")
     messages: list[ChatResponse] = Field(description="Staff replies that arrived while the requester was away.")
 
 
@@ -208,6 +220,11 @@ async def _too_large(limit: int, send: Send) -> None:
     await send({"type": "http.response.body", "body": body})
 
 
+def _choice_out(choice: Choice) -> ChoiceOut:
+    return ChoiceOut(number=choice.number, intent=choice.intent, label=choice.label, article=choice.article,
+                     value=choice.value)
+
+
 def _chat_response(reply: Reply) -> ChatResponse:
     return ChatResponse(
         session_id=reply.session_id,
@@ -216,8 +233,7 @@ def _chat_response(reply: Reply) -> ChatResponse:
         handoff=reply.handoff,
         intent=reply.intent,
         confidence=reply.confidence,
-        choices=[ChoiceOut(number=c.number, intent=c.intent, label=c.label, article=c.article, value=c.value)
-                 for c in reply.choices],
+        choices=[_choice_out(c) for c in reply.choices],
         lang=reply.lang,  # type: ignore[arg-type]
         text=reply.text,
         html=reply.html,
@@ -297,15 +313,22 @@ def create_app(services: Services) -> FastAPI:
         return Response(_chat_response(reply).model_dump_json(), media_type="application/json")
 
     @app.post("/api/resume", response_model=ResumeResponse, responses=ERROR_RESPONSES,
-              summary="Return to a conversation: staff replies waiting")
-    async def resume(body: ResumeRequest, request: Request) -> ResumeResponse:
-        def work() -> Reply | None:
-            limiter.check_chat(request, body.session_id)
-            return conversation.staff_messages(
-                Message(text="", session_id=body.session_id, frontend="web", lang=body.lang))
+              summary="Return to a conversation: its transcript and the staff replies waiting")
+    async def resume(body: ResumeRequest, request: Request) -> Response:
+        message = Message(text="", session_id=body.session_id, frontend="web", lang=body.lang)
 
-        reply = await on_chat_thread(work)
-        return ResumeResponse(session_id=body.session_id, messages=[_chat_response(reply)] if reply else [])
+        def work() -> tuple[list[dict[str, Any]], tuple[Choice, ...], Reply | None]:
+            limiter.check_chat(request, body.session_id)
+            # The session id is the key: only this conversation's own lines come back.
+            lines, choices = conversation.history(message)
+            return lines, choices, conversation.staff_messages(message)
+
+        lines, choices, reply = await on_chat_thread(work)
+        resumed = ResumeResponse(
+            session_id=body.session_id, transcript=[TranscriptLineOut(**line) for line in lines],
+            choices=[_choice_out(c) for c in choices], messages=[_chat_response(reply)] if reply else [])
+        # Replies echo names and emails typed into forms: never cached.
+        return Response(resumed.model_dump_json(), media_type="application/json", headers={"cache-control": "no-store"})
 
     @app.post("/api/tickets/copy", responses={**ERROR_RESPONSES, 404: {"model": Problem}, 503: {"model": Problem}},
               summary="A requester's copy of everything stored about their request")
