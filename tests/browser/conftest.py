@@ -6,24 +6,13 @@ Chromium and sets REQUIRE_BROWSER=1, so there a missing browser fails the tests 
 from __future__ import annotations
 
 import os
-import socket
-import subprocess
-import sys
-import time
-import urllib.request
-from pathlib import Path
 from typing import Any, Iterator
 
 import pytest
-from browser_testkit import CHROMIUM, CHROMIUM_ARGS, FAST_HASH, Server
-
-from handoff.accounts import UserAccount
-from handoff.sqlite.store import SQLiteStore
-
-STARTUP_TIMEOUT = 20.0
+from browser_testkit import CHROMIUM, CHROMIUM_ARGS, Server, running_server
 
 
-def _require_chromium() -> None:
+def require_chromium() -> None:
     if CHROMIUM.exists():
         return
     if os.environ.get("REQUIRE_BROWSER") == "1":
@@ -34,7 +23,7 @@ def _require_chromium() -> None:
 
 @pytest.fixture(scope="session")
 def browser() -> Iterator[Any]:
-    _require_chromium()
+    require_chromium()
     from playwright.sync_api import sync_playwright
 
     with sync_playwright() as playwright:
@@ -45,50 +34,9 @@ def browser() -> Iterator[Any]:
             chromium.close()
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
 @pytest.fixture(scope="module")
 def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
     """`privacy-bot serve` with an admin (root) and a staff account (alice) in a fresh SQLite store."""
-    _require_chromium()  # no server either when the browser tests are skipped
-    root = tmp_path_factory.mktemp("browser")
-    data_dir = root / "data"
-    store = SQLiteStore.in_dir(data_dir)
-    for name, role in (("root", "admin"), ("alice", "staff")):
-        store.add_user(UserAccount(name, FAST_HASH, role, time.time()))
-    store.close()
-    port = _free_port()
-    env = {k: v for k, v in os.environ.items() if not k.startswith(("PRIVACY_BOT_", "REDIS_", "SLACK_"))}
-    env["PRIVACY_BOT_DATA_DIR"] = str(data_dir)
-    log = root / "server.log"
-    script = Path(sys.executable).parent / "privacy-bot"
-    with open(log, "wb") as log_file:
-        process = subprocess.Popen([str(script), "serve", "--port", str(port)], cwd=root, env=env, stdout=log_file,
-                                   stderr=subprocess.STDOUT)
-    srv = Server(f"http://127.0.0.1:{port}", data_dir, process, log)
-    try:
-        deadline = time.monotonic() + STARTUP_TIMEOUT
-        while True:
-            if process.poll() is not None:
-                pytest.fail(f"server exited:\n{log.read_text(errors='replace')}")
-            try:
-                with urllib.request.urlopen(srv.base + "/healthz", timeout=2) as response:
-                    if response.status == 200:
-                        break
-            except OSError:
-                pass
-            if time.monotonic() > deadline:
-                pytest.fail(f"server did not start:\n{log.read_text(errors='replace')}")
-            time.sleep(0.05)
+    require_chromium()  # no server either when the browser tests are skipped
+    with running_server(tmp_path_factory.mktemp("browser")) as srv:
         yield srv
-    finally:
-        process.terminate()
-        try:
-            process.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait(timeout=10)
