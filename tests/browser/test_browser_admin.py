@@ -61,6 +61,7 @@ def vague_question(server: Server) -> str:
 
 def chat(page: Any, text: str) -> Any:
     """Type a message on the chat page and return the bot's reply element."""
+    page.locator("body[data-ready='1']").wait_for()  # the first screen (a greeting) is in place
     before = page.locator("#log li.bot").count()
     page.fill("#text", text)
     page.click("#send")
@@ -89,8 +90,9 @@ def test_a_user_chats_and_clicks_a_clarification_choice(page: Any, server: Serve
     assert labels[0].startswith("1. ") and labels[1].startswith("2. ")
     shot(page, tmp_path, "1-clarify")
 
+    before = page.locator("#log li.bot").count()
     choices.nth(1).click()
-    answer = page.locator("#log li.bot").nth(1)
+    answer = page.locator("#log li.bot").nth(before)
     answer.wait_for()
     shot(page, tmp_path, "2-choice-answered")
     assert answer.get_attribute("data-decision") in ("answer", "request")
