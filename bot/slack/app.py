@@ -7,8 +7,9 @@ Concurrency: the app is synchronous and runs on a long-lived server, so it does 
 milliseconds whatever the store or Slack itself cost. Only the request modals' field validation, which is
 pure, runs before the acknowledgement, because its errors travel in it (`response_action: errors`).
 
-Slack's rules kept here: signatures are always verified (Bolt's `RequestVerification`; a bad or stale
-signature gets 401, and there is no setting to turn it off); an event redelivered with `X-Slack-Retry-Num`
+Slack's rules kept here: signatures are always verified, first by a thin guard on the raw bytes (`refusal`: a
+bad or stale signature, a malformed timestamp or an unparsable unsigned body gets 401 and one log line, never a
+traceback) and again by Bolt's `RequestVerification`; there is no setting to turn it off; an event redelivered with `X-Slack-Retry-Num`
 is processed once, keyed by its `event_id` in the store (`slack-event:<id>`, an hour); bots, edits, deletions
 and the bot's own messages are ignored.
 """
@@ -27,6 +28,7 @@ from slack_bolt.error import BoltError
 from slack_bolt.adapter.starlette.handler import to_bolt_request, to_starlette_response
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError, SlackClientError
+from slack_sdk.signature import SignatureVerifier
 from starlette.concurrency import run_in_threadpool
 from starlette.responses import Response
 
@@ -211,13 +213,48 @@ def _failure(exc: Exception) -> str:
     return str(error) if isinstance(error, str) else type(exc).__name__
 
 
-def mount_slack(web: FastAPI, app: App) -> None:
-    """Serve `app` at POST /slack/events (events, interactivity, slash commands, options). Bolt's Starlette
-    adapter translates requests; `dispatch` runs on the threadpool so it never blocks the event loop."""
+_TIMESTAMP = re.compile(r"[0-9]{1,12}")
+_SIGNATURE = re.compile(r"v0=[0-9a-f]{64}")
+
+
+def refusal(verifier: SignatureVerifier, body: bytes, timestamp: str | None, signature: str | None) -> str | None:
+    """Why a request fails Slack's signature check (a short reason for the log), or None when it passes.
+
+    Checked on the raw bytes before anything parses them: Bolt parses the body first and then verifies, so a
+    malformed unsigned body or timestamp (`{`, invalid UTF-8, `1e3`) used to raise inside Bolt (500 and a
+    traceback) instead of being refused."""
+    if not timestamp or not _TIMESTAMP.fullmatch(timestamp):
+        return "missing or malformed timestamp"
+    if not signature or not _SIGNATURE.fullmatch(signature):
+        return "missing or malformed signature"
+    try:
+        text = body.decode("utf-8")
+    except UnicodeDecodeError:
+        return "body is not UTF-8"
+    if not verifier.is_valid(text, timestamp, signature):
+        return "bad signature or stale timestamp"
+    return None
+
+
+def mount_slack(web: FastAPI, app: App, signing_secret: str) -> None:
+    """Serve `app` at POST /slack/events (events, interactivity, slash commands, options). A thin guard verifies
+    the signature first: anything that fails gets 401 and one log line, and never reaches Bolt. Bolt's Starlette
+    adapter then translates requests; `dispatch` runs on the threadpool so it never blocks the event loop."""
+    verifier = SignatureVerifier(signing_secret)
 
     async def slack_events(request: Request) -> Response:
         body = await request.body()
-        response = await run_in_threadpool(app.dispatch, to_bolt_request(request, body))
+        why = refusal(verifier, body, request.headers.get("x-slack-request-timestamp"),
+                      request.headers.get("x-slack-signature"))
+        if why is not None:
+            log.warning("Slack request refused (401): %s", why)
+            return Response(status_code=401, content="invalid request")
+        try:
+            bolt_request = to_bolt_request(request, body)
+        except Exception as exc:  # signed but unparsable: only someone holding the secret can send it
+            log.warning("signed Slack request with an unparsable body refused (400): %s", type(exc).__name__)
+            return Response(status_code=400, content="unparsable body")
+        response = await run_in_threadpool(app.dispatch, bolt_request)
         return to_starlette_response(response)
 
     web.add_api_route(EVENTS_PATH, slack_events, methods=["POST"], include_in_schema=False)

@@ -367,7 +367,7 @@ def create_app(services: Services) -> FastAPI:
     if settings.slack_enabled:
         from bot.slack.app import build_slack_app, mount_slack  # only Slack deployments load Bolt
 
-        mount_slack(app, build_slack_app(services))
+        mount_slack(app, build_slack_app(services), settings.slack_signing_secret or "")
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
     app.add_middleware(BodySizeLimit, limit=settings.max_body_bytes)
     app.include_router(staff_router(services))
