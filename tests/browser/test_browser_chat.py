@@ -219,3 +219,36 @@ def test_the_japanese_page_reads_as_one_on_a_phone(browser: Any, server: Server,
         assert_reply_in_view(page, reply)
         assert_no_horizontal_overflow(page)
         shot(page, tmp_path, f"japanese-{viewport['width']}")
+
+
+def test_when_the_store_cannot_be_written_the_page_says_so_and_keeps_the_text(browser: Any, server: Server,
+                                                                               tmp_path: Path) -> None:
+    """Issue 11 point 8: the SQLite file locked by another process (reads work, writes wait and then fail)."""
+    import sqlite3
+
+    from handoff.sqlite.store import DB_FILENAME
+
+    with opened(browser, server.base, PHONE) as page:
+        ready(page)
+        type_message(page, "Please send me a copy of all the personal data you hold about me.")
+        click_choice(page, "1. Yes, continue")
+        locker = sqlite3.connect(server.data_dir / DB_FILENAME, isolation_level=None)
+        locker.execute("BEGIN EXCLUSIVE")
+        try:
+            page.fill("#text", "Jane Doe")
+            page.click("#send")
+            alert = page.locator("#log li.bot p.notice.alert")
+            alert.wait_for(timeout=20_000)  # the server waits for the lock (busy timeout) before giving up
+            assert alert.get_attribute("role") == "alert"
+            expect(alert).to_contain_text("not saved")
+            reply = last_bot(page)
+            expect(reply).to_contain_text("full name")  # the same question again, not the next one
+            assert_reply_in_view(page, reply)
+            assert_in_view(page, alert, "the outage notice")
+            assert page.input_value("#text") == "Jane Doe"
+            shot(page, tmp_path, "store-unavailable")
+        finally:
+            locker.execute("ROLLBACK")
+            locker.close()
+        reply = type_message(page, page.input_value("#text"))
+        expect(reply).to_contain_text("email address")
