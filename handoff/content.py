@@ -27,6 +27,16 @@ _LANG = re.compile(r"[a-z]{2}")
 _SPACES = re.compile(r"\s+")
 
 
+#: Version numbers and ids are stored as signed 64-bit integers (SQLite INTEGER, Redis list indexes): anything
+#: outside 1..MAX_ID cannot exist, and is "not found" on every backend rather than an OverflowError or a Redis error.
+MAX_ID = 2**63 - 1
+
+
+def storable_id(number: int) -> bool:
+    """True when `number` can name a stored version or phrasing (1..MAX_ID)."""
+    return 1 <= number <= MAX_ID
+
+
 def check_template_key(name: str, lang: str) -> None:
     """Raise ValueError unless `name` is a template-like identifier and `lang` a two-letter code (keys built from
     them are safe in SQL and Redis key names)."""

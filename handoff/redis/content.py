@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING, Any, Callable, cast
 
 from handoff.content import (
     REVISION_KINDS, Phrasing, TemplateVersion, UnansweredGroup, UNANSWERED_DECISIONS, check_phrasing_fields,
-    check_template_key, check_unanswered_fields, check_version_fields, phrasing_key, unanswered_key,
+    check_template_key, check_unanswered_fields, check_version_fields, phrasing_key, storable_id, unanswered_key,
 )
 from handoff.store import PhrasingExists, PhrasingNotFound, TemplateConflict, TemplateVersionNotFound
 
@@ -134,7 +134,7 @@ class RedisContent:
     def get_template_version(self, name: str, lang: str, number: int) -> TemplateVersion:
         check_template_key(name, lang)
         doc = None
-        if number >= 1:
+        if storable_id(number):
             with self._guard("get_template_version"):
                 doc = self._r.lindex(self.keys.template_versions(name, lang), number - 1)
         if doc is None:
@@ -181,6 +181,8 @@ class RedisContent:
         return [p for p in found if intent is None or p.intent == intent]
 
     def remove_phrasing(self, phrasing_id: int) -> Phrasing:
+        if not storable_id(phrasing_id):
+            raise PhrasingNotFound(f"no phrasing {phrasing_id}")
         k = self.keys
         with self._guard("remove_phrasing"):
             doc = self._r.hget(k.phrasings, str(phrasing_id))

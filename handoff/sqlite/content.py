@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING, Any, Callable
 
 from handoff.content import (
     REVISION_KINDS, Phrasing, TemplateVersion, UnansweredGroup, check_phrasing_fields, check_template_key,
-    check_unanswered_fields, check_version_fields, phrasing_key, unanswered_key,
+    check_unanswered_fields, check_version_fields, phrasing_key, storable_id, unanswered_key,
 )
 from handoff.store import PhrasingExists, PhrasingNotFound, TemplateConflict, TemplateVersionNotFound
 
@@ -113,7 +113,7 @@ class SQLiteContent:
     def get_template_version(self, name: str, lang: str, number: int) -> TemplateVersion:
         check_template_key(name, lang)
         rows = self._read(f"SELECT {_VERSION_COLUMNS} FROM template_versions "
-                          "WHERE name = ? AND lang = ? AND number = ?", (name, lang, number))
+                          "WHERE name = ? AND lang = ? AND number = ?", (name, lang, number)) if storable_id(number) else []
         if not rows:
             raise TemplateVersionNotFound(f"{lang}/{name} has no version {number}")
         return _version(rows[0])
@@ -146,6 +146,8 @@ class SQLiteContent:
         return [Phrasing(*row) for row in rows]
 
     def remove_phrasing(self, phrasing_id: int) -> Phrasing:
+        if not storable_id(phrasing_id):
+            raise PhrasingNotFound(f"no phrasing {phrasing_id}")
         with self._write(durable=True) as db:
             row = db.execute(f"SELECT {_PHRASING_COLUMNS} FROM phrasings WHERE id = ?", (phrasing_id,)).fetchone()
             if row is None:
