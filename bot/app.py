@@ -1,4 +1,4 @@
-"""Composition root: builds settings, catalog, matcher, renderer, store, notifier and engine, in that order.
+"""Composition root: builds settings, catalog, matcher, renderer, store, outbox transports and engine, in that order.
 
 Everything the front ends need is created here once at start-up; data files are loaded and validated
 now, so a broken catalog or template stops the process with an error naming the file and entry.
@@ -18,7 +18,9 @@ from bot.live_content import LiveContent
 from bot.ratelimit import RateLimiter
 from bot.redaction import redact
 from bot.engine.unanswered import UnansweredRecorder
-from handoff.notify import Dispatcher, LogNotifier, Notifier, SlackNotifier
+from handoff.notify import NO_PERSONAL_DATA, LogTransport, SlackTransport
+from handoff.dispatch import Dispatcher
+from handoff.outbox import Routing, Transport
 from handoff.sqlite.store import SQLiteStore
 from handoff.tickets import Ticket
 from handoff.store import Store
@@ -36,9 +38,10 @@ class Services:
     renderer: Renderer
     store: Store
     conversation: Conversation
-    notifier: Notifier
-    #: Sends staff notifications. Not started here: `serve` starts its thread and calls `kick()` after a
-    #: reply opened a ticket; one-shot front ends (CLI) call `run_once()` instead.
+    #: The outbox's transports by channel ("slack", "email", "log").
+    transports: dict[str, Transport]
+    #: Delivers the outbox (staff alerts, emails, Slack messages). Not started here: `serve` starts its thread and
+    #: calls `kick()` after a change enqueued messages; one-shot front ends (CLI) call `run_once()` instead.
     dispatcher: Dispatcher
     #: Admin edits (template overrides, example phrasings) as this process currently sees them; the admin pages
     #: call `content.invalidate()` after saving. None when services were assembled without a store-backed copy.
@@ -51,7 +54,9 @@ class Services:
     rate_limiter: "RateLimiter | None" = None
 
     def ticket_changed(self, before: Ticket, after: Ticket) -> None:
-        """Tell every listener; a failing listener is logged and never undoes or blocks the change."""
+        """Tell every listener; a failing listener is logged and never undoes or blocks the change. The change's
+        outbox messages are already stored with it: the dispatcher is only asked to deliver them now."""
+        self.dispatcher.kick()
         for listener in self.ticket_listeners:
             try:
                 listener(before, after)
@@ -63,13 +68,23 @@ class Services:
         self.store.close()
 
 
+def build_routing(settings: Settings) -> Routing:
+    """Which outbox messages ticket changes cause, from the settings: staff alerts to Slack when a staff channel is
+    configured, else to the log."""
+    staff = ("slack",) if settings.slack_bot_token and settings.slack_staff_channel else ("log",)
+    return Routing(staff=staff)
+
+
 def build_store(settings: Settings) -> Store:
-    """SQLite in the data directory by default; Redis when REDIS_URL is set."""
+    """SQLite in the data directory by default; Redis when REDIS_URL is set. Every process built from the same
+    settings (server, workers, CLI) writes the same outbox messages for the same change."""
+    rules = build_routing(settings)
     if settings.redis_url:
         from handoff.redis.store import RedisStore  # imported lazily: only Redis deployments need it
 
-        return RedisStore.from_url(settings.redis_url, prefix=settings.redis_key_prefix, sla_days=settings.sla_days)
-    return SQLiteStore.in_dir(settings.data_dir, sla_days=settings.sla_days)
+        return RedisStore.from_url(settings.redis_url, prefix=settings.redis_key_prefix, sla_days=settings.sla_days,
+                                   outbox_rules=rules)
+    return SQLiteStore.in_dir(settings.data_dir, sla_days=settings.sla_days, outbox_rules=rules)
 
 
 def build_slack_client(settings: Settings) -> WebClient | None:
@@ -79,21 +94,24 @@ def build_slack_client(settings: Settings) -> WebClient | None:
     return WebClient(token=settings.slack_bot_token, base_url=settings.slack_api_url, timeout=10)
 
 
-def build_notifier(settings: Settings, store: Store | None = None) -> Notifier:
-    """Slack when a bot token and a staff channel are configured, else the log (no personal data either way).
-    With the Slack front end configured (and a store to remember the post in), the post carries staff buttons."""
+def build_transports(settings: Settings, store: Store | None = None) -> dict[str, Transport]:
+    """One transport per channel this deployment delivers on. Slack with a bot token (the staff alert carries
+    staff buttons when the Slack front end is configured and a store can remember the post); the log always."""
+    transports: dict[str, Transport] = {"log": LogTransport(settings.public_url)}
     client = build_slack_client(settings)
-    if client is not None and settings.slack_staff_channel:
-        if store is not None and (settings.slack_signing_secret or settings.slack_app_token):
-            from bot.slack.staff import SlackStaffNotifier  # its buttons are handled by the Slack front end
+    if client is not None:
+        channel = settings.slack_staff_channel
+        if channel and store is not None and (settings.slack_signing_secret or settings.slack_app_token):
+            from bot.slack.staff import staff_transport  # its buttons are handled by the Slack front end
 
-            return SlackStaffNotifier(client, settings.slack_staff_channel, settings.public_url, store)
-        return SlackNotifier(client, settings.slack_staff_channel, settings.public_url)
-    return LogNotifier(settings.public_url)
+            transports["slack"] = staff_transport(client, channel, settings.public_url, store)
+        else:
+            transports["slack"] = SlackTransport(client, channel, settings.public_url)
+    return transports
 
 
-def build_dispatcher(settings: Settings, store: Store, notifier: Notifier) -> Dispatcher:
-    return Dispatcher(store, notifier, max_attempts=settings.notify_max_attempts)
+def build_dispatcher(settings: Settings, store: Store, transports: dict[str, Transport]) -> Dispatcher:
+    return Dispatcher(store, transports, max_attempts=settings.notify_max_attempts)
 
 
 def build_matcher(catalog: Catalog | None = None) -> Matcher:
@@ -127,9 +145,9 @@ def build_services(settings: Settings | None = None, *, store: Store | None = No
         record_unanswered=UnansweredRecorder(store),
         lookup_guard=lookups.allow_lookup,
     )
-    notifier = build_notifier(settings, store)
-    dispatcher = build_dispatcher(settings, store, notifier)
-    return Services(settings, catalog, matcher, renderer, store, conversation, notifier=notifier,
+    transports = build_transports(settings, store)
+    dispatcher = build_dispatcher(settings, store, transports)
+    return Services(settings, catalog, matcher, renderer, store, conversation, transports=transports,
                     dispatcher=dispatcher, content=content)
 
 
@@ -142,8 +160,8 @@ class PiiFilter(logging.Filter):
         self.allow = allow
 
     def filter(self, record: logging.LogRecord) -> bool:
-        if self.allow:
-            return True
+        if self.allow or getattr(record, NO_PERSONAL_DATA, False):
+            return True  # the staff log alert is built from reference, type, due date and link only
         record.msg = redact(record.getMessage(), limit=None)
         record.args = None
         if record.exc_info:

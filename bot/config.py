@@ -28,8 +28,8 @@ SETTINGS_DOC: tuple[tuple[str, str, str], ...] = (
      "to tickets in staff notifications."),
     ("PRIVACY_BOT_PURGE_DAYS", "365", "`privacy-bot purge` removes personal fields from tickets closed more than "
      "this many days ago (reference, type, dates and outcome are kept)."),
-    ("PRIVACY_BOT_NOTIFY_MAX_ATTEMPTS", "10", "How often a failed staff notification is retried (with backoff) before "
-     "it is left for staff to see in the queue."),
+    ("PRIVACY_BOT_NOTIFY_MAX_ATTEMPTS", "10", "How many times an outbox message (staff alert, email, Slack message) is "
+     "tried, with backoff, before it is marked failed for staff to see in the queue."),
     ("PRIVACY_BOT_STAFF_SESSION_TTL", "28800", "Seconds a staff or admin sign-in lasts without activity."),
     ("PRIVACY_BOT_SECURE_COOKIES", "auto", "`1` always marks cookies Secure, `0` never; `auto` does when the request "
      "arrived over HTTPS (including `X-Forwarded-Proto: https` from a trusted proxy)."),

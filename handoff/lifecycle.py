@@ -16,7 +16,7 @@ from handoff.tickets import (
 )
 
 DAY = 86400.0
-SYSTEM = "system"  # actor of events no person caused (notification attempts, purges)
+SYSTEM = "system"  # actor of events no person caused (purges)
 REQUESTER = "requester"  # actor of events the requester caused; never their name, which purge must remove
 
 
@@ -135,20 +135,6 @@ def mark_delivered(ticket: Ticket, reply_ids: Iterable[int], *, now: float) -> T
     return _changed(ticket, now, Event(now, REQUESTER, "reply_delivered", detail), replies=replies)
 
 
-def record_notification(ticket: Ticket, *, ok: bool, now: float, error: str | None = None) -> Ticket:
-    """Record one attempt to notify staff. A failure keeps `notified` False so the notifier retries it and
-    the queue shows it; a success after success changes nothing."""
-    if ok and ticket.notified:
-        return ticket
-    attempt = ticket.notify_attempts + 1
-    if ok:
-        return _changed(ticket, now, Event(now, SYSTEM, "notified", f"attempt {attempt}"),
-                        notified=True, notify_attempts=attempt, notify_error=None)
-    reason = (error or "unknown error")[:200]
-    return _changed(ticket, now, Event(now, SYSTEM, "notify_failed", f"attempt {attempt}: {reason}"),
-                    notify_attempts=attempt, notify_error=reason)
-
-
 def purgeable(ticket: Ticket, *, older_than_days: float, now: float) -> bool:
     """Closed more than `older_than_days` before `now` and not purged yet."""
     return (ticket.status in CLOSED_STATUSES and ticket.purged_at is None and ticket.closed_at is not None
@@ -167,7 +153,7 @@ def purge_personal(ticket: Ticket, *, now: float) -> Ticket:
     return _changed(
         blanked, now, Event(now, SYSTEM, "purged"), contact=Contact(), representative=None, answers={},
         transcript=(), replies=tuple(replace(r, text="") for r in ticket.replies), purged_at=now,
-        rejection=replace(ticket.rejection, text="") if ticket.rejection else None, notify_error=None,
+        rejection=replace(ticket.rejection, text="") if ticket.rejection else None,
     )
 
 

@@ -1,31 +1,29 @@
-"""Staff notification: tell staff a ticket was opened, without ever losing or blocking the ticket.
+"""Staff alerts and the Slack and log transports of the outbox (`handoff.outbox`).
 
-A `Notifier` sends one notification (Slack when configured, the log otherwise). The `Dispatcher` is the
-only caller: it sends what `store.unnotified_tickets()` returns, records every attempt on the ticket
-(`store.record_notification`), and retries failures with exponential backoff until `max_attempts`; after
-that the ticket stays unnotified, which the staff queue shows. The ticket itself is already stored when a
-notification is attempted, so a notifier failure can delay staff hearing of it but cannot lose it.
+A new ticket causes one `staff_alert` outbox message per staff channel; the `Dispatcher` hands each to the
+transport of its channel: `SlackTransport` posts it to the staff channel, `LogTransport` writes one INFO line
+(what a deployment without Slack or email gets), the email transport (`handoff.mail`) mails the staff list.
+Alerts carry the reference, request type, article, due date and a link to the ticket; never a name, email or
+free text. Staff open the ticket (behind sign-in) to see those.
 
-Notifications carry the reference, request type, article, due date and a link to the ticket; never a name,
-email or free text. Staff open the ticket (behind sign-in) to see those.
+`SlackTransport` also delivers the Slack wing's own messages: kind `slack_dm` (payload `user`, `text`, optional
+`blocks`: opens the DM and posts) and kind `slack_api` (payload `method` and `args`: one Web API call), and a
+front end may add handlers for kinds of its own with `handle(kind, fn)`.
 """
 from __future__ import annotations
 
 import logging
 import re
-import threading
-import time
 from datetime import datetime
 from http.client import HTTPException
-from typing import Any, Callable, Protocol
+from typing import Any, Callable, Mapping
 from urllib.parse import quote
 
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError, SlackClientError
 
-from handoff.lifecycle import SYSTEM
+from handoff.outbox import DeliveryFailed, OutboxMessage
 from handoff.references import REFERENCE_TZ
-from handoff.store import Store, StoreError
 from handoff.tickets import Ticket
 
 log = logging.getLogger(__name__)
@@ -40,22 +38,17 @@ REQUEST_TYPE_TITLES: dict[str, str] = {
     "inquiry": "Inquiry or complaint",
 }
 _SLACK_ERROR = re.compile(r"[a-z][a-z0-9_]{0,59}")
+#: Slack errors about the message itself, which no retry can fix. Configuration errors (a wrong channel, a revoked
+#: token) are retried like outages: an admin may fix them before the attempts run out.
+_PERMANENT = frozenset({"user_not_found", "invalid_blocks", "msg_too_long", "cannot_dm_bot", "user_disabled",
+                        "invalid_arguments"})
 
 
-class NotificationFailed(Exception):
-    """A notification was not delivered. `reason` is short and free of personal data (it is stored on the
-    ticket and shown in the queue); `retry_after` is the delay the service asked for, if any."""
-
-    def __init__(self, reason: str, *, retry_after: float | None = None) -> None:
-        super().__init__(reason)
-        self.reason = reason
-        self.retry_after = retry_after
-
-
-class Notifier(Protocol):
-    def notify_new_ticket(self, ticket: Ticket) -> None:
-        """Tell staff about `ticket`. Raises NotificationFailed when it was not delivered; never sends the
-        requester's name, email, answers or transcript."""
+#: Kept for callers of the earlier name: a failed Slack call raises this (it is the outbox's DeliveryFailed).
+NotificationFailed = DeliveryFailed
+#: A log record with this attribute set holds no personal data by construction (the log alert: reference, type,
+#: due date, link): the log filter leaves it as it is instead of redacting references and addresses in it.
+NO_PERSONAL_DATA = "no_personal_data"
 
 
 # -- the message (pure) ----------------------------------------------------------------------
@@ -111,36 +104,78 @@ def new_ticket_message(ticket: Ticket, public_url: str) -> dict[str, Any]:
             "unfurl_links": False, "unfurl_media": False}
 
 
-# -- notifiers -------------------------------------------------------------------------------
-class LogNotifier:
-    """Used when Slack is not configured: one INFO line per ticket, with no personal data."""
+# -- transports ------------------------------------------------------------------------------
+class LogTransport:
+    """Staff alerts as one INFO line each (reference, type, article, due date, link); no personal data."""
 
     def __init__(self, public_url: str, *, logger: logging.Logger | None = None) -> None:
         self.public_url = public_url
         self.log = logger or log
 
-    def notify_new_ticket(self, ticket: Ticket) -> None:
-        self.log.info("%s", ticket_summary_text(ticket, self.public_url))
+    def deliver(self, message: OutboxMessage, ticket: Ticket | None) -> None:
+        if message.kind != "staff_alert" or ticket is None:
+            raise DeliveryFailed(f"log:unsupported_kind:{message.kind}", permanent=True)
+        self.log.info("%s", ticket_summary_text(ticket, self.public_url), extra={NO_PERSONAL_DATA: True})
 
 
-class SlackNotifier:
-    """Posts each new ticket to the staff channel with `chat.postMessage`."""
+SlackHandler = Callable[[OutboxMessage, "Ticket | None"], None]
 
-    def __init__(self, client: WebClient, channel: str, public_url: str) -> None:
-        self.client = client
-        self.channel = channel
-        self.public_url = public_url
 
-    def notify_new_ticket(self, ticket: Ticket) -> None:
+class SlackTransport:
+    """Delivers outbox messages through the Slack Web API (see the module docstring for the kinds).
+
+    `staff_message(ticket, public_url)` builds the staff alert (the Slack front end passes the one with buttons);
+    `on_posted(ticket, channel, ts)` is told where the alert was posted."""
+
+    def __init__(self, client: WebClient, channel: str | None, public_url: str, *,
+                 staff_message: Callable[[Ticket, str], dict[str, Any]] | None = None,
+                 on_posted: Callable[[Ticket, str, str], None] | None = None) -> None:
+        self.client, self.channel, self.public_url = client, channel, public_url
+        self.staff_message = staff_message or new_ticket_message
+        self.on_posted = on_posted
+        self.handlers: dict[str, SlackHandler] = {"staff_alert": self._staff_alert, "slack_dm": self._dm,
+                                                  "slack_api": self._api}
+
+    def handle(self, kind: str, handler: SlackHandler) -> None:
+        """Deliver messages of `kind` with `handler` (which raises DeliveryFailed; `call` maps Slack errors)."""
+        self.handlers[kind] = handler
+
+    def deliver(self, message: OutboxMessage, ticket: Ticket | None) -> None:
+        handler = self.handlers.get(message.kind)
+        if handler is None:
+            raise DeliveryFailed(f"slack:unsupported_kind:{message.kind}", permanent=True)
+        handler(message, ticket)
+
+    def call(self, method: Callable[..., Any], **arguments: Any) -> Any:
+        """One Web API call; Slack's and the network's failures become DeliveryFailed (with Retry-After)."""
         try:
-            self.client.chat_postMessage(channel=self.channel, **new_ticket_message(ticket, self.public_url))
+            return method(**arguments)
         except SlackApiError as exc:
             raise _api_failure(exc) from exc
         except (SlackClientError, OSError, HTTPException) as exc:  # URLError, timeouts, refused connections
-            raise NotificationFailed(_network_reason(exc)) from exc
+            raise DeliveryFailed(_network_reason(exc)) from exc
+
+    def _staff_alert(self, message: OutboxMessage, ticket: Ticket | None) -> None:
+        if ticket is None or not self.channel:
+            raise DeliveryFailed("slack:no_staff_channel" if ticket else "ticket:not_found", permanent=True)
+        response = self.call(self.client.chat_postMessage, channel=self.channel,
+                             **self.staff_message(ticket, self.public_url))
+        if self.on_posted is not None:
+            self.on_posted(ticket, str(response.get("channel") or self.channel), str(response.get("ts") or ""))
+
+    def _dm(self, message: OutboxMessage, ticket: Ticket | None) -> None:
+        payload = message.payload
+        opened = self.call(self.client.conversations_open, users=str(payload["user"]))
+        extra = {"blocks": payload["blocks"]} if payload.get("blocks") else {}
+        self.call(self.client.chat_postMessage, channel=opened["channel"]["id"], text=str(payload.get("text", "")),
+                  unfurl_links=False, unfurl_media=False, **extra)
+
+    def _api(self, message: OutboxMessage, ticket: Ticket | None) -> None:
+        method, args = str(message.payload["method"]), message.payload.get("args") or {}
+        self.call(self.client.api_call, api_method=method, json=dict(args) if isinstance(args, Mapping) else {})
 
 
-def _api_failure(exc: SlackApiError) -> NotificationFailed:
+def _api_failure(exc: SlackApiError) -> DeliveryFailed:
     response = exc.response
     status = getattr(response, "status_code", 200)
     data = getattr(response, "data", None)
@@ -156,7 +191,7 @@ def _api_failure(exc: SlackApiError) -> NotificationFailed:
             retry_after = float(headers[name]) if name in headers else retry_after
         except (TypeError, ValueError):
             pass
-    return NotificationFailed(reason, retry_after=retry_after)
+    return DeliveryFailed(reason, retry_after=retry_after, permanent=status == 200 and code in _PERMANENT)
 
 
 def _network_reason(exc: BaseException) -> str:
@@ -164,136 +199,3 @@ def _network_reason(exc: BaseException) -> str:
     if isinstance(exc, TimeoutError) or isinstance(cause, TimeoutError):
         return "network:timeout"
     return f"network:{type(exc).__name__}"
-
-
-# -- the dispatcher --------------------------------------------------------------------------
-class Dispatcher:
-    """Sends pending notifications and records each attempt; one round at a time per process.
-
-    Backoff: the n-th retry waits `base_delay * 2**(n-1)` seconds (at most `max_delay`, at least what the
-    service asked for with Retry-After) after the previous failed attempt, whose time is read from the
-    ticket's events, so it survives restarts. Several processes may run dispatchers on one store: each
-    attempt is leased with `store.mark_once`, so two workers do not post the same attempt twice.
-    Delivery is at least once: a post that succeeded but could not be recorded is sent again later.
-    """
-
-    def __init__(self, store: Store, notifier: Notifier, *, max_attempts: int, clock: Callable[[], float] = time.time,
-                 base_delay: float = 5.0, max_delay: float = 600.0, poll_interval: float = 5.0, batch: int = 50,
-                 lease_seconds: int = 120) -> None:
-        if max_attempts < 1 or batch < 1:
-            raise ValueError(f"max_attempts and batch must be at least 1, got {max_attempts} and {batch}")
-        self.store, self.notifier = store, notifier
-        self.max_attempts, self.clock = max_attempts, clock
-        self.base_delay, self.max_delay = base_delay, max_delay
-        self.poll_interval, self.batch, self.lease_seconds = poll_interval, batch, lease_seconds
-        self._not_before: dict[str, float] = {}  # reference -> Retry-After deadline, per process
-        self._gave_up: set[str] = set()
-        self._round = threading.Lock()
-        self._wake, self._stopping = threading.Event(), threading.Event()
-        self._thread: threading.Thread | None = None
-
-    def next_attempt_at(self, ticket: Ticket) -> float | None:
-        """When the ticket's next attempt is due (epoch seconds), or None when notified or given up."""
-        if ticket.notified or ticket.notify_attempts >= self.max_attempts:
-            return None
-        if ticket.notify_attempts == 0:
-            return self._not_before.get(ticket.reference, ticket.created_at)
-        last = next((e.at for e in reversed(ticket.events) if e.actor == SYSTEM and e.action == "notify_failed"),
-                    ticket.updated_at)
-        delay = min(self.max_delay, self.base_delay * 2.0 ** (ticket.notify_attempts - 1))
-        return max(last + delay, self._not_before.get(ticket.reference, 0.0))
-
-    def run_once(self) -> int:
-        """Attempt every pending notification whose backoff has elapsed; return how many were delivered.
-        Never raises for storage or notifier failures: what failed is retried in a later round."""
-        with self._round:
-            try:
-                return self._round_locked()
-            except StoreError as exc:
-                log.warning("staff notifications postponed: store unavailable (%s)", exc)
-                return 0
-
-    def notify_now(self, reference: str) -> Ticket:
-        """One attempt for `reference` right away, whatever its backoff or attempt count (the CLI's manual
-        retry). Returns the ticket as recorded; check `notified`. Raises TicketNotFound, StoreUnavailable."""
-        with self._round:
-            ticket = self.store.get_ticket(reference)
-            return ticket if ticket.notified else self._attempt(ticket)
-
-    def _round_locked(self) -> int:
-        now = self.clock()
-        sent = 0
-        for ticket in self._due(now):
-            if not self.store.mark_once(f"notify:{ticket.reference}:{ticket.notify_attempts}", self.lease_seconds):
-                continue  # another process is sending this attempt
-            sent += self._attempt(ticket).notified
-        return sent
-
-    def _due(self, now: float) -> list[Ticket]:
-        # Tickets that exhausted their attempts stay unnotified (and first in line), so widen the scan until
-        # it gets past them rather than starving newer tickets.
-        limit = self.batch
-        while True:
-            pending = self.store.unnotified_tickets(limit=limit)
-            due = [t for t in pending if (at := self.next_attempt_at(t)) is not None and at <= now]
-            if len(pending) < limit or len(due) >= self.batch or limit >= 100 * self.batch:
-                break
-            limit *= 4
-        for ticket in pending:
-            if ticket.notify_attempts >= self.max_attempts and ticket.reference not in self._gave_up:
-                self._gave_up.add(ticket.reference)
-                log.warning("gave up notifying staff of %s after %d attempts (%s); it is flagged in the queue",
-                            ticket.reference, ticket.notify_attempts, ticket.notify_error)
-        return due[:self.batch]
-
-    def _attempt(self, ticket: Ticket) -> Ticket:
-        try:
-            self.notifier.notify_new_ticket(ticket)
-        except NotificationFailed as exc:
-            reason, retry_after = exc.reason, exc.retry_after
-        except Exception as exc:  # a notifier bug must not stop the others; its message may hold anything
-            reason, retry_after = f"error:{type(exc).__name__}", None
-            log.error("notifier raised %s for %s", type(exc).__name__, ticket.reference)
-        else:
-            self._not_before.pop(ticket.reference, None)
-            return self.store.record_notification(ticket.reference, ok=True, now=self.clock())
-        now = self.clock()
-        if retry_after:
-            self._not_before[ticket.reference] = now + min(retry_after, self.max_delay)
-        log.warning("staff notification for %s failed (attempt %d): %s", ticket.reference,
-                    ticket.notify_attempts + 1, reason)
-        return self.store.record_notification(ticket.reference, ok=False, now=now, error=reason)
-
-    # -- background thread -----------------------------------------------------------------
-    def start(self) -> None:
-        """Run rounds in a daemon thread every `poll_interval` seconds, and at once after `kick()`."""
-        if self._thread is not None and self._thread.is_alive():
-            return
-        self._stopping.clear()
-        self._thread = threading.Thread(target=self._loop, name="privacy-bot-notify", daemon=True)
-        self._thread.start()
-
-    def kick(self) -> None:
-        """Ask the thread for a round now (call after a reply opened a ticket). Cheap, never blocks."""
-        self._wake.set()
-
-    def stop(self, timeout: float = 10.0) -> None:
-        """Stop the thread after its current round. Safe to call when it is not running."""
-        thread, self._thread = self._thread, None
-        self._stopping.set()
-        self._wake.set()
-        if thread is not None:
-            thread.join(timeout)
-
-    @property
-    def running(self) -> bool:
-        return self._thread is not None and self._thread.is_alive()
-
-    def _loop(self) -> None:
-        while not self._stopping.is_set():
-            self._wake.clear()  # before the round, so a kick during it triggers another one
-            try:
-                self.run_once()
-            except Exception as exc:  # never let the thread die; the next round tries again
-                log.error("staff notification round failed: %s", type(exc).__name__)
-            self._wake.wait(self.poll_interval)

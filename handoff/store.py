@@ -12,6 +12,7 @@ from typing import Any, Iterable, Mapping, Protocol, Sequence, runtime_checkable
 
 from handoff.accounts import UserAccount
 from handoff.content import Phrasing, TemplateVersion, UnansweredGroup
+from handoff.outbox import OutboxMessage, OutboxRules
 from handoff.tickets import PendingReply, Requester, Ticket, TicketDraft
 
 
@@ -32,6 +33,12 @@ class TicketNotFound(StoreError, LookupError):
     def __init__(self, reference: str) -> None:
         super().__init__(f"no ticket {reference}")
         self.reference = reference
+
+
+class OutboxNotFound(StoreError, LookupError):
+    def __init__(self, key: str) -> None:
+        super().__init__(f"no outbox message {key}")
+        self.key = key
 
 
 class IdempotencyConflict(StoreError):
@@ -110,10 +117,13 @@ class TicketStore(Protocol):
     """Tickets, their events and outbox, reference allocation and idempotency keys.
 
     Every method raises StoreUnavailable when the backend fails; each write is atomic (the whole new ticket
-    with its index entries, or nothing) and durable once the method returns.
+    with its index entries and the outbox messages `outbox_rules(before, after)` returns for it, or nothing) and
+    durable once the method returns.
     """
 
     sla_days: int
+    #: Which outbox messages each ticket write causes (`handoff.outbox.Routing` unless the store was given others).
+    outbox_rules: OutboxRules
 
     def create_ticket(self, draft: TicketDraft, *, idempotency_key: str, now: float) -> Ticket:
         """Open a ticket: allocate the next `PRQ-YYYY-NNNNNN` (per-year counter, Japan time) and insert the
@@ -158,16 +168,41 @@ class TicketStore(Protocol):
     def mark_replies_delivered(self, reference: str, reply_ids: Iterable[int], *, now: float) -> Ticket:
         """Mark replies shown. Call after showing them: a crash in between shows them again (at least once)."""
 
-    def record_notification(self, reference: str, *, ok: bool, now: float, error: str | None = None) -> Ticket:
-        """Record a staff-notification attempt; failed ones stay in `unnotified_tickets` to be retried."""
-
-    def unnotified_tickets(self, *, limit: int = 50) -> list[Ticket]:
-        """Tickets whose staff notification has not succeeded yet, oldest first."""
-
     def purge(self, older_than_days: float, *, now: float) -> int:
         """Apply `lifecycle.purge_personal` to every ticket closed more than `older_than_days` before `now`;
         return how many were purged. Each ticket is purged atomically; a failure part-way leaves the rest for
         the next run. Raises ValueError for a negative age."""
+
+
+@runtime_checkable
+class OutboxStore(Protocol):
+    """Outbound messages and their delivery records (`handoff.outbox`). Every method raises StoreUnavailable when
+    the backend fails; every write is atomic and durable once it returns."""
+
+    def enqueue(self, messages: Sequence[OutboxMessage]) -> list[OutboxMessage]:
+        """Store messages no ticket write causes (e.g. a verification code), all or none. A key already in the
+        outbox is left as it is (idempotent): the stored message is returned in its place."""
+
+    def claim_outbox(self, *, now: float, channels: Sequence[str], limit: int,
+                     lease_seconds: float) -> list[OutboxMessage]:
+        """Pending messages of `channels` due at `now` (`next_attempt_at <= now`), earliest due first, at most
+        `limit`; each one's `next_attempt_at` moves to `now + lease_seconds` in the same atomic step, so concurrent
+        dispatchers never claim the same message while its lease runs, and one that dies mid-delivery leaves it
+        due again when the lease ends. Returned messages show their state before the lease."""
+
+    def record_delivery(self, key: str, *, ok: bool, now: float, error: str | None = None,
+                        retry_at: float | None = None) -> OutboxMessage:
+        """Record one attempt (`handoff.outbox.after_attempt`): sent; or pending again at `retry_at`; or failed when
+        `retry_at` is None. A sent message stays sent. Raises OutboxNotFound."""
+
+    def get_outbox(self, key: str) -> OutboxMessage:
+        """One message. Raises OutboxNotFound."""
+
+    def outbox_for(self, references: Iterable[str]) -> dict[str, list[OutboxMessage]]:
+        """The messages of each ticket (oldest first), for the staff pages; references without any are absent."""
+
+    def outbox_counts(self) -> dict[str, int]:
+        """How many messages are pending, sent and failed (every status present, 0 when none)."""
 
 
 @runtime_checkable
@@ -314,5 +349,5 @@ class ContentStore(Protocol):
 
 
 @runtime_checkable
-class Store(SessionStore, TicketStore, MarkerStore, RateLimitStore, UserStore, ContentStore, Protocol):
+class Store(SessionStore, TicketStore, OutboxStore, MarkerStore, RateLimitStore, UserStore, ContentStore, Protocol):
     """Everything the conversation and the front ends need from storage."""

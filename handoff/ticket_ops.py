@@ -39,9 +39,6 @@ class TicketOperations:
         ids = tuple(reply_ids)
         return self._mutate(reference, lambda t: lifecycle.mark_delivered(t, ids, now=now))
 
-    def record_notification(self, reference: str, *, ok: bool, now: float, error: str | None = None) -> Ticket:
-        return self._mutate(reference, lambda t: lifecycle.record_notification(t, ok=ok, now=now, error=error))
-
 
 def checked_change(old: Ticket, change: Callable[[Ticket], Ticket]) -> Ticket | None:
     """Run `change`; return None when it changed nothing, else the new ticket after the append-only guard."""

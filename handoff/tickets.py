@@ -183,9 +183,6 @@ class Ticket:
     closed_at: float | None = None
     rejection: Rejection | None = None
     replies: tuple[StaffReply, ...] = ()
-    notified: bool = False
-    notify_attempts: int = 0
-    notify_error: str | None = None
     purged_at: float | None = None
     version: int = 1
 
@@ -237,9 +234,6 @@ class Ticket:
             closed_at=data.get("closed_at"),
             rejection=Rejection(**rej) if rej else None,
             replies=tuple(StaffReply(**r) for r in data.get("replies", ())),
-            notified=bool(data.get("notified", False)),
-            notify_attempts=int(data.get("notify_attempts", 0)),
-            notify_error=data.get("notify_error"),
             purged_at=data.get("purged_at"),
             version=int(data.get("version", 1)),
         )

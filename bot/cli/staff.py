@@ -114,19 +114,27 @@ def _matching(store: Store, args: argparse.Namespace, *, now: float, limit: int 
         left = None if left is None else left - page
 
 
-def _summary(ticket: Ticket, now: float) -> dict[str, Any]:
-    """What lists and CSV exports show of a ticket: the record, no personal data."""
+def _summary(ticket: Ticket, now: float, notified: bool = False) -> dict[str, Any]:
+    """What lists and CSV exports show of a ticket: the record, no personal data. `notified`: a staff alert about it
+    was delivered (from the outbox)."""
     return {"reference": ticket.reference, "request_type": ticket.request_type, "article": ticket.article,
             "status": ticket.status, "assignee": ticket.assignee, "created_at": _iso(ticket.created_at),
             "updated_at": _iso(ticket.updated_at), "due_at": _iso(ticket.due_at), "closed_at": _iso(ticket.closed_at),
             "overdue": ticket.is_overdue(now), "rejection_ground": ticket.rejection.ground if ticket.rejection else None,
-            "notified": ticket.notified, "purged_at": _iso(ticket.purged_at)}
+            "notified": notified, "purged_at": _iso(ticket.purged_at)}
 
 
-def _flags(ticket: Ticket, now: float) -> str:
+def _notified(store: Store, tickets: list[Ticket]) -> dict[str, bool]:
+    from handoff.outbox import staff_alerted
+
+    outbox = store.outbox_for(t.reference for t in tickets)
+    return {t.reference: staff_alerted(outbox.get(t.reference, ())) for t in tickets}
+
+
+def _flags(ticket: Ticket, now: float, notified: bool) -> str:
     flags = ["OVERDUE"] if ticket.is_overdue(now) else []
-    if not ticket.notified:
-        flags.append(f"unnotified({ticket.notify_attempts})")
+    if not notified:
+        flags.append("unnotified")
     if ticket.purged_at is not None:
         flags.append("purged")
     return ",".join(flags)
@@ -137,23 +145,25 @@ def cmd_tickets_list(args: argparse.Namespace) -> int:
     now = time.time()
     with _open_store(load_settings()) as store:
         tickets = list(_matching(store, args, now=now, limit=args.limit))
+        notified = _notified(store, tickets)
     if args.json:
-        print(json.dumps([_summary(t, now) for t in tickets], ensure_ascii=False, indent=2))
+        print(json.dumps([_summary(t, now, notified[t.reference]) for t in tickets], ensure_ascii=False, indent=2))
         return 0
     if not tickets:
         print("no matching tickets")
         return 0
     rows = [("REFERENCE", "TYPE", "ART", "STATUS", "ASSIGNEE", "CREATED", "DUE", "FLAGS")]
     rows += [(t.reference, t.request_type, str(t.article), t.status, t.assignee or "-", _when(t.created_at)[:10],
-              _when(t.due_at)[:10], _flags(t, now)) for t in tickets]
+              _when(t.due_at)[:10], _flags(t, now, notified[t.reference])) for t in tickets]
     widths = [max(len(row[i]) for row in rows) for i in range(len(rows[0]))]
     for row in rows:
         print("  ".join(cell.ljust(width) for cell, width in zip(row, widths)).rstrip())
     return 0
 
 
-def _format_ticket(t: Ticket, now: float) -> str:
+def _format_ticket(t: Ticket, now: float, deliveries: list[Any] | None = None) -> str:
     from handoff.notify import REQUEST_TYPE_TITLES
+    from handoff.outbox import describe
 
     title = REQUEST_TYPE_TITLES.get(t.request_type, t.request_type)
     lines = [f"{t.reference}  {title} ({t.request_type}, Article {t.article})",
@@ -161,9 +171,8 @@ def _format_ticket(t: Ticket, now: float) -> str:
              f"assignee:   {t.assignee or '-'}",
              f"created:    {_when(t.created_at)}    due: {_when(t.due_at)}    closed: {_when(t.closed_at)}",
              f"requester:  via {t.requester.frontend}" + (f" user {t.requester.user_id}" if t.requester.user_id else "")
-             + f", language {t.lang}",
-             f"notified:   {'yes' if t.notified else 'NO'} ({t.notify_attempts} attempt(s)"
-             + (f", last error {t.notify_error}" if t.notify_error else "") + ")"]
+             + f", language {t.lang}"]
+    lines += ["deliveries:"] + [f"  {m.kind} via {m.channel}: {describe(m, _when)}" for m in deliveries or ()]
     if t.purged_at is not None:
         lines.append(f"purged:     {_when(t.purged_at)} (personal data removed)")
     if t.contact.name or t.contact.email:
@@ -195,11 +204,20 @@ def cmd_tickets_show(args: argparse.Namespace) -> int:
     now = time.time()
     with _open_store(load_settings()) as store:
         ticket = store.get_ticket(_reference(args.reference))
+        deliveries = store.outbox_for([ticket.reference]).get(ticket.reference, [])
     if args.json:
-        print(json.dumps({**ticket.to_dict(), "overdue": ticket.is_overdue(now)}, ensure_ascii=False, indent=2))
+        print(json.dumps({**ticket.to_dict(), "overdue": ticket.is_overdue(now),
+                          "deliveries": [_delivery(m) for m in deliveries]}, ensure_ascii=False, indent=2))
     else:
-        print(_format_ticket(ticket, now))
+        print(_format_ticket(ticket, now, deliveries))
     return 0
+
+
+def _delivery(message: Any) -> dict[str, Any]:
+    """A delivery record without its payload (which may address the requester)."""
+    return {"key": message.key, "channel": message.channel, "kind": message.kind, "status": message.status,
+            "attempts": message.attempts, "last_error": message.last_error, "sent_at": _iso(message.sent_at),
+            "next_attempt_at": _iso(message.next_attempt_at) if message.status == "pending" else ""}
 
 
 @staff_command
@@ -269,13 +287,14 @@ def cmd_tickets_export(args: argparse.Namespace) -> int:
     now = time.time()
     with _open_store(load_settings()) as store:
         tickets = list(_matching(store, args, now=now, limit=None))
+        notified = _notified(store, tickets)
     out = _private_file(args.output) if args.output else sys.stdout
     try:
         if args.format == "csv":
             writer = csv.DictWriter(out, fieldnames=EXPORT_COLUMNS)
             writer.writeheader()
             for t in tickets:
-                row = _summary(t, now)
+                row = _summary(t, now, notified[t.reference])
                 writer.writerow({**row, "overdue": str(row["overdue"]).lower(), "notified": str(row["notified"]).lower(),
                                  "assignee": row["assignee"] or "", "rejection_ground": row["rejection_ground"] or ""})
         else:
@@ -291,22 +310,29 @@ def cmd_tickets_export(args: argparse.Namespace) -> int:
 
 @staff_command
 def cmd_tickets_notify(args: argparse.Namespace) -> int:
-    from bot.app import build_dispatcher, build_notifier, configure_logging
+    from bot.app import build_dispatcher, build_transports, configure_logging
+    from handoff.outbox import SENT
 
     settings = load_settings()
     configure_logging(settings)
     with _open_store(settings) as store:
-        dispatcher = build_dispatcher(settings, store, build_notifier(settings, store))
+        dispatcher = build_dispatcher(settings, store, build_transports(settings, store))
         if args.reference:
-            ticket = dispatcher.notify_now(_reference(args.reference))
-            if not ticket.notified:
-                raise CommandFailed(f"{ticket.reference}: notification failed ({ticket.notify_error}); "
-                                    f"{ticket.notify_attempts} attempt(s) so far")
-            print(f"{ticket.reference}: staff notified")
+            reference = _reference(args.reference)
+            store.get_ticket(reference)
+            unsent = [m for m in store.outbox_for([reference]).get(reference, []) if m.status != SENT]
+            results = [dispatcher.deliver_now(m.key) for m in unsent if m.channel in dispatcher.transports]
+            failed = [m for m in results if m.status != SENT]
+            for m in failed:
+                print(f"{reference}: {m.kind} via {m.channel} failed ({m.last_error}); {m.attempts} attempt(s) so far",
+                      file=sys.stderr)
+            if failed:
+                raise CommandFailed(f"{reference}: {len(failed)} message(s) not delivered")
+            print(f"{reference}: {len(results)} message(s) delivered" if results else f"{reference}: nothing to send")
             return 0
         sent = dispatcher.run_once()
-        pending = len(store.unnotified_tickets(limit=10_000))
-    print(f"sent {sent} notification(s); {pending} ticket(s) still unnotified")
+        counts = store.outbox_counts()
+    print(f"sent {sent} message(s); {counts['pending']} pending, {counts['failed']} failed")
     return 0
 
 
@@ -462,9 +488,10 @@ def add_staff_parsers(sub: Any) -> None:
     p.add_argument("--output", metavar="FILE", help="write to FILE instead of stdout")
     _add_filters(p)
 
-    p = leaf(tsub, "notify", cmd_tickets_notify, "tickets notify", "send pending staff notifications",
-              "Without REF: send the staff notifications that are due (what the server does in the background). "
-              "With REF: notify staff of that ticket now, even after its retries were used up.")
+    p = leaf(tsub, "notify", cmd_tickets_notify, "tickets notify", "send pending outbox messages",
+              "Without REF: send the outbox messages that are due (staff alerts, emails, Slack messages; what the "
+              "server does in the background). With REF: send that ticket's undelivered messages now, even after "
+              "their retries were used up.")
     p.add_argument("reference", metavar="REF", nargs="?", help="ticket reference")
 
     users = sub.add_parser("users", help="add, remove and list staff and admin accounts (admin)",

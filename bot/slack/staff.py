@@ -23,8 +23,8 @@ from bot.slack.blocks import metadata, text_sections, ui, view_values
 from bot.slack.staff_blocks import STAFF_ACTION, actor_for, log_line, reject_modal, staff_ticket_message
 from handoff.grounds import find_ground
 from handoff.intake import clean_answer
+from handoff.notify import SlackTransport
 from handoff.requester_view import RequesterView
-from handoff.notify import NotificationFailed, SlackNotifier, _api_failure, _network_reason
 from handoff.store import Store, StoreError, StoreUnavailable, TicketNotFound
 from handoff.tickets import REJECTED, RESOLVED, WAITING, Ticket, TicketError
 from responses.markup import to_mrkdwn, to_plain
@@ -93,24 +93,11 @@ def find_post(store: Store, reference: str) -> tuple[str, str] | None:
     return (channel, ts) if isinstance(channel, str) and isinstance(ts, str) else None
 
 
-class SlackStaffNotifier(SlackNotifier):
-    """The Dispatcher's notifier when the Slack front end is on: posts the ticket with its action buttons and
-    remembers the post. Raises NotificationFailed like `handoff.notify.SlackNotifier`."""
-
-    def __init__(self, client: WebClient, channel: str, public_url: str, store: Store) -> None:
-        super().__init__(client, channel, public_url)
-        self.store = store
-
-    def notify_new_ticket(self, ticket: Ticket) -> None:
-        try:
-            response = self.client.chat_postMessage(channel=self.channel,
-                                                    **staff_ticket_message(ticket, self.public_url))
-        except SlackApiError as exc:
-            raise _api_failure(exc) from exc
-        except (SlackClientError, OSError, HTTPException) as exc:
-            raise NotificationFailed(_network_reason(exc)) from exc
-        remember_post(self.store, ticket.reference, str(response.get("channel") or self.channel),
-                      str(response.get("ts") or ""))
+def staff_transport(client: WebClient, channel: str, public_url: str, store: Store) -> SlackTransport:
+    """The outbox's Slack transport when the Slack front end is on: staff alerts carry the action buttons and
+    their post is remembered (so later changes update it)."""
+    return SlackTransport(client, channel, public_url, staff_message=staff_ticket_message,
+                          on_posted=lambda ticket, ch, ts: remember_post(store, ticket.reference, ch, ts))
 
 
 # -- acting ----------------------------------------------------------------------------------------

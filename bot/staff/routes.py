@@ -165,11 +165,13 @@ def staff_router(services: Services, *, clock: Callable[[], float] = time.time,
     def queue(request: Request, user: StaffUser = Depends(current_staff)) -> Response:
         filters = QueueFilters.parse(request.query_params)
         now = clock()
-        tickets = store.list_tickets(**filters.list_args(user.username, now))
+        found = store.list_tickets(**filters.list_args(user.username, now))
+        tickets = found[:PAGE_SIZE]
         return pages.render(
-            "queue.html", user=user, tickets=tickets[:PAGE_SIZE], filters=filters, now=now, statuses=STATUSES,
+            "queue.html", user=user, tickets=tickets, filters=filters, now=now, statuses=STATUSES,
+            outbox=store.outbox_for(t.reference for t in tickets),
             error=" ".join(filters.problems) or None,
-            next_query=filters.query(filters.page + 1) if len(tickets) > PAGE_SIZE else None,
+            next_query=filters.query(filters.page + 1) if len(found) > PAGE_SIZE else None,
             prev_query=filters.query(filters.page - 1) if filters.page > 1 else None)
 
     def load(ref: str) -> Ticket:
@@ -183,6 +185,7 @@ def staff_router(services: Services, *, clock: Callable[[], float] = time.time,
         next_statuses = [s for s in STATUSES if s in TRANSITIONS[ticket.status]]
         return pages.render(
             "ticket.html", status_code=status_code, user=user, ticket=ticket, now=now, flash=flash, error=error,
+            deliveries=store.outbox_for([ticket.reference]).get(ticket.reference, []),
             overdue=ticket.is_overdue(now), next_statuses=next_statuses,
             grounds=REJECTION_GROUNDS[ticket.request_type], values={**{k: "" for k in _FIELDS}, **(values or {})})
 

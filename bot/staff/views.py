@@ -16,6 +16,7 @@ from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoes
 from starlette.requests import Request
 from starlette.responses import HTMLResponse
 
+from handoff.outbox import describe
 from handoff.references import REFERENCE_TZ
 from handoff.tickets import OPEN_STATUSES, REQUEST_TYPES, STATUSES
 
@@ -31,13 +32,19 @@ TYPE_LABELS: Mapping[str, str] = {
     "purpose_notification": "Purpose of use", "disclosure": "Disclosure", "correction": "Correction",
     "suspension": "Suspension of use", "third_party_stop": "Stop third-party provision", "inquiry": "Inquiry",
 }
+CHANNEL_LABELS: Mapping[str, str] = {"slack": "Slack", "email": "Email", "log": "Server log"}
+KIND_LABELS: Mapping[str, str] = {
+    "staff_alert": "Staff alert", "receipt": "Receipt to the requester", "status": "Status change to the requester",
+    "outcome": "Outcome to the requester", "reply": "Staff reply to the requester", "slack_dm": "Slack message",
+    "slack_api": "Slack update",
+}
 #: Messages shown after a successful POST, picked by a fixed code in the redirect's query string (so no
 #: text from the request is ever reflected).
 FLASH: Mapping[str, str] = {
     "claimed": "You are now the assignee of this ticket.",
     "status": "Status changed.",
     "note": "Internal note added.",
-    "reply": "Reply queued: the requester sees it in their next chat turn.",
+    "reply": "Reply queued: the requester sees it in their next chat turn (and by email when email is on).",
     "signed_out": "You are signed out.",
 }
 
@@ -61,6 +68,9 @@ def make_staff_environment(template_dir: Path = TEMPLATE_DIR) -> Environment:
     env.filters["status_label"] = lambda s: STATUS_LABELS.get(s, s)
     env.filters["type_label"] = lambda t: TYPE_LABELS.get(t, t)
     env.filters["field_label"] = lambda k: str(k).replace("_", " ").capitalize()
+    env.filters["channel_label"] = lambda c: CHANNEL_LABELS.get(c, c)
+    env.filters["kind_label"] = lambda k: KIND_LABELS.get(k, str(k).replace("_", " ").capitalize())
+    env.filters["delivery"] = lambda m: describe(m, jst)
     env.globals.update(STATUS_LABELS=STATUS_LABELS, TYPE_LABELS=TYPE_LABELS, REQUEST_TYPES=REQUEST_TYPES)
     return env
 

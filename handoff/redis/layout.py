@@ -14,7 +14,10 @@ once-markers have no tag and spread over the cluster. Layout, with the default p
     {privacy-bot}:idx:status:<status>       set of references (likewise type:<id>, assignee:<name>)
     {privacy-bot}:idx:req:<requester key>   set of references filed by that requester
     {privacy-bot}:idx:outbox:<requester>    set of that requester's references with undelivered replies
-    {privacy-bot}:idx:unnotified            set of references whose staff notification has not succeeded
+    {privacy-bot}:ob                        hash outbox key -> message JSON (`handoff.outbox`)
+    {privacy-bot}:ob:keys                   sorted set of every outbox key, all scored 0 (keys start with the ticket's
+                                            reference, so ZRANGEBYLEX finds a ticket's messages)
+    {privacy-bot}:ob:due:<channel>          sorted set outbox key -> next attempt (pending messages only)
     {privacy-bot}:rate:<key>                hash t (tokens) / ts (last update), PEXPIRE when full again
                                             (take_tokens: one script over several buckets, so they share the tag)
 
@@ -42,7 +45,37 @@ _PREFIX = re.compile(r"[A-Za-z0-9._:-]{1,64}")
 # and a retry with the same key finds the mapping. All reads come before the first write because Redis does
 # not roll a script back if it fails part-way. The counter skips numbers already taken, in case the counter
 # was ever restored from an older backup than the tickets.
-CREATE_TICKET = """
+# Outbox messages written by the scripts below, in the same atomic step as the change that causes them. ARGV from
+# `first`: the count, then key, document, due time and channel per message. A key already present is left alone
+# (idempotent). With `ref`, the placeholder reference in keys and documents becomes the allocated one.
+_ENQUEUE = """
+local function enqueue(first, ref, ob, obkeys, dues)
+  local n = tonumber(ARGV[first])
+  for i = 0, n - 1 do
+    local base = first + 1 + 4 * i
+    local key, doc = ARGV[base], ARGV[base + 1]
+    if ref then
+      key = (string.gsub(key, 'PRQ%-0000%-000000', ref))
+      doc = (string.gsub(doc, 'PRQ%-0000%-000000', ref))
+    end
+    if redis.call('HSETNX', ob, key, doc) == 1 then
+      redis.call('ZADD', dues[ARGV[base + 3]], ARGV[base + 2], key)
+      redis.call('ZADD', obkeys, 0, key)
+    end
+  end
+end
+"""
+#: The outbox keys every script that enqueues declares, in this order, right after its own leading keys.
+OUTBOX_CHANNELS = ("slack", "email", "log")
+
+# Allocation, the ticket, its idempotency mapping, its index entries and its outbox messages in one script: Redis
+# runs it atomically and writes it to the AOF as one unit, so a crash never leaves a reference without its ticket
+# (or a ticket without the staff alert it causes), and a retry with the same key finds the mapping. All reads come
+# before the first write because Redis does not roll a script back if it fails part-way. The counter skips numbers
+# already taken, in case the counter was ever restored from an older backup than the tickets.
+# KEYS: idem, seq, tickets, ob, ob:keys, due per channel (3), index sets. ARGV: idempotency key, year, document,
+# then the outbox messages.
+CREATE_TICKET = _ENQUEUE + """
 local ref = redis.call('HGET', KEYS[1], ARGV[1])
 if ref then return {0, ref} end
 repeat
@@ -51,18 +84,54 @@ repeat
 until redis.call('HEXISTS', KEYS[3], ref) == 0
 redis.call('HSET', KEYS[3], ref, ARGV[3])
 redis.call('HSET', KEYS[1], ARGV[1], ref)
-for i = 4, #KEYS do redis.call('SADD', KEYS[i], ref) end
+for i = 9, #KEYS do redis.call('SADD', KEYS[i], ref) end
+enqueue(4, ref, KEYS[4], KEYS[5], {slack = KEYS[6], email = KEYS[7], log = KEYS[8]})
 return {1, ref}
 """
 
 # Compare-and-set of one ticket document plus its index moves. The caller passes the exact document it read;
 # if anyone wrote in between, nothing happens and the caller re-reads and re-applies its change.
-UPDATE_TICKET = """
+# KEYS: tickets, ob, ob:keys, due per channel (3), index sets to leave, index sets to join. ARGV: reference, the
+# document read, the new document, how many sets to leave, then the outbox messages the change causes.
+UPDATE_TICKET = _ENQUEUE + """
 if redis.call('HGET', KEYS[1], ARGV[1]) ~= ARGV[2] then return 0 end
 redis.call('HSET', KEYS[1], ARGV[1], ARGV[3])
 local leave = tonumber(ARGV[4])
-for i = 2, leave + 1 do redis.call('SREM', KEYS[i], ARGV[1]) end
-for i = leave + 2, #KEYS do redis.call('SADD', KEYS[i], ARGV[1]) end
+for i = 7, leave + 6 do redis.call('SREM', KEYS[i], ARGV[1]) end
+for i = leave + 7, #KEYS do redis.call('SADD', KEYS[i], ARGV[1]) end
+enqueue(5, false, KEYS[2], KEYS[3], {slack = KEYS[4], email = KEYS[5], log = KEYS[6]})
+return 1
+"""
+
+# Messages no ticket write causes. KEYS: ob, ob:keys, due per channel (3). ARGV: the outbox messages.
+ENQUEUE = _ENQUEUE + """
+enqueue(1, false, KEYS[1], KEYS[2], {slack = KEYS[3], email = KEYS[4], log = KEYS[5]})
+return 1
+"""
+
+# The dispatcher's lease: due messages of the given channels, earliest first, each pushed to the lease's end.
+# KEYS: ob, then the due sets of the channels asked for. ARGV: now, limit, lease end.
+CLAIM_OUTBOX = """
+local found = {}
+for i = 2, #KEYS do
+  local due = redis.call('ZRANGEBYSCORE', KEYS[i], '-inf', ARGV[1], 'WITHSCORES', 'LIMIT', 0, tonumber(ARGV[2]))
+  for j = 1, #due, 2 do found[#found + 1] = {tonumber(due[j + 1]), due[j], KEYS[i]} end
+end
+table.sort(found, function(a, b) if a[1] ~= b[1] then return a[1] < b[1] end return a[2] < b[2] end)
+local out = {}
+for i = 1, math.min(#found, tonumber(ARGV[2])) do
+  redis.call('ZADD', found[i][3], ARGV[3], found[i][2])
+  out[#out + 1] = redis.call('HGET', KEYS[1], found[i][2])
+end
+return out
+"""
+
+# Compare-and-set of one outbox message after an attempt. KEYS: ob, its channel's due set. ARGV: key, the document
+# read, the new document, "1" if still pending, its next attempt.
+RECORD_DELIVERY = """
+if redis.call('HGET', KEYS[1], ARGV[1]) ~= ARGV[2] then return 0 end
+redis.call('HSET', KEYS[1], ARGV[1], ARGV[3])
+if ARGV[4] == '1' then redis.call('ZADD', KEYS[2], ARGV[5], ARGV[1]) else redis.call('ZREM', KEYS[2], ARGV[1]) end
 return 1
 """
 
@@ -131,6 +200,16 @@ class RedisKeys:
         self.phrasing_seq = f"{tag}:phr:seq"
         self.phrasing_uniq = f"{tag}:phr:uniq"
         self.unanswered_seen = f"{tag}:unans:seen"
+        self.outbox_hash = f"{tag}:ob"
+        self.outbox_keys = f"{tag}:ob:keys"
+
+    def outbox_due(self, channel: str) -> str:
+        return f"{self._tag}:ob:due:{channel}"
+
+    @property
+    def outbox_all(self) -> list[str]:
+        """The outbox keys the enqueueing scripts declare: the hash, the key index and every channel's due set."""
+        return [self.outbox_hash, self.outbox_keys, *(self.outbox_due(c) for c in OUTBOX_CHANNELS)]
 
     def template_versions(self, name: str, lang: str) -> str:
         return f"{self._tag}:tpl:v:{lang}:{name}"
@@ -162,10 +241,6 @@ class RedisKeys:
     def outbox(self, requester_key: str) -> str:
         return f"{self._index}outbox:{requester_key}"
 
-    @property
-    def unnotified(self) -> str:
-        return f"{self._index}unnotified"
-
     def ticket_indexes(self, ticket: Ticket) -> frozenset[str]:
         """Every index set the ticket belongs in; an update leaves the old ones it no longer fits."""
         keys = {self.status(ticket.status), self.request_type(ticket.request_type),
@@ -174,6 +249,4 @@ class RedisKeys:
             keys.add(self.assignee(ticket.assignee))
         if ticket.pending_replies:
             keys.add(self.outbox(ticket.requester.key))
-        if not ticket.notified:
-            keys.add(self.unnotified)
         return frozenset(keys)

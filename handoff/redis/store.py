@@ -23,11 +23,14 @@ from handoff import lifecycle
 from handoff.accounts import UserAccount
 from handoff.query import TicketQuery
 from handoff.redis.content import RedisContent
-from handoff.redis.layout import CREATE_TICKET, MAX_BUCKET_LIFE, TAKE_TOKENS, UPDATE_TICKET, RedisKeys
+from handoff.outbox import OUTBOX_STATUSES, PENDING, OutboxMessage, OutboxRules, Routing, after_attempt
+from handoff.redis.layout import (
+    CLAIM_OUTBOX, CREATE_TICKET, ENQUEUE, MAX_BUCKET_LIFE, RECORD_DELIVERY, TAKE_TOKENS, UPDATE_TICKET, RedisKeys,
+)
 from handoff.references import reference_order, reference_year
 from handoff.store import (
-    Bucket, RateDecision, StoreError, StoreHealth, StoreUnavailable, TicketNotFound, UserExists, UserNotFound,
-    check_rate_args,
+    Bucket, OutboxNotFound, RateDecision, StoreError, StoreHealth, StoreUnavailable, TicketNotFound, UserExists,
+    UserNotFound, check_rate_args,
 )
 from handoff.ticket_ops import TicketOperations, checked_change, collect_pending, ensure_same_request
 from handoff.tickets import CLOSED_STATUSES, PendingReply, Requester, Ticket, TicketDraft
@@ -51,10 +54,12 @@ class RedisStore(RedisContent, TicketOperations):
     backend = "redis"
 
     def __init__(self, client: redis.Redis, *, prefix: str = "privacy-bot",
-                 clock: Callable[[], float] = time.time, sla_days: int = 14) -> None:
+                 clock: Callable[[], float] = time.time, sla_days: int = 14,
+                 outbox_rules: OutboxRules | None = None) -> None:
         """`client` must decode responses (`decode_responses=True`). Raises ValueError for a bad prefix."""
         if sla_days < 1:
             raise ValueError(f"sla_days must be at least 1, got {sla_days}")
+        self.outbox_rules = outbox_rules or Routing()
         self.keys = RedisKeys(prefix)
         self.sla_days = sla_days
         self._r = client
@@ -62,16 +67,20 @@ class RedisStore(RedisContent, TicketOperations):
         self._create = client.register_script(CREATE_TICKET)
         self._update = client.register_script(UPDATE_TICKET)
         self._take_tokens = client.register_script(TAKE_TOKENS)
+        self._enqueue = client.register_script(ENQUEUE)
+        self._claim = client.register_script(CLAIM_OUTBOX)
+        self._record = client.register_script(RECORD_DELIVERY)
 
     @classmethod
     def from_url(cls, url: str, *, prefix: str = "privacy-bot", clock: Callable[[], float] = time.time,
-                 sla_days: int = 14, socket_timeout: float = 5.0, connect_timeout: float = 2.0) -> "RedisStore":
+                 sla_days: int = 14, socket_timeout: float = 5.0, connect_timeout: float = 2.0,
+                 outbox_rules: OutboxRules | None = None) -> "RedisStore":
         """Connect lazily (the first command connects). No automatic command retries: a retried script after
         a lost reply could apply a change twice, so failures surface as StoreUnavailable instead."""
         client = redis.Redis.from_url(url, decode_responses=True, socket_timeout=socket_timeout,
                                       socket_connect_timeout=connect_timeout, health_check_interval=30,
                                       retry=Retry(NoBackoff(), 0))
-        return cls(client, prefix=prefix, clock=clock, sla_days=sla_days)
+        return cls(client, prefix=prefix, clock=clock, sla_days=sla_days, outbox_rules=outbox_rules)
 
     @contextmanager
     def _guard(self, what: str) -> Iterator[None]:
@@ -149,8 +158,10 @@ class RedisStore(RedisContent, TicketOperations):
         ticket = lifecycle.open_ticket(draft, _UNALLOCATED, now=now, sla_days=self.sla_days)
         k = self.keys
         with self._guard("create_ticket"):
-            created, reference = self._create(keys=[k.idem, k.seq, k.tickets, *sorted(k.ticket_indexes(ticket))],
-                                              args=[idempotency_key, year, self._encode(ticket)])
+            # The rules see the placeholder reference; the script puts the allocated one in their keys and documents.
+            created, reference = self._create(
+                keys=[k.idem, k.seq, k.tickets, *k.outbox_all, *sorted(k.ticket_indexes(ticket))],
+                args=[idempotency_key, year, self._encode(ticket), *_outbox_args(self.outbox_rules(None, ticket))])
         if not created:
             return ensure_same_request(self.get_ticket(_text(reference)), draft, idempotency_key)
         return replace(ticket, reference=_text(reference))
@@ -197,11 +208,6 @@ class RedisStore(RedisContent, TicketOperations):
             refs = sorted(_texts(self._r.smembers(self.keys.outbox(requester.key))))
         return collect_pending(t for t in self._load(refs) if t.belongs_to(requester))
 
-    def unnotified_tickets(self, *, limit: int = 50) -> list[Ticket]:
-        with self._guard("unnotified_tickets"):
-            refs = sorted(_texts(self._r.smembers(self.keys.unnotified)), key=reference_order)
-        return [t for t in self._load(refs[:limit]) if not t.notified]
-
     def _mutate(self, reference: str, change: Callable[[Ticket], Ticket]) -> Ticket:
         return self._compare_and_set(reference, change)[0]
 
@@ -222,8 +228,9 @@ class RedisStore(RedisContent, TicketOperations):
             before, after = k.ticket_indexes(old), k.ticket_indexes(new)
             leave, join = sorted(before - after), sorted(after - before)
             with self._guard("update ticket"):
-                written = self._update(keys=[k.tickets, *leave, *join],
-                                       args=[reference, raw, self._encode(new), len(leave)])
+                written = self._update(keys=[k.tickets, *k.outbox_all[:2], *k.outbox_all[2:], *leave, *join],
+                                       args=[reference, raw, self._encode(new), len(leave),
+                                             *_outbox_args(self.outbox_rules(old, new))])
             if written:
                 return new, True
         raise StoreUnavailable(f"{reference} kept changing during {_CAS_ATTEMPTS} attempts to update it; retry")
@@ -243,6 +250,81 @@ class RedisStore(RedisContent, TicketOperations):
         due = [t.reference for t in self._load(refs)
                if lifecycle.purgeable(t, older_than_days=older_than_days, now=now)]
         return sum(self._compare_and_set(ref, purge_if_due)[1] for ref in due)
+
+    # -- outbox ------------------------------------------------------------------------------
+    def enqueue(self, messages: Sequence[OutboxMessage]) -> list[OutboxMessage]:
+        if messages:
+            with self._guard("enqueue"):
+                self._enqueue(keys=self.keys.outbox_all, args=_outbox_args(messages))
+        stored = self._outbox_docs([m.key for m in messages])
+        return [stored.get(m.key, m) for m in messages]
+
+    def claim_outbox(self, *, now: float, channels: Sequence[str], limit: int,
+                     lease_seconds: float) -> list[OutboxMessage]:
+        if not channels or limit < 1:
+            return []
+        with self._guard("claim_outbox"):
+            docs = self._claim(keys=[self.keys.outbox_hash, *(self.keys.outbox_due(c) for c in channels)],
+                               args=[repr(float(now)), int(limit), repr(float(now + lease_seconds))])
+        return [_decode_message(_text(d)) for d in docs if d]
+
+    def record_delivery(self, key: str, *, ok: bool, now: float, error: str | None = None,
+                        retry_at: float | None = None) -> OutboxMessage:
+        for _ in range(_CAS_ATTEMPTS):
+            with self._guard("read outbox"):
+                raw = self._r.hget(self.keys.outbox_hash, key)
+            if raw is None:
+                raise OutboxNotFound(key)
+            old = _decode_message(_text(raw))
+            new = after_attempt(old, ok=ok, now=now, error=error, retry_at=retry_at)
+            if new is old:
+                return old
+            with self._guard("record_delivery"):
+                written = self._record(keys=[self.keys.outbox_hash, self.keys.outbox_due(new.channel)],
+                                       args=[key, _text(raw), _encode_message(new), "1" if new.status == PENDING else "0",
+                                             repr(float(new.next_attempt_at))])
+            if written:
+                return new
+        raise StoreUnavailable(f"outbox message {key} kept changing; retry")
+
+    def get_outbox(self, key: str) -> OutboxMessage:
+        found = self._outbox_docs([key])
+        if key not in found:
+            raise OutboxNotFound(key)
+        return found[key]
+
+    def outbox_for(self, references: Iterable[str]) -> dict[str, list[OutboxMessage]]:
+        refs = list(dict.fromkeys(references))
+        if not refs:
+            return {}
+        with self._guard("outbox_for"):
+            pipe = self._r.pipeline(transaction=False)
+            for ref in refs:  # keys start with "<reference>:", and ";" sorts right after ":"
+                pipe.zrangebylex(self.keys.outbox_keys, f"[{ref}:", f"({ref};")
+            found = pipe.execute()
+        docs = self._outbox_docs([_text(k) for keys in found for k in keys])
+        out: dict[str, list[OutboxMessage]] = {}
+        for message in docs.values():
+            if message.reference in refs:
+                out.setdefault(message.reference, []).append(message)
+        for messages in out.values():
+            messages.sort(key=lambda m: (m.created_at, m.key))
+        return out
+
+    def outbox_counts(self) -> dict[str, int]:
+        counts = dict.fromkeys(OUTBOX_STATUSES, 0)
+        with self._guard("outbox_counts"):
+            for _, raw in self._r.hscan_iter(self.keys.outbox_hash, count=500):
+                status = _decode_message(_text(raw)).status
+                counts[status] = counts.get(status, 0) + 1
+        return counts
+
+    def _outbox_docs(self, keys: list[str]) -> dict[str, OutboxMessage]:
+        if not keys:
+            return {}
+        with self._guard("read outbox"):
+            raws = self._r.hmget(self.keys.outbox_hash, keys)
+        return {key: _decode_message(_text(raw)) for key, raw in zip(keys, raws) if raw is not None}
 
     # -- accounts ----------------------------------------------------------------------------
     def add_user(self, account: UserAccount) -> None:
@@ -286,3 +368,22 @@ class RedisStore(RedisContent, TicketOperations):
 
     def close(self) -> None:
         self._r.close()
+
+
+def _encode_message(message: OutboxMessage) -> str:
+    return json.dumps(message.to_dict(), ensure_ascii=False, separators=(",", ":"))
+
+
+def _decode_message(raw: str) -> OutboxMessage:
+    try:
+        return OutboxMessage.from_dict(json.loads(raw))
+    except (ValueError, KeyError, TypeError) as exc:
+        raise StoreError(f"corrupt outbox document: {exc!r}") from exc
+
+
+def _outbox_args(messages: Sequence[OutboxMessage]) -> list[Any]:
+    """The enqueue scripts' ARGV tail: the count, then key, document, due time and channel per message."""
+    args: list[Any] = [len(messages)]
+    for m in messages:
+        args += [m.key, _encode_message(m), repr(float(m.next_attempt_at)), m.channel]
+    return args

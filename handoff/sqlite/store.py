@@ -15,14 +15,16 @@ from pathlib import Path
 from typing import Any, Callable, Iterable, Literal, Mapping, Sequence
 
 from handoff import lifecycle
+from handoff.sqlite import outbox as ob
 from handoff.sqlite import tickets as sql
 from handoff.accounts import UserAccount
 from handoff.sqlite.content import CONTENT_SCHEMA, SQLiteContent
+from handoff.outbox import OutboxMessage, OutboxRules, Routing, after_attempt
 from handoff.query import TicketQuery
 from handoff.references import format_reference, reference_year
 from handoff.store import (
-    Bucket, RateDecision, StoreHealth, StoreUnavailable, TicketNotFound, UserExists, UserNotFound, check_rate_args,
-    refill,
+    Bucket, OutboxNotFound, RateDecision, StoreHealth, StoreUnavailable, TicketNotFound, UserExists, UserNotFound,
+    check_rate_args, refill,
 )
 from handoff.ticket_ops import TicketOperations, checked_change, collect_pending, ensure_same_request
 from handoff.tickets import PendingReply, Requester, Ticket, TicketDraft
@@ -41,7 +43,7 @@ CREATE TABLE IF NOT EXISTS rate_buckets (
     expires_at REAL NOT NULL
 );
 CREATE INDEX IF NOT EXISTS rate_buckets_expiry ON rate_buckets (expires_at);
-""" + sql.TICKET_SCHEMA + CONTENT_SCHEMA
+""" + sql.TICKET_SCHEMA + ob.OUTBOX_SCHEMA + CONTENT_SCHEMA
 
 DB_FILENAME = "privacy-bot.sqlite3"
 #: A bucket that refills so slowly is forgotten after a year anyway (Redis keeps the same cap).
@@ -54,9 +56,10 @@ class SQLiteStore(SQLiteContent, TicketOperations):
     backend = "sqlite"
 
     def __init__(self, path: Path, *, clock: Callable[[], float] = time.time, busy_timeout_ms: int = 5000,
-                 sla_days: int = 14) -> None:
+                 sla_days: int = 14, outbox_rules: OutboxRules | None = None) -> None:
         if sla_days < 1:
             raise ValueError(f"sla_days must be at least 1, got {sla_days}")
+        self.outbox_rules = outbox_rules or Routing()
         self.path = Path(path)
         self.path.parent.mkdir(parents=True, exist_ok=True)
         self.sla_days = sla_days
@@ -72,6 +75,7 @@ class SQLiteStore(SQLiteContent, TicketOperations):
         try:
             # executescript manages its own transaction, so it runs outside _Transaction.
             self._conn().executescript(SCHEMA)
+            sql.migrate(self._conn())
         except sqlite3.Error as exc:
             raise StoreUnavailable(f"cannot initialise SQLite store at {self.path}: {exc}") from exc
 
@@ -193,6 +197,7 @@ class SQLiteStore(SQLiteContent, TicketOperations):
             reference = format_reference(year, sql.allocate(db, year))
             ticket = lifecycle.open_ticket(draft, reference, now=now, sla_days=self.sla_days)
             sql.insert(db, ticket, idempotency_key)
+            ob.insert(db, self.outbox_rules(None, ticket))
         return ticket
 
     def get_ticket(self, reference: str) -> Ticket:
@@ -214,10 +219,6 @@ class SQLiteStore(SQLiteContent, TicketOperations):
                           (requester.key,))
         return collect_pending(sql.decode(row[0]) for row in rows)
 
-    def unnotified_tickets(self, *, limit: int = 50) -> list[Ticket]:
-        rows = self._read("SELECT doc FROM tickets WHERE notified = 0 ORDER BY year, seq LIMIT ?", (limit,))
-        return [sql.decode(row[0]) for row in rows]
-
     def _mutate(self, reference: str, change: Callable[[Ticket], Ticket]) -> Ticket:
         with self._write(durable=True) as db:
             old = sql.by_reference(db, reference)
@@ -227,6 +228,7 @@ class SQLiteStore(SQLiteContent, TicketOperations):
             if new is None:
                 return old
             sql.update(db, old.version, new)
+            ob.insert(db, self.outbox_rules(old, new))
         return new
 
     def purge(self, older_than_days: float, *, now: float) -> int:
@@ -235,8 +237,50 @@ class SQLiteStore(SQLiteContent, TicketOperations):
         with self._write(durable=True) as db:
             candidates = sql.purge_candidates(db, now - older_than_days * lifecycle.DAY)
             for old in candidates:
-                sql.update(db, old.version, lifecycle.purge_personal(old, now=now))
+                new = lifecycle.purge_personal(old, now=now)
+                sql.update(db, old.version, new)
+                ob.insert(db, self.outbox_rules(old, new))
         return len(candidates)
+
+    # -- outbox ------------------------------------------------------------------------------
+    def enqueue(self, messages: Sequence[OutboxMessage]) -> list[OutboxMessage]:
+        with self._write(durable=True) as db:
+            ob.insert(db, messages)
+            return [ob.get(db, m.key) or m for m in messages]
+
+    def claim_outbox(self, *, now: float, channels: Sequence[str], limit: int,
+                     lease_seconds: float) -> list[OutboxMessage]:
+        with self._write() as db:
+            return ob.claim(db, now=now, channels=channels, limit=limit, lease_until=now + lease_seconds)
+
+    def record_delivery(self, key: str, *, ok: bool, now: float, error: str | None = None,
+                        retry_at: float | None = None) -> OutboxMessage:
+        with self._write(durable=True) as db:
+            old = ob.get(db, key)
+            if old is None:
+                raise OutboxNotFound(key)
+            new = after_attempt(old, ok=ok, now=now, error=error, retry_at=retry_at)
+            if new is not old:
+                ob.update(db, new)
+        return new
+
+    def get_outbox(self, key: str) -> OutboxMessage:
+        rows = self._read("SELECT doc FROM outbox WHERE key = ?", (key,))
+        if not rows:
+            raise OutboxNotFound(key)
+        return ob.decode(rows[0][0])
+
+    def outbox_for(self, references: Iterable[str]) -> dict[str, list[OutboxMessage]]:
+        try:
+            return ob.for_references(self._conn(), list(dict.fromkeys(references)))
+        except sqlite3.Error as exc:
+            raise StoreUnavailable(f"SQLite read failed: {exc}") from exc
+
+    def outbox_counts(self) -> dict[str, int]:
+        try:
+            return ob.counts(self._conn())
+        except sqlite3.Error as exc:
+            raise StoreUnavailable(f"SQLite read failed: {exc}") from exc
 
     # -- accounts ----------------------------------------------------------------------------
     def add_user(self, account: UserAccount) -> None:

@@ -32,7 +32,6 @@ CREATE TABLE IF NOT EXISTS tickets (
     updated_at REAL NOT NULL,
     due_at REAL NOT NULL,
     closed_at REAL,
-    notified INTEGER NOT NULL,
     pending_replies INTEGER NOT NULL,
     purged_at REAL,
     version INTEGER NOT NULL,
@@ -41,7 +40,6 @@ CREATE TABLE IF NOT EXISTS tickets (
 );
 CREATE INDEX IF NOT EXISTS tickets_status ON tickets (status, due_at);
 CREATE INDEX IF NOT EXISTS tickets_requester ON tickets (requester_key, pending_replies);
-CREATE INDEX IF NOT EXISTS tickets_unnotified ON tickets (notified) WHERE notified = 0;
 CREATE TABLE IF NOT EXISTS once_markers (
     key TEXT PRIMARY KEY,
     expires_at REAL NOT NULL
@@ -55,7 +53,7 @@ CREATE TABLE IF NOT EXISTS users (
 """
 
 _DERIVED = ("request_type", "status", "assignee", "requester_key", "created_at", "updated_at", "due_at",
-            "closed_at", "notified", "pending_replies", "purged_at", "version", "doc")
+            "closed_at", "pending_replies", "purged_at", "version", "doc")
 
 
 def encode(ticket: Ticket) -> str:
@@ -72,8 +70,16 @@ def decode(doc: str) -> Ticket:
 
 def _derived(ticket: Ticket) -> tuple[Any, ...]:
     return (ticket.request_type, ticket.status, ticket.assignee, ticket.requester.key, ticket.created_at,
-            ticket.updated_at, ticket.due_at, ticket.closed_at, int(ticket.notified), len(ticket.pending_replies),
+            ticket.updated_at, ticket.due_at, ticket.closed_at, len(ticket.pending_replies),
             ticket.purged_at, ticket.version, encode(ticket))
+
+
+def migrate(db: sqlite3.Connection) -> None:
+    """Bring a file written by an older version up to date: staff-notification state moved to the outbox."""
+    columns = {row[1] for row in db.execute("PRAGMA table_info(tickets)")}
+    if "notified" in columns:
+        db.execute("DROP INDEX IF EXISTS tickets_unnotified")
+        db.execute("ALTER TABLE tickets DROP COLUMN notified")
 
 
 def allocate(db: sqlite3.Connection, year: int) -> int:

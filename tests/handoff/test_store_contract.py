@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import threading
 import time
+from dataclasses import replace
 from pathlib import Path
 from typing import Callable, Iterator, cast
 
@@ -10,9 +11,12 @@ import pytest
 from handoff_testkit import DAY, NOW, PREFIX, RedisServerLike, draft
 
 from handoff.accounts import UserAccount
+from handoff.outbox import FAILED, PENDING, SENT, OutboxMessage, Routing, new_message
 from handoff.redis.store import RedisStore
 from handoff.sqlite.store import SQLiteStore
-from handoff.store import IdempotencyConflict, Store, StoreUnavailable, TicketNotFound, UserExists, UserNotFound
+from handoff.store import (
+    IdempotencyConflict, OutboxNotFound, Store, StoreUnavailable, TicketNotFound, UserExists, UserNotFound,
+)
 from handoff.tickets import IllegalTransition, InvalidRejection, Requester, Ticket, TicketError
 
 
@@ -206,16 +210,124 @@ def test_list_filters_and_paging(store: Store) -> None:
         store.list_tickets(overdue=True)
 
 
-def test_notification_status_is_kept_until_success(store: Store) -> None:
+def _reopen(store: Store, request: pytest.FixtureRequest) -> Store:
+    """A second store over the same data (another process, or this one after a restart)."""
+    if isinstance(store, SQLiteStore):
+        return SQLiteStore(store.path)
+    server: RedisServerLike = request.getfixturevalue("redis_server")
+    return RedisStore.from_url(server.url, prefix=PREFIX)
+
+
+def _keys(store: Store, reference: str) -> list[str]:
+    return [m.key for m in store.outbox_for([reference]).get(reference, [])]
+
+
+def test_a_new_ticket_writes_its_outbox_messages_with_it(store: Store) -> None:
+    store.outbox_rules = Routing(staff=("slack", "email"), requester_email=True)
+    ticket = store.create_ticket(draft(1), idempotency_key="k1", now=NOW)
+    ref = ticket.reference
+    assert _keys(store, ref) == [f"{ref}:receipt:email", f"{ref}:staff_alert:email", f"{ref}:staff_alert:slack"]
+    alert = store.get_outbox(f"{ref}:staff_alert:slack")
+    assert (alert.status, alert.attempts, alert.reference, alert.kind, alert.created_at) == (
+        PENDING, 0, ref, "staff_alert", NOW)
+    assert store.create_ticket(draft(1), idempotency_key="k1", now=NOW + 5) == ticket  # a retry enqueues nothing
+    assert len(_keys(store, ref)) == 3 and store.outbox_counts() == {PENDING: 3, SENT: 0, FAILED: 0}
+    other = store.create_ticket(draft(2), idempotency_key="k2", now=NOW).reference
+    assert store.outbox_for([ref, other, "PRQ-2026-999999"]).keys() == {ref, other}
+
+
+def test_ticket_changes_write_the_messages_they_cause(store: Store) -> None:
+    store.outbox_rules = Routing(staff=("log",), requester_email=True)
+    ref = store.create_ticket(draft(1), idempotency_key="k", now=NOW).reference
+    store.add_note(ref, actor="alice", text="internal", now=NOW + 1)
+    store.claim(ref, actor="alice", now=NOW + 2)  # new -> in_progress: version 3
+    store.add_reply(ref, actor="alice", text="Please confirm.", now=NOW + 3)
+    with pytest.raises(IllegalTransition):
+        store.update_status(ref, "new", actor="alice", now=NOW + 4)
+    store.update_status(ref, "resolved", actor="alice", now=NOW + 5)
+    assert _keys(store, ref) == [f"{ref}:receipt:email", f"{ref}:staff_alert:log", f"{ref}:status:3:email",
+                                 f"{ref}:reply:1:email", f"{ref}:outcome:5:email"]
+    assert store.get_outbox(f"{ref}:reply:1:email").payload == {"reply": 1}
+    assert store.get_outbox(f"{ref}:outcome:5:email").payload == {"status": "resolved"}
+
+
+def test_a_change_whose_messages_cannot_be_built_is_not_written(store: Store) -> None:
+    def broken(before: Ticket | None, after: Ticket) -> list[OutboxMessage]:
+        raise RuntimeError("rule failed")
+
+    ref = store.create_ticket(draft(1), idempotency_key="k", now=NOW).reference
+    store.outbox_rules = Routing(extra=(broken,))
+    with pytest.raises(RuntimeError):
+        store.create_ticket(draft(2), idempotency_key="k2", now=NOW)
+    with pytest.raises(RuntimeError):
+        store.claim(ref, actor="alice", now=NOW + 1)
+    assert [t.reference for t in store.list_tickets()] == [ref] and store.get_ticket(ref).version == 1
+    assert store.outbox_counts()[PENDING] == 1
+
+
+def test_enqueue_is_idempotent_per_key(store: Store) -> None:
+    code = new_message("email", "verification", key="verify:abc", now=NOW, payload={"to": "a@example.com"})
+    assert store.enqueue([code]) == [code]
+    again = replace(code, payload={"to": "b@example.com"})
+    assert store.enqueue([again]) == [code]
+    assert store.get_outbox("verify:abc") == code
+    with pytest.raises(OutboxNotFound):
+        store.get_outbox("verify:none")
+    with pytest.raises(OutboxNotFound):
+        store.record_delivery("verify:none", ok=True, now=NOW)
+    assert store.enqueue([]) == []
+
+
+def test_claims_lease_due_messages_once(store: Store) -> None:
+    store.outbox_rules = Routing(staff=("slack", "log"))
     a = store.create_ticket(draft(1), idempotency_key="a", now=NOW).reference
-    b = store.create_ticket(draft(2), idempotency_key="b", now=NOW).reference
-    assert [t.reference for t in store.unnotified_tickets()] == [a, b]
-    failed = store.record_notification(a, ok=False, now=NOW + 1, error="timeout")
-    assert (failed.notified, failed.notify_attempts, failed.notify_error) == (False, 1, "timeout")
-    store.record_notification(b, ok=True, now=NOW + 1)
-    assert [t.reference for t in store.unnotified_tickets()] == [a]
-    store.record_notification(a, ok=True, now=NOW + 2)
-    assert store.unnotified_tickets() == [] and store.get_ticket(a).notify_attempts == 2
+    b = store.create_ticket(draft(2), idempotency_key="b", now=NOW + 1).reference
+    store.enqueue([new_message("email", "verification", key="later", now=NOW + 100)])
+    assert store.claim_outbox(now=NOW - 1, channels=["slack", "log", "email"], limit=10, lease_seconds=60) == []
+    first = store.claim_outbox(now=NOW + 2, channels=["slack"], limit=1, lease_seconds=60)
+    assert [m.key for m in first] == [f"{a}:staff_alert:slack"]
+    rest = store.claim_outbox(now=NOW + 2, channels=["slack", "log", "email"], limit=10, lease_seconds=60)
+    assert [m.key for m in rest] == [f"{a}:staff_alert:log", f"{b}:staff_alert:log", f"{b}:staff_alert:slack"]
+    assert store.claim_outbox(now=NOW + 50, channels=["slack", "log"], limit=10, lease_seconds=60) == []
+    # The lease ran out (the dispatcher died): the messages are due again.
+    again = store.claim_outbox(now=NOW + 70, channels=["slack", "log"], limit=10, lease_seconds=60)
+    assert len(again) == 4
+    assert [m.key for m in store.claim_outbox(now=NOW + 100, channels=["email"], limit=10, lease_seconds=60)] == [
+        "later"]
+
+
+def test_delivery_records_attempts_errors_and_the_final_state(store: Store) -> None:
+    store.enqueue([new_message("email", "verification", key="m1", now=NOW, payload={"to": "x@example.com"})])
+    failed = store.record_delivery("m1", ok=False, now=NOW + 1, error="smtp:450 mailbox x@example.com busy",
+                                   retry_at=NOW + 30)
+    assert (failed.status, failed.attempts, failed.next_attempt_at) == (PENDING, 1, NOW + 30)
+    assert failed.last_error == "smtp:450 mailbox [address] busy"
+    assert store.claim_outbox(now=NOW + 29, channels=["email"], limit=5, lease_seconds=10) == []
+    assert [m.key for m in store.claim_outbox(now=NOW + 30, channels=["email"], limit=5, lease_seconds=10)] == ["m1"]
+    sent = store.record_delivery("m1", ok=True, now=NOW + 31)
+    assert (sent.status, sent.attempts, sent.sent_at, sent.last_error, sent.payload) == (SENT, 2, NOW + 31, None, {})
+    assert store.record_delivery("m1", ok=False, now=NOW + 32, error="late", retry_at=NOW + 40) == sent
+    assert store.get_outbox("m1") == sent
+    assert store.claim_outbox(now=NOW + 99, channels=["email"], limit=5, lease_seconds=10) == []
+
+    store.enqueue([new_message("log", "staff_alert", key="m2", now=NOW)])
+    given_up = store.record_delivery("m2", ok=False, now=NOW + 1, error="boom", retry_at=None)
+    assert (given_up.status, given_up.attempts) == (FAILED, 1)
+    assert store.claim_outbox(now=NOW + 999, channels=["log"], limit=5, lease_seconds=10) == []
+    assert store.outbox_counts() == {PENDING: 0, SENT: 1, FAILED: 1}
+
+
+def test_pending_messages_survive_a_restart(store: Store, request: pytest.FixtureRequest) -> None:
+    store.outbox_rules = Routing(staff=("slack",))
+    ref = store.create_ticket(draft(1), idempotency_key="a", now=NOW).reference
+    store.claim_outbox(now=NOW, channels=["slack"], limit=5, lease_seconds=30)  # claimed, then the process died
+    other = _reopen(store, request)
+    try:
+        assert other.claim_outbox(now=NOW + 10, channels=["slack"], limit=5, lease_seconds=30) == []
+        [due] = other.claim_outbox(now=NOW + 31, channels=["slack"], limit=5, lease_seconds=30)
+        assert due.key == f"{ref}:staff_alert:slack" and due.status == PENDING
+    finally:
+        other.close()
 
 
 def test_purge_removes_personal_data_of_old_closed_tickets(store: Store) -> None:

@@ -133,14 +133,6 @@ def test_append_only_guard_rejects_rewritten_history() -> None:
         lifecycle.check_append_only(t, replace(t, version=t.version + 1))  # nothing appended
 
 
-def test_notification_failures_stay_visible_until_success() -> None:
-    t = lifecycle.record_notification(ticket(), ok=False, now=NOW, error="channel_not_found")
-    assert (t.notified, t.notify_attempts, t.notify_error) == (False, 1, "channel_not_found")
-    t = lifecycle.record_notification(t, ok=True, now=NOW + 60)
-    assert (t.notified, t.notify_attempts, t.notify_error) == (True, 2, None)
-    assert lifecycle.record_notification(t, ok=True, now=NOW + 61) is t
-
-
 def test_references_use_japan_time_and_parse_loosely() -> None:
     assert reference_year(1798727400.0) == 2026  # 2026-12-31 23:30 JST
     assert reference_year(1798731000.0) == 2027  # 2027-01-01 00:30 JST, still 2026 in UTC

@@ -1,5 +1,5 @@
-"""Notification wiring: the composition root picks Slack or the log, and `privacy-bot tickets notify` sends what is
-pending through the local Slack mock (SLACK_API_URL), as a real subprocess."""
+"""Outbox wiring: the composition root routes staff alerts to Slack or the log, and `privacy-bot tickets notify` sends
+what is pending through the local Slack mock (SLACK_API_URL), as a real subprocess."""
 from __future__ import annotations
 
 import time
@@ -8,10 +8,11 @@ from pathlib import Path
 from slack_mock import SlackMock
 from test_cli_staff import run
 
-from bot.app import build_services
+from bot.app import build_services, build_store
 from bot.config import Settings
-from handoff.notify import Dispatcher, LogNotifier, SlackNotifier
-from handoff.sqlite.store import SQLiteStore
+from handoff.notify import LogTransport, SlackTransport
+from handoff.dispatch import Dispatcher
+from handoff.outbox import FAILED, PENDING, SENT
 from handoff.tickets import Contact, Requester, TicketDraft
 
 
@@ -23,7 +24,8 @@ def slack_env(mock: SlackMock) -> dict[str, str]:
 def test_services_use_the_log_without_slack(tmp_path: Path) -> None:
     services = build_services(Settings.from_env({"PRIVACY_BOT_DATA_DIR": str(tmp_path / "data")}))
     try:
-        assert isinstance(services.notifier, LogNotifier)
+        assert set(services.transports) == {"log"} and isinstance(services.transports["log"], LogTransport)
+        assert services.store.outbox_rules.staff == ("log",)
         assert isinstance(services.dispatcher, Dispatcher) and not services.dispatcher.running
         assert services.dispatcher.max_attempts == services.settings.notify_max_attempts
     finally:
@@ -35,7 +37,8 @@ def test_services_post_to_slack_when_configured(tmp_path: Path, slack_api: Slack
            **slack_env(slack_api)}
     services = build_services(Settings.from_env(env))
     try:
-        assert isinstance(services.notifier, SlackNotifier)
+        assert isinstance(services.transports["slack"], SlackTransport)
+        assert services.store.outbox_rules.staff == ("slack",)
         assert services.dispatcher.max_attempts == 3
         draft = TicketDraft("inquiry", Requester("web", None, "s1"), Contact("Hanako Yamada", "h@example.jp"))
         ticket = services.store.create_ticket(draft, idempotency_key="k1", now=time.time())
@@ -48,13 +51,13 @@ def test_services_post_to_slack_when_configured(tmp_path: Path, slack_api: Slack
     token_only = Settings.from_env({"PRIVACY_BOT_DATA_DIR": str(tmp_path / "data"), "SLACK_BOT_TOKEN": "xoxb-1"})
     services = build_services(token_only)
     try:
-        assert isinstance(services.notifier, LogNotifier), "no staff channel: fall back to the log"
+        assert services.store.outbox_rules.staff == ("log",), "no staff channel: fall back to the log"
     finally:
         services.close()
 
 
 def test_cli_notify_sends_pending_and_retries_one(tmp_path: Path, slack_api: SlackMock) -> None:
-    store = SQLiteStore.in_dir(tmp_path / "data")
+    store = build_store(Settings.from_env({"PRIVACY_BOT_DATA_DIR": str(tmp_path / "data"), **slack_env(slack_api)}))
     try:
         drafts = [TicketDraft("disclosure", Requester("web", None, f"s{n}"), Contact(f"Name {n}", "x@example.jp"))
                   for n in (1, 2)]
@@ -62,16 +65,19 @@ def test_cli_notify_sends_pending_and_retries_one(tmp_path: Path, slack_api: Sla
         slack_api.fail("chat.postMessage", error="channel_not_found", times=1)
         first = run(tmp_path, "tickets", "notify", env=slack_env(slack_api))
         assert first.returncode == 0, first.stderr
-        assert "sent 1 notification(s); 1 ticket(s) still unnotified" in first.stdout
-        assert store.get_ticket(a.reference).notify_error == "slack:channel_not_found"
-        assert store.get_ticket(b.reference).notified
+        assert "sent 1 message(s); 1 pending, 0 failed" in first.stdout
+        failed_alert = store.get_outbox(f"{a.reference}:staff_alert:slack")
+        assert (failed_alert.status, failed_alert.last_error) == (PENDING, "slack:channel_not_found")
+        assert store.get_outbox(f"{b.reference}:staff_alert:slack").status == SENT
 
-        listed = run(tmp_path, "tickets", "list")
-        assert "unnotified(1)" in listed.stdout, "a failed notification is visible in the queue"
+        listed = run(tmp_path, "tickets", "list", env=slack_env(slack_api))
+        assert "unnotified" in listed.stdout, "a failed notification is visible in the queue"
+        shown = run(tmp_path, "tickets", "show", a.reference, env=slack_env(slack_api))
+        assert "staff_alert via slack: failed — retrying at" in shown.stdout and "slack:channel_not_found" in shown.stdout
 
         retried = run(tmp_path, "tickets", "notify", a.reference, env=slack_env(slack_api))
         assert retried.returncode == 0, retried.stderr
-        assert store.get_ticket(a.reference).notified
+        assert store.get_outbox(f"{a.reference}:staff_alert:slack").status == SENT
         assert len(slack_api.calls("chat.postMessage")) == 3
 
         slack_api.fail("chat.postMessage", status=500)
@@ -79,8 +85,10 @@ def test_cli_notify_sends_pending_and_retries_one(tmp_path: Path, slack_api: Sla
                                 idempotency_key="k3", now=time.time())
         failed = run(tmp_path, "tickets", "notify", c.reference, env=slack_env(slack_api))
         assert failed.returncode == 1 and "Traceback" not in failed.stderr
-        assert failed.stderr.splitlines()[-1].startswith(f"privacy-bot tickets notify: {c.reference}: notification "
-                                                         "failed (slack:http_500)")  # after the log's lines
-        assert store.get_ticket(c.reference).notify_attempts == 1
+        assert f"{c.reference}: staff_alert via slack failed (slack:http_500)" in failed.stderr
+        assert failed.stderr.splitlines()[-1].startswith(f"privacy-bot tickets notify: {c.reference}: 1 message(s) "
+                                                         "not delivered")  # after the log's lines
+        assert store.get_outbox(f"{c.reference}:staff_alert:slack").attempts == 1
+        assert FAILED not in (m.status for m in store.outbox_for([c.reference])[c.reference])
     finally:
         store.close()

@@ -548,3 +548,30 @@ def test_a_bug_gives_a_plain_500_page_without_details(client: TestClient, servic
     finally:
         store.buggy = False
     assert "staff page failed" in caplog.text
+
+
+# -- delivery state -----------------------------------------------------------------------------------
+
+def test_queue_and_ticket_page_show_the_true_delivery_state(client: TestClient, services: Services) -> None:
+    from bot.staff.views import jst
+
+    ticket = new_ticket(services.store)
+    key = f"{ticket.reference}:staff_alert:log"
+    sign_in(client)
+
+    def states() -> tuple[str, str]:
+        row = client.get("/staff").text.split(ticket.reference, 1)[1].split("</tr>", 1)[0]
+        page = client.get(f"/staff/tickets/{ticket.reference}").text
+        return row, page.split("Messages sent about this ticket", 1)[1].split("</table>", 1)[0]
+
+    row, deliveries = states()
+    assert "Server log: <span class=\"muted\">pending</span>" in row and "sent" not in row
+    assert "Staff alert" in deliveries and "pending" in deliveries
+    retry_at = time.time() + 120
+    services.store.record_delivery(key, ok=False, now=time.time(), error="network:timeout", retry_at=retry_at)
+    row, deliveries = states()
+    expected = f"failed — retrying at {jst(retry_at)} (network:timeout)"
+    assert expected in row and expected in deliveries and "sent" not in row
+    services.store.record_delivery(key, ok=True, now=time.time())
+    row, deliveries = states()
+    assert "Server log: <span class=\"ok\">sent " in row and ">1<" not in deliveries and ">2<" in deliveries
