@@ -45,7 +45,9 @@ def _plant(services: Services, reference: str, now: float) -> None:
     store.add_note(reference, actor=ACTOR, text=NOTE, now=now)
     store.claim(reference, actor=ACTOR, now=now)
     store.update_status(reference, "waiting_on_requester", actor=ACTOR, now=now, note=STATUS_NOTE)
-    store.record_notification(reference, ok=False, now=now, error=ERROR)
+    # A delivery error lives in the outbox record of the staff alert (issue 16), never in what a requester gets.
+    [alert] = [m for m in store.outbox_for([reference])[reference] if m.kind == "staff_alert"]
+    store.record_delivery(alert.key, ok=False, now=now, error=ERROR, retry_at=now + 60)
 
 
 def test_web_outputs_show_only_the_requester_view(services: Services) -> None:
