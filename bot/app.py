@@ -104,7 +104,8 @@ def build_transports(settings: Settings, store: Store | None = None) -> dict[str
         if channel and store is not None and (settings.slack_signing_secret or settings.slack_app_token):
             from bot.slack.staff import staff_transport  # its buttons are handled by the Slack front end
 
-            transports["slack"] = staff_transport(client, channel, settings.public_url, store)
+            transports["slack"] = staff_transport(client, channel, settings.public_url, store,
+                                                  show_requester=settings.slack_staff_show_requester)
         else:
             transports["slack"] = SlackTransport(client, channel, settings.public_url)
     return transports

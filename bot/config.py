@@ -77,6 +77,9 @@ SETTINGS_DOC: tuple[tuple[str, str, str], ...] = (
      "tickets from the staff channel's buttons."),
     ("SLACK_STAFF_USERGROUP", "(unset)", "A Slack user group id (`S…`) whose members may also act on tickets "
      "(needs the `usergroups:read` scope). With neither staff setting, nobody can act from Slack."),
+    ("SLACK_STAFF_SHOW_REQUESTER", "0", "`1` shows a Slack requester as a mention (`@name`) on the ticket's post in "
+     "the staff channel, which displays their name to everyone in that channel. Off by default: staff open the ticket "
+     "in the web queue (behind sign-in) to see who it is."),
 )
 
 
@@ -203,6 +206,7 @@ class Settings:
     slack_api_url: str = "https://slack.com/api/"
     slack_staff_users: tuple[str, ...] = ()
     slack_staff_usergroup: str | None = None
+    slack_staff_show_requester: bool = False
 
     @classmethod
     def from_env(cls, environ: Mapping[str, str]) -> "Settings":
@@ -255,6 +259,7 @@ class Settings:
             slack_api_url=api_url if api_url.endswith("/") else api_url + "/",
             slack_staff_users=_slack_ids(environ, "SLACK_STAFF_USERS", "UW"),
             slack_staff_usergroup=_usergroup(environ),
+            slack_staff_show_requester=_flag(environ, "SLACK_STAFF_SHOW_REQUESTER"),
         )
 
     @property

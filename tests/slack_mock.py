@@ -13,6 +13,11 @@ project uses, so slack_sdk and slack_bolt parse them as they would Slack's.
     mock.set_latency(0.5, "chat.postMessage")            # slow answers (all methods without a name)
     mock.stop()
 
+Response URLs (`response_url` of slash commands, shortcuts and buttons) are served too: give the app
+`mock.response_url("cmd-1")` and read what it sent with `mock.calls(RESPONSE_URL)`; each is recorded with method
+`response_url`, its JSON body as `params` and the URL's last part as `params["_hook"]`. Latency and failures set
+for `RESPONSE_URL` apply to them like to any method.
+
 Authentication is checked like Slack does: the token comes from `Authorization: Bearer …` or a `token`
 parameter; none at all answers `not_authed`, an unknown one `invalid_auth` (both HTTP 200, `ok: false`).
 Methods the mock does not know answer `unknown_method`. Add or override a method with `mock.handle(name, fn)`
@@ -33,6 +38,8 @@ from urllib.parse import parse_qsl, urlsplit
 Handler = Callable[[dict[str, Any]], dict[str, Any]]
 
 TEAM_ID, BOT_USER_ID, BOT_ID = "T0MOCK", "U0BOT", "B0BOT"
+#: The pseudo-method under which posts to a response URL are recorded.
+RESPONSE_URL = "response_url"
 
 
 @dataclass(frozen=True)
@@ -125,6 +132,10 @@ class SlackMock:
         """Base URL for `WebClient(base_url=...)` / SLACK_API_URL; ends in `/api/`."""
         return f"http://127.0.0.1:{self.port}/api/"
 
+    def response_url(self, name: str) -> str:
+        """A response URL served by the mock (Slack's look like https://hooks.slack.com/commands/T…/…/…)."""
+        return f"http://127.0.0.1:{self.port}/hooks/{name}"
+
     # -- inspection ------------------------------------------------------------------------
     def calls(self, method: str | None = None) -> list[Call]:
         """Recorded calls, oldest first; only `method`'s when given."""
@@ -204,6 +215,8 @@ class SlackMock:
             payload = {"ok": False, "error": failure.error} if failure.error else None
             if failure.retry_after is not None:
                 extra["Retry-After"] = str(failure.retry_after)
+        elif method == RESPONSE_URL:
+            status, payload = 200, {"ok": True}  # Slack answers a response URL with the text "ok"
         elif token is None:
             status, payload = 200, {"ok": False, "error": "not_authed"}
         elif token not in self.tokens:
@@ -336,7 +349,8 @@ def _make_handler(mock: SlackMock) -> type[BaseHTTPRequestHandler]:
             length = int(self.headers.get("Content-Length") or 0)
             body = self.rfile.read(length) if length else b""
             headers = {k.lower(): v for k, v in self.headers.items()}
-            if not url.path.startswith("/api/"):
+            hook = url.path.startswith("/hooks/")
+            if not url.path.startswith("/api/") and not hook:
                 self._send(404, {"Content-Type": "text/plain"}, b"not found")
                 return
             try:
@@ -344,7 +358,13 @@ def _make_handler(mock: SlackMock) -> type[BaseHTTPRequestHandler]:
             except ValueError:
                 self._send(200, {"Content-Type": "application/json"}, b'{"ok": false, "error": "invalid_json"}')
                 return
-            status, out_headers, data = mock._dispatch(url.path[len("/api/"):], params, headers, body)
+            if hook:
+                params["_hook"] = url.path.rsplit("/", 1)[-1]
+                status, out_headers, data = mock._dispatch(RESPONSE_URL, params, headers, body)
+                if status == 200:
+                    out_headers, data = {"Content-Type": "text/html"}, b"ok"
+            else:
+                status, out_headers, data = mock._dispatch(url.path[len("/api/"):], params, headers, body)
             self._send(status, out_headers, data)
 
         def _send(self, status: int, headers: Mapping[str, str], data: bytes) -> None:

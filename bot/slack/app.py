@@ -1,17 +1,20 @@
 """The Slack front end: one Bolt app, served over HTTP at `/slack/events` inside the FastAPI app (`privacy-bot
 serve`) or over Socket Mode (`privacy-bot slack`).
 
-Concurrency: the app is synchronous and runs on a long-lived server, so it does not use
-`process_before_response` (that is for FaaS). Every listener acknowledges first and does the slow work
-(the store, the Web API) afterwards on Bolt's listener thread pool; Slack gets its answer within
-milliseconds whatever the store or Slack itself cost. Only the request modals' field validation, which is
-pure, runs before the acknowledgement, because its errors travel in it (`response_action: errors`).
+Acknowledgements never wait for slow work. Each listener is split in two: an acknowledgement, which runs on the
+request's own thread before the HTTP response (`process_before_response` with Bolt's lazy listeners), and the
+work (the store, the conversation core, the Web API), which runs afterwards on a thread pool of its own. However
+many answers are stuck behind a slow or rate-limited Slack, the next command, click or form still gets its 200 in
+milliseconds. The alternative, Bolt's default of running whole listeners on its pool and handing the work to a
+second pool (`ACK_DESIGNS`), was measured against it (benchmarks/slack_ack.py, benchmarks/RESULTS.md). Only the
+request modals' field validation, which is pure, runs in the acknowledgement, because its errors travel in it
+(`response_action: errors`).
 
 Slack's rules kept here: signatures are always verified, first by a thin guard on the raw bytes (`refusal`: a
 bad or stale signature, a malformed timestamp or an unparsable unsigned body gets 401 and one log line, never a
 traceback) and again by Bolt's `RequestVerification`; there is no setting to turn it off; an event redelivered with `X-Slack-Retry-Num`
 is processed once, keyed by its `event_id` in the store (`slack-event:<id>`, an hour); bots, edits, deletions
-and the bot's own messages are ignored.
+and the bot's own messages are ignored (people's messages with a file or "also send to channel" are answered).
 """
 from __future__ import annotations
 
@@ -19,7 +22,8 @@ import logging
 import re
 import sys
 from http.client import HTTPException
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import Executor, ThreadPoolExecutor
+from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Callable, Mapping
 
 from fastapi import FastAPI, Request
@@ -32,10 +36,11 @@ from slack_sdk.signature import SignatureVerifier
 from starlette.concurrency import run_in_threadpool
 from starlette.responses import Response
 
-from bot.app import Services, build_slack_client
+from bot.app import Services
 from bot.config import ConfigError, Settings
 from bot.slack.blocks import CHOICE_PREFIX, OPEN_REQUEST_FORM, REQUEST_FORM, TALK_TO_PERSON
-from bot.slack.chat import SlackChat, from_a_person
+from bot.slack.chat import ASK_SHORTCUT, SlackChat, from_a_person
+from bot.slack.delivery import interactive_client
 from bot.slack.staff import StaffBoard, StaffDirectory
 from bot.slack.staff_blocks import REJECT_FORM, STAFF_ACTION
 from handoff.store import StoreError
@@ -48,7 +53,10 @@ log = logging.getLogger(__name__)
 SLASH_COMMAND = "/privacy"
 EVENTS_PATH = "/slack/events"
 EVENT_MARK_TTL = 3600
-LISTENER_THREADS = 32
+#: Threads doing the work after acknowledgements (mostly waiting on Slack's Web API and the store).
+WORK_THREADS = 32
+#: Threads of Bolt's own pool in the "executors" design (acknowledgements only).
+ACK_THREADS = 8
 
 
 class _NoPayloads(logging.Filter):
@@ -86,7 +94,9 @@ class SlackFrontend:
         self.directory = StaffDirectory(client, users=settings.slack_staff_users,
                                         usergroup=settings.slack_staff_usergroup)
         self.board = StaffBoard(store=services.store, client=client, desk=services.conversation.desk,
-                                directory=self.directory, public_url=settings.public_url)
+                                directory=self.directory, public_url=settings.public_url,
+                                show_requester=settings.slack_staff_show_requester,
+                                publish_home=self.chat.publish_home)
         services.ticket_listeners.append(self.board.on_external_change)
         if not self.directory.configured:
             log.warning("no SLACK_STAFF_USERS or SLACK_STAFF_USERGROUP: nobody can act on tickets from Slack")
@@ -102,85 +112,170 @@ class SlackFrontend:
             log.warning("store unavailable: Slack event processed without de-duplication")
             return True
 
-    def register(self, app: App) -> None:
+    def listeners(self) -> list[Listener]:
+        """Every listener as an acknowledgement (before the response) and its work (after it)."""
         chat, board = self.chat, self.board
 
-        @app.event("message")
-        def direct_message(body: dict[str, Any], event: dict[str, Any], context: BoltContext) -> None:
+        def direct_message(body: dict[str, Any], context: BoltContext) -> None:
             # Every message event lands here (edits and deletions are subtypes); only new DMs from people count.
+            event = body["event"]
             if event.get("channel_type") == "im" and from_a_person(event, context.bot_user_id) \
                     and self.first_delivery(body):
                 chat.on_message(event, context.team_id, context.bot_user_id)
 
-        @app.event("app_mention")
-        def mention(body: dict[str, Any], event: dict[str, Any], context: BoltContext) -> None:
+        def mention(body: dict[str, Any], context: BoltContext) -> None:
+            event = body["event"]
             if from_a_person(event, context.bot_user_id) and self.first_delivery(body):
                 chat.on_mention(event, context.team_id, context.bot_user_id)
 
-        @app.event("app_home_opened")
-        def home(body: dict[str, Any], event: dict[str, Any], context: BoltContext) -> None:
+        def home(body: dict[str, Any], context: BoltContext) -> None:
+            event = body["event"]
             if event.get("tab") == "home" and event.get("user") and self.first_delivery(body):
                 chat.on_home(event, context.team_id)
 
-        @app.command(SLASH_COMMAND)
-        def command(ack: Callable[..., Any], command: dict[str, Any], respond: Callable[..., Any]) -> None:
+        def request_submitted(body: dict[str, Any], context: BoltContext) -> None:
+            if not chat.request_errors(body["view"]):
+                chat.on_request_submit(body, body["view"])
+
+        def reject_submitted(body: dict[str, Any], context: BoltContext) -> None:
+            if not board.reject_errors(body["view"]):
+                board.on_reject_submit(body, body["view"])
+
+        return [
+            Listener("event", "message", direct_message),
+            Listener("event", "app_mention", mention),
+            Listener("event", "app_home_opened", home),
+            Listener("command", SLASH_COMMAND, lambda body, _: chat.on_command(body), name="command"),
+            Listener("action", re.compile(rf"^{CHOICE_PREFIX}\d+$"), lambda body, _: chat.on_choice(body),
+                     name="choice"),
+            Listener("action", OPEN_REQUEST_FORM, lambda body, _: chat.on_open_form(body), name="open_form"),
+            Listener("action", TALK_TO_PERSON, lambda body, _: chat.on_talk_to_person(body), name="talk"),
+            # A URL button: the browser opens the link; Slack still wants the click acknowledged.
+            Listener("action", "open_ticket", None, name="link"),
+            Listener("action", STAFF_ACTION, lambda body, _: board.on_action(body), name="staff_action"),
+            Listener("message_shortcut", ASK_SHORTCUT, lambda body, _: chat.on_shortcut(body), name="ask_shortcut"),
+            Listener("view", REQUEST_FORM, request_submitted, ack=_ack_with_errors(chat.request_errors)),
+            Listener("view", REJECT_FORM, reject_submitted, ack=_ack_with_errors(board.reject_errors)),
+        ]
+
+
+AckFunction = Callable[[Callable[..., Any], dict[str, Any]], None]
+Work = Callable[[dict[str, Any], BoltContext], None]
+
+
+def _ack(ack: Callable[..., Any], body: dict[str, Any]) -> None:
+    ack()
+
+
+def _ack_with_errors(errors_of: Callable[[Mapping[str, Any]], dict[str, str]]) -> AckFunction:
+    """A modal's acknowledgement: its field errors (pure, fast) go back in the ack and keep the modal open."""
+
+    def ack_form(ack: Callable[..., Any], body: dict[str, Any]) -> None:
+        errors = errors_of(body["view"])
+        if errors:
+            ack(response_action="errors", errors=errors)
+        else:
             ack()
-            chat.on_command(command, respond)
 
-        @app.action(re.compile(rf"^{CHOICE_PREFIX}\d+$"))
-        def choice(ack: Callable[..., Any], body: dict[str, Any], respond: Callable[..., Any]) -> None:
-            ack()
-            chat.on_choice(body, respond)
-
-        @app.action(OPEN_REQUEST_FORM)
-        def open_form(ack: Callable[..., Any], body: dict[str, Any]) -> None:
-            ack()
-            chat.on_open_form(body)
-
-        @app.action(TALK_TO_PERSON)
-        def talk(ack: Callable[..., Any], body: dict[str, Any]) -> None:
-            ack()
-            chat.on_talk_to_person(body)
-
-        @app.action("open_ticket")
-        def link(ack: Callable[..., Any]) -> None:
-            ack()  # a URL button: the browser opens the link; Slack still wants the click acknowledged
-
-        @app.action(STAFF_ACTION)
-        def staff_action(ack: Callable[..., Any], body: dict[str, Any]) -> None:
-            ack()
-            board.on_action(body)
-
-        @app.view(REQUEST_FORM)
-        def request_submitted(ack: Callable[..., Any], body: dict[str, Any], view: dict[str, Any]) -> None:
-            errors = chat.request_errors(view)
-            if errors:
-                ack(response_action="errors", errors=errors)
-                return
-            ack()
-            chat.on_request_submit(body, view)
-
-        @app.view(REJECT_FORM)
-        def reject_submitted(ack: Callable[..., Any], body: dict[str, Any], view: dict[str, Any]) -> None:
-            errors = board.reject_errors(view)
-            if errors:
-                ack(response_action="errors", errors=errors)
-                return
-            ack()
-            board.on_reject_submit(body, view)
-
-        @app.error
-        def failed(error: Exception) -> None:
-            log.error("Slack listener failed: %s", type(error).__name__, exc_info=error)
+    return ack_form
 
 
-def build_slack_app(services: Services, *, client: WebClient | None = None) -> App:
+@dataclass(frozen=True)
+class Listener:
+    """What Bolt routes to (`kind` is the App method: event, command, action, view, message_shortcut), the
+    acknowledgement, and the work done after it (None: acknowledge only)."""
+
+    kind: str
+    matcher: Any
+    work: Work | None
+    name: str = ""
+    ack: AckFunction = _ack
+
+    @property
+    def label(self) -> str:
+        return self.name or (self.work.__name__ if self.work else "listener")
+
+
+def _guarded(name: str, work: Work) -> Work:
+    """Work that logs its failure (the type only: exception texts can carry payloads) instead of losing it."""
+
+    def run(body: dict[str, Any], context: BoltContext) -> None:
+        try:
+            work(body, context)
+        except Exception as exc:
+            log.error("Slack listener %s failed: %s", name, type(exc).__name__, exc_info=exc)
+
+    return run
+
+
+def wire(app: App, listeners: list[Listener], design: str, work_executor: Executor) -> None:
+    """Register `listeners` so that acknowledgements never queue behind work (see the module's docstring).
+
+    "lazy": the app runs with `process_before_response`; the acknowledgement is the listener's ack function, run on
+    the request's thread, and the work is a lazy listener that Bolt starts on `work_executor` (the app's listener
+    executor). "executors": Bolt's default; the whole listener runs on Bolt's executor, acknowledges and hands the
+    work to `work_executor`, a second pool, so the first only ever holds acknowledgements."""
+    for listener in listeners:
+        route = getattr(app, listener.kind)(listener.matcher)
+        work = _guarded(listener.label, listener.work) if listener.work else None
+        if design == "lazy":
+            lazy = [_named(f"{listener.label}_work", _lazy(work))] if work else []
+            route(ack=_named(listener.label, _acknowledge(listener.ack)), lazy=lazy)
+        else:
+            route(_named(listener.label, _hand_off(listener.ack, work, work_executor)))
+
+    @app.error
+    def failed(error: Exception) -> None:
+        log.error("Slack listener failed: %s", type(error).__name__, exc_info=error)
+
+
+# Bolt passes listener arguments by parameter name, so these wrappers spell out `ack`, `body` and `context`.
+def _acknowledge(ack_fn: AckFunction) -> Callable[..., None]:
+    def acknowledge(ack: Callable[..., Any], body: dict[str, Any]) -> None:
+        ack_fn(ack, body)
+
+    return acknowledge
+
+
+def _lazy(work: Work) -> Callable[..., None]:
+    def later(body: dict[str, Any], context: BoltContext) -> None:
+        work(body, context)
+
+    return later
+
+
+def _hand_off(ack_fn: AckFunction, work: Work | None, executor: Executor) -> Callable[..., None]:
+    def both(ack: Callable[..., Any], body: dict[str, Any], context: BoltContext) -> None:
+        ack_fn(ack, body)
+        if work is not None:
+            executor.submit(work, body, context)
+
+    return both
+
+
+def _named(name: str, function: Callable[..., None]) -> Callable[..., None]:
+    function.__name__ = function.__qualname__ = name  # Bolt names lazy listeners (and our tests find them) by it
+    return function
+
+
+#: The two designs measured by benchmarks/slack_ack.py; `ACK_DESIGN` is the one in use (see RESULTS.md).
+ACK_DESIGNS = ("lazy", "executors")
+ACK_DESIGN = "lazy"
+
+
+def build_slack_app(services: Services, *, client: WebClient | None = None, design: str | None = None) -> App:
     """The one Bolt app for HTTP and Socket Mode. Raises ConfigError without SLACK_BOT_TOKEN."""
     settings = services.settings
-    client = client or build_slack_client(settings)
+    design = design or ACK_DESIGN
+    if design not in ACK_DESIGNS:
+        raise ValueError(f"unknown acknowledgement design {design!r}")
+    client = client or interactive_client(settings)
     if client is None:
         raise ConfigError("SLACK_BOT_TOKEN is not set; the Slack front end needs a bot token (xoxb-…)")
-    executor = ThreadPoolExecutor(max_workers=LISTENER_THREADS, thread_name_prefix="slack-listener")
+    work = ThreadPoolExecutor(max_workers=WORK_THREADS, thread_name_prefix="slack-work")
+    # With "executors", Bolt's own pool only runs acknowledgements and hand-offs, which take microseconds.
+    bolt_pool = work if design == "lazy" else ThreadPoolExecutor(max_workers=ACK_THREADS,
+                                                                 thread_name_prefix="slack-ack")
 
     def new_app(verify_token: bool) -> App:
         return App(
@@ -190,8 +285,9 @@ def build_slack_app(services: Services, *, client: WebClient | None = None) -> A
             signing_secret=settings.slack_signing_secret or "",
             request_verification_enabled=True,
             token_verification_enabled=verify_token,
+            process_before_response=design == "lazy",
             logger=_bolt_logger(settings),
-            listener_executor=executor,
+            listener_executor=bolt_pool,
             name="privacy-bot",
         )
 
@@ -202,7 +298,8 @@ def build_slack_app(services: Services, *, client: WebClient | None = None) -> A
         # The web app must start even while Slack is unreachable; Bolt then calls auth.test on the first request.
         log.warning("Slack auth.test failed at start-up (%s); retrying on the first request", _failure(exc))
         app = new_app(False)
-    SlackFrontend(services, client).register(app)
+    frontend = SlackFrontend(services, client)
+    wire(app, frontend.listeners(), design, work)
     return app
 
 

@@ -21,6 +21,8 @@ REQUEST_FORM = "request_form"  # callback_id of the request modal
 TALK_TO_PERSON = "talk_to_person"
 OPEN_REQUEST_FORM = "open_request_form"
 CHOICE_PREFIX = "choice_"
+#: block_id of a reply's buttons; `reply_actions:U…` names the user they answered (only their clicks act).
+REPLY_ACTIONS = "reply_actions"
 
 #: Texts the Slack front end adds around the core's replies (the core's own texts live in its data files).
 UI: Mapping[str, Mapping[str, str]] = {
@@ -52,6 +54,14 @@ UI: Mapping[str, Mapping[str, str]] = {
     "home_title": {"en": "Privacy policy assistant", "ja": "プライバシーポリシー案内"},
     "update": {"en": "**Update on your request {reference}**", "ja": "**ご請求 {reference} の状況が更新されました**"},
     "explanation": {"en": "Explanation from our staff:", "ja": "担当者からの説明："},
+    "not_yours": {"en": "These buttons answer someone else's question, so nothing was changed. To ask me yourself, "
+                        "mention me, send me a direct message or use `/privacy`.",
+                  "ja": "このボタンは別の方のご質問へのものなので、何も変更されていません。ご自身でご質問になる場合は、"
+                        "メンション、ダイレクトメッセージ、または `/privacy` をお使いください。"},
+    "chosen": {"en": "Chosen: *{choice}*", "ja": "選択：*{choice}*"},
+    "no_text": {"en": "That message has no text I could read, so there is nothing to answer. You can ask me with "
+                      "`/privacy <your question>`.",
+                "ja": "このメッセージには読み取れる文章がないため、お答えできません。`/privacy 質問` でご質問ください。"},
 }
 
 
@@ -105,10 +115,11 @@ def form_button_value(request_type: str, lang: str) -> str:
 
 
 def reply_blocks(reply: Reply, *, request_type: str | None = None, talk_button: bool = False,
-                 text: str | None = None) -> list[dict[str, Any]]:
+                 text: str | None = None, owner: str | None = None) -> list[dict[str, Any]]:
     """The answer (mrkdwn sections), a context line citing the article, and buttons: one per clarification or
     form choice (value = the choice's number), "Open the request form" when `request_type` is given, and
-    "Talk to a person" when `talk_button`. `text` replaces the reply's own text (mrkdwn)."""
+    "Talk to a person" when `talk_button`. `text` replaces the reply's own text (mrkdwn). `owner`, the Slack user
+    the reply answers, goes into the buttons' block id (see `owner_of`)."""
     blocks = text_sections(reply.mrkdwn if text is None else text)
     if reply.citation:
         blocks.append({"type": "context", "block_id": "citation",
@@ -126,7 +137,8 @@ def reply_blocks(reply: Reply, *, request_type: str | None = None, talk_button: 
         buttons.append({"type": "button", "action_id": TALK_TO_PERSON, "text": plain(ui("talk", reply.lang)),
                         "value": reply.lang})
     if buttons:
-        blocks.append({"type": "actions", "block_id": "reply_actions", "elements": buttons})
+        block_id = f"{REPLY_ACTIONS}:{owner}" if owner else REPLY_ACTIONS
+        blocks.append({"type": "actions", "block_id": block_id, "elements": buttons})
     return blocks[:MAX_BLOCKS]
 
 
@@ -136,6 +148,26 @@ def reply_message(reply: Reply, **options: Any) -> dict[str, Any]:
     fallback = reply.text if text is None else text
     return {"text": clip(fallback, FALLBACK_TEXT_LIMIT), "blocks": reply_blocks(reply, **options),
             "unfurl_links": False, "unfurl_media": False}
+
+
+def owner_of(action: Mapping[str, Any]) -> str | None:
+    """The user a clicked reply button belongs to (from its block id), or None for buttons without one. The block
+    id comes back in Slack's signed payload as the app posted it, so it cannot be chosen by the clicker."""
+    prefix, _, owner = str(action.get("block_id") or "").partition(":")
+    return owner if prefix == REPLY_ACTIONS and owner else None
+
+
+def used_choice_blocks(blocks: Sequence[Mapping[str, Any]], block_id: str, chosen: str) -> list[dict[str, Any]]:
+    """A posted reply's blocks with its used buttons (`block_id`) replaced by a line saying what was chosen."""
+    kept: list[dict[str, Any]] = []
+    for block in blocks:
+        if block.get("type") == "actions" and block.get("block_id") == block_id:
+            kept.append({"type": "context", "block_id": "chosen", "elements": [{"type": "mrkdwn", "text": chosen}]})
+        else:
+            kept.append(dict(block))
+    if not any(b.get("block_id") == "chosen" for b in kept):
+        kept.append({"type": "context", "block_id": "chosen", "elements": [{"type": "mrkdwn", "text": chosen}]})
+    return kept[:MAX_BLOCKS]
 
 
 # -- the request modal ---------------------------------------------------------------------------

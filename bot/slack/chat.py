@@ -1,6 +1,13 @@
 """Users in Slack: direct messages, mentions (answered in a thread), `/privacy`, buttons, the request modal and
-the App Home tab. Each handler translates a Slack payload into a `Message`, lets the conversation core answer,
-and translates the `Reply` into Block Kit. The Bolt listeners in `bot.slack.app` call these after `ack()`.
+the App Home tab, and the "Ask the privacy assistant" message shortcut. Each handler translates a Slack payload
+into a `Message`, lets the conversation core answer, and translates the `Reply` into Block Kit. The Bolt listeners
+in `bot.slack.app` call these after the acknowledgement.
+
+Privacy rules kept here: a formal request is only ever collected in a DM or the private modal. In a channel, and
+on every ephemeral path (slash command, shortcut, a click on an ephemeral message), a request opens the modal or
+offers it, and any chat-style form of that conversation is cancelled, because answers typed in a channel would be
+public. Buttons belong to the person they answered: their owner is in the actions block's id; anyone else's click
+changes nothing and gets a private note, and a used set of choices is replaced by the choice made.
 
 Session ids are one per user per conversation: `slack:{team}:{channel}:{user}`; the user id is the Slack user
 id, so status questions and the App Home find the tickets of that Slack identity only.
@@ -20,8 +27,10 @@ from bot.engine.desk import TRANSCRIPT_LINES
 from bot.engine.messages import Message, Reply
 from bot.ratelimit import limiter_for, retry_after_seconds, slack_text
 from bot.slack.blocks import (
-    escape, home_view, metadata, reply_message, request_modal, text_sections, ui, view_values,
+    escape, home_view, metadata, owner_of, reply_message, request_modal, text_sections, ui, used_choice_blocks,
+    view_values,
 )
+from bot.slack.delivery import respond
 from handoff.store import IdempotencyConflict, StoreError, StoreUnavailable
 from handoff.tickets import REQUEST_TYPES
 from intents.language import detect_language
@@ -35,8 +44,9 @@ _SLACK_FAILURES = (SlackApiError, SlackClientError, OSError, HTTPException)
 #: A receipt is DMed once per ticket, however often the same modal is submitted.
 RECEIPT_MARK_TTL = 30 * 86400
 CANCEL = "cancel"  # one of the intake form's cancel words: ends a chat-style form through the public API
-
-Respond = Callable[..., Any]
+ASK_SHORTCUT = "ask_privacy_assistant"  # callback_id of the message shortcut (manifest.yml)
+#: Message subtypes that are still a person writing: with a file (a screenshot), or "also send to channel".
+PERSON_SUBTYPES = frozenset({"file_share", "thread_broadcast"})
 
 
 def session_id(team: str | None, channel: str | None, user: str) -> str:
@@ -52,9 +62,11 @@ def strip_mentions(text: str, bot_user_id: str | None) -> str:
 
 
 def from_a_person(event: Mapping[str, Any], bot_user_id: str | None) -> bool:
-    """A new message typed by a person: not a bot, not the bot itself, not an edit, deletion or other subtype."""
+    """A new message typed by a person (also with a file, or sent to the channel from a thread): not a bot, not the
+    bot itself, not an edit, a deletion, a join or any other system subtype."""
     user = event.get("user")
-    return (not event.get("subtype") and not event.get("bot_id") and not event.get("bot_profile")
+    subtype = event.get("subtype")
+    return ((not subtype or subtype in PERSON_SUBTYPES) and not event.get("bot_id") and not event.get("bot_profile")
             and isinstance(user, str) and bool(user) and user != bot_user_id and isinstance(event.get("text"), str))
 
 
@@ -81,7 +93,11 @@ class SlackChat:
         self._converse(event, team, bot_user_id, thread_ts=event.get("thread_ts") or event.get("ts"))
 
     def on_home(self, event: Mapping[str, Any], team: str | None) -> None:
-        user = str(event["user"])
+        self.publish_home(str(event["user"]), team)
+
+    def publish_home(self, user: str, team: str | None = None) -> None:
+        """(Re)publish the user's App Home: how to ask, the topics, and their own requests with their status.
+        Called when they open it and whenever one of their requests is filed or changes status."""
         lang = self._user_lang(user)
         message = Message(text="status", session_id=session_id(team, "home", user), frontend="slack", user_id=user)
         requests = self.desk.status(message, "status", lang)
@@ -89,36 +105,52 @@ class SlackChat:
         view = home_view(lang=lang, topics=topics, requests_mrkdwn=to_mrkdwn(requests.text))
         self._call("views.publish", self.client.views_publish, user_id=user, view=view)
 
-    # -- slash command -----------------------------------------------------------------------------
-    def on_command(self, command: Mapping[str, Any], respond: Respond) -> None:
+    # -- slash command and message shortcut ---------------------------------------------------------
+    def on_command(self, command: Mapping[str, Any]) -> None:
+        """`/privacy …`: answered only to the user, through the command's response URL (it works in channels the
+        bot is not a member of). A formal request opens the modal; no chat form runs on an ephemeral path."""
         user, channel, team = command["user_id"], command.get("channel_id"), command.get("team_id")
         text = str(command.get("text") or "").strip()
         sid = session_id(team, channel, user)
+        url = command.get("response_url")
         if not text or text.lower() in ("help", "ヘルプ", "?"):
             lang = self.services.settings.default_lang if not text else detect_language(text)
             topics = "\n".join(f"• {escape(t.label)}" for t in self.conversation.topics(lang))
             body = ui("help", lang) + f"\n\n*{ui('topics', lang)}*\n" + topics
-            self._ephemeral(channel, user, respond, text=to_plain(body), blocks=text_sections(body))
+            self._private(url, channel, user, text=to_plain(body), blocks=text_sections(body))
             return
-        if self._over_limit(team, user, channel, text, respond):
+        if self._over_limit(team, user, channel, text, url):
             return
         message = Message(text=text, session_id=sid, frontend="slack", user_id=user)
         if _STATUS_COMMAND.match(text):
             lang = detect_language(text, default=self.services.settings.default_lang)
             status = self.desk.status(message, text, lang)
-            self._ephemeral(channel, user, respond, text=to_plain(status.text),
-                            blocks=text_sections(to_mrkdwn(status.text)))
+            self._private(url, channel, user, text=to_plain(status.text), blocks=text_sections(to_mrkdwn(status.text)))
             return
-        typing_in_form = self._form_pending(sid)
-        reply = self.conversation.handle(message)
-        self._after(reply)
-        if _wants_form(reply) and not typing_in_form:
+        reply = self._answer_privately(sid, user, text)
+        if _wants_form(reply):
             self._open_form(command.get("trigger_id"), reply.handoff or "", reply.lang, sid)
-        self._ephemeral(channel, user, respond, **self._message_for(reply, private=True))
+        self._private(url, channel, user, **self._message_for(reply, private=False, owner=user))
+
+    def on_shortcut(self, body: Mapping[str, Any]) -> None:
+        """The message shortcut "Ask the privacy assistant": the message's text is the question, answered only to
+        the user who used it (response URL, else a DM). A request is offered the modal, never collected here."""
+        user, team = body["user"]["id"], _team(body)
+        channel = (body.get("channel") or {}).get("id")
+        text = strip_mentions(str((body.get("message") or {}).get("text") or ""), None)
+        url = body.get("response_url")
+        if self._over_limit(team, user, channel, text, url):
+            return
+        if not text:
+            self._private(url, None, user, text=ui("no_text", self.services.settings.default_lang))
+            return
+        reply = self._answer_privately(session_id(team, channel, user), user, text)
+        self._private(url, None, user, **self._message_for(reply, private=False, owner=user))
 
     # -- buttons ---------------------------------------------------------------------------------
-    def on_choice(self, body: Mapping[str, Any], respond: Respond) -> None:
-        """A clarification or form choice: handled as a message from that user in that conversation."""
+    def on_choice(self, body: Mapping[str, Any]) -> None:
+        """A clarification or form choice: handled as a message from that user in that conversation. Only the
+        user the buttons answered may use them; the used set is replaced by the choice made."""
         action = body["actions"][0]
         value = str(action.get("value", ""))
         if not value.isdigit():
@@ -126,18 +158,29 @@ class SlackChat:
         user, team = body["user"]["id"], _team(body)
         container = body.get("container") or {}
         channel = container.get("channel_id") or (body.get("channel") or {}).get("id")
+        ephemeral = bool(container.get("is_ephemeral"))
+        thread_ts = container.get("thread_ts") or (body.get("message") or {}).get("thread_ts")
+        url = body.get("response_url")
+        owner = owner_of(action)
+        if owner != user and not (owner is None and _is_dm(channel)):
+            # Someone else's buttons (or, in a channel, buttons posted before they named their owner).
+            extra = {"thread_ts": thread_ts} if thread_ts else {}
+            self._ephemeral(channel, user, text=ui("not_yours", self.services.settings.default_lang), **extra)
+            return
         sid = session_id(team, channel, user)
-        if self._over_limit(team, user, channel, "", respond):
+        if self._over_limit(team, user, channel, "", url if ephemeral else None, thread_ts=thread_ts):
+            return
+        self._mark_used(body, action, channel, ephemeral)
+        if ephemeral:
+            reply = self._answer_privately(sid, user, value)
+            if _wants_form(reply):
+                self._open_form(body.get("trigger_id"), reply.handoff or "", reply.lang, sid)
+            self._private(url, channel, user, **self._message_for(reply, private=False, owner=user))
             return
         answering_form = self._form_pending(sid)  # then the click answers the chat form: no modal pops up
-        reply = self.conversation.handle(Message(text=value, session_id=sid, frontend="slack", user_id=user))
-        self._after(reply)
+        reply = self._handle(sid, user, value)
         if _wants_form(reply) and not answering_form:
             self._open_form(body.get("trigger_id"), reply.handoff or "", reply.lang, sid)
-        if container.get("is_ephemeral"):
-            self._ephemeral(channel, user, respond, **self._message_for(reply, private=True))
-            return
-        thread_ts = container.get("thread_ts") or (body.get("message") or {}).get("thread_ts")
         self._reply_in(channel, sid, reply, thread_ts)
 
     def on_open_form(self, body: Mapping[str, Any]) -> None:
@@ -197,8 +240,9 @@ class SlackChat:
         if not first:
             return
         if state.get("form"):
-            self.conversation.handle(Message(text=CANCEL, session_id=sid, frontend="slack", user_id=user))
+            self._cancel(sid, user)
         self._dm(user, self.desk.receipt(ticket, str(lang)))
+        self.publish_home(user, _team(body))
 
     # -- internals -------------------------------------------------------------------------------
     def _converse(self, event: Mapping[str, Any], team: str | None, bot_user_id: str | None,
@@ -209,11 +253,29 @@ class SlackChat:
         text = strip_mentions(str(event.get("text") or ""), bot_user_id)
         if self._over_limit(team, user, channel, text, None, thread_ts=thread_ts):
             return
-        reply = self.conversation.handle(Message(text=text, session_id=sid, frontend="slack", user_id=user))
-        self._after(reply)
-        self._reply_in(channel, sid, reply, thread_ts)
+        self._reply_in(channel, sid, self._handle(sid, user, text), thread_ts)
 
-    def _over_limit(self, team: str | None, user: str, channel: str | None, text: str, respond: Respond | None,
+    def _handle(self, sid: str, user: str, text: str) -> Reply:
+        reply = self.conversation.handle(Message(text=text, session_id=sid, frontend="slack", user_id=user))
+        if reply.ticket:
+            self.services.dispatcher.kick()  # tell staff now rather than at the next poll
+        return reply
+
+    def _answer_privately(self, sid: str, user: str, text: str) -> Reply:
+        """An ephemeral path's answer: any chat-style form of the conversation is cancelled first (its next answer
+        could not be typed privately there), and a request that starts one is cancelled again at once; the
+        caller opens or offers the modal instead."""
+        if self._form_pending(sid):
+            self._cancel(sid, user)
+        reply = self._handle(sid, user, text)
+        if _wants_form(reply):
+            self._cancel(sid, user)
+        return reply
+
+    def _cancel(self, sid: str, user: str) -> None:
+        self.conversation.handle(Message(text=CANCEL, session_id=sid, frontend="slack", user_id=user))
+
+    def _over_limit(self, team: str | None, user: str, channel: str | None, text: str, response_url: Any,
                     thread_ts: str | None = None) -> bool:
         """True when this Slack user is over the rate limit (`PRIVACY_BOT_RATE_SESSION`): the message is then not
         processed, and the user is asked privately to wait (once per wait, however many messages they send)."""
@@ -228,9 +290,10 @@ class SlackChat:
         if first:
             default = self.services.settings.default_lang
             notice = slack_text(refused, detect_language(text, default=default) if text else default)
-            extra = {"thread_ts": thread_ts} if thread_ts else {}
-            # Ephemeral where the bot can post, else the command's response_url, else a DM.
-            self._ephemeral(channel, user, respond or (lambda **_: self._dm(user, notice)), text=notice, **extra)
+            if response_url:  # a command, shortcut or ephemeral click: its response URL, else a DM
+                self._private(response_url, None, user, text=notice)
+            elif not self._ephemeral(channel, user, text=notice, **({"thread_ts": thread_ts} if thread_ts else {})):
+                self._dm(user, notice)
         return True
 
     def _reply_in(self, channel: str | None, sid: str, reply: Reply, thread_ts: str | None) -> None:
@@ -239,24 +302,37 @@ class SlackChat:
         if not channel:
             return
         private = _is_dm(channel)
+        user = sid.rsplit(":", 1)[-1]
         if not private and _wants_form(reply) and "store_unavailable" not in reply.notices:
-            user = sid.rsplit(":", 1)[-1]
-            self.conversation.handle(Message(text=CANCEL, session_id=sid, frontend="slack", user_id=user))
-        arguments = self._message_for(reply, private=private)
+            self._cancel(sid, user)
+        arguments = self._message_for(reply, private=private, owner=user)
         self._call("chat.postMessage", self.client.chat_postMessage, channel=channel, thread_ts=thread_ts, **arguments)
 
-    def _message_for(self, reply: Reply, *, private: bool) -> dict[str, Any]:
+    def _message_for(self, reply: Reply, *, private: bool, owner: str) -> dict[str, Any]:
         if _wants_form(reply):
             if private:
-                return reply_message(reply, request_type=reply.handoff)
+                return reply_message(reply, request_type=reply.handoff, owner=owner)
             label = self.desk.texts.get("type_label", reply.handoff or "", reply.lang)
-            return reply_message(reply, request_type=reply.handoff,
+            return reply_message(reply, request_type=reply.handoff, owner=owner,
                                  text=ui("channel_request", reply.lang, type=escape(label)))
-        return reply_message(reply, talk_button=reply.decision in ("answer", "clarify", "fallback"))
+        return reply_message(reply, talk_button=reply.decision in ("answer", "clarify", "fallback"), owner=owner)
 
-    def _after(self, reply: Reply) -> None:
-        if reply.ticket:
-            self.services.dispatcher.kick()  # tell staff now rather than at the next poll
+    def _mark_used(self, body: Mapping[str, Any], action: Mapping[str, Any], channel: str | None,
+                   ephemeral: bool) -> None:
+        """Replace a used set of choices by the choice made, so it cannot be clicked twice (nor by anyone else)."""
+        label = str((action.get("text") or {}).get("text") or action.get("value") or "")
+        lang = "ja" if (body.get("user") or {}).get("locale", "").startswith("ja") else "en"
+        chosen = ui("chosen", lang, choice=escape(label))
+        if ephemeral:
+            self._private(body.get("response_url"), None, str(body["user"]["id"]), replace_original=True,
+                          text=to_plain(chosen), blocks=text_sections(chosen), fallback=False)
+            return
+        message = body.get("message") or {}
+        ts = (body.get("container") or {}).get("message_ts") or message.get("ts")
+        if channel and ts:
+            blocks = used_choice_blocks(message.get("blocks") or [], str(action.get("block_id") or ""), chosen)
+            self._call("chat.update", self.client.chat_update, channel=channel, ts=ts, blocks=blocks,
+                       text=str(message.get("text") or to_plain(chosen)))
 
     def _open_form(self, trigger_id: str | None, request_type: str, lang: str, sid: str) -> None:
         if not trigger_id:
@@ -289,23 +365,30 @@ class SlackChat:
         return "ja" if locale.startswith("ja") else "en" if locale else self.services.settings.default_lang
 
     def _dm(self, user: str, markup: str) -> None:
+        self._dm_message(user, text=to_plain(markup), blocks=text_sections(to_mrkdwn(markup)))
+
+    def _dm_message(self, user: str, **message: Any) -> None:
         opened = self._call("conversations.open", self.client.conversations_open, users=user)
         if opened is None:
             return
         self._call("chat.postMessage", self.client.chat_postMessage, channel=opened["channel"]["id"],
-                   text=to_plain(markup), blocks=text_sections(to_mrkdwn(markup)), unfurl_links=False,
-                   unfurl_media=False)
+                   unfurl_links=False, unfurl_media=False, **message)
 
-    def _ephemeral(self, channel: str | None, user: str, respond: Respond, **message: Any) -> None:
-        """chat.postEphemeral where the bot can post; else the command's response_url (channels the bot is not in)."""
-        if channel and self._call("chat.postEphemeral", self.client.chat_postEphemeral, channel=channel,
-                                  user=user, **message) is not None:
+    def _ephemeral(self, channel: str | None, user: str, **message: Any) -> bool:
+        """chat.postEphemeral (only in channels the bot is in); True when Slack took it."""
+        return bool(channel) and self._call("chat.postEphemeral", self.client.chat_postEphemeral, channel=channel,
+                                            user=user, **message) is not None
+
+    def _private(self, response_url: Any, channel: str | None, user: str, *, fallback: bool = True,
+                 replace_original: bool = False, **message: Any) -> None:
+        """Answer only `user`: through the response URL of their command, shortcut or click (it works in channels
+        the bot is not in); if that fails, `chat.postEphemeral` in `channel`, else a DM (unless not `fallback`)."""
+        content = {k: v for k, v in message.items() if k in ("text", "blocks")}
+        if respond(response_url, response_type="ephemeral", replace_original=replace_original, **content):
             return
-        try:
-            respond(response_type="ephemeral", replace_original=False,
-                    **{k: v for k, v in message.items() if k in ("text", "blocks")})
-        except Exception as exc:  # the response_url may be missing or expired; nothing else to try
-            log.warning("could not answer a Slack command (%s)", type(exc).__name__)
+        if not fallback or self._ephemeral(channel, user, **content):
+            return
+        self._dm_message(user, **content)
 
     @staticmethod
     def _call(name: str, method: Callable[..., Any], **arguments: Any) -> Any:

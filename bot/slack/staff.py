@@ -93,10 +93,14 @@ def find_post(store: Store, reference: str) -> tuple[str, str] | None:
     return (channel, ts) if isinstance(channel, str) and isinstance(ts, str) else None
 
 
-def staff_transport(client: WebClient, channel: str, public_url: str, store: Store) -> SlackTransport:
-    """The outbox's Slack transport when the Slack front end is on: staff alerts carry the action buttons and
-    their post is remembered (so later changes update it)."""
-    return SlackTransport(client, channel, public_url, staff_message=staff_ticket_message,
+def staff_transport(client: WebClient, channel: str, public_url: str, store: Store, *,
+                    show_requester: bool = False) -> SlackTransport:
+    """The outbox's Slack transport when the Slack front end is on: staff alerts carry the action buttons (and the
+    requester's mention only with SLACK_STAFF_SHOW_REQUESTER) and their post is remembered (so later changes update
+    it)."""
+    return SlackTransport(client, channel, public_url,
+                          staff_message=lambda ticket, url: staff_ticket_message(ticket, url,
+                                                                                 show_requester=show_requester),
                           on_posted=lambda ticket, ch, ts: remember_post(store, ticket.reference, ch, ts))
 
 
@@ -105,9 +109,12 @@ class StaffBoard:
     """Handles the staff post's buttons and the reject modal (called by the Bolt listeners after `ack()`)."""
 
     def __init__(self, *, store: Store, client: WebClient, desk: Desk, directory: StaffDirectory, public_url: str,
-                 clock: Callable[[], float] = time.time) -> None:
+                 clock: Callable[[], float] = time.time, show_requester: bool = False,
+                 publish_home: Callable[[str], None] | None = None) -> None:
         self.store, self.client, self.desk, self.directory = store, client, desk, directory
-        self.public_url, self.clock = public_url, clock
+        self.public_url, self.clock, self.show_requester = public_url, clock, show_requester
+        #: Republishes a Slack requester's App Home (its list of their requests) after a status change.
+        self.publish_home = publish_home
 
     def on_action(self, body: Mapping[str, Any]) -> None:
         user = body["user"]["id"]
@@ -198,7 +205,8 @@ class StaffBoard:
                 return
             channel, ts = found
         try:
-            self.client.chat_update(channel=channel, ts=ts, **staff_ticket_message(ticket, self.public_url))
+            self.client.chat_update(channel=channel, ts=ts, **staff_ticket_message(
+                ticket, self.public_url, show_requester=self.show_requester))
         except _SLACK_FAILURES as exc:
             log.warning("could not update the staff post of %s (%s)", ticket.reference, type(exc).__name__)
 
@@ -221,6 +229,8 @@ class StaffBoard:
         requester = ticket.requester
         if requester.frontend != "slack" or not requester.user_id:
             return
+        if self.publish_home is not None:
+            self.publish_home(requester.user_id)
         try:
             status = self.desk.status(Message(text=ticket.reference, session_id=requester.session_id,
                                               frontend="slack", user_id=requester.user_id),

@@ -32,13 +32,14 @@ def mention(actor: str | None) -> str:
 
 
 # -- the staff post (pure) -----------------------------------------------------------------------
-def staff_ticket_message(ticket: Ticket, public_url: str) -> dict[str, Any]:
+def staff_ticket_message(ticket: Ticket, public_url: str, *, show_requester: bool = False) -> dict[str, Any]:
     """`chat.postMessage`/`chat.update` arguments (without channel/ts): the notifier's blocks plus status,
-    assignee, the requester's mention when they came from Slack, and the action buttons while open."""
+    assignee, the requester's mention when they came from Slack and `show_requester` (SLACK_STAFF_SHOW_REQUESTER:
+    a mention shows their name to the whole channel), and the action buttons while open."""
     blocks = new_ticket_blocks(ticket, public_url)
     state = [{"type": "mrkdwn", "text": f"*Status*\n{STATUS_TITLES.get(ticket.status, ticket.status)}"},
              {"type": "mrkdwn", "text": f"*Assignee*\n{mention(ticket.assignee)}"}]
-    if ticket.requester.frontend == "slack" and ticket.requester.user_id:
+    if show_requester and ticket.requester.frontend == "slack" and ticket.requester.user_id:
         state.append({"type": "mrkdwn", "text": f"*Requester*\n<@{ticket.requester.user_id}>"})
     if ticket.rejection is not None:
         ground = find_ground(ticket.request_type, ticket.rejection.ground)

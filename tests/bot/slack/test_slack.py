@@ -12,7 +12,7 @@ from slack_mock import BOT_ID, BOT_USER_ID, SlackMock
 from test_slack_support import (  # noqa: F401  (slack_mock, slack_server: fixtures)
     STAFF_CHANNEL, SlackServer, block_actions, buttons, dm, dm_event, event_callback, file_request, home_event,
     mention_event, posted_text, posts, select, signed_headers, slack_command, slack_mock, slack_server,
-    text_input, unique, view_submission, wait_posts, wait_until,
+    text_input, unique, view_submission, wait_posts, wait_responses, wait_until,
 )
 
 pytestmark = pytest.mark.slow
@@ -122,19 +122,28 @@ def test_url_verification_is_answered(slack_server: SlackServer) -> None:
     assert response.status == 200 and b"3eZbrw1aBm2rZgRNFdxV" in response.body
 
 
-def test_slash_command_answers_ephemerally(slack_server: SlackServer, slack_mock: SlackMock) -> None:
+def test_slash_command_answers_through_its_response_url(slack_server: SlackServer, slack_mock: SlackMock) -> None:
+    """Issue 17 point 6: respond() works in channels the bot is not in, where chat.postEphemeral fails."""
     user, channel = unique("U0P"), unique("C0P")
-    response = slack_server.command(slack_command("do you use cookies?", user=user, channel=channel))
-    assert response.status == 200 and response.body == b"" and response.seconds < 3
-    [answer] = wait_posts(slack_mock, channel, method="chat.postEphemeral")
-    assert answer.params["user"] == user and "Article 12 (" in posted_text(answer)
-    assert posts(slack_mock, channel) == []  # nothing public
+    slack_mock.handle("chat.postEphemeral", lambda params: {"ok": False, "error": "channel_not_found"})
+    try:
+        url = slack_mock.response_url(unique("cmd"))
+        response = slack_server.command(slack_command("do you use cookies?", user=user, channel=channel,
+                                                      response_url=url))
+        assert response.status == 200 and response.body == b"" and response.seconds < 3
+        [answer] = wait_responses(slack_mock, url)
+        assert answer.params["response_type"] == "ephemeral" and "Article 12 (" in posted_text(answer)
+        time.sleep(0.3)
+        assert posts(slack_mock, channel) == [] and posts(slack_mock, channel, "chat.postEphemeral") == []
+    finally:
+        slack_mock.handle("chat.postEphemeral", SlackMock()._post_ephemeral)
 
 
 def test_slash_command_help_lists_topics(slack_server: SlackServer, slack_mock: SlackMock) -> None:
     user, channel = unique("U0H"), unique("C0H")
-    assert slack_server.command(slack_command("", user=user, channel=channel)).status == 200
-    [answer] = wait_posts(slack_mock, channel, method="chat.postEphemeral")
+    url = slack_mock.response_url(unique("cmd"))
+    assert slack_server.command(slack_command("", user=user, channel=channel, response_url=url)).status == 200
+    [answer] = wait_responses(slack_mock, url)
     assert "/privacy status PRQ-" in posted_text(answer) and "Cookies" in posted_text(answer)
 
 
@@ -147,11 +156,12 @@ def test_full_request_through_the_modal_opens_one_ticket(slack_server: SlackServ
     dm_channel = opened[0].response["channel"]["id"]
     [receipt] = wait_posts(slack_mock, dm_channel)
     assert reference in posted_text(receipt) and "hanako@example.jp" in posted_text(receipt)
-    # Staff hear of it in their channel: reference, type, article, due date, the requester's mention.
+    # Staff hear of it in their channel: reference, type, article, due date; not who it is (issue 17 point 9:
+    # SLACK_STAFF_SHOW_REQUESTER is off by default, and a mention would show the name to the whole channel).
     staff = wait_until(lambda: [c for c in posts(slack_mock, STAFF_CHANNEL) if reference in posted_text(c)],
                        what="staff post")
     text = posted_text(staff[0])
-    assert "<@" + user + ">" in text and "Article 7" in text and "Due" in text
+    assert user not in text and "Requester" not in text and "Article 7" in text and "Due" in text
     assert "Hanako" not in text and "hanako@example.jp" not in text and "everything" not in text
     assert {"staff_claim", "staff_waiting", "staff_resolve", "staff_reject"} <= set(buttons(staff[0]))
     time.sleep(0.5)
@@ -233,12 +243,16 @@ def test_status_command_and_app_home_show_only_the_users_own_requests(slack_serv
                                                                       slack_mock: SlackMock) -> None:
     user, channel = unique("U0W"), unique("D0W")
     reference, _ = file_request(slack_server, slack_mock, user, channel)
-    assert slack_server.command(slack_command(f"status {reference}", user=user, channel=channel)).status == 200
-    [mine] = wait_posts(slack_mock, channel, method="chat.postEphemeral")
+    url = slack_mock.response_url(unique("cmd"))
+    assert slack_server.command(slack_command(f"status {reference}", user=user, channel=channel,
+                                              response_url=url)).status == 200
+    [mine] = wait_responses(slack_mock, url)
     assert reference in posted_text(mine) and "received, waiting for staff" in posted_text(mine)
     stranger, elsewhere = unique("U0X"), unique("D0X")
-    assert slack_server.command(slack_command(f"status {reference}", user=stranger, channel=elsewhere)).status == 200
-    [theirs] = wait_posts(slack_mock, elsewhere, method="chat.postEphemeral")
+    url = slack_mock.response_url(unique("cmd"))
+    assert slack_server.command(slack_command(f"status {reference}", user=stranger, channel=elsewhere,
+                                              response_url=url)).status == 200
+    [theirs] = wait_responses(slack_mock, url)
     assert reference not in posted_text(theirs) and "can't find" in posted_text(theirs)
 
     assert slack_server.event(event_callback(home_event(user))).status == 200

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import time
 from pathlib import Path
-from typing import Any, Iterator
+from typing import Iterator
 
 import pytest
 from slack_sdk import WebClient
@@ -19,7 +19,7 @@ from bot.slack.chat import SlackChat, session_id
 from slack_mock import BOT_USER_ID, TEAM_ID, SlackMock
 from test_rate_limit import spy_on_core
 from test_slack_support import (  # noqa: F401  (slack_mock, slack_server: fixtures)
-    SlackServer, block_actions, dm_event, event_callback, mention_event, posted_text, posts, slack_command,
+    SlackServer, block_actions, dm_event, event_callback, mention_event, posted_text, posts, responses, slack_command,
     slack_mock, slack_server, unique, wait_posts, wait_until,
 )
 
@@ -73,19 +73,18 @@ def test_commands_mentions_and_clicks_share_the_users_bucket(limited: tuple[Slac
                                                              slack_api: SlackMock) -> None:
     chat, handled, _ = limited
     user, channel = "U0MIX", "C0MIX"
-    responded: list[dict[str, Any]] = []
-    chat.on_command(slack_command("do you use cookies?", user=user, channel=channel), lambda **kw: responded.append(kw))
+    url = slack_api.response_url(unique("cmd"))
+    chat.on_command(slack_command("do you use cookies?", user=user, channel=channel, response_url=url))
     chat.on_mention(mention_event(f"<@{BOT_USER_ID}> what is personal data?", user=user, channel=channel),
                     TEAM_ID, BOT_USER_ID)
     assert len(handled) == 2
     slack_api.reset()
-    chat.on_choice(block_actions(user=user, channel=channel, action_id="choice_1", value="1"),
-                   lambda **kw: responded.append(kw))
+    chat.on_choice(block_actions(user=user, channel=channel, action_id="choice_1", value="1"))
     chat.on_mention(mention_event(f"<@{BOT_USER_ID}> and cookies?", user=user, channel=channel), TEAM_ID,
                     BOT_USER_ID)
     assert len(handled) == 2 and posts(slack_api, channel) == []
     [notice] = posts(slack_api, channel, "chat.postEphemeral")
-    assert notice.params["user"] == user and notice.params["text"] == WAIT_EN and responded == []
+    assert notice.params["user"] == user and notice.params["text"] == WAIT_EN and responses(slack_api, url) == []
     # A mention over the limit is answered privately in its thread.
     other = "U0THREAD"
     for n in range(3):
@@ -113,12 +112,13 @@ def test_over_the_limit_a_slash_command_answers_privately(limited: tuple[SlackCh
                                                           slack_api: SlackMock) -> None:
     chat, handled, _ = limited
     user, channel = "U0CMD", "C0CMD"
-    responded: list[dict[str, Any]] = []
-    for n in range(3):
-        chat.on_command(slack_command(f"cookies {n}", user=user, channel=channel), lambda **kw: responded.append(kw))
+    urls = [slack_api.response_url(unique("cmd")) for _ in range(3)]
+    for n, url in enumerate(urls):
+        chat.on_command(slack_command(f"cookies {n}", user=user, channel=channel, response_url=url))
     assert handled == ["cookies 0", "cookies 1"]
-    ephemeral = posts(slack_api, channel, "chat.postEphemeral")
-    assert len(ephemeral) == 3 and ephemeral[-1].params == {**ephemeral[-1].params, "user": user, "text": WAIT_EN}
+    assert posts(slack_api, channel, "chat.postEphemeral") == []  # all through the commands' response URLs
+    [notice] = responses(slack_api, urls[2])
+    assert notice.params["text"] == WAIT_EN and notice.params["response_type"] == "ephemeral"
 
 
 @pytest.mark.slow

@@ -26,7 +26,7 @@ import pytest
 
 from handoff.sqlite.store import SQLiteStore
 from handoff.tickets import Requester
-from slack_mock import BOT_USER_ID, TEAM_ID, SlackMock
+from slack_mock import BOT_USER_ID, RESPONSE_URL, TEAM_ID, SlackMock
 
 SECRET = "8f742231b10e8888abcd99yyyzzz85a5"
 STAFF_CHANNEL = "C0STAFF"
@@ -220,15 +220,29 @@ def home_event(user: str) -> dict[str, Any]:
 
 
 def block_actions(*, user: str, channel: str | None, action_id: str, value: str, message_ts: str | None = None,
-                  thread_ts: str | None = None, ephemeral: bool = False, block_id: str = "reply_actions",
-                  view: Mapping[str, Any] | None = None) -> dict[str, Any]:
+                  thread_ts: str | None = None, ephemeral: bool = False, block_id: str | None = None,
+                  view: Mapping[str, Any] | None = None, message: Any = None,
+                  response_url: str = "https://hooks.slack.com/actions/T0MOCK/1/x") -> dict[str, Any]:
+    """A click on a button. `message`, a recorded chat.* call, is the message clicked (Slack sends its blocks, and
+    the button's block id and text come from it); else `block_id` defaults to the reply buttons of `user`."""
+    button: dict[str, Any] = {}
+    blocks: list[dict[str, Any]] = []
+    if message is not None:
+        blocks = message.json_param("blocks") or []
+        for block in blocks:
+            for element in block.get("elements", []) if block["type"] == "actions" else []:
+                if element.get("action_id") == action_id:
+                    button, block_id = element, block_id or block["block_id"]
+        message_ts = message_ts or (message.response or {}).get("ts")
+    block_id = block_id or f"reply_actions:{user}"
+    text = button.get("text") or {"type": "plain_text", "text": "x", "emoji": False}
     payload: dict[str, Any] = {
         "type": "block_actions", "user": {"id": user, "username": "someone", "name": "someone", "team_id": TEAM_ID},
         "api_app_id": "A0MOCK", "token": "legacy-verification-token", "trigger_id": unique("1337.42.") + "abcd",
         "team": {"id": TEAM_ID, "domain": "mock"}, "enterprise": None, "is_enterprise_install": False,
-        "response_url": "https://hooks.slack.com/actions/T0MOCK/1/x",
+        "response_url": response_url,
         "actions": [{"type": "button", "block_id": block_id, "action_id": action_id, "value": value,
-                     "text": {"type": "plain_text", "text": "x", "emoji": False}, "action_ts": _ts()}],
+                     "text": text, "action_ts": _ts()}],
         "state": {"values": {}},
     }
     if view is not None:
@@ -242,8 +256,9 @@ def block_actions(*, user: str, channel: str | None, action_id: str, value: str,
             container["thread_ts"] = thread_ts
         payload["container"] = container
         payload["channel"] = {"id": channel, "name": "directmessage" if str(channel).startswith("D") else "general"}
-        payload["message"] = {"type": "message", "user": BOT_USER_ID, "ts": ts, "text": "x",
-                              **({"thread_ts": thread_ts} if thread_ts else {})}
+        if not ephemeral:  # Slack sends no message with a click on an ephemeral one
+            payload["message"] = {"type": "message", "user": BOT_USER_ID, "ts": ts, "text": "x",
+                                  **({"blocks": blocks} if blocks else {}), **({"thread_ts": thread_ts} if thread_ts else {})}
     return payload
 
 
@@ -271,11 +286,13 @@ def select(value: str, kind: str = "radio_buttons") -> dict[str, Any]:
     return {"type": kind, "selected_option": {"value": value, "text": {"type": "plain_text", "text": value}}}
 
 
-def slack_command(text: str, *, user: str, channel: str) -> dict[str, str]:
+def slack_command(text: str, *, user: str, channel: str,
+                  response_url: str = "https://hooks.slack.com/commands/T0MOCK/1/x") -> dict[str, str]:
+    """A slash command's form fields; give `response_url=mock.response_url(...)` to read its answer."""
     return {"token": "legacy-verification-token", "team_id": TEAM_ID, "team_domain": "mock", "channel_id": channel,
             "channel_name": "directmessage", "user_id": user, "user_name": "someone", "command": "/privacy",
             "text": text, "api_app_id": "A0MOCK", "is_enterprise_install": "false",
-            "response_url": "https://hooks.slack.com/commands/T0MOCK/1/x", "trigger_id": unique("1337.44.") + "ijkl"}
+            "response_url": response_url, "trigger_id": unique("1337.44.") + "ijkl"}
 
 
 def posted_text(call: Any) -> str:
@@ -284,6 +301,31 @@ def posted_text(call: Any) -> str:
     blocks = call.json_param("blocks") or []
     parts += [json.dumps(b, ensure_ascii=False) for b in blocks]
     return "\n".join(parts)
+
+
+def message_shortcut(*, user: str, channel: str, text: str, author: str, response_url: str) -> dict[str, Any]:
+    """The "Ask the privacy assistant" message shortcut used on someone's message (Slack's `message_action`)."""
+    ts = _ts()
+    return {"type": "message_action", "token": "legacy-verification-token", "action_ts": _ts(),
+            "team": {"id": TEAM_ID, "domain": "mock"}, "user": {"id": user, "username": "someone", "team_id": TEAM_ID,
+                                                                 "name": "someone"},
+            "channel": {"id": channel, "name": "general"}, "is_enterprise_install": False, "enterprise": None,
+            "callback_id": "ask_privacy_assistant", "trigger_id": unique("1337.45.") + "mnop",
+            "response_url": response_url, "message_ts": ts,
+            "message": {"client_msg_id": unique("m-"), "type": "message", "text": text, "user": author, "ts": ts,
+                        "team": TEAM_ID}}
+
+
+def responses(mock: SlackMock, url: str) -> list[Any]:
+    """What the app posted to one response URL (`mock.response_url(...)`)."""
+    hook = url.rsplit("/", 1)[-1]
+    return [c for c in mock.calls(RESPONSE_URL) if c.params.get("_hook") == hook]
+
+
+def wait_responses(mock: SlackMock, url: str, count: int = 1) -> list[Any]:
+    found: list[Any] = wait_until(lambda: (r := responses(mock, url)) and len(r) >= count and r,
+                                  what=f"{count} posts to the response URL")
+    return found
 
 
 # -- conversations with the running server ----------------------------------------------------
