@@ -13,7 +13,10 @@ from typing import Any, Iterable, Mapping
 DATA_DIR = Path(__file__).parent / "data"
 
 LANGS: tuple[str, ...] = ("en", "ja")
-KINDS: tuple[str, ...] = ("question", "request", "smalltalk")
+KINDS: tuple[str, ...] = ("question", "request", "smalltalk", "silent", "support")
+#: Kinds that answer without an article: `silent` topics the policy does not address (answered honestly, decision
+#: `answer`, article null) and `support` topics outside the policy (decision `fallback`, intent naming the topic).
+ARTICLELESS_KINDS: tuple[str, ...] = ("smalltalk", "silent", "support")
 
 #: The request types fixed by DESIGN.md, each tied to its article.
 REQUEST_TYPES: Mapping[str, int] = {
@@ -26,6 +29,8 @@ REQUEST_TYPES: Mapping[str, int] = {
 }
 
 MIN_EXAMPLES: Mapping[str, int] = {"en": 12, "ja": 6}
+#: Silent and support topics lean on their keywords (everyday vocabulary) more than on whole phrasings.
+MIN_EXAMPLES_ARTICLELESS: Mapping[str, int] = {"en": 6, "ja": 4}
 ARTICLE_RANGE = range(1, 15)
 
 
@@ -114,9 +119,9 @@ def _parse_intent(raw: Mapping[str, Any], where: str) -> Intent:
     if kind not in KINDS:
         raise CatalogError(f"{where}: 'kind' must be one of {list(KINDS)}, got {kind!r}")
     article = raw.get("article")
-    if kind == "smalltalk":
+    if kind in ARTICLELESS_KINDS:
         if article is not None:
-            raise CatalogError(f"{where}: smalltalk intents have no 'article'")
+            raise CatalogError(f"{where}: {kind} intents have no 'article'")
     elif not isinstance(article, int) or isinstance(article, bool) or article not in ARTICLE_RANGE:
         raise CatalogError(f"{where}: 'article' must be an integer 1-14, got {article!r}")
     paragraph = raw.get("paragraph")
@@ -150,13 +155,12 @@ def _parse_intent(raw: Mapping[str, Any], where: str) -> Intent:
     keywords: dict[str, tuple[str, ...]] = {}
     for lang in LANGS:
         examples[lang] = _strings(examples_raw.get(lang, []), where, f"examples.{lang}")
-        if len(examples[lang]) < MIN_EXAMPLES[lang]:
-            raise CatalogError(
-                f"{where}: needs at least {MIN_EXAMPLES[lang]} '{lang}' examples, has {len(examples[lang])}"
-            )
+        least = (MIN_EXAMPLES_ARTICLELESS if kind in ("silent", "support") else MIN_EXAMPLES)[lang]
+        if len(examples[lang]) < least:
+            raise CatalogError(f"{where}: needs at least {least} '{lang}' examples, has {len(examples[lang])}")
         keywords[lang] = _strings(keywords_raw.get(lang, []), where, f"keywords.{lang}")
     if kind != "smalltalk" and not all(keywords[lang] for lang in LANGS):
-        raise CatalogError(f"{where}: question and request intents need keywords in each of {list(LANGS)}")
+        raise CatalogError(f"{where}: {kind} intents need keywords in each of {list(LANGS)}")
     return Intent(
         id=raw["id"],
         kind=kind,

@@ -221,6 +221,9 @@ class Matcher:
         self._topic = np.array([self._index[self._topic_of(i).id] for i in self._intents], dtype=np.int32)
         self._is_smalltalk = np.array([i.kind == "smalltalk" for i in self._intents])
         self._is_request = np.array([i.kind == "request" for i in self._intents])
+        #: Topics with no article: silent ones (answered honestly) and out-of-scope support ones (fallback).
+        self._articleless = np.array([i.article is None for i in self._intents])
+        self._is_silent = np.array([i.kind == "silent" for i in self._intents])
         self._request_of_topic = {int(self._topic[n]): n for n, i in enumerate(self._intents) if i.kind == "request"}
         self._choices = {lang: self._preprocess(lang) for lang in ("en", "ja")}
         self._keywords = KeywordIndex(self._intents, {n: int(t) for n, t in enumerate(self._topic)},
@@ -386,24 +389,58 @@ class Matcher:
             if inquiry is not None:
                 return result("request", inquiry, confidence=0.8, extra={"person"})
 
+        top_intent = self._intents[top]
+        if top_intent.kind == "support":
+            # A support word ("subscription", "password") beside a policy topic with evidence and a close score
+            # is context: "if I cancel my subscription, do you keep my records?" asks about the policy.
+            policy_topics = [i for i in topics[1:] if self._intents[i].kind != "support" and s.has_evidence[i]
+                             and s.total[i] >= self.t.fallback_score
+                             and s.total[i] >= s.total[top] - self.t.support_margin]
+            if policy_topics:
+                topics.remove(policy_topics[0])
+                topics.insert(0, policy_topics[0])
+                top = topics[0]
+                top_topic = self._intents[int(self._topic[top])]
+                top_score = float(s.total[top])
+                top_intent = self._intents[top]
+        support = top_intent if top_intent.kind == "support" and s.has_evidence[top] else None
         if cues.offtopic >= self.t.offtopic_cue and s.evidence[top] < self.t.offtopic_keyword_evidence:
-            return result("fallback", confidence=top_score / 100, extra={"offtopic"})
+            return result("fallback", support, confidence=top_score / 100, extra={"offtopic"})
         if not s.has_evidence[top] or top_score < self.t.fallback_score:
             return result("fallback", confidence=top_score / 100)
+        if top_intent.kind == "support":
+            # Out of the policy's scope: say so and point to support; the intent names the topic.
+            return result("fallback", top_intent, confidence=top_score / 100, extra={"support"})
+        if top_intent.kind == "silent":
+            # The policy does not address this topic: an honest answer, never a procedure or a request.
+            return result("answer", top_intent, confidence=top_score / 100, extra={"silent"})
 
         request = self._request_for(top_topic, top_score, s, cues)
         if request is not None:
             return result("request", request, confidence=top_score / 100)
+        silent = self._silent_aspect(s, top_score)
+        if silent is not None:
+            # "Is there a fee for disclosure?" is about the fee, which the policy does not address, not about
+            # disclosure: a silent topic's own words (fee, sell, police, how long…) name what is asked.
+            return result("answer", silent, confidence=top_score / 100, extra={"silent"})
 
         close = [
             self._intents[int(self._topic[i])] for i in topics[1:]
             if top_score - s.total[i] <= self.t.clarify_margin and self._intents[i].article != top_topic.article
-            and s.has_evidence[i]
+            and s.has_evidence[i] and not self._articleless[i]
         ]
         if close and top_score < self.t.clarify_ceiling:
             return result("clarify", top_topic, choices=[top_topic.id] + [i.id for i in close],
                           confidence=top_score / 100)
         return result("answer", top_topic, confidence=top_score / 100)
+
+    def _silent_aspect(self, s: "_Scores", top_score: float) -> Intent | None:
+        """The silent topic whose own keywords the message uses, when it scores near the best topic."""
+        candidates = np.where(self._is_silent & (s.evidence >= self.t.silent_keyword_evidence), s.total, -np.inf)
+        best = int(np.argmax(candidates))
+        if not np.isfinite(candidates[best]) or candidates[best] < top_score * self.t.silent_share:
+            return None
+        return self._intents[best]
 
     def _request_for(self, topic: Intent, top_score: float, s: "_Scores", cues: CueScores) -> Intent | None:
         """The request intent when the message makes a formal request now, else None."""

@@ -53,6 +53,12 @@ class Thresholds:
     #: at least this much keyword evidence.
     offtopic_cue: float = 2.0
     offtopic_keyword_evidence: float = 2.0
+    #: A support topic (out of scope) gives way to a policy or silent topic with evidence scoring within this margin.
+    support_margin: float = 25.0
+    #: A silent topic (one the policy does not address) whose own keywords give at least this evidence wins over
+    #: the best article topic when it scores at least `silent_share` of its score (the aspect asked about is silent).
+    silent_keyword_evidence: float = 0.9
+    silent_share: float = 0.72
 
 
 DEFAULT = Thresholds()

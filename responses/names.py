@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from types import MappingProxyType
 from typing import Literal, Mapping
 
-TemplateKind = Literal["question", "request", "smalltalk", "system"]
+TemplateKind = Literal["question", "request", "silent", "smalltalk", "system"]
 
 
 @dataclass(frozen=True)
@@ -49,12 +49,27 @@ _SPECS = (
     TemplateSpec("request_suspension", "request", 9, "suspension"),
     TemplateSpec("request_third_party_stop", "request", 9, "third_party_stop"),
     TemplateSpec("request_inquiry", "request", 14, "inquiry"),
+    # Honest silences: topics the policy does not address, each bound to the article quoted as "what the
+    # policy says nearby" (the reply itself has no article: see README "Honest silences").
+    TemplateSpec("silent_selling", "silent", 3),
+    TemplateSpec("silent_law_enforcement", "silent", 3),
+    TemplateSpec("silent_transfer_abroad", "silent", 4),
+    TemplateSpec("silent_retention", "silent", 9),
+    TemplateSpec("silent_fees", "silent", 7),
+    TemplateSpec("silent_response_time", "silent", 8),
+    TemplateSpec("silent_identity_check", "silent", 7),
+    TemplateSpec("silent_breach_notification", "silent", 9),
+    TemplateSpec("silent_children", "silent", 7),
+    TemplateSpec("silent_ai_training", "silent", 3),
+    TemplateSpec("silent_foreign_law", "silent", 2),
+    TemplateSpec("others_data", "silent", 7),
     TemplateSpec("greeting", "smalltalk"),
     TemplateSpec("thanks", "smalltalk"),
     TemplateSpec("help", "smalltalk"),
     TemplateSpec("goodbye", "smalltalk"),
     TemplateSpec("fallback", "system"),
     TemplateSpec("clarify", "system"),
+    TemplateSpec("out_of_scope", "system"),
 )
 
 #: Read-only view: name -> spec for every shipped template.

@@ -207,7 +207,7 @@ class Renderer:
 
     def _finish(self, rendered: str, name: str, lang: str, variables: Mapping[str, Any]) -> Rendered:
         text = markup.normalize(rendered)
-        explains_article = variables["article"] is not None and spec_for(name).kind in ("question", "request")
+        explains_article = variables["article"] is not None and spec_for(name).kind in ("question", "request", "silent")
         if lang == "ja" and explains_article and JA_NOTICE not in text:
             text = f"{text}\n\n{JA_NOTICE}"
         return Rendered.of(text)

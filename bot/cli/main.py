@@ -7,6 +7,7 @@ import json
 import os
 import secrets
 import sys
+from pathlib import Path
 from typing import Any, Sequence, TextIO
 
 from bot.cli.staff import add_staff_parsers
@@ -151,33 +152,56 @@ def cmd_classify(args: argparse.Namespace) -> int:
 
 
 def cmd_eval(args: argparse.Namespace) -> int:
-    from bot.app import build_matcher
-    from bot.engine.evaluation import InputError, evaluate, format_report, read_jsonl
+    from collections import Counter
 
+    from bot.app import build_matcher
+    from bot.engine.evaluation import (InputError, evaluate, format_confusion, format_report, format_sets,
+                                       read_jsonl)
+
+    sets: dict[str, list[dict[str, Any]]] = {}
+    for path in args.files:
+        records = []
+        with _open_input(path) as stream:
+            for _, record in read_jsonl(stream):
+                if isinstance(record, InputError):
+                    print(f"privacy-bot eval: {path}: {record}", file=sys.stderr)
+                    return 2
+                records.append(record)
+        name = Path(path).stem if path != "-" else "stdin"
+        while name in sets:
+            name += "'"
+        sets[name] = records
     matcher = build_matcher()
-    records = []
-    with _open_input(args.file) as stream:
-        for _, record in read_jsonl(stream):
-            if isinstance(record, InputError):
-                print(f"privacy-bot eval: {record}", file=sys.stderr)
-                return 2
-            records.append(record)
     # Warm up so the first message's one-off costs do not count as matching latency.
-    for record in records[:20]:
-        matcher.match(record["text"])
-    report = evaluate(matcher, records)
-    summary = report.summary()
+    for records in sets.values():
+        for record in records[:20]:
+            matcher.match(record["text"])
+    reports = {name: evaluate(matcher, records) for name, records in sets.items()}
+    summaries = {name: report.summary() for name, report in reports.items()}
+    confusion: Counter[tuple[str, str]] = Counter()
+    for report in reports.values():
+        confusion.update(report.confusion)
+    if args.failures:
+        for name, report in reports.items():
+            summaries[name]["failures"] = report.failures
     if args.json:
-        if args.failures:
-            summary["failures"] = report.failures
-        print(json.dumps(summary, ensure_ascii=False, indent=2))
+        if len(summaries) == 1:
+            print(json.dumps(next(iter(summaries.values())), ensure_ascii=False, indent=2))
+        else:
+            print(json.dumps({"sets": summaries}, ensure_ascii=False, indent=2))
     else:
-        print(format_report(summary))
+        if len(summaries) == 1:
+            print(format_report(next(iter(summaries.values()))))
+        print(format_sets(summaries))
+        print("\nper-article confusion (rows: expected article, columns: answered article; - is none):")
+        print(format_confusion(confusion))
         if args.failures:
             print("\nfailures (expected [article, handoff] -> got):")
-            for f in report.failures:
-                print(f"  {f['id']}: {f['expected']} -> {f['got']} {f['decision']}/{f['intent']}: {f['text'][:140]!r}")
-    missed = report.missed_targets()
+            for name, report in reports.items():
+                for f in report.failures:
+                    print(f"  {f['id']}: {f['expected']} -> {f['got']} {f['decision']}/{f['intent']}: "
+                          f"{f['text'][:140]!r}")
+    missed = [f"{name}: {m}" for name, report in reports.items() for m in report.missed_targets()]
     if args.check and missed:
         print("targets missed: " + "; ".join(missed), file=sys.stderr)
         return 1
@@ -227,9 +251,11 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("eval", help="accuracy report on a labelled JSON Lines set",
                        description='Evaluate on labelled JSON Lines ("text", "lang", "article", "handoff", optional "id", '
                                    '"kind"): article accuracy overall/en/ja, handoff precision/recall per type, share of '
-                                   'off-topic/adversarial items answered with no article, latency p50/p99.')
-    p.add_argument("file", help="labelled JSON Lines file")
-    p.add_argument("--json", action="store_true", help="machine-readable output")
+                                   'off-topic/adversarial items answered with no article, dead-end rate (fallback on in-scope items), '
+                                   'latency p50/p99; one row per set and a per-article confusion table.')
+    p.add_argument("files", nargs="+", metavar="file",
+                   help="labelled JSON Lines file(s); several give one row per set and one confusion table")
+    p.add_argument("--json", action="store_true", help="machine-readable output (several files: {\"sets\": {name: report}})")
     p.add_argument("--failures", action="store_true", help="list every misclassified item")
     p.add_argument("--check", action="store_true", help="exit 1 when a target of the dev set is missed")
     p.set_defaults(func=cmd_eval)

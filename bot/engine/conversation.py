@@ -294,6 +294,8 @@ class Conversation:
             )
             name = "clarify"
             context["choices"] = choices
+        elif match.decision == "fallback" and intent is not None and intent.kind == "support":
+            name = "out_of_scope"  # a support topic: this assistant covers the policy; support covers that
         elif match.decision == "fallback" or intent is None:
             name = "fallback"
         else:
@@ -327,7 +329,8 @@ class Conversation:
         article = match.article if match.decision != "fallback" else None
         extra = ("truncated_for_matching",) if "truncated" in match.flags else ()
         return self._reply(message.session_id, markup, lang, decision=match.decision,
-                           intent=match.intent if match.decision != "fallback" else None, article=article,
+                           intent=match.intent if match.decision != "fallback" or name == "out_of_scope" else None,
+                           article=article,
                            handoff=match.handoff if match.decision == "request" else None,
                            confidence=match.confidence, choices=choices, notices=tuple(notices) + extra,
                            ticket=ticket, rendered=rendered)

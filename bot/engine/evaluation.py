@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import json
 import time
+from collections import Counter
 from dataclasses import dataclass, field
 from typing import Any, Iterable, Iterator, TextIO
 
@@ -13,6 +14,10 @@ from intents.matcher import Matcher
 TARGETS = {"article_accuracy_en": 0.92, "article_accuracy_ja": 0.85, "handoff_precision": 0.95,
            "handoff_recall": 0.95, "offtopic_no_article": 0.95}
 OFFTOPIC_KINDS = ("offtopic", "hostile")
+#: Kinds whose items are in scope of the assistant: a fallback on one of them is a dead end.
+IN_SCOPE_KINDS = ("question", "request", "silent")
+#: How a missing article is shown in the confusion table.
+NO_ARTICLE = "-"
 
 
 class InputError(ValueError):
@@ -73,6 +78,11 @@ class Report:
     offtopic_clean: int = 0
     latencies_ms: list[float] = field(default_factory=list)
     failures: list[dict[str, Any]] = field(default_factory=list)
+    #: In-scope items (question, request, silent) and those answered with a fallback (a dead end).
+    in_scope_total: int = 0
+    dead_ends: int = 0
+    #: (expected article, got article) -> count; NO_ARTICLE for null.
+    confusion: Counter[tuple[str, str]] = field(default_factory=Counter)
 
     def summary(self) -> dict[str, Any]:
         tp = sum(v["tp"] for v in self.handoff.values())
@@ -93,6 +103,9 @@ class Report:
             "offtopic_items": self.offtopic_total,
             "latency_ms": {"p50": round(_percentile(self.latencies_ms, 0.5), 3),
                            "p99": round(_percentile(self.latencies_ms, 0.99), 3)},
+            "dead_end_rate": _ratio(self.dead_ends, self.in_scope_total),
+            "dead_end_items": self.in_scope_total,
+            "confusion": {f"{e}->{g}": n for (e, g), n in sorted(self.confusion.items(), key=_confusion_order)},
         }
 
     def missed_targets(self) -> list[str]:
@@ -130,6 +143,10 @@ def evaluate(matcher: Matcher, records: Iterable[dict[str, Any]]) -> Report:
                 report.handoff[predicted]["fp"] += 1
             if expected_handoff in report.handoff:
                 report.handoff[expected_handoff]["fn"] += 1
+        report.confusion[(_article_key(expected_article), _article_key(got["article"]))] += 1
+        if _in_scope(record):
+            report.in_scope_total += 1
+            report.dead_ends += int(got["decision"] == "fallback")
         if record.get("kind") in OFFTOPIC_KINDS:
             report.offtopic_total += 1
             report.offtopic_clean += int(got["article"] is None and predicted is None)
@@ -139,10 +156,57 @@ def evaluate(matcher: Matcher, records: Iterable[dict[str, Any]]) -> Report:
     return report
 
 
-def format_report(summary: dict[str, Any]) -> str:
-    def pct(value: float | None) -> str:
-        return "n/a" if value is None else f"{value * 100:.1f}%"
+def _in_scope(record: dict[str, Any]) -> bool:
+    """An item the assistant should answer (a policy question or request, or a silent topic)."""
+    kind = record.get("kind")
+    if kind is not None:
+        return kind in IN_SCOPE_KINDS
+    return record.get("article") is not None or record.get("handoff") is not None
 
+
+def _article_key(article: Any) -> str:
+    return NO_ARTICLE if article is None else str(article)
+
+
+def _confusion_order(item: tuple[tuple[str, str], int]) -> tuple[int, int]:
+    (expected, got), _ = item
+    return (0 if expected == NO_ARTICLE else int(expected), 0 if got == NO_ARTICLE else int(got))
+
+
+def pct(value: float | None) -> str:
+    return "n/a" if value is None else f"{value * 100:.1f}%"
+
+
+def format_sets(summaries: dict[str, dict[str, Any]]) -> str:
+    """One row per set: the figures the issue's targets are stated in."""
+    header = ("set", "items", "en top-1", "ja top-1", "request P", "request R", "off-topic no article",
+              "dead ends", "p50 ms", "p99 ms")
+    rows = [header]
+    for name, s in summaries.items():
+        acc = s["article_accuracy"]
+        rows.append((name, str(s["items"]), pct(acc["en"]), pct(acc["ja"]), pct(s["handoff"]["precision"]),
+                     pct(s["handoff"]["recall"]), pct(s["offtopic_no_article"]), pct(s["dead_end_rate"]),
+                     f"{s['latency_ms']['p50']:.2f}", f"{s['latency_ms']['p99']:.2f}"))
+    widths = [max(len(row[n]) for row in rows) for n in range(len(header))]
+    return "\n".join("  ".join(cell.rjust(widths[n]) if n else cell.ljust(widths[n]) for n, cell in enumerate(row))
+                     for row in rows)
+
+
+def format_confusion(confusion: Counter[tuple[str, str]]) -> str:
+    """Expected article (rows) against the article answered (columns); "-" is no article."""
+    labels = [NO_ARTICLE] + [str(n) for n in range(1, 15)]
+    width = max(4, max((len(str(n)) for n in confusion.values()), default=1) + 1)
+    lines = ["expected \\ got " + "".join(label.rjust(width) for label in labels)]
+    for expected in labels:
+        row = [confusion.get((expected, got), 0) for got in labels]
+        if not any(row):
+            continue
+        cells = "".join((str(n) if n else ".").rjust(width) for n in row)
+        lines.append(f"{expected:>15} " + cells)
+    return "\n".join(lines)
+
+
+def format_report(summary: dict[str, Any]) -> str:
     acc = summary["article_accuracy"]
     counts = summary["article_counts"]
     lines = [
@@ -156,5 +220,7 @@ def format_report(summary: dict[str, Any]) -> str:
                      f"(tp {v['tp']}, fp {v['fp']}, fn {v['fn']})")
     lines.append(f"off-topic/adversarial answered with no article: {pct(summary['offtopic_no_article'])} "
                  f"({summary['offtopic_items']} items)")
+    lines.append(f"dead ends (fallback on in-scope items): {pct(summary['dead_end_rate'])} "
+                 f"({summary['dead_end_items']} items)")
     lines.append(f"latency: p50 {summary['latency_ms']['p50']:.3f} ms  p99 {summary['latency_ms']['p99']:.3f} ms")
     return "\n".join(lines)

@@ -10,6 +10,7 @@ import pytest
 from intents.catalog import (
     ARTICLE_RANGE,
     MIN_EXAMPLES,
+    MIN_EXAMPLES_ARTICLELESS,
     REQUEST_TYPES,
     Catalog,
     CatalogError,
@@ -37,14 +38,18 @@ def test_shipped_catalog_loads(catalog: Catalog) -> None:
     for intent in catalog:
         assert intent.id in catalog
         assert catalog[intent.id] is intent
-        assert intent.kind in ("question", "request", "smalltalk")
+        assert intent.kind in ("question", "request", "smalltalk", "silent", "support")
+        if intent.kind in ("silent", "support"):
+            assert intent.article is None and intent.request_type is None, intent.id
 
 
 def test_every_intent_has_enough_examples(catalog: Catalog) -> None:
     assert MIN_EXAMPLES["en"] >= 12 and MIN_EXAMPLES["ja"] >= 6
+    assert MIN_EXAMPLES_ARTICLELESS["en"] >= 6 and MIN_EXAMPLES_ARTICLELESS["ja"] >= 4
     for intent in catalog:
-        assert len(intent.examples["en"]) >= 12, intent.id
-        assert len(intent.examples["ja"]) >= 6, intent.id
+        least = MIN_EXAMPLES_ARTICLELESS if intent.kind in ("silent", "support") else MIN_EXAMPLES
+        assert len(intent.examples["en"]) >= least["en"], intent.id
+        assert len(intent.examples["ja"]) >= least["ja"], intent.id
         for lang in ("en", "ja"):
             assert all(isinstance(e, str) and e.strip() for e in intent.examples[lang]), intent.id
             assert intent.label(lang).strip(), intent.id
@@ -92,7 +97,7 @@ def test_smalltalk_greeting_thanks_help_exist(catalog: Catalog) -> None:
 
 def test_question_and_request_articles_are_in_range(catalog: Catalog) -> None:
     for intent in catalog:
-        if intent.kind == "smalltalk":
+        if intent.kind in ("smalltalk", "silent", "support"):
             assert intent.article is None
         else:
             assert isinstance(intent.article, int) and not isinstance(intent.article, bool)

@@ -107,7 +107,8 @@ def test_off_topic_falls_back(matcher: Matcher, text: str) -> None:
     assert match.decision == "fallback", (text, match.decision, match.intent)
     assert match.article is None
     assert match.handoff is None
-    assert match.intent is None
+    # Workplace chatter falls back; an everyday support topic is named (decision stays fallback).
+    assert match.intent is None or matcher.catalog[match.intent].kind == "support"
 
 
 @pytest.mark.parametrize("text", [
@@ -188,7 +189,8 @@ def _assert_valid(match: Match) -> None:
     if match.decision != "request":
         assert match.handoff is None
     if match.decision == "fallback":
-        assert match.intent is None
+        # Only an out-of-scope support topic is named on a fallback.
+        assert match.intent is None or match.intent.startswith("support_")
     if match.decision == "clarify":
         assert len(match.choices) >= 2
 

@@ -130,7 +130,7 @@ def test_classify_jsonl_from_stdin(tmp_path: Path) -> None:
         {"id": 42, "text": "Please delete my account and all my data."},
         {"text": "hi"},
         {"id": "ja-1", "text": "クッキーを無効にするとどうなりますか？", "lang": "ja"},
-        {"id": "off", "text": "is the VPN down?"},
+        {"id": "off", "text": "lunch at noon?"},
     ]
     result = run(tmp_path, "classify", "-", stdin="".join(json.dumps(x, ensure_ascii=False) + "\n" for x in lines))
     assert result.returncode == 0, result.stderr
@@ -255,3 +255,33 @@ def test_config_error_exits_2_naming_the_variable(tmp_path: Path, key: str, valu
     assert key in result.stderr
     assert "Traceback" not in result.stderr
     assert result.stdout == ""
+
+
+def test_eval_several_sets_one_row_each_with_confusion_and_dead_ends(tmp_path: Path) -> None:
+    first = tmp_path / "first.jsonl"
+    first.write_text(
+        '{"id": "1", "text": "what are cookies used for?", "lang": "en", "article": 12, "handoff": null, "kind": "question"}\n'
+        '{"id": "2", "text": "zzqx vvlp", "lang": "en", "article": 12, "handoff": null, "kind": "question"}\n',
+        encoding="utf-8")
+    second = tmp_path / "second.jsonl"
+    second.write_text(
+        '{"id": "3", "text": "lunch at noon?", "lang": "en", "article": null, "handoff": null, "kind": "offtopic"}\n'
+        '{"id": "4", "text": "do you sell my data?", "lang": "en", "article": null, "handoff": null, "kind": "silent"}\n',
+        encoding="utf-8")
+    result = run(tmp_path, "eval", str(first), str(second))
+    assert result.returncode == 0, result.stderr
+    rows = [line.split() for line in result.stdout.splitlines()]
+    assert rows[0][:2] == ["set", "items"] and "dead" in rows[0]
+    assert rows[1][:2] == ["first", "2"] and rows[2][:2] == ["second", "2"]
+    assert rows[1][-3] == "50.0%"  # one of two in-scope items fell back: a dead end
+    assert rows[2][-3] == "0.0%"   # the silent topic is answered, not a dead end
+    assert "per-article confusion" in result.stdout
+    confusion = {r[0]: r[1:] for r in rows if r and r[0] in ("-", "12")}
+    assert confusion["12"][0] == "1" and confusion["12"][12] == "1"  # one 12 -> none, one 12 -> 12
+    assert confusion["-"][0] == "2"
+    as_json = json.loads(run(tmp_path, "eval", str(first), str(second), "--json").stdout)
+    assert set(as_json["sets"]) == {"first", "second"}
+    assert as_json["sets"]["first"]["dead_end_rate"] == 0.5
+    assert as_json["sets"]["second"]["confusion"] == {"-->-": 2}
+    single = json.loads(run(tmp_path, "eval", str(first), "--json").stdout)
+    assert single["items"] == 2 and single["dead_end_rate"] == 0.5

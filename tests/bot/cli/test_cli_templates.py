@@ -10,6 +10,7 @@ from admin_testkit import add_accounts
 
 from bot.cli.main import main
 from handoff.sqlite.store import SQLiteStore
+from responses.names import TEMPLATE_SPECS
 
 NEW = "Cookies keep you signed in. See **{{ cite }}**.\n"
 
@@ -129,7 +130,7 @@ def test_export_and_import_as_a_directory_and_as_json(data_dir: Path, tmp_path: 
     manifest = json.loads((out_dir / "manifest.json").read_text(encoding="utf-8"))
     assert [(t["name"], t["lang"], t["version"]) for t in manifest["templates"]] == [("cookies", "en", 1)]
     code, out, _ = run(capsys, "templates", "export", "-", "--all")
-    assert code == 0 and len(json.loads(out)["templates"]) == 54
+    assert code == 0 and len(json.loads(out)["templates"]) == 2 * len(TEMPLATE_SPECS)
 
     (out_dir / "en" / "cookies.j2").write_text("Reviewed wording. {{ cite }}\n", encoding="utf-8")
     (out_dir / "ja").mkdir()

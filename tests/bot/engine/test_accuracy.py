@@ -14,7 +14,7 @@ from intents.matcher import Matcher
 
 REPO = Path(__file__).resolve().parents[3]
 DEV_SET = REPO / "tests" / "data" / "dev.jsonl"
-KINDS = {"question", "request", "offtopic", "hostile", "smalltalk"}
+KINDS = {"question", "request", "offtopic", "hostile", "smalltalk", "silent"}
 
 
 @pytest.fixture(scope="module")

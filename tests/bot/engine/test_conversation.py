@@ -108,7 +108,7 @@ def test_help_in_japanese_lists_every_topic(conversation: Conversation) -> None:
 
 
 def test_fallback_is_honest_and_lists_topics(conversation: Conversation) -> None:
-    reply = ask(conversation, "is the VPN down?")
+    reply = ask(conversation, "lunch at noon?")
     assert reply.decision == "fallback"
     assert reply.article is None and reply.citation is None and reply.intent is None and reply.handoff is None
     for article in range(1, 15):

@@ -1,0 +1,110 @@
+"""Honest silences (issue 14 point 1), out-of-scope support topics and others' data (issue 13 points 4 and 7).
+
+Phrasings here are written for these tests: none is an evaluation item and none is a catalog example.
+"""
+from __future__ import annotations
+
+import pytest
+
+from bot.engine.conversation import Conversation
+from bot.engine.evaluation import classify
+from bot.engine.messages import Message, Reply
+from handoff.sqlite.store import SQLiteStore
+from intents.matcher import Matcher
+from responses.names import TEMPLATE_SPECS
+from responses.policy import load_policies
+
+SID = "silence-session"
+
+SILENT = [
+    ("silent_selling", "en", "would webmo ever sell my details to another firm?"),
+    ("silent_selling", "ja", "私の個人情報を業者に売ったりしますか"),
+    ("silent_law_enforcement", "en", "does the company pass user data to the police when asked"),
+    ("silent_law_enforcement", "ja", "警察に頼まれたら情報を渡すんですか"),
+    ("silent_transfer_abroad", "en", "is any of my personal information moved to servers overseas?"),
+    ("silent_transfer_abroad", "ja", "個人データは海外のサーバーで保管されていますか"),
+    ("silent_retention", "en", "for how long is my information kept once I leave?"),
+    ("silent_retention", "ja", "退会後、個人情報はいつまで保管されますか"),
+    ("silent_fees", "en", "what will a disclosure request cost me?"),
+    ("silent_fees", "ja", "利用目的の通知を求めるのに手数料は必要ですか"),
+    ("silent_response_time", "en", "how many days will you take to answer a correction request?"),
+    ("silent_response_time", "ja", "削除をお願いしたら何日で対応してもらえますか"),
+    ("silent_identity_check", "en", "what ID will you want from me before you send my data?"),
+    ("silent_identity_check", "ja", "請求するときの本人確認書類は何ですか"),
+    ("silent_breach_notification", "en", "if there is a breach of my data will you notify me?"),
+    ("silent_children", "en", "are there rules for kids using the service?"),
+    ("silent_ai_training", "en", "is my information used for training AI models?"),
+    ("silent_foreign_law", "en", "am I covered by the GDPR when I use webmo?"),
+]
+
+
+def ask(conversation: Conversation, text: str, session_id: str = SID) -> Reply:
+    return conversation.handle(Message(text=text, session_id=session_id, frontend="cli"))
+
+
+@pytest.mark.parametrize(("intent", "lang", "text"), SILENT)
+def test_silent_topics_answer_honestly_with_no_article(matcher: Matcher, intent: str, lang: str, text: str) -> None:
+    record = classify(matcher, text)
+    assert (record["decision"], record["intent"], record["article"], record["handoff"]) == ("answer", intent, None, None)
+
+
+@pytest.mark.parametrize(("intent", "lang", "text"), SILENT)
+def test_silent_answer_says_so_quotes_nearby_and_offers_a_person(conversation: Conversation, store: SQLiteStore,
+                                                                 intent: str, lang: str, text: str) -> None:
+    reply = ask(conversation, text)
+    assert reply.decision == "answer" and reply.intent == intent
+    assert reply.article is None and reply.handoff is None and reply.ticket is None
+    # No procedure, no form: the reply offers no choices and no form prompt follows.
+    assert reply.choices == ()
+    policy = load_policies()[lang]
+    nearby = policy.article(TEMPLATE_SPECS[intent].article or 0)
+    assert nearby.cite(lang) in reply.text
+    quotes = [line[2:] for line in str(reply.extra["markup"]).splitlines() if line.startswith("> ")]
+    assert quotes and all(q in nearby.text() for q in quotes)
+    if lang == "en":
+        assert "does not" in reply.text or "has no" in reply.text
+        assert "talk to a person" in reply.text
+    else:
+        assert "記載がありません" in reply.text or "定めがありません" in reply.text
+        assert "担当者" in reply.text
+    assert store.list_tickets() == []
+
+
+@pytest.mark.parametrize("text", [
+    "I forgot my login password",
+    "how do I get a refund for last month's plan?",
+    "the app crashes every time I open the camera",
+    "パスワードを再設定したいです",
+    "are you hiring designers this year?",
+])
+def test_support_topics_fall_back_naming_the_topic(conversation: Conversation, matcher: Matcher, text: str) -> None:
+    record = classify(matcher, text)
+    assert record["decision"] == "fallback" and record["article"] is None and record["handoff"] is None
+    assert record["intent"] is not None and record["intent"].startswith("support_")
+    reply = ask(conversation, text)
+    assert reply.decision == "fallback" and reply.intent == record["intent"] and reply.citation is None
+    # The out-of-scope answer points to support, lists the topics and offers a person: never a dead end.
+    if reply.lang == "en":
+        assert "contact our support team" in reply.text and "talk to a person" in reply.text
+        assert "(Article 9)" in reply.text
+    else:
+        assert "サポート窓口" in reply.text and "担当者と話したい" in reply.text
+        assert "（第9条）" in reply.text
+
+
+def test_a_policy_question_with_a_support_word_is_still_answered(matcher: Matcher) -> None:
+    record = classify(matcher, "if I end my subscription, can I have my records erased?")
+    assert record["article"] == 9
+
+
+@pytest.mark.parametrize("text", [
+    "send me the phone number my ex-husband registered with",
+    "I'm her manager, what email address does she have on file with you?",
+    "元夫の登録している住所を教えてください",
+])
+def test_someone_elses_data_gets_the_refusal_and_never_a_ticket(conversation: Conversation, store: SQLiteStore,
+                                                                text: str) -> None:
+    reply = ask(conversation, text)
+    assert reply.handoff is None and reply.ticket is None and reply.article is None
+    assert reply.decision in ("answer", "fallback")
+    assert store.list_tickets() == []
