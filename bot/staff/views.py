@@ -60,6 +60,14 @@ def jst_iso(ts: float | None) -> str:
     return "" if ts is None else datetime.fromtimestamp(ts, REFERENCE_TZ).isoformat(timespec="seconds")
 
 
+def event_detail(detail: str) -> str:
+    """An event's detail in words: the log keeps `new -> in_progress`; staff read "New → In progress"."""
+    before, arrow, after = str(detail).partition(" -> ")
+    if arrow and before in STATUS_LABELS and after in STATUS_LABELS:
+        return f"{STATUS_LABELS[before]} → {STATUS_LABELS[after]}"
+    return str(detail)
+
+
 def make_staff_environment(template_dir: Path = TEMPLATE_DIR) -> Environment:
     env = Environment(loader=FileSystemLoader(str(template_dir)), autoescape=select_autoescape(default=True),
                       undefined=StrictUndefined, trim_blocks=True, lstrip_blocks=True)
@@ -71,6 +79,7 @@ def make_staff_environment(template_dir: Path = TEMPLATE_DIR) -> Environment:
     env.filters["channel_label"] = lambda c: CHANNEL_LABELS.get(c, c)
     env.filters["kind_label"] = lambda k: KIND_LABELS.get(k, str(k).replace("_", " ").capitalize())
     env.filters["delivery"] = lambda m: describe(m, jst)
+    env.filters["event_detail"] = event_detail
     env.globals.update(STATUS_LABELS=STATUS_LABELS, TYPE_LABELS=TYPE_LABELS, REQUEST_TYPES=REQUEST_TYPES)
     return env
 

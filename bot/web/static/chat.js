@@ -50,6 +50,7 @@
     document.getElementById("send").textContent = t.send;
     input.placeholder = t.placeholder;
     log.setAttribute("aria-label", t.conversation);
+    area.setAttribute("aria-label", t.conversation);
     const first = log.firstElementChild;
     if (first && first.classList.contains("welcome") && log.children.length === 1) showWelcome();
   }

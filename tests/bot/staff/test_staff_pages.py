@@ -372,7 +372,7 @@ def test_queue_filters(client: TestClient, services: Services) -> None:
     assert listed("?status=new&type=inquiry&overdue=1") == {late.reference}
 
     page = client.get("/staff")
-    row = re.search(rf'<tr class="is-overdue">\s*<td><a href="/staff/tickets/{late.reference}"', page.text)
+    row = re.search(rf'<tr class="is-overdue">\s*<td[^>]*><a href="/staff/tickets/{late.reference}"', page.text)
     assert row is not None and page.text.count('class="is-overdue"') == 1
     assert "Overdue" in page.text and "JST" in page.text
 
