@@ -174,21 +174,20 @@ NO_STORE = (b"cache-control", b"no-store")
 
 
 class SecurityHeaders:
-    """Adds `SECURITY_HEADERS` to every HTTP response that does not set them itself (Swagger UI under /docs keeps
-    its inline script: no CSP there; it shows no user data), `Cache-Control: no-store` under /api/, and HSTS over
-    HTTPS. `SecureApp` puts it outside everything, so 413s, 500s and every other error page get them too."""
+    """Adds `SECURITY_HEADERS` to every HTTP response that does not set them itself (/docs included: its Swagger UI
+    runs from files, without inline script), `Cache-Control: no-store` under /api/, and HSTS over HTTPS.
+    `SecureApp` puts it outside everything, so 413s, 500s and every other error page get them too."""
 
     def __init__(self, app: ASGIApp) -> None:
         self.app = app
         self.headers = [(name.encode("latin-1"), value.encode("latin-1")) for name, value in SECURITY_HEADERS.items()]
-        self.docs_headers = [(n, v) for n, v in self.headers if n != b"content-security-policy"]
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
         path = str(scope.get("path", ""))
-        extra = self.docs_headers if path.startswith("/docs") else self.headers
+        extra = self.headers
         if path.startswith("/api/"):
             extra = extra + [NO_STORE]
         if scope.get("scheme") == "https":
@@ -243,12 +242,28 @@ def _chat_response(reply: Reply) -> ChatResponse:
     )
 
 
+def add_offline_docs(app: FastAPI) -> None:
+    """OpenAPI docs at /docs with no network and no inline script: Swagger UI's files come from the `fastapi-offline`
+    package (Swagger UI 5, which reads OpenAPI 3.1), started by /static/docs.js, all under the site's one CSP."""
+    import fastapi_offline
+
+    assets = Path(fastapi_offline.__file__).parent / "static"
+    app.mount("/docs/assets", StaticFiles(directory=assets), name="docs-assets")
+
+    @app.get("/docs", include_in_schema=False)
+    def docs() -> FileResponse:
+        return FileResponse(STATIC_DIR / "docs.html", media_type="text/html")
+
+
 def create_app(services: Services) -> FastAPI:
     settings = services.settings
     app = SecureApp(
         title="Privacy-policy assistant",
         description="Answers questions about the privacy policy and opens tickets for formal requests.",
         version="0.1.0",
+        # FastAPI's own /docs and /redoc load Swagger UI and ReDoc from a CDN with an inline script: blank offline
+        # and refused by the CSP. `add_offline_docs` serves Swagger UI from an installed package instead.
+        docs_url=None, redoc_url=None,
     )
     conversation = services.conversation
     limiter = limiter_for(services)
@@ -369,6 +384,7 @@ def create_app(services: Services) -> FastAPI:
 
         mount_slack(app, build_slack_app(services), settings.slack_signing_secret or "")
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
+    add_offline_docs(app)
     app.add_middleware(BodySizeLimit, limit=settings.max_body_bytes)
     app.include_router(staff_router(services))
     app.include_router(admin_router(services))
