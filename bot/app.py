@@ -20,6 +20,8 @@ from bot.redaction import redact
 from bot.engine.unanswered import UnansweredRecorder
 from handoff.notify import NO_PERSONAL_DATA, LogTransport, SlackTransport
 from handoff.dispatch import Dispatcher
+from handoff.intake import load_texts
+from handoff.mail import SmtpConfig, SmtpTransport
 from handoff.outbox import Routing, Transport
 from handoff.sqlite.store import SQLiteStore
 from handoff.tickets import Ticket
@@ -70,9 +72,11 @@ class Services:
 
 def build_routing(settings: Settings) -> Routing:
     """Which outbox messages ticket changes cause, from the settings: staff alerts to Slack when a staff channel is
-    configured, else to the log."""
-    staff = ("slack",) if settings.slack_bot_token and settings.slack_staff_channel else ("log",)
-    return Routing(staff=staff)
+    configured and by email when staff addresses are, else to the log; requester emails when email is on."""
+    staff: tuple[str, ...] = ("slack",) if settings.slack_bot_token and settings.slack_staff_channel else ()
+    if settings.email_enabled and settings.staff_emails:
+        staff += ("email",)
+    return Routing(staff=staff or ("log",), requester_email=settings.email_enabled)
 
 
 def build_store(settings: Settings) -> Store:
@@ -94,10 +98,14 @@ def build_slack_client(settings: Settings) -> WebClient | None:
     return WebClient(token=settings.slack_bot_token, base_url=settings.slack_api_url, timeout=10)
 
 
-def build_transports(settings: Settings, store: Store | None = None) -> dict[str, Transport]:
+def build_transports(settings: Settings, store: Store | None = None,
+                     renderer: Renderer | None = None) -> dict[str, Transport]:
     """One transport per channel this deployment delivers on. Slack with a bot token (the staff alert carries
-    staff buttons when the Slack front end is configured and a store can remember the post); the log always."""
+    staff buttons when the Slack front end is configured and a store can remember the post); email over SMTP when
+    SMTP_HOST is set (its content is rendered with `renderer`); the log always."""
     transports: dict[str, Transport] = {"log": LogTransport(settings.public_url)}
+    if settings.email_enabled and renderer is not None:
+        transports["email"] = build_email_transport(settings, renderer)
     client = build_slack_client(settings)
     if client is not None:
         channel = settings.slack_staff_channel
@@ -109,6 +117,17 @@ def build_transports(settings: Settings, store: Store | None = None) -> dict[str
         else:
             transports["slack"] = SlackTransport(client, channel, settings.public_url)
     return transports
+
+
+def build_email_transport(settings: Settings, renderer: Renderer) -> SmtpTransport:
+    from bot.emails import EmailComposer
+
+    assert settings.smtp_host and settings.smtp_from  # Settings.from_env refuses SMTP_HOST without SMTP_FROM
+    config = SmtpConfig(host=settings.smtp_host, port=settings.smtp_port, security=settings.smtp_security,
+                        sender=settings.smtp_from, user=settings.smtp_user, password=settings.smtp_password)
+    composer = EmailComposer(renderer, load_texts(), public_url=settings.public_url,
+                             staff_emails=settings.staff_emails)
+    return SmtpTransport(config, composer)
 
 
 def build_dispatcher(settings: Settings, store: Store, transports: dict[str, Transport]) -> Dispatcher:
@@ -146,7 +165,7 @@ def build_services(settings: Settings | None = None, *, store: Store | None = No
         record_unanswered=UnansweredRecorder(store),
         lookup_guard=lookups.allow_lookup,
     )
-    transports = build_transports(settings, store)
+    transports = build_transports(settings, store, renderer)
     dispatcher = build_dispatcher(settings, store, transports)
     return Services(settings, catalog, matcher, renderer, store, conversation, transports=transports,
                     dispatcher=dispatcher, content=content)

@@ -7,7 +7,9 @@ the key.
 from __future__ import annotations
 
 import ipaddress
-from dataclasses import dataclass
+import re
+from dataclasses import dataclass, field
+from email.utils import parseaddr
 from pathlib import Path
 from typing import Mapping
 
@@ -68,6 +70,20 @@ SETTINGS_DOC: tuple[tuple[str, str, str], ...] = (
     ("PRIVACY_BOT_DEFAULT_LANG", "en", "Reply language when a message has no letters to detect one from (`en` or `ja`)."),
     ("LOG_LEVEL", "INFO", "Python logging level."),
     ("LOG_PII", "0", "`1` lets logs include message text and personal data. Off by default; leave it off in production."),
+    ("SMTP_HOST", "(unset)", "SMTP server for email (e.g. `smtp.sendgrid.net`); email is on when it is set: requester "
+     "receipts, status changes, staff replies and outcomes, staff alerts to `PRIVACY_BOT_STAFF_EMAILS`, verification "
+     "codes."),
+    ("SMTP_PORT", "(by security)", "SMTP port: 587 for `starttls`, 465 for `tls`, 25 for `none` unless set."),
+    ("SMTP_SECURITY", "starttls", "`starttls` (upgrade the connection, port 587), `tls` (TLS from the first byte, port "
+     "465) or `none` (plain text; only for a relay on the same host or network). Certificates are verified."),
+    ("SMTP_USER", "(unset)", "User name for SMTP AUTH; no AUTH without it."),
+    ("SMTP_PASSWORD", "(unset)", "Password (or API key) for SMTP AUTH."),
+    ("SMTP_FROM", "(required with SMTP_HOST)", "Sender address of every email, e.g. `Privacy Desk <privacy@example.com>`."),
+    ("PRIVACY_BOT_STAFF_EMAILS", "(unset)", "Comma-separated staff addresses that get an email alert for each new "
+     "ticket (reference, type, due date and link; no personal data)."),
+    ("PRIVACY_BOT_EMAIL_VERIFICATION", "auto", "`1`: a request becomes a ticket only after the requester types the "
+     "6-digit code mailed to the address they gave (15 minutes, 5 tries); `0`: no code, the ticket is marked "
+     "\"email not verified\". `auto`: on when email is on. `1` without `SMTP_HOST` is a configuration error."),
     ("SLACK_BOT_TOKEN", "(unset)", "Bot token (`xoxb-…`); with `SLACK_SIGNING_SECRET` it turns the Slack front end on."),
     ("SLACK_SIGNING_SECRET", "(unset)", "Signing secret used to verify every request from Slack."),
     ("SLACK_APP_TOKEN", "(unset)", "App-level token (`xapp-…`) for Socket Mode (`privacy-bot slack`)."),
@@ -136,6 +152,29 @@ def _choice(environ: Mapping[str, str], key: str, allowed: tuple[str, ...], defa
 def _optional(environ: Mapping[str, str], key: str) -> str | None:
     value = environ.get(key, "").strip()
     return value or None
+
+
+_ADDRESS = re.compile(r"[A-Za-z0-9.!#$%&'*+/=?^_`{|}~-]{1,64}@[A-Za-z0-9](?:[A-Za-z0-9.-]{0,251}[A-Za-z0-9])?")
+
+
+def _addresses(environ: Mapping[str, str], key: str) -> tuple[str, ...]:
+    """Comma- or space-separated email addresses, each checked."""
+    values = tuple(dict.fromkeys(environ.get(key, "").replace(",", " ").split()))
+    for value in values:
+        if not _ADDRESS.fullmatch(value) or "." not in value.rsplit("@", 1)[1]:
+            raise ConfigError(f"{key} must list email addresses, got {value!r}")
+    return values
+
+
+def _sender(environ: Mapping[str, str]) -> str | None:
+    """`SMTP_FROM`: an address, optionally with a display name (`Privacy Desk <privacy@example.com>`)."""
+    raw = environ.get("SMTP_FROM", "").strip()
+    if not raw:
+        return None
+    name, address = parseaddr(raw)
+    if not address or not _ADDRESS.fullmatch(address) or "\n" in raw or "\r" in raw:
+        raise ConfigError(f"SMTP_FROM must be an email address (optionally `Name <address>`), got {raw!r}")
+    return raw
 
 
 def _slack_ids(environ: Mapping[str, str], key: str, prefixes: str) -> tuple[str, ...]:
@@ -207,6 +246,16 @@ class Settings:
     slack_staff_users: tuple[str, ...] = ()
     slack_staff_usergroup: str | None = None
     slack_staff_show_requester: bool = False
+    #: Whether PRIVACY_BOT_PUBLIC_URL was set (serve warns when it was not and the port is not the default).
+    public_url_set: bool = False
+    smtp_host: str | None = None
+    smtp_port: int = 587
+    smtp_security: str = "starttls"
+    smtp_user: str | None = None
+    smtp_password: str | None = field(default=None, repr=False)
+    smtp_from: str | None = None
+    staff_emails: tuple[str, ...] = ()
+    email_verification: bool = False
 
     @classmethod
     def from_env(cls, environ: Mapping[str, str]) -> "Settings":
@@ -225,7 +274,24 @@ class Settings:
         api_url = environ.get("SLACK_API_URL", "").strip() or "https://slack.com/api/"
         if not api_url.startswith(("http://", "https://")):
             raise ConfigError(f"SLACK_API_URL must be an http(s) URL, got {api_url!r}")
+        smtp_host = _optional(environ, "SMTP_HOST")
+        security = _choice(environ, "SMTP_SECURITY", ("starttls", "tls", "none"), "starttls")
+        sender = _sender(environ)
+        if smtp_host and not sender:
+            raise ConfigError("SMTP_FROM must be set when SMTP_HOST is (the sender address of every email)")
+        verification = _choice(environ, "PRIVACY_BOT_EMAIL_VERIFICATION", ("auto", "0", "1"), "auto")
+        if verification == "1" and not smtp_host:
+            raise ConfigError("PRIVACY_BOT_EMAIL_VERIFICATION=1 needs email: set SMTP_HOST (and SMTP_FROM)")
         return cls(
+            public_url_set=bool(environ.get("PRIVACY_BOT_PUBLIC_URL", "").strip()),
+            smtp_host=smtp_host,
+            smtp_port=_bounded(environ, "SMTP_PORT", {"starttls": 587, "tls": 465, "none": 25}[security], 1, 65535),
+            smtp_security=security,
+            smtp_user=_optional(environ, "SMTP_USER"),
+            smtp_password=_optional(environ, "SMTP_PASSWORD"),
+            smtp_from=sender,
+            staff_emails=_addresses(environ, "PRIVACY_BOT_STAFF_EMAILS"),
+            email_verification=bool(smtp_host) and verification != "0",
             data_dir=Path(environ.get("PRIVACY_BOT_DATA_DIR", "").strip() or "data"),
             redis_url=redis_url,
             redis_key_prefix=prefix,
@@ -266,6 +332,11 @@ class Settings:
     def chat_thread_count(self) -> int:
         """`chat_threads`, or for `auto` what measured best for the store: 1 with SQLite, 4 with Redis."""
         return self.chat_threads or (4 if self.redis_url else 1)
+
+    @property
+    def email_enabled(self) -> bool:
+        """Email is on when SMTP_HOST is set."""
+        return self.smtp_host is not None
 
     @property
     def slack_enabled(self) -> bool:

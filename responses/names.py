@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from types import MappingProxyType
 from typing import Literal, Mapping
 
-TemplateKind = Literal["question", "request", "silent", "smalltalk", "system"]
+TemplateKind = Literal["question", "request", "silent", "smalltalk", "system", "email"]
 
 
 @dataclass(frozen=True)
@@ -70,6 +70,13 @@ _SPECS = (
     TemplateSpec("fallback", "system"),
     TemplateSpec("clarify", "system"),
     TemplateSpec("out_of_scope", "system"),
+    # Emails (first line: the subject): to the requester, from their ticket's requester view, and to staff.
+    TemplateSpec("email_receipt", "email"),
+    TemplateSpec("email_status", "email"),
+    TemplateSpec("email_outcome", "email"),
+    TemplateSpec("email_reply", "email"),
+    TemplateSpec("email_staff_alert", "email"),
+    TemplateSpec("email_verification", "email"),
 )
 
 #: Read-only view: name -> spec for every shipped template.

@@ -74,6 +74,19 @@ def slack_api() -> Iterator[SlackMock]:
         mock.stop()
 
 
+from smtp_server import SmtpServer  # noqa: E402
+
+
+@pytest.fixture()
+def smtp_server() -> Iterator[SmtpServer]:
+    """A real SMTP server (aiosmtpd, plain SMTP) on a free loopback port; `.messages` is what it received."""
+    server = SmtpServer().start()
+    try:
+        yield server
+    finally:
+        server.stop()
+
+
 # -- a real redis-server on a free loopback port (REQUIRE_REDIS=1 turns a missing binary into a failure) --
 
 def _free_port() -> int:

@@ -10,6 +10,8 @@
    a user. The sandbox still guards the render itself.
 4. A template that explains an article still cites it ("Article 7 (Disclosure of Personal Information)").
 5. The reply fits Slack: at most 3,000 characters per section (blank-line separated block) and 40,000 in all.
+6. An email template (`email_*`) renders a subject on its first line (at most 200 characters) and a body after it,
+   and uses only the keys the email composer passes it (`responses.samples.EMAIL_VARIABLES`).
 """
 from __future__ import annotations
 
@@ -24,10 +26,11 @@ from jinja2.exceptions import SecurityError
 from intents.catalog import Catalog
 from responses.names import spec_for
 from responses.renderer import Rendered, Renderer, make_environment
-from responses.samples import SampleChoice, sample_choices, sample_topics
+from responses.samples import EMAIL_VARIABLES, SampleChoice, sample_choices, sample_email_contexts, sample_topics
 
 SLACK_SECTION_LIMIT = 3000
 SLACK_TEXT_LIMIT = 40000
+MAX_SUBJECT_CHARS = 200
 MAX_SOURCE_CHARS = 20000
 MAX_NUMBER = 10000
 MAX_LOOP_DEPTH = 3
@@ -90,7 +93,7 @@ class TemplateValidator:
             ast = _PARSER.parse(source)
         except jinja2.TemplateSyntaxError as exc:
             return Validation((Problem(exc.lineno, f"Does not compile: {exc.message}"),), None)
-        static = list(_static_problems(ast))
+        static = list(_static_problems(ast, CONTEXT_VARIABLES | EMAIL_VARIABLES.get(name, frozenset())))
         if static:
             return Validation(tuple(sorted(_unique(static), key=lambda p: p.line or 0)), None)
         problems: list[Problem] = []
@@ -114,6 +117,8 @@ class TemplateValidator:
         label = "プライバシーポリシーの変更" if lang == "ja" else "Changes to this policy"
         three = two + [SampleChoice(3, label, 13)]
         spec = spec_for(name)
+        if spec.kind == "email":
+            return sample_email_contexts(name, lang)
         contexts = []
         for topics, choices in ((short_topics, two), (full_topics, three)):
             context: dict[str, Any] = {"article": None, "paragraph": None, "topics": topics}
@@ -132,6 +137,14 @@ class TemplateValidator:
             yield Problem(None, "The template renders to nothing.")
             return
         spec = spec_for(name)
+        if spec.kind == "email":
+            subject, _, body = rendered.text.partition("\n")
+            if not subject.strip() or not body.strip():
+                yield Problem(None, "An email template renders its subject on the first line, then the body after a "
+                                    "blank line; this one renders no subject or no body.")
+            elif len(subject) > MAX_SUBJECT_CHARS:
+                yield Problem(1, f"The subject renders to {len(subject):,} characters; at most {MAX_SUBJECT_CHARS} "
+                                 "are allowed.")
         if spec.article_bound and spec.article is not None:
             cite = self.renderer.citation(spec.article, lang)
             if cite not in rendered.text:
@@ -147,7 +160,7 @@ class TemplateValidator:
                               f"section allows at most {SLACK_SECTION_LIMIT:,}. Split it with a blank line.")
 
 
-def _static_problems(ast: nodes.Template) -> Iterator[Problem]:
+def _static_problems(ast: nodes.Template, known: frozenset[str] = CONTEXT_VARIABLES) -> Iterator[Problem]:
     assigned = {n.name for n in ast.find_all(nodes.Name) if n.ctx in ("store", "param")}
     assigned |= {m.name for m in ast.find_all(nodes.Macro)}
     for node in ast.find_all(nodes.Node):
@@ -155,9 +168,9 @@ def _static_problems(ast: nodes.Template) -> Iterator[Problem]:
         if isinstance(node, nodes.Name) and node.ctx == "load":
             if node.name in FORBIDDEN_NAMES or node.name.startswith("_"):
                 yield Problem(line, f"\u201c{node.name}\u201d is not available to templates (sandbox).")
-            elif node.name not in CONTEXT_VARIABLES | JINJA_LOCALS | assigned:
+            elif node.name not in known | JINJA_LOCALS | assigned:
                 yield Problem(line, f"Undefined variable \u201c{node.name}\u201d. Templates can use: "
-                                    f"{', '.join(sorted(CONTEXT_VARIABLES))}.")
+                                    f"{', '.join(sorted(known))}.")
         elif isinstance(node, nodes.Getattr) and node.attr.startswith("_"):
             yield Problem(line, f"Attribute \u201c{node.attr}\u201d is not allowed: names starting with _ reach "
                                 "Python internals (sandbox).")

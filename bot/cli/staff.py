@@ -14,7 +14,7 @@ import os
 import re
 import sys
 import time
-from contextlib import contextmanager
+from contextlib import closing, contextmanager
 from datetime import datetime
 from typing import TYPE_CHECKING, Any, Iterable, Iterator, Sequence, TextIO
 
@@ -310,13 +310,14 @@ def cmd_tickets_export(args: argparse.Namespace) -> int:
 
 @staff_command
 def cmd_tickets_notify(args: argparse.Namespace) -> int:
-    from bot.app import build_dispatcher, build_transports, configure_logging
+    from bot.app import build_services, configure_logging
     from handoff.outbox import SENT
 
     settings = load_settings()
     configure_logging(settings)
-    with _open_store(settings) as store:
-        dispatcher = build_dispatcher(settings, store, build_transports(settings, store))
+    services = build_services(settings)  # the renderer too: emails are written from the (admin-edited) templates
+    with closing(services):
+        store, dispatcher = services.store, services.dispatcher
         if args.reference:
             reference = _reference(args.reference)
             store.get_ticket(reference)
