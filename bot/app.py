@@ -23,6 +23,7 @@ from handoff.dispatch import Dispatcher
 from handoff.intake import load_texts
 from handoff.mail import SmtpConfig, SmtpTransport
 from handoff.outbox import Routing, Transport
+from handoff.intake import IntakeForm
 from handoff.sqlite.store import SQLiteStore
 from handoff.tickets import Ticket
 from handoff.store import Store
@@ -138,9 +139,10 @@ def build_matcher(catalog: Catalog | None = None) -> Matcher:
     return Matcher(catalog or load_catalog())
 
 
-def build_renderer(source: TemplateSource | None = None) -> Renderer:
+def build_renderer(source: TemplateSource | None = None, settings: Settings | None = None) -> Renderer:
     """The renderer; `source` supplies admin overrides (the store, through `LiveContent`)."""
-    return Renderer(env=make_environment(), policies=load_policies(), source=source)
+    return Renderer(env=make_environment(), policies=load_policies(), source=source,
+                    ja_policy_url=settings.policy_url_ja if settings is not None else None)
 
 
 def build_services(settings: Settings | None = None, *, store: Store | None = None) -> Services:
@@ -151,13 +153,15 @@ def build_services(settings: Settings | None = None, *, store: Store | None = No
     # Admin edits live in the store; every worker polls its revision counters (see bot/live_content.py).
     content = LiveContent(store, catalog, matcher)
     content.refresh()
-    renderer = build_renderer(source=content)
+    renderer = build_renderer(source=content, settings=settings)
     # Look-ups of a ticket by reference + email are limited per client and per reference (issue 11.2).
     lookups = RateLimiter(store, settings)
     conversation = Conversation(
         matcher=matcher,
         renderer=renderer,
         store=store,
+        # The form states fees or response times only where the operator set them (the policy has neither).
+        form=IntakeForm(notes=settings.operator_notes()),
         session_ttl=settings.session_ttl,
         max_message_chars=settings.max_message_chars,
         default_lang=settings.default_lang,

@@ -67,6 +67,18 @@ SETTINGS_DOC: tuple[tuple[str, str, str], ...] = (
      "`/api/resume`, `/api/tickets/copy`); more requests wait their turn. `auto`: 1 with SQLite (the work is CPU-bound "
      "under one interpreter lock, and a second thread only contends for it) and 4 with Redis (threads overlap its "
      "round trips); see benchmarks/RESULTS.md. Scale with processes instead."),
+    ("PRIVACY_BOT_POLICY_URL_JA", "(unset)", "Address (http/https) of the company's official Japanese privacy policy. "
+     "When set, the notice under every quoted article in a Japanese answer (the quote is our translation of the English "
+     "policy) links to it."),
+    ("PRIVACY_BOT_FEE_NOTE_EN", "(unset)", "What the operator states about fees for disclosure and purpose notification "
+     "(APPI Art. 38 lets a company charge for those two only), shown at the form's delivery question. The policy says "
+     "nothing about fees, so by default the form says nothing either."),
+    ("PRIVACY_BOT_FEE_NOTE_JA", "(unset)", "The same statement in Japanese (falls back to the English one when unset)."),
+    ("PRIVACY_BOT_RESPONSE_TIME_NOTE_EN", "(unset)", "What the operator states about when requesters can expect an "
+     "answer (e.g. \"We answer within two weeks.\"), shown in the receipt. The policy promises no response time, so "
+     "by default the receipt promises none; the internal due date (`PRIVACY_BOT_SLA_DAYS`) is for staff only."),
+    ("PRIVACY_BOT_RESPONSE_TIME_NOTE_JA", "(unset)", "The same statement in Japanese (falls back to the English one "
+     "when unset)."),
     ("PRIVACY_BOT_DEFAULT_LANG", "en", "Reply language when a message has no letters to detect one from (`en` or `ja`)."),
     ("LOG_LEVEL", "INFO", "Python logging level."),
     ("LOG_PII", "0", "`1` lets logs include message text and personal data. Off by default; leave it off in production."),
@@ -177,6 +189,21 @@ def _sender(environ: Mapping[str, str]) -> str | None:
     return raw
 
 
+def _url(environ: Mapping[str, str], key: str) -> str | None:
+    value = _optional(environ, key)
+    if value is not None and (not value.startswith(("http://", "https://")) or any(c.isspace() for c in value)):
+        raise ConfigError(f"{key} must be an http(s) URL, got {value!r}")
+    return value
+
+
+def _note(environ: Mapping[str, str], key: str) -> str | None:
+    """An operator's sentence shown to users: one line of plain text, at most 500 characters."""
+    value = _optional(environ, key)
+    if value is not None and (len(value) > 500 or "\n" in value):
+        raise ConfigError(f"{key} must be one line of at most 500 characters")
+    return value
+
+
 def _slack_ids(environ: Mapping[str, str], key: str, prefixes: str) -> tuple[str, ...]:
     """Comma- or space-separated Slack ids starting with one of `prefixes` (U/W for users, S for groups)."""
     ids = tuple(dict.fromkeys(environ.get(key, "").replace(",", " ").split()))
@@ -256,6 +283,12 @@ class Settings:
     smtp_from: str | None = None
     staff_emails: tuple[str, ...] = ()
     email_verification: bool = False
+    #: Operator statements shown to requesters (None: nothing is claimed); see `operator_notes`.
+    policy_url_ja: str | None = None
+    fee_note_en: str | None = None
+    fee_note_ja: str | None = None
+    response_time_note_en: str | None = None
+    response_time_note_ja: str | None = None
 
     @classmethod
     def from_env(cls, environ: Mapping[str, str]) -> "Settings":
@@ -326,7 +359,22 @@ class Settings:
             slack_staff_users=_slack_ids(environ, "SLACK_STAFF_USERS", "UW"),
             slack_staff_usergroup=_usergroup(environ),
             slack_staff_show_requester=_flag(environ, "SLACK_STAFF_SHOW_REQUESTER"),
+            policy_url_ja=_url(environ, "PRIVACY_BOT_POLICY_URL_JA"),
+            fee_note_en=_note(environ, "PRIVACY_BOT_FEE_NOTE_EN"),
+            fee_note_ja=_note(environ, "PRIVACY_BOT_FEE_NOTE_JA"),
+            response_time_note_en=_note(environ, "PRIVACY_BOT_RESPONSE_TIME_NOTE_EN"),
+            response_time_note_ja=_note(environ, "PRIVACY_BOT_RESPONSE_TIME_NOTE_JA"),
         )
+
+    def operator_notes(self) -> dict[str, dict[str, str]]:
+        """The operator's own statements by kind ("fee", "response_time") and language, for the intake form. A
+        language left unset uses the English statement; a kind left unset is absent (the form claims nothing)."""
+        notes: dict[str, dict[str, str]] = {}
+        for kind, en, ja in (("fee", self.fee_note_en, self.fee_note_ja),
+                             ("response_time", self.response_time_note_en, self.response_time_note_ja)):
+            if en or ja:
+                notes[kind] = {"en": en or ja or "", "ja": ja or en or ""}
+        return notes
 
     @property
     def chat_thread_count(self) -> int:

@@ -94,7 +94,7 @@ def load_texts(path: Path = TEXTS_FILE) -> IntakeTexts:
         "summary_field": {"type", "name", "email", "on_behalf", "rep_name", "rep_relationship", "scope", "delivery",
                           "wrong_value", "correct_value", "ground", "message"},
         "error": {"choice", "name", "email", "text_empty", "text_long"},
-        "desk": {"receipt", "receipt_representative", "status", "status_overdue", "status_closed_rejected",
+        "desk": {"receipt", "receipt_representative", "status", "status_closed_rejected",
                  "status_unknown", "status_list", "status_none", "staff_reply", "status_unavailable", "store_down"},
         "status_label": {"new", "in_progress", "waiting_on_requester", "resolved", "rejected"},
         "choice": {"yes", "switch", "cancel", "self", "representative", "parent", "guardian", "agent", "electronic",
@@ -137,8 +137,17 @@ class FormField:
 class IntakeForm:
     """Runs the form. `start` opens one; `handle` consumes the user's next message."""
 
-    def __init__(self, texts: IntakeTexts | None = None) -> None:
+    def __init__(self, texts: IntakeTexts | None = None,
+                 notes: Mapping[str, Mapping[str, str]] | None = None) -> None:
+        """`notes` are the operator's own statements ("fee", "response_time") by language. The policy says nothing
+        about fees or response times, so without them the form and receipt claim nothing about either."""
         self.texts = texts or load_texts()
+        self.notes = {kind: dict(by_lang) for kind, by_lang in (notes or {}).items()}
+
+    def note(self, kind: str, lang: str) -> str:
+        """The operator's statement of `kind` in `lang` (English when that language has none), or ""."""
+        by_lang = self.notes.get(kind, {})
+        return by_lang.get(lang) or by_lang.get("en", "")
 
     # -- public ------------------------------------------------------------------------------
     def start(self, request_type: str, lang: str) -> FormTurn:
@@ -288,6 +297,8 @@ class IntakeForm:
             prompt = self.texts.get("prompt", key, lang)
         else:
             prompt = self.texts.get("prompt", step, lang)
+        if step == "delivery" and self.note("fee", lang):
+            prompt = f"{prompt}\n\n{self.note('fee', lang)}"
         if error:
             prompt = f"{error}\n\n{prompt}"
         return FormTurn(state, prompt, self._choices(state, step), error=error)

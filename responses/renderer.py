@@ -23,11 +23,12 @@ from responses.policy import Policy
 DEFAULT_TEMPLATES_DIR = Path(__file__).parent / "templates"
 DEFAULT_LANG = "en"
 
-#: Appended to Japanese replies that explain an article: our Japanese is a translation for explanation.
-JA_NOTICE = (
-    "※この回答は当社プライバシーポリシーの内容を説明するための参考訳です。"
-    "正式な日本語版プライバシーポリシーの記載が優先します。"
-)
+#: Put under the quoted article of a Japanese reply: the quote is our translation of the English policy (the one
+#: official text we hold), not the company's Japanese version. The policy says nothing about which version prevails,
+#: so neither does the notice.
+JA_NOTICE = "※上の引用は、英語版のプライバシーポリシーから翻訳した参考訳です。"
+#: Added to the notice when the operator configured the official Japanese version's address.
+JA_NOTICE_LINK = "日本語版のプライバシーポリシー：{url}"
 
 logger = logging.getLogger(__name__)
 
@@ -84,6 +85,7 @@ class Renderer:
         templates_dir: Path = DEFAULT_TEMPLATES_DIR,
         source: TemplateSource | None = None,
         cache_size: int = 256,
+        ja_policy_url: str | None = None,
     ) -> None:
         # Refuse an unsafe environment outright: admins' templates are compiled with it.
         if not isinstance(env, SandboxedEnvironment):
@@ -95,6 +97,7 @@ class Renderer:
         self._env = env
         self._policies = dict(policies)
         self._source = source
+        self._ja_notice = JA_NOTICE + (JA_NOTICE_LINK.format(url=ja_policy_url) if ja_policy_url else "")
         self._sources, self._defaults = _load_templates(env, templates_dir)
         # Overrides are compiled once per distinct source text; editing a template changes the key.
         self._compile = functools.lru_cache(maxsize=cache_size)(env.from_string)
@@ -195,10 +198,13 @@ class Renderer:
             raise TypeError(f"context 'article' must be an int or None, got {type(number).__name__}")
         # The renderer's own keys win over anything the caller passed under the same name.
         variables["lang"] = lang
+        policy = self._policies.get(lang) or self._policies[DEFAULT_LANG]
+        # Facts printed after Article 14 (contact block) and at the policy's end (enacted/revised dates).
+        variables["contact"] = policy.contact
+        variables["history"] = policy.history
         if number is None:
             variables["article"] = None
             return variables
-        policy = self._policies.get(lang) or self._policies[DEFAULT_LANG]
         article = policy.article(number)
         variables["article"] = article
         variables["cite"] = article.cite(policy.lang)
@@ -209,8 +215,19 @@ class Renderer:
         text = markup.normalize(rendered)
         explains_article = variables["article"] is not None and spec_for(name).kind in ("question", "request", "silent")
         if lang == "ja" and explains_article and JA_NOTICE not in text:
-            text = f"{text}\n\n{JA_NOTICE}"
+            text = _under_quote(text, self._ja_notice)
         return Rendered.of(text)
+
+
+def _under_quote(text: str, notice: str) -> str:
+    """`notice` as its own paragraph right after the last quoted block (the translated article), so it describes the
+    quote and nothing else; at the end when the reply quotes nothing (an admin's edit may drop the quote)."""
+    lines = text.split("\n")
+    quoted = [n for n, line in enumerate(lines) if line.startswith("> ")]
+    if not quoted:
+        return f"{text}\n\n{notice}"
+    end = quoted[-1] + 1
+    return "\n".join(lines[:end] + ["", notice] + ([""] if end < len(lines) and lines[end] else []) + lines[end:])
 
 
 def _load_templates(

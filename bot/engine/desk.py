@@ -54,7 +54,8 @@ def requester_of(message: Message) -> Requester:
 
 def format_date(epoch: float, lang: str) -> str:
     moment = datetime.fromtimestamp(epoch, REFERENCE_TZ)
-    return moment.strftime("%Y年%m月%d日") if lang == "ja" else moment.strftime("%d %B %Y")
+    # 2026年12月4日 (no zero padding) and 4 December 2026.
+    return f"{moment.year}年{moment.month}月{moment.day}日" if lang == "ja" else f"{moment.day} {moment:%B %Y}"
 
 
 def ticket_summary(ticket: Ticket) -> dict[str, Any]:
@@ -161,9 +162,11 @@ class Desk:
     def receipt(self, ticket: Ticket, lang: str) -> str:
         view = RequesterView.of(ticket)
         rep = self.texts.get("desk", "receipt_representative", lang) if view.representative else ""
+        # Response times are the operator's to state (a setting); the due date is staff's internal target.
+        note = self.form.note("response_time", lang)
         return self.texts.get("desk", "receipt", lang, reference=view.reference, representative=rep,
                               article=self.citation(view.article, lang), email=view.contact_email or "",
-                              due=format_date(view.due_at, lang))
+                              operator_note=" " + note if note else "")
 
     def _turn_reply(self, turn: FormTurn) -> DeskReply:
         request_type = turn.state["type"] if turn.state else None
@@ -236,13 +239,12 @@ class Desk:
 
     def _status_line(self, ticket: Ticket, lang: str) -> str:
         view = RequesterView.of(ticket)
-        overdue = view.outcome is None and self.clock() > view.due_at
+        # No due date here: it is staff's internal target, not a promise the policy or the operator made.
         text = self.texts.get(
             "desk", "status", lang, reference=view.reference,
             type=self.texts.get("type_label", view.request_type, lang),
             status=self.texts.get("status_label", view.status, lang),
-            created=format_date(view.created_at, lang), due=format_date(view.due_at, lang),
-            overdue=self.texts.get("desk", "status_overdue", lang) if overdue else "",
+            created=format_date(view.created_at, lang),
         )
         if view.rejection is not None:
             ground = find_ground(view.request_type, view.rejection.ground)

@@ -112,5 +112,5 @@ def test_malicious_override_never_executes_in_render(policies: dict[str, Any], t
     renderer = Renderer(env=make_environment(), policies=policies, source=Evil())
     out = renderer.render("disclosure_info", "en", {"article": 7, "topics": [], "choices": []})
     # The shipped default answers instead; nothing from the payload leaks into the reply.
-    assert out.text.startswith("Yes. You, or your representative")
+    assert out.text.startswith("You, or your representative")
     assert "globals" not in out.text and "subclasses" not in out.text

@@ -8,7 +8,7 @@ import pytest
 
 from responses.names import TEMPLATE_SPECS
 from responses.policy import load_policies
-from responses.renderer import JA_NOTICE, Renderer, make_environment
+from responses.renderer import JA_NOTICE, JA_NOTICE_LINK, Renderer, make_environment
 from responses.samples import sample_choices, sample_context, sample_topics
 
 LANGS = ("en", "ja")
@@ -63,12 +63,28 @@ def test_article_answers_cite_and_quote_verbatim(renderer: Renderer, policies: d
 
 
 @pytest.mark.parametrize("name", ARTICLE_BOUND)
-def test_japanese_answers_carry_the_official_version_notice(renderer: Renderer, name: str) -> None:
+def test_japanese_answers_carry_the_translation_notice_under_the_quote(renderer: Renderer, name: str) -> None:
     ja = renderer.render(name, "ja", sample_context(name, "ja"))
-    assert ja.markup.endswith(JA_NOTICE)
-    assert "正式な日本語版プライバシーポリシーの記載が優先します" in ja.text
+    lines = ja.markup.split("\n")
+    last_quote = max(n for n, line in enumerate(lines) if line.startswith("> "))
+    # Right under the quoted article, as its own paragraph: it describes the quote, not the rest of the reply.
+    assert lines[last_quote + 1 : last_quote + 3] == ["", JA_NOTICE]
+    assert ja.markup.count(JA_NOTICE) == 1
+    assert "英語版" in JA_NOTICE and "参考訳" in JA_NOTICE
+    # The policy does not say which version prevails, so the notice does not either.
+    assert "日本語版プライバシーポリシーの記載が優先" not in ja.text
     assert JA_NOTICE in ja.html and JA_NOTICE in ja.mrkdwn
     assert JA_NOTICE not in renderer.render(name, "en", sample_context(name, "en")).text
+
+
+def test_notice_links_the_official_japanese_version_when_configured(policies: dict[str, Any]) -> None:
+    url = "https://example.com/ja/privacy"
+    linked = Renderer(env=make_environment(), policies=policies, ja_policy_url=url)
+    out = linked.render("disclosure_info", "ja", sample_context("disclosure_info", "ja"))
+    assert JA_NOTICE + JA_NOTICE_LINK.format(url=url) in out.text
+    assert url not in linked.render("disclosure_info", "en", sample_context("disclosure_info", "en")).text
+    plain = Renderer(env=make_environment(), policies=policies)
+    assert "https://" not in plain.render("disclosure_info", "ja", sample_context("disclosure_info", "ja")).text
 
 
 @pytest.mark.parametrize("name", ["greeting", "thanks", "help", "goodbye", "fallback", "clarify"])
