@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 from typing import Any, Iterable, Mapping, Protocol, Sequence, runtime_checkable
 
 from handoff.accounts import UserAccount
+from handoff.analytics import AnalyticsStore
 from handoff.content import Phrasing, TemplateVersion, UnansweredGroup
 from handoff.outbox import OutboxMessage, OutboxRules
 from handoff.tickets import PendingReply, Requester, Ticket, TicketDraft
@@ -349,5 +350,6 @@ class ContentStore(Protocol):
 
 
 @runtime_checkable
-class Store(SessionStore, TicketStore, OutboxStore, MarkerStore, RateLimitStore, UserStore, ContentStore, Protocol):
+class Store(SessionStore, TicketStore, OutboxStore, MarkerStore, RateLimitStore, UserStore, ContentStore,
+            AnalyticsStore, Protocol):
     """Everything the conversation and the front ends need from storage."""

@@ -18,6 +18,9 @@ once-markers have no tag and spread over the cluster. Layout, with the default p
     {privacy-bot}:ob:keys                   sorted set of every outbox key, all scored 0 (keys start with the ticket's
                                             reference, so ZRANGEBYLEX finds a ticket's messages)
     {privacy-bot}:ob:due:<channel>          sorted set outbox key -> next attempt (pending messages only)
+    {privacy-bot}:idx:tally:<tally>         set of the references in that analytics tally (`handoff.analytics`)
+    {privacy-bot}:tallies                   set of every tally ever used (added before the ticket write uses it)
+    {privacy-bot}:dec:<day>                 hash "kind|article|lang|frontend" -> count, one per Japan-time day
     {privacy-bot}:rate:<key>                hash t (tokens) / ts (last update), PEXPIRE when full again
                                             (take_tokens: one script over several buckets, so they share the tag)
 
@@ -36,6 +39,7 @@ from __future__ import annotations
 
 import re
 
+from handoff.analytics import TicketTally
 from handoff.tickets import Ticket
 
 _PREFIX = re.compile(r"[A-Za-z0-9._:-]{1,64}")
@@ -202,6 +206,8 @@ class RedisKeys:
         self.unanswered_seen = f"{tag}:unans:seen"
         self.outbox_hash = f"{tag}:ob"
         self.outbox_keys = f"{tag}:ob:keys"
+        self.tallies = f"{tag}:tallies"
+        self.tallies_built = f"{tag}:tallies:built"
 
     def outbox_due(self, channel: str) -> str:
         return f"{self._tag}:ob:due:{channel}"
@@ -216,6 +222,12 @@ class RedisKeys:
 
     def unanswered(self, key: str) -> str:
         return f"{self._tag}:unans:g:{key}"
+
+    def tally(self, key: str) -> str:
+        return f"{self._index}tally:{key}"
+
+    def decisions(self, day: int) -> str:
+        return f"{self._tag}:dec:{day}"
 
     def session(self, session_id: str) -> str:
         return f"{self.prefix}:session:{session_id}"
@@ -244,7 +256,7 @@ class RedisKeys:
     def ticket_indexes(self, ticket: Ticket) -> frozenset[str]:
         """Every index set the ticket belongs in; an update leaves the old ones it no longer fits."""
         keys = {self.status(ticket.status), self.request_type(ticket.request_type),
-                self.requester(ticket.requester.key)}
+                self.requester(ticket.requester.key), self.tally(TicketTally.of(ticket).key)}
         if ticket.assignee:
             keys.add(self.assignee(ticket.assignee))
         if ticket.pending_replies:

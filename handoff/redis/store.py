@@ -22,6 +22,7 @@ from redis.retry import Retry
 from handoff import lifecycle
 from handoff.accounts import UserAccount
 from handoff.query import TicketQuery
+from handoff.redis.analytics import RedisAnalytics
 from handoff.redis.content import RedisContent
 from handoff.outbox import OUTBOX_STATUSES, PENDING, OutboxMessage, OutboxRules, Routing, after_attempt
 from handoff.redis.layout import (
@@ -48,7 +49,7 @@ def _texts(values: Iterable[bytes | str]) -> list[str]:
     return [_text(v) for v in values]
 
 
-class RedisStore(RedisContent, TicketOperations):
+class RedisStore(RedisContent, RedisAnalytics, TicketOperations):
     """Redis implementation of the store interface (see `handoff.store`)."""
 
     backend = "redis"
@@ -157,6 +158,7 @@ class RedisStore(RedisContent, TicketOperations):
         year = reference_year(now)
         ticket = lifecycle.open_ticket(draft, _UNALLOCATED, now=now, sla_days=self.sla_days)
         k = self.keys
+        self._register_tally(ticket)
         with self._guard("create_ticket"):
             # The rules see the placeholder reference; the script puts the allocated one in their keys and documents.
             created, reference = self._create(
@@ -226,6 +228,8 @@ class RedisStore(RedisContent, TicketOperations):
             if new is None:
                 return old, False
             before, after = k.ticket_indexes(old), k.ticket_indexes(new)
+            if after != before:
+                self._register_tally(new)
             leave, join = sorted(before - after), sorted(after - before)
             with self._guard("update ticket"):
                 written = self._update(keys=[k.tickets, *k.outbox_all[:2], *k.outbox_all[2:], *leave, *join],

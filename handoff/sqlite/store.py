@@ -18,6 +18,7 @@ from handoff import lifecycle
 from handoff.sqlite import outbox as ob
 from handoff.sqlite import tickets as sql
 from handoff.accounts import UserAccount
+from handoff.sqlite.analytics import ANALYTICS_SCHEMA, SQLiteAnalytics, migrate_tallies
 from handoff.sqlite.content import CONTENT_SCHEMA, SQLiteContent
 from handoff.outbox import OutboxMessage, OutboxRules, Routing, after_attempt
 from handoff.query import TicketQuery
@@ -43,14 +44,14 @@ CREATE TABLE IF NOT EXISTS rate_buckets (
     expires_at REAL NOT NULL
 );
 CREATE INDEX IF NOT EXISTS rate_buckets_expiry ON rate_buckets (expires_at);
-""" + sql.TICKET_SCHEMA + ob.OUTBOX_SCHEMA + CONTENT_SCHEMA
+""" + sql.TICKET_SCHEMA + ob.OUTBOX_SCHEMA + CONTENT_SCHEMA + ANALYTICS_SCHEMA
 
 DB_FILENAME = "privacy-bot.sqlite3"
 #: A bucket that refills so slowly is forgotten after a year anyway (Redis keeps the same cap).
 _MAX_BUCKET_LIFE = 366 * 86400.0
 
 
-class SQLiteStore(SQLiteContent, TicketOperations):
+class SQLiteStore(SQLiteContent, SQLiteAnalytics, TicketOperations):
     """SQLite implementation of the store interface (see `handoff.store`)."""
 
     backend = "sqlite"
@@ -78,6 +79,8 @@ class SQLiteStore(SQLiteContent, TicketOperations):
             sql.migrate(self._conn())
         except sqlite3.Error as exc:
             raise StoreUnavailable(f"cannot initialise SQLite store at {self.path}: {exc}") from exc
+        with self._write() as db:
+            migrate_tallies(db, sql.decode)
 
     @classmethod
     def in_dir(cls, data_dir: Path, **kwargs: Any) -> "SQLiteStore":
