@@ -8,15 +8,17 @@ from __future__ import annotations
 import logging
 import os
 from dataclasses import dataclass, field
-from typing import Any, Callable
+from typing import Any, Callable, cast
 
 from slack_sdk import WebClient
 
 from bot.config import Settings
 from bot.engine.conversation import Conversation
 from bot.live_content import LiveContent
+from bot.metrics import CountingStore, MeasuredConversation, Metrics, StoreCollector
 from bot.ratelimit import RateLimiter
 from bot.redaction import redact
+from bot.engine.decisions import DecisionRecorder
 from bot.engine.unanswered import UnansweredRecorder
 from handoff.notify import NO_PERSONAL_DATA, LogTransport, SlackTransport
 from handoff.dispatch import Dispatcher
@@ -55,6 +57,10 @@ class Services:
     #: Rate limits for the front ends (`bot.ratelimit.RateLimiter`); None: one over `store` with `settings` (tests
     #: pass their own to control its clock). The buckets live in the store, so every limiter over it counts together.
     rate_limiter: "RateLimiter | None" = None
+    #: Prometheus counters of this process (`GET /metrics`, see bot/metrics.py).
+    metrics: Metrics = field(default_factory=Metrics)
+    #: Buffers decision counts for the analytics page; flushed on `close()`.
+    decisions: DecisionRecorder | None = None
 
     def ticket_changed(self, before: Ticket, after: Ticket) -> None:
         """Tell every listener; a failing listener is logged and never undoes or blocks the change. The change's
@@ -68,6 +74,8 @@ class Services:
 
     def close(self) -> None:
         self.dispatcher.stop()
+        if self.decisions is not None:
+            self.decisions.flush()
         self.store.close()
 
 
@@ -149,14 +157,20 @@ def build_services(settings: Settings | None = None, *, store: Store | None = No
     settings = settings or Settings.from_env(os.environ)
     catalog = load_catalog()
     matcher = build_matcher(catalog)
-    store = store or build_store(settings)
+    metrics = Metrics(multiproc_dir=settings.metrics_multiproc_dir)
+    # Every store call that fails is counted (privacy_bot_store_errors); the store itself is unchanged.
+    store = cast(Store, CountingStore(store or build_store(settings), metrics))
+    metrics.add_collector(StoreCollector(store, due_soon_days=settings.due_soon_days))
+    decisions = DecisionRecorder(store)
     # Admin edits live in the store; every worker polls its revision counters (see bot/live_content.py).
     content = LiveContent(store, catalog, matcher)
     content.refresh()
     renderer = build_renderer(source=content, settings=settings)
     # Look-ups of a ticket by reference + email are limited per client and per reference (issue 11.2).
     lookups = RateLimiter(store, settings)
-    conversation = Conversation(
+    conversation = MeasuredConversation(
+        metrics=metrics,
+        decisions=decisions,
         matcher=matcher,
         renderer=renderer,
         store=store,
@@ -172,7 +186,7 @@ def build_services(settings: Settings | None = None, *, store: Store | None = No
     transports = build_transports(settings, store, renderer)
     dispatcher = build_dispatcher(settings, store, transports)
     return Services(settings, catalog, matcher, renderer, store, conversation, transports=transports,
-                    dispatcher=dispatcher, content=content)
+                    dispatcher=dispatcher, content=content, metrics=metrics, decisions=decisions)
 
 
 class PiiFilter(logging.Filter):

@@ -7,6 +7,7 @@ the key.
 from __future__ import annotations
 
 import ipaddress
+import os
 import re
 from dataclasses import dataclass, field
 from email.utils import parseaddr
@@ -26,6 +27,14 @@ SETTINGS_DOC: tuple[tuple[str, str, str], ...] = (
      "(1-64 letters, digits or `._:-`). Ticket keys share the hash tag `{prefix}`, keeping them on one cluster slot."),
     ("PRIVACY_BOT_SLA_DAYS", "14", "Days from a request's arrival to its internal due date; APPI Art. 39 lets the "
      "requester go to court two weeks after a request reaches the company. Overdue tickets are flagged."),
+    ("PRIVACY_BOT_DUE_SOON_DAYS", "3", "Open tickets due within this many days are marked \"due soon\" in the staff "
+     "queue, the daily digest and `/metrics` (0 turns the mark off)."),
+    ("PRIVACY_BOT_METRICS_TOKEN", "(unset)", "When set, `GET /metrics` answers only requests with "
+     "`Authorization: Bearer <token>` (Prometheus: `authorization: {credentials: …}`); unset, it is open (it holds "
+     "no personal data)."),
+    ("PROMETHEUS_MULTIPROC_DIR", "(unset)", "prometheus-client's multiprocess mode: an existing, writable, empty-at-"
+     "deploy directory where every process on the machine (each `privacy-bot serve` worker, `privacy-bot slack`) "
+     "writes its counters, so any worker's `/metrics` reports their sum. Must be in the environment before start."),
     ("PRIVACY_BOT_PUBLIC_URL", "http://127.0.0.1:8000", "Base URL where the web app is reachable; used in links "
      "to tickets in staff notifications."),
     ("PRIVACY_BOT_PURGE_DAYS", "365", "`privacy-bot purge` removes personal fields from tickets closed more than "
@@ -227,6 +236,13 @@ def _proxy_addresses(environ: Mapping[str, str], key: str) -> tuple[str, ...]:
     return entries
 
 
+def _multiproc_dir(environ: Mapping[str, str]) -> str | None:
+    raw = _optional(environ, "PROMETHEUS_MULTIPROC_DIR") or _optional(environ, "prometheus_multiproc_dir")
+    if raw is not None and not (Path(raw).is_dir() and os.access(raw, os.W_OK)):
+        raise ConfigError(f"PROMETHEUS_MULTIPROC_DIR must be an existing writable directory, got {raw!r}")
+    return raw
+
+
 def _usergroup(environ: Mapping[str, str]) -> str | None:
     groups = _slack_ids(environ, "SLACK_STAFF_USERGROUP", "S")
     if len(groups) > 1:
@@ -240,6 +256,9 @@ class Settings:
     redis_url: str | None = None
     redis_key_prefix: str = "privacy-bot"
     sla_days: int = 14
+    due_soon_days: int = 3
+    metrics_token: str | None = None
+    metrics_multiproc_dir: str | None = None
     public_url: str = "http://127.0.0.1:8000"
     purge_days: int = 365
     notify_max_attempts: int = 10
@@ -329,6 +348,9 @@ class Settings:
             redis_url=redis_url,
             redis_key_prefix=prefix,
             sla_days=_int(environ, "PRIVACY_BOT_SLA_DAYS", 14, minimum=1),
+            due_soon_days=_bounded(environ, "PRIVACY_BOT_DUE_SOON_DAYS", 3, 0, 365),
+            metrics_token=_optional(environ, "PRIVACY_BOT_METRICS_TOKEN"),
+            metrics_multiproc_dir=_multiproc_dir(environ),
             public_url=_public_url(environ),
             purge_days=_int(environ, "PRIVACY_BOT_PURGE_DAYS", 365, minimum=1),
             notify_max_attempts=_int(environ, "PRIVACY_BOT_NOTIFY_MAX_ATTEMPTS", 10, minimum=1),

@@ -14,14 +14,17 @@ from fastapi.responses import FileResponse, JSONResponse, Response
 from fastapi.staticfiles import StaticFiles
 from pydantic import BaseModel, ConfigDict, Field
 from starlette.exceptions import HTTPException as StarletteHTTPException
+from starlette.routing import Mount
 from starlette.types import ASGIApp, Message as AsgiMessage, Receive, Scope, Send
 
 from bot.app import Services
 from bot.engine.messages import Choice, Message, Reply
+from bot.metrics import Metrics
 from bot.ratelimit import RateLimited, client_ip, limiter_for, rate_limited_handler
 from handoff.store import StoreUnavailable
 from bot.admin.routes import admin_router
 from bot.staff.routes import staff_router
+from bot.web.metrics import RequestMetrics, add_metrics_route
 
 log = logging.getLogger(__name__)
 T = TypeVar("T")
@@ -208,8 +211,15 @@ class SecureApp(FastAPI):
     """FastAPI with `SecurityHeaders` outside its whole middleware stack, Starlette's error middleware included
     (`add_middleware` would put it inside that, and the 500 page and the 413 would go out without headers)."""
 
+    #: Counts every response (`bot.web.metrics.RequestMetrics`) when set: also outside the error handling.
+    request_metrics: Metrics | None = None
+
     def build_middleware_stack(self) -> ASGIApp:
-        return SecurityHeaders(super().build_middleware_stack())
+        inner = super().build_middleware_stack()
+        if self.request_metrics is not None:
+            mounts = (route.path for route in self.routes if isinstance(route, Mount))
+            inner = RequestMetrics(inner, self.request_metrics, mounts=mounts)
+        return SecurityHeaders(inner)
 
 
 async def _too_large(limit: int, send: Send) -> None:
@@ -265,6 +275,7 @@ def create_app(services: Services) -> FastAPI:
         # and refused by the CSP. `add_offline_docs` serves Swagger UI from an installed package instead.
         docs_url=None, redoc_url=None,
     )
+    app.request_metrics = services.metrics
     conversation = services.conversation
     limiter = limiter_for(services)
     app.add_exception_handler(RateLimited, rate_limited_handler)  # 429 with Retry-After; nothing was processed
@@ -374,6 +385,8 @@ def create_app(services: Services) -> FastAPI:
                      "store": {"backend": health.backend, "ok": health.ok, **dict(health.detail)},
                      "slack": "on" if settings.slack_enabled else "off"},
         )
+
+    add_metrics_route(app, services)
 
     @app.get("/", include_in_schema=False)
     def index() -> FileResponse:

@@ -10,7 +10,7 @@ document is still the one read, so a ticket changed meanwhile (and tallied by th
 """
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any, Callable, Mapping
+from typing import TYPE_CHECKING, Any, Callable, Mapping, cast
 
 from handoff.analytics import DecisionTally, TicketTally, check_decision_counts
 from handoff.tickets import Ticket
@@ -59,7 +59,7 @@ class RedisAnalytics:
         while True:
             cursor, page = self._r.hscan(self.keys.tickets, cursor, count=1000)
             pipe = self._r.pipeline(transaction=False)
-            for ref, raw in page.items():
+            for ref, raw in cast("dict[bytes | str, bytes | str]", page).items():
                 reference, doc = _text(ref), _text(raw)
                 tally = TicketTally.of(self._decode(reference, doc)).key
                 script(keys=[self.keys.tickets, self.keys.tallies, self.keys.tally(tally)],

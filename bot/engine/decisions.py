@@ -1,0 +1,66 @@
+"""Decision counts for the analytics page: how many replies of each kind, per day, article, language and front end.
+
+Nothing of the message is kept, only the decision, the cited article and the reply's language. Counts are buffered
+and added to the store in one write at most every `flush_seconds` (and on `flush()` at shutdown), so a chat message
+costs a dictionary update, not a store write; a crash loses at most that many seconds of counts, and a store outage
+keeps them buffered (up to `MAX_BUFFERED` cells) for the next flush.
+"""
+from __future__ import annotations
+
+import logging
+import threading
+import time
+from typing import Callable
+
+from handoff.analytics import AnalyticsStore, DecisionTally, day_number
+
+log = logging.getLogger(__name__)
+MAX_BUFFERED = 10_000
+
+
+def decision_kind(decision: str, intent: str | None) -> str:
+    """`out_of_scope` for a fallback on a support topic (it names its intent); otherwise the decision itself."""
+    return "out_of_scope" if decision == "fallback" and intent else decision
+
+
+class DecisionRecorder:
+    """`record(...)` after every reply; never raises (counting must not break answering)."""
+
+    def __init__(self, store: AnalyticsStore, *, clock: Callable[[], float] = time.time,
+                 flush_seconds: float = 5.0) -> None:
+        self.store = store
+        self.clock = clock
+        self.flush_seconds = flush_seconds
+        self._lock = threading.Lock()
+        self._buffer: dict[DecisionTally, int] = {}
+        self._last_flush = clock()
+
+    def record(self, decision: str, intent: str | None, article: int | None, lang: str, frontend: str) -> None:
+        try:
+            now = self.clock()
+            tally = DecisionTally(day_number(now), decision_kind(decision, intent), article, lang, frontend)
+        except ValueError as exc:
+            log.warning("decision not counted (%s)", exc)
+            return
+        with self._lock:
+            if tally in self._buffer or len(self._buffer) < MAX_BUFFERED:
+                self._buffer[tally] = self._buffer.get(tally, 0) + 1
+            due = now - self._last_flush >= self.flush_seconds
+        if due:
+            self.flush()
+
+    def flush(self) -> None:
+        """Write what is buffered; on failure keep it for the next try."""
+        with self._lock:
+            batch, self._buffer = self._buffer, {}
+            self._last_flush = self.clock()
+        if not batch:
+            return
+        try:
+            self.store.add_decisions(batch)
+        except Exception as exc:  # noqa: BLE001 - counts wait for the next flush; the reply has gone out already
+            log.warning("decision counts not written yet (%s); kept for the next flush", type(exc).__name__)
+            with self._lock:
+                for tally, n in batch.items():
+                    if tally in self._buffer or len(self._buffer) < MAX_BUFFERED:
+                        self._buffer[tally] = self._buffer.get(tally, 0) + n

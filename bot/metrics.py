@@ -1,0 +1,187 @@
+"""Prometheus metrics (`GET /metrics`), with prometheus-client. Labels never hold personal data: routes are the
+templates (`/staff/tickets/{reference}`, never a reference), and the rest are fixed vocabularies (decision kinds,
+request types, statuses, front ends, languages, store method names).
+
+Two sources:
+
+* **Counted in the process** (`Metrics`): HTTP requests by route and status, chat latency per front end, decisions
+  by kind, store errors per operation. With `PROMETHEUS_MULTIPROC_DIR` set (in the environment before start, as
+  prometheus-client reads it on import), every process (each `privacy-bot serve` worker, `privacy-bot slack`)
+  writes its counts to files there and any worker's `/metrics` adds them all up.
+* **Read from the store at scrape time** (`StoreCollector`): tickets by type and status, open tickets overdue and
+  due soon. The store is shared, so every worker reports the same numbers and nothing is counted twice; they come
+  from the ticket tallies (`handoff.analytics`), never from ticket documents, and are cached for a few seconds.
+"""
+from __future__ import annotations
+
+import logging
+import time
+from typing import Any, Callable, Iterable, Iterator
+
+from prometheus_client import CONTENT_TYPE_LATEST, CollectorRegistry, Counter, Histogram, generate_latest
+from prometheus_client.core import GaugeMetricFamily, Metric
+from prometheus_client.multiprocess import MultiProcessCollector
+from prometheus_client.registry import Collector
+
+from bot.engine.conversation import Conversation
+from bot.engine.decisions import DecisionRecorder, decision_kind
+from bot.engine.messages import Message, Reply
+from handoff.store import Store, StoreError
+from handoff.tickets import OPEN_STATUSES, REQUEST_TYPES, STATUSES
+
+log = logging.getLogger(__name__)
+CONTENT_TYPE = CONTENT_TYPE_LATEST
+#: Chat answers take milliseconds; the top buckets catch a store that stalls.
+CHAT_BUCKETS = (0.002, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0)
+DAY = 86400.0
+
+
+class Metrics:
+    """The process's counters. `multiproc_dir`: prometheus-client's multiprocess mode is on (the metrics then live
+    in files there, and `exposition` adds up every process's files)."""
+
+    def __init__(self, *, multiproc_dir: str | None = None) -> None:
+        self.multiproc_dir = multiproc_dir
+        # In multiprocess mode the values are collected from the files, so these objects stay unregistered.
+        self.registry = CollectorRegistry()
+        own = None if multiproc_dir else self.registry
+        self.requests = Counter("privacy_bot_http_requests", "HTTP requests answered, by method, route template "
+                                "and status code.", ["method", "route", "status"], registry=own)
+        self.chat_seconds = Histogram("privacy_bot_chat_seconds", "Time to answer one chat message in the core "
+                                      "(matching, rendering, session and ticket store), by front end.", ["frontend"],
+                                      buckets=CHAT_BUCKETS, registry=own)
+        self.decisions = Counter("privacy_bot_decisions", "Replies by decision kind (answer, clarify, request, "
+                                 "fallback, out_of_scope, smalltalk), front end and language.",
+                                 ["kind", "frontend", "lang"], registry=own)
+        self.store_errors = Counter("privacy_bot_store_errors", "Store calls that failed (StoreUnavailable and other "
+                                    "store errors), by store operation.", ["operation"], registry=own)
+        self._collectors: list[Collector] = []
+
+    def add_collector(self, collector: Collector) -> None:
+        """Collected at every scrape besides the counters (e.g. `StoreCollector`)."""
+        self._collectors.append(collector)
+        if not self.multiproc_dir:
+            self.registry.register(collector)
+
+    def exposition(self) -> bytes:
+        """The Prometheus text format of everything, every process's counts added up in multiprocess mode."""
+        if not self.multiproc_dir:
+            return generate_latest(self.registry)
+        registry = CollectorRegistry()
+        MultiProcessCollector(registry, path=self.multiproc_dir)  # type: ignore[no-untyped-call]
+        for collector in self._collectors:
+            registry.register(collector)
+        return generate_latest(registry)
+
+    def observe_reply(self, message: Message, reply: Reply, seconds: float) -> None:
+        self.chat_seconds.labels(message.frontend).observe(seconds)
+        self.decisions.labels(decision_kind(reply.decision, reply.intent), message.frontend, reply.lang).inc()
+
+
+class MeasuredConversation(Conversation):
+    """The conversation core, timed and counted: every reply goes to `Metrics` and to the store's decision counts.
+    The core itself stays unaware of both."""
+
+    def __init__(self, *, metrics: Metrics, decisions: DecisionRecorder | None = None, **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        self.metrics = metrics
+        self.decision_recorder = decisions
+
+    def handle(self, message: Message) -> Reply:
+        started = time.perf_counter()
+        reply = super().handle(message)
+        self.metrics.observe_reply(message, reply, time.perf_counter() - started)
+        if self.decision_recorder is not None:
+            self.decision_recorder.record(reply.decision, reply.intent, reply.article, reply.lang, message.frontend)
+        return reply
+
+
+class CountingStore:
+    """The store, with every failed call counted in `privacy_bot_store_errors` (and raised unchanged).
+
+    Methods are looked up on the wrapped store at call time, so nothing about it is frozen here."""
+
+    def __init__(self, store: Store, metrics: Metrics) -> None:
+        self._store = store
+        self._errors = metrics.store_errors
+        self._wrapped: dict[str, Callable[..., Any]] = {}
+
+    @property
+    def wrapped(self) -> Store:
+        return self._store
+
+    def __getattr__(self, name: str) -> Any:
+        value = getattr(self._store, name)
+        if name.startswith("_") or not callable(value):
+            return value
+        wrapper = self._wrapped.get(name)
+        if wrapper is None:
+            store, errors = self._store, self._errors.labels(name)
+
+            def wrapper(*args: Any, **kwargs: Any) -> Any:
+                try:
+                    return getattr(store, name)(*args, **kwargs)
+                except StoreError:
+                    errors.inc()
+                    raise
+
+            self._wrapped[name] = wrapper
+        return wrapper
+
+
+class StoreCollector(Collector):
+    """Ticket gauges read from the store's tallies at scrape time, cached for `cache_seconds` (several Prometheus
+    servers, or a fast scrape interval, then cost one store read). A store that cannot be read gives
+    `privacy_bot_store_up 0` and no ticket gauges, rather than a failed scrape."""
+
+    def __init__(self, store: Store, *, due_soon_days: int = 3, cache_seconds: float = 5.0,
+                 clock: Callable[[], float] = time.time) -> None:
+        self.store = store
+        self.due_soon_days = due_soon_days
+        self.cache_seconds = cache_seconds
+        self.clock = clock
+        self._cached: tuple[float, list[Metric]] | None = None
+
+    def collect(self) -> Iterator[Metric]:
+        now = self.clock()
+        if self._cached is None or now - self._cached[0] >= self.cache_seconds:
+            self._cached = (now, self._read(now))
+        return iter(self._cached[1])
+
+    def _read(self, now: float) -> list[Metric]:
+        up = GaugeMetricFamily("privacy_bot_store_up", "1 when the store answered this scrape, else 0.")
+        try:
+            tallies = self.store.ticket_tallies()
+            open_tickets = self.store.list_tickets(status=OPEN_STATUSES, overdue=None, limit=1_000_000)
+        except StoreError as exc:
+            log.warning("metrics: store unavailable (%s)", type(exc).__name__)
+            up.add_metric([], 0)
+            return [up]
+        up.add_metric([], 1)
+        tickets = GaugeMetricFamily("privacy_bot_tickets", "Tickets by request type and status.",
+                                    labels=["request_type", "status"])
+        counts: dict[tuple[str, str], int] = {}
+        for tally, n in tallies.items():
+            counts[tally.request_type, tally.status] = counts.get((tally.request_type, tally.status), 0) + n
+        for request_type in REQUEST_TYPES:
+            for status in STATUSES:
+                tickets.add_metric([request_type, status], counts.get((request_type, status), 0))
+        overdue = GaugeMetricFamily("privacy_bot_tickets_overdue", "Open tickets past their due date, by request "
+                                    "type.", labels=["request_type"])
+        due_soon = GaugeMetricFamily("privacy_bot_tickets_due_soon", "Open tickets due within the due-soon window "
+                                     "(PRIVACY_BOT_DUE_SOON_DAYS) and not overdue yet, by request type.",
+                                     labels=["request_type"])
+        late = _count_by_type(t.request_type for t in open_tickets if now > t.due_at)
+        soon = _count_by_type(t.request_type for t in open_tickets
+                              if t.due_at >= now and t.due_at - now <= self.due_soon_days * DAY)
+        for request_type in REQUEST_TYPES:
+            overdue.add_metric([request_type], late.get(request_type, 0))
+            due_soon.add_metric([request_type], soon.get(request_type, 0))
+        return [up, tickets, overdue, due_soon]
+
+
+def _count_by_type(types: Iterable[str]) -> dict[str, int]:
+    counts: dict[str, int] = {}
+    for request_type in types:
+        counts[request_type] = counts.get(request_type, 0) + 1
+    return counts
