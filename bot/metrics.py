@@ -9,7 +9,7 @@ Two sources:
   prometheus-client reads it on import), every process (each `privacy-bot serve` worker, `privacy-bot slack`)
   writes its counts to files there and any worker's `/metrics` adds them all up.
 * **Read from the store at scrape time** (`StoreCollector`): tickets by type and status, open tickets overdue and
-  due soon. The store is shared, so every worker reports the same numbers and nothing is counted twice; they come
+  due soon, outbox messages by delivery status (queue depth and failures). The store is shared, so every worker reports the same numbers and nothing is counted twice; they come
   from the ticket tallies (`handoff.analytics`), never from ticket documents, and are cached for a few seconds.
 """
 from __future__ import annotations
@@ -26,6 +26,7 @@ from prometheus_client.registry import Collector
 from bot.engine.conversation import Conversation
 from bot.engine.decisions import DecisionRecorder, decision_kind
 from bot.engine.messages import Message, Reply
+from handoff.outbox import OUTBOX_STATUSES
 from handoff.store import Store, StoreError
 from handoff.tickets import OPEN_STATUSES, REQUEST_TYPES, STATUSES
 
@@ -153,6 +154,7 @@ class StoreCollector(Collector):
         try:
             tallies = self.store.ticket_tallies()
             open_tickets = self.store.list_tickets(status=OPEN_STATUSES, overdue=None, limit=1_000_000)
+            outbox_counts = self.store.outbox_counts()
         except StoreError as exc:
             log.warning("metrics: store unavailable (%s)", type(exc).__name__)
             up.add_metric([], 0)
@@ -177,7 +179,12 @@ class StoreCollector(Collector):
         for request_type in REQUEST_TYPES:
             overdue.add_metric([request_type], late.get(request_type, 0))
             due_soon.add_metric([request_type], soon.get(request_type, 0))
-        return [up, tickets, overdue, due_soon]
+        outbox = GaugeMetricFamily("privacy_bot_outbox_messages", "Outbox messages (staff alerts, receipts, Slack "
+                                   "and email messages) by delivery status: pending is the queue depth, failed the "
+                                   "messages given up on after every retry.", labels=["status"])
+        for status in OUTBOX_STATUSES:
+            outbox.add_metric([status], outbox_counts.get(status, 0))
+        return [up, tickets, overdue, due_soon, outbox]
 
 
 def _count_by_type(types: Iterable[str]) -> dict[str, int]:

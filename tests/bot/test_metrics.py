@@ -118,8 +118,23 @@ def test_ticket_gauges_come_from_the_store(tmp_path: Path) -> None:
     assert sample(text, "privacy_bot_tickets_overdue", request_type="disclosure") == 0
     assert sample(text, "privacy_bot_tickets_due_soon", request_type="inquiry") == 1
     assert sample(text, "privacy_bot_store_up") == 1
+    assert sample(text, "privacy_bot_outbox_messages", status="pending") == 6  # one staff alert per new ticket
+    assert sample(text, "privacy_bot_outbox_messages", status="failed") == 0
     for secret in ("Hanako", "hanako", "secret-session", late.reference, soon.reference):
         assert secret not in text
+    store.close()
+
+
+def test_outbox_failures_show(tmp_path: Path) -> None:
+    store = SQLiteStore.in_dir(tmp_path)
+    store.create_ticket(_draft(1), idempotency_key="d1", now=NOW)
+    [alert] = store.claim_outbox(now=NOW, channels=["log"], limit=10, lease_seconds=60)
+    store.record_delivery(alert.key, ok=False, now=NOW, error="log:down")  # no retry left: failed
+    metrics = Metrics()
+    metrics.add_collector(StoreCollector(store, clock=lambda: NOW))
+    text = metrics.exposition().decode()
+    assert sample(text, "privacy_bot_outbox_messages", status="failed") == 1
+    assert sample(text, "privacy_bot_outbox_messages", status="pending") == 0
     store.close()
 
 
