@@ -8,6 +8,7 @@ from pathlib import Path
 from typing import Any, Sequence
 
 from intents.normalize import cjk_share, fold
+from intents.structure import is_statement
 
 CUES_FILE = Path(__file__).parent / "cues.toml"
 _SENTENCE_END = re.compile(r"(?<=[.!?。！？\n])")
@@ -223,8 +224,11 @@ class Cues:
     person_ja: CueSet
     hostile: CueSet
     offtopic: CueSet
+    statement_en: CueSet = field(default_factory=lambda: CueSet(()))
+    statement_ja: CueSet = field(default_factory=lambda: CueSet(()))
 
-    def score(self, cleaned: str, quoted_removed: str, folded_cleaned: str | None = None) -> CueScores:
+    def score(self, cleaned: str, quoted_removed: str, folded_cleaned: str | None = None,
+              ask: str | None = None) -> CueScores:
         """Score a message. `cleaned` is the whole NFKC-cleaned text (for hostility, which hides anywhere);
         `quoted_removed` the same without `> ` quoted lines, so someone else's quoted words are not taken
         as the user's own request. `folded_cleaned` is `fold(cleaned)` when the caller already has it."""
@@ -236,14 +240,22 @@ class Cues:
         # Japanese patterns can only match Japanese script: skip them for messages that have none.
         japanese = raw if cjk_share(raw) > 0 else ""
         en, ja = TextView(folded), TextView(japanese)  # each split into words once for the three sets using it
+        # Requests made by stating facts ("the address you have is wrong") count only from statements.
+        stated = [n for n, raw_sentence in enumerate(raw_sentences) if is_statement(raw_sentence)]
+        stated_folded = "\n".join(folded_sentences[n] for n in stated)
+        stated_raw = "\n".join(raw_sentences[n] for n in stated) if japanese else ""
+        statement = (self.statement_en.score(stated_folded) if stated_folded else 0.0) + (
+            self.statement_ja.score(stated_raw) if stated_raw else 0.0)
         return CueScores(
-            request=self.request_en.score(folded, en) + self.request_ja.score(japanese, ja),
+            request=self.request_en.score(folded, en) + self.request_ja.score(japanese, ja) + statement,
             question=self.question_en.score(folded, en) + self.question_ja.score(japanese, ja),
             person=self.person_en.score(folded, en) + self.person_ja.score(japanese, ja),
             hostile=self.hostile.score(hostile_text),
             # Chatter counts where the message ends: a request at the end of a rant about billing is
             # still a request, "stop sending me calendar invites" is not.
-            offtopic=self.offtopic.score(_tail_text(raw_sentences, folded_sentences)),
+            # (or in the ask sentences, when the caller found them: intents.structure).
+            offtopic=self.offtopic.score(_tail_text(raw_sentences, folded_sentences) if not ask
+                                         else _tail_text([ask])),
         )
 
 
@@ -282,4 +294,6 @@ def load_cues(path: Path = CUES_FILE) -> Cues:
         person_ja=_cue_set(doc, "person", "ja"),
         hostile=_cue_set(doc, "hostile", "any"),
         offtopic=_cue_set(doc, "offtopic", "any"),
+        statement_en=_cue_set(doc, "statement", "en"),
+        statement_ja=_cue_set(doc, "statement", "ja"),
     )

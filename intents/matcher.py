@@ -28,6 +28,8 @@ from intents.keywords import STOPWORDS, KeywordIndex
 from intents.language import detect_language
 from intents.lexical import LexicalIndex, stem
 from intents.normalize import Normalized, char_bigrams, clean, fold, is_cjk, normalize
+from intents.structure import Structure
+from intents.structure import read as read_structure
 from intents.thresholds import DEFAULT, Thresholds
 
 DECISIONS = ("answer", "clarify", "request", "fallback", "smalltalk")
@@ -302,18 +304,49 @@ class Matcher:
             group.best_per_owner(scores, owners, row, runs)
         return scores
 
-    def _arrays(self, text: str, lang: str | None) -> "_Scores":
-        norm = normalize(text)
-        lang = lang if lang in ("en", "ja") else detect_language(norm.text)
+    def _signals(self, norm: Normalized, lang: str) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """(example similarity, keyword evidence, BM25 points) per intent for one normalised text."""
         tokens = [t for t in (self._lexical.lookup(x) for x in lexical_tokens(norm.text)) if t is not None]
         examples = self._example_scores(norm, lang, tokens)
         evidence = self._keywords.evidence(norm.text)
         lexical = self._lexical.scores(tokens) * self.t.lexical_points
         lexical[self._is_smalltalk] = 0.0
-        total = examples + lexical + self.t.keyword_points * np.minimum(evidence, self.t.keyword_cap)
-        has_evidence = ((evidence > 0) | (examples >= self.t.no_keyword_example_score)
-                        | (lexical >= self.t.no_keyword_lexical_score))
-        return _Scores(norm, lang, total, examples, evidence, lexical, has_evidence)
+        return examples, evidence, lexical
+
+    def _arrays(self, text: str, lang: str | None) -> "_Scores":
+        norm = normalize(text)
+        lang = lang if lang in ("en", "ja") else detect_language(norm.text)
+        structure = read_structure(norm.cleaned)
+        examples, evidence, lexical = self._signals(norm, lang)
+        total = self._total(examples, evidence, lexical)
+        has_evidence = self._has_evidence(examples, evidence, lexical)
+        gate = total
+        ask_used = False
+        if structure.focused and self.t.ask_weight > 0:
+            # Context sentences count less than the sentences that ask: the ask is scored on its own and the
+            # ranking blends it in. Whether anything matches at all is still judged on the better of the two, so
+            # reading the ask alone never turns an answer into a dead end.
+            # An ask that names no topic of its own (no keyword: "what's our obligation here?") refers to the
+            # context: then the whole message decides.
+            asked = self._signals(normalize(structure.ask), lang)
+            ask_total = self._total(*asked)
+            ask_evidence = self._has_evidence(*asked) & ~self._is_smalltalk
+            if np.any((asked[1] > 0) & ~self._is_smalltalk & (ask_total >= self.t.fallback_score)):
+                w = self.t.ask_weight
+                total = (1 - w) * total + w * ask_total
+                gate = np.maximum(gate, total)
+                has_evidence = has_evidence | ask_evidence
+                ask_used = True
+        return _Scores(norm, lang, total, examples, evidence, lexical, has_evidence, structure, gate, ask_used)
+
+    def _total(self, examples: np.ndarray, evidence: np.ndarray, lexical: np.ndarray) -> np.ndarray:
+        total: np.ndarray = examples + lexical + self.t.keyword_points * np.minimum(evidence, self.t.keyword_cap)
+        return total
+
+    def _has_evidence(self, examples: np.ndarray, evidence: np.ndarray, lexical: np.ndarray) -> np.ndarray:
+        found: np.ndarray = ((evidence > 0) | (examples >= self.t.no_keyword_example_score)
+                             | (lexical >= self.t.no_keyword_lexical_score))
+        return found
 
     def _candidate(self, s: "_Scores", i: int) -> Candidate:
         intent = self._intents[i]
@@ -334,8 +367,9 @@ class Matcher:
         s = self._arrays(text, lang)
         norm = s.norm
         cleaned = norm.cleaned
-        unquoted = "\n".join(line for line in cleaned.splitlines() if not line.lstrip().startswith(">"))
-        cues = self.cues.score(cleaned, unquoted, norm.text)  # norm.text is fold(cleaned)
+        # Request cues read the user's own words: no quoted lines or spans, no "I'm not asking for…" clauses.
+        cues = self.cues.score(cleaned, s.structure.own, norm.text,  # norm.text is fold(cleaned)
+                               ask=s.structure.ask if s.ask_used else None)
         flags = {"truncated"} if norm.truncated else set()
         order = np.argsort(-s.total, kind="stable")
         top_five = tuple(self._candidate(s, int(i)) for i in order[:5])
@@ -406,8 +440,21 @@ class Matcher:
         support = top_intent if top_intent.kind == "support" and s.has_evidence[top] else None
         if cues.offtopic >= self.t.offtopic_cue and s.evidence[top] < self.t.offtopic_keyword_evidence:
             return result("fallback", support, confidence=top_score / 100, extra={"offtopic"})
-        if not s.has_evidence[top] or top_score < self.t.fallback_score:
+        if not s.has_evidence[top] or s.gate[top] < self.t.fallback_score:
             return result("fallback", confidence=top_score / 100)
+        if top_intent.id == "others_data":
+            # Someone else's data, or a claimed authority: the refusal, never a request or a ticket.
+            return result("answer", top_intent, confidence=top_score / 100, extra={"silent"})
+        if top_intent.kind == "support" or (top_intent.kind == "silent" and cues.question == 0
+                                              and not norm.has_question_mark):
+            # A formal request on the best policy topic comes first ("please send my data within 14 days").
+            article_topics = [i for i in topics if not self._articleless[i] and s.has_evidence[i]
+                              and s.gate[i] >= self.t.fallback_score]
+            if article_topics:
+                first = self._intents[int(self._topic[article_topics[0]])]
+                request = self._request_for(first, float(s.total[article_topics[0]]), s, cues)
+                if request is not None:
+                    return result("request", request, confidence=float(s.total[article_topics[0]]) / 100)
         if top_intent.kind == "support":
             # Out of the policy's scope: say so and point to support; the intent names the topic.
             return result("fallback", top_intent, confidence=top_score / 100, extra={"support"})
@@ -483,3 +530,8 @@ class _Scores:
     evidence: np.ndarray
     lexical: np.ndarray
     has_evidence: np.ndarray
+    structure: Structure
+    #: Per intent, the score that decides whether it matches at all (`total` ranks): see `Matcher._arrays`.
+    gate: np.ndarray
+    #: True when the ask sentences named a topic of their own and were blended in.
+    ask_used: bool = False

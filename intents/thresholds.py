@@ -55,6 +55,9 @@ class Thresholds:
     offtopic_keyword_evidence: float = 2.0
     #: A support topic (out of scope) gives way to a policy or silent topic with evidence scoring within this margin.
     support_margin: float = 25.0
+    #: Weight of the ask sentences (questions, request forms, else the last sentence) against the whole message
+    #: when a message has context sentences too (intents.structure); 0 reads every message whole.
+    ask_weight: float = 0.5
     #: A silent topic (one the policy does not address) whose own keywords give at least this evidence wins over
     #: the best article topic when it scores at least `silent_share` of its score (the aspect asked about is silent).
     silent_keyword_evidence: float = 0.9

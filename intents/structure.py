@@ -1,0 +1,101 @@
+"""The structure of a message: its sentences, which of them ask, and what is not the user's own ask.
+
+People bury the question under context ("I've been a customer for six years… the support call was awful…
+what do you use my data for?"), quote other people's words ("a template online says 'I hereby request
+disclosure…' — is that enough?") and say what they are *not* asking ("I'm not asking you to delete my account,
+I just don't want my info going to partners"). Reading the message whole lets the context outvote the ask.
+
+`read(cleaned)` returns:
+* `sentences` — the user's own sentences (English and Japanese sentence ends 。！？.!?, newlines; Slack `>` quote
+  lines dropped);
+* `own` — the text without quoted spans ("…", “…”, 「…」って/と) and without negated clauses ("I'm not asking
+  for…", "not worried about…"): what request cues should read;
+* `ask` — the ask sentences (questions, request forms, else the last sentence) of `own`, when the message has
+  several sentences and some are context; empty when the whole message is the ask.
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+_QUOTE_LINE = re.compile(r"(?m)^\s*>.*$")
+#: Sentence ends: after 。！？.!? (not inside a number or an abbreviation like "e.g."), and at newlines.
+_SPLIT = re.compile(r"(?<=[。！？!?])|(?<=[^\s.\d][^\s.]\.)(?=\s)|\n+")
+#: Someone else's words: double-quoted spans of three words or more, and Japanese quotes that are reported
+#: speech (「…」って, 「…」と書いて…). Short quotes ("GA", 「齋藤」) are names or terms, kept.
+_EN_QUOTE = re.compile(r"[\"“”]([^\"“”\n]{12,400})[\"“”]")
+_JA_QUOTE = re.compile(r"「[^」\n]{4,200}」(?=\s*(?:って|と(?:言|書|いう|頼|お願い|送|伝)|という))")
+#: Clauses that say what the message is NOT about; they are context, never the ask.
+_NEGATED = re.compile(
+    r"(?i)\b(?:i\s*['’]?\s*m|i am|im|we\s*['’]?\s*re|we are|this is|this isn\s*['’]?\s*t|it\s*['’]?\s*s|it is)\s+not\s+"
+    r"(?:really\s+|just\s+|even\s+)?(?:asking|worried|talking|interested|concerned|looking|requesting|trying|"
+    r"about|after|here)\b[^.;!?\n]*?(?=[.;!?\n]|,\s*(?:i|but|just|rather|only)\b|\s+but\b|$)"
+    r"|\bnot\s+(?:asking|requesting)\s+(?:for|you|to)\b[^.;!?\n]*?(?=[.;!?\n]|,\s*(?:i|but|just)\b|\s+but\b|$)"
+)
+_ASK_EN = re.compile(
+    r"(?i)\?|^\s*(?:(?:so|and|but|also|ok|okay|hi|hello|hey|anyway|basically|honestly|quick question)[,:]?\s+)*"
+    r"(?:how|what|when|where|why|which|who|whom|whose|is|are|am|does|did|do|have|has|can|could|would|will|should|"
+    r"may|might|please|pls|kindly|i\s*['’]?\s*d like|i would like|i want|i need|i\s*['’]?\s*d rather|send|give|"
+    r"delete|erase|remove|stop|correct|fix|update|change|tell|let me know|provide|disclose|notify)\b"
+    r"|\b(?:i (?:want|need|demand|request|hereby)|i\s*['’]?\s*d like|i would like|please|wondering|wonder whether|"
+    r"wonder if|want to know|like to know)\b"
+    # romaji Japanese
+    r"|\b(?:kudasai|kudasaimasen|onegai|hoshii|oshiete|moraemasu|itadakemasu|desu ka|masu ka|deshou ka|dekimasu ka)\b"
+)
+_ASK_JA = re.compile(
+    r"[？?]|(?:ますか|ですか|でしょうか|ますでしょうか|のか|かな|の$|の。|教えて|ください|下さい|ほしい|欲しい|"
+    r"お願い|願います|求めます|請求します|してくれ|しておいて|よろしく|知りたい|いただけ|頂け|もらえ)"
+)
+
+
+#: A question or a hypothetical: what it says is not a statement of fact about the user's data.
+_NOT_STATEMENT = re.compile(
+    r"(?i)[?？]|^\s*(?:(?:so|and|but|also|ok|okay|hi|hey)[,:]?\s+)*(?:how|what|when|where|why|which|who|is|are|am|"
+    r"does|did|do|can|could|would|will|should|may|might|shall)\b"
+    r"|\b(?:if|suppose|supposing|say|hypothetically|imagine|assuming|in case|what if|let\s*['’]?\s*s say|whether)\b"
+    r"|(?:か[。.！!]?$|かな|かしら|の[。]?$|たら|なら|れば|もし|仮に|場合|でしょう|ますか|ですか|んですか|のですか|できる|って言っ|と言っ)"
+)
+
+
+def is_statement(sentence: str) -> bool:
+    """True for a sentence that states something (neither a question nor a hypothetical)."""
+    return not _NOT_STATEMENT.search(sentence.strip())
+
+
+@dataclass(frozen=True)
+class Structure:
+    sentences: tuple[str, ...]
+    own: str
+    ask: str
+
+    @property
+    def focused(self) -> bool:
+        """True when some sentences are context and `ask` holds the rest."""
+        return bool(self.ask)
+
+
+def split_sentences(text: str) -> list[str]:
+    return [s.strip() for s in _SPLIT.split(text) if s and s.strip()]
+
+
+def _own_words(text: str) -> str:
+    text = _QUOTE_LINE.sub(" ", text)
+    text = _EN_QUOTE.sub(lambda m: " " if len(m.group(1).split()) >= 3 else m.group(0), text)
+    text = _JA_QUOTE.sub(" ", text)
+    return _NEGATED.sub(" ", text)
+
+
+def _asks(sentence: str) -> bool:
+    return bool(_ASK_EN.search(sentence) or _ASK_JA.search(sentence))
+
+
+def read(cleaned: str) -> Structure:
+    """The structure of an NFKC-cleaned message (see the module docstring). Never raises for str input."""
+    own = _own_words(cleaned)
+    sentences = tuple(split_sentences(own))
+    ask = ""
+    if len(sentences) >= 2:
+        asking = [s for s in sentences if _asks(s)] or [sentences[-1]]
+        if len(asking) < len(sentences):
+            ask = "\n".join(asking)
+    return Structure(sentences=sentences, own=own, ask=ask)
