@@ -94,7 +94,7 @@ def load_texts(path: Path = TEXTS_FILE) -> IntakeTexts:
         "summary_field": {"type", "name", "email", "on_behalf", "rep_name", "rep_relationship", "scope", "delivery",
                           "wrong_value", "correct_value", "ground", "message"},
         "error": {"choice", "name", "email", "text_empty", "text_long"},
-        "desk": {"receipt", "receipt_representative", "status", "status_closed_rejected",
+        "desk": {"receipt", "receipt_representative", "status", "status_closed", "status_closed_rejected",
                  "status_unknown", "status_list", "status_none", "staff_reply", "status_unavailable", "store_down"},
         "status_label": {"new", "in_progress", "waiting_on_requester", "resolved", "rejected"},
         "choice": {"yes", "switch", "cancel", "self", "representative", "parent", "guardian", "agent", "electronic",

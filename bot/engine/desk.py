@@ -240,12 +240,14 @@ class Desk:
     def _status_line(self, ticket: Ticket, lang: str) -> str:
         view = RequesterView.of(ticket)
         # No due date here: it is staff's internal target, not a promise the policy or the operator made.
-        text = self.texts.get(
-            "desk", "status", lang, reference=view.reference,
-            type=self.texts.get("type_label", view.request_type, lang),
-            status=self.texts.get("status_label", view.status, lang),
-            created=format_date(view.created_at, lang),
-        )
+        common = {"reference": view.reference, "type": self.texts.get("type_label", view.request_type, lang),
+                  "status": self.texts.get("status_label", view.status, lang),
+                  "created": format_date(view.created_at, lang)}
+        if view.outcome is not None:  # closed: say when
+            closed = view.closed_at if view.closed_at is not None else view.updated_at
+            text = self.texts.get("desk", "status_closed", lang, closed=format_date(closed, lang), **common)
+        else:
+            text = self.texts.get("desk", "status", lang, **common)
         if view.rejection is not None:
             ground = find_ground(view.request_type, view.rejection.ground)
             reason = ground.label(lang) if ground is not None else view.rejection.ground

@@ -1,6 +1,6 @@
 """Questions asked in the middle of a request form are answered, then the form's question is asked again with the
 answers so far kept (issue 15 point 5); a session that cannot be written never pretends the form moved on (issue 11
-point 8)."""
+point 8); and the status answer reads plainly (issue 15 point 9)."""
 from __future__ import annotations
 
 from pathlib import Path
@@ -120,3 +120,36 @@ def test_a_failed_session_write_outside_a_form_is_said(bot: Conversation, store:
     reply = say(bot, "what are cookies used for?")
     assert reply.article == 12 and "store_unavailable" in reply.notices
     assert reply.text.startswith("Sorry, I can't reach our storage")
+
+
+# -- the status answer, as requesters read it (issue 15 point 9) ------------------------------------------------
+@pytest.mark.parametrize("lang", ["en", "ja"])
+def test_the_status_answer_has_no_nested_parentheses_and_says_when_it_closed(
+        bot: Conversation, store: WriteFailingStore, lang: str) -> None:
+    import re
+
+    for answer in (OPENER, "1", "Jane Doe", "jane@example.com", "1", "everything", "1", "1"):
+        receipt = say(bot, answer, lang=lang)
+    assert receipt.ticket is not None
+    reference = receipt.ticket["reference"]
+
+    def nested(text: str) -> bool:
+        depth = 0
+        for char in text:
+            if char in "(（":
+                depth += 1
+                if depth > 1:
+                    return True
+            elif char in ")）":
+                depth -= 1
+        return False
+
+    open_status = say(bot, f"status {reference}", lang=lang).text
+    assert not nested(open_status), open_status
+    assert "due" not in open_status and "回答予定日" not in open_status  # no date is promised to requesters
+    store.claim(reference, actor="alice", now=receipt.ticket["created_at"] + 60)
+    store.update_status(reference, "resolved", actor="alice", now=receipt.ticket["created_at"] + 120)
+    closed = say(bot, f"status {reference}", lang=lang).text
+    assert not nested(closed), closed
+    assert "due" not in closed and "回答予定日" not in closed
+    assert re.search(r"closed \d{2} \w+ \d{4}|対応終了日：\d{4}年", closed), closed
