@@ -157,6 +157,7 @@ def cmd_eval(args: argparse.Namespace) -> int:
     from bot.app import build_matcher
     from bot.engine.evaluation import (InputError, evaluate, format_confusion, format_report, format_sets,
                                        read_jsonl)
+    from bot.engine.fidelity import format_fidelity
 
     sets: dict[str, list[dict[str, Any]]] = {}
     for path in args.files:
@@ -184,6 +185,11 @@ def cmd_eval(args: argparse.Namespace) -> int:
     if args.failures:
         for name, report in reports.items():
             summaries[name]["failures"] = report.failures
+    fidelity = _fidelity(sets, matcher)  # sets with must / must-not phrases: whole replies checked too
+    for name, report in fidelity.items():
+        summaries[name]["fidelity"] = report.summary()
+        if args.failures:
+            summaries[name]["fidelity"]["failed_items"] = report.failures
     if args.json:
         if len(summaries) == 1:
             print(json.dumps(next(iter(summaries.values())), ensure_ascii=False, indent=2))
@@ -195,6 +201,10 @@ def cmd_eval(args: argparse.Namespace) -> int:
         print(format_sets(summaries))
         print("\nper-article confusion (rows: expected article, columns: answered article; - is none):")
         print(format_confusion(confusion))
+        for name, report in fidelity.items():
+            print(f"\nfidelity of {name}: " + format_fidelity(report.summary()))
+            for f in report.failures if args.failures else ():
+                print(f"  {f['id']}: {f['text'][:100]!r}: {'; '.join(f['problems'])}")
         if args.failures:
             print("\nfailures (expected [article, handoff] -> got):")
             for name, report in reports.items():
@@ -206,6 +216,28 @@ def cmd_eval(args: argparse.Namespace) -> int:
         print("targets missed: " + "; ".join(missed), file=sys.stderr)
         return 1
     return 0
+
+
+def _fidelity(sets: dict[str, list[dict[str, Any]]], matcher: Any) -> dict[str, Any]:
+    """The fidelity report of every set that has fidelity items, each asked of a real conversation (renderer and a
+    throw-away SQLite store, so requests start their forms as they would for a user)."""
+    import tempfile
+
+    from bot.app import build_renderer
+    from bot.engine.conversation import Conversation
+    from bot.engine.fidelity import evaluate_fidelity, is_fidelity_item
+    from handoff.sqlite.store import SQLiteStore
+
+    wanted = {name: records for name, records in sets.items() if any(is_fidelity_item(r) for r in records)}
+    if not wanted:
+        return {}
+    with tempfile.TemporaryDirectory(prefix="privacy-bot-fidelity-") as directory:
+        store = SQLiteStore.in_dir(Path(directory))
+        try:
+            conversation = Conversation(matcher=matcher, renderer=build_renderer(), store=store)
+            return {name: evaluate_fidelity(conversation.handle, records) for name, records in wanted.items()}
+        finally:
+            store.close()
 
 
 def _version() -> str:
@@ -252,7 +284,8 @@ def build_parser() -> argparse.ArgumentParser:
                        description='Evaluate on labelled JSON Lines ("text", "lang", "article", "handoff", optional "id", '
                                    '"kind"): article accuracy overall/en/ja, handoff precision/recall per type, share of '
                                    'off-topic/adversarial items answered with no article, dead-end rate (fallback on in-scope items), '
-                                   'latency p50/p99; one row per set and a per-article confusion table.')
+                                   'latency p50/p99; one row per set and a per-article confusion table; for items with "must" / '
+                                   '"must_not" phrases, a fidelity line (whole replies checked).')
     p.add_argument("files", nargs="+", metavar="file",
                    help="labelled JSON Lines file(s); several give one row per set and one confusion table")
     p.add_argument("--json", action="store_true", help="machine-readable output (several files: {\"sets\": {name: report}})")

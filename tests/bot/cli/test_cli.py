@@ -285,3 +285,25 @@ def test_eval_several_sets_one_row_each_with_confusion_and_dead_ends(tmp_path: P
     assert as_json["sets"]["second"]["confusion"] == {"-->-": 2}
     single = json.loads(run(tmp_path, "eval", str(first), "--json").stdout)
     assert single["items"] == 2 and single["dead_end_rate"] == 0.5
+
+
+def test_eval_reports_fidelity_for_sets_with_phrases(tmp_path: Path) -> None:
+    """Items with must / must_not phrases get the whole reply checked (issue 14 point 4)."""
+    small = tmp_path / "fid.jsonl"
+    small.write_text(
+        '{"id": "a", "text": "When was the privacy policy last revised?", "lang": "en", "article": 13, '
+        '"handoff": null, "kind": "question", "must": ["December 1, 2022"], "must_not": []}\n'
+        '{"id": "b", "text": "Do you sell my data?", "lang": "en", "article": null, "handoff": null, '
+        '"kind": "silent", "must": [], "must_not": ["Yes."]}\n'
+        '{"id": "c", "text": "What do you use my data for?", "lang": "en", "article": 3, "handoff": null, '
+        '"kind": "question", "must": ["not in our policy at all"], "must_not": []}\n'
+        '{"id": "d", "text": "is the VPN down?", "lang": "en", "article": null, "handoff": null, "kind": "offtopic"}\n',
+        encoding="utf-8")
+    result = run(tmp_path, "eval", str(small), "--failures")
+    assert result.returncode == 0, result.stderr
+    assert "fidelity of fid: whole replies faithful" in result.stdout
+    assert "66.7% (2/3)" in result.stdout and "silent topics 1/1" in result.stdout
+    assert "c: 'What do you use my data for?': missing 'not in our policy at all'" in result.stdout
+    report = json.loads(run(tmp_path, "eval", str(small), "--json").stdout)
+    assert report["fidelity"]["items"] == 3 and report["fidelity"]["faithful_counts"]["all"] == 2
+    assert "fidelity" not in json.loads(run(tmp_path, "eval", str(DEV_SET), "--json").stdout)
