@@ -72,7 +72,7 @@ def evaluate_fidelity(ask: Callable[[Message], Reply], records: Iterable[dict[st
     """Ask every fidelity item in its own session through `ask` (e.g. `Conversation.handle`) and check the reply."""
     report = FidelityReport()
     for number, record in enumerate(r for r in records if is_fidelity_item(r)):
-        lang = record.get("lang") if record.get("lang") in ("en", "ja") else "en"
+        lang: str = record["lang"] if record.get("lang") in ("en", "ja") else "en"
         reply = ask(Message(text=record["text"], session_id=f"fidelity-{number}", frontend="cli"))
         problems = check_item(record, reply)
         for key in ("all", lang):
