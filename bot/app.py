@@ -182,6 +182,7 @@ def build_services(settings: Settings | None = None, *, store: Store | None = No
         matcher_provider=content.matcher,
         record_unanswered=UnansweredRecorder(store),
         lookup_guard=lookups.allow_lookup,
+        email_verification=settings.email_verification,
     )
     transports = build_transports(settings, store, renderer)
     dispatcher = build_dispatcher(settings, store, transports)

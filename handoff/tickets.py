@@ -78,6 +78,8 @@ class Requester:
 class Contact:
     name: str = ""
     email: str | None = None
+    #: When the requester proved the address is theirs with a mailed one-time code; None: not verified.
+    verified_at: float | None = None
 
 
 @dataclass(frozen=True)

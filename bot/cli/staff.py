@@ -177,7 +177,8 @@ def _format_ticket(t: Ticket, now: float, deliveries: list[Any] | None = None) -
         lines.append(f"purged:     {_when(t.purged_at)} (personal data removed)")
     if t.contact.name or t.contact.email:
         lines.append(f"name:       {_safe(t.contact.name)}")
-        lines.append(f"email:      {_safe(t.contact.email or '-')}")
+        verified = f"verified {_when(t.contact.verified_at)}" if t.contact.verified_at else "email not verified"
+        lines.append(f"email:      {_safe(t.contact.email or '-')}" + (f" ({verified})" if t.contact.email else ""))
     if t.representative is not None:
         lines.append(f"agent for:  {_safe(t.representative.on_behalf_of)} ({_safe(t.representative.relationship)})")
     if t.rejection is not None:

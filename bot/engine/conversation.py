@@ -18,6 +18,7 @@ from rapidfuzz import fuzz
 
 from bot.engine.desk import TRANSCRIPT_LINES, Desk, DeskReply, LookupGuard, ticket_summary
 from bot.engine.messages import Choice, Message, Reply
+from bot.engine.verify import EmailCheck
 from handoff.intake import IntakeForm
 from handoff.store import Store, StoreUnavailable
 from intents.catalog import Intent
@@ -63,6 +64,7 @@ class Conversation:
         matcher_provider: Callable[[], Matcher] | None = None,
         record_unanswered: Callable[[str, str, str], None] | None = None,
         lookup_guard: LookupGuard | None = None,
+        email_verification: bool = False,
     ) -> None:
         # `matcher_provider` (when given) returns the current matcher on every use, so example phrasings added by
         # admins take effect without a restart; `record_unanswered(text, decision, lang)` is told of every fallback
@@ -76,8 +78,9 @@ class Conversation:
         self.max_message_chars = max_message_chars
         self.default_lang = default_lang
         self.clock = clock
+        # `email_verification`: a request is filed only after the requester types back a code mailed to them.
         self.desk = Desk(store=store, form=form or IntakeForm(), citation=renderer.citation, clock=clock,
-                         lookup_guard=lookup_guard)
+                         lookup_guard=lookup_guard, email_check=EmailCheck(store, clock) if email_verification else None)
         catalog = matcher.catalog
         self._topics = {
             lang: [Topic(i.label(lang), i.article) for i in sorted(catalog, key=lambda i: (i.article or 0, i.paragraph or 0))
@@ -171,7 +174,7 @@ class Conversation:
                   "at": float(line.get("at", 0.0))} for line in state.get("transcript", []) if isinstance(line, dict)]
         lang: str = state["lang"] if state.get("lang") in ("en", "ja") else self.default_lang
         if state.get("form"):
-            return lines, Desk.form_choices(self.desk.form.prompt(state["form"]))
+            return lines, Desk.form_choices(self.desk.prompt(state["form"]))
         catalog = self.matcher.catalog
         pending = [i for i in state.get("pending_choices", []) if i in catalog]
         return lines, tuple(Choice(number=n, intent=i, label=catalog[i].label(lang), article=catalog[i].article)
@@ -209,7 +212,7 @@ class Conversation:
         down = self.desk.texts.get("desk", "store_down", reply.lang)
         if form is None or reply.ticket is not None:
             return _prefixed(reply, down, "store_unavailable")
-        turn = self.desk.form.prompt(form)
+        turn = self.desk.prompt(form)
         return self._from_desk(message, DeskReply(down + "\n\n" + turn.text, Desk.form_choices(turn),
                                                   request_type=form["type"], lang=form["lang"]), reply.lang, notices)
 
@@ -225,7 +228,7 @@ class Conversation:
             return self._from_desk(message, desk, lang, notices)
         state["form"] = form  # a name step may have taken the question as a name: not an answer, so undone
         answer = self._answer(message, match, lang, notices, state, stateless=False)
-        turn = self.desk.form.prompt(form)
+        turn = self.desk.prompt(form)
         return self._reply(message.session_id, str(answer.extra["markup"]) + "\n\n" + turn.text, lang,
                            decision=answer.decision, intent=answer.intent, article=answer.article, handoff=None,
                            confidence=answer.confidence, choices=Desk.form_choices(turn), notices=answer.notices,

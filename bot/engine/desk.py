@@ -12,7 +12,9 @@ from typing import Any, Callable, Mapping
 
 from bot.engine.messages import Choice, Message
 from handoff.grounds import find_ground
-from handoff.intake import FormTurn, IntakeForm, valid_email
+from bot.engine.verify import STEP as VERIFY_STEP
+from bot.engine.verify import EmailCheck, VerifyTurn
+from handoff.intake import CANCEL_WORDS, FormTurn, IntakeForm, valid_email
 from handoff.references import REFERENCE_TZ, parse_reference
 from handoff.requester_view import RequesterReply, RequesterView
 from handoff.store import Store, StoreUnavailable, TicketNotFound
@@ -70,8 +72,11 @@ LookupGuard = Callable[[str, "str | None"], bool]
 
 class Desk:
     def __init__(self, *, store: Store, form: IntakeForm, citation: Callable[[int, str], str],
-                 clock: Callable[[], float], lookup_guard: LookupGuard | None = None) -> None:
+                 clock: Callable[[], float], lookup_guard: LookupGuard | None = None,
+                 email_check: EmailCheck | None = None) -> None:
         self.store = store
+        #: With email verification on: the step that mails a code and files the request only once it is typed back.
+        self.email_check = email_check
         self.lookup_guard = lookup_guard
         self.form = form
         self.texts = form.texts
@@ -90,6 +95,8 @@ class Desk:
 
     def continue_form(self, state: dict[str, Any], message: Message, text: str) -> DeskReply:
         form_lang = message.lang or state["form"].get("lang")
+        if self.email_check is not None and state["form"].get("step") == VERIFY_STEP:
+            return self._verify_turn(state, message, text)
         turn = self.form.handle(state["form"], text, message.lang)
         if turn.cancelled:
             state.pop("form", None)
@@ -99,7 +106,41 @@ class Desk:
             state["form"] = turn.state
             return self._turn_reply(turn)
         assert turn.state is not None
+        checker, form = self.email_check, turn.state
+        if checker is not None and checker.needed(form):
+            state["form"] = form
+            return self._verify_reply(state, form, lambda: checker.start(form, message))
         return self._open_ticket(state, message, turn.state)
+
+    def prompt(self, form: dict[str, Any]) -> FormTurn:
+        """The form's current question again (after an interruption), the verification step included."""
+        if self.email_check is not None and form.get("step") == VERIFY_STEP:
+            return FormTurn(form, self.email_check.prompt(form))
+        return self.form.prompt(form)
+
+    def _verify_turn(self, state: dict[str, Any], message: Message, text: str) -> DeskReply:
+        form = state["form"]
+        if _fold(text) in CANCEL_WORDS:
+            state.pop("form", None)
+            state.pop("form_transcript", None)
+            return DeskReply(self.texts.get("prompt", "cancelled", form["lang"]), lang=form["lang"])
+        assert self.email_check is not None
+        checker = self.email_check
+        return self._verify_reply(state, form, lambda: checker.handle(form, message, text), message)
+
+    def _verify_reply(self, state: dict[str, Any], form: dict[str, Any], step: Callable[[], VerifyTurn],
+                      message: Message | None = None) -> DeskReply:
+        lang = form["lang"]
+        try:
+            turn = step()
+        except StoreUnavailable:
+            log.warning("store unavailable; no verification code was sent")
+            return DeskReply(self.texts.get("prompt", "store_failed", lang), request_type=form["type"],
+                             notices=("store_unavailable",), lang=lang)
+        if turn.verified_at is not None and message is not None:
+            return self._open_ticket(state, message, form)
+        notices = ("email_code_sent",) if turn.sent else ()
+        return DeskReply(turn.text, request_type=form["type"], notices=notices, lang=lang, refused=turn.refused)
 
     def submit(self, message: Message, request_type: str, answers: Mapping[str, str], lang: str, *,
                idempotency_key: str, transcript: tuple[Mapping[str, Any], ...] = ()) -> tuple[Ticket | None, dict[str, str]]:
@@ -121,10 +162,12 @@ class Desk:
                                             relationship=answers.get("rep_relationship", ""))
         details = {k: v for k, v in answers.items()
                    if k not in ("name", "email", "on_behalf", "rep_name", "rep_relationship")}
+        email = answers.get("email")
+        verified = form.get("verified_at") if email and form.get("verified_email") == email else None
         return TicketDraft(
             request_type=form["type"],
             requester=requester_of(message),
-            contact=Contact(name=answers.get("name", ""), email=answers.get("email")),
+            contact=Contact(name=answers.get("name", ""), email=email, verified_at=verified),
             answers=details,
             transcript=tuple(transcript),
             representative=representative,
@@ -141,7 +184,7 @@ class Desk:
         except StoreUnavailable:
             log.warning("ticket store unavailable; the form stays at its summary for a retry")
             return DeskReply(self.texts.get("prompt", "store_failed", lang),
-                             self._choices(self.form.prompt(form)), request_type=form["type"],
+                             self._choices(self.prompt(dict(form))), request_type=form["type"],
                              notices=("store_unavailable",), lang=lang)
         state.pop("form", None)
         state.pop("form_transcript", None)

@@ -332,8 +332,8 @@ def create_app(services: Services) -> FastAPI:
                                                origin=client_ip(request, settings.trust_proxy)))
 
         reply = await on_chat_thread(work)
-        if reply.ticket:
-            services.dispatcher.kick()  # tell staff now rather than at the next poll
+        if reply.ticket or "email_code_sent" in reply.notices:
+            services.dispatcher.kick()  # deliver the staff alert, receipt or code now rather than at the next poll
         # Serialised by pydantic in one step: FastAPI would validate the model again and encode it with the json
         # module (a twentieth of a chat request's time). The schema stays documented through `response_model`.
         return Response(_chat_response(reply).model_dump_json(), media_type="application/json")

@@ -575,3 +575,14 @@ def test_queue_and_ticket_page_show_the_true_delivery_state(client: TestClient, 
     services.store.record_delivery(key, ok=True, now=time.time())
     row, deliveries = states()
     assert "Server log: <span class=\"ok\">sent " in row and ">1<" not in deliveries and ">2<" in deliveries
+
+
+def test_the_ticket_page_says_whether_the_email_was_verified(client: TestClient, services: Services) -> None:
+    unverified = new_ticket(services.store)
+    draft = TicketDraft("disclosure", Requester("web", None, "sess-verified"),
+                        Contact("Hanako Yamada", "hanako@example.com", verified_at=time.time()))
+    verified = services.store.create_ticket(draft, idempotency_key="verified", now=time.time())
+    sign_in(client)
+    assert "email not verified" in client.get(f"/staff/tickets/{unverified.reference}").text
+    page = client.get(f"/staff/tickets/{verified.reference}").text
+    assert "email not verified" not in page and "verified 20" in page
