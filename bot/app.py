@@ -14,6 +14,7 @@ from slack_sdk import WebClient
 
 from bot.config import Settings
 from bot.engine.conversation import Conversation
+from bot.engine.desk import Desk
 from bot.live_content import LiveContent
 from bot.metrics import CountingStore, MeasuredConversation, Metrics, StoreCollector
 from bot.ratelimit import RateLimiter
@@ -24,7 +25,7 @@ from handoff.notify import NO_PERSONAL_DATA, LogTransport, SlackTransport
 from handoff.dispatch import Dispatcher
 from handoff.intake import load_texts
 from handoff.mail import SmtpConfig, SmtpTransport
-from handoff.outbox import Routing, Transport
+from handoff.outbox import Routing, Rule, Transport
 from handoff.intake import IntakeForm
 from handoff.sqlite.store import SQLiteStore
 from handoff.tickets import Ticket
@@ -81,11 +82,18 @@ class Services:
 
 def build_routing(settings: Settings) -> Routing:
     """Which outbox messages ticket changes cause, from the settings: staff alerts to Slack when a staff channel is
-    configured and by email when staff addresses are, else to the log; requester emails when email is on."""
+    configured and by email when staff addresses are, else to the log; requester emails when email is on; with the
+    Slack front end, its requesters' receipts and status DMs and the staff post's updates
+    (`bot.slack.outbox.slack_rule`)."""
     staff: tuple[str, ...] = ("slack",) if settings.slack_bot_token and settings.slack_staff_channel else ()
     if settings.email_enabled and settings.staff_emails:
         staff += ("email",)
-    return Routing(staff=staff or ("log",), requester_email=settings.email_enabled)
+    extra: tuple[Rule, ...] = ()
+    if settings.slack_bot_token and (settings.slack_signing_secret or settings.slack_app_token):
+        from bot.slack.outbox import slack_rule  # the Slack wing's durable messages
+
+        extra = (slack_rule(staff_posts=bool(settings.slack_staff_channel)),)
+    return Routing(staff=staff or ("log",), requester_email=settings.email_enabled, extra=extra)
 
 
 def build_store(settings: Settings) -> Store:
@@ -107,21 +115,22 @@ def build_slack_client(settings: Settings) -> WebClient | None:
     return WebClient(token=settings.slack_bot_token, base_url=settings.slack_api_url, timeout=10)
 
 
-def build_transports(settings: Settings, store: Store | None = None,
-                     renderer: Renderer | None = None) -> dict[str, Transport]:
-    """One transport per channel this deployment delivers on. Slack with a bot token (the staff alert carries
-    staff buttons when the Slack front end is configured and a store can remember the post); email over SMTP when
-    SMTP_HOST is set (its content is rendered with `renderer`); the log always."""
+def build_transports(settings: Settings, store: Store | None = None, renderer: Renderer | None = None,
+                     desk: Desk | None = None) -> dict[str, Transport]:
+    """One transport per channel this deployment delivers on. Slack with a bot token (when the Slack front end is
+    configured and a store can remember the post: staff alerts with buttons, and with `desk` its requesters' DMs and
+    the post's updates); email over SMTP when SMTP_HOST is set (its content is rendered with `renderer`); the log
+    always."""
     transports: dict[str, Transport] = {"log": LogTransport(settings.public_url)}
     if settings.email_enabled and renderer is not None:
         transports["email"] = build_email_transport(settings, renderer)
     client = build_slack_client(settings)
     if client is not None:
         channel = settings.slack_staff_channel
-        if channel and store is not None and (settings.slack_signing_secret or settings.slack_app_token):
+        if store is not None and (settings.slack_signing_secret or settings.slack_app_token):
             from bot.slack.staff import staff_transport  # its buttons are handled by the Slack front end
 
-            transports["slack"] = staff_transport(client, channel, settings.public_url, store,
+            transports["slack"] = staff_transport(client, channel, settings.public_url, store, desk=desk,
                                                   show_requester=settings.slack_staff_show_requester)
         else:
             transports["slack"] = SlackTransport(client, channel, settings.public_url)
@@ -184,7 +193,7 @@ def build_services(settings: Settings | None = None, *, store: Store | None = No
         lookup_guard=lookups.allow_lookup,
         email_verification=settings.email_verification,
     )
-    transports = build_transports(settings, store, renderer)
+    transports = build_transports(settings, store, renderer, conversation.desk)
     dispatcher = build_dispatcher(settings, store, transports)
     return Services(settings, catalog, matcher, renderer, store, conversation, transports=transports,
                     dispatcher=dispatcher, content=content, metrics=metrics, decisions=decisions)

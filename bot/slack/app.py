@@ -79,8 +79,10 @@ def _bolt_logger(settings: Settings) -> logging.Logger:
         logger.setLevel(max(logging.WARNING, logging.getLevelName(settings.log_level)))
         if not any(isinstance(f, _NoPayloads) for f in logger.filters):
             logger.addFilter(_NoPayloads())
-        # The SDK logs request bodies at DEBUG.
+        # The SDK logs request bodies at DEBUG, and a failed response URL (a short-lived credential) in full at ERROR;
+        # `bot.slack.delivery` logs those failures itself, without the URL.
         logging.getLogger("slack_sdk").setLevel(max(logging.INFO, logging.getLevelName(settings.log_level)))
+        logging.getLogger("slack_sdk.webhook").setLevel(logging.CRITICAL)
     return logger
 
 
@@ -95,8 +97,7 @@ class SlackFrontend:
                                         usergroup=settings.slack_staff_usergroup)
         self.board = StaffBoard(store=services.store, client=client, desk=services.conversation.desk,
                                 directory=self.directory, public_url=settings.public_url,
-                                show_requester=settings.slack_staff_show_requester,
-                                publish_home=self.chat.publish_home)
+                                publish_home=self.chat.publish_home, kick=services.dispatcher.kick)
         services.ticket_listeners.append(self.board.on_external_change)
         if not self.directory.configured:
             log.warning("no SLACK_STAFF_USERS or SLACK_STAFF_USERGROUP: nobody can act on tickets from Slack")

@@ -31,6 +31,7 @@ from bot.slack.blocks import (
     view_values,
 )
 from bot.slack.delivery import respond
+from bot.slack.outbox import modal_session, receipt_shown
 from handoff.store import IdempotencyConflict, StoreError, StoreUnavailable
 from handoff.tickets import REQUEST_TYPES
 from intents.language import detect_language
@@ -41,8 +42,6 @@ log = logging.getLogger(__name__)
 _LEADING_MENTION = re.compile(r"^\s*<@[UW][A-Z0-9]+(?:\|[^>]*)?>[,:]?")
 _STATUS_COMMAND = re.compile(r"^\s*(?:status|状況|ステータス)\b", re.IGNORECASE)
 _SLACK_FAILURES = (SlackApiError, SlackClientError, OSError, HTTPException)
-#: A receipt is DMed once per ticket, however often the same modal is submitted.
-RECEIPT_MARK_TTL = 30 * 86400
 CANCEL = "cancel"  # one of the intake form's cancel words: ends a chat-style form through the public API
 ASK_SHORTCUT = "ask_privacy_assistant"  # callback_id of the message shortcut (manifest.yml)
 #: Message subtypes that are still a person writing: with a file (a screenshot), or "also send to channel".
@@ -210,15 +209,17 @@ class SlackChat:
         return errors
 
     def on_request_submit(self, body: Mapping[str, Any], view: Mapping[str, Any]) -> None:
-        """Open the ticket (once per view id), DM the receipt once, tell staff, end any chat-style form."""
+        """Open the ticket (once per view id) and end any chat-style form. The receipt DM and the staff alert were
+        stored with the ticket (the outbox, `bot.slack.outbox`); the dispatcher is asked to send them now."""
         meta = metadata(view)
         request_type, lang, user = meta.get("t"), meta.get("l"), body["user"]["id"]
         if request_type not in REQUEST_TYPES or lang not in ("en", "ja") or not view.get("id"):
             return
-        sid = str(meta.get("s") or "")
+        sid = str(meta.get("s") or "")  # the conversation the form was opened from: its transcript goes along
         if not (sid.startswith("slack:") and sid.endswith(f":{user}")):
             sid = session_id(_team(body), "modal", user)
-        message = Message(text="", session_id=sid, frontend="slack", user_id=user, lang=str(lang))
+        message = Message(text="", session_id=modal_session(_team(body), user), frontend="slack", user_id=user,
+                          lang=str(lang))
         state = self._session(sid)
         try:
             ticket, errors = self.desk.submit(message, str(request_type), view_values(view), str(lang),
@@ -233,15 +234,8 @@ class SlackChat:
         if ticket is None or errors:
             return
         self.services.dispatcher.kick()
-        try:
-            first = self.store.mark_once(f"slack-receipt:{ticket.reference}", RECEIPT_MARK_TTL)
-        except StoreError:
-            first = True  # a second receipt is better than none
-        if not first:
-            return
         if state.get("form"):
             self._cancel(sid, user)
-        self._dm(user, self.desk.receipt(ticket, str(lang)))
         self.publish_home(user, _team(body))
 
     # -- internals -------------------------------------------------------------------------------
@@ -306,7 +300,10 @@ class SlackChat:
         if not private and _wants_form(reply) and "store_unavailable" not in reply.notices:
             self._cancel(sid, user)
         arguments = self._message_for(reply, private=private, owner=user)
-        self._call("chat.postMessage", self.client.chat_postMessage, channel=channel, thread_ts=thread_ts, **arguments)
+        posted = self._call("chat.postMessage", self.client.chat_postMessage, channel=channel, thread_ts=thread_ts,
+                            **arguments)
+        if posted is not None and reply.ticket is not None:
+            receipt_shown(self.store, str(reply.ticket["reference"]))  # its outbox receipt DM is not needed
 
     def _message_for(self, reply: Reply, *, private: bool, owner: str) -> dict[str, Any]:
         if _wants_form(reply):

@@ -1,9 +1,11 @@
 """Staff in Slack: each new ticket is posted to the staff channel with buttons (Claim, Waiting on requester,
 Resolve, Reject); the post is updated in place, every action is logged in its thread and the requester gets a
-DM when the status changes. Only configured staff may act; everyone else gets an ephemeral refusal.
+DM when the status changes — all three through the durable outbox, stored with the change (`bot.slack.outbox`).
+Only configured staff may act; everyone else gets an ephemeral refusal.
 
-Posts carry the reference, type, article, due date, status, assignee and the requester's Slack mention — never
-contact details or free text (a rejection's explanation goes to the requester only).
+Posts carry the reference, type, article, due date, status and assignee (the requester's Slack mention only with
+SLACK_STAFF_SHOW_REQUESTER) — never contact details or free text (a rejection's explanation goes to the requester
+only).
 """
 from __future__ import annotations
 
@@ -18,22 +20,18 @@ from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError, SlackClientError
 
 from bot.engine.desk import Desk
-from bot.engine.messages import Message
-from bot.slack.blocks import metadata, text_sections, ui, view_values
-from bot.slack.staff_blocks import STAFF_ACTION, actor_for, log_line, reject_modal, staff_ticket_message
+from bot.slack.blocks import metadata, view_values
+from bot.slack.outbox import find_post, remember_post, slack_transport
+from bot.slack.staff_blocks import STAFF_ACTION, actor_for, reject_modal
 from handoff.grounds import find_ground
 from handoff.intake import clean_answer
 from handoff.notify import SlackTransport
-from handoff.requester_view import RequesterView
 from handoff.store import Store, StoreError, StoreUnavailable, TicketNotFound
 from handoff.tickets import REJECTED, RESOLVED, WAITING, Ticket, TicketError
-from responses.markup import to_mrkdwn, to_plain
 
 log = logging.getLogger(__name__)
 
 REFERENCE = re.compile(r"PRQ-\d{4}-\d{6,9}")
-#: How long the channel/ts of a ticket's staff post is remembered (store key `slackpost:REF`).
-POST_TTL = 400 * 86400
 _SLACK_FAILURES = (SlackApiError, SlackClientError, OSError, HTTPException)
 
 
@@ -75,33 +73,12 @@ class StaffDirectory:
 
 
 # -- posting ---------------------------------------------------------------------------------------
-def remember_post(store: Store, reference: str, channel: str, ts: str) -> None:
-    """Keep where a ticket's staff post is, so later changes can `chat.update` it. Best effort: the buttons
-    carry the post's location too, so a failure here only loses updates made from elsewhere."""
-    try:
-        store.save_session(f"slackpost:{reference}", {"channel": channel, "ts": ts}, POST_TTL)
-    except StoreError as exc:
-        log.warning("could not remember the staff post of %s (%s)", reference, type(exc).__name__)
-
-
-def find_post(store: Store, reference: str) -> tuple[str, str] | None:
-    try:
-        data = store.load_session(f"slackpost:{reference}") or {}
-    except StoreError:
-        return None
-    channel, ts = data.get("channel"), data.get("ts")
-    return (channel, ts) if isinstance(channel, str) and isinstance(ts, str) else None
-
-
-def staff_transport(client: WebClient, channel: str, public_url: str, store: Store, *,
-                    show_requester: bool = False) -> SlackTransport:
-    """The outbox's Slack transport when the Slack front end is on: staff alerts carry the action buttons (and the
-    requester's mention only with SLACK_STAFF_SHOW_REQUESTER) and their post is remembered (so later changes update
-    it)."""
-    return SlackTransport(client, channel, public_url,
-                          staff_message=lambda ticket, url: staff_ticket_message(ticket, url,
-                                                                                 show_requester=show_requester),
-                          on_posted=lambda ticket, ch, ts: remember_post(store, ticket.reference, ch, ts))
+def staff_transport(client: WebClient, channel: str | None, public_url: str, store: Store, *,
+                    show_requester: bool = False, desk: Desk | None = None) -> SlackTransport:
+    """The outbox's Slack transport when the Slack front end is on (see `bot.slack.outbox.slack_transport`): staff
+    alerts carry the action buttons (and the requester's mention only with SLACK_STAFF_SHOW_REQUESTER), their post is
+    remembered, and with `desk` the Slack wing's durable messages (receipts, status DMs, post updates) are delivered."""
+    return slack_transport(client, channel, public_url, store, desk=desk, show_requester=show_requester)
 
 
 # -- acting ----------------------------------------------------------------------------------------
@@ -109,12 +86,14 @@ class StaffBoard:
     """Handles the staff post's buttons and the reject modal (called by the Bolt listeners after `ack()`)."""
 
     def __init__(self, *, store: Store, client: WebClient, desk: Desk, directory: StaffDirectory, public_url: str,
-                 clock: Callable[[], float] = time.time, show_requester: bool = False,
-                 publish_home: Callable[[str], None] | None = None) -> None:
+                 clock: Callable[[], float] = time.time, publish_home: Callable[[str], None] | None = None,
+                 kick: Callable[[], None] = lambda: None) -> None:
         self.store, self.client, self.desk, self.directory = store, client, desk, directory
-        self.public_url, self.clock, self.show_requester = public_url, clock, show_requester
+        self.public_url, self.clock = public_url, clock
         #: Republishes a Slack requester's App Home (its list of their requests) after a status change.
         self.publish_home = publish_home
+        #: Asks the outbox's dispatcher to deliver now what a change just stored.
+        self.kick = kick
 
     def on_action(self, body: Mapping[str, Any]) -> None:
         user = body["user"]["id"]
@@ -185,30 +164,10 @@ class StaffBoard:
         return errors
 
     def on_external_change(self, before: Ticket, after: Ticket) -> None:
-        """Staff changed the ticket elsewhere (the web queue): update the post, log it in its thread and tell a
-        Slack requester about a new status, as for a button click."""
-        if after.version == before.version:
-            return
-        located = find_post(self.store, after.reference)
-        if located:
-            self.refresh(after, *located)
-            who = after.events[-1].actor if after.events else "staff"
-            self._post(channel=located[0], thread_ts=located[1], text=log_line(before, after, None, who=who))
-        if after.status != before.status:
-            self._tell_requester(after)
-
-    def refresh(self, ticket: Ticket, channel: str | None = None, ts: str | None = None) -> None:
-        """Update the ticket's staff post in place (its remembered location unless `channel`/`ts` are given)."""
-        if not (channel and ts):
-            found = find_post(self.store, ticket.reference)
-            if found is None:
-                return
-            channel, ts = found
-        try:
-            self.client.chat_update(channel=channel, ts=ts, **staff_ticket_message(
-                ticket, self.public_url, show_requester=self.show_requester))
-        except _SLACK_FAILURES as exc:
-            log.warning("could not update the staff post of %s (%s)", ticket.reference, type(exc).__name__)
+        """Staff changed the ticket elsewhere (the web queue). The post's update, its thread line and the requester's
+        DM are already in the outbox with the change (`bot.slack.outbox.slack_rule`); the App Home follows here."""
+        if after.version != before.version and after.status != before.status:
+            self._home(after)
 
     # -- internals ---------------------------------------------------------------------------------
     def _changed(self, before: Ticket, after: Ticket, user: str, channel: str | None, ts: str | None) -> None:
@@ -216,38 +175,18 @@ class StaffBoard:
             if channel:
                 self._ephemeral(channel, user, f"{after.reference} is already yours; nothing was changed.")
             return
-        located = (channel, ts) if channel and ts else find_post(self.store, after.reference)
-        self.refresh(after, *(located or (None, None)))
-        if located:
-            self._post(channel=located[0], thread_ts=located[1], text=log_line(before, after, user))
+        if channel and ts and find_post(self.store, after.reference) is None:
+            remember_post(self.store, after.reference, channel, ts)  # the click says where the post is
+        # The post's update, its thread line and the requester's DM were stored with the change (the outbox).
+        self.kick()
         if after.status != before.status:
-            self._tell_requester(after)
+            self._home(after)
 
-    def _tell_requester(self, ticket: Ticket) -> None:
-        """DM a requester from Slack about a status change: the status line and a rejection's explanation, both from
-        the requester view (`handoff.requester_view`), never a staff note."""
+    def _home(self, ticket: Ticket) -> None:
+        """Republish a Slack requester's App Home, whose list shows the new status (best effort: a view)."""
         requester = ticket.requester
-        if requester.frontend != "slack" or not requester.user_id:
-            return
-        if self.publish_home is not None:
+        if requester.frontend == "slack" and requester.user_id and self.publish_home is not None:
             self.publish_home(requester.user_id)
-        try:
-            status = self.desk.status(Message(text=ticket.reference, session_id=requester.session_id,
-                                              frontend="slack", user_id=requester.user_id),
-                                      ticket.reference, ticket.lang)
-        except StoreUnavailable:
-            return
-        view = RequesterView.of(ticket)
-        markup = ui("update", view.lang, reference=view.reference) + "\n\n" + status.text
-        if view.rejection is not None and view.rejection.explanation:
-            explanation = view.rejection.explanation
-            markup += "\n\n" + ui("explanation", view.lang) + "\n\n> " + explanation.replace("\n", "\n> ")
-        try:
-            dm = self.client.conversations_open(users=requester.user_id)["channel"]["id"]
-        except _SLACK_FAILURES as exc:
-            log.warning("could not DM the requester of %s (%s)", ticket.reference, type(exc).__name__)
-            return
-        self._post(channel=dm, text=to_plain(markup), blocks=text_sections(to_mrkdwn(markup)))
 
     def _refuse(self, channel: str, user: str) -> None:
         self._ephemeral(channel, user, "Only privacy staff can act on requests, so nothing was changed. "
@@ -258,12 +197,6 @@ class StaffBoard:
             self.client.chat_postEphemeral(channel=channel, user=user, text=text)
         except _SLACK_FAILURES as exc:
             log.warning("could not send an ephemeral staff message (%s)", type(exc).__name__)
-
-    def _post(self, **arguments: Any) -> None:
-        try:
-            self.client.chat_postMessage(unfurl_links=False, unfurl_media=False, **arguments)
-        except _SLACK_FAILURES as exc:
-            log.warning("could not post to Slack (%s)", type(exc).__name__)
 
 
 def _nothing_changed(reference: str, exc: Exception) -> str:

@@ -170,7 +170,8 @@ def test_full_request_through_the_modal_opens_one_ticket(slack_server: SlackServ
         assert [t.reference for t in tickets] == [reference]
         ticket = tickets[0]
         assert ticket.contact.email == "hanako@example.jp" and ticket.answers["scope"] == "everything"
-        assert ticket.requester.session_id == f"slack:T0MOCK:{channel}:{user}"
+        assert ticket.requester.session_id == f"slack:T0MOCK:modal:{user}"  # its receipt is DMed at once
+        assert sorted(m.kind for m in store.outbox_for([reference])[reference]) == ["slack_receipt", "staff_alert"]
         assert (store.load_session(f"slackpost:{reference}") or {}).get("channel") == STAFF_CHANNEL
     assert len(posts(slack_mock, dm_channel)) == 1
     # The chat-style form that the request started was closed: the next question is answered as a question.

@@ -225,7 +225,7 @@ def test_app_home_is_republished_when_a_request_is_filed(slack_server: SlackServ
     user = unique("U0HOME")
     reference, _ = file_request(slack_server, slack_mock, user, unique("D0HOME"))
     [home] = wait_until(lambda: [c for c in slack_mock.calls("views.publish") if c.params["user_id"] == user],
-                        what="App Home")
+                        timeout=20, what="App Home")
     assert reference in json.dumps(home.json_param("view"))
 
 
@@ -259,3 +259,55 @@ def test_the_message_shortcut_on_a_request_offers_the_private_form(slack_server:
                                                      response_url=empty_url)).status == 200
     [note] = wait_responses(slack_mock, empty_url)
     assert "no text" in posted_text(note)
+
+
+# -- point 2: what must arrive goes through the durable outbox ----------------------------------------------
+def test_a_receipt_survives_a_429_on_conversations_open(slack_server: SlackServer, slack_mock: SlackMock) -> None:
+    """Issue 16's story: a 429 on conversations.open while a form was sent lost the receipt. Now the receipt is in
+    the outbox with the ticket and arrives, once, after Slack's Retry-After."""
+    from test_slack_support import file_request
+
+    user = unique("U0LOST")
+    slack_mock.fail("conversations.open", error="ratelimited", retry_after=1, times=1)
+    try:
+        reference, _ = file_request(slack_server, slack_mock, user, unique("D0LOST"))
+        opened = wait_until(lambda: [c for c in slack_mock.calls("conversations.open")
+                                     if c.params["users"] == user and c.status == 200], timeout=30, what="the DM")
+    finally:
+        slack_mock.recover()
+    dm_channel = opened[0].response["channel"]["id"]
+    [receipt] = wait_posts(slack_mock, dm_channel)
+    assert reference in posted_text(receipt)
+    with slack_server.store() as store:
+        [message] = [m for m in store.outbox_for([reference])[reference] if m.kind == "slack_receipt"]
+        assert message.status == "sent" and message.attempts == 2 and message.payload == {}
+    time.sleep(0.5)
+    assert len(posts(slack_mock, dm_channel)) == 1
+
+
+def test_status_dms_and_post_updates_survive_a_slack_outage(slack_server: SlackServer,
+                                                            slack_mock: SlackMock) -> None:
+    from test_slack_support import STAFF_CHANNEL, STAFF_USER, file_request
+
+    user = unique("U0OUT")
+    reference, _ = file_request(slack_server, slack_mock, user, unique("D0OUT"))
+    [post] = wait_until(lambda: [c for c in posts(slack_mock, STAFF_CHANNEL) if reference in posted_text(c)],
+                        what="staff post")
+    dm_channel = wait_until(lambda: [c.response["channel"]["id"] for c in slack_mock.calls("conversations.open")
+                                     if c.params["users"] == user and c.status == 200], what="receipt DM")[0]
+    wait_posts(slack_mock, dm_channel)
+    slack_mock.fail("chat.update", status=503, times=2)  # the dispatcher backs off 5 s, then 10 s
+    slack_mock.fail("conversations.open", status=500, times=2)
+    try:
+        click = block_actions(user=STAFF_USER, channel=STAFF_CHANNEL, action_id="staff_claim", value=reference,
+                              message_ts=post.response["ts"], block_id="ticket_actions")
+        assert slack_server.interaction(click).status == 200
+        [status_dm] = wait_until(lambda: len(p := posts(slack_mock, dm_channel)) >= 2 and p, timeout=40,
+                                 what="the status DM")[1:]
+        updates = wait_until(lambda: [c for c in slack_mock.calls("chat.update")
+                                      if c.params["ts"] == post.response["ts"] and c.status == 200], timeout=40,
+                             what="the post's update")
+    finally:
+        slack_mock.recover()
+    assert reference in posted_text(status_dm) and "in progress" in posted_text(status_dm)
+    assert "In progress" in posted_text(updates[0])

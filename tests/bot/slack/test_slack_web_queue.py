@@ -13,7 +13,6 @@ from fastapi.testclient import TestClient
 
 from bot.app import Services, build_services
 from bot.config import Settings
-from bot.slack.staff import remember_post
 from bot.web.app import create_app
 from handoff.accounts import UserAccount, hash_password
 from handoff.tickets import Contact, Requester, TicketDraft
@@ -36,12 +35,15 @@ def services(tmp_path: Path, slack_api: SlackMock) -> Iterator[Services]:
 
 
 def test_web_queue_changes_follow_to_slack(services: Services, slack_api: SlackMock) -> None:
+    """What a web change causes in Slack is stored with it (the outbox) and delivered by the dispatcher."""
     client = TestClient(create_app(services))  # mounts the Slack front end, which listens for web changes
     requester = Requester("slack", "U0REQ", "slack:T0:D0REQ:U0REQ")
     ticket = services.store.create_ticket(
         TicketDraft(request_type="disclosure", requester=requester, contact=Contact("Hanako", "h@example.jp")),
         idempotency_key=uuid.uuid4().hex, now=time.time())
-    remember_post(services.store, ticket.reference, "C0STAFF", "1700000000.000100")
+    services.dispatcher.run_once()
+    [alert] = [c for c in slack_api.calls("chat.postMessage") if c.params.get("channel") == "C0STAFF"]
+    ts = alert.response["ts"]
 
     token = CSRF.search(client.get("/staff/login").text)
     assert token is not None
@@ -50,15 +52,19 @@ def test_web_queue_changes_follow_to_slack(services: Services, slack_api: SlackM
     assert csrf is not None
     response = client.post(f"/staff/tickets/{ticket.reference}/claim", data={"csrf": csrf[1]}, follow_redirects=False)
     assert response.status_code == 303
+    services.dispatcher.run_once()
 
     [update] = slack_api.calls("chat.update")
-    assert update.params["channel"] == "C0STAFF" and update.params["ts"] == "1700000000.000100"
-    thread = [c for c in slack_api.calls("chat.postMessage") if c.params.get("thread_ts") == "1700000000.000100"]
+    assert update.params["channel"] == "C0STAFF" and update.params["ts"] == ts
+    thread = [c for c in slack_api.calls("chat.postMessage") if c.params.get("thread_ts") == ts]
     assert len(thread) == 1 and "alice (web queue)" in thread[0].params["text"]
     assert ticket.reference in thread[0].params["text"]
     dms = [c for c in slack_api.calls("chat.postMessage") if str(c.params.get("channel", "")).startswith("D")]
     assert len(dms) == 1 and "in progress" in str(dms[0].params.get("text", ""))
-    # A note changes no status: the post follows (version changed) but the requester is not messaged again.
+    # A note changes no status: the post follows (version changed), with no thread line and no DM.
     client.post(f"/staff/tickets/{ticket.reference}/note", data={"csrf": csrf[1], "note": "checked ID"})
+    services.dispatcher.run_once()
+    assert len(slack_api.calls("chat.update")) == 2
     dms_after = [c for c in slack_api.calls("chat.postMessage") if str(c.params.get("channel", "")).startswith("D")]
     assert len(dms_after) == 1
+    assert len([c for c in slack_api.calls("chat.postMessage") if c.params.get("thread_ts") == ts]) == 1
