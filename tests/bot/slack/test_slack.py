@@ -12,7 +12,7 @@ from slack_mock import BOT_ID, BOT_USER_ID, SlackMock
 from test_slack_support import (  # noqa: F401  (slack_mock, slack_server: fixtures)
     STAFF_CHANNEL, SlackServer, block_actions, buttons, dm, dm_event, event_callback, file_request, home_event,
     mention_event, posted_text, posts, select, signed_headers, slack_command, slack_mock, slack_server,
-    text_input, unique, view_submission, wait_posts, wait_responses, wait_until,
+    clarifying, text_input, unique, view_submission, wait_posts, wait_responses, wait_until,
 )
 
 pytestmark = pytest.mark.slow
@@ -53,15 +53,16 @@ def test_mention_is_answered_in_a_thread_without_the_mention(slack_server: Slack
 def test_clarification_button_is_handled_as_the_users_message(slack_server: SlackServer,
                                                               slack_mock: SlackMock) -> None:
     user, channel = unique("U0C"), unique("D0C")
-    first = dm(slack_server, slack_mock, "personal data", user, channel, 1)
+    ask = clarifying()
+    first = dm(slack_server, slack_mock, ask.text, user, channel, 1)
     offered = buttons(first)
-    assert offered["choice_2"]["value"] == "2" and "disclosure" in offered["choice_2"]["text"]["text"]
-    click = block_actions(user=user, channel=channel, action_id="choice_2", value="2",
-                          message_ts=first.response["ts"])
+    key = f"choice_{ask.number}"
+    assert offered[key]["value"] == str(ask.number) and offered[key]["text"]["text"].startswith(f"{ask.number}. ")
+    click = block_actions(user=user, channel=channel, action_id=key, value=str(ask.number), message=first)
     response = slack_server.interaction(click)
     assert response.status == 200 and response.seconds < 3
     second = wait_posts(slack_mock, channel, 2)[1]
-    assert "Article 7 (" in posted_text(second)
+    assert f"Article {ask.article} (" in posted_text(second)
 
 
 def test_retried_event_is_processed_once(slack_server: SlackServer, slack_mock: SlackMock) -> None:

@@ -11,7 +11,7 @@ import pytest
 
 from slack_mock import BOT_USER_ID, SlackMock
 from test_slack_support import (  # noqa: F401  (slack_mock, slack_server: fixtures)
-    SlackServer, block_actions, buttons, dm, dm_event, event_callback, mention_event, message_shortcut, posted_text,
+    SlackServer, block_actions, buttons, clarifying, dm, dm_event, event_callback, mention_event, message_shortcut, posted_text,
     posts, responses, select, slack_command, slack_mock, slack_server, text_input, unique, view_submission,
     wait_posts, wait_responses, wait_until,
 )
@@ -174,12 +174,14 @@ def test_system_subtypes_are_still_ignored(slack_server: SlackServer, slack_mock
 def test_only_the_asker_can_use_the_choice_buttons_and_a_used_set_is_replaced(slack_server: SlackServer,
                                                                               slack_mock: SlackMock) -> None:
     asker, bystander, channel = unique("U0ASK"), unique("U0BY"), unique("C0PUBLIC")
-    event = mention_event(f"<@{BOT_USER_ID}> personal data", user=asker, channel=channel)
+    ask = clarifying()
+    key, value = f"choice_{ask.number}", str(ask.number)
+    event = mention_event(f"<@{BOT_USER_ID}> {ask.text}", user=asker, channel=channel)
     assert slack_server.event(event_callback(event)).status == 200
     [offer] = wait_posts(slack_mock, channel)
-    assert "choice_3" in buttons(offer)
+    assert key in buttons(offer)
 
-    click = block_actions(user=bystander, channel=channel, action_id="choice_3", value="3", message=offer,
+    click = block_actions(user=bystander, channel=channel, action_id=key, value=value, message=offer,
                           thread_ts=event["ts"])
     assert slack_server.interaction(click).status == 200
     [note] = wait_until(lambda: [c for c in slack_mock.calls("chat.postEphemeral") if c.params["user"] == bystander],
@@ -189,32 +191,32 @@ def test_only_the_asker_can_use_the_choice_buttons_and_a_used_set_is_replaced(sl
     updates = [c for c in slack_mock.calls("chat.update") if c.params["ts"] == offer.response["ts"]]
     assert len(posts(slack_mock, channel)) == 1 and updates == []  # nothing public changed
 
-    label = buttons(offer)["choice_3"]["text"]["text"]
-    assert slack_server.interaction(block_actions(user=asker, channel=channel, action_id="choice_3", value="3",
+    label = buttons(offer)[key]["text"]["text"]
+    assert slack_server.interaction(block_actions(user=asker, channel=channel, action_id=key, value=value,
                                                   message=offer, thread_ts=event["ts"])).status == 200
     [update] = wait_until(lambda: [c for c in slack_mock.calls("chat.update") if c.params["ts"] == offer.response["ts"]],
                           what="the used buttons replaced")
     assert not [b for b in buttons(update) if b.startswith("choice_")] and label in posted_text(update)
     answer = wait_posts(slack_mock, channel, 2)[1]
-    assert answer.params["thread_ts"] == event["ts"] and "Article 6 (" in posted_text(answer)
+    assert answer.params["thread_ts"] == event["ts"] and f"Article {ask.article} (" in posted_text(answer)
 
 
 def test_a_choice_on_an_ephemeral_answer_is_replaced_through_the_response_url(slack_server: SlackServer,
                                                                               slack_mock: SlackMock) -> None:
     user, channel = unique("U0EPH"), unique("C0EPH")
+    ask = clarifying()
     url = slack_mock.response_url(unique("cmd"))
-    assert slack_server.command(slack_command("personal data", user=user, channel=channel, response_url=url)).status \
-        == 200
+    assert slack_server.command(slack_command(ask.text, user=user, channel=channel, response_url=url)).status == 200
     [offer] = wait_responses(slack_mock, url)
     [actions] = [b for b in offer.params["blocks"] if b["type"] == "actions"]
     assert actions["block_id"] == f"reply_actions:{user}"
     click_url = slack_mock.response_url(unique("click"))
-    click = block_actions(user=user, channel=channel, action_id="choice_3", value="3", ephemeral=True,
-                          block_id=actions["block_id"], response_url=click_url)
+    click = block_actions(user=user, channel=channel, action_id=f"choice_{ask.number}", value=str(ask.number),
+                          ephemeral=True, block_id=actions["block_id"], response_url=click_url)
     assert slack_server.interaction(click).status == 200
     chosen, answer = wait_responses(slack_mock, click_url, 2)
     assert chosen.params["replace_original"] is True and "Chosen" in posted_text(chosen)
-    assert answer.params["replace_original"] is False and "Article 6 (" in posted_text(answer)
+    assert answer.params["replace_original"] is False and f"Article {ask.article} (" in posted_text(answer)
     assert posts(slack_mock, channel) == []
 
 

@@ -6,6 +6,7 @@ Test modules import the fixtures: `from test_slack_support import slack_mock, sl
 from __future__ import annotations
 
 import contextlib
+import functools
 import hashlib
 import hmac
 import itertools
@@ -326,6 +327,36 @@ def wait_responses(mock: SlackMock, url: str, count: int = 1) -> list[Any]:
     found: list[Any] = wait_until(lambda: (r := responses(mock, url)) and len(r) >= count and r,
                                   what=f"{count} posts to the response URL")
     return found
+
+
+@dataclass(frozen=True)
+class Clarifying:
+    """A question the shipped catalog answers with "Did you mean…" and its last choice (number and article)."""
+
+    text: str
+    number: int
+    article: int
+
+
+_CLARIFY_CANDIDATES = ("personal data", "yo what do u do w my info")
+
+
+@functools.lru_cache(maxsize=1)
+def clarifying() -> Clarifying:
+    """Found with the matcher itself (the catalog keeps improving, so no fixed text stays ambiguous): a known
+    candidate, else the first clarification in the dev set."""
+    from bot.app import build_matcher
+    from bot.engine.evaluation import classify
+
+    matcher = build_matcher()
+    dev = Path(__file__).resolve().parents[2] / "data" / "dev.jsonl"
+    texts = list(_CLARIFY_CANDIDATES) + [json.loads(line)["text"] for line in dev.read_text("utf-8").splitlines()
+                                         if line.strip() and json.loads(line).get("lang") == "en"]
+    for text in texts:
+        result = classify(matcher, text)
+        if result["decision"] == "clarify" and len(result["choices"]) >= 2 and "\n" not in text:
+            return Clarifying(text, len(result["choices"]), int(result["choices"][-1]))
+    raise AssertionError("no English text in the dev set clarifies any more")
 
 
 # -- conversations with the running server ----------------------------------------------------
