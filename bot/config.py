@@ -35,8 +35,9 @@ SETTINGS_DOC: tuple[tuple[str, str, str], ...] = (
     ("PROMETHEUS_MULTIPROC_DIR", "(unset)", "prometheus-client's multiprocess mode: an existing, writable, empty-at-"
      "deploy directory where every process on the machine (each `privacy-bot serve` worker, `privacy-bot slack`) "
      "writes its counters, so any worker's `/metrics` reports their sum. Must be in the environment before start."),
-    ("PRIVACY_BOT_PUBLIC_URL", "http://127.0.0.1:8000", "Base URL where the web app is reachable; used in links "
-     "to tickets in staff notifications."),
+    ("PRIVACY_BOT_PUBLIC_URL", "http://127.0.0.1:8000", "Base URL where staff reach the web app; used in the links to "
+     "tickets in staff alerts (Slack, email and the log). `serve` warns at start when it is unset and the port is not "
+     "8000."),
     ("PRIVACY_BOT_PURGE_DAYS", "365", "`privacy-bot purge` removes personal fields from tickets closed more than "
      "this many days ago (reference, type, dates and outcome are kept)."),
     ("PRIVACY_BOT_NOTIFY_MAX_ATTEMPTS", "10", "How many times an outbox message (staff alert, email, Slack message) is "

@@ -28,6 +28,19 @@ def proxy_options(settings: Settings) -> dict[str, Any]:
     return {"proxy_headers": True, "forwarded_allow_ips": ",".join(settings.forwarded_allow_ips)}
 
 
+DEFAULT_PORT = 8000
+
+
+def public_url_warning(settings: Settings, port: int) -> str | None:
+    """The start-up warning when links in staff alerts and emails would point at the wrong place: the public URL
+    was left at its default while this server listens on another port."""
+    if settings.public_url_set or port == DEFAULT_PORT:
+        return None
+    return (f"PRIVACY_BOT_PUBLIC_URL is not set, so links in staff alerts and emails point to {settings.public_url}, "
+            f"but this server listens on port {port}. Set PRIVACY_BOT_PUBLIC_URL to the address staff open "
+            "(e.g. https://privacy.example.com).")
+
+
 def cmd_serve(args: argparse.Namespace) -> int:
     import uvicorn
 
@@ -38,7 +51,10 @@ def cmd_serve(args: argparse.Namespace) -> int:
     configure_logging(settings)
     services = build_services(settings)
     app = create_app(services)
-    services.dispatcher.start()  # staff notifications (and their retries) run beside the server
+    services.dispatcher.start()  # the outbox (staff alerts, emails, Slack messages) is delivered beside the server
+    warning = public_url_warning(settings, args.port)
+    if warning:
+        print(f"privacy-bot: warning: {warning}", file=sys.stderr, flush=True)
     print(f"privacy-bot: serving on http://{args.host}:{args.port} (store: {services.store.health().backend}; "
           f"Slack: {'on' if settings.slack_enabled else 'off'})", file=sys.stderr, flush=True)
     try:
@@ -257,7 +273,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = sub.add_parser("serve", help="run the web chat, APIs and pages", description="Run the web server.")
     p.add_argument("--host", default="127.0.0.1", help="interface to bind (default 127.0.0.1)")
-    p.add_argument("--port", type=int, default=8000, help="port to listen on (default 8000)")
+    p.add_argument("--port", type=int, default=DEFAULT_PORT, help=f"port to listen on (default {DEFAULT_PORT})")
     p.set_defaults(func=cmd_serve)
 
     p = sub.add_parser("slack", help="run the Slack app over Socket Mode (needs SLACK_APP_TOKEN)",
