@@ -7,14 +7,20 @@ to the next worker in turn, so sessions continue across workers. Meanwhile the s
 
 * kills redis-server with SIGKILL and restarts it (it replays its append-only file), at 25% and again at 70% of
   the run, and
-* kills one worker with SIGKILL at 50% and starts it again.
+* kills one worker with SIGKILL at 50% and starts it again, and
+* breaks the outbound channels (issue 16): the Slack Web API (the tests' local mock) answers 429 with Retry-After
+  from 10% to 30% of the run and 500 from 30% to 45%, and the SMTP server (aiosmtpd) is down from 35% to 60%.
 
 Users retry a failed confirmation (connection refused, an error status, or the form still at its summary because
 the store was down) with the same session, which is idempotent: the form's id is the ticket's idempotency key.
 A form step that fails is sent again; a form that gets out of step is cancelled and started afresh in a new
 session. At the end every ticket reference a user was given is reconciled with the tickets in Redis, and the
 script prints `acknowledged`, `stored`, `lost` and `duplicated` (a form with more than one ticket, or a
-reference given to two forms). It exits 1 unless lost and duplicated are both 0.
+reference given to two forms). Then the outbox is drained (the workers keep delivering for a while; what is still
+waiting for its backoff is delivered by one more dispatcher, as a restarted worker would) and every message a stored
+ticket promised — the Slack staff alert, the email staff alert and the requester's receipt — is reconciled with what
+the Slack mock and the SMTP server received: `queued`, `delivered`, `duplicated` and `lost` messages. It exits 1
+unless lost and duplicated tickets and messages are all 0.
 
     python -m benchmarks.fault_load [--users 16] [--duration 40] [--json]
 
@@ -27,6 +33,7 @@ import http.client
 import itertools
 import json
 import random
+import re
 import sys
 import tempfile
 import threading
@@ -35,7 +42,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Iterable, Mapping, Sequence
 
-from benchmarks import LOOPBACK, UNLIMITED_RATES, RedisServer, ServerProcess, clean_env, free_port
+from benchmarks import LOOPBACK, REPO, UNLIMITED_RATES, RedisServer, ServerProcess, clean_env, free_port
 
 PREFIX = "fault-load"
 QUESTIONS = ["What personal information do you collect?", "do you use cookies?", "クッキーを無効にするとどうなりますか？",
@@ -54,6 +61,10 @@ SCRIPTS = {
     "inquiry": ["1", "{name}", "{email}", "1", "I'd like to complain about marketing emails"],
 }
 SUMMARY_CHOICES = ["confirm", "restart", "cancel"]
+STAFF_EMAIL = "desk@example.com"
+STAFF_CHANNEL = "C0STAFF"
+DRAIN_SECONDS = 30.0  # how long the workers get to deliver what the faults held back
+_REFERENCE = re.compile(r"PRQ-\d{4}-\d{6,9}")
 STEP_RETRIES = 30
 CONFIRM_GRACE = 30.0  # seconds a user keeps retrying a confirmation after the load phase ended
 
@@ -93,6 +104,29 @@ def reconcile(acknowledged: Mapping[str, Iterable[str]], stored: Iterable[Stored
     unacknowledged = sum(1 for t in stored if t.session_id not in acked_forms)
     return {"acknowledged": len(references), "stored": len(stored), "lost": lost, "duplicated": duplicated,
             "unacknowledged": unacknowledged}
+
+
+def reconcile_messages(stored: Iterable[str], slack_posts: Iterable[str], emails: Iterable[tuple[str, str, str]],
+                       queued: int) -> dict[str, int]:
+    """Compare the messages stored tickets promised with what arrived.
+
+    Every stored ticket promises three: its Slack staff alert, its email staff alert and the requester's receipt.
+    `slack_posts`: the reference of every staff alert Slack accepted; `emails`: (Message-ID, reference, "alert" or
+    "receipt") of every email the SMTP server accepted; `queued`: messages in the outbox. Returns `queued`,
+    `expected`, `delivered` (promised messages that arrived), `duplicated` (arrivals beyond the first of a message, a
+    repeated Message-ID included) and `lost` (promised, never arrived)."""
+    expected = {(ref, kind) for ref in stored for kind in ("slack", "alert", "receipt")}
+    arrivals: dict[tuple[str, str], int] = {}
+    for ref in slack_posts:
+        arrivals[(ref, "slack")] = arrivals.get((ref, "slack"), 0) + 1
+    ids: dict[str, int] = {}
+    for message_id, ref, kind in emails:
+        ids[message_id] = ids.get(message_id, 0) + 1
+        arrivals[(ref, kind)] = arrivals.get((ref, kind), 0) + 1
+    delivered = sum(1 for key in expected if arrivals.get(key))
+    duplicated = sum(n - 1 for n in arrivals.values() if n > 1)
+    return {"queued": queued, "expected": len(expected), "delivered": delivered, "duplicated": duplicated,
+            "lost": len(expected) - delivered}
 
 
 # -- users ---------------------------------------------------------------------------------------
@@ -245,6 +279,65 @@ def stored_tickets(redis_url: str) -> list[StoredTicket]:
         store.close()
 
 
+def _test_servers() -> tuple[Any, Any]:
+    """The tests' local Slack mock and SMTP server classes (tests/slack_mock.py, tests/smtp_server.py)."""
+    tests = str(REPO / "tests")
+    if tests not in sys.path:
+        sys.path.insert(0, tests)
+    from slack_mock import SlackMock
+    from smtp_server import SmtpServer
+
+    return SlackMock, SmtpServer
+
+
+def outbound(slack: Any, smtp: Any) -> tuple[list[str], list[tuple[str, str, str]]]:
+    """(references of accepted Slack staff alerts, (Message-ID, reference, kind) of accepted emails)."""
+    posts = []
+    for call in slack.calls("chat.postMessage"):
+        found = _REFERENCE.search(str(call.params.get("text", "")))
+        if call.status == 200 and call.response and call.response.get("ok") and found:
+            posts.append(found.group(0))
+    emails = []
+    for message, (_, recipients) in zip(list(smtp.messages), list(smtp.envelopes)):
+        found = _REFERENCE.search(str(message["Subject"]))
+        if found:
+            emails.append((str(message["Message-ID"]), found.group(0),
+                           "alert" if STAFF_EMAIL in recipients else "receipt"))
+    return posts, emails
+
+
+def drain(env: Mapping[str, str], note: Any) -> dict[str, int]:
+    """Deliver what is still due once backoffs elapse, as a restarted worker would (the clock jumps ahead)."""
+    from bot.app import build_services
+    from bot.config import Settings
+
+    services = build_services(Settings.from_env(env))
+    offset = 0.0
+    services.dispatcher.clock = lambda: time.time() + offset
+    try:
+        for _ in range(20):
+            counts = services.store.outbox_counts()
+            if not counts["pending"]:
+                break
+            services.dispatcher.run_once()
+            offset += 700.0  # past the longest backoff
+        counts = services.store.outbox_counts()
+        note(f"outbox after the last rounds: {counts}")
+        return counts
+    finally:
+        services.close()
+
+
+def outbox_pending(redis_url: str) -> int:
+    from handoff.redis.store import RedisStore
+
+    store = RedisStore.from_url(redis_url, prefix=PREFIX)
+    try:
+        return store.outbox_counts()["pending"]
+    finally:
+        store.close()
+
+
 def run_fault_load(users: int = 16, duration: float = 40.0, seed: int = 7,
                    log: Any = sys.stderr) -> dict[str, Any]:
     """Run the whole scenario; returns the reconciliation, counters and the fault timeline."""
@@ -253,13 +346,20 @@ def run_fault_load(users: int = 16, duration: float = 40.0, seed: int = 7,
         print(timeline[-1], file=log, flush=True)
 
     timeline: list[str] = []
+    SlackMock, SmtpServer = _test_servers()
     with tempfile.TemporaryDirectory(prefix="fault-load-") as tmp:
         workdir = Path(tmp)
         redis = RedisServer(workdir / "redis").start()
+        slack, smtp = SlackMock().start(), SmtpServer().start()
         servers: list[ServerProcess] = []
         try:
             env = clean_env({"REDIS_URL": redis.url, "REDIS_KEY_PREFIX": PREFIX,
-                             "PRIVACY_BOT_DATA_DIR": str(workdir / "data"), **UNLIMITED_RATES})
+                             "PRIVACY_BOT_DATA_DIR": str(workdir / "data"), **UNLIMITED_RATES,
+                             "SLACK_BOT_TOKEN": SlackMock.TOKEN, "SLACK_API_URL": slack.url,
+                             "SLACK_STAFF_CHANNEL": STAFF_CHANNEL, "SMTP_HOST": LOOPBACK, "SMTP_PORT": str(smtp.port),
+                             "SMTP_SECURITY": "none", "SMTP_FROM": "privacy@example.com",
+                             "PRIVACY_BOT_STAFF_EMAILS": STAFF_EMAIL, "PRIVACY_BOT_EMAIL_VERIFICATION": "0",
+                             "PRIVACY_BOT_NOTIFY_MAX_ATTEMPTS": "100"})
             for n in range(2):
                 servers.append(ServerProcess.privacy_bot(free_port(), env, workdir, f"worker{n}").start())
             for server in servers:
@@ -274,10 +374,27 @@ def run_fault_load(users: int = 16, duration: float = 40.0, seed: int = 7,
             note(f"{users} users start against workers on ports {workers.ports}; redis on {redis.port}")
             for thread in threads:
                 thread.start()
-            faults = [(0.25, "kill redis"), (0.50, "kill worker"), (0.70, "kill redis")]
+            faults = [(0.10, "slack 429"), (0.25, "kill redis"), (0.30, "slack 500"), (0.35, "smtp down"),
+                      (0.45, "slack ok"), (0.50, "kill worker"), (0.60, "smtp up"), (0.70, "kill redis")]
             for at, what in faults:
                 time.sleep(max(0.0, t0 + at * duration - time.monotonic()))
-                if what == "kill redis":
+                if what == "slack 429":
+                    slack.fail("chat.postMessage", error="ratelimited", retry_after=2)
+                    note("Slack answers 429 (Retry-After: 2)")
+                elif what == "slack 500":
+                    slack.recover()
+                    slack.fail("chat.postMessage", status=500)
+                    note("Slack answers 500")
+                elif what == "slack ok":
+                    slack.recover()
+                    note("Slack recovered")
+                elif what == "smtp down":
+                    smtp.stop()
+                    note("SMTP server down")
+                elif what == "smtp up":
+                    smtp.start()
+                    note("SMTP server back")
+                elif what == "kill redis":
                     redis.kill()
                     note("redis-server killed (SIGKILL)")
                     time.sleep(min(3.0, duration * 0.08))
@@ -296,14 +413,27 @@ def run_fault_load(users: int = 16, duration: float = 40.0, seed: int = 7,
             note(f"load stopped ({still} users still busy)")
             if not redis.running:
                 redis.start()
-            result = reconcile(tally.acknowledged, stored_tickets(redis.url))
-            note("reconciled")
-            return {"result": result, "counts": dict(sorted(tally.counts.items())), "timeline": timeline,
-                    "users": users, "duration": duration, "users_still_busy": still}
+            stored = stored_tickets(redis.url)
+            result = reconcile(tally.acknowledged, stored)
+            note("tickets reconciled")
+            deadline = time.monotonic() + min(DRAIN_SECONDS, duration)
+            while time.monotonic() < deadline and outbox_pending(redis.url):
+                time.sleep(0.5)
+            note(f"workers delivered for {min(DRAIN_SECONDS, duration):.0f} s; {outbox_pending(redis.url)} pending")
+            for server in servers:
+                server.stop()
+            counts = drain(env, note)
+            posts, emails = outbound(slack, smtp)
+            messages = reconcile_messages([t.reference for t in stored], posts, emails, sum(counts.values()))
+            note("messages reconciled")
+            return {"result": result, "messages": messages, "counts": dict(sorted(tally.counts.items())),
+                    "timeline": timeline, "users": users, "duration": duration, "users_still_busy": still}
         finally:
             for server in servers:
                 server.kill()
             redis.kill()
+            slack.stop()
+            smtp.stop()
 
 
 def run(quick: bool = False) -> Any:
@@ -317,6 +447,11 @@ def run(quick: bool = False) -> Any:
     section.add(f"lost / duplicated tickets ({users} users, {duration:.0f} s, redis killed twice, a worker killed)",
                 f"{result['lost']} / {result['duplicated']} (acknowledged {result['acknowledged']}, "
                 f"stored {result['stored']})", "0 / 0", result["lost"] == 0 and result["duplicated"] == 0)
+    messages = outcome["messages"]
+    section.add("lost / duplicated outbox messages (Slack 429 and 500, SMTP down)",
+                f"{messages['lost']} / {messages['duplicated']} (queued {messages['queued']}, delivered "
+                f"{messages['delivered']} of {messages['expected']})", "0 / 0",
+                messages["lost"] == 0 and messages["duplicated"] == 0)
     errors = sum(v for k, v in outcome["counts"].items() if k.startswith("HTTP 5"))
     section.add("HTTP 5xx answers during the faults", str(errors), "0", errors == 0)
     section.body = (
@@ -326,6 +461,10 @@ def run(quick: bool = False) -> Any:
         "confirmations are retried with the same session.\n\n"
         + markdown_table(["acknowledged", "stored", "lost", "duplicated", "unacknowledged"],
                          [[result[k] for k in ("acknowledged", "stored", "lost", "duplicated", "unacknowledged")]])
+        + "\n\nOutbox messages (each stored ticket promises a Slack staff alert, an email staff alert and the "
+        "requester's receipt; Slack answered 429 then 500 and the SMTP server was down for part of the run):\n\n"
+        + markdown_table(["queued", "expected", "delivered", "duplicated", "lost"],
+                         [[messages[k] for k in ("queued", "expected", "delivered", "duplicated", "lost")]])
         + "\n\nCounters: " + "; ".join(f"{k} {v}" for k, v in outcome["counts"].items())
         + "\n\nTimeline:\n\n```\n" + "\n".join(outcome["timeline"]) + "\n```"
     )
@@ -355,11 +494,14 @@ def main(argv: Sequence[str] | None = None) -> int:
     else:
         for key in ("acknowledged", "stored", "lost", "duplicated"):
             print(f"{key} {outcome['result'][key]}")
+        for key in ("queued", "expected", "delivered", "duplicated", "lost"):
+            print(f"messages {key} {outcome['messages'][key]}")
         print(f"(unacknowledged {outcome['result']['unacknowledged']}: stored tickets whose user was never told a "
               "reference)")
         for key, value in outcome["counts"].items():
             print(f"  {key}: {value}")
-    return 0 if outcome["result"]["lost"] == 0 and outcome["result"]["duplicated"] == 0 else 1
+    bad = [outcome[part][key] for part in ("result", "messages") for key in ("lost", "duplicated")]
+    return 0 if not any(bad) else 1
 
 
 if __name__ == "__main__":

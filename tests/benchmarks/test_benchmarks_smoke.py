@@ -21,7 +21,7 @@ if str(REPO) not in sys.path:
     sys.path.insert(0, str(REPO))
 
 from benchmarks import Section  # noqa: E402
-from benchmarks.fault_load import StoredTicket, reconcile  # noqa: E402
+from benchmarks.fault_load import StoredTicket, reconcile, reconcile_messages  # noqa: E402
 
 
 def failures(section: Section) -> list[str]:
@@ -87,7 +87,8 @@ def test_slack_benchmark_smoke() -> None:
 @pytest.mark.slow
 @pytest.mark.redis
 def test_fault_load_smoke(redis_binary: str) -> None:
-    """Two users, five seconds, redis killed twice and a worker killed: nothing lost, nothing duplicated."""
+    """Two users, five seconds, redis killed twice and a worker killed, Slack answering 429 then 500 and SMTP down
+    for a while: no ticket and no outbox message lost or duplicated."""
     from benchmarks.fault_load import run_fault_load
 
     class Quiet:
@@ -101,6 +102,9 @@ def test_fault_load_smoke(redis_binary: str) -> None:
     result = outcome["result"]
     assert result["acknowledged"] > 0, outcome
     assert result["lost"] == 0 and result["duplicated"] == 0, outcome
+    messages = outcome["messages"]
+    assert messages["expected"] == 3 * result["stored"] and messages["delivered"] == messages["expected"], outcome
+    assert messages["lost"] == 0 and messages["duplicated"] == 0 and messages["queued"] >= messages["expected"]
     assert not [k for k in outcome["counts"] if k.startswith("HTTP 5")], outcome
 
 
@@ -116,6 +120,14 @@ def test_report_is_written(tmp_path: Path) -> None:
 
 
 # -- the fault-and-load script's reconciliation -----------------------------------------------------
+
+def test_reconcile_messages_counts_lost_and_duplicated() -> None:
+    a, b = "PRQ-2026-000001", "PRQ-2026-000002"
+    emails = [("<1@x>", a, "alert"), ("<2@x>", a, "receipt"), ("<3@x>", b, "alert"), ("<3@x>", b, "alert")]
+    result = reconcile_messages([a, b], [a, b, b], emails, queued=6)
+    assert result == {"queued": 6, "expected": 6, "delivered": 5, "duplicated": 2, "lost": 1}
+    assert reconcile_messages([a], [a], [("<1@x>", a, "alert"), ("<2@x>", a, "receipt")], queued=3)["lost"] == 0
+
 
 def test_reconcile_all_acknowledged_and_stored() -> None:
     stored = [StoredTicket("PRQ-2026-000001", "form-a"), StoredTicket("PRQ-2026-000002", "form-b")]
