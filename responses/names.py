@@ -69,6 +69,8 @@ _SPECS = (
     TemplateSpec("goodbye", "smalltalk"),
     TemplateSpec("fallback", "system"),
     TemplateSpec("clarify", "system"),
+    # A bare "yes" / 「はい」 with no offer pending: ask what the user means (never topic matching).
+    TemplateSpec("unclear_yes", "system"),
     TemplateSpec("out_of_scope", "system"),
     # Emails (first line: the subject): to the requester, from their ticket's requester view, and to staff.
     TemplateSpec("email_receipt", "email"),

@@ -19,6 +19,7 @@ from rapidfuzz import fuzz
 from bot.engine.desk import TRANSCRIPT_LINES, Desk, DeskReply, LookupGuard, ticket_summary
 from bot.engine.messages import Choice, Message, Reply
 from bot.engine.verify import EmailCheck
+from bot.engine.offers import LABELS, OFFERS, is_confirmation
 from handoff.intake import IntakeForm
 from handoff.store import Store, StoreUnavailable
 from intents.catalog import Intent
@@ -113,10 +114,14 @@ class Conversation:
             reply = self._form_turn(message, text, state, form, lang, notices)
         elif self.desk.is_status_query(text):
             reply = self._from_desk(message, self.desk.status(message, text, lang), lang, notices, decision="smalltalk")
+        elif is_confirmation(text) and state.get("offer"):
+            reply = self._confirmed(message, state, lang, notices, stateless)  # "yes please" takes up the offer
         else:
             repeated = None if stateless else self.desk.repeat_receipt(state, text, lang)
             if repeated is not None:
                 reply = self._from_desk(message, repeated, lang, notices)
+            elif is_confirmation(text):
+                reply = self._confirmed(message, state, lang, notices, stateless)  # a yes to nothing: ask
             else:
                 match = self._pick_choice(text, state, lang) or self.matcher.match(text)
                 reply = self._answer(message, match, lang, notices, state, stateless)
@@ -127,6 +132,7 @@ class Conversation:
 
         state["lang"] = reply.lang
         state["pending_choices"] = [c.intent for c in reply.choices if c.intent] if "form" not in state else []
+        state["offer"] = reply.extra.get("offer") if "form" not in state else None
         transcript = state.setdefault("transcript", [])
         transcript.append({"role": "user", "text": text, "at": self.clock()})
         transcript.append({"role": "bot", "text": reply.text, "intent": reply.intent, "at": self.clock()})
@@ -277,11 +283,36 @@ class Conversation:
         best, best_score = None, 0.0
         for n, intent_id in enumerate(pending, start=1):
             intent = self.matcher.catalog[intent_id]
-            for label in {intent.label(lang), intent.label("en"), intent.label("ja")}:
+            offered = LABELS.get(intent.request_type or "", {})  # an offer's button label, typed
+            for label in {intent.label(lang), intent.label("en"), intent.label("ja"), *offered.values()}:
                 score = fuzz.ratio(folded, fold(label))
                 if score > best_score:
                     best, best_score = n, score
         return best if best_score >= 80 else None
+
+    # -- offers ------------------------------------------------------------------------------
+    def _confirmed(self, message: Message, state: dict[str, Any], lang: str, notices: list[str],
+                   stateless: bool) -> Reply:
+        """A short yes / ok: start the request the previous answer offered, or ask what the user means."""
+        offered = state.get("offer")
+        request = self.matcher.catalog.request_for_type(offered) if isinstance(offered, str) else None
+        if request is not None:
+            match = Match(decision="request", intent=request.id, article=request.article, handoff=offered,
+                          confidence=1.0, lang=lang, flags=frozenset({"offer"}))
+            return self._answer(message, match, lang, notices, state, stateless)
+        rendered = self.renderer.render("unclear_yes", lang, {"article": None}, cache_key=("unclear_yes",))
+        return self._reply(message.session_id, rendered.markup, lang, decision="smalltalk", intent=None, article=None,
+                           handoff=None, confidence=1.0, choices=(), notices=tuple(notices), ticket=None,
+                           rendered=rendered)
+
+    def _offer(self, name: str, lang: str) -> tuple[str, Choice] | None:
+        """(request type, button) when answer template `name` ends with an offer to start that request."""
+        request_type = OFFERS.get(name)
+        request = self.matcher.catalog.request_for_type(request_type) if request_type else None
+        if request_type is None or request is None:
+            return None
+        label = LABELS[request_type].get(lang, LABELS[request_type]["en"])
+        return request_type, Choice(number=1, intent=request.id, label=label, article=request.article)
 
     # -- replies -----------------------------------------------------------------------------
     def _answer(self, message: Message, match: Match, lang: str, notices: list[str], state: dict[str, Any],
@@ -331,12 +362,16 @@ class Conversation:
                     choices = form_reply.choices
         article = match.article if match.decision != "fallback" else None
         extra = ("truncated_for_matching",) if "truncated" in match.flags else ()
-        return self._reply(message.session_id, markup, lang, decision=match.decision,
+        offer = self._offer(name, lang) if match.decision == "answer" else None
+        if offer is not None:
+            choices = (offer[1],)  # the offer as a button; "1", its label or "yes please" accept it
+        reply = self._reply(message.session_id, markup, lang, decision=match.decision,
                            intent=match.intent if match.decision != "fallback" or name == "out_of_scope" else None,
                            article=article,
                            handoff=match.handoff if match.decision == "request" else None,
                            confidence=match.confidence, choices=choices, notices=tuple(notices) + extra,
                            ticket=ticket, rendered=rendered)
+        return replace(reply, extra={**reply.extra, "offer": offer[0]}) if offer is not None else reply
 
     def _from_desk(self, message: Message, desk: DeskReply, lang: str, notices: list[str],
                    decision: str = "request") -> Reply:
