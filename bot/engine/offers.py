@@ -32,9 +32,10 @@ LABELS: dict[str, dict[str, str]] = {
 }
 
 _EN_YES = r"(?:yes|yeah|yep|yup|yea|ya|sure|ok|okay|k|alright|all right|y|of course|definitely|absolutely|right)"
-_EN_MORE = (r"(?:please|pls|plz|please do|do it|go ahead|go for it|start it|let'?s do it|let'?s go|thanks|thank you|"
+_EN_MORE = (r"(?:please|pls|plz|please do|do it|go ahead|go for it|start it|let'?s do it|let'?s go|"
             r"that would be great|sounds good|i would|i'd like that|i do|i want to)")
-_EN = re.compile(rf"^(?:{_EN_YES}(?: {_EN_MORE})*|{_EN_MORE}(?: {_EN_MORE})*)$")
+#: "thanks" only after a yes ("yes thanks"): alone it is a thank-you, answered as small talk.
+_EN = re.compile(rf"^(?:{_EN_YES}(?: {_EN_MORE}| thanks| thank you)*|{_EN_MORE}(?: {_EN_MORE})*)$")
 _JA_YES = r"(?:はい|はいはい|うん|ええ|そうです|そう|そうして|おk|ok|オッケー|オーケー|了解|りょうかい|もちろん)"
 _JA_MORE = (r"(?:お願いします|お願い致します|お願いいたします|おねがいします|お願い|おねがい|よろしくお願いします|よろしく|"
             r"頼みます|たのみます|それでお願いします|それで|進めてください|開始してください|始めてください|はじめてください|"

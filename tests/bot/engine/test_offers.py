@@ -95,13 +95,14 @@ def test_answers_without_a_procedure_offer_nothing(chat: Conversation) -> None:
     assert say(chat, "what are cookies used for?", "n1").choices == ()
 
 
-@pytest.mark.parametrize("text", ["yes please", "Yes.", "ok", "okay thanks", "go ahead", "sure", "はい", "うん",
+@pytest.mark.parametrize("text", ["yes please", "Yes.", "ok", "okay thanks", "yes thank you", "go ahead", "sure", "はい", "うん",
                                   "お願いします", "はい、お願いします", "ええ", "開始してください", "よろしくお願いします"])
 def test_confirmations(text: str) -> None:
     assert is_confirmation(text)
 
 
 @pytest.mark.parametrize("text", ["yes, and what about cookies?", "no", "いいえ", "ok but how do I delete my data",
-                                  "はい、Cookieについて教えてください", "please delete my data", "データ消去よろしく", ""])
+                                  "はい、Cookieについて教えてください", "please delete my data", "データ消去よろしく", "",
+                                  "thanks!", "thank you", "ありがとうございます"])
 def test_not_confirmations(text: str) -> None:
     assert not is_confirmation(text)
