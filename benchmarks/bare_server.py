@@ -1,10 +1,12 @@
-"""The baseline server for the HTTP benchmark: `privacy-bot serve` exactly as shipped, except that uvicorn is handed
-a bare FastAPI app whose `POST /api/chat` returns a constant JSON object.
+"""The baseline servers for the HTTP benchmark: `privacy-bot serve` exactly as shipped, except that uvicorn is handed
+a bare FastAPI app whose `POST /api/chat` returns a constant JSON object, or (`--matcher`) one whose async
+`POST /api/chat` validates the same JSON body and only runs the matcher on the message, on the event loop (issue 18's
+second baseline: what answering costs when nothing but matching is done).
 
 It goes through `bot.cli.main.main(["serve", ...])` and only swaps the app inside `uvicorn.run`, so host, port, log
 level, access log, server header, event loop, HTTP parser and worker count are whatever `privacy-bot serve`
 uses, by construction, and the process carries the same services (store, staff-notification thread) in the
-background. Usage: `python -m benchmarks.bare_server --port P [--host 127.0.0.1]`.
+background. Usage: `python -m benchmarks.bare_server --port P [--host 127.0.0.1] [--matcher]`.
 """
 from __future__ import annotations
 
@@ -13,6 +15,8 @@ from typing import Any
 
 import uvicorn
 from fastapi import FastAPI
+from fastapi.responses import Response
+from pydantic import BaseModel, ConfigDict, Field
 
 CONSTANT = {"status": "ok"}
 
@@ -23,6 +27,39 @@ def bare_app() -> FastAPI:
     @app.post("/api/chat")
     async def chat() -> dict[str, str]:
         return CONSTANT
+
+    @app.get("/healthz")
+    async def healthz() -> dict[str, str]:
+        return CONSTANT
+
+    return app
+
+
+class MatchRequest(BaseModel):
+    """The chat endpoint's body (`bot.web.app.ChatRequest`: the same fields and checks)."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    session_id: str | None = Field(default=None, pattern=r"^[A-Za-z0-9_-]{8,128}$")
+    text: str
+    lang: str | None = None
+
+
+def matcher_app() -> FastAPI:
+    """`POST /api/chat` that only matches the message: the shipped catalog and matcher, nothing stored, nothing
+    rendered. Async and on the event loop, so no thread hand-off either: the cheapest a reply can be."""
+    import json
+
+    from bot.app import build_matcher
+
+    matcher = build_matcher()
+    app = FastAPI(title="matcher only")
+
+    @app.post("/api/chat")
+    async def chat(body: MatchRequest) -> Response:
+        match = matcher.match(body.text)
+        return Response(json.dumps({"decision": match.decision, "intent": match.intent,
+                                    "confidence": match.confidence}), media_type="application/json")
 
     @app.get("/healthz")
     async def healthz() -> dict[str, str]:
@@ -48,10 +85,12 @@ def minimal(argv: list[str]) -> int:
 def main(argv: list[str]) -> int:
     if "--minimal" in argv:
         return minimal([a for a in argv if a != "--minimal"])
+    make_app = matcher_app if "--matcher" in argv else bare_app
+    argv = [a for a in argv if a != "--matcher"]
     real_run = uvicorn.run
 
     def run(app: Any, **kwargs: Any) -> None:
-        real_run(bare_app(), **kwargs)  # every setting as `privacy-bot serve` passes it
+        real_run(make_app(), **kwargs)  # every setting as `privacy-bot serve` passes it
 
     uvicorn.run = run  # type: ignore[assignment]
     from bot.cli.main import main as cli_main

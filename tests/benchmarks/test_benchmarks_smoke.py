@@ -50,9 +50,15 @@ def test_http_benchmark_smoke(redis_binary: str) -> None:
     section = http_throughput.run(quick=True)
     assert not failures(section), section.body
     results = section.data["results"]
-    for name in ("bare", "sqlite", "redis"):
+    for name in ("bare", "matcher", "sqlite", "redis"):
         assert results[name]["completed"] > 0 and set(results[name]["statuses"]) == {"200"}, (name, results[name])
         assert not results[name]["errors"], (name, results[name])
+    assert section.data["matcher_cpu_ms"] > 0
+    # Redis round trips are counted from the server's own statistics: every counted message answered, and at
+    # least the one read and the one write each message needs.
+    trips = section.data["round_trips"]
+    assert trips["ok"] == trips["messages"] and trips["round_trips"] >= 1.5, trips
+    assert trips["calls"].get("evalsha", 0) >= 1, trips
 
 
 @pytest.mark.slow
