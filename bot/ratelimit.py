@@ -31,7 +31,9 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 
 from bot.config import Settings
-from handoff.store import Bucket, RateDecision, RateLimitStore, StoreError
+from bot.engine.desk import requester_of
+from bot.engine.messages import Message
+from handoff.store import Bucket, RateDecision, RateLimitStore, StoreError, TurnStart
 
 
 class HasLimiter(Protocol):
@@ -172,6 +174,8 @@ class RateLimiter:
         self.lookup_origin = Limit(settings.rate_lookup_ip, LOOKUP_PERIOD, max(1, settings.rate_lookup_ip))
         self._paused_until = 0.0
         self._lock = threading.Lock()
+        # Stores that read a chat message's session and staff replies with its buckets (`TurnStore.begin_turn`).
+        self._turns: Any = store if callable(getattr(store, "begin_turn", None)) else None
 
     # -- buckets ---------------------------------------------------------------------------------------
     def take(self, checks: list[tuple[Limit, str, str]]) -> tuple[str, RateDecision] | None:
@@ -213,6 +217,35 @@ class RateLimiter:
         refused = self._fail_open(checks)
         if refused is not None:
             raise RateLimited(refused, "chat")
+
+    def begin_chat(self, request: Request, session_id: str | None, message: Message) -> TurnStart | None:
+        """`check_chat` and what answering `message` reads (its session, staff replies waiting) in one store call
+        (`begin_turn`: one transaction or round trip), for `Conversation.handle(message, start)`. Raises
+        RateLimited. None when the store could not be asked (limits fail open as in `check_chat`; the conversation
+        then reads for itself, and answers without state if it cannot)."""
+        if self._turns is None:
+            self.check_chat(request, session_id)
+            return None
+        checks = [(self.chat_ip, "chat-ip", client_ip(request, self.trust_proxy))]
+        if session_id:
+            checks.append((self.chat_session, "chat-session", session_id))
+        enabled = [] if time.monotonic() < self._paused_until else [c for c in checks if c[0].enabled]
+        buckets = [Bucket(bucket_key(scope, value, salt=self.salt), limit.rate, limit.burst)
+                   for limit, scope, value in enabled]
+        try:
+            start: TurnStart = self._turns.begin_turn(message.session_id, requester_of(message), buckets,
+                                                      now=self.clock())
+        except StoreError as exc:
+            if buckets:
+                with self._lock:
+                    self._paused_until = time.monotonic() + OUTAGE_PAUSE
+                log.warning("rate limits not checked for %.0f s: store unavailable (%s); requests are allowed",
+                            OUTAGE_PAUSE, type(exc).__name__)
+            return None
+        if not start.allowed:
+            log.debug("rate limit reached: %s", enabled[len(start.decisions) - 1][1])
+            raise RateLimited(start.decisions[-1], "chat")
+        return start
 
     def check_slack_user(self, team: str | None, user: str) -> RateDecision | None:
         """The refusal for a Slack user over the session limit, else None. Fails open."""

@@ -260,6 +260,32 @@ class RateLimitStore(Protocol):
         """
 
 
+@dataclass(frozen=True)
+class TurnStart:
+    """What every chat message reads before it is answered (`TurnStore.begin_turn`)."""
+
+    #: `take_tokens` on the message's buckets (empty when none were given).
+    decisions: list[RateDecision]
+    #: The session's state (`load_session`), or None when it never existed or expired, or when refused.
+    state: dict[str, Any] | None
+    #: Staff replies waiting for the requester (`pending_replies`); empty when refused.
+    pending: list[PendingReply]
+
+    @property
+    def allowed(self) -> bool:
+        return not self.decisions or self.decisions[-1].allowed
+
+
+@runtime_checkable
+class TurnStore(Protocol):
+    def begin_turn(self, session_id: str, requester: Requester, buckets: Sequence[Bucket], *,
+                   now: float) -> TurnStart:
+        """`take_tokens(buckets)`, then, when every bucket allowed, `load_session(session_id)` and
+        `pending_replies(requester)`, in one store call: one SQLite transaction (no write at all without buckets)
+        or one Redis round trip. What a chat message needs before it is answered, whatever it says. Raises like
+        those three (ValueError before touching any bucket; StoreUnavailable, then nothing was taken)."""
+
+
 def check_rate_args(key: str, rate: float, burst: int, cost: float) -> None:
     """The argument checks of `take_token` (and of each `take_tokens` bucket), shared by the backends."""
     if not (0 < len(key) <= 200 and all(c.isascii() and (c.isalnum() or c in "._:-") for c in key)):
@@ -350,6 +376,6 @@ class ContentStore(Protocol):
 
 
 @runtime_checkable
-class Store(SessionStore, TicketStore, OutboxStore, MarkerStore, RateLimitStore, UserStore, ContentStore,
+class Store(SessionStore, TicketStore, OutboxStore, MarkerStore, RateLimitStore, TurnStore, UserStore, ContentStore,
             AnalyticsStore, Protocol):
     """Everything the conversation and the front ends need from storage."""

@@ -21,7 +21,7 @@ from bot.engine.messages import Choice, Message, Reply
 from bot.engine.verify import EmailCheck
 from bot.engine.offers import LABELS, OFFERS, is_confirmation
 from handoff.intake import IntakeForm
-from handoff.store import Store, StoreUnavailable
+from handoff.store import Store, StoreUnavailable, TurnStart
 from intents.catalog import Intent
 from intents.language import detect_language
 from intents.matcher import Match, Matcher
@@ -94,7 +94,10 @@ class Conversation:
         return self._matcher_provider() if self._matcher_provider is not None else self._matcher
 
     # -- public ------------------------------------------------------------------------------
-    def handle(self, message: Message) -> Reply:
+    def handle(self, message: Message, start: TurnStart | None = None) -> Reply:
+        """The reply to `message`. `start`: the session and staff replies already read for it (a front end that
+        checked its rate limits with `Store.begin_turn` passes what that returned, so the message costs one store
+        call before the answer instead of three); None: read them here."""
         notices: list[str] = []
         text = message.text if isinstance(message.text, str) else ""
         # Lone surrogates (possible from JSON "\ud800") cannot be stored or encoded: replace them.
@@ -102,13 +105,14 @@ class Conversation:
         if len(text) > self.max_message_chars:
             text = text[: self.max_message_chars]
             notices.append("truncated")
-        state = self._load(message.session_id, notices)
+        state = self._load(message.session_id, notices) if start is None else (start.state or {})
         stateless = "store_unavailable" in notices
         form = state.get("form")
         lang = message.lang if message.lang in ("en", "ja") else (
             form["lang"] if form else self._language(text, state))
 
-        staff_messages, mark_delivered = ("", _nothing) if stateless else self.desk.deliver_replies(message, lang)
+        staff_messages, mark_delivered = ("", _nothing) if stateless else self.desk.deliver_replies(
+            message, lang, pending=None if start is None else start.pending)
         if form and not stateless:
             form = copy.deepcopy(form)  # the question asked before this message, should the answer not be kept
             reply = self._form_turn(message, text, state, form, lang, notices)

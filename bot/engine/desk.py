@@ -18,7 +18,7 @@ from handoff.intake import CANCEL_WORDS, FormTurn, IntakeForm, valid_email
 from handoff.references import REFERENCE_TZ, parse_reference
 from handoff.requester_view import RequesterReply, RequesterView
 from handoff.store import Store, StoreUnavailable, TicketNotFound
-from handoff.tickets import Contact, Representative, Requester, Ticket, TicketDraft
+from handoff.tickets import Contact, PendingReply, Representative, Requester, Ticket, TicketDraft
 
 log = logging.getLogger(__name__)
 
@@ -298,14 +298,16 @@ class Desk:
         return text
 
     # -- staff replies -----------------------------------------------------------------------
-    def deliver_replies(self, message: Message, lang: str) -> tuple[str, Callable[[], None]]:
+    def deliver_replies(self, message: Message, lang: str,
+                        pending: list[PendingReply] | None = None) -> tuple[str, Callable[[], None]]:
         """Staff messages waiting for this requester, as markup, and a callback that marks them delivered
-        (call it once the reply has been produced: a crash before shows them again, never loses them)."""
-        requester = requester_of(message)
-        try:
-            pending = self.store.pending_replies(requester)
-        except StoreUnavailable:
-            return "", lambda: None
+        (call it once the reply has been produced: a crash before shows them again, never loses them).
+        `pending`: the requester's waiting replies when already read (`Store.begin_turn`), else read here."""
+        if pending is None:
+            try:
+                pending = self.store.pending_replies(requester_of(message))
+            except StoreUnavailable:
+                return "", lambda: None
         if not pending:
             return "", lambda: None
         # Through the requester view: the text and nothing of who wrote it.

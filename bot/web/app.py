@@ -326,10 +326,12 @@ def create_app(services: Services) -> FastAPI:
               summary="Send a message, get the assistant's reply")
     async def chat(body: ChatRequest, request: Request) -> Response:
         def work() -> Reply:
-            limiter.check_chat(request, body.session_id)  # per IP, then per session: raises RateLimited (429)
             session_id = body.session_id or secrets.token_urlsafe(18)
-            return conversation.handle(Message(text=body.text, session_id=session_id, frontend="web", lang=body.lang,
-                                               origin=client_ip(request, settings.trust_proxy)))
+            message = Message(text=body.text, session_id=session_id, frontend="web", lang=body.lang,
+                              origin=client_ip(request, settings.trust_proxy))
+            # Per IP, then per session (raises RateLimited: 429), with the session and the staff replies waiting
+            # read in the same store call.
+            return conversation.handle(message, limiter.begin_chat(request, body.session_id, message))
 
         reply = await on_chat_thread(work)
         if reply.ticket or "email_code_sent" in reply.notices:

@@ -179,6 +179,22 @@ end
 return out
 """
 
+# The staff replies waiting for one requester (`pending_replies`) in one step: the references in their outbox set and
+# those tickets' documents. Read-only. KEYS: outbox set, tickets hash. Returns reference, document, reference, ….
+PENDING_REPLIES = """
+local refs = redis.call('SMEMBERS', KEYS[1])
+local out = {}
+if #refs == 0 then return out end
+local docs = redis.call('HMGET', KEYS[2], unpack(refs))
+for i = 1, #refs do
+  if docs[i] then
+    out[#out + 1] = refs[i]
+    out[#out + 1] = docs[i]
+  end
+end
+return out
+"""
+
 #: A bucket that refills so slowly is forgotten after a year anyway (the SQLite store keeps the same cap).
 MAX_BUCKET_LIFE = 366 * 86400
 

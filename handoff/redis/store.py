@@ -16,22 +16,23 @@ from typing import Any, Callable, Iterable, Iterator, Mapping, Sequence
 
 import redis
 from redis.backoff import NoBackoff
-from redis.exceptions import RedisError
+from redis.exceptions import NoScriptError, RedisError
 from redis.retry import Retry
 
-from handoff import lifecycle
+from handoff import lifecycle, state_json
 from handoff.accounts import UserAccount
 from handoff.query import TicketQuery
 from handoff.redis.analytics import RedisAnalytics
 from handoff.redis.content import RedisContent
 from handoff.outbox import OUTBOX_STATUSES, PENDING, OutboxMessage, OutboxRules, Routing, after_attempt
 from handoff.redis.layout import (
-    CLAIM_OUTBOX, CREATE_TICKET, ENQUEUE, MAX_BUCKET_LIFE, RECORD_DELIVERY, TAKE_TOKENS, UPDATE_TICKET, RedisKeys,
+    CLAIM_OUTBOX, CREATE_TICKET, ENQUEUE, MAX_BUCKET_LIFE, PENDING_REPLIES, RECORD_DELIVERY, TAKE_TOKENS,
+    UPDATE_TICKET, RedisKeys,
 )
 from handoff.references import reference_order, reference_year
 from handoff.store import (
-    Bucket, OutboxNotFound, RateDecision, StoreError, StoreHealth, StoreUnavailable, TicketNotFound, UserExists,
-    UserNotFound, check_rate_args,
+    Bucket, OutboxNotFound, RateDecision, StoreError, StoreHealth, StoreUnavailable, TicketNotFound, TurnStart,
+    UserExists, UserNotFound, check_rate_args,
 )
 from handoff.ticket_ops import TicketOperations, checked_change, collect_pending, ensure_same_request
 from handoff.tickets import CLOSED_STATUSES, PendingReply, Requester, Ticket, TicketDraft
@@ -71,6 +72,7 @@ class RedisStore(RedisContent, RedisAnalytics, TicketOperations):
         self._enqueue = client.register_script(ENQUEUE)
         self._claim = client.register_script(CLAIM_OUTBOX)
         self._record = client.register_script(RECORD_DELIVERY)
+        self._pending = client.register_script(PENDING_REPLIES)
 
     @classmethod
     def from_url(cls, url: str, *, prefix: str = "privacy-bot", clock: Callable[[], float] = time.time,
@@ -96,11 +98,10 @@ class RedisStore(RedisContent, RedisAnalytics, TicketOperations):
             raw = self._r.get(self.keys.session(session_id))
         if raw is None:
             return None
-        state: dict[str, Any] = json.loads(raw)
-        return state
+        return state_json.loads(raw)
 
     def save_session(self, session_id: str, state: Mapping[str, Any], ttl_seconds: int) -> None:
-        payload = json.dumps(state, ensure_ascii=False, separators=(",", ":"))
+        payload = state_json.dumps(state)
         with self._guard("save_session"):
             self._r.set(self.keys.session(session_id), payload, ex=ttl_seconds)
 
@@ -127,8 +128,65 @@ class RedisStore(RedisContent, RedisAnalytics, TicketOperations):
             return []
         with self._guard("take_tokens"):
             flat = self._take_tokens(keys=[self.keys.rate(b.key) for b in buckets], args=args)
+        return self._decisions(flat)
+
+    @staticmethod
+    def _decisions(flat: Sequence[Any]) -> list[RateDecision]:
         return [RateDecision(allowed=bool(int(flat[i])), retry_after=float(flat[i + 1]), remaining=float(flat[i + 2]))
                 for i in range(0, len(flat), 3)]
+
+    def begin_turn(self, session_id: str, requester: Requester, buckets: Sequence[Bucket], *,
+                   now: float) -> TurnStart:
+        # One pipeline, one round trip: the bucket script, the session, the staff-reply script. The reads are sent
+        # whatever the buckets decide (a refused message's reads are dropped), which costs less than a second trip.
+        # In a cluster the session (untagged) and the tagged keys may live on different nodes; redis-py's cluster
+        # pipeline then sends one batch per node.
+        args: list[Any] = [repr(float(now)), MAX_BUCKET_LIFE]
+        for b in buckets:
+            check_rate_args(b.key, b.rate, b.burst, b.cost)
+            args += [repr(float(b.rate)), int(b.burst), repr(float(b.cost))]
+        k = self.keys
+        calls: list[tuple[Any, list[Any]]] = []
+        if buckets:
+            calls.append((self._take_tokens, [len(buckets), *[k.rate(b.key) for b in buckets], *args]))
+        calls.append((None, [k.session(session_id)]))
+        calls.append((self._pending, [2, k.outbox(requester.key), k.tickets]))
+        with self._guard("begin_turn"):
+            results = self._pipeline(calls)
+        decisions = self._decisions(results[0]) if buckets else []
+        if decisions and not decisions[-1].allowed:
+            return TurnStart(decisions, None, [])
+        raw, flat = results[-2], results[-1]
+        tickets = (self._decode(_text(flat[i]), _text(flat[i + 1])) for i in range(0, len(flat), 2))
+        return TurnStart(decisions, None if raw is None else state_json.loads(raw),
+                         collect_pending(t for t in tickets if t.belongs_to(requester)))
+
+    def _pipeline(self, calls: Sequence[tuple[Any, list[Any]]]) -> list[Any]:
+        """Send `calls` ((script, [number of keys, keys…, arguments…]), or (None, [key]) for a GET) in one
+        non-transactional pipeline and return their results. Scripts go as EVALSHA (redis-py's own pipeline would
+        ask SCRIPT EXISTS first, a round trip more); one the server does not know (after a restart or SCRIPT FLUSH)
+        is loaded and only it is sent again, since a NOSCRIPT reply means it did not run. Raises the first other
+        error."""
+        def send(batch: Sequence[tuple[Any, list[Any]]]) -> list[Any]:
+            pipe = self._r.pipeline(transaction=False)
+            for script, arguments in batch:
+                if script is None:
+                    pipe.get(arguments[0])
+                else:
+                    pipe.evalsha(script.sha, arguments[0], *arguments[1:])
+            return list(pipe.execute(raise_on_error=False))
+
+        results = send(calls)
+        missing = [i for i, r in enumerate(results) if isinstance(r, NoScriptError)]
+        if missing:
+            for i in missing:
+                calls[i][0].sha = self._r.script_load(calls[i][0].script)
+            for i, r in zip(missing, send([calls[i] for i in missing])):
+                results[i] = r
+        for r in results:
+            if isinstance(r, Exception):
+                raise r
+        return results
 
     # -- ticket documents --------------------------------------------------------------------
     @staticmethod

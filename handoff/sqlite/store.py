@@ -7,14 +7,13 @@ BEGIN IMMEDIATE, so SQLite's file lock serialises writers across processes too.
 """
 from __future__ import annotations
 
-import json
 import sqlite3
 import threading
 import time
 from pathlib import Path
 from typing import Any, Callable, Iterable, Literal, Mapping, Sequence
 
-from handoff import lifecycle
+from handoff import lifecycle, state_json
 from handoff.sqlite import outbox as ob
 from handoff.sqlite import tickets as sql
 from handoff.accounts import UserAccount
@@ -24,8 +23,8 @@ from handoff.outbox import OutboxMessage, OutboxRules, Routing, after_attempt
 from handoff.query import TicketQuery
 from handoff.references import format_reference, reference_year
 from handoff.store import (
-    Bucket, OutboxNotFound, RateDecision, StoreHealth, StoreUnavailable, TicketNotFound, UserExists, UserNotFound,
-    check_rate_args, refill,
+    Bucket, OutboxNotFound, RateDecision, StoreHealth, StoreUnavailable, TicketNotFound, TurnStart, UserExists,
+    UserNotFound, check_rate_args, refill,
 )
 from handoff.ticket_ops import TicketOperations, checked_change, collect_pending, ensure_same_request
 from handoff.tickets import PendingReply, Requester, Ticket, TicketDraft
@@ -117,11 +116,10 @@ class SQLiteStore(SQLiteContent, SQLiteAnalytics, TicketOperations):
         rows = self._read("SELECT state FROM sessions WHERE id = ? AND expires_at > ?", (session_id, self._clock()))
         if not rows:
             return None
-        state: dict[str, Any] = json.loads(rows[0][0])
-        return state
+        return state_json.loads(rows[0][0])
 
     def save_session(self, session_id: str, state: Mapping[str, Any], ttl_seconds: int) -> None:
-        payload = json.dumps(state, ensure_ascii=False, separators=(",", ":"))
+        payload = state_json.dumps(state)
         with self._write() as db:
             db.execute(
                 "INSERT INTO sessions (id, state, expires_at) VALUES (?, ?, ?) "
@@ -159,32 +157,63 @@ class SQLiteStore(SQLiteContent, SQLiteAnalytics, TicketOperations):
         if not buckets:
             return decisions
         # One IMMEDIATE transaction: read, refill, take and write back under SQLite's write lock, so workers in
-        # other processes wait for it and see its result. Buckets that are full again (expired) are removed on
-        # the way; a missing bucket is a full one.
+        # other processes wait for it and see its result.
         with self._write() as db:
-            db.execute("DELETE FROM rate_buckets WHERE expires_at <= ?", (now,))
-            for b in buckets:
-                row = db.execute("SELECT tokens, updated_at FROM rate_buckets WHERE key = ?", (b.key,)).fetchone()
-                if row is None:
-                    tokens, updated = float(b.burst), now
-                else:
-                    tokens = refill(float(row[0]), float(row[1]), rate=b.rate, burst=b.burst, now=now)
-                    updated = max(float(row[1]), now)
-                allowed = tokens >= b.cost
-                if allowed:
-                    tokens -= b.cost
-                expires = updated + min((b.burst - tokens) / b.rate, _MAX_BUCKET_LIFE)
-                db.execute(
-                    "INSERT INTO rate_buckets (key, tokens, updated_at, expires_at) VALUES (?, ?, ?, ?) "
-                    "ON CONFLICT(key) DO UPDATE SET tokens = excluded.tokens, updated_at = excluded.updated_at, "
-                    "expires_at = excluded.expires_at",
-                    (b.key, tokens, updated, expires),
-                )
-                retry = 0.0 if allowed else (b.cost - tokens) / b.rate
-                decisions.append(RateDecision(allowed=allowed, retry_after=retry, remaining=tokens))
-                if not allowed:
-                    break
+            return self._take(db, buckets, now)
+
+    @staticmethod
+    def _take(db: sqlite3.Connection, buckets: Sequence[Bucket], now: float) -> list[RateDecision]:
+        """`take_tokens` inside a write transaction. Buckets that are full again (expired) are removed on the way;
+        a missing bucket is a full one."""
+        decisions: list[RateDecision] = []
+        db.execute("DELETE FROM rate_buckets WHERE expires_at <= ?", (now,))
+        for b in buckets:
+            row = db.execute("SELECT tokens, updated_at FROM rate_buckets WHERE key = ?", (b.key,)).fetchone()
+            if row is None:
+                tokens, updated = float(b.burst), now
+            else:
+                tokens = refill(float(row[0]), float(row[1]), rate=b.rate, burst=b.burst, now=now)
+                updated = max(float(row[1]), now)
+            allowed = tokens >= b.cost
+            if allowed:
+                tokens -= b.cost
+            expires = updated + min((b.burst - tokens) / b.rate, _MAX_BUCKET_LIFE)
+            db.execute(
+                "INSERT INTO rate_buckets (key, tokens, updated_at, expires_at) VALUES (?, ?, ?, ?) "
+                "ON CONFLICT(key) DO UPDATE SET tokens = excluded.tokens, updated_at = excluded.updated_at, "
+                "expires_at = excluded.expires_at",
+                (b.key, tokens, updated, expires),
+            )
+            retry = 0.0 if allowed else (b.cost - tokens) / b.rate
+            decisions.append(RateDecision(allowed=allowed, retry_after=retry, remaining=tokens))
+            if not allowed:
+                break
         return decisions
+
+    def begin_turn(self, session_id: str, requester: Requester, buckets: Sequence[Bucket], *,
+                   now: float) -> TurnStart:
+        # The buckets need the write lock; the session and the staff replies are read in the same transaction, so a
+        # message costs one transaction here and one for its session write. Without buckets, reads only.
+        for b in buckets:
+            check_rate_args(b.key, b.rate, b.burst, b.cost)
+        if not buckets:
+            return TurnStart([], *self._turn_reads(self._conn(), session_id, requester))
+        with self._write() as db:
+            decisions = self._take(db, buckets, now)
+            if not decisions[-1].allowed:
+                return TurnStart(decisions, None, [])
+            return TurnStart(decisions, *self._turn_reads(db, session_id, requester))
+
+    def _turn_reads(self, db: sqlite3.Connection, session_id: str,
+                    requester: Requester) -> tuple[dict[str, Any] | None, list[PendingReply]]:
+        try:
+            row = db.execute("SELECT state FROM sessions WHERE id = ? AND expires_at > ?",
+                             (session_id, self._clock())).fetchone()
+            docs = db.execute("SELECT doc FROM tickets WHERE requester_key = ? AND pending_replies > 0",
+                              (requester.key,)).fetchall()
+        except sqlite3.Error as exc:
+            raise StoreUnavailable(f"SQLite read failed: {exc}") from exc
+        return (state_json.loads(row[0]) if row else None), collect_pending(sql.decode(d[0]) for d in docs)
 
     # -- tickets -----------------------------------------------------------------------------
     def create_ticket(self, draft: TicketDraft, *, idempotency_key: str, now: float) -> Ticket:

@@ -21,6 +21,7 @@ from bot.ratelimit import RateLimiter, bucket_key, client_ip
 from bot.staff.auth import SESSION_COOKIE
 from bot.web.app import create_app
 from handoff.accounts import verify_password
+from handoff.store import TurnStart
 
 T0 = 1_800_000_000.0
 QUESTION = "what are cookies used for?"
@@ -62,9 +63,9 @@ def spy_on_core(services: Services, monkeypatch: pytest.MonkeyPatch) -> list[str
     handled: list[str] = []
     handle = services.conversation.handle
 
-    def spy(message: Message) -> Reply:
+    def spy(message: Message, start: TurnStart | None = None) -> Reply:
         handled.append(message.text)
-        return handle(message)
+        return handle(message, start)
 
     monkeypatch.setattr(services.conversation, "handle", spy)
     return handled

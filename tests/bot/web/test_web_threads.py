@@ -6,6 +6,7 @@ import time
 import warnings
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -40,7 +41,7 @@ def test_at_most_the_configured_number_of_messages_are_handled_at_once(tmp_path:
     lock = threading.Lock()
     active, peak, handler_threads = 0, 0, set()
 
-    def observed_handle(message: Message) -> Reply:
+    def observed_handle(message: Message, start: Any = None) -> Reply:
         # The real core, slowed down so that requests overlap if the pool lets them.
         nonlocal active, peak
         with lock:
@@ -49,7 +50,7 @@ def test_at_most_the_configured_number_of_messages_are_handled_at_once(tmp_path:
             handler_threads.add(threading.current_thread().name)
         try:
             time.sleep(0.05)
-            return real_handle(message)
+            return real_handle(message, start)
         finally:
             with lock:
                 active -= 1

@@ -1,0 +1,63 @@
+"""What one chat message costs the store (issue 18, points 3 and 4), through the real app on real stores: with
+Redis one round trip before the answer (rate buckets, session, staff replies waiting) and one for the session write,
+counted by redis-server itself; with SQLite the same reads in the buckets' transaction."""
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import pytest
+import redis
+from fastapi.testclient import TestClient
+
+from bot.app import build_services
+from bot.config import Settings
+from bot.web.app import create_app
+
+
+def reads_processed(admin: redis.Redis) -> int:
+    return int(admin.info("stats")["total_reads_processed"])
+
+
+@pytest.mark.redis
+def test_a_chat_message_is_two_redis_round_trips(tmp_path: Path, redis_server: Any) -> None:
+    services = build_services(Settings.from_env({"PRIVACY_BOT_DATA_DIR": str(tmp_path), "REDIS_URL": redis_server.url,
+                                                 "REDIS_KEY_PREFIX": "trips"}))
+    admin = redis.Redis.from_url(redis_server.url, decode_responses=True)
+    try:
+        client = TestClient(create_app(services))
+        body = {"session_id": "session-trips-1", "text": "what are cookies used for?"}
+        assert client.post("/api/chat", json=body).status_code == 200  # scripts loaded, connections open
+        counts = []
+        for text in ("do you share my data with partners?", "who do I contact about privacy?"):
+            before = reads_processed(admin)
+            answer = client.post("/api/chat", json={**body, "text": text})
+            assert answer.status_code == 200 and answer.json()["decision"] == "answer"
+            counts.append(reads_processed(admin) - before - 1)  # less our own INFO
+        assert counts == [2, 2]
+        transcript = services.store.load_session("session-trips-1")["transcript"]  # type: ignore[index]
+        assert [line["text"] for line in transcript if line["role"] == "user"][-1] == "who do I contact about privacy?"
+    finally:
+        admin.close()
+        services.close()
+
+
+def test_sqlite_chat_reads_the_session_with_the_buckets(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    services = build_services(Settings.from_env({"PRIVACY_BOT_DATA_DIR": str(tmp_path)}))
+    store: Any = services.store
+    calls: list[str] = []
+    for name in ("load_session", "pending_replies", "take_tokens", "begin_turn", "save_session"):
+        real = getattr(store, name)
+
+        def spy(*args: Any, _real: Any = real, _name: str = name, **kwargs: Any) -> Any:
+            calls.append(_name)
+            return _real(*args, **kwargs)
+
+        monkeypatch.setattr(store, name, spy)
+    try:
+        client = TestClient(create_app(services))
+        answer = client.post("/api/chat", json={"session_id": "session-trips-2", "text": "what are cookies used for?"})
+        assert answer.status_code == 200 and answer.json()["article"] == 12
+        assert calls == ["begin_turn", "save_session"]
+    finally:
+        services.close()
