@@ -25,7 +25,10 @@ BENCHMARKS = {
     "memory": "benchmarks.memory_startup",
     "slack": "benchmarks.slack_ack",
     "fault_load": "benchmarks.fault_load",
+    "capacity": "benchmarks.capacity",
 }
+#: Benchmarks that read earlier sections of the same run (capacity plans from the HTTP benchmark's CPU numbers).
+USES_EARLIER = {"capacity"}
 RESULTS = Path(__file__).with_name("RESULTS.md")
 JST = timezone(timedelta(hours=9))
 
@@ -63,7 +66,7 @@ def run(names: Sequence[str], quick: bool) -> list[Section]:
         print(f"== {name} ...", file=sys.stderr, flush=True)
         started = time.perf_counter()
         try:
-            section: Section = module.run(quick)
+            section: Section = module.run(quick, sections) if name in USES_EARLIER else module.run(quick)
         except Exception as exc:  # a broken benchmark is reported, and the others still run
             section = Section(name, name)
             section.add("benchmark ran", f"failed: {type(exc).__name__}: {exc}", "runs", False)

@@ -339,8 +339,10 @@ def outbox_pending(redis_url: str) -> int:
 
 
 def run_fault_load(users: int = 16, duration: float = 40.0, seed: int = 7,
-                   log: Any = sys.stderr) -> dict[str, Any]:
-    """Run the whole scenario; returns the reconciliation, counters and the fault timeline."""
+                   log: Any = sys.stderr, *, with_faults: bool = True) -> dict[str, Any]:
+    """Run the whole scenario; returns the reconciliation, counters and the fault timeline. Without faults
+    (`with_faults=False`) nothing is killed or broken: the two workers simply share the load (the capacity
+    benchmark's shared-state run)."""
     def note(what: str) -> None:
         timeline.append(f"{time.monotonic() - t0:6.1f} s  {what}")
         print(timeline[-1], file=log, flush=True)
@@ -376,7 +378,8 @@ def run_fault_load(users: int = 16, duration: float = 40.0, seed: int = 7,
                 thread.start()
             faults = [(0.10, "slack 429"), (0.25, "kill redis"), (0.30, "slack 500"), (0.35, "smtp down"),
                       (0.45, "slack ok"), (0.50, "kill worker"), (0.60, "smtp up"), (0.70, "kill redis")]
-            for at, what in faults:
+            plan = faults if with_faults else []
+            for at, what in plan:
                 time.sleep(max(0.0, t0 + at * duration - time.monotonic()))
                 if what == "slack 429":
                     slack.fail("chat.postMessage", error="ratelimited", retry_after=2)
@@ -427,7 +430,8 @@ def run_fault_load(users: int = 16, duration: float = 40.0, seed: int = 7,
             messages = reconcile_messages([t.reference for t in stored], posts, emails, sum(counts.values()))
             note("messages reconciled")
             return {"result": result, "messages": messages, "counts": dict(sorted(tally.counts.items())),
-                    "timeline": timeline, "users": users, "duration": duration, "users_still_busy": still}
+                    "timeline": timeline, "users": users, "duration": duration, "users_still_busy": still,
+                    "seconds": time.monotonic() - t0}
         finally:
             for server in servers:
                 server.kill()

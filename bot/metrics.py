@@ -27,7 +27,7 @@ from bot.engine.conversation import Conversation
 from bot.engine.decisions import DecisionRecorder, decision_kind
 from bot.engine.messages import Message, Reply
 from handoff.outbox import OUTBOX_STATUSES
-from handoff.store import Store, StoreError
+from handoff.store import Store, StoreError, TurnStart
 from handoff.tickets import OPEN_STATUSES, REQUEST_TYPES, STATUSES
 
 log = logging.getLogger(__name__)
@@ -88,9 +88,9 @@ class MeasuredConversation(Conversation):
         self.metrics = metrics
         self.decision_recorder = decisions
 
-    def handle(self, message: Message) -> Reply:
+    def handle(self, message: Message, start: TurnStart | None = None) -> Reply:
         started = time.perf_counter()
-        reply = super().handle(message)
+        reply = super().handle(message, start)
         self.metrics.observe_reply(message, reply, time.perf_counter() - started)
         if self.decision_recorder is not None:
             self.decision_recorder.record(reply.decision, reply.intent, reply.article, reply.lang, message.frontend)

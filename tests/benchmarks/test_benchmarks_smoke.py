@@ -26,7 +26,7 @@ from benchmarks.fault_load import StoredTicket, reconcile, reconcile_messages  #
 
 def failures(section: Section) -> list[str]:
     """Rows that say something is broken (not merely slow on this machine)."""
-    timing = ("p50", "p99", "rps", "RSS", "start-up", "speed-up", "growth")
+    timing = ("p50", "p99", "rps", "RSS", "start-up", "speed-up", "growth", "CPU")
     return [f"{r.metric}: {r.value}" for r in section.rows
             if r.ok is False and not any(word in r.metric for word in timing)]
 
@@ -40,6 +40,9 @@ def test_matcher_benchmark_smoke() -> None:
     assert not failures(section)
     assert any("p50 per message, shipped catalog" in r.metric for r in section.rows)
     assert "| 1x |" in section.body and "| 2x |" in section.body
+    # Issue 18.5: long messages up to the chat's length cap have their own row and table.
+    assert any("long messages" in r.metric for r in section.rows)
+    assert "| 4000 |" in section.body
 
 
 @pytest.mark.slow
@@ -58,6 +61,7 @@ def test_http_benchmark_smoke(redis_binary: str) -> None:
     # least the one read and the one write each message needs.
     trips = section.data["round_trips"]
     assert trips["ok"] == trips["messages"] and trips["round_trips"] >= 1.5, trips
+    assert trips["plain"]["ok"] == trips["plain"]["messages"], trips
     assert trips["calls"].get("evalsha", 0) >= 1, trips
 
 
@@ -282,3 +286,18 @@ def test_large_catalog_paths_change_no_match(monkeypatch: pytest.MonkeyPatch) ->
     expected = [plain.match(text) for text in texts]
     monkeypatch.setattr(matcher_module, "PARALLEL_MIN_TEXTS", 10)
     assert [folded.match(text) for text in texts] == expected
+
+
+@pytest.mark.slow
+@pytest.mark.redis
+def test_capacity_benchmark_smoke(redis_binary: str) -> None:
+    """Issue 18.6: the plan is computed from measured CPU, and two workers sharing one Redis lose no session or
+    ticket and duplicate none (the shared-state row is a correctness check, so `failures` catches it)."""
+    from benchmarks import capacity
+
+    section = capacity.run(quick=True)
+    assert not failures(section), section.body
+    plans = section.data["plans"]
+    assert plans["sqlite"]["workers"] >= 1 and plans["redis"]["workers"] >= 1 and plans["redis"]["shards"] >= 1
+    shared = section.data["shared"]
+    assert shared["result"]["acknowledged"] >= 1 and shared["result"]["stored"] == shared["result"]["acknowledged"]

@@ -145,10 +145,12 @@ def test_store_errors_are_counted_and_the_scrape_survives(app_services: Services
     def down(*args: object, **kwargs: object) -> None:
         raise StoreUnavailable("injected")
 
-    monkeypatch.setattr(real, "load_session", down)
+    monkeypatch.setattr(real, "begin_turn", down)  # the chat's one read before answering (buckets and session)
+    monkeypatch.setattr(real, "load_session", down)  # ... and the core's own read when that failed
     monkeypatch.setattr(real, "ticket_tallies", down)
     assert client.post("/api/chat", json={"text": "hello"}).status_code == 200  # answers without a session
     text = client.get("/metrics").text
+    assert sample(text, "privacy_bot_store_errors_total", operation="begin_turn") == 1
     assert sample(text, "privacy_bot_store_errors_total", operation="load_session") == 1
     assert sample(text, "privacy_bot_store_up") == 0
     text = client.get("/metrics").text  # the scrape's own failure shows from the next scrape on
