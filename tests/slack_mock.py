@@ -93,6 +93,9 @@ class SlackMock:
         self._lock = threading.Lock()
         self._cond = threading.Condition(self._lock)
         self._ts = itertools.count(1)
+        self._in_flight = 0
+        #: The most requests the mock was answering at once since `start()` or the last `reset_peak()`.
+        self.peak_in_flight = 0
         self._handlers: dict[str, Handler] = {
             "auth.test": self._auth_test,
             "chat.postMessage": self._post_message,
@@ -110,6 +113,7 @@ class SlackMock:
     def start(self) -> "SlackMock":
         server = ThreadingHTTPServer(("127.0.0.1", 0), _make_handler(self))
         server.daemon_threads = True
+        server.handle_error = lambda request, client_address: None  # type: ignore[method-assign]  # clients that leave
         self._server = server
         self._thread = threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.05},
                                         name="slack-mock", daemon=True)
@@ -155,6 +159,16 @@ class SlackMock:
                 self._cond.wait(left)
             return [c for c in self._state.calls if c.method == method]
 
+    @property
+    def in_flight(self) -> int:
+        """Requests received and not yet answered (e.g. held by `set_latency`)."""
+        with self._lock:
+            return self._in_flight
+
+    def reset_peak(self) -> None:
+        with self._lock:
+            self.peak_in_flight = self._in_flight
+
     def reset(self) -> None:
         """Forget recorded calls, failures and latency."""
         with self._lock:
@@ -199,6 +213,8 @@ class SlackMock:
     def _dispatch(self, method: str, params: dict[str, Any], headers: dict[str, str],
                   body: bytes) -> tuple[int, dict[str, str], bytes]:
         with self._lock:
+            self._in_flight += 1
+            self.peak_in_flight = max(self.peak_in_flight, self._in_flight)
             delay = self._state.latency.get(method, self._state.latency.get(None, 0.0))
             failure = self._state.failures.get(method)
             if failure is not None and failure.times is not None:
@@ -227,6 +243,7 @@ class SlackMock:
             status, payload = 200, self._handlers[method](params)
         call = Call(method, params, headers, body, status, payload, time.time())
         with self._cond:
+            self._in_flight -= 1
             self._state.calls.append(call)
             self._cond.notify_all()
         if payload is None:

@@ -54,7 +54,7 @@ SLASH_COMMAND = "/privacy"
 EVENTS_PATH = "/slack/events"
 EVENT_MARK_TTL = 3600
 #: Threads doing the work after acknowledgements (mostly waiting on Slack's Web API and the store).
-WORK_THREADS = 32
+WORK_THREADS = 64
 #: Threads of Bolt's own pool in the "executors" design (acknowledgements only).
 ACK_THREADS = 8
 
@@ -215,15 +215,18 @@ def wire(app: App, listeners: list[Listener], design: str, work_executor: Execut
     "lazy": the app runs with `process_before_response`; the acknowledgement is the listener's ack function, run on
     the request's thread, and the work is a lazy listener that Bolt starts on `work_executor` (the app's listener
     executor). "executors": Bolt's default; the whole listener runs on Bolt's executor, acknowledges and hands the
-    work to `work_executor`, a second pool, so the first only ever holds acknowledgements."""
+    work to `work_executor`, a second pool, so the first only ever holds acknowledgements. "shared": the whole
+    listener, acknowledgement then work, on one pool (the baseline: acks queue behind slow work)."""
     for listener in listeners:
         route = getattr(app, listener.kind)(listener.matcher)
         work = _guarded(listener.label, listener.work) if listener.work else None
         if design == "lazy":
             lazy = [_named(f"{listener.label}_work", _lazy(work))] if work else []
             route(ack=_named(listener.label, _acknowledge(listener.ack)), lazy=lazy)
-        else:
+        elif design == "executors":
             route(_named(listener.label, _hand_off(listener.ack, work, work_executor)))
+        else:  # "shared": the design before issue 17, kept as the benchmark's baseline
+            route(_named(listener.label, _inline(listener.ack, work)))
 
     @app.error
     def failed(error: Exception) -> None:
@@ -254,13 +257,23 @@ def _hand_off(ack_fn: AckFunction, work: Work | None, executor: Executor) -> Cal
     return both
 
 
+def _inline(ack_fn: AckFunction, work: Work | None) -> Callable[..., None]:
+    def whole(ack: Callable[..., Any], body: dict[str, Any], context: BoltContext) -> None:
+        ack_fn(ack, body)
+        if work is not None:
+            work(body, context)
+
+    return whole
+
+
 def _named(name: str, function: Callable[..., None]) -> Callable[..., None]:
     function.__name__ = function.__qualname__ = name  # Bolt names lazy listeners (and our tests find them) by it
     return function
 
 
-#: The two designs measured by benchmarks/slack_ack.py; `ACK_DESIGN` is the one in use (see RESULTS.md).
-ACK_DESIGNS = ("lazy", "executors")
+#: The designs measured by benchmarks/slack_ack.py; `ACK_DESIGN` is the one in use (see RESULTS.md). "shared" is the
+#: design before issue 17 (acknowledgement and work in one listener on one pool), kept only as the baseline.
+ACK_DESIGNS = ("lazy", "executors", "shared")
 ACK_DESIGN = "lazy"
 
 
@@ -273,10 +286,11 @@ def build_slack_app(services: Services, *, client: WebClient | None = None, desi
     client = client or interactive_client(settings)
     if client is None:
         raise ConfigError("SLACK_BOT_TOKEN is not set; the Slack front end needs a bot token (xoxb-…)")
-    work = ThreadPoolExecutor(max_workers=WORK_THREADS, thread_name_prefix="slack-work")
+    # "shared" keeps the pool it had before issue 17 (32 threads for acknowledgements and work together).
+    work = ThreadPoolExecutor(max_workers=WORK_THREADS if design != "shared" else 32, thread_name_prefix="slack-work")
     # With "executors", Bolt's own pool only runs acknowledgements and hand-offs, which take microseconds.
-    bolt_pool = work if design == "lazy" else ThreadPoolExecutor(max_workers=ACK_THREADS,
-                                                                 thread_name_prefix="slack-ack")
+    bolt_pool = ThreadPoolExecutor(max_workers=ACK_THREADS, thread_name_prefix="slack-ack") \
+        if design == "executors" else work
 
     def new_app(verify_token: bool) -> App:
         return App(

@@ -92,6 +92,8 @@ def test_slack_benchmark_smoke() -> None:
     section = slack_ack.run(quick=True)
     assert not failures(section), section.body
     assert section.rows and "HTTP 200" in section.rows[0].metric
+    [slow] = [r for r in section.rows if r.metric.startswith("ack p99, every Slack call")]  # issue 17 point 1
+    assert slow.ok and "lazy (in use)" in section.body and "| shared |" in section.body
 
 
 @pytest.mark.slow
