@@ -28,7 +28,7 @@ from bot.slack.blocks import SECTION_LIMIT, reply_blocks, split_mrkdwn
 from bot.slack.chat import ASK_SHORTCUT
 from bot.web.app import create_app
 from handoff.sqlite.store import SQLiteStore
-from handoff.tickets import Requester, Ticket, TicketDraft
+from handoff.tickets import Contact, Requester, Ticket, TicketDraft
 from slack_mock import SlackMock
 from test_slack_support import (
     SECRET, SlackEndpoint, dm_event, event_callback, free_port, posts, responses, select, slack_command, slack_env,
@@ -274,3 +274,24 @@ def test_long_answers_are_split_into_sections_within_slacks_limit() -> None:
     actions = blocks[-1]["elements"]
     assert [a["action_id"] for a in actions] == ["choice_1", "talk_to_person"]
     assert actions[0]["value"] == "1" and len(actions[0]["text"]["text"]) <= 75
+
+
+def test_the_staff_post_mentions_the_requester_only_when_the_setting_says_so(tmp_path: Path) -> None:
+    """Issue 17 point 9: a mention shows the requester's name to the whole staff channel; off by default."""
+    from bot.slack.staff_blocks import staff_ticket_message
+
+    store = SQLiteStore.in_dir(tmp_path)
+    try:
+        ticket = store.create_ticket(TicketDraft(request_type="disclosure",
+                                                 requester=Requester("slack", "U0WHO", "slack:T0:modal:U0WHO"),
+                                                 contact=Contact("Hanako", "h@example.jp")),
+                                     idempotency_key="k1", now=time.time())
+    finally:
+        store.close()
+    assert not Settings.from_env({}).slack_staff_show_requester
+    assert Settings.from_env({"SLACK_STAFF_SHOW_REQUESTER": "1"}).slack_staff_show_requester
+    with pytest.raises(ConfigError, match="SLACK_STAFF_SHOW_REQUESTER"):
+        Settings.from_env({"SLACK_STAFF_SHOW_REQUESTER": "maybe"})
+    hidden = json.dumps(staff_ticket_message(ticket, "https://x.example"))
+    shown = json.dumps(staff_ticket_message(ticket, "https://x.example", show_requester=True))
+    assert "U0WHO" not in hidden and "<@U0WHO>" in shown

@@ -83,6 +83,10 @@ def test_claim_and_resolve_update_the_post_log_in_its_thread_and_dm_the_requeste
     dms = wait_until(lambda: len(_requester_dms(slack_mock, requester)) >= 2 and _requester_dms(slack_mock, requester),
                      what="status DM")
     assert reference in posted_text(dms[-1]) and "in progress" in posted_text(dms[-1])
+    # The requester's App Home follows (issue 17 point 7): republished with the new status.
+    homes = wait_until(lambda: [c for c in slack_mock.calls("views.publish") if c.params["user_id"] == requester
+                                and "in progress" in json.dumps(c.json_param("view"))], what="App Home")
+    assert reference in json.dumps(homes[-1].json_param("view"))
     ticket = _ticket(slack_server, reference)
     assert ticket.status == "in_progress" and ticket.assignee == f"slack:{STAFF_USER}"
 
