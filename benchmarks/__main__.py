@@ -1,7 +1,8 @@
 """`python -m benchmarks`: run every benchmark, print the summary table, write `benchmarks/RESULTS.md`.
 
     python -m benchmarks                 # everything (about 6 minutes), writes benchmarks/RESULTS.md
-    python -m benchmarks --only matcher  # some of them (matcher, http, tickets, memory, slack, fault_load);
+    python -m benchmarks --only matcher  # some of them (matcher, http, tickets, memory, slack, fault_load,
+                                         # analytics);
                                          # prints, and writes only with --out
     python -m benchmarks --quick --out /tmp/smoke.md   # the few-second smoke run the test suite does
 """
@@ -26,6 +27,7 @@ BENCHMARKS = {
     "slack": "benchmarks.slack_ack",
     "fault_load": "benchmarks.fault_load",
     "capacity": "benchmarks.capacity",
+    "analytics": "benchmarks.analytics_page",
 }
 #: Benchmarks that read earlier sections of the same run (capacity plans from the HTTP benchmark's CPU numbers).
 USES_EARLIER = {"capacity"}

@@ -20,6 +20,7 @@ from fastapi.routing import APIRoute
 from starlette.exceptions import HTTPException
 from starlette.responses import RedirectResponse, Response
 
+from bot.admin.analytics_routes import add_analytics_routes
 from bot.admin.content import add_content_routes
 from bot.admin.context import AdminContext, NotFound
 from bot.admin.ops import build_admin
@@ -99,6 +100,7 @@ def admin_router(services: Services, *, clock: Callable[[], float] = time.time) 
     _add_sign_in(router, ctx)
     add_template_routes(router, ctx)
     add_content_routes(router, ctx)
+    add_analytics_routes(router, ctx)
     return router
 
 

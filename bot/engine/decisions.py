@@ -1,4 +1,4 @@
-"""Decision counts for the analytics page: how many replies of each kind, per day, article, language and front end.
+"""Decision counts for the analytics page: how many replies of each kind, per week, article, language and front end.
 
 Nothing of the message is kept, only the decision, the cited article and the reply's language. Counts are buffered
 and added to the store in one write at most every `flush_seconds` (and on `flush()` at shutdown), so a chat message
@@ -12,7 +12,7 @@ import threading
 import time
 from typing import Callable
 
-from handoff.analytics import AnalyticsStore, DecisionTally, day_number
+from handoff.analytics import AnalyticsStore, DecisionTally
 
 log = logging.getLogger(__name__)
 MAX_BUFFERED = 10_000
@@ -38,7 +38,7 @@ class DecisionRecorder:
     def record(self, decision: str, intent: str | None, article: int | None, lang: str, frontend: str) -> None:
         try:
             now = self.clock()
-            tally = DecisionTally(day_number(now), decision_kind(decision, intent), article, lang, frontend)
+            tally = DecisionTally.at(now, decision_kind(decision, intent), article, lang, frontend)
         except ValueError as exc:
             log.warning("decision not counted (%s)", exc)
             return

@@ -18,9 +18,11 @@ once-markers have no tag and spread over the cluster. Layout, with the default p
     {privacy-bot}:ob:keys                   sorted set of every outbox key, all scored 0 (keys start with the ticket's
                                             reference, so ZRANGEBYLEX finds a ticket's messages)
     {privacy-bot}:ob:due:<channel>          sorted set outbox key -> next attempt (pending messages only)
-    {privacy-bot}:idx:tally:<tally>         set of the references in that analytics tally (`handoff.analytics`)
-    {privacy-bot}:tallies                   set of every tally ever used (added before the ticket write uses it)
-    {privacy-bot}:dec:<day>                 hash "kind|article|lang|frontend" -> count, one per Japan-time day
+    {privacy-bot}:idx:t:<tally>             set of the references in that ticket tally (`handoff.analytics`)
+    {privacy-bot}:idx:c:<closed tally>      set of the closed references in that closed tally
+    {privacy-bot}:tally:names               set of every ticket tally ever used (added before a write uses it)
+    {privacy-bot}:tally:closed              set of every closed tally ever used (likewise)
+    {privacy-bot}:dec:<week>                hash "kind|article|lang|frontend" -> count, one per Japan-time week
     {privacy-bot}:rate:<key>                hash t (tokens) / ts (last update), PEXPIRE when full again
                                             (take_tokens: one script over several buckets, so they share the tag)
 
@@ -39,7 +41,7 @@ from __future__ import annotations
 
 import re
 
-from handoff.analytics import TicketTally
+from handoff.analytics import TicketTally, closed_key
 from handoff.tickets import Ticket
 
 _PREFIX = re.compile(r"[A-Za-z0-9._:-]{1,64}")
@@ -222,8 +224,9 @@ class RedisKeys:
         self.unanswered_seen = f"{tag}:unans:seen"
         self.outbox_hash = f"{tag}:ob"
         self.outbox_keys = f"{tag}:ob:keys"
-        self.tallies = f"{tag}:tallies"
-        self.tallies_built = f"{tag}:tallies:built"
+        self.tallies = f"{tag}:tally:names"
+        self.closed_tallies = f"{tag}:tally:closed"
+        self.tallies_built = f"{tag}:tally:built"
 
     def outbox_due(self, channel: str) -> str:
         return f"{self._tag}:ob:due:{channel}"
@@ -240,10 +243,13 @@ class RedisKeys:
         return f"{self._tag}:unans:g:{key}"
 
     def tally(self, key: str) -> str:
-        return f"{self._index}tally:{key}"
+        return f"{self._index}t:{key}"
 
-    def decisions(self, day: int) -> str:
-        return f"{self._tag}:dec:{day}"
+    def closed_tally(self, key: str) -> str:
+        return f"{self._index}c:{key}"
+
+    def decisions(self, week: int) -> str:
+        return f"{self._tag}:dec:{week}"
 
     def session(self, session_id: str) -> str:
         return f"{self.prefix}:session:{session_id}"
@@ -273,6 +279,9 @@ class RedisKeys:
         """Every index set the ticket belongs in; an update leaves the old ones it no longer fits."""
         keys = {self.status(ticket.status), self.request_type(ticket.request_type),
                 self.requester(ticket.requester.key), self.tally(TicketTally.of(ticket).key)}
+        closed = closed_key(ticket)
+        if closed is not None:
+            keys.add(self.closed_tally(closed))
         if ticket.assignee:
             keys.add(self.assignee(ticket.assignee))
         if ticket.pending_replies:

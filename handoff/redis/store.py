@@ -287,7 +287,7 @@ class RedisStore(RedisContent, RedisAnalytics, TicketOperations):
                 return old, False
             before, after = k.ticket_indexes(old), k.ticket_indexes(new)
             if after != before:
-                self._register_tally(new)
+                self._register_tally(new)  # the registries first: a populated tally is never unnamed
             leave, join = sorted(before - after), sorted(after - before)
             with self._guard("update ticket"):
                 written = self._update(keys=[k.tickets, *k.outbox_all[:2], *k.outbox_all[2:], *leave, *join],

@@ -9,7 +9,7 @@ import json
 import sqlite3
 from typing import Any
 
-from handoff.analytics import TicketTally
+from handoff.analytics import TicketTally, closed_key
 from handoff.query import TicketQuery
 from handoff.references import reference_order
 from handoff.store import StoreError
@@ -54,7 +54,7 @@ CREATE TABLE IF NOT EXISTS users (
 """
 
 _DERIVED = ("request_type", "status", "assignee", "requester_key", "created_at", "updated_at", "due_at",
-            "closed_at", "pending_replies", "purged_at", "version", "doc", "tally")
+            "closed_at", "pending_replies", "purged_at", "version", "doc", "tally", "closed_tally")
 
 
 def encode(ticket: Ticket) -> str:
@@ -72,7 +72,7 @@ def decode(doc: str) -> Ticket:
 def _derived(ticket: Ticket) -> tuple[Any, ...]:
     return (ticket.request_type, ticket.status, ticket.assignee, ticket.requester.key, ticket.created_at,
             ticket.updated_at, ticket.due_at, ticket.closed_at, len(ticket.pending_replies),
-            ticket.purged_at, ticket.version, encode(ticket), TicketTally.of(ticket).key)
+            ticket.purged_at, ticket.version, encode(ticket), TicketTally.of(ticket).key, closed_key(ticket))
 
 
 def migrate(db: sqlite3.Connection) -> None:

@@ -120,6 +120,14 @@ def test_fault_load_smoke(redis_binary: str) -> None:
     assert not [k for k in outcome["counts"] if k.startswith("HTTP 5")], outcome
 
 
+def test_analytics_benchmark_smoke(redis_binary: str) -> None:
+    from benchmarks import analytics_page
+
+    section = analytics_page.run(quick=True)
+    assert not failures(section)
+    assert len(section.rows) == 2  # SQLite and Redis, each against the staff queue of the same run
+
+
 def test_report_is_written(tmp_path: Path) -> None:
     from benchmarks.__main__ import main
 

@@ -17,7 +17,7 @@ from bot.config import Settings
 from bot.engine.decisions import DecisionRecorder, decision_kind
 from bot.metrics import Metrics, StoreCollector
 from bot.web.app import create_app
-from handoff.analytics import DecisionTally, day_number
+from handoff.analytics import DecisionTally, day_number, week_start
 from handoff.sqlite.store import SQLiteStore
 from handoff.store import StoreUnavailable
 from handoff.tickets import Contact, Requester, TicketDraft
@@ -175,12 +175,12 @@ def test_decisions_are_buffered_then_stored(tmp_path: Path) -> None:
     recorder = DecisionRecorder(store, clock=lambda: clock[0], flush_seconds=5)
     recorder.record("answer", "disclosure", 7, "en", "web")
     recorder.record("fallback", "support_billing", None, "ja", "slack")
-    day = day_number(NOW)
-    assert store.decision_counts(first_day=day, last_day=day) == {}  # not written per message
+    week = week_start(day_number(NOW))
+    assert store.decision_counts(first_week=week, last_week=week) == {}  # not written per message
     clock[0] += 6
     recorder.record("answer", "disclosure", 7, "en", "web")
-    assert store.decision_counts(first_day=day, last_day=day) == {
-        DecisionTally(day, "answer", 7, "en", "web"): 2, DecisionTally(day, "out_of_scope", None, "ja", "slack"): 1}
+    assert store.decision_counts(first_week=week, last_week=week) == {
+        DecisionTally(week, "answer", 7, "en", "web"): 2, DecisionTally(week, "out_of_scope", None, "ja", "slack"): 1}
     store.close()
 
 
@@ -196,8 +196,8 @@ def test_decisions_survive_a_store_outage(tmp_path: Path, monkeypatch: pytest.Mo
     recorder.record("clarify", None, 3, "en", "web")  # flush fails: kept
     monkeypatch.setattr(store, "add_decisions", real)
     recorder.flush()
-    day = day_number(NOW)
-    assert store.decision_counts(first_day=day, last_day=day) == {DecisionTally(day, "clarify", 3, "en", "web"): 1}
+    week = week_start(day_number(NOW))
+    assert store.decision_counts(first_week=week, last_week=week) == {DecisionTally(week, "clarify", 3, "en", "web"): 1}
     store.close()
 
 
