@@ -35,6 +35,10 @@
   let sessionId = localStorage.getItem(STORAGE_KEY);
   let uiLang = "en";
   let welcome = null; // /static/welcome.json: the first screen's topics and actions, per language
+  // The step token of the question the newest reply asks (server's `step`; null when it asks nothing). Typed text
+  // carries it, and each button carries the token of the reply it belongs to, so an answer meant for an earlier
+  // question is never applied to a later one (the server says so and asks the current question again).
+  let openStep = null;
 
   function applyUi(lang) {
     uiLang = UI[lang] ? lang : "en";
@@ -103,10 +107,10 @@
     return box;
   }
 
-  function replyChoices(choices) {
+  function replyChoices(choices, step) {
     return choiceBox(choices.map(function (choice) {
       return { text: choice.number + ". " + choice.label,
-               act: function (button) { send(String(choice.number), choice.label, button); } };
+               act: function (button) { send(String(choice.number), choice.label, button, step || null); } };
     }));
   }
 
@@ -161,7 +165,7 @@
       p.textContent = text;
       li.appendChild(p);
     });
-    if (reply.choices && reply.choices.length) li.appendChild(replyChoices(reply.choices));
+    if (reply.choices && reply.choices.length) li.appendChild(replyChoices(reply.choices, reply.step));
     return li;
   }
 
@@ -183,9 +187,10 @@
     (next || input).focus({ preventScroll: true });
   }
 
-  async function send(text, shown, chosen) {
+  async function send(text, shown, chosen, step) {
     const closed = closeChoices(chosen);
     const typed = !chosen;
+    if (typed) step = openStep;
     addUser(shown || text);
     const pending = item("pending");
     pending.setAttribute("aria-label", UI[uiLang].waiting);
@@ -194,6 +199,7 @@
     const payload = { text: text };
     if (sessionId) payload.session_id = sessionId;
     if (langSelect.value) payload.lang = langSelect.value;
+    if (step) payload.step = step;
     function failed(message) {
       pending.remove();
       reopen(closed, chosen);
@@ -218,6 +224,7 @@
       return;
     }
     pending.remove();
+    openStep = data.step || null;
     sessionId = data.session_id;
     localStorage.setItem(STORAGE_KEY, sessionId);
     if (!langSelect.value) applyUi(data.lang);
@@ -292,8 +299,9 @@
     lines.forEach(function (line) {
       last = line.role === "user" ? addUser(line.text, true) : addRestoredBot(line.text);
     });
+    openStep = data.step || null;
     if (last && last.classList.contains("bot") && data.choices && data.choices.length) {
-      last.appendChild(replyChoices(data.choices));
+      last.appendChild(replyChoices(data.choices, data.step));
     }
     (data.messages || []).forEach(function (message) { last = addBot(message); });
     if (last) {
@@ -306,6 +314,7 @@
   document.getElementById("new-conversation").addEventListener("click", function () {
     localStorage.removeItem(STORAGE_KEY);
     sessionId = null;
+    openStep = null;
     showWelcome();
     input.focus();
   });
