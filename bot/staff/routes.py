@@ -26,6 +26,7 @@ from bot.staff.auth import (
     LOGIN_CSRF_COOKIE, MAX_PASSWORD, MAX_USERNAME, SESSION_COOKIE, CsrfRejected, NotSignedIn, StaffSessions,
     StaffUser, session_key, tokens_match, well_formed,
 )
+from bot.staff.intake_routes import add_intake_routes
 from bot.staff.views import FLASH, PAGE_SIZE, Form, Pages, QueueFilters, make_staff_environment, read_form
 from handoff.grounds import REJECTION_GROUNDS
 from handoff.store import StoreUnavailable, TicketNotFound
@@ -252,6 +253,7 @@ def staff_router(services: Services, *, clock: Callable[[], float] = time.time,
         return text_action(ref, user, form, "reply", "reply",
                            lambda text: store.add_reply(ref, actor=user.username, text=text, now=clock()))
 
+    add_intake_routes(router, services, pages, current_staff=current_staff, checked_staff=checked_staff, clock=clock)
     return router
 
 

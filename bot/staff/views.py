@@ -46,7 +46,13 @@ FLASH: Mapping[str, str] = {
     "note": "Internal note added.",
     "reply": "Reply queued: the requester sees it in their next chat turn (and by email when email is on).",
     "signed_out": "You are signed out.",
+    "recorded": "Request recorded. The staff alert and the receipt email to the requester are on their way.",
+    "recorded_no_email": "Request recorded. Email is off here, so no receipt was emailed: send the reference by "
+                         "post or phone.",
+    "recorded_no_address": "Request recorded. No email address was given: send the reference by post or phone.",
 }
+#: How a request arrived, for the ones staff record by hand (`bot.staff.intake_routes`).
+VIA_LABELS: Mapping[str, str] = {"mail": "Letter", "phone": "Phone"}
 
 
 def jst(ts: float | None) -> str:
@@ -80,6 +86,7 @@ def make_staff_environment(template_dir: Path = TEMPLATE_DIR) -> Environment:
     env.filters["kind_label"] = lambda k: KIND_LABELS.get(k, str(k).replace("_", " ").capitalize())
     env.filters["delivery"] = lambda m: describe(m, jst)
     env.filters["event_detail"] = event_detail
+    env.filters["via_label"] = lambda frontend: VIA_LABELS.get(frontend, "")
     env.globals.update(STATUS_LABELS=STATUS_LABELS, TYPE_LABELS=TYPE_LABELS, REQUEST_TYPES=REQUEST_TYPES)
     return env
 
