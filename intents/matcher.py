@@ -274,7 +274,9 @@ class Matcher:
         return result
 
     # -- scoring -----------------------------------------------------------------------------
-    def _example_scores(self, norm: Normalized, lang: str, tokens: list[str]) -> np.ndarray:
+    def _example_scores(self, norm: Normalized, lang: str, tokens: list[str],
+                        only: np.ndarray | None = None) -> np.ndarray:
+        """Best example similarity per intent; with `only` (a mask over intents), just for those intents."""
         scores = np.zeros(len(self._intents), dtype=np.float64)
         topic_query = _comparable(norm.text, lang)
         set_query = _token_set(topic_query)
@@ -289,9 +291,17 @@ class Matcher:
                 # Smalltalk, short examples and one-word messages compare whole texts: one shared word
                 # between a long text and a short one is no match.
                 query, scorer = whole_query, fuzz.token_sort_ratio
+                if only is not None:
+                    subset = np.flatnonzero(only[owners])
+                    if len(subset) == 0:
+                        continue
+                    owners = owners[subset]
+                    runs = None
             else:
                 query, scorer = set_query, fuzz.token_set_ratio
                 positions = group.sharing(tokens)
+                if only is not None and len(positions):
+                    positions = positions[only[owners[positions]]]
                 if len(positions) == 0:
                     continue
                 if len(positions) < len(texts):
@@ -307,10 +317,20 @@ class Matcher:
     def _signals(self, norm: Normalized, lang: str) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         """(example similarity, keyword evidence, BM25 points) per intent for one normalised text."""
         tokens = [t for t in (self._lexical.lookup(x) for x in lexical_tokens(norm.text)) if t is not None]
-        examples = self._example_scores(norm, lang, tokens)
         evidence = self._keywords.evidence(norm.text)
         lexical = self._lexical.scores(tokens) * self.t.lexical_points
         lexical[self._is_smalltalk] = 0.0
+        only = None
+        if len(tokens) > self.t.prune_tokens:
+            # A long message shares a word with nearly every example, and comparing it with all of them is most
+            # of its matching time. Examples can only add to an intent's score, and the cheap signals already
+            # find the contenders: compare only the examples of the `prune_keep` best intents by vocabulary and
+            # keywords.
+            cheap = lexical + self.t.keyword_points * np.minimum(evidence, self.t.keyword_cap)
+            only = np.zeros(len(self._intents), dtype=bool)
+            only[np.argsort(-cheap, kind="stable")[: self.t.prune_keep]] = True
+            only[self._is_smalltalk] = False  # a long message is never a greeting, however it starts
+        examples = self._example_scores(norm, lang, tokens, only)
         return examples, evidence, lexical
 
     def _arrays(self, text: str, lang: str | None) -> "_Scores":
@@ -441,7 +461,7 @@ class Matcher:
         if cues.offtopic >= self.t.offtopic_cue and s.evidence[top] < self.t.offtopic_keyword_evidence:
             return result("fallback", support, confidence=top_score / 100, extra={"offtopic"})
         if not s.has_evidence[top] or s.gate[top] < self.t.fallback_score:
-            return result("fallback", confidence=top_score / 100)
+            return self._no_dead_end(s, topics, cues, result)
         if top_intent.id == "others_data":
             # Someone else's data, or a claimed authority: the refusal, never a request or a ticket.
             return result("answer", top_intent, confidence=top_score / 100, extra={"silent"})
@@ -480,6 +500,25 @@ class Matcher:
             return result("clarify", top_topic, choices=[top_topic.id] + [i.id for i in close],
                           confidence=top_score / 100)
         return result("answer", top_topic, confidence=top_score / 100)
+
+    def _no_dead_end(self, s: "_Scores", topics: list[int], cues: CueScores, result: Any) -> Match:
+        """Below the answer threshold: rather than a dead end, answer a short message that names exactly one topic
+        by its keyword ("security?"), or offer the two or three best topics when there is some evidence for them;
+        fall back (with the topic list and a person) only when there is none."""
+        top = topics[0]
+        if cues.offtopic > 0 or cues.hostile > 0:
+            return result("fallback", confidence=float(s.total[top]) / 100)
+        weak = [i for i in topics if not self._articleless[i] and s.total[i] >= self.t.clarify_floor
+                and (s.evidence[i] > 0 or s.examples[i] >= self.t.clarify_example_score)]
+        keyed = [i for i in weak if s.evidence[i] >= self.t.silent_keyword_evidence]
+        if len(keyed) == 1 and keyed[0] == top and len(s.norm.text.split()) <= self.t.short_message_words:
+            return result("answer", self._intents[int(self._topic[top])], confidence=float(s.total[top]) / 100,
+                          extra={"short"})
+        if len(weak) >= 2 and any(s.evidence[i] > 0 for i in weak):
+            chosen = [self._intents[int(self._topic[i])] for i in weak[: self.t.max_choices]]
+            return result("clarify", chosen[0], choices=[i.id for i in chosen], confidence=float(s.total[top]) / 100,
+                          extra={"weak"})
+        return result("fallback", confidence=float(s.total[top]) / 100)
 
     def _silent_aspect(self, s: "_Scores", top_score: float) -> Intent | None:
         """The silent topic whose own keywords the message uses, when it scores near the best topic."""

@@ -18,6 +18,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+MAX_ASK_SENTENCES = 2
 _QUOTE_LINE = re.compile(r"(?m)^\s*>.*$")
 #: Sentence ends: after 。！？.!? (not inside a number or an abbreviation like "e.g."), and at newlines.
 _SPLIT = re.compile(r"(?<=[。！？!?])|(?<=[^\s.\d][^\s.]\.)(?=\s)|\n+")
@@ -95,7 +96,9 @@ def read(cleaned: str) -> Structure:
     sentences = tuple(split_sentences(own))
     ask = ""
     if len(sentences) >= 2:
-        asking = [s for s in sentences if _asks(s)] or [sentences[-1]]
+        # The last two asking sentences: people end with what they want, and a long ask would cost as much
+        # to score as the whole message.
+        asking = ([s for s in sentences if _asks(s)] or [sentences[-1]])[-MAX_ASK_SENTENCES:]
         if len(asking) < len(sentences):
             ask = "\n".join(asking)
     return Structure(sentences=sentences, own=own, ask=ask)

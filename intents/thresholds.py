@@ -55,6 +55,16 @@ class Thresholds:
     offtopic_keyword_evidence: float = 2.0
     #: A support topic (out of scope) gives way to a policy or silent topic with evidence scoring within this margin.
     support_margin: float = 25.0
+    #: No dead ends: below `fallback_score`, topics scoring at least `clarify_floor` with a keyword (or an example
+    #: this similar) are offered as choices; a message of at most `short_message_words` words naming exactly one
+    #: topic by keyword ("security?") is answered.
+    clarify_floor: float = 55.0
+    clarify_example_score: float = 60.0
+    short_message_words: int = 3
+    #: Messages with more vocabulary tokens than this compare examples only of the `prune_keep` intents the
+    #: vocabulary and keywords rank best: the long tail of latency.
+    prune_tokens: int = 30
+    prune_keep: int = 8
     #: Weight of the ask sentences (questions, request forms, else the last sentence) against the whole message
     #: when a message has context sentences too (intents.structure); 0 reads every message whole.
     ask_weight: float = 0.5
