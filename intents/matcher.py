@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import os
 from dataclasses import dataclass, field
-from typing import Any, Iterable
+from typing import Any, Callable, Iterable
 
 import numpy as np
 from rapidfuzz import fuzz, process
@@ -26,6 +26,7 @@ from intents.catalog import Catalog, Intent
 from intents.cues import Cues, CueScores, load_cues
 from intents.keywords import STOPWORDS, KeywordIndex
 from intents.language import detect_language
+from intents.learned import LearnedSignal
 from intents.lexical import LexicalIndex, stem
 from intents.normalize import Normalized, char_bigrams, clean, fold, is_cjk, normalize
 from intents.structure import Structure
@@ -238,6 +239,7 @@ class Matcher:
         ]
         self._lexical = LexicalIndex(documents, typo_ratio=thresholds.typo_ratio,
                                      typo_min_length=thresholds.typo_min_length)
+        self._learned = LearnedSignal(self._intents, self._topic.tolist()) if thresholds.learned_points > 0 else None
 
     # -- preprocessing -----------------------------------------------------------------------
     def _topic_of(self, intent: Intent) -> Intent:
@@ -339,6 +341,11 @@ class Matcher:
         structure = read_structure(norm.cleaned)
         examples, evidence, lexical = self._signals(norm, lang)
         total = self._total(examples, evidence, lexical)
+        if self._learned is not None:
+            # The learned signal reads the ask when there is one (a long message's context is noise to it).
+            learned = self._learned.scores(fold(structure.ask) if structure.focused else norm.text)
+            learned[self._is_smalltalk] = 0.0
+            total = total + self.t.learned_points * learned
         has_evidence = self._has_evidence(examples, evidence, lexical)
         gate = total
         ask_used = False
@@ -360,7 +367,8 @@ class Matcher:
         return _Scores(norm, lang, total, examples, evidence, lexical, has_evidence, structure, gate, ask_used)
 
     def _total(self, examples: np.ndarray, evidence: np.ndarray, lexical: np.ndarray) -> np.ndarray:
-        total: np.ndarray = examples + lexical + self.t.keyword_points * np.minimum(evidence, self.t.keyword_cap)
+        total: np.ndarray = (self.t.example_points * examples + lexical
+                             + self.t.keyword_points * np.minimum(evidence, self.t.keyword_cap))
         return total
 
     def _has_evidence(self, examples: np.ndarray, evidence: np.ndarray, lexical: np.ndarray) -> np.ndarray:
@@ -501,7 +509,7 @@ class Matcher:
                           confidence=top_score / 100)
         return result("answer", top_topic, confidence=top_score / 100)
 
-    def _no_dead_end(self, s: "_Scores", topics: list[int], cues: CueScores, result: Any) -> Match:
+    def _no_dead_end(self, s: "_Scores", topics: list[int], cues: CueScores, result: Callable[..., Match]) -> Match:
         """Below the answer threshold: rather than a dead end, answer a short message that names exactly one topic
         by its keyword ("security?"), or offer the two or three best topics when there is some evidence for them;
         fall back (with the topic list and a person) only when there is none."""

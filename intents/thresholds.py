@@ -65,9 +65,16 @@ class Thresholds:
     #: vocabulary and keywords rank best: the long tail of latency.
     prune_tokens: int = 30
     prune_keep: int = 8
+    #: Points per unit of the learned signal (intents.learned: a linear model over character n-grams trained on
+    #: the catalog at start-up); 0 turns it off (and skips training). Off: the ablation showed no gain (README).
+    learned_points: float = 0.0
+    #: Weight of the example similarity (rapidfuzz) in the total; for ablations (`privacy-bot eval --set`).
+    example_points: float = 1.0
     #: Weight of the ask sentences (questions, request forms, else the last sentence) against the whole message
-    #: when a message has context sentences too (intents.structure); 0 reads every message whole.
-    ask_weight: float = 0.5
+    #: when a message has context sentences too (intents.structure); 0 reads every message whole. Off: the
+    #: ablation (README "Signals and the ablation") showed 0.5 helped the dev set and hurt both round-3 blind
+    #: sets ("is IP collection covered by the policy?" — the ask's frame outvoted the topic in the context).
+    ask_weight: float = 0.0
     #: A silent topic (one the policy does not address) whose own keywords give at least this evidence wins over
     #: the best article topic when it scores at least `silent_share` of its score (the aspect asked about is silent).
     silent_keyword_evidence: float = 0.9

@@ -8,11 +8,14 @@ import os
 import secrets
 import sys
 from pathlib import Path
-from typing import Any, Sequence, TextIO
+from typing import TYPE_CHECKING, Any, Sequence, TextIO
 
 from bot.cli.staff import add_staff_parsers
 from bot.cli.templates import add_template_parsers
 from bot.config import ConfigError, Settings
+
+if TYPE_CHECKING:
+    from intents.thresholds import Thresholds
 
 
 def _settings() -> Settings:
@@ -174,6 +177,7 @@ def cmd_eval(args: argparse.Namespace) -> int:
     from bot.engine.evaluation import (InputError, evaluate, format_confusion, format_report, format_sets,
                                        read_jsonl)
     from bot.engine.fidelity import format_fidelity
+    from intents.matcher import Matcher
 
     sets: dict[str, list[dict[str, Any]]] = {}
     for path in args.files:
@@ -189,6 +193,8 @@ def cmd_eval(args: argparse.Namespace) -> int:
             name += "'"
         sets[name] = records
     matcher = build_matcher()
+    if args.set:
+        matcher = Matcher(matcher.catalog, thresholds=_thresholds(args.set))
     # Warm up so the first message's one-off costs do not count as matching latency.
     for records in sets.values():
         for record in records[:20]:
@@ -256,6 +262,25 @@ def _fidelity(sets: dict[str, list[dict[str, Any]]], matcher: Any) -> dict[str, 
             store.close()
 
 
+def _thresholds(pairs: Sequence[str]) -> "Thresholds":
+    """`intents.thresholds.DEFAULT` with NAME=VALUE overrides (for ablations: learned_points=15, ask_weight=0…)."""
+    from dataclasses import fields, replace
+
+    from intents.thresholds import DEFAULT
+
+    types = {f.name: f.type for f in fields(DEFAULT)}
+    changes: dict[str, Any] = {}
+    for pair in pairs:
+        name, _, value = pair.partition("=")
+        if name not in types or not value:
+            raise SystemExit(f"privacy-bot eval: --set {pair!r}: expected NAME=VALUE with NAME one of {sorted(types)}")
+        try:
+            changes[name] = int(value) if types[name] in (int, "int") else float(value)
+        except ValueError:
+            raise SystemExit(f"privacy-bot eval: --set {pair!r}: not a number") from None
+    return replace(DEFAULT, **changes)
+
+
 def _version() -> str:
     """The installed distribution's version (pyproject.toml), the same one /docs shows."""
     from importlib.metadata import PackageNotFoundError, version
@@ -307,6 +332,10 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--json", action="store_true", help="machine-readable output (several files: {\"sets\": {name: report}})")
     p.add_argument("--failures", action="store_true", help="list every misclassified item")
     p.add_argument("--check", action="store_true", help="exit 1 when a target of the dev set is missed")
+    p.add_argument("--set", action="append", default=[], metavar="NAME=VALUE",
+                   help="override a matcher threshold for this run (ablations: learned_points=15 turns the learned "
+                        "signal on, ask_weight=0 reads messages whole, keyword_points=0, lexical_points=0, "
+                        "example_points=0)")
     p.set_defaults(func=cmd_eval)
 
     add_staff_parsers(sub)

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import pytest
 
+from intents.catalog import Catalog
 from intents.matcher import Matcher
 from intents.structure import is_statement, read, split_sentences
 from intents.thresholds import Thresholds
@@ -77,9 +78,40 @@ def test_hypotheticals_quotes_and_negations_open_no_request(matcher: Matcher, te
     assert match.decision != "request", (match.decision, match.intent)
 
 
-def test_a_long_message_is_answered_on_its_ask(catalog: object) -> None:
+def test_learned_signal_trains_on_the_catalog_and_scores_topics(catalog: Catalog) -> None:
+    on = Matcher(catalog, thresholds=Thresholds(learned_points=15.0))
+    assert on._learned is not None and Matcher(catalog)._learned is None  # off by default: no training, no sklearn
+    scores = on._learned.scores("do u encrypt my stuf")
+    assert scores.shape == (len(catalog),) and scores.max() > 0
+    best = catalog.intents[int(scores.argmax())]
+    assert best.article == 5, best.id  # typos and no shared whole word: character n-grams still find security
+    assert on.match("what are cookies used for?").article == 12
+
+
+def test_with_ask_weight_a_long_message_is_answered_on_its_ask(catalog: Catalog) -> None:
     text = ("Hi! Quick background: last month I called your support line about my invoice and the agent was "
             "friendly. They mentioned my account details while checking the invoice. Anyway, unrelated to that: "
             "do you use cookies to show me ads?")
-    focused = Matcher(catalog, thresholds=Thresholds()).match(text)  # type: ignore[arg-type]
+    whole = Matcher(catalog, thresholds=Thresholds(ask_weight=0.0)).match(text)
+    assert whole.decision == "fallback"  # read whole, the invoice chatter wins
+    focused = Matcher(catalog, thresholds=Thresholds(ask_weight=0.5)).match(text)
     assert focused.article == 12, focused.intent
+
+
+# -- no dead ends (issue 13 point 5) -----------------------------------------------------------------
+
+@pytest.mark.parametrize(("text", "article"), [("security?", 5), ("outsorcing??", 4), ("クッキー", 12)])
+def test_a_one_topic_word_is_answered_not_a_dead_end(matcher: Matcher, text: str, article: int) -> None:
+    match = matcher.match(text)
+    assert (match.decision, match.article) == ("answer", article), (match.decision, match.intent)
+
+
+def test_weak_evidence_for_several_topics_is_a_clarify_with_two_or_three_choices(matcher: Matcher) -> None:
+    match = matcher.match("info about personal data")
+    assert match.decision == "clarify" and 2 <= len(match.choices) <= 3
+    assert all(matcher.catalog[c].article is not None for c in match.choices)
+
+
+@pytest.mark.parametrize("text", ["lunch at noon?", "the printer on floor 3 is jammed again", "zzqx vvlp"])
+def test_no_evidence_is_still_an_honest_fallback(matcher: Matcher, text: str) -> None:
+    assert matcher.match(text).decision == "fallback"

@@ -307,3 +307,18 @@ def test_eval_reports_fidelity_for_sets_with_phrases(tmp_path: Path) -> None:
     report = json.loads(run(tmp_path, "eval", str(small), "--json").stdout)
     assert report["fidelity"]["items"] == 3 and report["fidelity"]["faithful_counts"]["all"] == 2
     assert "fidelity" not in json.loads(run(tmp_path, "eval", str(DEV_SET), "--json").stdout)
+
+
+def test_eval_set_overrides_a_threshold_for_ablations(tmp_path: Path) -> None:
+    small = tmp_path / "one.jsonl"
+    small.write_text('{"id": "1", "text": "what are cookies used for?", "lang": "en", "article": 12, "handoff": null, '
+                     '"kind": "question"}\n', encoding="utf-8")
+    on = json.loads(run(tmp_path, "eval", str(small), "--json").stdout)
+    assert on["article_accuracy"]["all"] == 1.0
+    # Without any signal the best topic scores nothing: the item falls back (a dead end).
+    off = run(tmp_path, "eval", str(small), "--json", "--set", "example_points=0", "--set", "lexical_points=0",
+              "--set", "keyword_points=0")
+    assert off.returncode == 0, off.stderr
+    assert json.loads(off.stdout)["dead_end_rate"] == 1.0
+    bad = run(tmp_path, "eval", str(small), "--set", "no_such=1")
+    assert bad.returncode != 0 and "NAME=VALUE" in bad.stderr
