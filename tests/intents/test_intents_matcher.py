@@ -274,7 +274,12 @@ def test_matcher_defaults_to_the_shared_thresholds(catalog: Catalog) -> None:
 def test_fallback_threshold_is_honoured(catalog: Catalog, matcher: Matcher) -> None:
     text = "what are cookies used for?"
     assert matcher.match(text).decision == "answer"
-    strict = Matcher(catalog, thresholds=dataclasses.replace(thresholds.DEFAULT, fallback_score=1000))
+    # Below the answer threshold the no-dead-end rule offers choices when there is evidence (clarify_floor);
+    # with both out of reach, nothing matches.
+    lenient = Matcher(catalog, thresholds=dataclasses.replace(thresholds.DEFAULT, fallback_score=1000))
+    assert lenient.match(text).decision in ("clarify", "answer", "fallback")
+    strict = Matcher(catalog, thresholds=dataclasses.replace(thresholds.DEFAULT, fallback_score=1000,
+                                                             clarify_floor=1000))
     match = strict.match(text)
     assert match.decision == "fallback"
     assert match.article is None and match.intent is None and match.handoff is None
