@@ -23,7 +23,23 @@ LANGS = ("en", "ja")
 MAX_NAME = 100
 MAX_TEXT = 2000
 CANCEL_WORDS = frozenset({"cancel", "quit", "abort", "exit", "stop", "never mind", "nevermind", "forget it",
-                          "キャンセル", "やめる", "やめます", "中止", "取り消し", "取消", "やめて"})
+                          "キャンセル", "やめる", "やめます", "中止", "取り消し", "取消", "やめて", "やめておきます",
+                          "キャンセルします", "中止します", "取り消します", "やめときます"})
+#: How people answer in Japanese around the word that matters: 「代理人です」, 「郵送でお願いします」,
+#: 「はい、送信してください」, 「やっぱりやめます」. Stripped before an answer is compared with the choices.
+_JA_LEAD = re.compile(r"^(?:はい|ええ|うん|いえ|やっぱり|やはり|では|じゃあ|それでは|えっと|あの)[、,\s]*")
+_JA_TAIL = re.compile(r"(?:でお願いいたします|でお願いします|でおねがいします|でお願い|にしてください|にします|でございます|"
+                      r"してください|して下さい|します|です|ください|下さい|お願いします|お願いいたします|で)$")
+#: Family members who may ask for someone: a parent of a minor is a legal representative (親権者); for an adult,
+#: a family member needs a power of attorney (任意代理人). The form asks which applies.
+FAMILY = {"母": "母", "母親": "母", "お母さん": "母", "父": "父", "父親": "父", "お父さん": "父", "親": "親",
+          "両親": "親", "娘": "娘", "息子": "息子", "夫": "夫", "妻": "妻", "家族": "家族", "祖母": "祖母", "祖父": "祖父",
+          "mother": "mother", "mom": "mother", "mum": "mother", "father": "father", "dad": "father",
+          "parent": "parent", "son": "son", "daughter": "daughter", "husband": "husband", "wife": "wife",
+          "family": "family"}
+_KANA = re.compile(r"^[\u30a0-\u30ff\u3040-\u309f\s・ー]+$")
+_POSTAL_CODE = re.compile(r"^〒?\s*(\d{3})-?(\d{4})$")
+_PHONE = re.compile(r"^\+?[\d\-\s()]{9,20}$")
 LANGUAGE_WORDS = {"english": "en", "in english": "en", "英語": "en", "日本語": "ja", "japanese": "ja",
                   "in japanese": "ja", "日本語で": "ja"}
 _EMAIL = re.compile(r"^[A-Za-z0-9.!#$%&'*+/=?^_`{|}~-]{1,64}@(?:[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?\.)+"
@@ -36,13 +52,17 @@ GROUNDS = {
     "third_party_stop": ("art9_2_no_consent", "art9_2_illegal",
                          "art9_3_not_needed", "art9_3_leak", "art9_3_rights_harmed"),
 }
-CHOICE_STEPS = frozenset({"on_behalf", "rep_relationship", "delivery", "ground"})
-TEXT_STEPS = frozenset({"scope", "wrong_value", "correct_value", "message"})
+CHOICE_STEPS = frozenset({"on_behalf", "rep_relationship", "delivery", "ground", "action"})
+TEXT_STEPS = frozenset({"scope", "wrong_value", "correct_value", "message", "address"})
+#: Answers about who is asking: kept when the request type is switched mid-form.
+IDENTITY_KEYS = ("name", "name_kana", "email", "on_behalf", "rep_name", "rep_name_kana", "rep_relationship")
+#: Asked only when the answer is to be sent on paper (by post).
+POSTAL_STEPS = ("postal_code", "address", "phone")
 DETAIL_STEPS: Mapping[str, tuple[str, ...]] = {
     "purpose_notification": ("scope", "delivery"),
     "disclosure": ("scope", "delivery"),
     "correction": ("wrong_value", "correct_value"),
-    "suspension": ("ground", "scope"),
+    "suspension": ("action", "ground", "scope"),
     "third_party_stop": ("ground", "scope"),
     "inquiry": ("message",),
 }
@@ -88,17 +108,20 @@ def load_texts(path: Path = TEXTS_FILE) -> IntakeTexts:
     required = {
         "type_label": set(REQUEST_TYPES),
         "prompt": {"confirm_type", "choose_type", "name", "email", "on_behalf", "rep_name", "rep_relationship",
+                   "name_representative", "rep_relationship_family", "name_kana", "rep_name_kana", "postal_code",
+                   "address", "phone", "action",
                    "delivery", "wrong_value", "correct_value", "ground_suspension", "ground_third_party", "message",
                    "summary", "cancelled", "store_failed", "form_unavailable"}
         | {f"scope_{t}" for t in ("disclosure", "purpose_notification", "suspension", "third_party_stop")},
         "summary_field": {"type", "name", "email", "on_behalf", "rep_name", "rep_relationship", "scope", "delivery",
-                          "wrong_value", "correct_value", "ground", "message"},
-        "error": {"choice", "name", "email", "text_empty", "text_long"},
+                          "wrong_value", "correct_value", "ground", "message", "name_kana", "rep_name_kana",
+                          "postal_code", "address", "phone", "action"},
+        "error": {"choice", "name", "email", "text_empty", "text_long", "full_name", "kana", "postal_code", "phone"},
         "desk": {"receipt", "receipt_representative", "status", "status_closed", "status_closed_rejected",
                  "status_unknown", "status_list", "status_none", "staff_reply", "status_unavailable", "store_down"},
         "status_label": {"new", "in_progress", "waiting_on_requester", "resolved", "rejected"},
         "choice": {"yes", "switch", "cancel", "self", "representative", "parent", "guardian", "agent", "electronic",
-                   "paper", "confirm", "restart"} | {g for gs in GROUNDS.values() for g in gs},
+                   "paper", "confirm", "restart", "stop_use", "delete"} | {g for gs in GROUNDS.values() for g in gs},
     }
     for section, keys in required.items():
         for key in sorted(keys):
@@ -112,9 +135,38 @@ def _fold(text: str) -> str:
     return " ".join(unicodedata.normalize("NFKC", text).casefold().strip().strip(".!?。！？").split())
 
 
+def _core(folded: str) -> str:
+    """The word that matters in a natural Japanese answer (「郵送でお願いします」 -> 「郵送」); English is unchanged."""
+    core = _JA_LEAD.sub("", folded).strip()
+    for _ in range(3):
+        shorter = _JA_TAIL.sub("", core)
+        if shorter == core or not shorter:
+            break
+        core = shorter
+    return core.strip() or folded
+
+
+def _family(folded: str) -> str | None:
+    """The family member named in an answer such as 「母です」 or "I'm her mother", if any."""
+    core = _core(folded)
+    if core in FAMILY:
+        return FAMILY[core]
+    words = re.findall(r"[a-z]+", folded)
+    return next((FAMILY[w] for w in words if w in FAMILY), None)
+
+
 def clean_answer(text: str) -> str:
     """Strip control characters and surrounding space from a free-text answer."""
     return _CONTROL.sub(" ", unicodedata.normalize("NFC", text)).strip()
+
+
+def _surname_only(name: str) -> bool:
+    """One word only: Latin letters without a space ("Smith"), or two CJK characters or fewer (「山田」)."""
+    if len(name.split()) > 1 or "・" in name:
+        return False
+    if all(c.isascii() for c in name):
+        return True
+    return len(name) <= 2
 
 
 def valid_email(text: str) -> bool:
@@ -163,7 +215,7 @@ class IntakeForm:
         if lang in LANGS:
             state["lang"] = lang
         folded = _fold(text)
-        if folded in CANCEL_WORDS:
+        if folded in CANCEL_WORDS or _core(folded) in CANCEL_WORDS or _core(folded) + "ます" in CANCEL_WORDS:
             return FormTurn(None, self.texts.get("prompt", "cancelled", state["lang"]), cancelled=True)
         if folded in LANGUAGE_WORDS:
             state["lang"] = LANGUAGE_WORDS[folded]
@@ -175,7 +227,8 @@ class IntakeForm:
             return self._store_text(state, text, step)
         handler = {"confirm_type": self._on_confirm_type, "choose_type": self._on_choose_type,
                    "name": self._on_name, "rep_name": self._on_name, "email": self._on_email,
-                   "summary": self._on_summary}.get(step)
+                   "name_kana": self._on_kana, "rep_name_kana": self._on_kana, "postal_code": self._on_postal_code,
+                   "phone": self._on_phone, "summary": self._on_summary}.get(step)
         if handler is None:  # an unknown step (older state shape): start the questions again
             state["step"] = "confirm_type"
             return self._ask(state)
@@ -184,7 +237,8 @@ class IntakeForm:
     def fields(self, request_type: str, lang: str) -> list[FormField]:
         """Every field of the form for `request_type`, in order. Representative fields are optional: they are
         required only when `on_behalf` is "representative" (see `validate`)."""
-        state = {"type": request_type, "lang": lang, "answers": {"on_behalf": "representative"}, "step": ""}
+        state = {"type": request_type, "lang": lang, "answers": {"on_behalf": "representative", "delivery": "paper"},
+                 "step": ""}
         fields = []
         for step in self._steps(state):
             if step in ("confirm_type", "summary"):
@@ -195,6 +249,10 @@ class IntakeForm:
                 fields.append(FormField(step, label, "email", max_length=254))
             elif step in ("name", "rep_name"):
                 fields.append(FormField(step, label, "text", required=step == "name", max_length=MAX_NAME))
+            elif step in ("name_kana", "rep_name_kana", "postal_code", "phone"):
+                fields.append(FormField(step, label, "text", required=False, max_length=MAX_NAME))
+            elif step == "address":
+                fields.append(FormField(step, label, "text", required=False, max_length=500, multiline=True))
             elif step in CHOICE_STEPS:
                 fields.append(FormField(step, label, "choice", self._choices(state, step),
                                         required=step != "rep_relationship"))
@@ -211,7 +269,8 @@ class IntakeForm:
             raw = answers.get(spec.key)
             value = clean_answer(raw) if isinstance(raw, str) else ""
             needed = spec.required or (spec.key in ("rep_name", "rep_relationship")
-                                        and answers.get("on_behalf") == "representative")
+                                        and answers.get("on_behalf") == "representative") or (
+                spec.key in POSTAL_STEPS and answers.get("delivery") == "paper")
             if not value:
                 if needed:
                     errors[spec.key] = self.texts.get("error", "choice" if spec.kind == "choice" else "text_empty", lang)
@@ -234,8 +293,11 @@ class IntakeForm:
                 continue
             clean[spec.key] = value
         if clean.get("on_behalf") != "representative":
-            clean.pop("rep_name", None)
-            clean.pop("rep_relationship", None)
+            for key in ("rep_name", "rep_name_kana", "rep_relationship"):
+                clean.pop(key, None)
+        if clean.get("delivery") != "paper":
+            for key in POSTAL_STEPS:
+                clean.pop(key, None)
         return clean, errors
 
     def prompt(self, state: Mapping[str, Any]) -> FormTurn:
@@ -251,22 +313,36 @@ class IntakeForm:
             if key in ("confirm_type",) or key not in answers:
                 continue
             value = answers[key]
-            if key in ("on_behalf", "rep_relationship", "delivery", "ground"):
+            if key in ("on_behalf", "rep_relationship", "delivery", "ground", "action"):
                 value = self.texts.get("choice", value, lang)
             lines.append((self.texts.get("summary_field", key, lang), value))
         return lines
 
     # -- steps -------------------------------------------------------------------------------
     def _steps(self, state: Mapping[str, Any]) -> list[str]:
-        steps = ["confirm_type", "name", "email", "on_behalf"]
-        if state["answers"].get("on_behalf") == "representative":
-            steps += ["rep_name", "rep_relationship"]
-        return steps + list(DETAIL_STEPS[state["type"]]) + ["summary"]
+        # Japanese forms ask who is asking first, so names are asked for the right people: the person concerned
+        # (ご本人) and, for a representative, the representative's own name, each with its reading (フリガナ).
+        # English forms keep their order (name, email, then who is asking), which front ends and tests rely on.
+        representative = state["answers"].get("on_behalf") == "representative"
+        if state["lang"] == "ja":
+            steps = ["confirm_type", "on_behalf"]
+            if representative:
+                steps += ["rep_relationship", "rep_name", "rep_name_kana"]
+            steps += ["name", "name_kana", "email"]
+        else:
+            steps = ["confirm_type", "name", "email", "on_behalf"]
+            if representative:
+                steps += ["rep_name", "rep_relationship"]
+        details = list(DETAIL_STEPS[state["type"]])
+        if "delivery" in details and state["answers"].get("delivery") == "paper":
+            details += list(POSTAL_STEPS)
+        return steps + details + ["summary"]
 
     def _advance(self, state: dict[str, Any]) -> FormTurn:
+        # The first question not answered yet: the order differs by language (see `_steps`), so after a switch of
+        # language or of request type nothing answered is asked again and nothing unanswered is skipped.
         steps = self._steps(state)
-        current = steps.index(state["step"]) if state["step"] in steps else -1
-        state["step"] = steps[current + 1]
+        state["step"] = next(s for s in steps[1:] if s == "summary" or s not in state["answers"])
         return self._ask(state)
 
     def _choices(self, state: Mapping[str, Any], step: str) -> tuple[FormChoice, ...]:
@@ -276,6 +352,7 @@ class IntakeForm:
             "on_behalf": ("self", "representative"),
             "rep_relationship": ("parent", "guardian", "agent"),
             "delivery": ("electronic", "paper"),
+            "action": ("stop_use", "delete"),
             "ground": GROUNDS.get(state["type"], ()),
             "summary": ("confirm", "restart", "cancel"),
         }.get(step, ())
@@ -295,6 +372,10 @@ class IntakeForm:
         elif step == "ground":
             key = "ground_suspension" if state["type"] == "suspension" else "ground_third_party"
             prompt = self.texts.get("prompt", key, lang)
+        elif step == "name" and state["answers"].get("on_behalf") == "representative":
+            prompt = self.texts.get("prompt", "name_representative", lang)
+        elif step == "rep_relationship" and state["answers"].get("rep_family"):
+            prompt = self.texts.get("prompt", "rep_relationship_family", lang, who=state["answers"]["rep_family"])
         else:
             prompt = self.texts.get("prompt", step, lang)
         if step == "delivery" and self.note("fee", lang):
@@ -310,15 +391,26 @@ class IntakeForm:
         digits = folded.rstrip(".)番")
         if digits.isdigit() and 1 <= int(digits) <= len(choices):
             return choices[int(digits) - 1].value
-        synonyms = {"yes": ("yes", "y", "ok", "okay", "sure", "correct", "right", "はい", "うん", "ええ", "お願いします"),
-                    "confirm": ("confirm", "yes", "send", "submit", "ok", "はい", "確定", "送信", "送って"),
-                    "self": ("myself", "me", "self", "for me", "本人", "自分"),
-                    "representative": ("representative", "agent", "on behalf", "代理", "代理人"),
-                    "electronic": ("electronic", "electronically", "email", "e-mail", "pdf", "download", "電子", "メール"),
-                    "paper": ("paper", "post", "mail", "letter", "書面", "郵送", "紙"),
+        synonyms = {"yes": ("yes", "y", "ok", "okay", "sure", "correct", "right", "はい", "うん", "ええ", "お願いします",
+                            "それで", "はいそれで", "続ける", "進める"),
+                    "confirm": ("confirm", "yes", "send", "submit", "ok", "はい", "確定", "送信", "送って", "送信して",
+                                "はい送信", "お願いします", "これで", "この内容で", "送る"),
+                    "self": ("myself", "me", "self", "for me", "本人", "自分", "私", "わたし", "本人として", "自分のこと",
+                             "本人からの請求"),
+                    "representative": ("representative", "agent", "on behalf", "代理", "代理人", "代理人として",
+                                       "代理で"),
+                    "parent": ("parent", "親権者", "親", "法定代理人", "未成年"),
+                    "guardian": ("guardian", "後見人", "成年後見人"),
+                    "agent": ("agent", "power of attorney", "委任状", "任意代理人", "委任"),
+                    "electronic": ("electronic", "electronically", "email", "e-mail", "pdf", "download", "電子", "メール",
+                                   "電磁的方法", "データ", "ダウンロード"),
+                    "paper": ("paper", "post", "mail", "letter", "by post", "書面", "郵送", "紙", "郵便"),
+                    "stop_use": ("stop", "stop using", "suspend", "suspension", "利用停止", "停止", "止めて", "利用の停止"),
+                    "delete": ("delete", "deletion", "erase", "消去", "削除", "消して"),
                     "switch": ("no", "different", "other", "いいえ", "違う", "別")}
+        core = _core(folded)
         for choice in choices:
-            if folded in synonyms.get(choice.value, ()) or folded == choice.value:
+            if folded in synonyms.get(choice.value, ()) or folded == choice.value or core in synonyms.get(choice.value, ()):
                 return choice.value
         best = max(choices, key=lambda c: fuzz.WRatio(folded, _fold(c.label)), default=None)
         if best is not None and fuzz.WRatio(folded, _fold(best.label)) >= 88:
@@ -348,8 +440,7 @@ class IntakeForm:
             return value
         state["type"] = value
         # Details belong to the old type; the identity answers stay.
-        state["answers"] = {k: v for k, v in state["answers"].items() if k in ("name", "email", "on_behalf",
-                                                                                "rep_name", "rep_relationship")}
+        state["answers"] = {k: v for k, v in state["answers"].items() if k in IDENTITY_KEYS}
         state["step"] = "confirm_type"
         return self._advance(state)
 
@@ -359,7 +450,34 @@ class IntakeForm:
         letters = [c for c in name if c.isalpha()]
         if not letters or len(name) > MAX_NAME or "@" in name or "?" in name or "？" in name or len(name.split()) > 8:
             return self._ask(state, self.texts.get("error", "name", state["lang"]))
+        # A surname alone (「山田」, "Smith") is asked once more for the full name; typed again, it is kept.
+        if _surname_only(name) and state.get("short_name") != name:
+            state["short_name"] = name
+            return self._ask(state, self.texts.get("error", "full_name", state["lang"]))
+        state.pop("short_name", None)
         state["answers"][state["step"]] = name
+        return self._advance(state)
+
+    def _on_kana(self, state: dict[str, Any], text: str) -> FormTurn:
+        """The reading of a name in katakana (hiragana is converted)."""
+        kana = unicodedata.normalize("NFKC", clean_answer(text))
+        if not kana or len(kana) > MAX_NAME or not _KANA.match(kana):
+            return self._ask(state, self.texts.get("error", "kana", state["lang"]))
+        state["answers"][state["step"]] = "".join(chr(ord(c) + 0x60) if "ぁ" <= c <= "ゖ" else c for c in kana)
+        return self._advance(state)
+
+    def _on_postal_code(self, state: dict[str, Any], text: str) -> FormTurn:
+        found = _POSTAL_CODE.match(unicodedata.normalize("NFKC", clean_answer(text)).replace(" ", ""))
+        if found is None:
+            return self._ask(state, self.texts.get("error", "postal_code", state["lang"]))
+        state["answers"]["postal_code"] = f"{found.group(1)}-{found.group(2)}"
+        return self._advance(state)
+
+    def _on_phone(self, state: dict[str, Any], text: str) -> FormTurn:
+        phone = unicodedata.normalize("NFKC", clean_answer(text))
+        if not _PHONE.match(phone) or sum(c.isdigit() for c in phone) < 9:
+            return self._ask(state, self.texts.get("error", "phone", state["lang"]))
+        state["answers"]["phone"] = phone
         return self._advance(state)
 
     def _on_email(self, state: dict[str, Any], text: str) -> FormTurn:
@@ -370,13 +488,25 @@ class IntakeForm:
         return self._advance(state)
 
     def _store_choice(self, state: dict[str, Any], text: str, key: str) -> FormTurn:
+        family = _family(_fold(text)) if key == "on_behalf" else None
+        if family is not None:
+            # 「母です」: acting for someone; whether as a parent (legal representative) or with a power of
+            # attorney depends on the person's age, so the next question asks, naming who they are.
+            state["answers"]["on_behalf"] = "representative"
+            state["answers"]["rep_family"] = family
+            return self._advance(state)
         value = self._choice_step(state, text)
         if isinstance(value, FormTurn):
             return value
         state["answers"][key] = value
+        if key == "on_behalf":
+            state["answers"].pop("rep_family", None)
         if key == "on_behalf" and value == "self":
-            state["answers"].pop("rep_name", None)
-            state["answers"].pop("rep_relationship", None)
+            for stale in ("rep_name", "rep_name_kana", "rep_relationship"):
+                state["answers"].pop(stale, None)
+        if key == "delivery" and value != "paper":
+            for stale in POSTAL_STEPS:
+                state["answers"].pop(stale, None)
         return self._advance(state)
 
     def _store_text(self, state: dict[str, Any], text: str, key: str) -> FormTurn:

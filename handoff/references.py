@@ -9,7 +9,8 @@ from datetime import datetime, timedelta, timezone
 
 #: The company is Japanese, so a reference's year turns at midnight in Tokyo (Japan has no DST).
 REFERENCE_TZ = timezone(timedelta(hours=9), "JST")
-_REFERENCE = re.compile(r"\bPRQ[-\s]?(\d{4})[-\s]?(\d{1,9})\b", re.IGNORECASE)
+# ASCII boundaries, not \b: in 「PRQ-2026-000123の状況」 the Japanese letter after the number is a word character.
+_REFERENCE = re.compile(r"(?<![A-Za-z0-9])PRQ[-\s]?(\d{4})[-\s]?(\d{1,9})(?![0-9])", re.IGNORECASE)
 
 
 def reference_year(now: float) -> int:

@@ -20,6 +20,7 @@ from bot.engine.desk import TRANSCRIPT_LINES, Desk, DeskReply, LookupGuard, tick
 from bot.engine.messages import Choice, Message, Reply
 from bot.engine.verify import EmailCheck
 from bot.engine.offers import LABELS, OFFERS, is_confirmation
+from bot.engine.romaji import looks_like_romaji
 from handoff.intake import IntakeForm
 from handoff.store import Store, StoreUnavailable, TurnStart
 from intents.catalog import Intent
@@ -262,7 +263,9 @@ class Conversation:
 
     def _language(self, text: str, state: Mapping[str, Any]) -> str:
         previous: str = state["lang"] if state.get("lang") in ("en", "ja") else self.default_lang
-        return detect_language(text, default=previous)
+        detected = detect_language(text, default=previous)
+        # Romaji ("deeta wo keshite hoshii") is a Japanese speaker: answer in Japanese.
+        return "ja" if detected == "en" and looks_like_romaji(text) else detected
 
     # -- clarification -----------------------------------------------------------------------
     def _pick_choice(self, text: str, state: Mapping[str, Any], lang: str) -> Match | None:

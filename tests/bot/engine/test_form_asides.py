@@ -128,7 +128,10 @@ def test_the_status_answer_has_no_nested_parentheses_and_says_when_it_closed(
         bot: Conversation, store: WriteFailingStore, lang: str) -> None:
     import re
 
-    for answer in (OPENER, "1", "Jane Doe", "jane@example.com", "1", "everything", "1", "1"):
+    # The Japanese form asks who is asking first, and the reading of the name (issue 14 point 6).
+    answers = (("1", "Jane Doe", "jane@example.com", "1") if lang == "en" else
+               ("1", "1", "山田 花子", "ヤマダ ハナコ", "jane@example.com"))
+    for answer in (OPENER, *answers, "everything", "1", "1"):
         receipt = say(bot, answer, lang=lang)
     assert receipt.ticket is not None
     reference = receipt.ticket["reference"]

@@ -34,6 +34,8 @@ def receipt_for(conversation: Conversation, lang: str) -> tuple[list[str], Reply
             answer = "1"
         elif "mail" in reply.text.lower() or "メール" in reply.text:
             answer = "jane@example.com"
+        elif "フリガナ" in reply.text:
+            answer = "ヤマダ ハナコ"
         else:
             answer = "Jane Doe" if lang == "en" else "山田 花子"
         reply = say(conversation, answer)

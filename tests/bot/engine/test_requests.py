@@ -28,9 +28,9 @@ OPENERS = {
 #: Answers for each type's detail steps, in order.
 DETAILS = {
     "disclosure": ["everything", "1"],
-    "purpose_notification": ["all my data", "2"],
+    "purpose_notification": ["all my data", "2", "213-0011", "1-6-8 Hisamoto, Takatsu-ku, Kawasaki", "044-123-4567"],
     "correction": ["my address says Tokyo", "Osaka"],
-    "suspension": ["4", "all of it"],
+    "suspension": ["2", "4", "all of it"],
     "third_party_stop": ["1", "my email, to any ad partner"],
     "inquiry": ["I'd like to complain about marketing emails"],
 }
@@ -117,7 +117,8 @@ def test_answers_the_article_needs_are_on_the_ticket(desk: Conversation, flaky: 
     reference = fill(desk, "correction").ticket["reference"]  # type: ignore[index]
     assert flaky.get_ticket(reference).answers == {"wrong_value": "my address says Tokyo", "correct_value": "Osaka"}
     reference = fill(desk, "suspension", session_id="other-session-2").ticket["reference"]  # type: ignore[index]
-    assert flaky.get_ticket(reference).answers == {"ground": "art9_3_not_needed", "scope": "all of it"}
+    assert flaky.get_ticket(reference).answers == {"action": "delete", "ground": "art9_3_not_needed",
+                                                     "scope": "all of it"}
     reference = fill(desk, "disclosure", session_id="other-session-3").ticket["reference"]  # type: ignore[index]
     assert flaky.get_ticket(reference).answers == {"scope": "everything", "delivery": "electronic"}
 
@@ -191,14 +192,18 @@ def test_form_in_japanese_and_switching_language(desk: Conversation, flaky: Flak
     assert "キャンセル" in reply.text
     # An English name keeps the Japanese form (the form's language is sticky)...
     reply = say(desk, "はい")
+    assert "ご本人ですか" in reply.text  # Japanese forms ask who is asking first
+    reply = say(desk, "本人です")
     reply = say(desk, "Taro Yamada")
+    assert reply.lang == "ja" and "フリガナ" in reply.text
+    reply = say(desk, "ヤマダ タロウ")
     assert reply.lang == "ja" and "メールアドレス" in reply.text
     # ...until the user switches explicitly, by the page's switch or by typing the language.
     reply = say(desk, "taro@example.jp", lang="en")
-    assert reply.lang == "en" and "yourself" in reply.text
+    assert reply.lang == "en" and "suspend the use" in reply.text  # nothing answered is asked again
     reply = say(desk, "日本語")
-    assert reply.lang == "ja" and "代理人" in reply.text
-    for answer in ["1", "1", "すべて", "確定"]:
+    assert reply.lang == "ja" and "利用の停止と消去" in reply.text
+    for answer in ["消去でお願いします", "1", "すべて", "確定"]:
         reply = say(desk, answer)
     ticket = flaky.get_ticket(reply.ticket["reference"])  # type: ignore[index]
     assert ticket.lang == "ja" and "受付番号" in reply.text
@@ -338,9 +343,9 @@ def test_whole_form_submission_validates_and_is_idempotent(desk: Conversation, f
     ticket, errors = desk.desk.submit(message, "suspension", {"name": "", "email": "nope", "on_behalf": "self",
                                                               "ground": "made-up", "scope": "x" * 3000}, "en",
                                       idempotency_key="V123")
-    assert ticket is None and set(errors) == {"name", "email", "ground", "scope"}
+    assert ticket is None and set(errors) == {"name", "email", "action", "ground", "scope"}
     assert "valid email" in errors["email"]
-    fields = {"name": "Jane Doe", "email": "jane@example.com", "on_behalf": "representative",
+    fields = {"name": "Jane Doe", "email": "jane@example.com", "on_behalf": "representative", "action": "stop_use",
               "ground": "art9_3_leak", "scope": "everything"}
     ticket, errors = desk.desk.submit(message, "suspension", fields, "en", idempotency_key="V123")
     assert ticket is None and set(errors) == {"rep_name", "rep_relationship"}
@@ -348,7 +353,7 @@ def test_whole_form_submission_validates_and_is_idempotent(desk: Conversation, f
     first, errors = desk.desk.submit(message, "suspension", fields, "en", idempotency_key="V123")
     again, _ = desk.desk.submit(message, "suspension", fields, "en", idempotency_key="V123")
     assert errors == {} and first is not None and again is not None and first.reference == again.reference
-    assert first.answers == {"ground": "art9_3_leak", "scope": "everything"}
+    assert first.answers == {"action": "stop_use", "ground": "art9_3_leak", "scope": "everything"}
     assert first.representative is not None and first.representative.relationship == "parent"
     assert first.requester.user_id == "U7" and len(flaky.list_tickets()) == 1
 
