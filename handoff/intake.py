@@ -115,7 +115,7 @@ def load_texts(path: Path = TEXTS_FILE) -> IntakeTexts:
         | {f"scope_{t}" for t in ("disclosure", "purpose_notification", "suspension", "third_party_stop")},
         "summary_field": {"type", "name", "email", "on_behalf", "rep_name", "rep_relationship", "scope", "delivery",
                           "wrong_value", "correct_value", "ground", "message", "name_kana", "rep_name_kana",
-                          "postal_code", "address", "phone", "action"},
+                          "postal_code", "address", "phone", "action", "name_representative"},
         "error": {"choice", "name", "email", "text_empty", "text_long", "full_name", "kana", "postal_code", "phone"},
         "desk": {"receipt", "receipt_representative", "status", "status_closed", "status_closed_rejected",
                  "status_unknown", "status_list", "status_none", "staff_reply", "status_unavailable", "store_down"},
@@ -315,7 +315,9 @@ class IntakeForm:
             value = answers[key]
             if key in ("on_behalf", "rep_relationship", "delivery", "ground", "action"):
                 value = self.texts.get("choice", value, lang)
-            lines.append((self.texts.get("summary_field", key, lang), value))
+            label_key = "name_representative" if key == "name" and answers.get("on_behalf") == "representative" \
+                else key
+            lines.append((self.texts.get("summary_field", label_key, lang), value))
         return lines
 
     # -- steps -------------------------------------------------------------------------------

@@ -215,15 +215,17 @@ class Renderer:
         text = markup.normalize(rendered)
         explains_article = variables["article"] is not None and spec_for(name).kind in ("question", "request", "silent")
         if lang == "ja" and explains_article and JA_NOTICE not in text:
-            text = _under_quote(text, self._ja_notice)
+            text = _under_quote(text, self._ja_notice, variables["article"].text())
         return Rendered.of(text)
 
 
-def _under_quote(text: str, notice: str) -> str:
-    """`notice` as its own paragraph right after the last quoted block (the translated article), so it describes the
-    quote and nothing else; at the end when the reply quotes nothing (an admin's edit may drop the quote)."""
+def _under_quote(text: str, notice: str, body: str) -> str:
+    """`notice` as its own paragraph right after the last quoted line of the article (a "> " quote, or a "- " item
+    quoted verbatim, such as Article 7's exceptions), so it describes the quote and nothing else; at the end when
+    the reply quotes nothing (an admin's edit may drop the quote)."""
     lines = text.split("\n")
-    quoted = [n for n, line in enumerate(lines) if line.startswith("> ")]
+    quoted = [n for n, line in enumerate(lines)
+              if line.startswith("> ") or (line.startswith("- ") and len(line) > 12 and line[2:] in body)]
     if not quoted:
         return f"{text}\n\n{notice}"
     end = quoted[-1] + 1

@@ -66,7 +66,10 @@ def test_article_answers_cite_and_quote_verbatim(renderer: Renderer, policies: d
 def test_japanese_answers_carry_the_translation_notice_under_the_quote(renderer: Renderer, name: str) -> None:
     ja = renderer.render(name, "ja", sample_context(name, "ja"))
     lines = ja.markup.split("\n")
-    last_quote = max(n for n, line in enumerate(lines) if line.startswith("> "))
+    article = TEMPLATE_SPECS[name].article
+    text = load_policies()["ja"].article(article).text() if article else ""
+    last_quote = max(n for n, line in enumerate(lines)
+                     if line.startswith("> ") or (line.startswith("- ") and line[2:] in text and len(line) > 12))
     # Right under the quoted article, as its own paragraph: it describes the quote, not the rest of the reply.
     assert lines[last_quote + 1 : last_quote + 3] == ["", JA_NOTICE]
     assert ja.markup.count(JA_NOTICE) == 1
@@ -75,6 +78,11 @@ def test_japanese_answers_carry_the_translation_notice_under_the_quote(renderer:
     assert "日本語版プライバシーポリシーの記載が優先" not in ja.text
     assert JA_NOTICE in ja.html and JA_NOTICE in ja.mrkdwn
     assert JA_NOTICE not in renderer.render(name, "en", sample_context(name, "en")).text
+
+
+def test_the_notice_follows_quoted_exception_items_too(renderer: Renderer) -> None:
+    ja = renderer.render("disclosure_info", "ja", sample_context("disclosure_info", "ja")).markup
+    assert ja.index("- 法令に違反することとなる場合") < ja.index(JA_NOTICE) < ja.index("このままお申し出を始めたい場合")
 
 
 def test_notice_links_the_official_japanese_version_when_configured(policies: dict[str, Any]) -> None:

@@ -41,7 +41,7 @@ def test_a_mother_asking_for_her_child_by_post(chat: Conversation, store: SQLite
     assert "ご住所" in say(chat, "〒213-0011").text
     assert "電話番号" in say(chat, "神奈川県川崎市高津区久本1-6-8").text
     summary = say(chat, "044-123-4567")
-    for shown in ("ヤマダ ハナコ", "ヤマダ ヨウコ", "213-0011", "044-123-4567", "未成年者の親権者"):
+    for shown in ("ヤマダ ハナコ", "ヤマダ ヨウコ", "213-0011", "044-123-4567", "未成年者の親権者", "代理人のお名前: 山田 洋子"):
         assert shown in summary.text
     receipt = say(chat, "はい、送信してください")
     assert receipt.ticket is not None
