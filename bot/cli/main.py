@@ -106,6 +106,7 @@ def cmd_chat(args: argparse.Namespace) -> int:
 
     services = build_services(_settings())
     session_id = args.session or "cli-" + secrets.token_hex(8)
+    step: str | None = None
     interactive = sys.stdin.isatty()
     if interactive:
         print("Ask about the privacy policy. Type a choice number to pick it; Ctrl-D or /quit to leave.")
@@ -118,9 +119,12 @@ def cmd_chat(args: argparse.Namespace) -> int:
                 break
             if not line.strip():
                 continue
+            # Each line answers the question just printed: its step token goes back (bot/engine/steps.py), so
+            # answers typed or piped in quick succession are never taken for retries.
             reply = services.conversation.handle(
-                Message(text=line.rstrip("\n"), session_id=session_id, frontend="cli", lang=args.lang)
+                Message(text=line.rstrip("\n"), session_id=session_id, frontend="cli", lang=args.lang, step=step)
             )
+            step = reply.step
             data = reply.to_dict()
             if args.json:
                 _print_reply(data, True, sys.stdout)

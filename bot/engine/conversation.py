@@ -16,6 +16,7 @@ from typing import Any, Callable, Mapping
 
 from rapidfuzz import fuzz
 
+from bot.engine import steps
 from bot.engine.desk import TRANSCRIPT_LINES, Desk, DeskReply, LookupGuard, ticket_summary
 from bot.engine.messages import Choice, Message, Reply
 from bot.engine.verify import EmailCheck
@@ -114,7 +115,12 @@ class Conversation:
 
         staff_messages, mark_delivered = ("", _nothing) if stateless else self.desk.deliver_replies(
             message, lang, pending=None if start is None else start.pending)
-        if form and not stateless:
+        asked = steps.current(state)  # the token of the question this message may answer
+        check = None if stateless else steps.verdict(state, message.step, text, self.clock())
+        again = self._ask_again(message, state, check, lang, notices) if check else None
+        if again is not None:
+            reply = again
+        elif form and not stateless:
             form = copy.deepcopy(form)  # the question asked before this message, should the answer not be kept
             reply = self._form_turn(message, text, state, form, lang, notices)
         elif self.desk.is_status_query(text):
@@ -138,12 +144,18 @@ class Conversation:
         state["lang"] = reply.lang
         state["pending_choices"] = [c.intent for c in reply.choices if c.intent] if "form" not in state else []
         state["offer"] = reply.extra.get("offer") if "form" not in state else None
+        token = asked if again is not None else steps.new_token() if "form" in state or reply.choices else None
+        state[steps.STATE_KEY] = token
+        state[steps.RECEIPT_KEY] = bool(reply.ticket) and reply.decision == "request"  # this reply is a receipt
         transcript = state.setdefault("transcript", [])
         transcript.append({"role": "user", "text": text, "at": self.clock()})
         transcript.append({"role": "bot", "text": reply.text, "intent": reply.intent, "at": self.clock()})
         del transcript[:-TRANSCRIPT_TURNS * 2]
-        if not self._save(message.session_id, state, notices) and not stateless:
-            reply = self._not_saved(message, reply, form if isinstance(form, dict) else None, notices)
+        if self._save(message.session_id, state, notices):
+            reply = replace(reply, step=token)
+        elif not stateless:
+            reply = replace(self._not_saved(message, reply, form if isinstance(form, dict) else None, notices),
+                            step=asked)  # nothing was kept: the question asked before is still the open one
         mark_delivered()
         if notices != list(reply.notices):
             reply = replace(reply, notices=tuple(dict.fromkeys(list(reply.notices) + notices)))
@@ -191,6 +203,13 @@ class Conversation:
         return lines, tuple(Choice(number=n, intent=i, label=catalog[i].label(lang), article=catalog[i].article)
                             for n, i in enumerate(pending, start=1))
 
+    def open_step(self, message: Message) -> str | None:
+        """The token of the question open in this session (for a page that was reloaded), or None."""
+        try:
+            return steps.current(self.store.load_session(message.session_id) or {})
+        except StoreUnavailable:
+            return None
+
     def topics(self, lang: str) -> list[Topic]:
         return list(self._topics.get(lang, self._topics["en"]))
 
@@ -215,6 +234,36 @@ class Conversation:
             notices.append("store_unavailable")
             return False
         return True
+
+    def _ask_again(self, message: Message, state: dict[str, Any], check: str, lang: str,
+                   notices: list[str]) -> Reply | None:
+        """The open question again, for an answer meant for an earlier question (`steps.STALE`: said so first) or
+        for a client's retry (`steps.RETRY`: the same reply as before). The message is not applied. None when a
+        retry has nothing to repeat: it is then handled as any message."""
+        stale = check == steps.STALE
+        notice = "stale_step" if stale else "retry"
+        prefix = self.desk.texts.get("desk", "stale_step", lang) if stale else ""
+        form = state.get("form")
+        if form:
+            turn = self.desk.form.prompt(form)
+            text = prefix + "\n\n" + turn.text if prefix else turn.text
+            return self._from_desk(message, DeskReply(text, Desk.form_choices(turn), request_type=form["type"],
+                                                      lang=form["lang"], notices=(notice,)), lang, notices)
+        pending = tuple(i for i in state.get("pending_choices", []) if i in self.matcher.catalog)
+        if steps.current(state) and pending:
+            clarify = Match(decision="clarify", intent=None, article=None, handoff=None, confidence=1.0, lang=lang,
+                            choices=pending)
+            reply = self._answer(message, clarify, lang, notices, state, stateless=False)
+            return _prefixed(reply, prefix, notice) if prefix else replace(reply, notices=reply.notices + (notice,))
+        if not stale:
+            # A retried confirmation whose receipt was the last reply: the same receipt (never a second ticket).
+            if state.get(steps.RECEIPT_KEY):
+                repeated = self.desk.repeat_receipt(state, "confirm", lang)
+                if repeated is not None:
+                    return self._from_desk(message, replace(repeated, notices=(notice,)), lang, notices)
+            return None
+        return self._reply(message.session_id, prefix, lang, decision="smalltalk", intent=None, article=None,
+                           handoff=None, confidence=1.0, choices=(), notices=tuple(notices) + (notice,), ticket=None)
 
     def _not_saved(self, message: Message, reply: Reply, form: dict[str, Any] | None, notices: list[str]) -> Reply:
         """The session was read but could not be written: what this message changed is lost. Say so plainly; in a

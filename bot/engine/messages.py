@@ -21,6 +21,9 @@ class Message:
     #: Who sent it, for per-client limits on ticket look-ups: the client IP address (web) or the Slack user.
     #: Never stored or logged; None where there is no such client (CLI).
     origin: str | None = None
+    #: The step token of the question this message answers (`Reply.step` sent back; see `bot.engine.steps`), or
+    #: None for plain text (CLI, API clients, typed Slack messages).
+    step: str | None = None
 
 
 @dataclass(frozen=True)
@@ -55,6 +58,9 @@ class Reply:
     notices: tuple[str, ...] = ()
     ticket: dict[str, Any] | None = None
     extra: dict[str, Any] = field(default_factory=dict)
+    #: The token of the question this reply asks (a form step, "Did you mean…"); None when it asks nothing.
+    #: Front ends send it back with the answer (`Message.step`).
+    step: str | None = None
 
     def to_dict(self) -> dict[str, Any]:
         data = asdict(self)

@@ -126,7 +126,7 @@ def reply_blocks(reply: Reply, *, request_type: str | None = None, talk_button: 
                        "elements": [{"type": "mrkdwn", "text": escape(reply.citation)}]})
     buttons: list[dict[str, Any]] = [
         {"type": "button", "action_id": f"{CHOICE_PREFIX}{c.number}", "text": plain(f"{c.number}. {c.label}"),
-         "value": str(c.number)}
+         "value": f"{c.number}:{reply.step}" if reply.step else str(c.number)}  # the step token goes back
         for c in reply.choices[:20]
     ] if text is None else []
     if request_type:

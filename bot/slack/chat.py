@@ -151,7 +151,7 @@ class SlackChat:
         """A clarification or form choice: handled as a message from that user in that conversation. Only the
         user the buttons answered may use them; the used set is replaced by the choice made."""
         action = body["actions"][0]
-        value = str(action.get("value", ""))
+        value, _, step = str(action.get("value", "")).partition(":")  # "number:step token" (bot.engine.steps)
         if not value.isdigit():
             return
         user, team = body["user"]["id"], _team(body)
@@ -171,13 +171,13 @@ class SlackChat:
             return
         self._mark_used(body, action, channel, ephemeral)
         if ephemeral:
-            reply = self._answer_privately(sid, user, value)
+            reply = self._answer_privately(sid, user, value, step or None)
             if _wants_form(reply):
                 self._open_form(body.get("trigger_id"), reply.handoff or "", reply.lang, sid)
             self._private(url, channel, user, **self._message_for(reply, private=False, owner=user))
             return
         answering_form = self._form_pending(sid)  # then the click answers the chat form: no modal pops up
-        reply = self._handle(sid, user, value)
+        reply = self._handle(sid, user, value, step or None)
         if _wants_form(reply) and not answering_form:
             self._open_form(body.get("trigger_id"), reply.handoff or "", reply.lang, sid)
         self._reply_in(channel, sid, reply, thread_ts)
@@ -249,19 +249,22 @@ class SlackChat:
             return
         self._reply_in(channel, sid, self._handle(sid, user, text), thread_ts)
 
-    def _handle(self, sid: str, user: str, text: str) -> Reply:
-        reply = self.conversation.handle(Message(text=text, session_id=sid, frontend="slack", user_id=user))
+    def _handle(self, sid: str, user: str, text: str, step: str | None = None) -> Reply:
+        """`step`: the token a clicked button carried (see bot/engine/steps.py); None for typed text."""
+        reply = self.conversation.handle(Message(text=text, session_id=sid, frontend="slack", user_id=user,
+                                                 step=step))
         if reply.ticket:
             self.services.dispatcher.kick()  # tell staff now rather than at the next poll
         return reply
 
-    def _answer_privately(self, sid: str, user: str, text: str) -> Reply:
+    def _answer_privately(self, sid: str, user: str, text: str, step: str | None = None) -> Reply:
         """An ephemeral path's answer: any chat-style form of the conversation is cancelled first (its next answer
         could not be typed privately there), and a request that starts one is cancelled again at once; the
         caller opens or offers the modal instead."""
         if self._form_pending(sid):
             self._cancel(sid, user)
-        reply = self._handle(sid, user, text)
+            step = None  # the question the button answered was the form's, which is gone now
+        reply = self._handle(sid, user, text, step)
         if _wants_form(reply):
             self._cancel(sid, user)
         return reply

@@ -49,6 +49,10 @@ class ChatRequest(BaseModel):
                                    description="Conversation id returned by a previous reply; omit to start one.")
     text: str = Field(description="The user's message. Long messages are cut for matching.")
     lang: Literal["en", "ja"] | None = Field(default=None, description="Reply language; omit to follow the message.")
+    step: str | None = Field(default=None, pattern=r"^[A-Za-z0-9_-]{1,64}$", description=(
+        "The `step` of the reply whose question this message answers (typed text or a button). An answer for an "
+        "earlier question is not applied: the reply says so and asks the current question again. Omit it for "
+        "plain text; then an exact repeat of the previous message within a few seconds is taken as a retry."))
 
 
 class ChoiceOut(BaseModel):
@@ -82,6 +86,8 @@ class ChatResponse(BaseModel):
     citation: str | None
     notices: list[str]
     ticket: TicketOut | None = Field(default=None, description="The request opened or looked up by this message.")
+    step: str | None = Field(default=None, description="Token of the question this reply asks (a form step or "
+                             "\"Did you mean…\"); send it back as `step` with the answer. Null when nothing is asked.")
 
 
 class Problem(BaseModel):
@@ -121,6 +127,7 @@ class ResumeResponse(BaseModel):
     choices: list[ChoiceOut] = Field(default_factory=list,
                                      description="The choices of the question still open (a form step or "
                                                  "\"Did you mean…\"), to offer again.")
+    step: str | None = Field(default=None, description="Token of the question still open: send it back as `step`.")
     messages: list[ChatResponse] = Field(description="Staff replies that arrived while the requester was away.")
 
 
@@ -249,6 +256,7 @@ def _chat_response(reply: Reply) -> ChatResponse:
         citation=reply.citation,
         notices=list(reply.notices),
         ticket=TicketOut(**reply.ticket) if reply.ticket else None,
+        step=reply.step,
     )
 
 
@@ -328,7 +336,7 @@ def create_app(services: Services) -> FastAPI:
         def work() -> Reply:
             session_id = body.session_id or secrets.token_urlsafe(18)
             message = Message(text=body.text, session_id=session_id, frontend="web", lang=body.lang,
-                              origin=client_ip(request, settings.trust_proxy))
+                              origin=client_ip(request, settings.trust_proxy), step=body.step)
             # Per IP, then per session (raises RateLimited: 429), with the session and the staff replies waiting
             # read in the same store call.
             return conversation.handle(message, limiter.begin_chat(request, body.session_id, message))
@@ -345,16 +353,17 @@ def create_app(services: Services) -> FastAPI:
     async def resume(body: ResumeRequest, request: Request) -> Response:
         message = Message(text="", session_id=body.session_id, frontend="web", lang=body.lang)
 
-        def work() -> tuple[list[dict[str, Any]], tuple[Choice, ...], Reply | None]:
+        def work() -> tuple[list[dict[str, Any]], tuple[Choice, ...], str | None, Reply | None]:
             limiter.check_chat(request, body.session_id)
             # The session id is the key: only this conversation's own lines come back.
             lines, choices = conversation.history(message)
-            return lines, choices, conversation.staff_messages(message)
+            return lines, choices, conversation.open_step(message), conversation.staff_messages(message)
 
-        lines, choices, reply = await on_chat_thread(work)
+        lines, choices, step, reply = await on_chat_thread(work)
         resumed = ResumeResponse(
             session_id=body.session_id, transcript=[TranscriptLineOut(**line) for line in lines],
-            choices=[_choice_out(c) for c in choices], messages=[_chat_response(reply)] if reply else [])
+            choices=[_choice_out(c) for c in choices], step=step,
+            messages=[_chat_response(reply)] if reply else [])
         # Replies echo names and emails typed into forms: never cached.
         return Response(resumed.model_dump_json(), media_type="application/json", headers={"cache-control": "no-store"})
 

@@ -74,8 +74,10 @@ def desk(matcher: Matcher, renderer: Renderer, flaky: FlakyStore, clock: Clock) 
 
 def say(conversation: Conversation, text: str, session_id: str = SID, lang: str | None = None,
         frontend: str = "web", user_id: str | None = None) -> Reply:
+    """A message answering the question open in the session, as the web page sends it (with its step token)."""
+    step = conversation.open_step(Message(text="", session_id=session_id))
     return conversation.handle(Message(text=text, session_id=session_id, frontend=frontend, lang=lang,
-                                       user_id=user_id))
+                                       user_id=user_id, step=step))
 
 
 def fill(conversation: Conversation, request_type: str, *, session_id: str = SID, representative: bool = False,

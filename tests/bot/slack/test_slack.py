@@ -57,8 +57,9 @@ def test_clarification_button_is_handled_as_the_users_message(slack_server: Slac
     first = dm(slack_server, slack_mock, ask.text, user, channel, 1)
     offered = buttons(first)
     key = f"choice_{ask.number}"
-    assert offered[key]["value"] == str(ask.number) and offered[key]["text"]["text"].startswith(f"{ask.number}. ")
-    click = block_actions(user=user, channel=channel, action_id=key, value=str(ask.number), message=first)
+    value = offered[key]["value"]  # the number and the question's step token (bot/engine/steps.py)
+    assert value.startswith(f"{ask.number}:") and offered[key]["text"]["text"].startswith(f"{ask.number}. ")
+    click = block_actions(user=user, channel=channel, action_id=key, value=value, message=first)
     response = slack_server.interaction(click)
     assert response.status == 200 and response.seconds < 3
     second = wait_posts(slack_mock, channel, 2)[1]
