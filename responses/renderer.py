@@ -17,6 +17,7 @@ import jinja2
 from jinja2.sandbox import ImmutableSandboxedEnvironment, SandboxedEnvironment
 
 from responses import markup
+from responses.limits import BoundedSandbox, RenderLimitExceeded, RenderLimits, render_bounded
 from responses.names import spec_for
 from responses.policy import Policy
 
@@ -60,12 +61,14 @@ class Rendered:
         return cls(markup=text, text=markup.to_plain(text), html=markup.to_html(text), mrkdwn=markup.to_mrkdwn(text))
 
 
-def make_environment() -> ImmutableSandboxedEnvironment:
-    """The Jinja environment every template runs in: immutable sandbox, strict undefined, no autoescape.
+def make_environment(limits: RenderLimits = RenderLimits()) -> ImmutableSandboxedEnvironment:
+    """The Jinja environment every template runs in: immutable sandbox, strict undefined, no autoescape, and the
+    work of each render bounded by `limits` (`responses.limits`).
 
     Autoescape is off because templates produce markup, not HTML; `markup.to_html` escapes everything.
     """
-    return ImmutableSandboxedEnvironment(
+    return BoundedSandbox(
+        limits=limits,
         undefined=jinja2.StrictUndefined,
         autoescape=False,
         trim_blocks=True,
@@ -156,11 +159,22 @@ class Renderer:
         variables = self._variables(name, lang, context)
         if override is not None:
             try:
-                return self._finish(self.compile_source(override).render(variables), name, lang, variables)
+                return self._finish(self._run(self.compile_source(override), variables), name, lang, variables)
+            except RenderLimitExceeded as exc:
+                # Validation refuses such templates; one that still overruns (other data, a slower machine) must
+                # not hang a worker: the shipped default answers, and admins see why in the log.
+                logger.error("override %s/%s exceeded the render limits (%s); using the default", lang, name, exc)
             except Exception as exc:  # any failure of an admin override falls back to the shipped default
                 # Only the name and error type are logged: the message may echo conversation data.
                 logger.warning("override %s/%s failed (%s); using the default", lang, name, type(exc).__name__)
-        return self._finish(self._defaults[lang][name].render(variables), name, lang, variables)
+        return self._finish(self._run(self._defaults[lang][name], variables), name, lang, variables)
+
+    def _run(self, template: jinja2.Template, variables: dict[str, Any]) -> str:
+        """Render with the environment's limits (`responses.limits`) when it has them."""
+        limits = getattr(self._env, "limits", None)
+        if isinstance(limits, RenderLimits):
+            return render_bounded(template, variables, limits)
+        return template.render(variables)
 
     def preview(self, name: str, lang: str, text: str, context: Mapping[str, Any]) -> Rendered:
         """Render candidate source `text` as template `name` without installing it (admin preview).
@@ -171,7 +185,7 @@ class Renderer:
         lang = self._lang(lang)
         self._check_name(name)
         variables = self._variables(name, lang, context)
-        return self._finish(self.compile_source(text).render(variables), name, lang, variables)
+        return self._finish(self._run(self.compile_source(text), variables), name, lang, variables)
 
     def _lang(self, lang: str) -> str:
         return lang if lang in self._defaults else DEFAULT_LANG

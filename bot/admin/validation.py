@@ -25,6 +25,7 @@ from jinja2.exceptions import SecurityError
 
 from intents.catalog import Catalog
 from responses.names import spec_for
+from responses.limits import RenderLimitExceeded
 from responses.renderer import Rendered, Renderer, make_environment
 from responses.samples import EMAIL_VARIABLES, SampleChoice, sample_choices, sample_email_contexts, sample_topics
 
@@ -210,6 +211,8 @@ def _runtime_problem(exc: Exception) -> Problem:
     lines = [frame.lineno for frame in traceback.extract_tb(exc.__traceback__) if frame.filename == "<template>"]
     line = lines[-1] if lines else None
     message = str(exc).strip() or type(exc).__name__
+    if isinstance(exc, RenderLimitExceeded):
+        return Problem(line, f"Does too much work: {message}. Templates must render quickly and stay small.")
     if isinstance(exc, SecurityError):
         return Problem(line, f"Forbidden by the sandbox: {message}")
     if isinstance(exc, jinja2.UndefinedError):
