@@ -23,8 +23,9 @@ def server(browser: Any, tmp_path_factory: pytest.TempPathFactory) -> Iterator[S
         yield srv
 
 
-def _chat(server: Server, text: str, session: str | None = None) -> dict[str, Any]:
-    body = {"text": text, **({"session_id": session} if session else {})}
+def _chat(server: Server, text: str, session: str | None = None, step: str | None = None) -> dict[str, Any]:
+    """`step`: the token of the question answered (the previous reply's), as the chat page sends it."""
+    body = {"text": text, **({"session_id": session} if session else {}), **({"step": step} if step else {})}
     request = urllib.request.Request(server.base + "/api/chat", data=json.dumps(body).encode(),
                                      headers={"content-type": "application/json"})
     with urllib.request.urlopen(request, timeout=10) as response:
@@ -40,7 +41,7 @@ def reference(server: Server) -> str:
     for answer in ("1", "Alexandrina Wilhelmina Montgomery-Fitzgerald",
                    "alexandrina.wilhelmina.montgomery-fitzgerald@subdomain.example.com", "1",
                    "everything, including https://example.com/a/very/long/path/without/any/spaces/in/it", "1", "1"):
-        data = _chat(server, answer, session)
+        data = _chat(server, answer, session, data.get("step"))
     ref: str = data["ticket"]["reference"]
     return ref
 

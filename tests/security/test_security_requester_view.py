@@ -8,14 +8,14 @@ key set is exactly the allow-list.
 from __future__ import annotations
 
 import json
+import time
+from pathlib import Path
 from typing import Any
 
 from fastapi.testclient import TestClient
-from slack_sdk import WebClient
-
-from bot.app import Services
+from bot.app import Services, build_services
+from bot.config import Settings
 from bot.engine.messages import Message
-from bot.slack.staff import StaffBoard, StaffDirectory
 from bot.web.app import create_app
 from handoff.requester_view import REQUESTER_KEYS
 from handoff.tickets import Contact, Requester, TicketDraft
@@ -101,31 +101,34 @@ def test_web_outputs_show_only_the_requester_view(services: Services) -> None:
     _assert_clean(status)
 
 
-def test_slack_dm_about_a_status_change_shows_only_the_requester_view(services: Services, slack_api: Any) -> None:
+def test_slack_dm_about_a_status_change_shows_only_the_requester_view(tmp_path: Path, slack_api: Any) -> None:
+    """Status DMs go through the outbox (bot/slack/outbox.py) and are rendered from the requester view."""
     from slack_mock import SlackMock
 
-    store, now = services.store, 1_790_000_000.0
-    requester = Requester(frontend="slack", user_id="U0REQUESTER", session_id="slack:T1:D1:U0REQUESTER")
-    draft = TicketDraft(request_type="suspension", requester=requester,
-                        contact=Contact(name="Jane Doe", email="jane@example.com"),
-                        answers={"ground": "art9_3_leak", "scope": "everything"})
-    reference = store.create_ticket(draft, idempotency_key="form:slack-view-1", now=now).reference
-    _plant(services, reference, now + 1)
-    before = store.get_ticket(reference)
-    after = store.update_status(reference, "rejected", actor=ACTOR, now=now + 2, note=EXPLANATION,
-                                rejection_ground="identity_not_confirmed")
-    client = WebClient(token=SlackMock.TOKEN, base_url=slack_api.url)
-    board = StaffBoard(store=store, client=client, desk=services.conversation.desk,
-                       directory=StaffDirectory(client), public_url="http://127.0.0.1:8000")
-    board.on_external_change(before, after)
-    dms = [c for c in slack_api.calls("chat.postMessage") if reference in json.dumps(c.params, ensure_ascii=False)]
-    assert dms, "the requester got no DM"
-    text = json.dumps([c.params for c in dms], ensure_ascii=False)
-    assert EXPLANATION in text and reference in text
-    _assert_clean(text, requester.session_id)
-    # And the Home tab / `/privacy status` answer goes through the same desk status.
-    status = services.conversation.desk.status(
-        Message(text="status", session_id=requester.session_id, frontend="slack", user_id=requester.user_id),
-        "status", "en")
-    assert reference in status.text
-    _assert_clean(status.text)
+    services = build_services(Settings.from_env({
+        "PRIVACY_BOT_DATA_DIR": str(tmp_path / "data"), "SLACK_BOT_TOKEN": SlackMock.TOKEN,
+        "SLACK_SIGNING_SECRET": "s3cr3t", "SLACK_API_URL": slack_api.url, "SLACK_STAFF_CHANNEL": "C0STAFF"}))
+    try:
+        store, now = services.store, time.time() - 60  # every outbox message below is due when the dispatcher runs
+        requester = Requester(frontend="slack", user_id="U0REQUESTER", session_id="slack:T1:modal:U0REQUESTER")
+        draft = TicketDraft(request_type="suspension", requester=requester,
+                            contact=Contact(name="Jane Doe", email="jane@example.com"),
+                            answers={"ground": "art9_3_leak", "scope": "everything"})
+        reference = store.create_ticket(draft, idempotency_key="form:slack-view-1", now=now).reference
+        _plant(services, reference, now + 1)
+        store.update_status(reference, "rejected", actor=ACTOR, now=now + 2, note=EXPLANATION,
+                            rejection_ground="identity_not_confirmed")
+        services.dispatcher.run_once()
+        dms = [c.params for c in slack_api.calls("chat.postMessage") if str(c.params.get("channel", "")).startswith("D")]
+        assert any(EXPLANATION in json.dumps(dm, ensure_ascii=False) for dm in dms), "the requester got no DM"
+        text = json.dumps(dms, ensure_ascii=False)
+        assert reference in text
+        _assert_clean(text, requester.session_id)
+        # And the Home tab / `/privacy status` answer goes through the same desk status.
+        status = services.conversation.desk.status(
+            Message(text="status", session_id=requester.session_id, frontend="slack", user_id=requester.user_id),
+            "status", "en")
+        assert reference in status.text
+        _assert_clean(status.text)
+    finally:
+        services.close()

@@ -130,10 +130,10 @@ def test_slack_buttons_send_the_token_back(services: Services, slack_api: Any) -
     chat = SlackChat(services=services, client=WebClient(token=SlackMock.TOKEN, base_url=slack_api.url))
     body = {"user": {"id": "U0STEPS", "team_id": "T1"}, "team": {"id": "T1"},
             "container": {"channel_id": "D0STEPS"}, "actions": [{"action_id": "choice_1", "value": buttons[0]["value"]}]}
-    chat.on_choice(body, lambda **_: None)  # "1. Yes, continue": applied
+    chat.on_choice(body)  # "1. Yes, continue": applied
     state = services.store.load_session(sid) or {}
     assert state["form"]["step"] == "name"
-    chat.on_choice(body, lambda **_: None)  # the same old button again: not applied
+    chat.on_choice(body)  # the same old button again: not applied
     assert (services.store.load_session(sid) or {})["form"]["step"] == "name"
     posted = json.dumps([c.params for c in slack_api.calls("chat.postMessage")], ensure_ascii=False)
     assert EARLIER in posted

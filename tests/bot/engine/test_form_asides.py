@@ -43,7 +43,8 @@ def bot(matcher: Matcher, renderer: Renderer, store: WriteFailingStore) -> Conve
 
 
 def say(bot: Conversation, text: str, lang: str | None = None) -> Reply:
-    return bot.handle(Message(text=text, session_id=SID, frontend="web", lang=lang))
+    step = bot.open_step(Message(text="", session_id=SID))  # answers the open question, as the web page does
+    return bot.handle(Message(text=text, session_id=SID, frontend="web", lang=lang, step=step))
 
 
 def values(reply: Reply) -> list[str | None]:

@@ -16,7 +16,8 @@ TIME_WORDS = ("aim to answer", "due", "within", "回答予定", "までの回答
 
 
 def say(conversation: Conversation, text: str, sid: str = "claims") -> Reply:
-    return conversation.handle(Message(text=text, session_id=sid))
+    step = conversation.open_step(Message(text="", session_id=sid))  # answers the open question (web page)
+    return conversation.handle(Message(text=text, session_id=sid, step=step))
 
 
 def receipt_for(conversation: Conversation, lang: str) -> tuple[list[str], Reply]:

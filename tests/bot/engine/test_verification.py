@@ -47,7 +47,8 @@ def verifying(matcher: Matcher, renderer: Renderer, tmp_path: Path, clock: Clock
 
 
 def say(conversation: Conversation, text: str, session: str = "s1", origin: str | None = "198.51.100.7") -> Reply:
-    return conversation.handle(Message(text=text, session_id=session, origin=origin))
+    step = conversation.open_step(Message(text="", session_id=session))  # answers the open question (web page)
+    return conversation.handle(Message(text=text, session_id=session, origin=origin, step=step))
 
 
 def fill(conversation: Conversation, session: str = "s1", email: str = "jane@example.com",
