@@ -18,7 +18,8 @@ def chat(matcher: Matcher, renderer: Renderer, store: SQLiteStore) -> Conversati
 
 
 def say(chat: Conversation, text: str, sid: str = "ja") -> Reply:
-    return chat.handle(Message(text=text, session_id=sid))
+    step = chat.open_step(Message(text="", session_id=sid))  # answers the open question, as the web page does
+    return chat.handle(Message(text=text, session_id=sid, step=step))
 
 
 def test_a_mother_asking_for_her_child_by_post(chat: Conversation, store: SQLiteStore) -> None:
