@@ -164,7 +164,10 @@ class SlackChat:
         if owner != user and not (owner is None and _is_dm(channel)):
             # Someone else's buttons (or, in a channel, buttons posted before they named their owner).
             extra = {"thread_ts": thread_ts} if thread_ts else {}
-            self._ephemeral(channel, user, text=ui("not_yours", self.services.settings.default_lang), **extra)
+            label = str((action.get("text") or {}).get("text") or "")
+            lang = detect_language(label, default=self.services.settings.default_lang) if label else \
+                self.services.settings.default_lang
+            self._ephemeral(channel, user, text=ui("not_yours", lang), **extra)
             return
         sid = session_id(team, channel, user)
         if self._over_limit(team, user, channel, "", url if ephemeral else None, thread_ts=thread_ts):
@@ -321,16 +324,16 @@ class SlackChat:
                    ephemeral: bool) -> None:
         """Replace a used set of choices by the choice made, so it cannot be clicked twice (nor by anyone else)."""
         label = str((action.get("text") or {}).get("text") or action.get("value") or "")
-        lang = "ja" if (body.get("user") or {}).get("locale", "").startswith("ja") else "en"
-        chosen = ui("chosen", lang, choice=escape(label))
+        chosen = ui("chosen", detect_language(label, default=self.services.settings.default_lang),
+                    choice=escape(label))
         if ephemeral:
             self._private(body.get("response_url"), None, str(body["user"]["id"]), replace_original=True,
                           text=to_plain(chosen), blocks=text_sections(chosen), fallback=False)
             return
         message = body.get("message") or {}
         ts = (body.get("container") or {}).get("message_ts") or message.get("ts")
-        if channel and ts:
-            blocks = used_choice_blocks(message.get("blocks") or [], str(action.get("block_id") or ""), chosen)
+        if channel and ts and message.get("blocks"):  # without the message's blocks, an update would erase it
+            blocks = used_choice_blocks(message["blocks"], str(action.get("block_id") or ""), chosen)
             self._call("chat.update", self.client.chat_update, channel=channel, ts=ts, blocks=blocks,
                        text=str(message.get("text") or to_plain(chosen)))
 
