@@ -11,6 +11,8 @@ from handoff.store import StoreError, TicketNotFound
 from handoff.tickets import Ticket
 
 log = logging.getLogger(__name__)
+#: Tries to record a confirmed delivery (about 7 seconds in all) before the round gives up on the store.
+RECORD_TRIES = 12
 
 
 class OutboxStoreLike(Protocol):
@@ -93,7 +95,7 @@ class Dispatcher:
             reason = f"error:{type(exc).__name__}"
             log.error("outbox transport %s raised %s for %s", message.channel, type(exc).__name__, message.key)
         else:
-            return self.store.record_delivery(message.key, ok=True, now=self.clock())
+            return self._record_sent(message.key)
         now = self.clock()
         attempts = message.attempts + 1
         give_up = permanent or (attempts >= self.max_attempts and not manual)
@@ -103,6 +105,22 @@ class Dispatcher:
         else:
             log.warning("delivery of %s failed (attempt %d): %s", message.key, attempts, reason)
         return self.store.record_delivery(message.key, ok=False, now=now, error=reason, retry_at=retry)
+
+    def _record_sent(self, key: str) -> OutboxMessage:
+        """Record a delivery the channel confirmed. The store may be briefly away (a Redis restart): the message
+        went out, so keep trying for a few seconds rather than leave it to be sent again when its lease ends."""
+        delay = 0.05
+        for _ in range(RECORD_TRIES - 1):
+            try:
+                return self.store.record_delivery(key, ok=True, now=self.clock())
+            except StoreError:
+                time.sleep(delay)
+                delay = min(delay * 2, 1.0)
+        try:
+            return self.store.record_delivery(key, ok=True, now=self.clock())
+        except StoreError:
+            log.warning("%s was delivered but could not be recorded; it may be sent again", key)
+            raise
 
     # -- background thread -----------------------------------------------------------------------------
     def start(self) -> None:

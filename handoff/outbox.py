@@ -101,16 +101,21 @@ def after_attempt(message: OutboxMessage, *, ok: bool, now: float, error: str | 
     """The message after one delivery attempt (pure; the stores call it inside their atomic update).
 
     Success: sent, payload cleared (its job is done; the record stays). Failure: pending again at `retry_at`, or
-    failed when `retry_at` is None. A message already sent stays sent whatever is recorded later."""
+    failed when `retry_at` is None (a failed verification code loses its payload too). A message already sent stays
+    sent whatever is recorded later."""
     if message.status == SENT:
         return message
     attempts = message.attempts + 1
     if ok:
         return replace(message, status=SENT, attempts=attempts, sent_at=now, last_error=None, payload={},
                        next_attempt_at=now)
-    return replace(message, status=PENDING if retry_at is not None else FAILED, attempts=attempts,
+    failed = retry_at is None
+    next_at = now if retry_at is None else retry_at
+    # A verification code that could not be sent is useless once it expires: its address and code are not kept.
+    payload = {} if failed and message.kind == "verification" else message.payload
+    return replace(message, status=FAILED if failed else PENDING, attempts=attempts, payload=payload,
                    last_error=clean_error(error or "unknown error"),
-                   next_attempt_at=retry_at if retry_at is not None else now)
+                   next_attempt_at=next_at)
 
 
 # -- which messages a ticket change causes -------------------------------------------------------------

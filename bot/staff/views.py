@@ -36,7 +36,9 @@ CHANNEL_LABELS: Mapping[str, str] = {"slack": "Slack", "email": "Email", "log": 
 KIND_LABELS: Mapping[str, str] = {
     "staff_alert": "Staff alert", "receipt": "Receipt to the requester", "status": "Status change to the requester",
     "outcome": "Outcome to the requester", "reply": "Staff reply to the requester", "slack_dm": "Slack message",
-    "slack_api": "Slack update",
+    "slack_api": "Slack update", "slack_receipt": "Receipt to the requester (Slack DM)",
+    "slack_status": "Status change to the requester (Slack DM)", "slack_post_update": "Staff post updated",
+    "slack_post_log": "Line in the staff post's thread", "verification": "Verification code",
 }
 #: Messages shown after a successful POST, picked by a fixed code in the redirect's query string (so no
 #: text from the request is ever reflected).

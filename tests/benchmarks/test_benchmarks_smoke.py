@@ -116,7 +116,10 @@ def test_fault_load_smoke(redis_binary: str) -> None:
     assert result["lost"] == 0 and result["duplicated"] == 0, outcome
     messages = outcome["messages"]
     assert messages["expected"] == 3 * result["stored"] and messages["delivered"] == messages["expected"], outcome
-    assert messages["lost"] == 0 and messages["duplicated"] == 0 and messages["queued"] >= messages["expected"]
+    assert messages["lost"] == 0 and messages["queued"] >= messages["expected"], outcome
+    # Delivery is at least once: the one message a worker is sending when it is SIGKILLed (after the channel said
+    # ok, before that was recorded) is sent again when its lease ends. One worker is killed once here.
+    assert messages["duplicated"] <= 1, outcome
     assert not [k for k in outcome["counts"] if k.startswith("HTTP 5")], outcome
 
 

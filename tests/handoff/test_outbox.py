@@ -62,7 +62,10 @@ def test_one_attempt_moves_a_message_forward_and_never_back() -> None:
     assert (sent.status, sent.attempts, sent.sent_at, sent.payload, sent.last_error) == (SENT, 2, NOW + 11, {}, None)
     assert after_attempt(sent, ok=False, now=NOW + 12, error="x", retry_at=NOW + 20) is sent
     gave_up = after_attempt(m, ok=False, now=NOW + 1, error="boom")
-    assert (gave_up.status, gave_up.attempts) == (FAILED, 1)
+    assert (gave_up.status, gave_up.attempts, gave_up.payload) == (FAILED, 1, {"x": 1}), "kept for a manual retry"
+    code = new_message("email", "verification", key="verify:f:1", now=NOW, payload={"to": "a@example.com", "code": "1"})
+    assert after_attempt(code, ok=False, now=NOW + 1, error="smtp:550", retry_at=NOW + 5).payload == code.payload
+    assert after_attempt(code, ok=False, now=NOW + 1, error="smtp:550").payload == {}, "a dead code is not kept"
 
 
 def test_errors_are_kept_short_and_without_addresses() -> None:

@@ -8,7 +8,7 @@ from pathlib import Path
 from slack_mock import SlackMock
 from test_cli_staff import run
 
-from bot.app import build_services, build_store
+from bot.app import build_routing, build_services, build_store
 from bot.config import Settings
 from handoff.notify import LogTransport, SlackTransport
 from handoff.dispatch import Dispatcher
@@ -25,7 +25,7 @@ def test_services_use_the_log_without_slack(tmp_path: Path) -> None:
     services = build_services(Settings.from_env({"PRIVACY_BOT_DATA_DIR": str(tmp_path / "data")}))
     try:
         assert set(services.transports) == {"log"} and isinstance(services.transports["log"], LogTransport)
-        assert services.store.outbox_rules.staff == ("log",)
+        assert build_routing(services.settings).staff == ("log",)
         assert isinstance(services.dispatcher, Dispatcher) and not services.dispatcher.running
         assert services.dispatcher.max_attempts == services.settings.notify_max_attempts
     finally:
@@ -38,7 +38,7 @@ def test_services_post_to_slack_when_configured(tmp_path: Path, slack_api: Slack
     services = build_services(Settings.from_env(env))
     try:
         assert isinstance(services.transports["slack"], SlackTransport)
-        assert services.store.outbox_rules.staff == ("slack",)
+        assert build_routing(services.settings).staff == ("slack",)
         assert services.dispatcher.max_attempts == 3
         draft = TicketDraft("inquiry", Requester("web", None, "s1"), Contact("Hanako Yamada", "h@example.jp"))
         ticket = services.store.create_ticket(draft, idempotency_key="k1", now=time.time())
@@ -51,7 +51,7 @@ def test_services_post_to_slack_when_configured(tmp_path: Path, slack_api: Slack
     token_only = Settings.from_env({"PRIVACY_BOT_DATA_DIR": str(tmp_path / "data"), "SLACK_BOT_TOKEN": "xoxb-1"})
     services = build_services(token_only)
     try:
-        assert services.store.outbox_rules.staff == ("log",), "no staff channel: fall back to the log"
+        assert build_routing(services.settings).staff == ("log",), "no staff channel: fall back to the log"
     finally:
         services.close()
 
