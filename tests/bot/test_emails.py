@@ -16,12 +16,12 @@ from smtp_server import SmtpServer
 from bot.app import Services, build_services
 from bot.config import Settings
 from bot.web.app import create_app
+from handoff.tickets import Contact, Requester, TicketDraft
 
 STAFF = ("desk@example.com", "dpo@example.com")
 NOTE = "INTERNAL-NOTE-7781 check CRM first"
 ACTOR = "staffer-zq"
-OPENER = {"en": "My address in your records is wrong, please correct it.",
-          "ja": "登録されている住所が間違っているので訂正してください"}
+OPENER = {"en": "My address in your records is wrong, please correct it."}
 FORM = ["yes", "Jane Doe", "jane@example.com", "self", "my address says Tokyo", "Osaka", "confirm"]
 
 
@@ -99,11 +99,17 @@ def test_requester_and_staff_emails_follow_the_ticket(services: Services, smtp_s
 
 
 def test_japanese_requests_get_japanese_emails(services: Services, smtp_server: SmtpServer) -> None:
-    ref = file_request(TestClient(create_app(services)), "ja")
+    draft = TicketDraft("correction", Requester("web", None, "ja-session"), Contact("山田 花子", "hanako@example.jp"),
+                        lang="ja")
+    ref = services.store.create_ticket(draft, idempotency_key="ja-1", now=time.time() - 5).reference
     services.dispatcher.run_once()
-    [receipt] = smtp_server.to("jane@example.com")
+    [receipt] = smtp_server.to("hanako@example.jp")
     assert receipt["Subject"] == f"ご請求 {ref} を受け付けました" and receipt["Content-Language"] == "ja"
     assert f"受付番号：{ref}" in parts(receipt)["text/plain"] and "第8条" in parts(receipt)["text/plain"]
+    services.store.claim(ref, actor=ACTOR, now=time.time() - 4)
+    services.dispatcher.run_once()
+    status = smtp_server.to("hanako@example.jp")[1]
+    assert str(status["Subject"]).startswith(f"{ref}：ご請求の状況が") and ACTOR not in everything(status)
 
 
 def test_an_admin_edit_of_an_email_template_is_used(services: Services, smtp_server: SmtpServer) -> None:
