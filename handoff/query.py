@@ -21,11 +21,13 @@ class TicketQuery:
     now: float | None = None
     limit: int = 50
     offset: int = 0
+    due_by: float | None = None
 
     @classmethod
     def build(cls, *, status: str | Iterable[str] | None = None, request_type: str | None = None,
               assignee: str | None = None, overdue: bool | None = None, requester: Requester | None = None,
-              now: float | None = None, limit: int = 50, offset: int = 0) -> "TicketQuery":
+              now: float | None = None, limit: int = 50, offset: int = 0,
+              due_by: float | None = None) -> "TicketQuery":
         """Validate `list_tickets` arguments. Raises ValueError naming the bad argument: an unknown status
         or request type, `overdue` without `now`, a negative limit or offset."""
         statuses = None
@@ -41,12 +43,12 @@ class TicketQuery:
         if limit < 0 or offset < 0:
             raise ValueError(f"limit and offset must not be negative, got {limit} and {offset}")
         return cls(statuses, request_type, assignee, overdue, requester.key if requester else None, now,
-                   limit, offset)
+                   limit, offset, due_by)
 
     @property
     def candidate_statuses(self) -> frozenset[str] | None:
         """Statuses a match can have: the filter's, narrowed to open ones when only overdue tickets count."""
-        if self.overdue:
+        if self.overdue or self.due_by is not None:
             return (self.statuses or frozenset(STATUSES)) & OPEN_STATUSES
         return self.statuses
 
@@ -57,4 +59,5 @@ class TicketQuery:
             and (self.assignee is None or ticket.assignee == self.assignee)
             and (self.requester_key is None or ticket.requester.key == self.requester_key)
             and (self.overdue is None or self.now is None or ticket.is_overdue(self.now) == self.overdue)
+            and (self.due_by is None or (ticket.is_open and ticket.due_at <= self.due_by))
         )

@@ -141,11 +141,13 @@ class TicketStore(Protocol):
 
     def list_tickets(self, *, status: str | Iterable[str] | None = None, request_type: str | None = None,
                      assignee: str | None = None, overdue: bool | None = None, requester: Requester | None = None,
-                     now: float | None = None, limit: int = 50, offset: int = 0) -> list[Ticket]:
+                     now: float | None = None, limit: int = 50, offset: int = 0,
+                     due_by: float | None = None) -> list[Ticket]:
         """Tickets matching every given filter, in allocation order (oldest first), `offset`/`limit` applied.
 
         `status` is one status or several; `overdue=True` means open and past due at `now` (required then);
-        `requester` matches by `Requester.key`. Raises ValueError for invalid filters.
+        `due_by` means open and due at or before that time (overdue ones included; with `overdue=False`, the ones
+        due soon); `requester` matches by `Requester.key`. Raises ValueError for invalid filters.
         """
 
     def update_status(self, reference: str, new_status: str, *, actor: str, now: float, note: str | None = None,

@@ -166,10 +166,12 @@ def staff_router(services: Services, *, clock: Callable[[], float] = time.time,
     def queue(request: Request, user: StaffUser = Depends(current_staff)) -> Response:
         filters = QueueFilters.parse(request.query_params)
         now = clock()
-        found = store.list_tickets(**filters.list_args(user.username, now))
+        due_soon_days = services.settings.due_soon_days
+        found = store.list_tickets(**filters.list_args(user.username, now, due_soon_days=due_soon_days))
         tickets = found[:PAGE_SIZE]
         return pages.render(
             "queue.html", user=user, tickets=tickets, filters=filters, now=now, statuses=STATUSES,
+            soon_until=now + due_soon_days * 86400.0 if due_soon_days else None, due_soon_days=due_soon_days,
             outbox=store.outbox_for(t.reference for t in tickets),
             error=" ".join(filters.problems) or None,
             next_query=filters.query(filters.page + 1) if len(found) > PAGE_SIZE else None,

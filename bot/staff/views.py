@@ -142,6 +142,7 @@ class QueueFilters:
     status: str = "open"  # "open", "all" or one status
     request_type: str = ""
     overdue: bool = False
+    due_soon: bool = False
     assignee: str = ""
     mine: bool = False
     page: int = 1
@@ -164,17 +165,20 @@ class QueueFilters:
             assignee = ""
         raw_page = params.get("page", "1")
         page = int(raw_page) if raw_page.isdigit() and 0 < len(raw_page) <= 6 and int(raw_page) > 0 else 1
-        return cls(status, request_type, params.get("overdue") == "1", assignee, params.get("mine") == "1",
-                   page, tuple(problems))
+        return cls(status, request_type, params.get("overdue") == "1", params.get("due_soon") == "1", assignee,
+                   params.get("mine") == "1", page, tuple(problems))
 
-    def list_args(self, username: str, now: float) -> dict[str, Any]:
-        """Keyword arguments for `Store.list_tickets` (one extra row to know whether a next page exists)."""
+    def list_args(self, username: str, now: float, *, due_soon_days: int = 3) -> dict[str, Any]:
+        """Keyword arguments for `Store.list_tickets` (one extra row to know whether a next page exists). Due soon:
+        open, not overdue, due within `due_soon_days`; with "overdue only" too, both kinds."""
         status: Any = None if self.status == "all" else sorted(OPEN_STATUSES) if self.status == "open" else self.status
         return {
             "status": status,
             "request_type": self.request_type or None,
             "assignee": username if self.mine else (self.assignee or None),
-            "overdue": True if self.overdue else None,
+            "overdue": True if self.overdue and not self.due_soon else False if self.due_soon and not self.overdue
+            else None,
+            "due_by": now + due_soon_days * 86400.0 if self.due_soon else None,
             "now": now,
             "limit": PAGE_SIZE + 1,
             "offset": (self.page - 1) * PAGE_SIZE,
@@ -182,5 +186,5 @@ class QueueFilters:
 
     def query(self, page: int) -> str:
         params = {"status": self.status, "type": self.request_type, "assignee": self.assignee,
-                  "overdue": "1" if self.overdue else "", "mine": "1" if self.mine else "", "page": str(page)}
+                  "overdue": "1" if self.overdue else "", "due_soon": "1" if self.due_soon else "", "mine": "1" if self.mine else "", "page": str(page)}
         return urlencode({k: v for k, v in params.items() if v})

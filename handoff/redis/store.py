@@ -235,11 +235,13 @@ class RedisStore(RedisContent, RedisAnalytics, TicketOperations):
 
     def list_tickets(self, *, status: str | Iterable[str] | None = None, request_type: str | None = None,
                      assignee: str | None = None, overdue: bool | None = None, requester: Requester | None = None,
-                     now: float | None = None, limit: int = 50, offset: int = 0) -> list[Ticket]:
-        """Narrows candidates with the index sets; loads documents only for the page, except with an `overdue`
-        filter, which needs due dates (cheap for overdue=True: only open tickets are candidates)."""
+                     now: float | None = None, limit: int = 50, offset: int = 0,
+                     due_by: float | None = None) -> list[Ticket]:
+        """Narrows candidates with the index sets; loads documents only for the page, except with an `overdue` or
+        `due_by` filter, which needs due dates (cheap: only open tickets are candidates then, but for overdue=False)."""
         q = TicketQuery.build(status=status, request_type=request_type, assignee=assignee, overdue=overdue,
-                              requester=requester, now=now, limit=limit, offset=offset)
+                              requester=requester, now=now, limit=limit, offset=offset,
+                              due_by=due_by)
         k = self.keys
         groups: list[list[str]] = []  # a ticket must be in at least one set of every group
         if q.candidate_statuses is not None:
@@ -249,7 +251,7 @@ class RedisStore(RedisContent, RedisAnalytics, TicketOperations):
             if value is not None:
                 groups.append([key(value)])
         refs = sorted(self._candidates(groups), key=reference_order)
-        if q.overdue is None:
+        if q.overdue is None and q.due_by is None:
             return [t for t in self._load(refs[q.offset:q.offset + q.limit]) if q.matches(t)]
         return [t for t in self._load(refs) if q.matches(t)][q.offset:q.offset + q.limit]
 

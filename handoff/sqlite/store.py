@@ -240,9 +240,11 @@ class SQLiteStore(SQLiteContent, SQLiteAnalytics, TicketOperations):
 
     def list_tickets(self, *, status: str | Iterable[str] | None = None, request_type: str | None = None,
                      assignee: str | None = None, overdue: bool | None = None, requester: Requester | None = None,
-                     now: float | None = None, limit: int = 50, offset: int = 0) -> list[Ticket]:
+                     now: float | None = None, limit: int = 50, offset: int = 0,
+                     due_by: float | None = None) -> list[Ticket]:
         query = TicketQuery.build(status=status, request_type=request_type, assignee=assignee, overdue=overdue,
-                                  requester=requester, now=now, limit=limit, offset=offset)
+                                  requester=requester, now=now, limit=limit, offset=offset,
+                              due_by=due_by)
         sql_text, params = sql.select(query)
         return [sql.decode(row[0]) for row in self._read(sql_text, params)]
 

@@ -142,6 +142,10 @@ def select(query: TicketQuery) -> tuple[str, list[Any]]:
         clause, values = _in("status", OPEN_STATUSES)
         clauses.append(f"({clause} AND due_at < ?)" if query.overdue else f"NOT ({clause} AND due_at < ?)")
         params += values + [query.now]
+    if query.due_by is not None:
+        clause, values = _in("status", OPEN_STATUSES)
+        clauses.append(f"({clause} AND due_at <= ?)")
+        params += values + [query.due_by]
     where = f"WHERE {' AND '.join(clauses)}" if clauses else ""
     return f"SELECT doc FROM tickets {where} ORDER BY year, seq LIMIT ? OFFSET ?", params + [query.limit,
                                                                                          query.offset]

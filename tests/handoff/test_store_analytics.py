@@ -133,3 +133,16 @@ def test_redis_tickets_from_before_tallies_are_counted_once(redis_server: RedisS
     assert sum(store.ticket_tallies().values()) == 2  # built once; a second read does not add them again
     assert sum(store.closed_tallies().values()) == 1
     store.close()
+
+
+def test_due_by_finds_open_tickets_due_soon_and_overdue(store: Store) -> None:
+    late = store.create_ticket(draft(1), idempotency_key="a", now=NOW - 20 * DAY)  # due NOW - 6 days
+    soon = store.create_ticket(draft(2), idempotency_key="b", now=NOW - 12 * DAY)  # due NOW + 2 days
+    store.create_ticket(draft(3), idempotency_key="c", now=NOW)  # due NOW + 14 days
+    done = store.create_ticket(draft(4), idempotency_key="d", now=NOW - 12 * DAY)
+    store.update_status(done.reference, "resolved", actor="alice", now=NOW - DAY)
+    refs = lambda tickets: [t.reference for t in tickets]  # noqa: E731
+    assert refs(store.list_tickets(due_by=NOW + 3 * DAY, now=NOW)) == [late.reference, soon.reference]
+    assert refs(store.list_tickets(due_by=NOW + 3 * DAY, overdue=False, now=NOW)) == [soon.reference]
+    assert refs(store.list_tickets(due_by=NOW + 3 * DAY, overdue=True, now=NOW)) == [late.reference]
+    assert refs(store.list_tickets(due_by=NOW + 3 * DAY, now=NOW, limit=1, offset=1)) == [soon.reference]
