@@ -14,6 +14,7 @@ Two sources:
 """
 from __future__ import annotations
 
+import inspect
 import logging
 import time
 from typing import Any, Callable, Iterable, Iterator
@@ -113,8 +114,8 @@ class CountingStore:
 
     def __getattr__(self, name: str) -> Any:
         value = getattr(self._store, name)
-        if name.startswith("_") or not callable(value):
-            return value
+        if name.startswith("_") or not inspect.isfunction(getattr(type(self._store), name, None)):
+            return value  # attributes, and callable values such as the store's outbox rules, as they are
         wrapper = self._wrapped.get(name)
         if wrapper is None:
             store, errors = self._store, self._errors.labels(name)
