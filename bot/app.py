@@ -22,6 +22,7 @@ from bot.redaction import redact
 from bot.engine.decisions import DecisionRecorder
 from bot.engine.unanswered import UnansweredRecorder
 from handoff.notify import NO_PERSONAL_DATA, LogTransport, SlackTransport
+from handoff.digest import DigestLogTransport, add_slack_digest, with_digest_email
 from handoff.dispatch import Dispatcher
 from handoff.intake import load_texts
 from handoff.mail import SmtpConfig, SmtpTransport
@@ -121,7 +122,7 @@ def build_transports(settings: Settings, store: Store | None = None, renderer: R
     configured and a store can remember the post: staff alerts with buttons, and with `desk` its requesters' DMs and
     the post's updates); email over SMTP when SMTP_HOST is set (its content is rendered with `renderer`); the log
     always."""
-    transports: dict[str, Transport] = {"log": LogTransport(settings.public_url)}
+    transports: dict[str, Transport] = {"log": DigestLogTransport(settings.public_url)}  # staff alerts and digests
     if settings.email_enabled and renderer is not None:
         transports["email"] = build_email_transport(settings, renderer)
     client = build_slack_client(settings)
@@ -134,6 +135,8 @@ def build_transports(settings: Settings, store: Store | None = None, renderer: R
                                                   show_requester=settings.slack_staff_show_requester)
         else:
             transports["slack"] = SlackTransport(client, channel, settings.public_url)
+        if isinstance(transports["slack"], SlackTransport):
+            add_slack_digest(transports["slack"])  # the daily digest goes to the staff channel
     return transports
 
 
@@ -145,7 +148,7 @@ def build_email_transport(settings: Settings, renderer: Renderer) -> SmtpTranspo
                         sender=settings.smtp_from, user=settings.smtp_user, password=settings.smtp_password)
     composer = EmailComposer(renderer, load_texts(), public_url=settings.public_url,
                              staff_emails=settings.staff_emails)
-    return SmtpTransport(config, composer)
+    return SmtpTransport(config, with_digest_email(composer, settings.staff_emails, settings.public_url))
 
 
 def build_dispatcher(settings: Settings, store: Store, transports: dict[str, Transport]) -> Dispatcher:

@@ -29,6 +29,9 @@ SETTINGS_DOC: tuple[tuple[str, str, str], ...] = (
      "requester go to court two weeks after a request reaches the company. Overdue tickets are flagged."),
     ("PRIVACY_BOT_DUE_SOON_DAYS", "3", "Open tickets due within this many days are marked \"due soon\" in the staff "
      "queue, the daily digest and `/metrics` (0 turns the mark off)."),
+    ("PRIVACY_BOT_DIGEST_HOUR", "9", "Hour of the day (Japan time, 0-23) from which the daily digest of overdue and "
+     "due-soon tickets goes to the staff channels (Slack staff channel, staff email, else the log) through the "
+     "outbox; `off` sends none. Nothing is sent on a day with nothing due."),
     ("PRIVACY_BOT_METRICS_TOKEN", "(unset)", "When set, `GET /metrics` answers only requests with "
      "`Authorization: Bearer <token>` (Prometheus: `authorization: {credentials: …}`); unset, it is open (it holds "
      "no personal data)."),
@@ -258,6 +261,8 @@ class Settings:
     redis_key_prefix: str = "privacy-bot"
     sla_days: int = 14
     due_soon_days: int = 3
+    #: None: no daily digest.
+    digest_hour: int | None = 9
     metrics_token: str | None = None
     metrics_multiproc_dir: str | None = None
     public_url: str = "http://127.0.0.1:8000"
@@ -350,6 +355,8 @@ class Settings:
             redis_key_prefix=prefix,
             sla_days=_int(environ, "PRIVACY_BOT_SLA_DAYS", 14, minimum=1),
             due_soon_days=_bounded(environ, "PRIVACY_BOT_DUE_SOON_DAYS", 3, 0, 365),
+            digest_hour=None if environ.get("PRIVACY_BOT_DIGEST_HOUR", "").strip().lower() == "off"
+            else _bounded(environ, "PRIVACY_BOT_DIGEST_HOUR", 9, 0, 23),
             metrics_token=_optional(environ, "PRIVACY_BOT_METRICS_TOKEN"),
             metrics_multiproc_dir=_multiproc_dir(environ),
             public_url=_public_url(environ),

@@ -48,6 +48,7 @@ def cmd_serve(args: argparse.Namespace) -> int:
     import uvicorn
 
     from bot.app import build_services, configure_logging
+    from bot.digest import DigestScheduler
     from bot.web.app import create_app
 
     settings = _settings()
@@ -55,6 +56,8 @@ def cmd_serve(args: argparse.Namespace) -> int:
     services = build_services(settings)
     app = create_app(services)
     services.dispatcher.start()  # the outbox (staff alerts, emails, Slack messages) is delivered beside the server
+    digest = DigestScheduler(services)
+    digest.start()  # the daily digest of overdue and due-soon tickets (PRIVACY_BOT_DIGEST_HOUR)
     warning = public_url_warning(settings, args.port)
     if warning:
         print(f"privacy-bot: warning: {warning}", file=sys.stderr, flush=True)
@@ -64,6 +67,7 @@ def cmd_serve(args: argparse.Namespace) -> int:
         uvicorn.run(app, host=args.host, port=args.port, log_level=settings.log_level.lower(),
                     access_log=False, server_header=False, **proxy_options(settings))
     finally:
+        digest.stop()
         services.close()
     return 0
 

@@ -338,6 +338,25 @@ def cmd_tickets_notify(args: argparse.Namespace) -> int:
     return 0
 
 
+@staff_command
+def cmd_tickets_digest(args: argparse.Namespace) -> int:
+    from bot.app import build_services, configure_logging
+    from bot.digest import digest_now
+
+    settings = load_settings()
+    configure_logging(settings)
+    services = build_services(settings)
+    with closing(services):
+        messages = digest_now(services, hour=0)  # whatever the hour: cron decides when
+        sent = services.dispatcher.run_once()
+    if not messages:
+        print("nothing overdue or due soon: no digest today")
+        return 0
+    print(f"digest for {messages[0].payload.get('date') or 'today'} queued on "
+          f"{', '.join(m.channel for m in messages)}; sent {sent} message(s)")
+    return 0
+
+
 def _read_password(args: argparse.Namespace) -> str:
     if args.password_stdin:
         password = sys.stdin.readline().rstrip("\r\n")
@@ -495,6 +514,11 @@ def add_staff_parsers(sub: Any) -> None:
               "server does in the background). With REF: send that ticket's undelivered messages now, even after "
               "their retries were used up.")
     p.add_argument("reference", metavar="REF", nargs="?", help="ticket reference")
+
+    leaf(tsub, "digest", cmd_tickets_digest, "tickets digest", "send today's digest of overdue and due-soon tickets",
+         "Queue today's digest of overdue and due-soon tickets (PRIVACY_BOT_DUE_SOON_DAYS) for the staff channels "
+         "and send it. The server does this itself from PRIVACY_BOT_DIGEST_HOUR; a digest is sent once a day however "
+         "often this runs (e.g. from cron).")
 
     users = sub.add_parser("users", help="add, remove and list staff and admin accounts (admin)",
                            description="Manage the accounts that may sign in to the staff queue (staff) and also "

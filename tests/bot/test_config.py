@@ -128,3 +128,14 @@ def test_design_settings_are_in_settings_doc() -> None:
     for key in ("PRIVACY_BOT_DATA_DIR", "REDIS_URL", "SLACK_BOT_TOKEN", "SLACK_SIGNING_SECRET", "SLACK_APP_TOKEN",
                 "SLACK_STAFF_CHANNEL", "SLACK_API_URL", "PRIVACY_BOT_MAX_BODY_BYTES"):
         assert key in documented
+
+
+def test_digest_hour_and_due_soon_days() -> None:
+    assert Settings.from_env({}).digest_hour == 9 and Settings.from_env({}).due_soon_days == 3
+    assert Settings.from_env({"PRIVACY_BOT_DIGEST_HOUR": "off"}).digest_hour is None
+    assert Settings.from_env({"PRIVACY_BOT_DIGEST_HOUR": "17"}).digest_hour == 17
+    for bad in ("24", "-1", "noon"):
+        with pytest.raises(ConfigError, match="PRIVACY_BOT_DIGEST_HOUR"):
+            Settings.from_env({"PRIVACY_BOT_DIGEST_HOUR": bad})
+    with pytest.raises(ConfigError, match="PRIVACY_BOT_DUE_SOON_DAYS"):
+        Settings.from_env({"PRIVACY_BOT_DUE_SOON_DAYS": "x"})
