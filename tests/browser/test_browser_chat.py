@@ -252,3 +252,59 @@ def test_when_the_store_cannot_be_written_the_page_says_so_and_keeps_the_text(br
             locker.close()
         reply = type_message(page, page.input_value("#text"))
         expect(reply).to_contain_text("email address")
+
+
+def test_the_page_sends_each_answer_with_its_questions_step_token(browser: Any, server: Server) -> None:
+    """Issue 11 point 7 through the page: buttons carry their reply's step token, typed text the newest question's,
+    and restored buttons the token /api/resume gives."""
+    with opened(browser, server.base, PHONE) as page:
+        sent: list[dict[str, Any]] = []
+        page.on("request", lambda r: sent.append(json.loads(r.post_data or "{}")) if r.url.endswith("/api/chat") else None)
+        answers: list[dict[str, Any]] = []
+        page.on("response", lambda r: answers.append(r.json()) if r.url.endswith("/api/chat") else None)
+        ready(page)
+        type_message(page, "Please send me a copy of all the personal data you hold about me.")
+        assert "step" not in sent[0]  # nothing was asked yet
+        first_step = answers[-1]["step"]
+        assert first_step
+        click_choice(page, "1. Yes, continue")
+        assert sent[-1]["step"] == first_step
+        type_message(page, "Jane Doe")
+        assert sent[-1]["step"] == answers[-2]["step"] != first_step
+        page.reload()
+        page.locator("body[data-ready='1']").wait_for()
+        type_message(page, "jane@example.com")
+        assert sent[-1]["step"] == answers[-2]["step"]
+        page.reload()
+        page.locator("body[data-ready='1']").wait_for()
+        click_choice(page, "1. For myself")  # a restored button: the token came from /api/resume
+        assert sent[-1]["step"] == answers[-2]["step"]
+
+
+def test_a_stale_button_in_another_tab_never_answers_a_later_question(browser: Any, server: Server) -> None:
+    """Two tabs of one conversation: the summary is reached in one; the other's old "1. Yes, continue" is clicked.
+    It must not confirm the request: the page is told it answered an earlier question and sees the current one."""
+    context = browser.new_context(base_url=server.base, viewport=PHONE)
+    context.set_default_timeout(10_000)
+    try:
+        first, second = context.new_page(), context.new_page()
+        ready(first)
+        type_message(first, "Please send me a copy of all the personal data you hold about me.")
+        ready(second)  # the same session (one browser), restored at the first question
+        stale = last_bot(second).locator(".choices.live button").first
+        expect(stale).to_contain_text("1. Yes, continue")
+        click_choice(first, "1. Yes, continue")
+        for answer in ("Jane Doe", "jane@example.com"):
+            type_message(first, answer)
+        click_choice(first, "1. For myself")
+        type_message(first, "everything")
+        summary = click_choice(first, "1. Electronically")
+        expect(summary).to_contain_text("Confirm and send")
+        before = second.locator("#log li.bot").count()
+        stale.click()
+        reply = second.locator("#log li.bot").nth(before)
+        reply.wait_for()
+        assert "PRQ-" not in reply.inner_text()
+        expect(reply.locator(".choices.live button").first).to_contain_text("Confirm and send")
+    finally:
+        context.close()
