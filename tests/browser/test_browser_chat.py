@@ -70,7 +70,7 @@ def test_a_request_from_first_screen_to_receipt_keeps_every_reply_in_view(browse
         for text in ("Jane Doe", "jane@example.com"):
             reply = type_message(page, text)
             assert_reply_in_view(page, reply)
-        reply = click_choice(page, "1. For myself")
+        reply = click_choice(page, "1. I am the person concerned")
         reply = type_message(page, "everything")
         assert_reply_in_view(page, reply)
         reply = click_choice(page, "1. Electronically")
@@ -277,7 +277,7 @@ def test_the_page_sends_each_answer_with_its_questions_step_token(browser: Any, 
         assert sent[-1]["step"] == answers[-2]["step"]
         page.reload()
         page.locator("body[data-ready='1']").wait_for()
-        click_choice(page, "1. For myself")  # a restored button: the token came from /api/resume
+        click_choice(page, "1. I am the person concerned")  # a restored button: the token came from /api/resume
         assert sent[-1]["step"] == answers[-2]["step"]
 
 
@@ -296,7 +296,7 @@ def test_a_stale_button_in_another_tab_never_answers_a_later_question(browser: A
         click_choice(first, "1. Yes, continue")
         for answer in ("Jane Doe", "jane@example.com"):
             type_message(first, answer)
-        click_choice(first, "1. For myself")
+        click_choice(first, "1. I am the person concerned")
         type_message(first, "everything")
         summary = click_choice(first, "1. Electronically")
         expect(summary).to_contain_text("Confirm and send")

@@ -156,7 +156,7 @@ def test_a_keyboard_only_user_files_a_request(browser: Any, server: Server, tmp_
         wait_bots(5)
         type_in("jane@example.com")
         wait_bots(6)
-        press_button("For myself")
+        press_button("I am the person concerned")
         wait_bots(7)
         type_in("everything")
         wait_bots(8)

@@ -27,7 +27,7 @@ def test_markup_in_messages_and_forms_never_executes(page: Any, server: Server, 
         chat(page, payload)
     # The same payloads as form answers, which the summary shows back.
     chat(page, "Please delete all my data")
-    for answer in ["yes", "<img src=x onerror=alert('name')> Doe", "jane@example.com", "1", "4",
+    for answer in ["yes", "<img src=x onerror=alert('name')> Doe", "jane@example.com", "1", "2", "4",
                    "<script>alert('scope')</script> everything"]:
         chat(page, answer)
     shot(page, tmp_path, "xss")
