@@ -258,27 +258,36 @@ def test_the_page_sends_each_answer_with_its_questions_step_token(browser: Any, 
     """Issue 11 point 7 through the page: buttons carry their reply's step token, typed text the newest question's,
     and restored buttons the token /api/resume gives."""
     with opened(browser, server.base, PHONE) as page:
-        sent: list[dict[str, Any]] = []
-        page.on("request", lambda r: sent.append(json.loads(r.post_data or "{}")) if r.url.endswith("/api/chat") else None)
-        answers: list[dict[str, Any]] = []
-        page.on("response", lambda r: answers.append(r.json()) if r.url.endswith("/api/chat") else None)
+        def exchange(action: Any) -> tuple[dict[str, Any], dict[str, Any]]:
+            """What the page sent to /api/chat and what it got back, for one action."""
+            with page.expect_request("**/api/chat") as request, page.expect_response("**/api/chat") as response:
+                action()
+            sent: dict[str, Any] = json.loads(request.value.post_data or "{}")
+            got: dict[str, Any] = response.value.json()
+            return sent, got
+
+        def restored_step() -> str:
+            with page.expect_response("**/api/resume") as response:
+                page.reload()
+            page.locator("body[data-ready='1']").wait_for()
+            step: str = response.value.json()["step"]
+            return step
+
         ready(page)
-        type_message(page, "Please send me a copy of all the personal data you hold about me.")
-        assert "step" not in sent[0]  # nothing was asked yet
-        first_step = answers[-1]["step"]
-        assert first_step
-        click_choice(page, "1. Yes, continue")
-        assert sent[-1]["step"] == first_step
-        type_message(page, "Jane Doe")
-        assert sent[-1]["step"] == answers[-2]["step"] != first_step
-        page.reload()
-        page.locator("body[data-ready='1']").wait_for()
-        type_message(page, "jane@example.com")
-        assert sent[-1]["step"] == answers[-2]["step"]
-        page.reload()
-        page.locator("body[data-ready='1']").wait_for()
-        click_choice(page, "1. I am the person concerned")  # a restored button: the token came from /api/resume
-        assert sent[-1]["step"] == answers[-2]["step"]
+        sent, got = exchange(lambda: type_message(page, "Please send me a copy of all the personal data you hold about me."))
+        assert "step" not in sent and got["step"]  # nothing was asked before; now a question is open
+        sent, next_got = exchange(lambda: click_choice(page, "1. Yes, continue"))
+        assert sent["step"] == got["step"]
+        sent, last = exchange(lambda: type_message(page, "Jane Doe"))
+        assert sent["step"] == next_got["step"] != got["step"]
+        step = restored_step()
+        assert step == last["step"]
+        sent, got = exchange(lambda: type_message(page, "jane@example.com"))
+        assert sent["step"] == step
+        step = restored_step()
+        assert step == got["step"]
+        sent, _ = exchange(lambda: click_choice(page, "1. I am the person concerned"))  # a restored button
+        assert sent["step"] == step
 
 
 def test_a_stale_button_in_another_tab_never_answers_a_later_question(browser: Any, server: Server) -> None:
