@@ -23,6 +23,9 @@ NOTE = "INTERNAL-NOTE-7781 check CRM first"
 ACTOR = "staffer-zq"
 OPENER = {"en": "My address in your records is wrong, please correct it."}
 FORM = ["yes", "Jane Doe", "jane@example.com", "self", "my address says Tokyo", "Osaka", "confirm"]
+#: The Japanese form asks who is asking first, and the reading of the name (issue 14 point 6).
+FORM_JA = ["はい", "本人です", "Jane Doe", "ジェーン ドウ", "jane@example.com", "my address says Tokyo", "Osaka",
+           "はい、送信してください"]
 
 
 def email_env(tmp_path: Path, server: SmtpServer, **extra: str) -> dict[str, str]:
@@ -43,7 +46,7 @@ def services(tmp_path: Path, smtp_server: SmtpServer) -> Iterator[Services]:
 def file_request(client: TestClient, lang: str = "en") -> str:
     session = client.post("/api/chat", json={"text": OPENER[lang]}).json()["session_id"]
     data: dict[str, Any] = {}
-    for answer in FORM:
+    for answer in FORM_JA if lang == "ja" else FORM:
         data = client.post("/api/chat", json={"session_id": session, "text": answer}).json()
     assert data.get("ticket"), data
     reference: str = data["ticket"]["reference"]

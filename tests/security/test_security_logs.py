@@ -49,7 +49,7 @@ def _chat(client: TestClient, text: str, session: str | None = None) -> dict[str
 def _run_everything(services: Services, client: TestClient) -> str:
     session = _chat(client, f"{SECRET_TEXT}. Also, what are cookies used for?")["session_id"]
     _chat(client, "Please delete all my data", session)
-    for answer in ["yes", NAME, EMAIL, "self", "4", f"everything, {SECRET_TEXT}"]:
+    for answer in ["yes", NAME, EMAIL, "self", "delete", "4", f"everything, {SECRET_TEXT}"]:
         _chat(client, answer, session)
     reference = _chat(client, "confirm", session)["ticket"]["reference"]
     _chat(client, f"status {reference} {EMAIL}", "another-session-1")

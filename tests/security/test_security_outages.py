@@ -18,7 +18,7 @@ from bot.config import Settings
 from bot.web.app import create_app
 from handoff.sqlite.store import SQLiteStore
 
-FORM = ["yes", "Jane Doe", "jane@example.com", "self", "4", "everything"]
+FORM = ["yes", "Jane Doe", "jane@example.com", "self", "delete", "4", "everything"]
 
 
 def chat(client: TestClient, text: str, session: str | None = None) -> dict[str, Any]:

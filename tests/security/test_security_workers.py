@@ -20,7 +20,7 @@ import pytest
 from handoff.redis.store import RedisStore
 
 CLIENTS = 8
-FORM = ["yes", "Jane Doe", "jane@example.com", "self", "4", "everything"]
+FORM = ["yes", "Jane Doe", "jane@example.com", "self", "delete", "4", "everything"]
 
 
 def _free_port() -> int:
