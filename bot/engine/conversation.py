@@ -147,6 +147,7 @@ class Conversation:
         token = asked if again is not None else steps.new_token() if "form" in state or reply.choices else None
         state[steps.STATE_KEY] = token
         state[steps.RECEIPT_KEY] = bool(reply.ticket) and reply.decision == "request"  # this reply is a receipt
+        state[steps.APPLIED_KEY] = "store_unavailable" not in reply.notices  # else "try again" was the answer
         transcript = state.setdefault("transcript", [])
         transcript.append({"role": "user", "text": text, "at": self.clock()})
         transcript.append({"role": "bot", "text": reply.text, "intent": reply.intent, "at": self.clock()})

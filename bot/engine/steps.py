@@ -19,6 +19,9 @@ RETRY_SECONDS = 8.0
 STATE_KEY = "step"
 #: True in the session when the last reply was a ticket's receipt (a retried confirmation gets it again).
 RECEIPT_KEY = "step_receipt"
+#: False in the session when the last message could not be applied (the store failed and the user was asked to
+#: send it again): then its quick repeat is that new attempt, not a retry.
+APPLIED_KEY = "step_applied"
 STALE, RETRY = "stale", "retry"
 
 
@@ -35,11 +38,12 @@ def current(state: Mapping[str, Any]) -> str | None:
 
 def verdict(state: Mapping[str, Any], token: str | None, text: str, now: float) -> str | None:
     """`STALE` when `token` is not the open question's; `RETRY` when a message without a token repeats the
-    previous message exactly within `RETRY_SECONDS`; None when the message is to be handled as usual."""
+    previous message exactly within `RETRY_SECONDS` (and that one was applied); None when the message is to be
+    handled as usual."""
     if token is not None:
         return None if token == current(state) else STALE
     last = last_user_line(state)
-    if last is not None and last.get("text") == text and 0 <= now - float(last.get("at", 0.0)) <= RETRY_SECONDS:
+    if last is not None and state.get(APPLIED_KEY, True) is not False and last.get("text") == text and 0 <= now - float(last.get("at", 0.0)) <= RETRY_SECONDS:
         return RETRY
     return None
 

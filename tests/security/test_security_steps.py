@@ -21,6 +21,7 @@ from bot.slack.blocks import reply_message
 from bot.slack.chat import SlackChat
 from bot.web.app import create_app
 from handoff.sqlite.store import SQLiteStore
+from handoff.store import StoreUnavailable
 from intents.matcher import Matcher
 from responses.renderer import Renderer
 
@@ -101,6 +102,24 @@ def test_plain_text_works_and_its_quick_repeat_is_a_retry(matcher: Matcher, rend
     retried = _say(conversation, clock, "1", None, seconds=1)
     assert retried.ticket is not None and retried.ticket["reference"] == receipt.ticket["reference"]
     assert "Thank you, your request has been received." in retried.text and len(store.list_tickets()) == 1
+
+
+def test_a_quick_repeat_after_a_store_failure_is_applied(matcher: Matcher, renderer: Renderer,
+                                                        tmp_path: Path) -> None:
+    """"Couldn't save your request, please confirm again": the quick second "confirm" is that attempt, not a retry."""
+    conversation, store, clock = _conversation(matcher, renderer, tmp_path)
+    _to_summary(conversation, clock)
+    real_create = store.create_ticket
+
+    def down(*args: Any, **kwargs: Any) -> Any:
+        raise StoreUnavailable("injected outage")
+
+    store.create_ticket = down  # type: ignore[method-assign]
+    failed = _say(conversation, clock, "confirm", None)
+    assert failed.ticket is None and "store_unavailable" in failed.notices
+    store.create_ticket = real_create  # type: ignore[method-assign]
+    again = _say(conversation, clock, "confirm", None, seconds=1)
+    assert again.ticket is not None and "retry" not in again.notices
 
 
 def test_web_api_carries_the_step_token(services: Services) -> None:
