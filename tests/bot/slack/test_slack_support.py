@@ -54,7 +54,7 @@ def signed_headers(body: bytes, *, secret: str = SECRET, timestamp: int | None =
     return {"X-Slack-Request-Timestamp": ts, "X-Slack-Signature": f"v0={digest}", "Content-Type": content_type}
 
 
-def wait_until(predicate: Callable[[], Any], timeout: float = 8.0, what: str = "condition") -> Any:
+def wait_until(predicate: Callable[[], Any], timeout: float = 20.0, what: str = "condition") -> Any:
     deadline = time.monotonic() + timeout
     while True:
         value = predicate()
