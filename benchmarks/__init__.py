@@ -68,6 +68,8 @@ class Section:
     #: Why a missed target was missed, in words and with this run's numbers (filled by the benchmark).
     why: list[str] = field(default_factory=list)
     data: dict[str, Any] = field(default_factory=dict)
+    #: The machine's load average when the benchmark ended (the machine is shared; filled by `python -m benchmarks`).
+    load_after: str = ""
 
     def add(self, metric: str, value: str, target: str = "", ok: bool | None = None, note: str = "") -> Row:
         row = Row(self.title, metric, value, target, ok, note)
