@@ -291,7 +291,9 @@ def run(quick: bool = False) -> Section:
             section.add(f"server CPU per message / matcher-only endpoint's ({name})",
                         f"{cpu_ratio:.2f}x ({r['cpu_ms_per_request']:.3f} / {matcher_cpu:.3f} ms)",
                         f"≤ {target:.1f}x", cpu_ratio <= target if matcher_cpu else False)
-            section.add(f"chat p99 latency ({name}, {clients_n} clients)", f"{r['p99'] * 1000:.1f} ms",
+            matcher_p99s = [m["p99"] for n, m in results.items() if n.split()[0] == "matcher"]
+            section.add(f"chat p99 latency ({name}, {clients_n} clients)", f"{r['p99'] * 1000:.1f} ms (matcher-only "
+                        f"endpoint's in the same run: {', '.join(f'{v * 1000:.1f}' for v in matcher_p99s)} ms)",
                         f"≤ {P99_TARGET * 1000:.0f} ms", r["p99"] <= P99_TARGET)
             section.add(f"chat rps ({name}), orientation", f"{r['rps']:.0f} (bare {bare_rps:.0f}, matcher-only "
                         f"{matcher_rps:.0f})")
@@ -337,6 +339,14 @@ def run(quick: bool = False) -> Section:
                     "matcher_cpu_ms": matcher_cpu, "core": core, "round_trips": trips}
     if any(row.ok is False for row in section.rows):
         section.why.extend(explain(results, matcher_cpu, clients_n, core))
+        slow_baseline = [n for n, m in results.items() if n.split()[0] == "matcher" and m["p99"] > P99_TARGET]
+        if slow_baseline:
+            section.why.append(
+                f"p99 of the baseline: the matcher-only endpoint, which stores and renders nothing, itself had a p99 "
+                f"over {P99_TARGET * 1000:.0f} ms in {len(slow_baseline)} of its runs here ("
+                + ", ".join(f"{n}: {results[n]['p99'] * 1000:.0f} ms at {results[n]['rps']:.0f} rps" for n in slow_baseline)
+                + "): on this machine at this load a worker cannot answer 32 clients within the target even when it "
+                "only matches; the chat p99 is better judged against it than against the absolute target.")
     return section
 
 
