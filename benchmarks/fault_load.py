@@ -57,7 +57,7 @@ OPENERS = {
 SCRIPTS = {
     "disclosure": ["1", "{name}", "{email}", "1", "everything", "1"],
     "correction": ["1", "{name}", "{email}", "1", "my address says Tokyo", "Osaka"],
-    "suspension": ["1", "{name}", "{email}", "1", "4", "all of it"],
+    "suspension": ["1", "{name}", "{email}", "1", "2", "4", "all of it"],
     "inquiry": ["1", "{name}", "{email}", "1", "I'd like to complain about marketing emails"],
 }
 SUMMARY_CHOICES = ["confirm", "restart", "cancel"]

@@ -314,3 +314,26 @@ def test_capacity_benchmark_smoke(redis_binary: str) -> None:
     assert plans["sqlite"]["workers"] >= 1 and plans["redis"]["workers"] >= 1 and plans["redis"]["shards"] >= 1
     shared = section.data["shared"]
     assert shared["result"]["acknowledged"] >= 1 and shared["result"]["stored"] == shared["result"]["acknowledged"]
+
+
+def test_fault_load_form_scripts_reach_the_summary(tmp_path: Path) -> None:
+    """The fault-load and capacity runs count a form that does not reach its summary as "out of step" (a lost
+    session); their scripted answers must follow the intake form as it is, or that count means nothing."""
+    from benchmarks.fault_load import OPENERS, SCRIPTS, SUMMARY_CHOICES
+    from bot.app import build_services
+    from bot.config import Settings
+    from bot.engine.messages import Message
+
+    services = build_services(Settings.from_env({"PRIVACY_BOT_DATA_DIR": str(tmp_path)}))
+    try:
+        for kind, opener in OPENERS.items():
+            session = f"script-{kind}-0001"
+            reply = services.conversation.handle(Message(text=opener, session_id=session, frontend="web"))
+            assert reply.handoff == kind
+            for answer in SCRIPTS[kind]:
+                reply = services.conversation.handle(Message(
+                    text=answer.format(name="User 1 Form 1", email="user1.form1@example.com"), session_id=session,
+                    frontend="web"))
+            assert [c.value for c in reply.choices] == SUMMARY_CHOICES, (kind, reply.text)
+    finally:
+        services.close()
