@@ -17,7 +17,7 @@ from rapidfuzz import fuzz, process
 
 from intents.catalog import Intent
 from intents.lexical import stem
-from intents.normalize import clean, fold, is_cjk
+from intents.normalize import _CJK_RUN, clean, fold, is_cjk
 from intents.normalize import has_cjk as any_cjk
 
 #: Words too common to be evidence on their own (they still take part in phrases).
@@ -93,7 +93,10 @@ class KeywordIndex:
 
     def evidence(self, folded: str) -> np.ndarray:
         """Evidence per intent (index order of the catalog) for a normalised message."""
-        words = [stem(w) for w in folded.split()[:400]]
+        # Japanese runs and Latin words may touch ("cookieでどんな…", "google analyticsの設定"): split them apart so
+        # the Latin keyword is found.
+        spaced = _CJK_RUN.sub(r" \g<0> ", folded) if any_cjk(folded) else folded
+        words = [stem(w) for w in spaced.split()[:400]]
         latin: list[tuple[int, int, Keyword, float]] = []
         unknown: list[int] = []
         for i, word in enumerate(words):
