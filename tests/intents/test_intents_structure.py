@@ -115,3 +115,14 @@ def test_weak_evidence_for_several_topics_is_a_clarify_with_two_or_three_choices
 @pytest.mark.parametrize("text", ["lunch at noon?", "the printer on floor 3 is jammed again", "zzqx vvlp"])
 def test_no_evidence_is_still_an_honest_fallback(matcher: Matcher, text: str) -> None:
     assert matcher.match(text).decision == "fallback"
+
+
+@pytest.mark.parametrize("text", [
+    "Will you let me know if my account is ever compromised?",
+    "ご担当者様\n\nいつもお世話になっております。貴社では個人情報の漏えいを防ぐためにどのような対策をされていますか。",
+    "使わなくなったアカウントのデータを消してもらう権利はありますか？",
+    "deeta wo keshite moraitai baai, dou sureba ii desu ka",
+])
+def test_questions_that_look_like_requests_open_none(matcher: Matcher, text: str) -> None:
+    match = matcher.match(text)
+    assert match.decision != "request", (match.decision, match.intent)

@@ -135,7 +135,7 @@ def test_holdout_sets_meet_the_same_targets(matcher: Matcher, name: str) -> None
 #: these floors, a little under the figures reached, keep the fixes from regressing. Issue 13's targets.
 BLIND_FLOORS = {
     "blind_r3a.jsonl": {"en": 0.95, "ja": 0.93, "precision": 0.95, "recall": 0.93, "offtopic": 0.95, "dead_ends": 0.03},
-    "blind_r3b.jsonl": {"en": 0.91, "ja": 0.95, "precision": 0.90, "recall": 0.93, "offtopic": 0.95, "dead_ends": 0.03},
+    "blind_r3b.jsonl": {"en": 0.91, "ja": 0.96, "precision": 0.97, "recall": 0.93, "offtopic": 0.95, "dead_ends": 0.03},
 }
 
 
