@@ -208,6 +208,8 @@ class CueScores:
     person: float
     hostile: float
     offtopic: float = 0.0
+    #: Of `hostile`, the part that asks for someone else's data or claims authority over it.
+    authority: float = 0.0
 
     @property
     def balance(self) -> float:
@@ -226,6 +228,7 @@ class Cues:
     offtopic: CueSet
     statement_en: CueSet = field(default_factory=lambda: CueSet(()))
     statement_ja: CueSet = field(default_factory=lambda: CueSet(()))
+    authority: CueSet = field(default_factory=lambda: CueSet(()))
 
     def score(self, cleaned: str, quoted_removed: str, folded_cleaned: str | None = None,
               ask: str | None = None) -> CueScores:
@@ -246,11 +249,13 @@ class Cues:
         stated_raw = "\n".join(raw_sentences[n] for n in stated) if japanese else ""
         statement = (self.statement_en.score(stated_folded) if stated_folded else 0.0) + (
             self.statement_ja.score(stated_raw) if stated_raw else 0.0)
+        authority = self.authority.score(hostile_text)
         return CueScores(
             request=self.request_en.score(folded, en) + self.request_ja.score(japanese, ja) + statement,
             question=self.question_en.score(folded, en) + self.question_ja.score(japanese, ja),
             person=self.person_en.score(folded, en) + self.person_ja.score(japanese, ja),
-            hostile=self.hostile.score(hostile_text),
+            hostile=self.hostile.score(hostile_text) + authority,
+            authority=authority,
             # Chatter counts where the message ends: a request at the end of a rant about billing is
             # still a request, "stop sending me calendar invites" is not.
             # (or in the ask sentences, when the caller found them: intents.structure).
@@ -296,4 +301,5 @@ def load_cues(path: Path = CUES_FILE) -> Cues:
         offtopic=_cue_set(doc, "offtopic", "any"),
         statement_en=_cue_set(doc, "statement", "en"),
         statement_ja=_cue_set(doc, "statement", "ja"),
+        authority=_cue_set(doc, "authority", "any"),
     )

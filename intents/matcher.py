@@ -420,6 +420,10 @@ class Matcher:
         if not norm.text:
             return result("fallback", extra={"empty"})
         if cues.hostile >= self.t.hostile_cue:
+            refusal = self.catalog.by_id.get("others_data")
+            if refusal is not None and cues.authority >= self.t.hostile_cue:
+                # Someone else's data or claimed authority: the refusal that explains whose rights these are.
+                return result("answer", refusal, confidence=1.0, extra={"hostile", "refusal"})
             return result("fallback", extra={"hostile"})
 
         # Best intent per topic; a topic with no real evidence (no keyword, no close example, weak
