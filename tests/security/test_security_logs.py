@@ -59,11 +59,19 @@ def _run_everything(services: Services, client: TestClient) -> str:
     def broken(session_id: str) -> Any:
         raise RuntimeError(f"boom while loading {session_id} for {EMAIL} about {reference}")
 
+    original_turn = services.store.begin_turn
+
+    def broken_turn(session_id: str, *args: Any, **kwargs: Any) -> Any:
+        broken(session_id)
+
+    # A chat turn reads its session through `begin_turn` (one store call) or `load_session`: both fail here.
     services.store.load_session = broken  # type: ignore[method-assign]
+    services.store.begin_turn = broken_turn  # type: ignore[method-assign]
     try:
         assert client.post("/api/chat", json={"text": SECRET_TEXT, "session_id": session}).status_code == 500
     finally:
         services.store.load_session = original  # type: ignore[method-assign]
+        services.store.begin_turn = original_turn  # type: ignore[method-assign]
     return reference
 
 
