@@ -77,7 +77,7 @@ class Services:
     def close(self) -> None:
         self.dispatcher.stop()
         if self.decisions is not None:
-            self.decisions.flush()
+            self.decisions.close()
         self.store.close()
 
 

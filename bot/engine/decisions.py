@@ -1,9 +1,10 @@
 """Decision counts for the analytics page: how many replies of each kind, per week, article, language and front end.
 
 Nothing of the message is kept, only the decision, the cited article and the reply's language. Counts are buffered
-and added to the store in one write at most every `flush_seconds` (and on `flush()` at shutdown), so a chat message
-costs a dictionary update, not a store write; a crash loses at most that many seconds of counts, and a store outage
-keeps them buffered (up to `MAX_BUFFERED` cells) for the next flush.
+and added to the store in one write every `flush_seconds` by a background thread (and on `flush()` at shutdown), so a
+chat message costs a dictionary update, never a store write or round trip of its own; a crash loses at most that
+many seconds of counts, and a store outage keeps them buffered (up to `MAX_BUFFERED` cells) for the next flush.
+`background=False` flushes on the recording thread instead, when `flush_seconds` have passed (one-shot tools, tests).
 """
 from __future__ import annotations
 
@@ -27,13 +28,25 @@ class DecisionRecorder:
     """`record(...)` after every reply; never raises (counting must not break answering)."""
 
     def __init__(self, store: AnalyticsStore, *, clock: Callable[[], float] = time.time,
-                 flush_seconds: float = 5.0) -> None:
+                 flush_seconds: float = 5.0, background: bool = True) -> None:
         self.store = store
         self.clock = clock
         self.flush_seconds = flush_seconds
+        self.background = background
         self._lock = threading.Lock()
         self._buffer: dict[DecisionTally, int] = {}
         self._last_flush = clock()
+        self._thread: threading.Thread | None = None
+        self._stop = threading.Event()
+
+    def _flusher(self) -> None:
+        while not self._stop.wait(self.flush_seconds):
+            self.flush()
+
+    def close(self) -> None:
+        """Stop the background flusher and write what is buffered."""
+        self._stop.set()
+        self.flush()
 
     def record(self, decision: str, intent: str | None, article: int | None, lang: str, frontend: str) -> None:
         try:
@@ -45,7 +58,10 @@ class DecisionRecorder:
         with self._lock:
             if tally in self._buffer or len(self._buffer) < MAX_BUFFERED:
                 self._buffer[tally] = self._buffer.get(tally, 0) + 1
-            due = now - self._last_flush >= self.flush_seconds
+            due = not self.background and now - self._last_flush >= self.flush_seconds
+            if self.background and self._thread is None and not self._stop.is_set():
+                self._thread = threading.Thread(target=self._flusher, name="decision-counts", daemon=True)
+                self._thread.start()
         if due:
             self.flush()
 

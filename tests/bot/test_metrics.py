@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import os
 import re
+import threading
+import time
 import subprocess
 import sys
 import warnings
@@ -172,7 +174,7 @@ def test_token_guards_metrics_when_set(tmp_path: Path) -> None:
 def test_decisions_are_buffered_then_stored(tmp_path: Path) -> None:
     store = SQLiteStore.in_dir(tmp_path)
     clock = [NOW]
-    recorder = DecisionRecorder(store, clock=lambda: clock[0], flush_seconds=5)
+    recorder = DecisionRecorder(store, clock=lambda: clock[0], flush_seconds=5, background=False)
     recorder.record("answer", "disclosure", 7, "en", "web")
     recorder.record("fallback", "support_billing", None, "ja", "slack")
     week = week_start(day_number(NOW))
@@ -184,9 +186,24 @@ def test_decisions_are_buffered_then_stored(tmp_path: Path) -> None:
     store.close()
 
 
+def test_decisions_flush_in_the_background_never_on_the_message(tmp_path: Path) -> None:
+    store = SQLiteStore.in_dir(tmp_path)
+    recorder = DecisionRecorder(store, flush_seconds=0.05)
+    writes: list[object] = []
+    real = store.add_decisions
+    store.add_decisions = lambda counts: (writes.append(threading.current_thread().name), real(counts))[1]  # type: ignore[method-assign]
+    recorder.record("answer", "disclosure", 7, "en", "web")
+    deadline = time.monotonic() + 5
+    while not writes and time.monotonic() < deadline:
+        time.sleep(0.02)
+    assert writes and set(writes) == {"decision-counts"}  # written by the flusher thread, not the caller
+    recorder.close()
+    store.close()
+
+
 def test_decisions_survive_a_store_outage(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     store = SQLiteStore.in_dir(tmp_path)
-    recorder = DecisionRecorder(store, clock=lambda: NOW, flush_seconds=0)
+    recorder = DecisionRecorder(store, clock=lambda: NOW, flush_seconds=0, background=False)
     real = store.add_decisions
 
     def down(counts: object) -> None:
