@@ -6,12 +6,11 @@ import socket
 import subprocess
 import sys
 import time
-import urllib.request
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Iterator
 
-import pytest
+from server_kit import stop, wait_healthy
 
 from handoff.accounts import UserAccount, hash_password
 from handoff.sqlite.store import SQLiteStore
@@ -60,24 +59,7 @@ def running_server(root: Path, env_extra: dict[str, str] | None = None) -> Itera
                                    stderr=subprocess.STDOUT)
     srv = Server(f"http://127.0.0.1:{port}", data_dir, process, log)
     try:
-        deadline = time.monotonic() + STARTUP_TIMEOUT
-        while True:
-            if process.poll() is not None:
-                pytest.fail(f"server exited:\n{log.read_text(errors='replace')}")
-            try:
-                with urllib.request.urlopen(srv.base + "/healthz", timeout=2) as response:
-                    if response.status == 200:
-                        break
-            except OSError:
-                pass
-            if time.monotonic() > deadline:
-                pytest.fail(f"server did not start:\n{log.read_text(errors='replace')}")
-            time.sleep(0.05)
+        wait_healthy(process, srv.base, log, STARTUP_TIMEOUT, step=0.05)
         yield srv
     finally:
-        process.terminate()
-        try:
-            process.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait(timeout=10)
+        stop(process)

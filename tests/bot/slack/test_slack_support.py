@@ -24,6 +24,7 @@ from pathlib import Path
 from typing import Any, Callable, Iterator, Mapping
 
 import pytest
+from server_kit import stop, wait_healthy
 
 from handoff.sqlite.store import SQLiteStore
 from handoff.tickets import Requester
@@ -163,26 +164,10 @@ def slack_server(slack_mock: SlackMock, tmp_path_factory: pytest.TempPathFactory
                                    env=env, stdout=log_file, stderr=subprocess.STDOUT)
     server = SlackServer(f"http://127.0.0.1:{port}", root / "data", process, log)
     try:
-        deadline = time.monotonic() + STARTUP_TIMEOUT
-        while True:
-            if process.poll() is not None:
-                pytest.fail(f"server exited with {process.returncode}:\n{log.read_text(errors='replace')}")
-            try:
-                if server.get("/healthz")[0] == 200:
-                    break
-            except (urllib.error.URLError, ConnectionError, TimeoutError):
-                pass
-            if time.monotonic() > deadline:
-                pytest.fail(f"server did not start:\n{log.read_text(errors='replace')}")
-            time.sleep(0.1)
+        wait_healthy(process, server.base, log, STARTUP_TIMEOUT)
         yield server
     finally:
-        process.terminate()
-        try:
-            process.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait()
+        stop(process)
 
 
 # -- payloads in Slack's shapes ------------------------------------------------------------------

@@ -7,13 +7,13 @@ import socket
 import sqlite3
 import subprocess
 import sys
-import time
 import urllib.error
 import urllib.request
 from pathlib import Path
 from typing import Any, Iterator
 
 import pytest
+from server_kit import stop, wait_healthy
 
 from handoff.sqlite.store import DB_FILENAME
 
@@ -70,27 +70,10 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
                                    cwd=root, env=env, stdout=log_file, stderr=subprocess.STDOUT)
     srv = Server(f"http://127.0.0.1:{port}", data_dir, process, log)
     try:
-        deadline = time.monotonic() + STARTUP_TIMEOUT
-        while True:
-            if process.poll() is not None:
-                pytest.fail(f"server exited with {process.returncode}:\n{log.read_text(errors='replace')}")
-            try:
-                if srv.get("/healthz")[0] == 200:
-                    break
-            except (urllib.error.URLError, ConnectionError, TimeoutError):
-                pass
-            if time.monotonic() > deadline:
-                pytest.fail(f"server not healthy within {STARTUP_TIMEOUT}s:\n{log.read_text(errors='replace')}")
-            time.sleep(0.1)
+        wait_healthy(process, srv.base, log, STARTUP_TIMEOUT)
         yield srv
     finally:
-        if process.poll() is None:
-            process.terminate()
-            try:
-                process.wait(timeout=10)
-            except subprocess.TimeoutExpired:
-                process.kill()
-                process.wait(timeout=10)
+        stop(process)
 
 
 def test_healthz_over_http(server: Server) -> None:
