@@ -8,6 +8,7 @@ not counted again ("purpose" inside "notify me of the purpose").
 """
 from __future__ import annotations
 
+import re
 from collections import defaultdict
 from dataclasses import dataclass
 from typing import Mapping, Sequence
@@ -17,7 +18,8 @@ from rapidfuzz import fuzz, process
 
 from intents.catalog import Intent
 from intents.lexical import stem
-from intents.normalize import _CJK_RUN, clean, fold, is_cjk
+from intents.loanwords import to_katakana
+from intents.normalize import _CJK_CLASS, _CJK_RUN, clean, fold, is_cjk
 from intents.normalize import has_cjk as any_cjk
 
 #: Words too common to be evidence on their own (they still take part in phrases).
@@ -28,6 +30,37 @@ STOPWORDS = frozenset(
     how can could would should will shall may might must just also very really too not no s t d m ll re ve im
     id ive dont pls please plz hi hello hey yo ok okay thanks thank u ur r some any all each every than then""".split()
 )
+
+
+#: A space with Japanese script on either side: Japanese has no spaces between words, so these are dropped, while the
+#: spaces between two Latin words stay ("ip アドレス" and "ipアドレス" read the same; "sh ip" never reads as "ship").
+_CJK_SPACE = re.compile(rf"(?<={_CJK_CLASS}) | (?={_CJK_CLASS})")
+_LATIN_CHAR = re.compile(r"[^\W_]")
+
+
+def _glue(folded: str) -> str:
+    """`folded` with the spaces next to Japanese script removed: the form Japanese keywords are searched in."""
+    return _CJK_SPACE.sub("", folded)
+
+
+def _find_whole(text: str, keyword: str) -> int:
+    """Where `keyword` first occurs in `text` without cutting a Latin word at either end (-1: nowhere).
+
+    Japanese keywords match inside longer runs (no word boundaries to respect); a keyword that starts or ends with
+    a Latin letter must not start or end inside a Latin word ("ipアドレス" is not in "shipアドレス")."""
+    at = text.find(keyword)
+    while at >= 0:
+        end = at + len(keyword)
+        cuts_before = at > 0 and not is_cjk(keyword[0]) and _is_word_char(text[at - 1])
+        cuts_after = end < len(text) and not is_cjk(keyword[-1]) and _is_word_char(text[end])
+        if not (cuts_before or cuts_after):
+            return at
+        at = text.find(keyword, at + 1)
+    return -1
+
+
+def _is_word_char(char: str) -> bool:
+    return not is_cjk(char) and _LATIN_CHAR.match(char) is not None
 
 
 @dataclass(frozen=True)
@@ -53,10 +86,12 @@ class KeywordIndex:
             for lang in ("en", "ja"):
                 for raw in intent.keywords.get(lang, ()):
                     folded = fold(clean(raw))
+                    if lang == "ja":
+                        folded = to_katakana(folded)  # as Japanese messages are read (intents.loanwords)
                     if not folded:
                         continue
-                    if any(is_cjk(c) for c in folded):
-                        owners[(folded.replace(" ", ""),)].add(n)
+                    if any_cjk(folded):
+                        owners[(_glue(folded),)].add(n)
                     else:
                         owners[tuple(stem(w) for w in folded.split())].add(n)
         self._latin: dict[str, list[Keyword]] = defaultdict(list)
@@ -64,7 +99,9 @@ class KeywordIndex:
         for tokens, members in owners.items():
             # A keyword several topics claim says little about which one is meant.
             keyword = Keyword(tokens, frozenset(members), 1.0 / len({topic_of[i] for i in members}))
-            if is_cjk(tokens[0][0]):
+            # Any keyword with Japanese script in it is matched as a string, also one starting with Latin letters
+            # ("IPアドレス"): looked up by its first Latin word it could never be found.
+            if any_cjk(tokens[0]):
                 self._cjk.append(keyword)
             else:
                 self._latin[tokens[0]].append(keyword)
@@ -115,12 +152,12 @@ class KeywordIndex:
             best = self._typo(words[i])
             if best is not None:
                 latin.append((i, i + 1, self._single[best], self.typo_weight))
-        compact = folded.replace(" ", "")
+        compact = _glue(folded)
         cjk = []
         has_cjk = any_cjk(compact)
         candidates = sorted(p for c in set(compact) for p in self._cjk_by_first.get(c, ())) if has_cjk else ()
         for keyword in (self._cjk[p] for p in candidates):
-            at = compact.find(keyword.tokens[0])
+            at = _find_whole(compact, keyword.tokens[0])
             if at >= 0:
                 cjk.append((at, at + len(keyword.tokens[0]), keyword, 1.0))
         evidence = np.zeros(self.size, dtype=np.float64)

@@ -16,7 +16,7 @@ cues in `intents/cues.toml`. Every number lives in `intents.thresholds`.
 from __future__ import annotations
 
 import os
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any, Callable, Iterable
 
 import numpy as np
@@ -28,6 +28,7 @@ from intents.keywords import STOPWORDS, KeywordIndex
 from intents.language import detect_language
 from intents.learned import LearnedSignal
 from intents.lexical import LexicalIndex, stem
+from intents.loanwords import to_katakana
 from intents.normalize import Normalized, char_bigrams, clean, fold, is_cjk, normalize
 from intents.structure import Structure
 from intents.structure import read as read_structure
@@ -234,7 +235,7 @@ class Matcher:
                                       typo_weight=thresholds.typo_weight)
         documents = [
             [token for lang in ("en", "ja") for text in intent.examples.get(lang, ()) + intent.keywords.get(lang, ())
-             for token in lexical_tokens(fold(clean(text)))]
+             for token in lexical_tokens(to_katakana(fold(clean(text))) if lang == "ja" else fold(clean(text)))]
             for intent in self._intents
         ]
         self._lexical = LexicalIndex(documents, typo_ratio=thresholds.typo_ratio,
@@ -254,6 +255,8 @@ class Matcher:
         for n, intent in enumerate(self._intents):
             for example in intent.examples.get(lang, ()):
                 folded = fold(clean(example))
+                if lang == "ja":
+                    folded = to_katakana(folded)  # as every Japanese message is read (`_signals`)
                 if intent.kind == "smalltalk":
                     whole, form = True, _whole(folded, lang)
                 else:
@@ -318,6 +321,9 @@ class Matcher:
 
     def _signals(self, norm: Normalized, lang: str) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         """(example similarity, keyword evidence, BM25 points) per intent for one normalised text."""
+        # Loanwords in Latin letters inside Japanese ("Cookieで…") read as the catalog's katakana (intents.loanwords).
+        if lang == "ja":
+            norm = replace(norm, text=to_katakana(norm.text))
         tokens = [t for t in (self._lexical.lookup(x) for x in lexical_tokens(norm.text)) if t is not None]
         evidence = self._keywords.evidence(norm.text)
         lexical = self._lexical.scores(tokens) * self.t.lexical_points

@@ -24,8 +24,10 @@ _CODE_FENCE = re.compile(r"`{1,3}")
 #: Everything that is not a letter, digit or CJK character becomes a space.
 _NON_WORD = re.compile(r"[^\w\u3040-\u30ff\u3400-\u9fff\uf900-\ufaff]+|_+")
 _SPACES = re.compile(r"\s+")
-_CJK = re.compile(r"[\u3040-\u30ff\u3400-\u9fff\uf900-\ufaff\u3005\u30fc]")
-_CJK_RUN = re.compile(r"[\u3040-\u30ff\u3400-\u9fff\uf900-\ufaff\u3005\u30fc]+")
+#: One Japanese/CJK character (kana, kanji, the iteration mark and the long-vowel mark), as a regex class.
+_CJK_CLASS = r"[\u3040-\u30ff\u3400-\u9fff\uf900-\ufaff\u3005\u30fc]"
+_CJK = re.compile(_CJK_CLASS)
+_CJK_RUN = re.compile(_CJK_CLASS + "+")
 
 
 @dataclass(frozen=True)

@@ -14,14 +14,7 @@ from intents.matcher import Matcher
 from responses.renderer import Renderer
 
 FIDELITY = Path(__file__).resolve().parents[2] / "data" / "fidelity.jsonl"
-#: Items the matcher still routes wrongly (the reply is then about another article). Kept in the set so eval keeps
-#: reporting them; listed here with the reason so nothing else may fail.
-KNOWN_MATCHER_MISSES = {
-    # The Latin keyword "cookie" is not found when glued to Japanese ("Cookieで…"): intents/keywords.py.
-    "fid-054": "Cookieでどんな情報を収集していますか",
-    # Too short after stop words for a confident match ("located" alone).
-    "fid-060": "Where are you located?",
-}
+
 
 
 def records() -> list[dict]:
@@ -39,8 +32,6 @@ def test_the_set_is_big_enough_and_well_formed() -> None:
     for r in items:
         assert is_fidelity_item(r) and (r["must"] or r["must_not"]), r["id"]
         assert (r["article"] is None) == (r["kind"] == "silent"), r["id"]
-    for ref, text in KNOWN_MATCHER_MISSES.items():
-        assert any(r["id"] == ref and r["text"] == text for r in items)
 
 
 @pytest.fixture()
@@ -51,11 +42,10 @@ def conversation(matcher: Matcher, renderer: Renderer, store: SQLiteStore) -> Co
 def test_every_item_is_answered_faithfully(conversation: Conversation) -> None:
     report = evaluate_fidelity(conversation.handle, records())
     failed = {f["id"]: f["problems"] for f in report.failures}
-    unexpected = {ref: problems for ref, problems in failed.items() if ref not in KNOWN_MATCHER_MISSES}
-    assert not unexpected, json.dumps(unexpected, ensure_ascii=False, indent=1)
+    assert not failed, json.dumps(failed, ensure_ascii=False, indent=1)
     summary = report.summary()
+    assert summary["faithful_counts"] == summary["item_counts"]
     assert summary["silent_faithful"] == summary["silent_items"] >= 10
-    assert summary["faithful_counts"]["ja"] >= summary["item_counts"]["ja"] - 1
 
 
 def test_the_check_catches_what_the_issue_found(conversation: Conversation) -> None:
