@@ -7,10 +7,10 @@ from typing import Callable
 from starlette.requests import Request
 
 from bot.admin.ops import PhrasingAdmin, TemplateAdmin
-from bot.admin.views import ADMIN_ROLE, AdminPages, NotAdmin
+from bot.admin.views import ADMIN_ROLE, NotAdmin
 from bot.app import Services
 from bot.staff.auth import CsrfRejected, NotSignedIn, StaffSessions, StaffUser, tokens_match
-from bot.staff.views import Form
+from bot.staff.views import Form, Pages
 
 
 class NotFound(Exception):
@@ -23,7 +23,7 @@ class AdminContext:
 
     services: Services
     sessions: StaffSessions
-    pages: AdminPages
+    pages: Pages
     templates: TemplateAdmin
     phrasings: PhrasingAdmin
     clock: Callable[[], float]

@@ -144,17 +144,3 @@ class StaffSessions:
 
     def clear_session_cookie(self, response: Response, request: Request) -> None:
         response.delete_cookie(SESSION_COOKIE, path="/", httponly=True, samesite="lax", secure=self.secure(request))
-
-    @staticmethod
-    def login_token(request: Request) -> str:
-        """The double-submit token for the sign-in form: the browser's existing one, or a new one."""
-        token = request.cookies.get(LOGIN_CSRF_COOKIE)
-        return token if token is not None and well_formed(token) else new_token()
-
-    def set_login_csrf(self, response: Response, request: Request, token: str) -> None:
-        response.set_cookie(LOGIN_CSRF_COOKIE, token, path="/staff", httponly=True, samesite="strict",
-                            secure=self.secure(request), max_age=self.ttl)
-
-    def clear_login_csrf(self, response: Response, request: Request) -> None:
-        response.delete_cookie(LOGIN_CSRF_COOKIE, path="/staff", httponly=True, samesite="strict",
-                               secure=self.secure(request))

@@ -10,82 +10,36 @@ from __future__ import annotations
 import logging
 import re
 import time
-from typing import Any, Callable, Coroutine, Mapping
-from urllib.parse import urlencode
+from typing import Any, Callable, Mapping
 
 from fastapi import APIRouter, Depends, Request
-from fastapi.exceptions import RequestValidationError
-from fastapi.routing import APIRoute
 from jinja2 import Environment
-from starlette.exceptions import HTTPException
-from starlette.responses import RedirectResponse, Response
+from starlette.responses import Response
 
 from bot.app import Services
-from bot.ratelimit import limiter_for, login_error, with_retry_after
-from bot.staff.auth import (
-    LOGIN_CSRF_COOKIE, MAX_PASSWORD, MAX_USERNAME, SESSION_COOKIE, CsrfRejected, NotSignedIn, StaffSessions,
-    StaffUser, session_key, tokens_match, well_formed,
-)
+from bot.ratelimit import limiter_for
+from bot.staff.auth import LOGIN_CSRF_COOKIE, CsrfRejected, NotSignedIn, StaffSessions, StaffUser, tokens_match
+from bot.staff.console import Console, add_sign_in_routes, console_route_class, redirect
 from bot.staff.intake_routes import add_intake_routes
 from bot.staff.views import FLASH, PAGE_SIZE, Form, Pages, QueueFilters, make_staff_environment, read_form
 from handoff.grounds import REJECTION_GROUNDS
-from handoff.store import StoreUnavailable, TicketNotFound
+from handoff.store import TicketNotFound
 from handoff.tickets import REJECTED, STATUSES, TRANSITIONS, IllegalTransition, Ticket, TicketError
 
 log = logging.getLogger(__name__)
 REFERENCE = re.compile(r"PRQ-\d{4}-\d{6,9}")
 MAX_TEXT = 5000
-#: Where a sign-in may send the browser afterwards: a staff path, never another site (no open redirect).
-_NEXT = re.compile(r"/staff(?:/[A-Za-z0-9/_-]*)?(?:\?[A-Za-z0-9=&_%.+-]*)?")
 
-
-def _redirect(url: str) -> RedirectResponse:
-    return RedirectResponse(url, status_code=303)
-
-
-def safe_next(value: str | None) -> str:
-    return value if value and len(value) <= 300 and _NEXT.fullmatch(value) else "/staff"
-
-
-def _route_class(pages: Pages) -> type[APIRoute]:
-    """Routes whose failures become HTML pages: sign-in redirects, 401/403/404/503, never a stack trace."""
-
-    class StaffRoute(APIRoute):
-        def get_route_handler(self) -> Callable[[Request], Coroutine[Any, Any, Response]]:
-            handler = super().get_route_handler()
-
-            async def guarded(request: Request) -> Response:
-                try:
-                    response = await handler(request)
-                except NotSignedIn:
-                    if request.method == "GET":
-                        target = request.url.path + (f"?{request.url.query}" if request.url.query else "")
-                        response = _redirect("/staff/login?" + urlencode({"next": target}))
-                    else:
-                        response = pages.problem(401, "Not signed in", "Your sign-in has ended. Sign in again; "
-                                                 "nothing was changed.")
-                except CsrfRejected:
-                    log.warning("staff form refused: CSRF token missing or wrong on %s", request.url.path)
-                    response = pages.problem(403, "Form expired", "This form is out of date or did not come from "
-                                             "this site, so nothing was changed. Reload the page and try again.")
-                except TicketNotFound:
-                    response = pages.problem(404, "No such ticket", "There is no ticket with this reference.")
-                except StoreUnavailable:
-                    log.warning("staff page: store unavailable on %s %s", request.method, request.url.path)
-                    response = pages.problem(503, "Try again shortly", "The ticket store cannot be reached right "
-                                             "now. Nothing was lost: try again in a moment.")
-                except (HTTPException, RequestValidationError):
-                    raise
-                except Exception:
-                    log.exception("staff page failed on %s %s", request.method, request.url.path)
-                    response = pages.problem(500, "Something went wrong", "Something went wrong on our side. "
-                                             "Try again; if it keeps happening, tell an administrator.")
-                response.headers["cache-control"] = "no-store"  # pages hold personal data
-                return response
-
-            return guarded
-
-    return StaffRoute
+#: The staff console's facts for the sign-in and error handling it shares with `/admin` (`bot.staff.console`).
+STAFF_CONSOLE = Console(
+    home="/staff", name="staff", login_cookie=LOGIN_CSRF_COOKIE,
+    # A staff path, never another site (no open redirect).
+    next_pattern=re.compile(r"/staff(?:/[A-Za-z0-9/_-]*)?(?:\?[A-Za-z0-9=&_%.+-]*)?"),
+    flash=FLASH,
+    store_down="The ticket store cannot be reached right now. Nothing was lost: try again in a moment.",
+    failed="Something went wrong on our side. Try again; if it keeps happening, tell an administrator.",
+    problems=(((TicketNotFound,), (404, "No such ticket", "There is no ticket with this reference.")),),
+)
 
 
 def staff_router(services: Services, *, clock: Callable[[], float] = time.time,
@@ -95,7 +49,8 @@ def staff_router(services: Services, *, clock: Callable[[], float] = time.time,
     sessions = StaffSessions(store, services.settings, clock=clock)
     limiter = limiter_for(services)
     pages = Pages(env or make_staff_environment())
-    router = APIRouter(prefix="/staff", include_in_schema=False, route_class=_route_class(pages))
+    router = APIRouter(prefix=STAFF_CONSOLE.home, include_in_schema=False,
+                       route_class=console_route_class(STAFF_CONSOLE, pages))
 
     def current_staff(request: Request) -> StaffUser:
         user = sessions.current(request)
@@ -110,56 +65,7 @@ def staff_router(services: Services, *, clock: Callable[[], float] = time.time,
             raise CsrfRejected()
         return user
 
-    # -- sign-in -------------------------------------------------------------------------------
-    def login_form(request: Request, *, status_code: int = 200, error: str | None = None, username: str = "",
-                   next_url: str = "/staff") -> Response:
-        token = sessions.login_token(request)
-        flash = FLASH.get(request.query_params.get("done", ""))
-        response = pages.render("login.html", status_code=status_code, csrf=token, error=error, flash=flash,
-                                username=username[:MAX_USERNAME], next_url=next_url)
-        sessions.set_login_csrf(response, request, token)
-        return response
-
-    @router.get("/login")
-    def login_page(request: Request) -> Response:
-        next_url = safe_next(request.query_params.get("next"))
-        if sessions.current(request) is not None:
-            return _redirect(next_url)
-        return login_form(request, next_url=next_url)
-
-    @router.post("/login")
-    def login(request: Request, form: Form = Depends(read_form)) -> Response:
-        next_url = safe_next(form.get("next"))
-        username = form.get("username").strip()
-        expected = request.cookies.get(LOGIN_CSRF_COOKIE)
-        if expected is None or not well_formed(expected) or not tokens_match(expected, form.get("csrf")):
-            return login_form(request, status_code=403, username=username, next_url=next_url,
-                              error="The sign-in form expired. Please try again.")
-        limited = limiter.check_login(request, username[:MAX_USERNAME + 1])  # before the password is looked at
-        if limited is not None:
-            return with_retry_after(login_form(request, status_code=429, username=username, next_url=next_url,
-                                               error=login_error(limited)), limited)
-        found = sessions.check_password(username, form.get("password")[:MAX_PASSWORD + 1])
-        if found is None:
-            log.info("staff sign-in failed")  # no username: people type passwords into that field too
-            return login_form(request, status_code=401, username=username, next_url=next_url,
-                              error="Wrong username or password.")
-        old = request.cookies.get(SESSION_COOKIE)
-        if old is not None and well_formed(old):
-            store.delete_session(session_key(old))  # never keep two sessions for one browser
-        user = sessions.sign_in(*found)
-        log.info("staff sign-in: %s", user.username)
-        response = _redirect(next_url)
-        sessions.set_session_cookie(response, request, user)
-        sessions.clear_login_csrf(response, request)
-        return response
-
-    @router.post("/logout")
-    def logout(request: Request, user: StaffUser = Depends(checked_staff)) -> Response:
-        sessions.sign_out(user)
-        response = _redirect("/staff/login?done=signed_out")
-        sessions.clear_session_cookie(response, request)
-        return response
+    add_sign_in_routes(router, STAFF_CONSOLE, pages=pages, sessions=sessions, store=store, limiter=limiter)
 
     # -- the queue and a ticket ------------------------------------------------------------------
     @router.get("")
@@ -209,7 +115,7 @@ def staff_router(services: Services, *, clock: Callable[[], float] = time.time,
             return ticket_page(store.get_ticket(ref), user, status_code=status_code, error=str(exc), values=values)
         if isinstance(after, Ticket):
             services.ticket_changed(ticket, after)  # e.g. the Slack staff post and the requester's DM follow
-        return _redirect(f"/staff/tickets/{ref}?done={done}")
+        return redirect(f"/staff/tickets/{ref}?done={done}")
 
     @router.post("/tickets/{ref}/claim")
     def claim(ref: str, user: StaffUser = Depends(checked_staff)) -> Response:

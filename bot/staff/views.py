@@ -21,6 +21,9 @@ from handoff.references import REFERENCE_TZ
 from handoff.tickets import OPEN_STATUSES, REQUEST_TYPES, STATUSES
 
 TEMPLATE_DIR = Path(__file__).parent / "html"
+#: The layout and sign-in form both consoles extend (`console_base.html`, `console_login.html`); each console's
+#: loader searches its own folder first, then this one.
+CONSOLE_TEMPLATE_DIR = Path(__file__).parent / "console_html"
 PAGE_SIZE = 50
 MAX_FIELDS = 32
 
@@ -76,9 +79,12 @@ def event_detail(detail: str) -> str:
     return str(detail)
 
 
-def make_staff_environment(template_dir: Path = TEMPLATE_DIR) -> Environment:
-    env = Environment(loader=FileSystemLoader(str(template_dir)), autoescape=select_autoescape(default=True),
-                      undefined=StrictUndefined, trim_blocks=True, lstrip_blocks=True)
+def make_staff_environment(template_dir: Path = TEMPLATE_DIR, *, home: str = "/staff") -> Environment:
+    """The console pages' environment: `template_dir`'s templates over the shared console layout; `home` is the
+    console's path (its brand link, sign-in and sign-out forms)."""
+    env = Environment(loader=FileSystemLoader([str(template_dir), str(CONSOLE_TEMPLATE_DIR)]),
+                      autoescape=select_autoescape(default=True), undefined=StrictUndefined, trim_blocks=True,
+                      lstrip_blocks=True)
     env.filters["jst"] = jst
     env.filters["jst_iso"] = jst_iso
     env.filters["status_label"] = lambda s: STATUS_LABELS.get(s, s)
@@ -89,21 +95,24 @@ def make_staff_environment(template_dir: Path = TEMPLATE_DIR) -> Environment:
     env.filters["delivery"] = lambda m: describe(m, jst)
     env.filters["event_detail"] = event_detail
     env.filters["via_label"] = lambda frontend: VIA_LABELS.get(frontend, "")
-    env.globals.update(STATUS_LABELS=STATUS_LABELS, TYPE_LABELS=TYPE_LABELS, REQUEST_TYPES=REQUEST_TYPES)
+    env.globals.update(console_home=home, STATUS_LABELS=STATUS_LABELS, TYPE_LABELS=TYPE_LABELS,
+                       REQUEST_TYPES=REQUEST_TYPES)
     return env
 
 
 class Pages:
-    """Renders a template into an HTML response; `user` (or None) and the flash/error slots are always set."""
+    """Renders a template into an HTML response; `user` (or None) and the flash/error slots are always set. Both
+    consoles use it. (The template name is positional-only: admin pages about a template pass its `name` in the
+    context.)"""
 
     def __init__(self, env: Environment) -> None:
         self.env = env
 
-    def render(self, name: str, *, status_code: int = 200, **context: Any) -> HTMLResponse:
+    def render(self, template: str, /, *, status_code: int = 200, **context: Any) -> HTMLResponse:
         context.setdefault("user", None)
         context.setdefault("flash", None)
         context.setdefault("error", None)
-        return HTMLResponse(self.env.get_template(name).render(**context), status_code=status_code)
+        return HTMLResponse(self.env.get_template(template).render(**context), status_code=status_code)
 
     def problem(self, status_code: int, title: str, message: str, *, user: Any = None) -> HTMLResponse:
         return self.render("error.html", status_code=status_code, title=title, message=message, user=user)
