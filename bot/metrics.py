@@ -35,7 +35,6 @@ log = logging.getLogger(__name__)
 CONTENT_TYPE = CONTENT_TYPE_LATEST
 #: Chat answers take milliseconds; the top buckets catch a store that stalls.
 CHAT_BUCKETS = (0.002, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0)
-DAY = 86400.0
 
 
 class Metrics:
@@ -174,9 +173,8 @@ class StoreCollector(Collector):
         due_soon = GaugeMetricFamily("privacy_bot_tickets_due_soon", "Open tickets due within the due-soon window "
                                      "(PRIVACY_BOT_DUE_SOON_DAYS) and not overdue yet, by request type.",
                                      labels=["request_type"])
-        late = _count_by_type(t.request_type for t in open_tickets if now > t.due_at)
-        soon = _count_by_type(t.request_type for t in open_tickets
-                              if t.due_at >= now and t.due_at - now <= self.due_soon_days * DAY)
+        late = _count_by_type(t.request_type for t in open_tickets if t.is_overdue(now))
+        soon = _count_by_type(t.request_type for t in open_tickets if t.is_due_soon(now, self.due_soon_days))
         for request_type in REQUEST_TYPES:
             overdue.add_metric([request_type], late.get(request_type, 0))
             due_soon.add_metric([request_type], soon.get(request_type, 0))

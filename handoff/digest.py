@@ -36,8 +36,8 @@ def digest_payload(tickets: Sequence[Ticket], *, now: float, due_soon_days: int)
 
     open_tickets = sorted((t for t in tickets if t.is_open), key=lambda t: (t.due_at, t.reference))
     return {"date": datetime.fromtimestamp(now, REFERENCE_TZ).date().isoformat(), "due_soon_days": due_soon_days,
-            "overdue": [line(t) for t in open_tickets if t.due_at < now],
-            "due_soon": [line(t) for t in open_tickets if now <= t.due_at <= now + due_soon_days * DAY]}
+            "overdue": [line(t) for t in open_tickets if t.is_overdue(now)],
+            "due_soon": [line(t) for t in open_tickets if t.is_due_soon(now, due_soon_days)]}
 
 
 def digest_text(payload: Mapping[str, Any], public_url: str) -> str:

@@ -200,6 +200,11 @@ class Ticket:
         """Still open after its due date."""
         return self.is_open and now > self.due_at
 
+    def is_due_soon(self, now: float, days: int) -> bool:
+        """Still open, not overdue yet, and due within `days` days (README "Two clocks"; 0 days: never). The staff
+        queue and ticket page, the daily digest and `/metrics` all use this rule."""
+        return days > 0 and self.is_open and now <= self.due_at <= now + days * 86400.0
+
     @property
     def pending_replies(self) -> tuple[StaffReply, ...]:
         return tuple(r for r in self.replies if r.delivered_at is None)

@@ -77,7 +77,7 @@ def staff_router(services: Services, *, clock: Callable[[], float] = time.time,
         tickets = found[:PAGE_SIZE]
         return pages.render(
             "queue.html", user=user, tickets=tickets, filters=filters, now=now, statuses=STATUSES,
-            soon_until=now + due_soon_days * 86400.0 if due_soon_days else None, due_soon_days=due_soon_days,
+            due_soon_days=due_soon_days,
             outbox=store.outbox_for(t.reference for t in tickets),
             error=" ".join(filters.problems) or None,
             next_query=filters.query(filters.page + 1) if len(found) > PAGE_SIZE else None,
@@ -95,7 +95,7 @@ def staff_router(services: Services, *, clock: Callable[[], float] = time.time,
         return pages.render(
             "ticket.html", status_code=status_code, user=user, ticket=ticket, now=now, flash=flash, error=error,
             deliveries=store.outbox_for([ticket.reference]).get(ticket.reference, []),
-            overdue=ticket.is_overdue(now), next_statuses=next_statuses,
+            due_soon_days=services.settings.due_soon_days, next_statuses=next_statuses,
             grounds=REJECTION_GROUNDS[ticket.request_type], values={**{k: "" for k in _FIELDS}, **(values or {})})
 
     @router.get("/tickets/{ref}")

@@ -18,7 +18,7 @@ from starlette.responses import HTMLResponse
 
 from handoff.outbox import describe
 from handoff.references import REFERENCE_TZ
-from handoff.tickets import OPEN_STATUSES, REQUEST_TYPES, STATUSES
+from handoff.tickets import OPEN_STATUSES, REQUEST_TYPES, STATUSES, Ticket
 
 TEMPLATE_DIR = Path(__file__).parent / "html"
 #: The layout and sign-in form both consoles extend (`console_base.html`, `console_login.html`); each console's
@@ -79,6 +79,13 @@ def event_detail(detail: str) -> str:
     return str(detail)
 
 
+def due_mark(ticket: Ticket, now: float, due_soon_days: int) -> str | None:
+    """The mark the queue and the ticket page show by a ticket's due date: "overdue", "due_soon" or None."""
+    if ticket.is_overdue(now):
+        return "overdue"
+    return "due_soon" if ticket.is_due_soon(now, due_soon_days) else None
+
+
 def make_staff_environment(template_dir: Path = TEMPLATE_DIR, *, home: str = "/staff") -> Environment:
     """The console pages' environment: `template_dir`'s templates over the shared console layout; `home` is the
     console's path (its brand link, sign-in and sign-out forms)."""
@@ -95,6 +102,7 @@ def make_staff_environment(template_dir: Path = TEMPLATE_DIR, *, home: str = "/s
     env.filters["delivery"] = lambda m: describe(m, jst)
     env.filters["event_detail"] = event_detail
     env.filters["via_label"] = lambda frontend: VIA_LABELS.get(frontend, "")
+    env.filters["due_mark"] = due_mark
     env.globals.update(console_home=home, STATUS_LABELS=STATUS_LABELS, TYPE_LABELS=TYPE_LABELS,
                        REQUEST_TYPES=REQUEST_TYPES)
     return env
