@@ -56,7 +56,7 @@ _SPECS = (
     TemplateSpec("silent_transfer_abroad", "silent", 4),
     TemplateSpec("silent_retention", "silent", 9),
     TemplateSpec("silent_fees", "silent", 7),
-    TemplateSpec("silent_response_time", "silent", 8),
+    TemplateSpec("silent_response_time", "silent", 7),
     TemplateSpec("silent_identity_check", "silent", 7),
     TemplateSpec("silent_breach_notification", "silent", 9),
     TemplateSpec("silent_children", "silent", 7),
