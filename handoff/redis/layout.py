@@ -18,6 +18,10 @@ once-markers have no tag and spread over the cluster. Layout, with the default p
     {privacy-bot}:ob:keys                   sorted set of every outbox key, all scored 0 (keys start with the ticket's
                                             reference, so ZRANGEBYLEX finds a ticket's messages)
     {privacy-bot}:ob:due:<channel>          sorted set outbox key -> next attempt (pending messages only)
+    {privacy-bot}:ob:st:<status>            set of the outbox keys in that status (pending, sent, failed), kept by
+                                            the scripts that write a message, so counting is three SCARDs
+    {privacy-bot}:ob:counted                string "1" once the status sets hold every message (older data is
+                                            backfilled on the first count)
     {privacy-bot}:idx:t:<tally>             set of the references in that ticket tally (`handoff.analytics`)
     {privacy-bot}:idx:c:<closed tally>      set of the closed references in that closed tally
     {privacy-bot}:tally:names               set of every ticket tally ever used (added before a write uses it)
@@ -42,6 +46,7 @@ from __future__ import annotations
 import re
 
 from handoff.analytics import TicketTally, closed_key
+from handoff.outbox import OUTBOX_STATUSES
 from handoff.tickets import Ticket
 
 _PREFIX = re.compile(r"[A-Za-z0-9._:-]{1,64}")
@@ -52,35 +57,42 @@ _PREFIX = re.compile(r"[A-Za-z0-9._:-]{1,64}")
 # not roll a script back if it fails part-way. The counter skips numbers already taken, in case the counter
 # was ever restored from an older backup than the tickets.
 # Outbox messages written by the scripts below, in the same atomic step as the change that causes them. ARGV from
-# `first`: the count, then key, document, due time and channel per message. A key already present is left alone
-# (idempotent). With `ref`, the placeholder reference in keys and documents becomes the allocated one.
+# `first`: the count, then key, document, due time, channel and status per message. A key already present is left
+# alone (idempotent). With `ref`, the placeholder reference in keys and documents becomes the allocated one. `ob` is
+# the index of the first outbox key in KEYS: the hash, ob:keys, the due sets, the status sets (`RedisKeys.outbox_all`).
 _ENQUEUE = """
-local function enqueue(first, ref, ob, obkeys, dues)
+local function enqueue(first, ref, ob)
+  local dues = {slack = KEYS[ob + 2], email = KEYS[ob + 3], log = KEYS[ob + 4]}
+  local states = {pending = KEYS[ob + 5], sent = KEYS[ob + 6], failed = KEYS[ob + 7]}
   local n = tonumber(ARGV[first])
   for i = 0, n - 1 do
-    local base = first + 1 + 4 * i
+    local base = first + 1 + 5 * i
     local key, doc = ARGV[base], ARGV[base + 1]
     if ref then
       key = (string.gsub(key, 'PRQ%-0000%-000000', ref))
       doc = (string.gsub(doc, 'PRQ%-0000%-000000', ref))
     end
-    if redis.call('HSETNX', ob, key, doc) == 1 then
+    if redis.call('HSETNX', KEYS[ob], key, doc) == 1 then
       redis.call('ZADD', dues[ARGV[base + 3]], ARGV[base + 2], key)
-      redis.call('ZADD', obkeys, 0, key)
+      redis.call('ZADD', KEYS[ob + 1], 0, key)
+      redis.call('SADD', states[ARGV[base + 4]], key)
     end
   end
 end
 """
 #: The outbox keys every script that enqueues declares, in this order, right after its own leading keys.
 OUTBOX_CHANNELS = ("slack", "email", "log")
+#: The outbox statuses with a set each, in this order after the due sets (the scripts name them in this order).
+OUTBOX_STATES = OUTBOX_STATUSES
+assert OUTBOX_STATES == ("pending", "sent", "failed")
 
 # Allocation, the ticket, its idempotency mapping, its index entries and its outbox messages in one script: Redis
 # runs it atomically and writes it to the AOF as one unit, so a crash never leaves a reference without its ticket
 # (or a ticket without the staff alert it causes), and a retry with the same key finds the mapping. All reads come
 # before the first write because Redis does not roll a script back if it fails part-way. The counter skips numbers
 # already taken, in case the counter was ever restored from an older backup than the tickets.
-# KEYS: idem, seq, tickets, ob, ob:keys, due per channel (3), index sets. ARGV: idempotency key, year, document,
-# then the outbox messages.
+# KEYS: idem, seq, tickets, the outbox keys (8), index sets. ARGV: idempotency key, year, document, then the outbox
+# messages.
 CREATE_TICKET = _ENQUEUE + """
 local ref = redis.call('HGET', KEYS[1], ARGV[1])
 if ref then return {0, ref} end
@@ -90,28 +102,28 @@ repeat
 until redis.call('HEXISTS', KEYS[3], ref) == 0
 redis.call('HSET', KEYS[3], ref, ARGV[3])
 redis.call('HSET', KEYS[1], ARGV[1], ref)
-for i = 9, #KEYS do redis.call('SADD', KEYS[i], ref) end
-enqueue(4, ref, KEYS[4], KEYS[5], {slack = KEYS[6], email = KEYS[7], log = KEYS[8]})
+for i = 12, #KEYS do redis.call('SADD', KEYS[i], ref) end
+enqueue(4, ref, 4)
 return {1, ref}
 """
 
 # Compare-and-set of one ticket document plus its index moves. The caller passes the exact document it read;
 # if anyone wrote in between, nothing happens and the caller re-reads and re-applies its change.
-# KEYS: tickets, ob, ob:keys, due per channel (3), index sets to leave, index sets to join. ARGV: reference, the
-# document read, the new document, how many sets to leave, then the outbox messages the change causes.
+# KEYS: tickets, the outbox keys (8), index sets to leave, index sets to join. ARGV: reference, the document read, the
+# new document, how many sets to leave, then the outbox messages the change causes.
 UPDATE_TICKET = _ENQUEUE + """
 if redis.call('HGET', KEYS[1], ARGV[1]) ~= ARGV[2] then return 0 end
 redis.call('HSET', KEYS[1], ARGV[1], ARGV[3])
 local leave = tonumber(ARGV[4])
-for i = 7, leave + 6 do redis.call('SREM', KEYS[i], ARGV[1]) end
-for i = leave + 7, #KEYS do redis.call('SADD', KEYS[i], ARGV[1]) end
-enqueue(5, false, KEYS[2], KEYS[3], {slack = KEYS[4], email = KEYS[5], log = KEYS[6]})
+for i = 10, leave + 9 do redis.call('SREM', KEYS[i], ARGV[1]) end
+for i = leave + 10, #KEYS do redis.call('SADD', KEYS[i], ARGV[1]) end
+enqueue(5, false, 2)
 return 1
 """
 
-# Messages no ticket write causes. KEYS: ob, ob:keys, due per channel (3). ARGV: the outbox messages.
+# Messages no ticket write causes. KEYS: the outbox keys (8). ARGV: the outbox messages.
 ENQUEUE = _ENQUEUE + """
-enqueue(1, false, KEYS[1], KEYS[2], {slack = KEYS[3], email = KEYS[4], log = KEYS[5]})
+enqueue(1, false, 1)
 return 1
 """
 
@@ -132,12 +144,34 @@ end
 return out
 """
 
-# Compare-and-set of one outbox message after an attempt. KEYS: ob, its channel's due set. ARGV: key, the document
-# read, the new document, "1" if still pending, its next attempt.
+# Compare-and-set of one outbox message after an attempt, moving it between the status sets in the same step.
+# KEYS: ob, its channel's due set, the status set it leaves, the one it joins (the same when the status stays).
+# ARGV: key, the document read, the new document, "1" if still pending, its next attempt.
 RECORD_DELIVERY = """
 if redis.call('HGET', KEYS[1], ARGV[1]) ~= ARGV[2] then return 0 end
 redis.call('HSET', KEYS[1], ARGV[1], ARGV[3])
 if ARGV[4] == '1' then redis.call('ZADD', KEYS[2], ARGV[5], ARGV[1]) else redis.call('ZREM', KEYS[2], ARGV[1]) end
+redis.call('SREM', KEYS[3], ARGV[1])
+redis.call('SADD', KEYS[4], ARGV[1])
+return 1
+"""
+
+# The outbox's size per status: one round trip however many messages there are. Returns false until the status
+# sets are known to hold every message (data written before they existed); then the caller backfills them.
+# KEYS: ob:counted, the status sets (3).
+OUTBOX_COUNTS = """
+if redis.call('EXISTS', KEYS[1]) == 0 then return false end
+return {redis.call('SCARD', KEYS[2]), redis.call('SCARD', KEYS[3]), redis.call('SCARD', KEYS[4])}
+"""
+
+# Backfill of one message into its status set, for data written before the sets existed. Only when the document
+# is still the one read: a script that changed it since has put it in the right set already. Safe to repeat and to
+# run beside the writers. KEYS: ob, the status sets (3). ARGV: key, the document read, its status.
+BACKFILL_OUTBOX_STATE = """
+if redis.call('HGET', KEYS[1], ARGV[1]) ~= ARGV[2] then return 0 end
+local states = {pending = KEYS[2], sent = KEYS[3], failed = KEYS[4]}
+for _, set in pairs(states) do redis.call('SREM', set, ARGV[1]) end
+redis.call('SADD', states[ARGV[3]], ARGV[1])
 return 1
 """
 
@@ -224,6 +258,7 @@ class RedisKeys:
         self.unanswered_seen = f"{tag}:unans:seen"
         self.outbox_hash = f"{tag}:ob"
         self.outbox_keys = f"{tag}:ob:keys"
+        self.outbox_counted = f"{tag}:ob:counted"
         self.tallies = f"{tag}:tally:names"
         self.closed_tallies = f"{tag}:tally:closed"
         self.tallies_built = f"{tag}:tally:built"
@@ -231,10 +266,18 @@ class RedisKeys:
     def outbox_due(self, channel: str) -> str:
         return f"{self._tag}:ob:due:{channel}"
 
+    def outbox_state(self, status: str) -> str:
+        return f"{self._tag}:ob:st:{status}"
+
+    @property
+    def outbox_states(self) -> list[str]:
+        return [self.outbox_state(s) for s in OUTBOX_STATES]
+
     @property
     def outbox_all(self) -> list[str]:
-        """The outbox keys the enqueueing scripts declare: the hash, the key index and every channel's due set."""
-        return [self.outbox_hash, self.outbox_keys, *(self.outbox_due(c) for c in OUTBOX_CHANNELS)]
+        """The outbox keys the enqueueing scripts declare: the hash, the key index, every channel's due set and every
+        status set."""
+        return [self.outbox_hash, self.outbox_keys, *(self.outbox_due(c) for c in OUTBOX_CHANNELS), *self.outbox_states]
 
     def template_versions(self, name: str, lang: str) -> str:
         return f"{self._tag}:tpl:v:{lang}:{name}"

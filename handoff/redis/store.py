@@ -24,10 +24,10 @@ from handoff.accounts import UserAccount
 from handoff.query import TicketQuery
 from handoff.redis.analytics import RedisAnalytics
 from handoff.redis.content import RedisContent
-from handoff.outbox import OUTBOX_STATUSES, PENDING, OutboxMessage, OutboxRules, Routing, after_attempt
+from handoff.outbox import PENDING, OutboxMessage, OutboxRules, Routing, after_attempt
 from handoff.redis.layout import (
-    CLAIM_OUTBOX, CREATE_TICKET, ENQUEUE, MAX_BUCKET_LIFE, PENDING_REPLIES, RECORD_DELIVERY, TAKE_TOKENS,
-    UPDATE_TICKET, RedisKeys,
+    BACKFILL_OUTBOX_STATE, CLAIM_OUTBOX, CREATE_TICKET, ENQUEUE, MAX_BUCKET_LIFE, OUTBOX_COUNTS, OUTBOX_STATES,
+    PENDING_REPLIES, RECORD_DELIVERY, TAKE_TOKENS, UPDATE_TICKET, RedisKeys,
 )
 from handoff.references import reference_order, reference_year
 from handoff.store import (
@@ -73,6 +73,8 @@ class RedisStore(RedisContent, RedisAnalytics, TicketOperations):
         self._claim = client.register_script(CLAIM_OUTBOX)
         self._record = client.register_script(RECORD_DELIVERY)
         self._pending = client.register_script(PENDING_REPLIES)
+        self._counts = client.register_script(OUTBOX_COUNTS)
+        self._backfill = client.register_script(BACKFILL_OUTBOX_STATE)
 
     @classmethod
     def from_url(cls, url: str, *, prefix: str = "privacy-bot", clock: Callable[[], float] = time.time,
@@ -292,7 +294,7 @@ class RedisStore(RedisContent, RedisAnalytics, TicketOperations):
                 self._register_tally(new)  # the registries first: a populated tally is never unnamed
             leave, join = sorted(before - after), sorted(after - before)
             with self._guard("update ticket"):
-                written = self._update(keys=[k.tickets, *k.outbox_all[:2], *k.outbox_all[2:], *leave, *join],
+                written = self._update(keys=[k.tickets, *k.outbox_all, *leave, *join],
                                        args=[reference, raw, self._encode(new), len(leave),
                                              *_outbox_args(self.outbox_rules(old, new))])
             if written:
@@ -344,7 +346,8 @@ class RedisStore(RedisContent, RedisAnalytics, TicketOperations):
             if new is old:
                 return old
             with self._guard("record_delivery"):
-                written = self._record(keys=[self.keys.outbox_hash, self.keys.outbox_due(new.channel)],
+                written = self._record(keys=[self.keys.outbox_hash, self.keys.outbox_due(new.channel),
+                                             self.keys.outbox_state(old.status), self.keys.outbox_state(new.status)],
                                        args=[key, _text(raw), _encode_message(new), "1" if new.status == PENDING else "0",
                                              repr(float(new.next_attempt_at))])
             if written:
@@ -376,12 +379,27 @@ class RedisStore(RedisContent, RedisAnalytics, TicketOperations):
         return out
 
     def outbox_counts(self) -> dict[str, int]:
-        counts = dict.fromkeys(OUTBOX_STATUSES, 0)
+        """The status sets' sizes: one round trip, whatever the outbox's size (after a one-off backfill of data
+        written before the sets existed)."""
+        k = self.keys
         with self._guard("outbox_counts"):
-            for _, raw in self._r.hscan_iter(self.keys.outbox_hash, count=500):
-                status = _decode_message(_text(raw)).status
-                counts[status] = counts.get(status, 0) + 1
-        return counts
+            sizes = self._counts(keys=[k.outbox_counted, *k.outbox_states])
+            if sizes is None:
+                self._backfill_outbox_states()
+                sizes = self._counts(keys=[k.outbox_counted, *k.outbox_states])
+        return {status: int(n) for status, n in zip(OUTBOX_STATES, sizes)}
+
+    def _backfill_outbox_states(self) -> None:
+        """Put every message into its status set (idempotent, safe beside the writers), then mark the sets complete."""
+        k = self.keys
+        for page in _pages(lambda cursor: self._r.hscan(k.outbox_hash, cursor, count=1000)):
+            pipe = self._r.pipeline(transaction=False)
+            for key, raw in page.items():
+                doc = _text(raw)
+                self._backfill(keys=[k.outbox_hash, *k.outbox_states],
+                               args=[_text(key), doc, _decode_message(doc).status], client=pipe)
+            pipe.execute()
+        self._r.set(k.outbox_counted, "1")
 
     def _outbox_docs(self, keys: list[str]) -> dict[str, OutboxMessage]:
         if not keys:
@@ -446,8 +464,18 @@ def _decode_message(raw: str) -> OutboxMessage:
 
 
 def _outbox_args(messages: Sequence[OutboxMessage]) -> list[Any]:
-    """The enqueue scripts' ARGV tail: the count, then key, document, due time and channel per message."""
+    """The enqueue scripts' ARGV tail: the count, then key, document, due time, channel and status per message."""
     args: list[Any] = [len(messages)]
     for m in messages:
-        args += [m.key, _encode_message(m), repr(float(m.next_attempt_at)), m.channel]
+        args += [m.key, _encode_message(m), repr(float(m.next_attempt_at)), m.channel, m.status]
     return args
+
+
+def _pages(scan: Callable[[int], tuple[int, Any]]) -> Iterator[Mapping[Any, Any]]:
+    """Every page of an HSCAN, following the cursor until it comes back to 0."""
+    cursor = 0
+    while True:
+        cursor, page = scan(cursor)
+        yield page
+        if cursor == 0:
+            return

@@ -24,6 +24,8 @@ CREATE TABLE IF NOT EXISTS outbox (
 );
 CREATE INDEX IF NOT EXISTS outbox_due ON outbox (channel, next_attempt_at) WHERE status = 'pending';
 CREATE INDEX IF NOT EXISTS outbox_reference ON outbox (reference) WHERE reference IS NOT NULL;
+-- outbox_counts: COUNT ... GROUP BY status reads this index, never the documents.
+CREATE INDEX IF NOT EXISTS outbox_status ON outbox (status);
 """
 
 
@@ -80,6 +82,10 @@ def for_references(db: sqlite3.Connection, references: Sequence[str]) -> dict[st
     return out
 
 
+#: Served by the `outbox_status` index alone (a covering index scan; no document is read).
+COUNTS_SQL = "SELECT status, COUNT(*) FROM outbox GROUP BY status"
+
+
 def counts(db: sqlite3.Connection) -> dict[str, int]:
-    found = dict(db.execute("SELECT status, COUNT(*) FROM outbox GROUP BY status").fetchall())
+    found = dict(db.execute(COUNTS_SQL).fetchall())
     return {status: int(found.get(status, 0)) for status in OUTBOX_STATUSES}

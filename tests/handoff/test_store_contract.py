@@ -330,6 +330,44 @@ def test_pending_messages_survive_a_restart(store: Store, request: pytest.Fixtur
         other.close()
 
 
+def _restart(store: Store, request: pytest.FixtureRequest) -> Store:
+    """The same data after the store, and for Redis the server too, stopped and started again."""
+    store.close()
+    if isinstance(store, SQLiteStore):
+        return SQLiteStore(store.path)
+    server: RedisServerLike = request.getfixturevalue("redis_server")
+    server.stop()
+    server.start()  # replays the append-only file
+    return RedisStore.from_url(server.url, prefix=PREFIX)
+
+
+def test_outbox_counts_follow_every_change_of_state_and_survive_a_restart(
+        store: Store, request: pytest.FixtureRequest) -> None:
+    assert store.outbox_counts() == {PENDING: 0, SENT: 0, FAILED: 0}
+    store.outbox_rules = Routing(staff=("slack", "log"))
+    a = store.create_ticket(draft(1), idempotency_key="a", now=NOW).reference
+    store.create_ticket(draft(1), idempotency_key="a", now=NOW + 1)  # a retry: no new messages
+    store.create_ticket(draft(2), idempotency_key="b", now=NOW)
+    code = new_message("email", "verification", key="verify:1", now=NOW, payload={"to": "a@example.com"})
+    store.enqueue([code, code])
+    store.enqueue([code])  # the same key again: counted once
+    assert store.outbox_counts() == {PENDING: 5, SENT: 0, FAILED: 0}
+    store.record_delivery(f"{a}:staff_alert:slack", ok=True, now=NOW + 1)
+    store.record_delivery(f"{a}:staff_alert:log", ok=False, now=NOW + 1, error="busy", retry_at=NOW + 30)  # pending
+    store.record_delivery("verify:1", ok=False, now=NOW + 1, error="gone", retry_at=None)
+    store.record_delivery(f"{a}:staff_alert:slack", ok=False, now=NOW + 2, error="late", retry_at=NOW + 9)  # sent stays
+    assert store.outbox_counts() == {PENDING: 3, SENT: 1, FAILED: 1}
+    store = _restart(store, request)
+    try:
+        assert store.outbox_counts() == {PENDING: 3, SENT: 1, FAILED: 1}
+        store.record_delivery(f"{a}:staff_alert:log", ok=True, now=NOW + 31)
+        store.claim(a, actor="alice", now=NOW + 40)  # the claim causes no message here; counts stay
+        assert store.outbox_counts() == {PENDING: 2, SENT: 2, FAILED: 1}
+        assert sum(len(v) for v in store.outbox_for([a]).values()) == 2
+    finally:
+        store.close()
+
+
 def test_purge_removes_personal_data_of_old_closed_tickets(store: Store) -> None:
     old = store.create_ticket(draft(1), idempotency_key="a", now=NOW).reference
     recent = store.create_ticket(draft(2), idempotency_key="b", now=NOW).reference
