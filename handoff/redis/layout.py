@@ -235,21 +235,38 @@ return out
 MAX_BUCKET_LIFE = 366 * 86400
 
 
+class KeyFamily:
+    """Keys of one kind that differ only by their last part: `family(part)` is the stem followed by the part."""
+
+    __slots__ = ("stem",)
+
+    def __init__(self, stem: str) -> None:
+        self.stem = stem
+
+    def __call__(self, part: str | int) -> str:
+        return f"{self.stem}{part}"
+
+    def __repr__(self) -> str:
+        return f"KeyFamily({self.stem!r})"
+
+
 class RedisKeys:
-    """Key names for one prefix. Raises ValueError for a prefix that could break the hash tag."""
+    """Key names for one prefix (see the layout above). Raises ValueError for a prefix that could break the hash
+    tag. Single keys are strings; a kind of key with one per session, status, channel… is a `KeyFamily`, called
+    with that part (`keys.status("new")`)."""
 
     def __init__(self, prefix: str) -> None:
         if not _PREFIX.fullmatch(prefix):
             raise ValueError(f"Redis key prefix must be 1-64 letters, digits or ._:- , got {prefix!r}")
         self.prefix = prefix
         tag = "{" + prefix + "}"
+        index = f"{tag}:idx:"
+        self._tag = tag
         self.tickets = f"{tag}:tickets"
         self.seq = f"{tag}:seq"
         self.idem = f"{tag}:idem"
-        self._index = f"{tag}:idx:"
         self.users = f"{prefix}:users"
         self.health = f"{prefix}:health"
-        self._tag = tag
         self.revisions = f"{tag}:content:rev"
         self.templates_edited = f"{tag}:tpl:edited"
         self.phrasings = f"{tag}:phr"
@@ -262,12 +279,22 @@ class RedisKeys:
         self.tallies = f"{tag}:tally:names"
         self.closed_tallies = f"{tag}:tally:closed"
         self.tallies_built = f"{tag}:tally:built"
-
-    def outbox_due(self, channel: str) -> str:
-        return f"{self._tag}:ob:due:{channel}"
-
-    def outbox_state(self, status: str) -> str:
-        return f"{self._tag}:ob:st:{status}"
+        # Untagged: sessions and once-markers spread over a cluster.
+        self.session = KeyFamily(f"{prefix}:session:")
+        self.once = KeyFamily(f"{prefix}:once:")
+        self.rate = KeyFamily(f"{tag}:rate:")
+        self.outbox_due = KeyFamily(f"{tag}:ob:due:")  # per channel
+        self.outbox_state = KeyFamily(f"{tag}:ob:st:")  # per outbox status
+        self.unanswered = KeyFamily(f"{tag}:unans:g:")
+        self.decisions = KeyFamily(f"{tag}:dec:")  # per week
+        # Ticket index sets.
+        self.status = KeyFamily(f"{index}status:")
+        self.request_type = KeyFamily(f"{index}type:")
+        self.assignee = KeyFamily(f"{index}assignee:")
+        self.requester = KeyFamily(f"{index}req:")
+        self.outbox = KeyFamily(f"{index}outbox:")  # per requester: their tickets with undelivered replies
+        self.tally = KeyFamily(f"{index}t:")
+        self.closed_tally = KeyFamily(f"{index}c:")
 
     @property
     def outbox_states(self) -> list[str]:
@@ -281,42 +308,6 @@ class RedisKeys:
 
     def template_versions(self, name: str, lang: str) -> str:
         return f"{self._tag}:tpl:v:{lang}:{name}"
-
-    def unanswered(self, key: str) -> str:
-        return f"{self._tag}:unans:g:{key}"
-
-    def tally(self, key: str) -> str:
-        return f"{self._index}t:{key}"
-
-    def closed_tally(self, key: str) -> str:
-        return f"{self._index}c:{key}"
-
-    def decisions(self, week: int) -> str:
-        return f"{self._tag}:dec:{week}"
-
-    def session(self, session_id: str) -> str:
-        return f"{self.prefix}:session:{session_id}"
-
-    def once(self, key: str) -> str:
-        return f"{self.prefix}:once:{key}"
-
-    def rate(self, key: str) -> str:
-        return f"{{{self.prefix}}}:rate:{key}"
-
-    def status(self, status: str) -> str:
-        return f"{self._index}status:{status}"
-
-    def request_type(self, request_type: str) -> str:
-        return f"{self._index}type:{request_type}"
-
-    def assignee(self, name: str) -> str:
-        return f"{self._index}assignee:{name}"
-
-    def requester(self, requester_key: str) -> str:
-        return f"{self._index}req:{requester_key}"
-
-    def outbox(self, requester_key: str) -> str:
-        return f"{self._index}outbox:{requester_key}"
 
     def ticket_indexes(self, ticket: Ticket) -> frozenset[str]:
         """Every index set the ticket belongs in; an update leaves the old ones it no longer fits."""
