@@ -9,16 +9,26 @@ from __future__ import annotations
 import argparse
 import json
 import sys
+from contextlib import contextmanager
 from pathlib import Path
-from typing import Any
+from typing import Any, Iterator
 
 from bot.cli.common import CommandFailed, admin_author, admin_operations, leaf, print_problems, read_input, staff_command
+
 
 def _check(ops: Any, name: str, lang: str) -> None:
     try:
         ops.check(name, lang)
     except KeyError:
         raise CommandFailed(f"no template {name!r} in {lang!r} (see: privacy-bot templates list)") from None
+
+
+@contextmanager
+def _template(name: str, lang: str) -> Iterator[Any]:
+    """The admin operations, once template `name` in `lang` is known to exist."""
+    with admin_operations() as ops:
+        _check(ops, name, lang)
+        yield ops
 
 
 def _version_or_fail(func: Any, *args: Any, label: str | None = None, **kwargs: Any) -> Any:
@@ -62,8 +72,7 @@ def _when(epoch: float) -> str:
 
 @staff_command
 def cmd_show(args: argparse.Namespace) -> int:
-    with admin_operations() as ops:
-        _check(ops, args.name, args.lang)
+    with _template(args.name, args.lang) as ops:
         if args.default:
             text = ops.renderer.default_source(args.name, args.lang)
         elif args.version is not None:
@@ -80,8 +89,7 @@ def cmd_validate(args: argparse.Namespace) -> int:
     name = args.name or path.name.removesuffix(".j2")
     lang = args.lang or (path.parent.name if path.parent.name in ("en", "ja") else "en")
     source = read_input(args.file)
-    with admin_operations() as ops:
-        _check(ops, name, lang)
+    with _template(name, lang) as ops:
         validation = ops.validate(name, lang, source)
     if validation.ok:
         print(f"{args.file}: ok ({lang}/{name})")
@@ -90,22 +98,26 @@ def cmd_validate(args: argparse.Namespace) -> int:
     return 1
 
 
+def _change(args: argparse.Namespace, operation: str, *extra: Any, label: str | None = None) -> Any:
+    """Save a new version of the template by `operation` (save, rollback, reset) as the admin `--as` names, with
+    `--note`; the version saved."""
+    with _template(args.name, args.lang) as ops:
+        author = admin_author(ops, args.actor)
+        return _version_or_fail(getattr(ops, operation), args.name, args.lang, *extra, author=author,
+                                note=args.note or "", label=label)
+
+
 @staff_command
 def cmd_edit(args: argparse.Namespace) -> int:
     source = read_input(args.file)
-    with admin_operations() as ops:
-        _check(ops, args.name, args.lang)
-        author = admin_author(ops, args.actor)
-        version = _version_or_fail(ops.save, args.name, args.lang, source, author=author, note=args.note or "",
-                                   label=args.file)
+    version = _change(args, "save", source, label=args.file)
     print(f"{args.lang}/{args.name}: saved version {version.number}")
     return 0
 
 
 @staff_command
 def cmd_history(args: argparse.Namespace) -> int:
-    with admin_operations() as ops:
-        _check(ops, args.name, args.lang)
+    with _template(args.name, args.lang) as ops:
         versions = ops.store.template_history(args.name, args.lang)
     if args.json:
         print(json.dumps([v.to_dict() for v in versions], ensure_ascii=False))
@@ -121,8 +133,7 @@ def cmd_history(args: argparse.Namespace) -> int:
 
 @staff_command
 def cmd_diff(args: argparse.Namespace) -> int:
-    with admin_operations() as ops:
-        _check(ops, args.name, args.lang)
+    with _template(args.name, args.lang) as ops:
         b = args.b if args.b is not None else ops.current(args.name, args.lang)[1]
         lines = _version_or_fail(ops.diff, args.name, args.lang, args.a, b)
     for line in lines:
@@ -132,21 +143,14 @@ def cmd_diff(args: argparse.Namespace) -> int:
 
 @staff_command
 def cmd_rollback(args: argparse.Namespace) -> int:
-    with admin_operations() as ops:
-        _check(ops, args.name, args.lang)
-        author = admin_author(ops, args.actor)
-        version = _version_or_fail(ops.rollback, args.name, args.lang, args.version, author=author,
-                                   note=args.note or "")
+    version = _change(args, "rollback", args.version)
     print(f"{args.lang}/{args.name}: version {args.version} restored as version {version.number}")
     return 0
 
 
 @staff_command
 def cmd_reset(args: argparse.Namespace) -> int:
-    with admin_operations() as ops:
-        _check(ops, args.name, args.lang)
-        author = admin_author(ops, args.actor)
-        version = _version_or_fail(ops.reset, args.name, args.lang, author=author, note=args.note or "")
+    version = _change(args, "reset")
     print(f"{args.lang}/{args.name}: shipped default in use again (version {version.number})")
     return 0
 
