@@ -62,6 +62,27 @@ def test_article_answers_cite_and_quote_verbatim(renderer: Renderer, policies: d
     assert "<blockquote>" in out.html
 
 
+#: What may stand between two quoted lines of one block: whitespace and a paragraph or item number ("2. ", "(1) ").
+_ADJACENT_GAP = re.compile(r"\s*(?:\d+\.|\(\d+\))?\s*")
+
+
+@pytest.mark.parametrize("lang", LANGS)
+@pytest.mark.parametrize("name", ARTICLE_BOUND)
+def test_quoted_lines_of_one_block_are_adjacent_in_the_policy(renderer: Renderer, policies: dict[str, Any], name: str,
+                                                              lang: str) -> None:
+    """A quote never splices sentences that are apart in the policy: consecutive "> " lines follow each other in the
+    article's text (an omission is shown by a separate, labelled quote, never by joining the pieces)."""
+    number = TEMPLATE_SPECS[name].article
+    assert number is not None
+    body = policies[lang].article(number).text()
+    lines = renderer.render(name, lang, sample_context(name, lang)).markup.split("\n")
+    for previous, line in zip(lines, lines[1:]):
+        if previous.startswith("> ") and line.startswith("> "):
+            end = body.index(previous[2:]) + len(previous[2:])
+            start = body.index(line[2:], end)
+            assert _ADJACENT_GAP.fullmatch(body[end:start]), f"{lang}/{name}: {previous[2:40]!r} … {line[2:40]!r}"
+
+
 @pytest.mark.parametrize("name", ARTICLE_BOUND)
 def test_japanese_answers_carry_the_translation_notice_under_the_quote(renderer: Renderer, name: str) -> None:
     ja = renderer.render(name, "ja", sample_context(name, "ja"))
