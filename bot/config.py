@@ -12,7 +12,7 @@ import re
 from dataclasses import dataclass, field
 from email.utils import parseaddr
 from pathlib import Path
-from typing import Mapping
+from typing import Callable, Mapping
 
 
 class ConfigError(ValueError):
@@ -124,8 +124,19 @@ SETTINGS_DOC: tuple[tuple[str, str, str], ...] = (
 )
 
 
-def _int(environ: Mapping[str, str], key: str, default: int, *, minimum: int = 1) -> int:
-    raw = environ.get(key, "").strip()
+# -- one parser per kind of setting; each error names the variable ---------------------------------------
+def _raw(environ: Mapping[str, str], key: str) -> str:
+    return environ.get(key, "").strip()
+
+
+def _text(environ: Mapping[str, str], key: str) -> str | None:
+    """Any text; unset or blank is None."""
+    return _raw(environ, key) or None
+
+
+def _int(environ: Mapping[str, str], key: str, default: int, *, minimum: int = 1, maximum: int | None = None) -> int:
+    """A whole number in [minimum, maximum]; unset is `default`."""
+    raw = _raw(environ, key)
     if not raw:
         return default
     try:
@@ -134,25 +145,23 @@ def _int(environ: Mapping[str, str], key: str, default: int, *, minimum: int = 1
         raise ConfigError(f"{key} must be an integer, got {raw!r}") from None
     if value < minimum:
         raise ConfigError(f"{key} must be at least {minimum}, got {value}")
-    return value
-
-
-def _bounded(environ: Mapping[str, str], key: str, default: int, minimum: int, maximum: int) -> int:
-    value = _int(environ, key, default, minimum=minimum)
-    if value > maximum:
+    if maximum is not None and value > maximum:
         raise ConfigError(f"{key} must be at most {maximum}, got {value}")
     return value
 
 
-def _auto_or_bounded(environ: Mapping[str, str], key: str, minimum: int, maximum: int) -> int | None:
-    """None for `auto` (or unset), else a whole number in [minimum, maximum]."""
-    if environ.get(key, "").strip().lower() in ("", "auto"):
+def _int_or_none(environ: Mapping[str, str], key: str, word: str, default: int | None, *, minimum: int,
+                 maximum: int) -> int | None:
+    """`word` (`auto`, `off`) for None, else as `_int`; unset is `default`."""
+    if _raw(environ, key).lower() == word:
         return None
-    return _bounded(environ, key, minimum, minimum, maximum)
+    if not _raw(environ, key):
+        return default
+    return _int(environ, key, minimum, minimum=minimum, maximum=maximum)
 
 
 def _flag(environ: Mapping[str, str], key: str) -> bool:
-    raw = environ.get(key, "").strip().lower()
+    raw = _raw(environ, key).lower()
     if raw in ("", "0", "false", "no", "off"):
         return False
     if raw in ("1", "true", "yes", "on"):
@@ -160,40 +169,76 @@ def _flag(environ: Mapping[str, str], key: str) -> bool:
     raise ConfigError(f"{key} must be 0 or 1, got {raw!r}")
 
 
-def _public_url(environ: Mapping[str, str]) -> str:
-    raw = environ.get("PRIVACY_BOT_PUBLIC_URL", "").strip() or "http://127.0.0.1:8000"
-    if not raw.startswith(("http://", "https://")):
-        raise ConfigError(f"PRIVACY_BOT_PUBLIC_URL must be an http(s) URL, got {raw!r}")
-    return raw.rstrip("/")
-
-
-def _choice(environ: Mapping[str, str], key: str, allowed: tuple[str, ...], default: str) -> str:
-    raw = environ.get(key, "").strip().lower() or default
+def _choice(environ: Mapping[str, str], key: str, allowed: tuple[str, ...], default: str, *,
+            fold: Callable[[str], str] = str.lower) -> str:
+    """One of `allowed`, compared after `fold` (lower case unless said otherwise); unset is `default`."""
+    raw = fold(_raw(environ, key)) or default
     if raw not in allowed:
         raise ConfigError(f"{key} must be one of {', '.join(allowed)}, got {raw!r}")
     return raw
 
 
-def _optional(environ: Mapping[str, str], key: str) -> str | None:
-    value = environ.get(key, "").strip()
-    return value or None
+_HTTP = ("http://", "https://")
 
 
+def _url(environ: Mapping[str, str], key: str, schemes: tuple[str, ...] = _HTTP, *, link: bool = False) -> str | None:
+    """A URL starting with one of `schemes`; unset is None. A `link` (put in pages users see) has no white space."""
+    value = _text(environ, key)
+    if value is not None and (not value.startswith(schemes) or (link and any(c.isspace() for c in value))):
+        kinds = "an http(s) URL" if schemes == _HTTP else "a URL starting with " + " or ".join(schemes)
+        raise ConfigError(f"{key} must be {kinds}, got {value!r}")
+    return value
+
+
+def _list(environ: Mapping[str, str], key: str, valid: Callable[[str], bool], what: str) -> tuple[str, ...]:
+    """Comma- or space-separated values, each `valid`, duplicates dropped; unset is empty."""
+    values = tuple(dict.fromkeys(environ.get(key, "").replace(",", " ").split()))
+    for value in values:
+        if not valid(value):
+            raise ConfigError(f"{key} must list {what}, got {value!r}")
+    return values
+
+
+def _note(environ: Mapping[str, str], key: str) -> str | None:
+    """An operator's sentence shown to users: one line of plain text, at most 500 characters."""
+    value = _text(environ, key)
+    if value is not None and (len(value) > 500 or "\n" in value):
+        raise ConfigError(f"{key} must be one line of at most 500 characters")
+    return value
+
+
+# -- what the values of some lists and texts must look like ------------------------------------------------
 _ADDRESS = re.compile(r"[A-Za-z0-9.!#$%&'*+/=?^_`{|}~-]{1,64}@[A-Za-z0-9](?:[A-Za-z0-9.-]{0,251}[A-Za-z0-9])?")
 
 
-def _addresses(environ: Mapping[str, str], key: str) -> tuple[str, ...]:
-    """Comma- or space-separated email addresses, each checked."""
-    values = tuple(dict.fromkeys(environ.get(key, "").replace(",", " ").split()))
-    for value in values:
-        if not _ADDRESS.fullmatch(value) or "." not in value.rsplit("@", 1)[1]:
-            raise ConfigError(f"{key} must list email addresses, got {value!r}")
-    return values
+def _is_address(value: str) -> bool:
+    return _ADDRESS.fullmatch(value) is not None and "." in value.rsplit("@", 1)[1]
+
+
+def _slack_ids(environ: Mapping[str, str], key: str, prefixes: str) -> tuple[str, ...]:
+    """Slack ids starting with one of `prefixes` (U/W for users, S for groups)."""
+    return _list(environ, key, lambda v: v[0] in prefixes and 3 <= len(v) <= 32 and v.isascii() and v.isalnum()
+                 and v.isupper(), f"Slack ids starting with {' or '.join(prefixes)}")
+
+
+def _is_network(value: str) -> bool:
+    try:
+        ipaddress.ip_network(value, strict=False)
+    except ValueError:
+        return False
+    return True
+
+
+def _proxy_addresses(environ: Mapping[str, str], key: str) -> tuple[str, ...]:
+    """IP addresses or networks; `*` (any peer) only on its own."""
+    if set(environ.get(key, "").replace(",", " ").split()) == {"*"}:
+        return ("*",)
+    return _list(environ, key, _is_network, "IP addresses or networks (or be `*`)")
 
 
 def _sender(environ: Mapping[str, str]) -> str | None:
     """`SMTP_FROM`: an address, optionally with a display name (`Privacy Desk <privacy@example.com>`)."""
-    raw = environ.get("SMTP_FROM", "").strip()
+    raw = _raw(environ, "SMTP_FROM")
     if not raw:
         return None
     name, address = parseaddr(raw)
@@ -202,46 +247,8 @@ def _sender(environ: Mapping[str, str]) -> str | None:
     return raw
 
 
-def _url(environ: Mapping[str, str], key: str) -> str | None:
-    value = _optional(environ, key)
-    if value is not None and (not value.startswith(("http://", "https://")) or any(c.isspace() for c in value)):
-        raise ConfigError(f"{key} must be an http(s) URL, got {value!r}")
-    return value
-
-
-def _note(environ: Mapping[str, str], key: str) -> str | None:
-    """An operator's sentence shown to users: one line of plain text, at most 500 characters."""
-    value = _optional(environ, key)
-    if value is not None and (len(value) > 500 or "\n" in value):
-        raise ConfigError(f"{key} must be one line of at most 500 characters")
-    return value
-
-
-def _slack_ids(environ: Mapping[str, str], key: str, prefixes: str) -> tuple[str, ...]:
-    """Comma- or space-separated Slack ids starting with one of `prefixes` (U/W for users, S for groups)."""
-    ids = tuple(dict.fromkeys(environ.get(key, "").replace(",", " ").split()))
-    for value in ids:
-        if not (value[0] in prefixes and 3 <= len(value) <= 32 and value.isascii() and value.isalnum()
-                and value.isupper()):
-            raise ConfigError(f"{key} must list Slack ids starting with {' or '.join(prefixes)}, got {value!r}")
-    return ids
-
-
-def _proxy_addresses(environ: Mapping[str, str], key: str) -> tuple[str, ...]:
-    """IP addresses or networks, comma- or space-separated; `*` (any peer) only on its own."""
-    entries = tuple(dict.fromkeys(environ.get(key, "").replace(",", " ").split()))
-    if entries == ("*",):
-        return entries
-    for entry in entries:
-        try:
-            ipaddress.ip_network(entry, strict=False)
-        except ValueError:
-            raise ConfigError(f"{key} must list IP addresses or networks (or be `*`), got {entry!r}") from None
-    return entries
-
-
 def _multiproc_dir(environ: Mapping[str, str]) -> str | None:
-    raw = _optional(environ, "PROMETHEUS_MULTIPROC_DIR") or _optional(environ, "prometheus_multiproc_dir")
+    raw = _text(environ, "PROMETHEUS_MULTIPROC_DIR") or _text(environ, "prometheus_multiproc_dir")
     if raw is not None and not (Path(raw).is_dir() and os.access(raw, os.W_OK)):
         raise ConfigError(f"PROMETHEUS_MULTIPROC_DIR must be an existing writable directory, got {raw!r}")
     return raw
@@ -252,6 +259,13 @@ def _usergroup(environ: Mapping[str, str]) -> str | None:
     if len(groups) > 1:
         raise ConfigError(f"SLACK_STAFF_USERGROUP takes one user group id, got {len(groups)}")
     return groups[0] if groups else None
+
+
+def _redis_prefix(environ: Mapping[str, str]) -> str:
+    prefix = _raw(environ, "REDIS_KEY_PREFIX") or "privacy-bot"
+    if len(prefix) > 64 or not all(c.isascii() and (c.isalnum() or c in "._:-") for c in prefix):
+        raise ConfigError(f"REDIS_KEY_PREFIX must be 1-64 letters, digits or ._:- , got {prefix!r}")
+    return prefix
 
 
 @dataclass(frozen=True)
@@ -317,22 +331,7 @@ class Settings:
 
     @classmethod
     def from_env(cls, environ: Mapping[str, str]) -> "Settings":
-        lang = environ.get("PRIVACY_BOT_DEFAULT_LANG", "en").strip() or "en"
-        if lang not in ("en", "ja"):
-            raise ConfigError(f"PRIVACY_BOT_DEFAULT_LANG must be 'en' or 'ja', got {lang!r}")
-        level = (environ.get("LOG_LEVEL", "INFO").strip() or "INFO").upper()
-        if level not in ("DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL"):
-            raise ConfigError(f"LOG_LEVEL must be DEBUG, INFO, WARNING, ERROR or CRITICAL, got {level!r}")
-        redis_url = _optional(environ, "REDIS_URL")
-        if redis_url and not redis_url.startswith(("redis://", "rediss://", "unix://")):
-            raise ConfigError(f"REDIS_URL must start with redis://, rediss:// or unix://, got {redis_url!r}")
-        prefix = environ.get("REDIS_KEY_PREFIX", "").strip() or "privacy-bot"
-        if len(prefix) > 64 or not all(c.isascii() and (c.isalnum() or c in "._:-") for c in prefix):
-            raise ConfigError(f"REDIS_KEY_PREFIX must be 1-64 letters, digits or ._:- , got {prefix!r}")
-        api_url = environ.get("SLACK_API_URL", "").strip() or "https://slack.com/api/"
-        if not api_url.startswith(("http://", "https://")):
-            raise ConfigError(f"SLACK_API_URL must be an http(s) URL, got {api_url!r}")
-        smtp_host = _optional(environ, "SMTP_HOST")
+        smtp_host = _text(environ, "SMTP_HOST")
         security = _choice(environ, "SMTP_SECURITY", ("starttls", "tls", "none"), "starttls")
         sender = _sender(environ)
         if smtp_host and not sender:
@@ -340,56 +339,58 @@ class Settings:
         verification = _choice(environ, "PRIVACY_BOT_EMAIL_VERIFICATION", ("auto", "0", "1"), "auto")
         if verification == "1" and not smtp_host:
             raise ConfigError("PRIVACY_BOT_EMAIL_VERIFICATION=1 needs email: set SMTP_HOST (and SMTP_FROM)")
+        api_url = _url(environ, "SLACK_API_URL") or "https://slack.com/api/"
+        public_url = _url(environ, "PRIVACY_BOT_PUBLIC_URL")
         return cls(
-            public_url_set=bool(environ.get("PRIVACY_BOT_PUBLIC_URL", "").strip()),
+            public_url_set=public_url is not None,
             smtp_host=smtp_host,
-            smtp_port=_bounded(environ, "SMTP_PORT", {"starttls": 587, "tls": 465, "none": 25}[security], 1, 65535),
+            smtp_port=_int(environ, "SMTP_PORT", {"starttls": 587, "tls": 465, "none": 25}[security], maximum=65535),
             smtp_security=security,
-            smtp_user=_optional(environ, "SMTP_USER"),
-            smtp_password=_optional(environ, "SMTP_PASSWORD"),
+            smtp_user=_text(environ, "SMTP_USER"),
+            smtp_password=_text(environ, "SMTP_PASSWORD"),
             smtp_from=sender,
-            staff_emails=_addresses(environ, "PRIVACY_BOT_STAFF_EMAILS"),
+            staff_emails=_list(environ, "PRIVACY_BOT_STAFF_EMAILS", _is_address, "email addresses"),
             email_verification=bool(smtp_host) and verification != "0",
-            data_dir=Path(environ.get("PRIVACY_BOT_DATA_DIR", "").strip() or "data"),
-            redis_url=redis_url,
-            redis_key_prefix=prefix,
-            sla_days=_int(environ, "PRIVACY_BOT_SLA_DAYS", 14, minimum=1),
-            due_soon_days=_bounded(environ, "PRIVACY_BOT_DUE_SOON_DAYS", 3, 0, 365),
-            digest_hour=None if environ.get("PRIVACY_BOT_DIGEST_HOUR", "").strip().lower() == "off"
-            else _bounded(environ, "PRIVACY_BOT_DIGEST_HOUR", 9, 0, 23),
-            metrics_token=_optional(environ, "PRIVACY_BOT_METRICS_TOKEN"),
+            data_dir=Path(_raw(environ, "PRIVACY_BOT_DATA_DIR") or "data"),
+            redis_url=_url(environ, "REDIS_URL", ("redis://", "rediss://", "unix://")),
+            redis_key_prefix=_redis_prefix(environ),
+            sla_days=_int(environ, "PRIVACY_BOT_SLA_DAYS", 14),
+            due_soon_days=_int(environ, "PRIVACY_BOT_DUE_SOON_DAYS", 3, minimum=0, maximum=365),
+            digest_hour=_int_or_none(environ, "PRIVACY_BOT_DIGEST_HOUR", "off", 9, minimum=0, maximum=23),
+            metrics_token=_text(environ, "PRIVACY_BOT_METRICS_TOKEN"),
             metrics_multiproc_dir=_multiproc_dir(environ),
-            public_url=_public_url(environ),
-            purge_days=_int(environ, "PRIVACY_BOT_PURGE_DAYS", 365, minimum=1),
-            notify_max_attempts=_int(environ, "PRIVACY_BOT_NOTIFY_MAX_ATTEMPTS", 10, minimum=1),
+            public_url=(public_url or "http://127.0.0.1:8000").rstrip("/"),
+            purge_days=_int(environ, "PRIVACY_BOT_PURGE_DAYS", 365),
+            notify_max_attempts=_int(environ, "PRIVACY_BOT_NOTIFY_MAX_ATTEMPTS", 10),
             staff_session_ttl=_int(environ, "PRIVACY_BOT_STAFF_SESSION_TTL", 28800, minimum=60),
             secure_cookies=_choice(environ, "PRIVACY_BOT_SECURE_COOKIES", ("auto", "0", "1"), "auto"),
             session_ttl=_int(environ, "PRIVACY_BOT_SESSION_TTL", 7200, minimum=60),
             max_message_chars=_int(environ, "PRIVACY_BOT_MAX_MESSAGE_CHARS", 4000, minimum=100),
             max_body_bytes=_int(environ, "PRIVACY_BOT_MAX_BODY_BYTES", 65536, minimum=1024),
-            default_lang=lang,
-            rate_session=_bounded(environ, "PRIVACY_BOT_RATE_SESSION", 30, 0, 100_000),
-            rate_session_burst=_bounded(environ, "PRIVACY_BOT_RATE_SESSION_BURST", 20, 1, 100_000),
-            rate_ip=_bounded(environ, "PRIVACY_BOT_RATE_IP", 120, 0, 100_000),
-            rate_ip_burst=_bounded(environ, "PRIVACY_BOT_RATE_IP_BURST", 40, 1, 100_000),
-            rate_login=_bounded(environ, "PRIVACY_BOT_RATE_LOGIN", 10, 0, 10_000),
-            rate_login_ip=_bounded(environ, "PRIVACY_BOT_RATE_LOGIN_IP", 30, 0, 10_000),
-            rate_lookup=_bounded(environ, "PRIVACY_BOT_RATE_LOOKUP", 5, 0, 10_000),
-            rate_lookup_ip=_bounded(environ, "PRIVACY_BOT_RATE_LOOKUP_IP", 20, 0, 10_000),
-            trust_proxy=_bounded(environ, "PRIVACY_BOT_TRUST_PROXY", 0, 0, 10),
+            default_lang=_choice(environ, "PRIVACY_BOT_DEFAULT_LANG", ("en", "ja"), "en", fold=str),
+            rate_session=_int(environ, "PRIVACY_BOT_RATE_SESSION", 30, minimum=0, maximum=100_000),
+            rate_session_burst=_int(environ, "PRIVACY_BOT_RATE_SESSION_BURST", 20, maximum=100_000),
+            rate_ip=_int(environ, "PRIVACY_BOT_RATE_IP", 120, minimum=0, maximum=100_000),
+            rate_ip_burst=_int(environ, "PRIVACY_BOT_RATE_IP_BURST", 40, maximum=100_000),
+            rate_login=_int(environ, "PRIVACY_BOT_RATE_LOGIN", 10, minimum=0, maximum=10_000),
+            rate_login_ip=_int(environ, "PRIVACY_BOT_RATE_LOGIN_IP", 30, minimum=0, maximum=10_000),
+            rate_lookup=_int(environ, "PRIVACY_BOT_RATE_LOOKUP", 5, minimum=0, maximum=10_000),
+            rate_lookup_ip=_int(environ, "PRIVACY_BOT_RATE_LOOKUP_IP", 20, minimum=0, maximum=10_000),
+            trust_proxy=_int(environ, "PRIVACY_BOT_TRUST_PROXY", 0, minimum=0, maximum=10),
             forwarded_allow_ips=_proxy_addresses(environ, "PRIVACY_BOT_FORWARDED_ALLOW_IPS"),
-            chat_threads=_auto_or_bounded(environ, "PRIVACY_BOT_CHAT_THREADS", 1, 256),
-            log_level=level,
+            chat_threads=_int_or_none(environ, "PRIVACY_BOT_CHAT_THREADS", "auto", None, minimum=1, maximum=256),
+            log_level=_choice(environ, "LOG_LEVEL", ("DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL"), "INFO",
+                              fold=str.upper),
             log_pii=_flag(environ, "LOG_PII"),
-            slack_bot_token=_optional(environ, "SLACK_BOT_TOKEN"),
-            slack_signing_secret=_optional(environ, "SLACK_SIGNING_SECRET"),
-            slack_app_token=_optional(environ, "SLACK_APP_TOKEN"),
-            slack_staff_channel=_optional(environ, "SLACK_STAFF_CHANNEL"),
+            slack_bot_token=_text(environ, "SLACK_BOT_TOKEN"),
+            slack_signing_secret=_text(environ, "SLACK_SIGNING_SECRET"),
+            slack_app_token=_text(environ, "SLACK_APP_TOKEN"),
+            slack_staff_channel=_text(environ, "SLACK_STAFF_CHANNEL"),
             slack_api_url=api_url if api_url.endswith("/") else api_url + "/",
             slack_staff_users=_slack_ids(environ, "SLACK_STAFF_USERS", "UW"),
             slack_staff_usergroup=_usergroup(environ),
             slack_staff_show_requester=_flag(environ, "SLACK_STAFF_SHOW_REQUESTER"),
-            policy_url_ja=_url(environ, "PRIVACY_BOT_POLICY_URL_JA"),
+            policy_url_ja=_url(environ, "PRIVACY_BOT_POLICY_URL_JA", link=True),
             fee_note_en=_note(environ, "PRIVACY_BOT_FEE_NOTE_EN"),
             fee_note_ja=_note(environ, "PRIVACY_BOT_FEE_NOTE_JA"),
             response_time_note_en=_note(environ, "PRIVACY_BOT_RESPONSE_TIME_NOTE_EN"),
