@@ -90,7 +90,11 @@ def main(argv: list[str]) -> int:
     real_run = uvicorn.run
 
     def run(app: Any, **kwargs: Any) -> None:
-        real_run(make_app(), **kwargs)  # every setting as `privacy-bot serve` passes it
+        from bot import heap
+
+        swapped = make_app()
+        heap.settle()  # as `privacy-bot serve` does before serving, now that this app is built too
+        real_run(swapped, **kwargs)  # every setting as `privacy-bot serve` passes it
 
     uvicorn.run = run  # type: ignore[assignment]
     from bot.cli.main import main as cli_main

@@ -47,6 +47,7 @@ def public_url_warning(settings: Settings, port: int) -> str | None:
 def cmd_serve(args: argparse.Namespace) -> int:
     import uvicorn
 
+    from bot import heap
     from bot.app import build_services, configure_logging
     from bot.digest import DigestScheduler
     from bot.web.app import create_app
@@ -63,6 +64,7 @@ def cmd_serve(args: argparse.Namespace) -> int:
         print(f"privacy-bot: warning: {warning}", file=sys.stderr, flush=True)
     print(f"privacy-bot: serving on http://{args.host}:{args.port} (store: {services.store.health().backend}; "
           f"Slack: {'on' if settings.slack_enabled else 'off'})", file=sys.stderr, flush=True)
+    heap.settle()  # start-up objects out of the collector's way: no full-collection pauses while serving
     try:
         uvicorn.run(app, host=args.host, port=args.port, log_level=settings.log_level.lower(),
                     access_log=False, server_header=False, **proxy_options(settings))
