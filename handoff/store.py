@@ -7,6 +7,7 @@ subclasses (IllegalTransition, InvalidRejection) through the store unchanged; st
 """
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from typing import Any, Iterable, Mapping, Protocol, Sequence, runtime_checkable
 
@@ -288,9 +289,14 @@ class TurnStore(Protocol):
         those three (ValueError before touching any bucket; StoreUnavailable, then nothing was taken)."""
 
 
+#: A rate-limit key: 1-200 ASCII letters, digits or ._:- (one compiled test instead of a check per character, which
+#: was a tenth of a Redis chat message's store work in a profile).
+_RATE_KEY = re.compile(r"[A-Za-z0-9._:-]{1,200}")
+
+
 def check_rate_args(key: str, rate: float, burst: int, cost: float) -> None:
     """The argument checks of `take_token` (and of each `take_tokens` bucket), shared by the backends."""
-    if not (0 < len(key) <= 200 and all(c.isascii() and (c.isalnum() or c in "._:-") for c in key)):
+    if _RATE_KEY.fullmatch(key) is None:
         raise ValueError(f"rate-limit key must be 1-200 letters, digits or ._:- , got {key[:40]!r}")
     if not rate > 0:
         raise ValueError(f"rate must be positive, got {rate}")
