@@ -8,7 +8,8 @@ from pathlib import Path
 from typing import Any, Sequence
 
 from intents.normalize import cjk_share, fold
-from intents.structure import is_statement
+from intents.structure import is_formula, is_hypothetical_question, is_statement
+from intents.typos import fix_verbs
 
 CUES_FILE = Path(__file__).parent / "cues.toml"
 _SENTENCE_END = re.compile(r"(?<=[.!?。！？\n])")
@@ -239,10 +240,25 @@ class Cues:
         folded_sentences = [fold(s) for s in raw_sentences]
         folded = "\n".join(folded_sentences)
         raw = "\n".join(raw_sentences)
+        # Request cues read the sentences that could make a request now: not a question about a hypothetical case
+        # ("if it were wrong, could you fix it?"), not a sign-off formula beside other sentences (「よろしくお願い
+        # します。」), with misspelt request verbs read as the verbs ("delet my data").
+        asking = [n for n, sentence in enumerate(raw_sentences) if not is_hypothetical_question(sentence)
+                  and not (len(raw_sentences) > 1 and is_formula(sentence))]
+        if len(asking) == len(raw_sentences):
+            request_folded, request_raw = folded, raw
+        else:
+            request_folded = "\n".join(folded_sentences[n] for n in asking)
+            request_raw = "\n".join(raw_sentences[n] for n in asking)
+        fixed = fix_verbs(request_folded)
+        request_folded = folded if fixed == folded else fixed
         hostile_text = cleaned.casefold() + "\n" + (fold(cleaned) if folded_cleaned is None else folded_cleaned)
         # Japanese patterns can only match Japanese script: skip them for messages that have none.
         japanese = raw if cjk_share(raw) > 0 else ""
+        request_japanese = request_raw if japanese else ""
         en, ja = TextView(folded), TextView(japanese)  # each split into words once for the three sets using it
+        request_en = en if request_folded is folded else TextView(request_folded)
+        request_ja = ja if request_japanese is japanese else TextView(request_japanese)
         # Requests made by stating facts ("the address you have is wrong") count only from statements.
         stated = [n for n, raw_sentence in enumerate(raw_sentences) if is_statement(raw_sentence)]
         stated_folded = "\n".join(folded_sentences[n] for n in stated)
@@ -251,7 +267,8 @@ class Cues:
             self.statement_ja.score(stated_raw) if stated_raw else 0.0)
         authority = self.authority.score(hostile_text)
         return CueScores(
-            request=self.request_en.score(folded, en) + self.request_ja.score(japanese, ja) + statement,
+            request=self.request_en.score(request_folded, request_en)
+            + self.request_ja.score(request_japanese, request_ja) + statement,
             question=self.question_en.score(folded, en) + self.question_ja.score(japanese, ja),
             person=self.person_en.score(folded, en) + self.person_ja.score(japanese, ja),
             hostile=self.hostile.score(hostile_text) + authority,

@@ -33,6 +33,7 @@ from intents.normalize import Normalized, char_bigrams, clean, fold, is_cjk, nor
 from intents.structure import Structure
 from intents.structure import read as read_structure
 from intents.thresholds import DEFAULT, Thresholds
+from intents.typos import fix_verbs
 
 DECISIONS = ("answer", "clarify", "request", "fallback", "smalltalk")
 #: Batches of at least this many comparisons use every core (only large catalogs get there; see `_similarities`).
@@ -344,6 +345,12 @@ class Matcher:
     def _arrays(self, text: str, lang: str | None) -> "_Scores":
         norm = normalize(text)
         lang = lang if lang in ("en", "ja") else detect_language(norm.text)
+        if lang == "en":
+            # "plase remvoe all my data": the topic is read with the request verb meant (intents.typos), as the
+            # request cues read it.
+            fixed = fix_verbs(norm.text)
+            if fixed != norm.text:
+                norm = replace(norm, text=fixed)
         structure = read_structure(norm.cleaned)
         examples, evidence, lexical = self._signals(norm, lang)
         total = self._total(examples, evidence, lexical)
@@ -456,7 +463,11 @@ class Matcher:
         ):
             return result("smalltalk", self._intents[smalltalk], confidence=float(small[smalltalk]) / 100)
 
-        if cues.person >= self.t.person_cue and cues.balance >= self.t.person_min_balance:
+        # A question that names a person or a complaint desk ("who handles complaints?", 「苦情の窓口は？」,
+        # "is it your staff or an outside company?") asks about Article 14 or 4; only a message with a request cue,
+        # or one that is no question at all ("human pls", "agent"), asks to be put through.
+        asks_person = cues.request > 0 or (cues.question == 0 and not norm.has_question_mark)
+        if cues.person >= self.t.person_cue and cues.balance >= self.t.person_min_balance and asks_person:
             inquiry = self.catalog.request_for_type("inquiry")
             if inquiry is not None:
                 return result("request", inquiry, confidence=0.8, extra={"person"})
@@ -530,8 +541,12 @@ class Matcher:
                 and (s.evidence[i] > 0 or s.examples[i] >= self.t.clarify_example_score)]
         keyed = [i for i in weak if s.evidence[i] >= self.t.silent_keyword_evidence]
         if len(keyed) == 1 and keyed[0] == top and len(s.norm.text.split()) <= self.t.short_message_words:
-            return result("answer", self._intents[int(self._topic[top])], confidence=float(s.total[top]) / 100,
-                          extra={"short"})
+            topic = self._intents[int(self._topic[top])]
+            # A terse demand ("erase me.", "wipe me pls") names its topic as briefly as "security?" does.
+            request = self._request_for(topic, float(s.total[top]), s, cues)
+            if request is not None:
+                return result("request", request, confidence=float(s.total[top]) / 100, extra={"short"})
+            return result("answer", topic, confidence=float(s.total[top]) / 100, extra={"short"})
         if len(weak) >= 2 and any(s.evidence[i] > 0 for i in weak):
             chosen = [self._intents[int(self._topic[i])] for i in weak[: self.t.max_choices]]
             return result("clarify", chosen[0], choices=[i.id for i in chosen], confidence=float(s.total[top]) / 100,

@@ -63,6 +63,51 @@ def is_statement(sentence: str) -> bool:
     return not _NOT_STATEMENT.search(sentence.strip())
 
 
+#: Politeness that looks like a condition but makes none ("if possible, could you…", 「よろしければ…」), and conditions
+#: that only assume the data exists ("if you still have my data…", 「残っていたら」): the request stands.
+_POLITE_CONDITION = re.compile(
+    r"(?i)\bif\s+(?:(?:at\s+all\s+)?possible|you\s+(?:can|could|would|don\W?t\s+mind|please|still|have|hold|keep|store)"
+    r"|so|that\W?s\s+(?:ok|okay|possible|fine)|there\W?s\s+any|there\s+is\s+any|any)\b"
+    r"|(?:もし\s*)?(?:可能でしたら|可能であれば|可能なら|よろしければ|宜しければ|よければ|できれば|出来れば|できましたら|差し支えなければ|"
+    r"あれば|あったら|あるなら|残って(?:い)?たら|残って(?:い)?るなら|お持ちでしたら|保有して(?:い)?(?:たら|るなら))"
+)
+_CONDITION = re.compile(
+    r"(?i)\b(?:if|suppose|supposing|hypothetically|in\s+case|what\s+if|let\W?s\s+say|say\s+(?:i|my|you|someone))\b"
+    r"|(?:たら|なら|れば|もし|仮に|場合|としたら)"
+)
+_QUESTION_FORM = re.compile(
+    r"(?i)[?？]\s*$|^\s*(?:(?:so|and|but|also|ok|okay|hi|hey)[,:]?\s+)*(?:how|what|when|where|why|which|who|is|are|am|"
+    r"does|did|do|can|could|would|will|should|may|might|shall)\b.*(?:[?？]|$)"
+    r"|(?:か|かな|かしら|の|でしょうか|ますか|ですか)[。.]?\s*$"
+)
+
+
+def is_hypothetical_question(sentence: str) -> bool:
+    """True for a question about a case that may not exist ("if my birth date were wrong, could you fix it?",
+    「間違ってたら直してもらえる？」): it asks what would happen, it makes no request now. Politeness ("if possible,
+    could you delete…?", 「よろしければ…」) and conditions that only assume the data exists ("if you still have my
+    data…") are not hypotheticals."""
+    sentence = sentence.strip()
+    if not _QUESTION_FORM.search(sentence):
+        return False
+    return bool(_CONDITION.search(_POLITE_CONDITION.sub(" ", sentence)))
+
+
+#: A sentence that is only a greeting or sign-off formula (「よろしくお願いいたします。」「お世話になっております。」
+#: "Thanks in advance."): in a message with other sentences it asks for nothing; the other sentences say what.
+_FORMULA = re.compile(
+    r"(?i)^\s*(?:(?:いつも|大変|たいへん)?お世話になって(?:おります|います)|(?:何卒|なにとぞ|どうぞ|どうか)?\s*(?:よろしく|宜しく)"
+    r"(?:お願い|御願い)(?:いた|致|申し上げ)?(?:します|します|ます|いたします|申し上げます)?|お忙しいところ.{0,20}|"
+    r"(?:thanks|thank you)(?:\s+(?:so|very)\s+much)?(?:\s+in\s+advance)?|(?:kind\s+|best\s+)?regards(?:,?\s*\w+)?|"
+    r"best|cheers|sincerely(?:,?\s*\w+)?)\s*[。.!！]*\s*$"
+)
+
+
+def is_formula(sentence: str) -> bool:
+    """True for a greeting or sign-off formula and nothing else."""
+    return bool(_FORMULA.match(sentence))
+
+
 @dataclass(frozen=True)
 class Structure:
     sentences: tuple[str, ...]

@@ -1,0 +1,54 @@
+"""Misspelt request verbs ("delet my data", "sned me my info", "pleas remove it") read as the verbs they are.
+
+The request cues (`intents/cues.toml`) are regular expressions over exact words, so one slipped key turned a demand
+into a question about the article. Topic words already tolerate typos (`intents.keywords`, `intents.lexical`); this
+does the same for the few verbs a request is made with, before the request cues read a sentence:
+* a word of at least five letters one edit (insertion, deletion, substitution or swap of neighbours) from one of
+  `VERBS` is read as that verb, unless it is an inflection of it ("deleted", "removing") or a real word that
+  happens to be that close (`REAL_WORDS`: "remote", "lease", "cancer"…);
+* a four-letter word is read as a four-letter verb only when it is that verb with two neighbours swapped ("sned",
+  "stpo"): other one-letter changes of short verbs are mostly real words ("sent", "step", "give" → "live").
+"""
+from __future__ import annotations
+
+import re
+from functools import lru_cache
+
+from rapidfuzz.distance import OSA
+from rapidfuzz.process import extractOne
+
+VERBS = ("delete", "erase", "remove", "correct", "update", "change", "disclose", "provide", "export", "cancel",
+         "notify", "please", "unsubscribe", "rectify", "forward")
+SHORT_VERBS = ("send", "stop", "give", "show", "wipe", "quit", "tell")
+#: Real words one edit from a verb.
+REAL_WORDS = frozenset({
+    "ease", "lease", "leases", "pleat", "pleas", "remote", "expert", "experts", "cancer", "chance", "charge",
+    "deplete", "enclose", "proved", "export", "forward", "correct", "delta",
+})
+_WORDS = re.compile(r"[a-z]{4,12}")
+
+
+def _inflects(word: str, verb: str) -> bool:
+    return word.startswith(verb) or (len(word) > len(verb) and word.startswith(verb[:-1]))
+
+
+@lru_cache(maxsize=8192)
+def _verb_for(word: str) -> str | None:
+    if word in REAL_WORDS or word in VERBS or word in SHORT_VERBS:
+        return None
+    if len(word) == 4:
+        for verb in SHORT_VERBS:
+            if sorted(word) == sorted(verb) and OSA.distance(word, verb) == 1:
+                return verb
+        return None
+    if len(word) < 5:
+        return None
+    found = extractOne(word, VERBS, scorer=OSA.distance, score_cutoff=1)
+    if found is None or _inflects(word, found[0]):
+        return None
+    return str(found[0])
+
+
+def fix_verbs(folded: str) -> str:
+    """`folded` (lower case, punctuation removed) with misspelt request verbs replaced by the verbs."""
+    return _WORDS.sub(lambda m: _verb_for(m.group()) or m.group(), folded)

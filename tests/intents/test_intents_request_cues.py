@@ -1,0 +1,97 @@
+"""Formal requests made now vs questions about them (issue 13, round 4 families).
+
+Phrasings are written for these tests: not evaluation items, not catalog examples. Each family is a general
+mechanism (typo-tolerant verbs, hypothetical questions, sign-off formulas, person questions, honorific requests,
+te-forms that describe rather than ask, "I want to know…" as a question).
+"""
+from __future__ import annotations
+
+import pytest
+
+from intents.matcher import Matcher
+from intents.structure import is_formula, is_hypothetical_question
+from intents.typos import fix_verbs
+
+
+def test_misspelt_request_verbs_read_as_the_verbs() -> None:
+    assert fix_verbs("delte my acount pls") == "delete my acount pls"
+    assert fix_verbs("plase remvoe it and upadte my adress") == "please remove it and update my adress"
+    assert fix_verbs("sned it to me") == "send it to me"
+    # Inflections and real words one edit away stay as written.
+    assert fix_verbs("deleted removing erased remote lease expert cancer chance sent step") == (
+        "deleted removing erased remote lease expert cancer chance sent step")
+
+
+@pytest.mark.parametrize("sentence", [
+    "if my phone number were wrong, could you correct it?",
+    "Suppose I closed my account, would you erase my records?",
+    "電話番号が間違ってたら訂正してもらえますか？",
+    "第三者に渡ってたら止めてもらえる？",
+])
+def test_hypothetical_questions(sentence: str) -> None:
+    assert is_hypothetical_question(sentence)
+
+
+@pytest.mark.parametrize("sentence", [
+    "if possible, could you delete my account?",
+    "If you still hold my records, can you erase them?",
+    "もしよろしければ、削除していただけますか。",
+    "データが残っていたら消してもらえますか？",
+    "Can you delete my account?",
+    "if my data was sold, I want that stopped.",  # a statement, not a question
+])
+def test_politeness_and_existence_are_not_hypotheticals(sentence: str) -> None:
+    assert not is_hypothetical_question(sentence)
+
+
+def test_sign_off_formulas() -> None:
+    assert is_formula("何卒よろしくお願い申し上げます。")
+    assert is_formula("お世話になっております。")
+    assert is_formula("Thanks in advance!")
+    assert not is_formula("削除よろしくお願いします。")
+    assert not is_formula("Thanks, now delete it.")
+
+
+@pytest.mark.parametrize("text, handoff", [
+    # typos in the verb
+    ("delte my account pls", "suspension"),
+    ("plase remvoe all my data", "suspension"),
+    # a terse demand below the answer threshold is still a request
+    ("remove me pls", "suspension"),
+    # asking to be put through, even as a question
+    ("can I speak with a human about my account data?", "inquiry"),
+    ("ご担当の方からお電話いただけますでしょうか。", "inquiry"),
+    # a request named as such, without a request verb
+    ("Treat this as my written request to tell me what my data is used for.", "purpose_notification"),
+    ("Deletion request for my account, effective today.", "suspension"),
+    ("Please add my middle name to my profile, it's missing.", "correction"),
+    # 教えて/通知して in writing is a request; していただけますか is not progressive
+    ("利用目的を文書で通知していただけますか。", "purpose_notification"),
+    # a correction stated, not asked for
+    ("登録のメアド、前のやつのままです。今のは foo@example.com です", "correction"),
+    # politeness is no hypothetical
+    ("if possible, could you delete my account?", "suspension"),
+])
+def test_requests_made_now(matcher: Matcher, text: str, handoff: str) -> None:
+    match = matcher.match(text)
+    assert (match.decision, match.handoff) == ("request", handoff), (match.decision, match.intent, match.cues)
+
+
+@pytest.mark.parametrize("text", [
+    "if my phone number were wrong, could you correct it?",
+    "電話番号が間違ってたら訂正してもらえますか？",
+    "第三者に渡ってたら止めてもらえる？",
+    "I want to know why you keep my email address.",
+    "I'd like to understand how you handle my records.",
+    "could my husband request deletion on my behalf?",
+    # a business email whose only ask is a question, with the usual formulas around it
+    "お世話になっております。登録した住所はどのように利用されていますか。確認させてください。よろしくお願いいたします。",
+    # a person or a complaint desk named in a question
+    "苦情はどこに言えばいい？",
+    "社員の方が私のデータを見るんですか？",
+    # a te-form that describes what is being done
+    "メールマガジンって私のメアドに送ってる？",
+])
+def test_questions_are_not_requests(matcher: Matcher, text: str) -> None:
+    match = matcher.match(text)
+    assert match.decision != "request", (match.intent, match.cues)
