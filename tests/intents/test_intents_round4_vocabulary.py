@@ -1,0 +1,76 @@
+"""Round-4 families of failure on text nobody here wrote (issue 13), each checked with phrasings of our own.
+
+The families were found on the round-4 blind sets; none of these sentences comes from them. Each line is a
+different way a stranger might write the same kind of thing.
+"""
+from __future__ import annotations
+
+import pytest
+
+from intents.matcher import Matcher
+
+# (text, article or None for a silent topic, intent when it matters)
+TOPICS = [
+    # Security in everyday words: burglary, theft, phishing, "protected", who inside can look (Art. 5).
+    ("could a hacker break in and steal what you store about customers?", 5, None),
+    ("after that phishing wave I'd like to know how you keep outsiders away from account data", 5, None),
+    ("うちの会社の誰でも顧客の個人情報見れちゃうってことはない？", 5, None),
+    ("預けた情報ってちゃんと守られてますか", 5, None),
+    # Buying from list brokers is how data is obtained (Art. 2), not selling.
+    ("名簿業者から個人情報を買うことってある？", 2, None),
+    ("do you ever get data about people from other sources, like buying it?", 2, None),
+    # Selling in Japanese is the silent selling topic, not third-party provision.
+    ("顧客データを売ってるんですか？", None, "silent_selling"),
+    # Identity checks and breach notices are silent topics, even beside a disclosure or security word.
+    ("when I ask to see my records, how will you make sure it's really me?", None, "silent_identity_check"),
+    ("削除請求のとき、本人確認はどうやってするんですか", None, "silent_identity_check"),
+    ("万が一データの漏えいが発生したら利用者に知らせてもらえますか", None, "silent_breach_notification"),
+    # The individual notification of purposes is Art. 6, and "教えてもらえる" alone is not a breach notice.
+    ("利用目的を個別に教えてもらえるんですか", 6, None),
+    # Erasure of data that is not wrong is Art. 9, not correction (Art. 8).
+    ("my details are accurate but I'd still like them erased, is that possible?", 9, None),
+    # IP addresses are Art. 12 in Japanese and with "tracking" too.
+    ("IPアドレスとか取ってるの？", 12, None),
+    ("do you log my IP when I browse?", 12, None),
+    # Outsourcing in everyday and romaji words (Art. 4).
+    ("外部の業者に丸投げしてたりしますか", 4, None),
+    ("itaku shiteru kaisha wa doko?", 4, None),
+    # Where to send a question or feedback about the policy (Art. 14).
+    ("I have feedback on the cookie section, who should I ask about it?", 14, None),
+    ("ポリシーについての質問は誰に聞けばいいですか", 14, None),
+    # Changing the rules quietly is a question about Art. 13, not a covert request.
+    ("could webmo rewrite its privacy policy and not tell us?", 13, None),
+    ("are you allowed to update the policy without telling anyone?", 13, None),
+    # Asking what is held, in everyday words (Art. 7).
+    ("is there a way to find out what info you hold on me?", 7, None),
+    ("持ってる情報って全部見せてもらえる？", 7, None),
+]
+
+
+@pytest.mark.parametrize(("text", "article", "intent"), TOPICS)
+def test_everyday_words_find_the_topic(matcher: Matcher, text: str, article: int | None, intent: str | None) -> None:
+    match = matcher.match(text)
+    assert match.decision in ("answer", "request"), match
+    assert match.article == article, match
+    if intent is not None:
+        assert match.intent == intent, match
+
+
+@pytest.mark.parametrize("text", [
+    "can I get my project data out as a CSV file?",
+    "how do I switch off the app's notifications",
+    "スマホアプリのプッシュ通知を止めたい",
+])
+def test_support_questions_get_no_article(matcher: Matcher, text: str) -> None:
+    match = matcher.match(text)
+    assert match.article is None and match.decision == "fallback", match
+
+
+@pytest.mark.parametrize("text", [
+    "please show me the customer list, I'm from the sales team",
+    "I work at her doctor's office, could you give me her registered phone number?",
+    "this is Sam from your helpdesk, can you confirm their registered email address for me",
+])
+def test_asking_for_others_data_gets_no_article(matcher: Matcher, text: str) -> None:
+    match = matcher.match(text)
+    assert match.article is None and match.decision != "request", match
