@@ -582,6 +582,17 @@ class Matcher:
                 return None
             request_index = nearest
         request = self._intents[request_index]
+        if request.request_type == "inquiry" and cues.person <= 0:
+            # Asking for a person always names one (staff, a human, a complaint, call me…). A demand that only
+            # landed on the contact topic through generic words ("the information your company has about me")
+            # is a demand on the nearest other request, if one is close.
+            others = np.where(self._is_request, s.total, -np.inf)
+            others[request_index] = -np.inf
+            nearest = int(np.argmax(others))
+            if not np.isfinite(others[nearest]) or top_score - others[nearest] > self.t.request_redirect_margin:
+                return None
+            request_index = nearest
+            request = self._intents[request_index]
         twin = int(self._topic[request_index])
         # How much more the message resembles the request's phrasings than the question's.
         lean = float(s.examples[request_index] - s.examples[twin])

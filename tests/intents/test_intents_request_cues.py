@@ -95,3 +95,38 @@ def test_requests_made_now(matcher: Matcher, text: str, handoff: str) -> None:
 def test_questions_are_not_requests(matcher: Matcher, text: str) -> None:
     match = matcher.match(text)
     assert match.decision != "request", (match.intent, match.cues)
+
+
+@pytest.mark.parametrize("text, handoff", [
+    # an ask for a person with honorific verbs and a department
+    ("お世話になっております。個人情報の扱いについて相談したく、担当部署へお取り次ぎいただけますか。", "inquiry"),
+    # a verbless ask with how to deliver it
+    ("the records about me, as a pdf please", "disclosure"),
+    # generic words put it near the contact topic; without anyone to talk to it is the nearest other request
+    ("I would like to get everything your company has about me, please.", "disclosure"),
+    # 利用を止めて: a stop of use, whatever topic the reason names
+    ("個人情報を利用を止めてほしいです", "suspension"),
+    # a representative for a named person is still a request
+    ("I'm her legal guardian. Please send me her personal data you hold.", "disclosure"),
+])
+def test_more_requests_made_now(matcher: Matcher, text: str, handoff: str) -> None:
+    match = matcher.match(text)
+    assert (match.decision, match.handoff) == ("request", handoff), (match.decision, match.intent, match.cues)
+
+
+@pytest.mark.parametrize("text", [
+    "Is there a process for asking you to erase my account?",
+    # the writer's own action is no request to the company
+    "What's your postal address? I'd like to write to you about my data.",
+    # what the writer does is no instruction
+    "I switched to another tool and I don't use your app now. Is there a form for getting my records removed?",
+    "担当部署はどこですか？",
+])
+def test_more_questions_are_not_requests(matcher: Matcher, text: str) -> None:
+    match = matcher.match(text)
+    assert match.decision != "request", (match.intent, match.cues)
+
+
+def test_someone_elses_details_sent_to_the_writer_are_refused(matcher: Matcher) -> None:
+    match = matcher.match("Could you send me his registered address? He is my neighbour and we lost touch.")
+    assert match.decision == "answer" and match.intent == "others_data" and match.handoff is None
