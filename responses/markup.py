@@ -36,10 +36,17 @@ def normalize(markup: str) -> str:
     return re.sub(r"\n{3,}", "\n\n", "\n".join(lines)).strip("\n")
 
 
-def parse(markup: str) -> tuple[tuple[Block, ...], ...]:
+Sections = tuple[tuple[Block, ...], ...]
+
+
+def parse(markup: str) -> Sections:
     """Split markup into sections (separated by blank lines), each a tuple of same-kind blocks."""
+    return _parse_normalized(normalize(markup))
+
+
+def _parse_normalized(normalized: str) -> Sections:
     sections = []
-    for chunk in normalize(markup).split("\n\n"):
+    for chunk in normalized.split("\n\n"):
         if not chunk:
             continue
         blocks: list[Block] = []
@@ -67,6 +74,14 @@ def _classify(line: str) -> tuple[BlockKind, str, int | None]:
     return "paragraph", line, None
 
 
+def to_formats(markup: str) -> tuple[str, str, str]:
+    """(`to_plain`, `to_html`, `to_mrkdwn`) of `markup`, normalising and parsing it once instead of five times
+    (every chat reply needs all three)."""
+    normalized = normalize(markup)
+    sections = _parse_normalized(normalized)
+    return _BOLD.sub(r"\1", normalized), _html(sections), _mrkdwn(sections)
+
+
 def to_plain(markup: str) -> str:
     """Plain text (CLI, logs of our own wording): the markup minus `**` markers."""
     return _BOLD.sub(r"\1", normalize(markup))
@@ -74,8 +89,12 @@ def to_plain(markup: str) -> str:
 
 def to_mrkdwn(markup: str) -> str:
     """Slack mrkdwn: escape &, < and > as Slack requires, `**x**` becomes `*x*`, bullets become "•"."""
+    return _mrkdwn(parse(markup))
+
+
+def _mrkdwn(sections: Sections) -> str:
     out_sections = []
-    for section in parse(markup):
+    for section in sections:
         out_lines: list[str] = []
         for block in section:
             for index, line in enumerate(block.lines):
@@ -95,8 +114,12 @@ def to_mrkdwn(markup: str) -> str:
 
 def to_html(markup: str) -> str:
     """HTML fragment: everything is escaped first (quote=True), and only then are our own tags added."""
+    return _html(parse(markup))
+
+
+def _html(sections: Sections) -> str:
     parts = []
-    for section in parse(markup):
+    for section in sections:
         for block in section:
             lines = [_BOLD.sub(r"<strong>\1</strong>", html.escape(line, quote=True)) for line in block.lines]
             if block.kind == "paragraph":

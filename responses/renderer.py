@@ -58,7 +58,8 @@ class Rendered:
     @classmethod
     def of(cls, text: str) -> "Rendered":
         """`text` (markup) in the three output formats."""
-        return cls(markup=text, text=markup.to_plain(text), html=markup.to_html(text), mrkdwn=markup.to_mrkdwn(text))
+        plain, html, mrkdwn = markup.to_formats(text)
+        return cls(markup=text, text=plain, html=html, mrkdwn=mrkdwn)
 
 
 def make_environment(limits: RenderLimits = RenderLimits()) -> ImmutableSandboxedEnvironment:

@@ -1,7 +1,10 @@
 """The markup language and its three converters."""
 from __future__ import annotations
 
-from responses.markup import normalize, parse, to_html, to_mrkdwn, to_plain
+from hypothesis import given
+from hypothesis import strategies as st
+
+from responses.markup import normalize, parse, to_formats, to_html, to_mrkdwn, to_plain
 
 SAMPLE = """Intro with **bold** text.
 Second line.
@@ -88,3 +91,10 @@ def test_bold_does_not_span_lines_or_empty_markers() -> None:
 
 def test_empty_input() -> None:
     assert to_plain("") == "" and to_html("") == "" and to_mrkdwn("\n\n") == ""
+
+
+@given(st.lists(st.sampled_from(["", " ", "\n", "\n\n\n", "\r\n", "> ", ">", "- ", "1. ", "12. ", "**", "*", "&", "<",
+                                 ">x", "word", "日本語", "**bold**", "\t", "  \n"]), max_size=25).map("".join))
+def test_one_pass_formats_equal_the_three_converters(markup: str) -> None:
+    # Rendered.of takes all three formats from one parse: each must be exactly what its own converter gives.
+    assert to_formats(markup) == (to_plain(markup), to_html(markup), to_mrkdwn(markup))
