@@ -211,6 +211,8 @@ class CueScores:
     offtopic: float = 0.0
     #: Of `hostile`, the part that asks for someone else's data or claims authority over it.
     authority: float = 0.0
+    #: Request types whose verbs the request sentences use ([verb.*] in cues.toml), when there is a request cue.
+    verbs: frozenset[str] = frozenset()
 
     @property
     def balance(self) -> float:
@@ -230,6 +232,8 @@ class Cues:
     statement_en: CueSet = field(default_factory=lambda: CueSet(()))
     statement_ja: CueSet = field(default_factory=lambda: CueSet(()))
     authority: CueSet = field(default_factory=lambda: CueSet(()))
+    #: Per request type, (English, Japanese) verb cues.
+    verbs: tuple[tuple[str, CueSet, CueSet], ...] = ()
 
     def score(self, cleaned: str, quoted_removed: str, folded_cleaned: str | None = None,
               ask: str | None = None) -> CueScores:
@@ -266,9 +270,16 @@ class Cues:
         statement = (self.statement_en.score(stated_folded) if stated_folded else 0.0) + (
             self.statement_ja.score(stated_raw) if stated_raw else 0.0)
         authority = self.authority.score(hostile_text)
+        request = (self.request_en.score(request_folded, request_en)
+                   + self.request_ja.score(request_japanese, request_ja) + statement)
+        # Which request the verbs ask for: only worth reading when the message makes some request.
+        verbs = frozenset(kind for kind, verb_en, verb_ja in self.verbs
+                          if verb_en.score(request_folded, request_en) > 0
+                          or (request_japanese and verb_ja.score(request_japanese, request_ja) > 0)) \
+            if request > 0 else frozenset()
         return CueScores(
-            request=self.request_en.score(request_folded, request_en)
-            + self.request_ja.score(request_japanese, request_ja) + statement,
+            request=request,
+            verbs=verbs,
             question=self.question_en.score(folded, en) + self.question_ja.score(japanese, ja),
             person=self.person_en.score(folded, en) + self.person_ja.score(japanese, ja),
             hostile=self.hostile.score(hostile_text) + authority,
@@ -319,4 +330,6 @@ def load_cues(path: Path = CUES_FILE) -> Cues:
         statement_en=_cue_set(doc, "statement", "en"),
         statement_ja=_cue_set(doc, "statement", "ja"),
         authority=_cue_set(doc, "authority", "any"),
+        verbs=tuple((kind, _cue_set(doc["verb"], kind, "en"), _cue_set(doc["verb"], kind, "ja"))
+                    for kind in doc.get("verb", {})),
     )

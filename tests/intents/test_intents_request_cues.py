@@ -130,3 +130,25 @@ def test_more_questions_are_not_requests(matcher: Matcher, text: str) -> None:
 def test_someone_elses_details_sent_to_the_writer_are_refused(matcher: Matcher) -> None:
     match = matcher.match("Could you send me his registered address? He is my neighbour and we lost touch.")
     assert match.decision == "answer" and match.intent == "others_data" and match.handoff is None
+
+
+@pytest.mark.parametrize("text, handoff", [
+    # the verb says which request, whatever the story before it is about
+    ("I've had a long back-and-forth with your support people about an invoice. It's settled, but I'm done "
+     "with this service. Please erase my data.", "suspension"),
+    ("Please take this as my formal request for disclosure of everything you hold on me, including the records "
+     "of anything you gave to third parties.", "disclosure"),
+    # deleting untrue data is a correction (Art. 8), not a suspension
+    ("The phone number on my profile isn't mine. Please remove it from my record.", "correction"),
+    # a court-appointed guardian is a representative, not an authority claim
+    ("I am the court-appointed guardian of Mr. Kenta Mori. I request disclosure of all personal information "
+     "you hold about him.", "disclosure"),
+])
+def test_the_request_type_follows_the_verb(matcher: Matcher, text: str, handoff: str) -> None:
+    match = matcher.match(text)
+    assert (match.decision, match.handoff) == ("request", handoff), (match.decision, match.intent, match.cues)
+
+
+def test_verbs_are_read_only_for_a_request(matcher: Matcher) -> None:
+    assert matcher.match("how do I ask you to erase my data?").cues.verbs == frozenset()  # type: ignore[union-attr]
+    assert "suspension" in matcher.match("please erase my data").cues.verbs  # type: ignore[union-attr]
