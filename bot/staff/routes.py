@@ -7,7 +7,6 @@ again with the reason and changes nothing. Store outages give a 503 page, unknow
 """
 from __future__ import annotations
 
-import logging
 import re
 import time
 from typing import Any, Callable, Mapping
@@ -26,7 +25,6 @@ from handoff.grounds import REJECTION_GROUNDS
 from handoff.store import TicketNotFound
 from handoff.tickets import REJECTED, STATUSES, TRANSITIONS, IllegalTransition, Ticket, TicketError
 
-log = logging.getLogger(__name__)
 REFERENCE = re.compile(r"PRQ-\d{4}-\d{6,9}")
 MAX_TEXT = 5000
 
