@@ -152,3 +152,25 @@ def test_the_request_type_follows_the_verb(matcher: Matcher, text: str, handoff:
 def test_verbs_are_read_only_for_a_request(matcher: Matcher) -> None:
     assert matcher.match("how do I ask you to erase my data?").cues.verbs == frozenset()  # type: ignore[union-attr]
     assert "suspension" in matcher.match("please erase my data").cues.verbs  # type: ignore[union-attr]
+
+
+@pytest.mark.parametrize("text, handoff", [
+    # "I want you to …" at the end of a long story
+    ("Three different newsletters, a survey and a phone call this month, none of which I signed up for. I've read "
+     "your general list of purposes. I want you to notify me what my own information is being used for.",
+     "purpose_notification"),
+    # a correction stated as "X, not Y"
+    ("my first name is Haruto not Haruko, you have it wrong on every email", "correction"),
+])
+def test_wishes_and_stated_corrections(matcher: Matcher, text: str, handoff: str) -> None:
+    match = matcher.match(text)
+    assert (match.decision, match.handoff) == ("request", handoff), (match.decision, match.intent, match.cues)
+
+
+def test_a_wish_with_an_adverb_is_read() -> None:
+    from intents.cues import load_cues
+    cues = load_cues()
+    plain = cues.score("I don't want my data going to partners.", "I don't want my data going to partners.")
+    softened = cues.score("I just don't want my data going to partners.", "I just don't want my data going to partners.")
+    assert softened.request == plain.request > 0
+    assert "third_party_stop" in softened.verbs
