@@ -15,6 +15,7 @@ from typing import Any, Callable, Iterable, Literal, Mapping, Sequence
 
 from handoff import lifecycle, state_json
 from handoff.sqlite import outbox as ob
+from handoff.sqlite.checkpoint import Checkpointer
 from handoff.sqlite import tickets as sql
 from handoff.accounts import UserAccount
 from handoff.sqlite.analytics import ANALYTICS_SCHEMA, SQLiteAnalytics, migrate_tallies
@@ -72,6 +73,7 @@ class SQLiteStore(SQLiteContent, SQLiteAnalytics, TicketOperations):
         # 1, 2, 5, 10 … ms between retries: under 32 concurrent chat requests that sleeping set the p99
         # (benchmarks/RESULTS.md, "Profiles and fixes"). Other processes still wait on SQLite's file lock.
         self._write_lock = threading.RLock()
+        self._checkpointer: Checkpointer | None = None  # started by the first write (`_write`)
         try:
             # executescript manages its own transaction, so it runs outside _Transaction.
             self._conn().executescript(SCHEMA)
@@ -95,6 +97,7 @@ class SQLiteStore(SQLiteContent, SQLiteAnalytics, TicketOperations):
                 conn.execute("PRAGMA journal_mode=WAL")
                 conn.execute("PRAGMA synchronous=NORMAL")
                 conn.execute(f"PRAGMA busy_timeout={int(self._busy_timeout_ms)}")
+                conn.execute("PRAGMA wal_autocheckpoint=0")  # checkpoints run beside requests (`Checkpointer`)
             except sqlite3.Error as exc:
                 raise StoreUnavailable(f"cannot open SQLite store: {exc}") from exc
             self._local.conn = conn
@@ -103,6 +106,10 @@ class SQLiteStore(SQLiteContent, SQLiteAnalytics, TicketOperations):
         return conn
 
     def _write(self, *, durable: bool = False) -> "_Transaction":
+        if self._checkpointer is None:
+            with self._lock:
+                if self._checkpointer is None:
+                    self._checkpointer = Checkpointer(self, self.path)
         return _Transaction(self._conn(), self._write_lock, self._busy_timeout_ms / 1000, durable=durable)
 
     def _read(self, sql_text: str, params: tuple[Any, ...] | list[Any] = ()) -> list[tuple[Any, ...]]:
@@ -353,6 +360,10 @@ class SQLiteStore(SQLiteContent, SQLiteAnalytics, TicketOperations):
             return StoreHealth(ok=False, backend=self.backend, detail={"error": str(exc)})
 
     def close(self) -> None:
+        with self._lock:
+            checkpointer, self._checkpointer = self._checkpointer, None
+        if checkpointer is not None:
+            checkpointer.stop()
         with self._lock:
             for conn in self._connections:
                 conn.close()
