@@ -22,7 +22,6 @@ from benchmarks import Row, Section, machine, markdown_table
 
 BENCHMARKS = {
     "matcher": "benchmarks.matcher_latency",
-    "long": "benchmarks.long_messages",
     "http": "benchmarks.http_throughput",
     "tickets": "benchmarks.tickets",
     "memory": "benchmarks.memory_startup",

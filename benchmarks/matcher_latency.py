@@ -8,9 +8,12 @@ Python loop calling `fuzz.token_set_ratio` on every example phrasing (preprocess
 `default_process`), keeping the best per intent; at 10x and 100x it is timed on an evenly spaced sample of the
 dev set so the run stays short.
 
-Long messages (issue 18, point 5): dev-set messages of one language joined into messages of 300 to 4,000 characters
-(the chat's length cap, `PRIVACY_BOT_MAX_MESSAGE_CHARS`; the matcher itself looks at most at 1,200 of them, head and
-tail), timed the same way on the shipped catalog.
+Long messages (issues 13 and 18, point 5; the one long-message benchmark, `benchmarks/long_messages.py` was merged
+into it): Slack-style messages of 300 to 4,000 characters (the chat's length cap, `PRIVACY_BOT_MAX_MESSAGE_CHARS`;
+the matcher itself looks at most at 1,200 of them, head and tail), made of dev-set messages of one language, a
+fifth of them `> ` quoted, timed the same way on the shipped catalog, by the wall clock and by the thread's CPU
+time (which another tenant's load on a shared machine inflates less). Run only this part with
+`python -m benchmarks.matcher_latency --long`.
 
 Targets: p50 ≤ 0.5 ms on the shipped catalog, ≤ 10 ms at 100x; growth no worse than linear in the catalog size;
 p99 ≤ 10 ms over the long messages.
@@ -21,7 +24,7 @@ import json
 import random
 import statistics
 import time
-from typing import Sequence
+from typing import Callable, Sequence
 
 from rapidfuzz import fuzz
 from rapidfuzz.utils import default_process
@@ -52,9 +55,10 @@ def holdout_texts() -> list[str]:
 
 
 def time_each(fn, texts: Sequence[str], budget: float,  # type: ignore[no-untyped-def]
-              passes: int = PASSES) -> tuple[list[float], list[float]]:
-    """Seconds per call of fn(text): (per text, the median of `passes` passes over all texts; the first pass
-    alone). Each pass times every text once, in order; the texts are cut short so all passes fit in `budget`."""
+              passes: int = PASSES, clock: Callable[[], float] = time.perf_counter) -> tuple[list[float], list[float]]:
+    """Seconds per call of fn(text) by `clock`: (per text, the median of `passes` passes over all texts; the first
+    pass alone). Each pass times every text once, in order; the texts are cut short so all passes fit in
+    `budget`."""
     t0 = time.perf_counter()
     fn(texts[0])
     per_call = max(time.perf_counter() - t0, 1e-6)
@@ -63,9 +67,9 @@ def time_each(fn, texts: Sequence[str], budget: float,  # type: ignore[no-untype
     for _ in range(passes):
         timings = []
         for text in texts:
-            t0 = time.perf_counter()
+            t0 = clock()
             fn(text)
-            timings.append(time.perf_counter() - t0)
+            timings.append(clock() - t0)
         runs.append(timings)
     return [statistics.median(values) for values in zip(*runs)], runs[0]
 
@@ -88,8 +92,9 @@ class NaiveMatcher:
 
 
 def long_messages(texts: Sequence[str], per_length: int = LONG_PER_LENGTH) -> list[tuple[int, str]]:
-    """(length, message): dev-set messages of one language (English or Japanese, alternately) joined with spaces
-    or line breaks until the length, cut there: what a long Slack message or a pasted e-mail looks like."""
+    """(length, message): a Slack-style message (a mention and greeting, then dev-set messages of one language,
+    English or Japanese alternately, a fifth of them `> ` quoted, joined with line breaks or spaces) cut at the
+    length: what a long Slack message or a pasted e-mail looks like."""
     rng = random.Random(18)
     japanese = [t for t in texts if any("\u3040" <= c <= "\u9fff" for c in t)]
     english = [t for t in texts if t not in set(japanese)]
@@ -97,23 +102,43 @@ def long_messages(texts: Sequence[str], per_length: int = LONG_PER_LENGTH) -> li
     for length in LONG_LENGTHS:
         for n in range(per_length):
             pool = japanese if n % 2 else english
-            parts: list[str] = []
-            while sum(len(p) + 1 for p in parts) < length:
-                parts.append(rng.choice(pool))
-            out.append((length, rng.choice([" ", "\n"]).join(parts)[:length]))
+            parts: list[str] = ["<@U0BOT123> hi team :wave:"]
+            while sum(len(p) + 2 for p in parts) < length:
+                text = rng.choice(pool)
+                parts.append("> " + text if rng.random() < 0.2 else text)
+            out.append((length, rng.choice(["\n\n", "\n", " "]).join(parts)[:length]))
     return out
 
 
-def long_rows(matcher: Matcher, messages: list[tuple[int, str]]) -> tuple[list[list[str]], float]:
-    """Per length: messages, p50, p99, max (ms); and the p99 over all of them (seconds)."""
-    lat, _ = time_each(matcher.match, [text for _, text in messages], budget=120.0)
+def long_rows(matcher: Matcher, messages: list[tuple[int, str]],
+              budget: float = 120.0) -> tuple[list[list[str]], float, float]:
+    """Per length: messages, wall-clock p50, p99 and max, CPU p50 and p99 (ms); and the p99 over all of them
+    (seconds), wall clock and CPU."""
+    texts = [text for _, text in messages]
+    lat, _ = time_each(matcher.match, texts, budget=budget)
+    cpu, _ = time_each(matcher.match, texts, budget=budget, clock=time.thread_time)
     rows = []
     for length in LONG_LENGTHS:
-        mine = [t for (n, _), t in zip(messages, lat) if n == length]
+        mine = [(w, c) for (n, _), w, c in zip(messages, lat, cpu) if n == length]
         if mine:
-            rows.append([str(length), str(len(mine)), f"{percentile(mine, 50) * 1000:.2f}",
-                         f"{percentile(mine, 99) * 1000:.2f}", f"{max(mine) * 1000:.2f}"])
-    return rows, percentile(lat, 99)
+            wall_ms, cpu_ms = [w for w, _ in mine], [c for _, c in mine]
+            rows.append([str(length), str(len(mine)), f"{percentile(wall_ms, 50) * 1000:.2f}",
+                         f"{percentile(wall_ms, 99) * 1000:.2f}", f"{max(wall_ms) * 1000:.2f}",
+                         f"{percentile(cpu_ms, 50) * 1000:.2f}", f"{percentile(cpu_ms, 99) * 1000:.2f}"])
+    return rows, percentile(lat, 99), percentile(cpu, 99)
+
+
+LONG_COLUMNS = ["characters", "messages", "p50 ms", "p99 ms", "max ms", "CPU p50 ms", "CPU p99 ms"]
+
+
+def long_only() -> str:
+    """Only the long-message part, on the shipped catalog (a minute instead of the whole benchmark's several)."""
+    matcher = Matcher(load_catalog())
+    for text in holdout_texts():
+        matcher.match(text)
+    rows, p99, cpu99 = long_rows(matcher, long_messages(dev_texts()))
+    return (markdown_table(LONG_COLUMNS, rows)
+            + f"\n\np99 over all: {p99 * 1000:.2f} ms wall clock, {cpu99 * 1000:.2f} ms CPU (target ≤ 10 ms)")
 
 
 def distinct_share(matcher: Matcher) -> str:
@@ -168,9 +193,10 @@ def run(quick: bool = False) -> Section:
     for text in warm:
         shipped.match(text)
     long = long_messages(texts, 4 if quick else LONG_PER_LENGTH)
-    long_table, long_p99 = long_rows(shipped, long)
+    long_table, long_p99, long_cpu99 = long_rows(shipped, long, budget=4.0 if quick else 120.0)
     section.add(f"p99 per message, long messages ({LONG_LENGTHS[0]}-{LONG_LENGTHS[-1]} characters, shipped catalog)",
-                f"{long_p99 * 1000:.2f} ms", f"≤ {P99_LONG * 1000:.0f} ms", long_p99 <= P99_LONG)
+                f"{long_p99 * 1000:.2f} ms (CPU p99 {long_cpu99 * 1000:.2f} ms)", f"≤ {P99_LONG * 1000:.0f} ms",
+                long_p99 <= P99_LONG)
     growth = []
     for factor in factors[1:]:
         g = p50s[factor] / p50s[1]
@@ -178,12 +204,12 @@ def run(quick: bool = False) -> Section:
         section.add(f"p50 growth at {factor}x catalog", f"x{g:.1f}", f"≤ x{factor} (linear)", g <= factor)
     if long_p99 > P99_LONG:
         section.why.append(
-            f"Long messages: p99 {long_p99 * 1000:.1f} ms. The matcher reads at most 1,200 characters (head and tail), "
-            "but within them a long message costs in proportion to its length: its distinct tokens (about 140 words "
-            "in English, about 690 character bigrams in Japanese at 1,200 characters) are compared with every example "
-            "sharing one of them (rapidfuzz token_set_ratio, four cdist calls), the cue patterns and keyword evidence "
-            "run over all of it, and since issue 13.2 a message with a focused ask is scored twice (whole and ask). "
-            "Japanese is the tail: about 30 ms of CPU per message against about 10 ms in English.")
+            f"Long messages: p99 {long_p99 * 1000:.1f} ms by the wall clock, {long_cpu99 * 1000:.1f} ms of the "
+            "thread's CPU time (the wall clock also counts the time other processes held the core). The matcher "
+            "reads at most 1,200 characters (head and tail) and compares examples only of the intents its "
+            "vocabulary and keywords rank best (issue 13.5), but the cue patterns (about 130 regular expressions, "
+            "most of them `\\b(?:word|…)` that Python's `re` cannot scan for quickly, and whose word gates pass on "
+            "a long text), keyword evidence and lexical tokens still run over all of those characters.")
     if any(row.ok is False for row in section.rows if "long messages" not in row.metric):
         section.why.append(
             "Matching time is spent mostly in rapidfuzz comparing the message with the example phrasings that share "
@@ -203,9 +229,16 @@ def run(quick: bool = False) -> Section:
                           "p50 ms", "p99 ms", "mean ms", "p50 ms, 1st pass only", "naive p50 ms", "naive p99 ms",
                           "naive messages", "naive p50 / p50"], rows)
         + "\n\nGrowth of p50 with the catalog: " + "; ".join(growth) + "."
-        + f"\n\nLong messages on the shipped catalog: {len(long)} messages, half English, half Japanese, each made of "
-        "dev-set messages of its language joined until its length (the matcher reads at most the first and last "
-        "parts of 1,200 characters), timed like the dev set:\n\n"
-        + markdown_table(["characters", "messages", "p50 ms", "p99 ms", "max ms"], long_table)
+        + f"\n\nLong messages on the shipped catalog: {len(long)} Slack-style messages, half English, half Japanese, "
+        "each a mention and dev-set messages of its language (a fifth of them `> ` quoted) joined until its length "
+        "(the matcher reads at most the first and last parts of 1,200 characters), timed like the dev set, by the "
+        "wall clock and by the thread's CPU time:\n\n"
+        + markdown_table(LONG_COLUMNS, long_table)
     )
     return section
+
+
+if __name__ == "__main__":
+    import sys
+
+    print(long_only() if "--long" in sys.argv else run().body)

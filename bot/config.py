@@ -107,7 +107,8 @@ SETTINGS_DOC: tuple[tuple[str, str, str], ...] = (
     ("PRIVACY_BOT_STAFF_EMAILS", "(unset)", "Comma-separated staff addresses that get an email alert for each new "
      "ticket (reference, type, due date and link; no personal data)."),
     ("PRIVACY_BOT_EMAIL_VERIFICATION", "auto", "`1`: a request becomes a ticket only after the requester types the "
-     "6-digit code mailed to the address they gave (15 minutes, 5 tries); `0`: no code, the ticket is marked "
+     "6-digit code mailed to the address they gave (15 minutes, 5 tries), in the chat and in Slack's request modal; "
+     "`0`: no code, the ticket is marked "
      "\"email not verified\". `auto`: on when email is on. `1` without `SMTP_HOST` is a configuration error."),
     ("SLACK_BOT_TOKEN", "(unset)", "Bot token (`xoxb-…`); with `SLACK_SIGNING_SECRET` it turns the Slack front end on."),
     ("SLACK_SIGNING_SECRET", "(unset)", "Signing secret used to verify every request from Slack."),

@@ -103,6 +103,7 @@ class SlackMock:
             "chat.update": self._update,
             "views.open": self._views_open,
             "views.publish": self._views_publish,
+            "views.update": self._views_update,
             "users.info": self._users_info,
             "conversations.open": self._conversations_open,
         }
@@ -303,6 +304,13 @@ class SlackMock:
         if not params.get("view"):
             return {"ok": False, "error": "invalid_arguments"}
         return {"ok": True, "view": self._view(params["view"], "modal")}
+
+    def _views_update(self, params: dict[str, Any]) -> dict[str, Any]:
+        if not (params.get("view_id") or params.get("external_id")) or not params.get("view"):
+            return {"ok": False, "error": "invalid_arguments"}
+        view = self._view(params["view"], "modal")
+        view["id"] = params.get("view_id") or view["id"]  # an update keeps the view's id
+        return {"ok": True, "view": view}
 
     def _views_publish(self, params: dict[str, Any]) -> dict[str, Any]:
         if not params.get("user_id") or not params.get("view"):

@@ -143,14 +143,18 @@ class Desk:
         return DeskReply(turn.text, request_type=form["type"], notices=notices, lang=lang, refused=turn.refused)
 
     def submit(self, message: Message, request_type: str, answers: Mapping[str, str], lang: str, *,
-               idempotency_key: str, transcript: tuple[Mapping[str, Any], ...] = ()) -> tuple[Ticket | None, dict[str, str]]:
+               idempotency_key: str, transcript: tuple[Mapping[str, Any], ...] = (),
+               verified: tuple[str, float] | None = None) -> tuple[Ticket | None, dict[str, str]]:
         """Open a ticket from a whole form submitted at once (a Slack modal). Returns (ticket, {}) or
         (None, errors by field). The same `idempotency_key` (e.g. the modal's view id) never opens two tickets.
-        Raises StoreUnavailable when the ticket could not be stored."""
+        `verified`: (address, when) the requester proved with a mailed code; it counts only if it is the form's
+        address. Raises StoreUnavailable when the ticket could not be stored."""
         clean, errors = self.form.validate(request_type, answers, lang)
         if errors:
             return None, errors
-        form = {"id": idempotency_key, "type": request_type, "lang": lang, "answers": clean}
+        form: dict[str, Any] = {"id": idempotency_key, "type": request_type, "lang": lang, "answers": clean}
+        if verified is not None:
+            form["verified_email"], form["verified_at"] = verified
         draft = self._draft(message, form, transcript)
         return self.store.create_ticket(draft, idempotency_key=f"form:{idempotency_key}", now=self.clock()), {}
 

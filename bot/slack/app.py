@@ -38,7 +38,10 @@ from starlette.responses import Response
 
 from bot.app import Services
 from bot.config import ConfigError, Settings
-from bot.slack.blocks import CHOICE_PREFIX, OPEN_REQUEST_FORM, REQUEST_FORM, TALK_TO_PERSON
+from bot.slack.blocks import (
+    CHOICE_PREFIX, OPEN_REQUEST_FORM, REQUEST_FORM, TALK_TO_PERSON, VERIFY_BACK, VERIFY_FORM, VERIFY_RESEND, metadata,
+    ui,
+)
 from bot.slack.chat import ASK_SHORTCUT, SlackChat, from_a_person
 from bot.slack.delivery import interactive_client
 from bot.slack.staff import StaffBoard, StaffDirectory
@@ -155,7 +158,14 @@ class SlackFrontend:
             Listener("action", "open_ticket", None, name="link"),
             Listener("action", STAFF_ACTION, lambda body, _: board.on_action(body), name="staff_action"),
             Listener("message_shortcut", ASK_SHORTCUT, lambda body, _: chat.on_shortcut(body), name="ask_shortcut"),
-            Listener("view", REQUEST_FORM, request_submitted, ack=_ack_with_errors(chat.request_errors)),
+            # With email verification the request modal's ack answers with the code view, and the code view's ack
+            # judges the code (a few store calls; the code email is queued, and sent after the ack).
+            Listener("view", REQUEST_FORM, request_submitted, ack=_ack_with_answer(chat.request_ack, "email")),
+            Listener("view", VERIFY_FORM, lambda body, _: chat.on_code_submit(body), name="code_submitted",
+                     ack=_ack_with_answer(chat.code_ack, "code")),
+            Listener("action", VERIFY_RESEND, lambda body, _: chat.on_code_resend(body), name="code_resend"),
+            Listener("action", VERIFY_BACK, lambda body, _: chat.on_code_back(body), name="code_back"),
+            Listener("view_closed", VERIFY_FORM, lambda body, _: chat.on_code_closed(body), name="code_closed"),
             Listener("view", REJECT_FORM, reject_submitted, ack=_ack_with_errors(board.reject_errors)),
         ]
 
@@ -181,10 +191,26 @@ def _ack_with_errors(errors_of: Callable[[Mapping[str, Any]], dict[str, str]]) -
     return ack_form
 
 
+def _ack_with_answer(answer_of: Callable[[Mapping[str, Any]], dict[str, Any]], block: str) -> AckFunction:
+    """A modal's acknowledgement computed from the submission (errors, a view to update to, or {} to close). If
+    computing it fails, the user sees a short error on `block` instead of Slack's generic failure."""
+
+    def ack_form(ack: Callable[..., Any], body: dict[str, Any]) -> None:
+        try:
+            answer = answer_of(body)
+        except Exception as exc:  # the type only: exception texts can carry payloads
+            log.error("Slack form acknowledgement failed: %s", type(exc).__name__)
+            lang = str(metadata(body.get("view") or {}).get("l") or "en")
+            answer = {"response_action": "errors", "errors": {block: ui("error", lang)}}
+        ack(**answer)
+
+    return ack_form
+
+
 @dataclass(frozen=True)
 class Listener:
-    """What Bolt routes to (`kind` is the App method: event, command, action, view, message_shortcut), the
-    acknowledgement, and the work done after it (None: acknowledge only)."""
+    """What Bolt routes to (`kind` is the App method: event, command, action, view, view_closed,
+    message_shortcut), the acknowledgement, and the work done after it (None: acknowledge only)."""
 
     kind: str
     matcher: Any

@@ -18,6 +18,10 @@ OPTION_LIMIT = 75
 MAX_BLOCKS = 50
 FALLBACK_TEXT_LIMIT = 3000
 REQUEST_FORM = "request_form"  # callback_id of the request modal
+VERIFY_FORM = "request_verify"  # callback_id of the request modal's second view: the emailed code
+VERIFY_RESEND = "verify_resend"  # action ids of its buttons
+VERIFY_BACK = "verify_back"
+CODE_BLOCK = "code"  # block id (and action id) of its code input
 TALK_TO_PERSON = "talk_to_person"
 OPEN_REQUEST_FORM = "open_request_form"
 CHOICE_PREFIX = "choice_"
@@ -59,6 +63,47 @@ UI: Mapping[str, Mapping[str, str]] = {
                   "ja": "このボタンは別の方のご質問へのものなので、何も変更されていません。ご自身でご質問になる場合は、"
                         "メンション、ダイレクトメッセージ、または `/privacy` をお使いください。"},
     "chosen": {"en": "Chosen: *{choice}*", "ja": "選択：*{choice}*"},
+    "verify_title": {"en": "Confirm your email", "ja": "メールアドレスの確認"},
+    "verify_submit": {"en": "Confirm", "ja": "確認する"},
+    "verify_intro": {
+        "en": "We sent a 6-digit code to *{email}*. Type it below to confirm that the address is yours: your request "
+              "is filed once it is confirmed. The code is valid for {minutes} minutes.",
+        "ja": "*{email}* 宛に6桁の確認コードを送りました。このアドレスがご本人のものであることを確認するため、下に"
+              "入力してください。確認できた時点でご請求を受け付けます。コードの有効期限は{minutes}分です。"},
+    "verify_no_mail": {"en": "No email? Check your spam folder, or send a new code. Closing this window cancels the "
+                             "request.",
+                       "ja": "メールが届かない場合は迷惑メールフォルダをご確認いただくか、新しいコードを送ってください。"
+                             "この画面を閉じるとご請求は取り消されます。"},
+    "verify_code": {"en": "6-digit code", "ja": "6桁の確認コード"},
+    "verify_resend": {"en": "Send a new code", "ja": "新しいコードを送る"},
+    "verify_back": {"en": "Change my answers", "ja": "回答を修正する"},
+    "verify_resent": {"en": "A new code was sent to *{email}*. Codes sent before it no longer work.",
+                      "ja": "*{email}* 宛に新しいコードを送りました。それ以前のコードは使えません。"},
+    "verify_limited": {
+        "en": "Too many codes were asked for this address or by you. Please wait about {minutes} minutes, then ask "
+              "for a new code.",
+        "ja": "このアドレスまたはあなたからのコードの請求が多すぎます。{minutes}分ほど待ってから新しいコードを"
+              "請求してください。"},
+    "verify_wrong": {"en": "That code is not right. Tries left: {tries}. Type the 6 digits from the email.",
+                     "ja": "コードが正しくありません（残り{tries}回）。メールに記載の6桁の数字を入力してください。"},
+    "verify_locked": {"en": "That code is not right, and there are no tries left for it. Press “Send a new code” "
+                            "for a new one.",
+                      "ja": "コードが正しくありません。このコードでの入力回数の上限に達しました。"
+                            "「新しいコードを送る」を押してください。"},
+    "verify_expired": {"en": "That code has expired. Press “Send a new code” for a new one.",
+                       "ja": "コードの有効期限が切れました。「新しいコードを送る」を押してください。"},
+    "verify_not_code": {"en": "Please type the 6 digits from the email we sent (for example 042917).",
+                        "ja": "お送りしたメールに記載の6桁の数字を入力してください（例：042917）。"},
+    "verify_gone": {
+        "en": "This request is no longer waiting for a code (it was filed, cancelled or has expired). Close this "
+              "window and open the request form again.",
+        "ja": "このご請求はコードの入力待ちではありません（受付済み、取り消し、または期限切れ）。この画面を閉じて、"
+              "請求フォームをもう一度開いてください。"},
+    "verify_unavailable": {
+        "en": "Sorry, we could not send or check a code just now, so nothing was filed. Please try again in a few "
+              "minutes.",
+        "ja": "申し訳ありません。現在コードの送信・確認ができないため、受付は完了していません。数分後にもう一度"
+              "お試しください。"},
     "no_text": {"en": "That message has no text I could read, so there is nothing to answer. You can ask me with "
                       "`/privacy <your question>`.",
                 "ja": "このメッセージには読み取れる文章がないため、お答えできません。`/privacy 質問` でご質問ください。"},
@@ -171,16 +216,25 @@ def used_choice_blocks(blocks: Sequence[Mapping[str, Any]], block_id: str, chose
 
 
 # -- the request modal ---------------------------------------------------------------------------
-def _element(spec: FormField) -> dict[str, Any]:
-    if spec.kind == "email":
-        return {"type": "email_text_input", "action_id": spec.key}
+def _element(spec: FormField, initial: str | None = None) -> dict[str, Any]:
+    """The input of one field; `initial`, an earlier answer, is filled in (when it is still a valid choice)."""
+    element: dict[str, Any]
     if spec.kind == "choice":
         options = [{"text": plain(c.label, OPTION_LIMIT), "value": c.value} for c in spec.choices]
-        if len(options) <= 4:
-            return {"type": "radio_buttons", "action_id": spec.key, "options": options}
-        return {"type": "static_select", "action_id": spec.key, "options": options}
-    return {"type": "plain_text_input", "action_id": spec.key, "multiline": spec.multiline,
-            "max_length": min(spec.max_length, 3000)}
+        kind = "radio_buttons" if len(options) <= 4 else "static_select"
+        element = {"type": kind, "action_id": spec.key, "options": options}
+        chosen = [o for o in options if o["value"] == initial]
+        if chosen:
+            element["initial_option"] = chosen[0]
+        return element
+    if spec.kind == "email":
+        element = {"type": "email_text_input", "action_id": spec.key}
+    else:
+        element = {"type": "plain_text_input", "action_id": spec.key, "multiline": spec.multiline,
+                   "max_length": min(spec.max_length, 3000)}
+    if initial:
+        element["initial_value"] = initial[:3000]
+    return element
 
 
 def _hint(form: IntakeForm, request_type: str, key: str, lang: str) -> str | None:
@@ -192,15 +246,18 @@ def _hint(form: IntakeForm, request_type: str, key: str, lang: str) -> str | Non
         return None
 
 
-def request_modal(form: IntakeForm, request_type: str, lang: str, metadata: Mapping[str, Any]) -> dict[str, Any]:
+def request_modal(form: IntakeForm, request_type: str, lang: str, metadata: Mapping[str, Any],
+                  values: Mapping[str, str] | None = None) -> dict[str, Any]:
     """The whole intake form of `request_type` as a modal; block ids and action ids are the field keys, so
-    `IntakeForm.validate`'s errors map onto the fields as they are."""
+    `IntakeForm.validate`'s errors map onto the fields as they are. `values`: answers to fill in (going back from
+    the code view)."""
+    values = values or {}
     label = escape(form.texts.get("type_label", request_type, lang))
     blocks: list[dict[str, Any]] = [{"type": "section", "block_id": "intro",
                                      "text": {"type": "mrkdwn", "text": ui("form_intro", lang, type=label)}}]
     for spec in form.fields(request_type, lang):
         block: dict[str, Any] = {"type": "input", "block_id": spec.key, "label": plain(spec.label, 2000),
-                                 "element": _element(spec), "optional": not spec.required}
+                                 "element": _element(spec, values.get(spec.key)), "optional": not spec.required}
         hint = _hint(form, request_type, spec.key, lang)
         if hint and hint != spec.label:
             block["hint"] = plain(hint, 2000)
@@ -208,6 +265,36 @@ def request_modal(form: IntakeForm, request_type: str, lang: str, metadata: Mapp
     return {"type": "modal", "callback_id": REQUEST_FORM, "title": plain(ui("form_title", lang), 24),
             "submit": plain(ui("submit", lang), 24), "close": plain(ui("cancel", lang), 24),
             "private_metadata": json.dumps(dict(metadata), separators=(",", ":"))[:3000], "blocks": blocks}
+
+
+def mask_email(email: str) -> str:
+    """An address as the code view shows it: the first character of the mailbox and the whole domain
+    (`h•••@example.jp`), enough for its owner to spot a typo, not for an onlooker to read it."""
+    local, _, domain = email.rpartition("@")
+    return f"{local[:1]}•••@{domain}" if local else "•••"
+
+
+def verify_modal(lang: str, masked_email: str, metadata: Mapping[str, Any], *, minutes: int,
+                 notice: str | None = None) -> dict[str, Any]:
+    """The request modal's second view: where the code was sent (masked), the code input, and buttons to send a new
+    code or go back to the answers. `notice` (mrkdwn) replaces the first paragraph: a new code was sent, or the
+    rate limit refused one. Closing it (the modal's own Cancel) cancels the request."""
+    intro = notice or ui("verify_intro", lang, email=escape(masked_email), minutes=minutes)
+    blocks: list[dict[str, Any]] = [
+        {"type": "section", "block_id": "verify_intro", "text": {"type": "mrkdwn", "text": intro}},
+        {"type": "input", "block_id": CODE_BLOCK, "label": plain(ui("verify_code", lang), 2000), "optional": False,
+         "element": {"type": "plain_text_input", "action_id": CODE_BLOCK, "max_length": 40,
+                     "placeholder": plain("123456", 150)}},
+        {"type": "context", "block_id": "verify_help",
+         "elements": [{"type": "mrkdwn", "text": ui("verify_no_mail", lang)}]},
+        {"type": "actions", "block_id": "verify_actions", "elements": [
+            {"type": "button", "action_id": VERIFY_RESEND, "text": plain(ui("verify_resend", lang)), "value": "resend"},
+            {"type": "button", "action_id": VERIFY_BACK, "text": plain(ui("verify_back", lang)), "value": "back"}]},
+    ]
+    return {"type": "modal", "callback_id": VERIFY_FORM, "title": plain(ui("verify_title", lang), 24),
+            "submit": plain(ui("verify_submit", lang), 24), "close": plain(ui("cancel", lang), 24),
+            "notify_on_close": True, "private_metadata": json.dumps(dict(metadata), separators=(",", ":"))[:3000],
+            "blocks": blocks}
 
 
 def view_values(view: Mapping[str, Any]) -> dict[str, str]:
@@ -251,3 +338,9 @@ def home_view(*, lang: str, topics: Sequence[tuple[int, str]], requests_mrkdwn: 
             {"type": "button", "action_id": TALK_TO_PERSON, "text": plain(ui("talk", lang)), "value": lang}]},
     ]
     return {"type": "home", "blocks": blocks[:100]}
+
+
+def notice_modal(lang: str, mrkdwn: str) -> dict[str, Any]:
+    """A modal that only says something (no input, no submit): e.g. a request that no longer waits for a code."""
+    return {"type": "modal", "callback_id": "notice", "title": plain(ui("form_title", lang), 24),
+            "close": plain(ui("cancel", lang), 24), "blocks": text_sections(mrkdwn)}

@@ -32,6 +32,7 @@ from bot.slack.blocks import (
 )
 from bot.slack.delivery import respond
 from bot.slack.outbox import modal_session, receipt_shown
+from bot.slack.verify import AckAnswer, ModalVerification, Verified
 from handoff.store import IdempotencyConflict, StoreError, StoreUnavailable
 from handoff.tickets import REQUEST_TYPES
 from intents.language import detect_language
@@ -81,6 +82,9 @@ class SlackChat:
         self.store = services.store
         self.client = client
         self.limiter = limiter_for(services)
+        #: With email verification on (`PRIVACY_BOT_EMAIL_VERIFICATION`), the modal asks for the mailed code too.
+        check = self.desk.email_check
+        self.verification = ModalVerification(check, self.desk.form) if check is not None else None
 
     # -- events ----------------------------------------------------------------------------------
     def on_message(self, event: Mapping[str, Any], team: str | None, bot_user_id: str | None) -> None:
@@ -211,35 +215,112 @@ class SlackChat:
         _, errors = self.desk.form.validate(str(request_type), view_values(view), str(lang))
         return errors
 
+    def request_ack(self, body: Mapping[str, Any]) -> AckAnswer:
+        """The acknowledgement of a submitted request modal: field errors keep it open; with email verification
+        on, a complete form with an address is answered with the code view (a code is queued, never sent here);
+        otherwise {} closes it and the work after the acknowledgement files the ticket."""
+        view = body["view"]
+        errors = self.request_errors(view)
+        if errors:
+            return {"response_action": "errors", "errors": errors}
+        meta = metadata(view)
+        request_type, lang = meta.get("t"), meta.get("l")
+        if self.verification is None or request_type not in REQUEST_TYPES or lang not in ("en", "ja") \
+                or not view.get("id"):
+            return {}
+        user = str(body["user"]["id"])
+        answer = self.verification.begin(user=user, team=_team(body), view_id=str(view["id"]),
+                                         request_type=str(request_type), lang=str(lang),
+                                         session=self._form_session(meta, body), values=view_values(view))
+        return answer if answer is not None else {}
+
     def on_request_submit(self, body: Mapping[str, Any], view: Mapping[str, Any]) -> None:
         """Open the ticket (once per view id) and end any chat-style form. The receipt DM and the staff alert were
-        stored with the ticket (the outbox, `bot.slack.outbox`); the dispatcher is asked to send them now."""
+        stored with the ticket (the outbox, `bot.slack.outbox`); the dispatcher is asked to send them now. With
+        email verification, a form with an address was answered with the code view instead: only its code email
+        is sent now, and the ticket is filed when the code is (`on_code_submit`)."""
         meta = metadata(view)
         request_type, lang, user = meta.get("t"), meta.get("l"), body["user"]["id"]
         if request_type not in REQUEST_TYPES or lang not in ("en", "ja") or not view.get("id"):
             return
-        sid = str(meta.get("s") or "")  # the conversation the form was opened from: its transcript goes along
+        values = view_values(view)
+        if self.verification is not None and self.verification.needed(str(request_type), str(lang), values):
+            self.services.dispatcher.kick()  # the code email, queued by the acknowledgement
+            return
+        self._file(body, str(request_type), str(lang), self._form_session(meta, body), values, str(view["id"]))
+
+    # -- the request modal's code view (email verification) ---------------------------------------------------
+    def code_ack(self, body: Mapping[str, Any]) -> AckAnswer:
+        """The acknowledgement of the code view: {} closes it (right code), else errors on the code input."""
+        if self.verification is None:  # verification was turned off while the view was open
+            return {"response_action": "errors", "errors": {"code": ui("verify_gone", "en")}}
+        return self.verification.submit_code(body)
+
+    def on_code_submit(self, body: Mapping[str, Any]) -> None:
+        """After a right code: file the ticket as the modal would have, with the address marked verified."""
+        verification = self.verification
+        verified: Verified | None = verification.verified(body) if verification is not None else None
+        if verification is None or verified is None:
+            return
+        if self._file(body, verified.request_type, verified.lang, verified.session, verified.values,
+                      verified.view_id, verified=(verified.email, verified.verified_at)):
+            verification.done(verified)
+
+    def on_code_resend(self, body: Mapping[str, Any]) -> None:
+        """"Send a new code" in the code view."""
+        if self.verification is not None:
+            self._update_view(body, self.verification.resend(body))
+            self.services.dispatcher.kick()
+
+    def on_code_back(self, body: Mapping[str, Any]) -> None:
+        """"Change my answers" in the code view: the request form again, filled in."""
+        if self.verification is not None:
+            self._update_view(body, self.verification.back(body))
+
+    def on_code_closed(self, body: Mapping[str, Any]) -> None:
+        if self.verification is not None:
+            self.verification.closed(body)
+
+    def _update_view(self, body: Mapping[str, Any], view: Mapping[str, Any]) -> None:
+        current = body.get("view") or {}
+        if current.get("id"):
+            arguments = {"view_id": current["id"], "view": dict(view)}
+            if current.get("hash"):
+                arguments["hash"] = current["hash"]  # Slack refuses the update if the view changed meanwhile
+            self._call("views.update", self.client.views_update, **arguments)
+
+    def _form_session(self, meta: Mapping[str, Any], body: Mapping[str, Any]) -> str:
+        """The conversation the form was opened from (its transcript goes along), if it is the sender's."""
+        user = str(body["user"]["id"])
+        sid = str(meta.get("s") or "")
         if not (sid.startswith("slack:") and sid.endswith(f":{user}")):
             sid = session_id(_team(body), "modal", user)
+        return sid
+
+    def _file(self, body: Mapping[str, Any], request_type: str, lang: str, sid: str, values: Mapping[str, str],
+              view_id: str, verified: tuple[str, float] | None = None) -> bool:
+        """File a modal's request (once per view id); True when its ticket exists."""
+        user = str(body["user"]["id"])
         message = Message(text="", session_id=modal_session(_team(body), user), frontend="slack", user_id=user,
-                          lang=str(lang))
+                          lang=lang)
         state = self._session(sid)
         try:
-            ticket, errors = self.desk.submit(message, str(request_type), view_values(view), str(lang),
-                                              idempotency_key=str(view["id"]), transcript=_transcript(state))
+            ticket, errors = self.desk.submit(message, request_type, values, lang, idempotency_key=view_id,
+                                              transcript=_transcript(state), verified=verified)
         except StoreUnavailable:
             log.warning("ticket store unavailable; a Slack request form was not filed (the user is told)")
-            self._dm(user, ui("store_failed", str(lang)))
-            return
+            self._dm(user, ui("store_failed", lang))
+            return False
         except IdempotencyConflict:
             log.error("a Slack view id was reused by another requester; nothing was filed")
-            return
+            return False
         if ticket is None or errors:
-            return
+            return False
         self.services.dispatcher.kick()
         if state.get("form"):
             self._cancel(sid, user)
         self.publish_home(user, _team(body))
+        return True
 
     # -- internals -------------------------------------------------------------------------------
     def _converse(self, event: Mapping[str, Any], team: str | None, bot_user_id: str | None,

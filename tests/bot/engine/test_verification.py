@@ -172,3 +172,28 @@ def test_end_to_end_with_a_real_smtp_server(tmp_path: Path, smtp_server: SmtpSer
     finally:
         services.close()
 
+
+
+def test_answers_sent_at_once_get_no_more_than_five_guesses(tmp_path: Path, clock: Clock) -> None:
+    """Every form keeps the code's state itself (a chat session, a Slack modal's record) and saves it after judging,
+    so answers sent at once all see five tries left; the store counts the tries atomically instead."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    from bot.engine.verify import EmailCheck
+
+    store = SQLiteStore.in_dir(tmp_path / "data", clock=clock)
+    try:
+        check = EmailCheck(store, clock)
+        issued = check.issue("jane@example.com", "en", client="U0ONE", key="verify:test")
+        assert issued.pending is not None
+        stale = issued.pending.to_dict()  # what every parallel answer read
+        [sent] = [m for m in store.claim_outbox(now=1e12, channels=["email"], limit=10, lease_seconds=0)]
+        code = sent.payload["code"]
+        wrong = "000000" if code != "000000" else "111111"
+        with ThreadPoolExecutor(max_workers=12) as pool:
+            outcomes = [o for o, _ in pool.map(lambda _: check.judge(stale, wrong), range(12))]
+        assert outcomes.count("wrong") == verification.MAX_TRIES and outcomes.count("locked") == 12 - 5
+        assert check.judge(stale, code)[0] == "locked", "the right code after five guesses no longer counts"
+        assert check.judge(stale, "not a code")[0] == "not_code"
+    finally:
+        store.close()

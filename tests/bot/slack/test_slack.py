@@ -172,6 +172,7 @@ def test_full_request_through_the_modal_opens_one_ticket(slack_server: SlackServ
         assert [t.reference for t in tickets] == [reference]
         ticket = tickets[0]
         assert ticket.contact.email == "hanako@example.jp" and ticket.answers["scope"] == "everything"
+        assert ticket.contact.verified_at is None, "without SMTP: email not verified"
         assert ticket.requester.session_id == f"slack:T0MOCK:modal:{user}"  # its receipt is DMed at once
         assert sorted(m.kind for m in store.outbox_for([reference])[reference]) == ["slack_receipt", "staff_alert"]
         assert (store.load_session(f"slackpost:{reference}") or {}).get("channel") == STAFF_CHANNEL

@@ -182,6 +182,7 @@ METHOD_SCOPES: dict[str, str | None] = {
     "auth_test": None, "chat_postMessage": "chat:write", "chat_postEphemeral": "chat:write",
     "chat_update": "chat:write", "conversations_open": "im:write", "users_info": "users:read",
     "usergroups_users_list": "usergroups:read", "views_open": None, "views_publish": None,
+    "views_update": None,
 }
 #: The bot scope each subscribed event or feature needs.
 EVENT_SCOPES = {"message.im": "im:history", "app_mention": "app_mentions:read", "app_home_opened": None}
