@@ -134,8 +134,9 @@ def test_holdout_sets_meet_the_same_targets(matcher: Matcher, name: str) -> None
 #: untouched first (README "Accuracy on text nobody here wrote"), then used to diagnose families of failure;
 #: these floors, a little under the figures reached, keep the fixes from regressing. Issue 13's targets.
 BLIND_FLOORS = {
-    "blind_r3a.jsonl": {"en": 0.95, "ja": 0.93, "precision": 0.95, "recall": 0.93, "offtopic": 0.95, "dead_ends": 0.03},
-    "blind_r3b.jsonl": {"en": 0.91, "ja": 0.96, "precision": 0.97, "recall": 0.93, "offtopic": 0.95, "dead_ends": 0.03},
+    # request recall raised after round 4's request-side fixes (r3a 98.2, r3b 96.4)
+    "blind_r3a.jsonl": {"en": 0.95, "ja": 0.93, "precision": 0.97, "recall": 0.96, "offtopic": 0.95, "dead_ends": 0.03},
+    "blind_r3b.jsonl": {"en": 0.91, "ja": 0.96, "precision": 0.97, "recall": 0.95, "offtopic": 0.95, "dead_ends": 0.03},
 }
 
 
