@@ -8,7 +8,7 @@ from pathlib import Path
 from typing import Any, Sequence
 
 from intents.normalize import cjk_share, fold
-from intents.structure import is_formula, is_hypothetical_question, is_statement
+from intents.structure import MAY_NOT_ASK, is_formula, is_hypothetical_question, is_statement
 from intents.typos import fix_verbs
 
 CUES_FILE = Path(__file__).parent / "cues.toml"
@@ -211,8 +211,8 @@ class CueScores:
     offtopic: float = 0.0
     #: Of `hostile`, the part that asks for someone else's data or claims authority over it.
     authority: float = 0.0
-    #: Request types whose verbs the request sentences use ([verb.*] in cues.toml), when there is a request cue.
-    verbs: frozenset[str] = frozenset()
+    #: The sentences the request cues read (English folded, Japanese raw), for `Cues.request_types`.
+    request_text: tuple[str, str] = field(default=("", ""), compare=False, repr=False)
 
     @property
     def balance(self) -> float:
@@ -232,8 +232,10 @@ class Cues:
     statement_en: CueSet = field(default_factory=lambda: CueSet(()))
     statement_ja: CueSet = field(default_factory=lambda: CueSet(()))
     authority: CueSet = field(default_factory=lambda: CueSet(()))
-    #: Per request type, (English, Japanese) verb cues.
-    verbs: tuple[tuple[str, CueSet, CueSet], ...] = ()
+    #: Request-type verbs, one alternation per language with a named group per type (`_verb_pattern`): one scan
+    #: of the request sentences finds every type named, instead of one search per type.
+    verbs_en: re.Pattern[str] | None = None
+    verbs_ja: re.Pattern[str] | None = None
 
     def score(self, cleaned: str, quoted_removed: str, folded_cleaned: str | None = None,
               ask: str | None = None) -> CueScores:
@@ -248,7 +250,8 @@ class Cues:
         # ("if it were wrong, could you fix it?"), not a sign-off formula beside other sentences (「よろしくお願い
         # します。」), with misspelt request verbs read as the verbs ("delet my data").
         asking = [n for n, sentence in enumerate(raw_sentences) if not is_hypothetical_question(sentence)
-                  and not (len(raw_sentences) > 1 and is_formula(sentence))]
+                  and not (len(raw_sentences) > 1 and is_formula(sentence))] \
+            if MAY_NOT_ASK.search(quoted_removed) else raw_sentences
         if len(asking) == len(raw_sentences):
             request_folded, request_raw = folded, raw
         else:
@@ -273,14 +276,9 @@ class Cues:
         authority = self.authority.score(hostile_text, hostile_view)
         request = (self.request_en.score(request_folded, request_en)
                    + self.request_ja.score(request_japanese, request_ja) + statement)
-        # Which request the verbs ask for: only worth reading when the message makes some request.
-        verbs = frozenset(kind for kind, verb_en, verb_ja in self.verbs
-                          if verb_en.score(request_folded, request_en) > 0
-                          or (request_japanese and verb_ja.score(request_japanese, request_ja) > 0)) \
-            if request > 0 else frozenset()
         return CueScores(
             request=request,
-            verbs=verbs,
+            request_text=(request_folded, request_japanese),
             question=self.question_en.score(folded, en) + self.question_ja.score(japanese, ja),
             person=self.person_en.score(folded, en) + self.person_ja.score(japanese, ja),
             hostile=self.hostile.score(hostile_text, hostile_view) + authority,
@@ -291,6 +289,31 @@ class Cues:
             offtopic=self.offtopic.score(_tail_text(raw_sentences, folded_sentences) if not ask
                                          else _tail_text([ask])),
         )
+
+    def request_types(self, scores: CueScores) -> frozenset[str]:
+        """Request types whose verbs ([verb.*] in cues.toml) the request sentences use. Read on demand: only a
+        message already taken as a request needs it."""
+        if scores.request <= 0:
+            return frozenset()
+        folded, japanese = scores.request_text
+        return _verbs_named(self.verbs_en, folded) | (_verbs_named(self.verbs_ja, japanese) if japanese
+                                                      else frozenset())
+
+
+def _verbs_named(pattern: re.Pattern[str] | None, text: str) -> frozenset[str]:
+    if pattern is None:
+        return frozenset()
+    return frozenset(m.lastgroup for m in pattern.finditer(text) if m.lastgroup)
+
+
+def _verb_pattern(doc: dict[str, Any], key: str) -> re.Pattern[str] | None:
+    """[verb.<type>].<key> as one pattern: `(?P<type>p1|p2)|…`. Weights are not used (a type is named or not)."""
+    groups = []
+    for kind, table in doc.get("verb", {}).items():
+        patterns = [p for p, _weight in _cue_set(doc["verb"], kind, key).patterns]
+        if patterns:
+            groups.append(f"(?P<{kind}>" + "|".join(f"(?:{p.pattern})" for p in patterns) + ")")
+    return re.compile("|".join(groups), re.MULTILINE) if groups else None
 
 
 def _tail_text(sentences: list[str], folded: list[str] | None = None) -> str:
@@ -331,6 +354,6 @@ def load_cues(path: Path = CUES_FILE) -> Cues:
         statement_en=_cue_set(doc, "statement", "en"),
         statement_ja=_cue_set(doc, "statement", "ja"),
         authority=_cue_set(doc, "authority", "any"),
-        verbs=tuple((kind, _cue_set(doc["verb"], kind, "en"), _cue_set(doc["verb"], kind, "ja"))
-                    for kind in doc.get("verb", {})),
+        verbs_en=_verb_pattern(doc, "en"),
+        verbs_ja=_verb_pattern(doc, "ja"),
     )

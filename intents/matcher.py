@@ -595,12 +595,13 @@ class Matcher:
             request = self._intents[request_index]
         overridable = request.request_type != "correction" and (
             request.request_type != "inquiry" or cues.person < self.t.person_cue)
-        if cues.verbs and request.request_type not in cues.verbs and overridable:
+        verbs = self.cues.request_types(cues) if overridable else frozenset()
+        if verbs and request.request_type not in verbs:
             # The verb says what is asked for ("…the whole story about billing. Please erase my data."): when the
             # request the topic gives has no verb here and other types do, the best of those, if close. Not for a
             # correction (deleting untrue data is one, Art. 8) nor for a clear ask for a person.
             verbed = [self._index[i.id] for i in self._intents
-                      if i.kind == "request" and i.request_type in cues.verbs]
+                      if i.kind == "request" and i.request_type in verbs]
             best = max(verbed, key=lambda i: s.total[i])
             if top_score - s.total[best] <= self.t.request_redirect_margin:
                 request_index = best

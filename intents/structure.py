@@ -103,6 +103,13 @@ _FORMULA = re.compile(
 )
 
 
+#: Cheap test over a whole message: without any of these words no sentence is a hypothetical or a formula.
+MAY_NOT_ASK = re.compile(
+    r"(?i)\b(?:if|suppose|supposing|hypothetically|in\s+case|let\W?s\s+say|say|thanks|thank|regards|best|cheers|"
+    r"sincerely)\b|(?:たら|なら|れば|もし|仮に|場合|お世話|よろしく|宜しく|お忙しい)"
+)
+
+
 def is_formula(sentence: str) -> bool:
     """True for a greeting or sign-off formula and nothing else."""
     return bool(_FORMULA.match(sentence))

@@ -150,8 +150,10 @@ def test_the_request_type_follows_the_verb(matcher: Matcher, text: str, handoff:
 
 
 def test_verbs_are_read_only_for_a_request(matcher: Matcher) -> None:
-    assert matcher.match("how do I ask you to erase my data?").cues.verbs == frozenset()  # type: ignore[union-attr]
-    assert "suspension" in matcher.match("please erase my data").cues.verbs  # type: ignore[union-attr]
+    question, demand = matcher.match("how do I ask you to erase my data?"), matcher.match("please erase my data")
+    assert question.cues is not None and demand.cues is not None
+    assert matcher.cues.request_types(question.cues) == frozenset()
+    assert "suspension" in matcher.cues.request_types(demand.cues)
 
 
 @pytest.mark.parametrize("text, handoff", [
@@ -173,4 +175,4 @@ def test_a_wish_with_an_adverb_is_read() -> None:
     plain = cues.score("I don't want my data going to partners.", "I don't want my data going to partners.")
     softened = cues.score("I just don't want my data going to partners.", "I just don't want my data going to partners.")
     assert softened.request == plain.request > 0
-    assert "third_party_stop" in softened.verbs
+    assert "third_party_stop" in cues.request_types(softened)
