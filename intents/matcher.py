@@ -354,6 +354,18 @@ class Matcher:
         structure = read_structure(norm.cleaned)
         examples, evidence, lexical = self._signals(norm, lang)
         total = self._total(examples, evidence, lexical)
+        whole: tuple[np.ndarray, np.ndarray] | None = None
+        if structure.unnegated.strip():
+            # "I'm NOT asking for a copy of my data, I'm wondering whether you protect it": the negated clause names
+            # the topic the message is not about. The topics are ranked on the rest when the rest names one.
+            kept = normalize(structure.unnegated)
+            signals = self._signals(kept, lang) if kept.text else None
+            if signals is not None:
+                kept_total = self._total(*signals)
+                if np.any((signals[1] > 0) & ~self._is_smalltalk & (kept_total >= self.t.clarify_floor)):
+                    whole = (total, self._has_evidence(examples, evidence, lexical))
+                    examples, evidence, lexical = signals
+                    total = kept_total
         if self._learned is not None:
             # The learned signal reads the ask when there is one (a long message's context is noise to it).
             learned = self._learned.scores(fold(structure.ask) if structure.focused else norm.text)
@@ -361,6 +373,11 @@ class Matcher:
             total = total + self.t.learned_points * learned
         has_evidence = self._has_evidence(examples, evidence, lexical)
         gate = total
+        if whole is not None:
+            # Whether anything matches at all is judged on the better of the two readings: leaving the negated
+            # clause out never turns an answer into a dead end.
+            gate = np.maximum(total, whole[0])
+            has_evidence = has_evidence | whole[1]
         ask_used = False
         if structure.focused and self.t.ask_weight > 0:
             # Context sentences count less than the sentences that ask: the ask is scored on its own and the
@@ -486,6 +503,21 @@ class Matcher:
                 top_topic = self._intents[int(self._topic[top])]
                 top_score = float(s.total[top])
                 top_intent = self._intents[top]
+        if top_intent.kind == "silent" and s.evidence[top] < self.t.silent_keyword_evidence:
+            # A silent topic answers a message that uses its own words (fee, sell, police…) or closely resembles one
+            # of its examples; ranked first on shared vocabulary alone, it gives way to an article topic the message
+            # names by keyword ("do you buy data from list brokers?" shares words with "do you sell to list
+            # brokers?" but asks how data is obtained, Article 2).
+            keyed = [i for i in topics[1:] if not self._articleless[i]
+                     and s.evidence[i] >= self.t.silent_keyword_evidence and s.gate[i] >= self.t.fallback_score]
+            if keyed and (s.examples[top] < self.t.no_keyword_example_score
+                          or s.evidence[keyed[0]] >= self.t.silent_yield_evidence):
+                topics.remove(keyed[0])
+                topics.insert(0, keyed[0])
+                top = topics[0]
+                top_topic = self._intents[int(self._topic[top])]
+                top_score = float(s.total[top])
+                top_intent = self._intents[top]
         support = top_intent if top_intent.kind == "support" and s.has_evidence[top] else None
         if cues.offtopic >= self.t.offtopic_cue and s.evidence[top] < self.t.offtopic_keyword_evidence:
             return result("fallback", support, confidence=top_score / 100, extra={"offtopic"})
@@ -539,14 +571,18 @@ class Matcher:
             return result("fallback", confidence=float(s.total[top]) / 100)
         weak = [i for i in topics if not self._articleless[i] and s.total[i] >= self.t.clarify_floor
                 and (s.evidence[i] > 0 or s.examples[i] >= self.t.clarify_example_score)]
-        keyed = [i for i in weak if s.evidence[i] >= self.t.silent_keyword_evidence]
-        if len(keyed) == 1 and keyed[0] == top and len(s.norm.text.split()) <= self.t.short_message_words:
-            topic = self._intents[int(self._topic[top])]
+        # A short message that names exactly one article topic by its keyword ("security?", "gaichuu shiteru?")
+        # asks about it, however little its few words resemble the examples.
+        keyed = {int(self._topic[i]) for i in np.flatnonzero((s.evidence >= self.t.silent_keyword_evidence)
+                                                             & ~self._articleless & ~self._is_smalltalk)}
+        if len(keyed) == 1 and len(s.norm.text.split()) <= self.t.short_message_words:
+            index = keyed.pop()
+            topic = self._intents[index]
             # A terse demand ("erase me.", "wipe me pls") names its topic as briefly as "security?" does.
-            request = self._request_for(topic, float(s.total[top]), s, cues)
+            request = self._request_for(topic, float(s.total[index]), s, cues)
             if request is not None:
-                return result("request", request, confidence=float(s.total[top]) / 100, extra={"short"})
-            return result("answer", topic, confidence=float(s.total[top]) / 100, extra={"short"})
+                return result("request", request, confidence=float(s.total[index]) / 100, extra={"short"})
+            return result("answer", topic, confidence=float(s.total[index]) / 100, extra={"short"})
         if len(weak) >= 2 and any(s.evidence[i] > 0 for i in weak):
             chosen = [self._intents[int(self._topic[i])] for i in weak[: self.t.max_choices]]
             return result("clarify", chosen[0], choices=[i.id for i in chosen], confidence=float(s.total[top]) / 100,

@@ -120,6 +120,9 @@ class Structure:
     sentences: tuple[str, ...]
     own: str
     ask: str
+    #: The message without the clauses that say what it is NOT about ("I'm not asking for a copy, …"); empty when
+    #: it has none. The topic is read from it: the negated topic is not the one asked about.
+    unnegated: str = ""
 
     @property
     def focused(self) -> bool:
@@ -153,4 +156,5 @@ def read(cleaned: str) -> Structure:
         asking = ([s for s in sentences if _asks(s)] or [sentences[-1]])[-MAX_ASK_SENTENCES:]
         if len(asking) < len(sentences):
             ask = "\n".join(asking)
-    return Structure(sentences=sentences, own=own, ask=ask)
+    unnegated = _NEGATED.sub(" ", cleaned)
+    return Structure(sentences=sentences, own=own, ask=ask, unnegated=unnegated if unnegated != cleaned else "")

@@ -79,6 +79,10 @@ class Thresholds:
     #: the best article topic when it scores at least `silent_share` of its score (the aspect asked about is silent).
     silent_keyword_evidence: float = 0.9
     silent_share: float = 0.72
+    #: A silent topic ranked first without any keyword of its own gives way to an article topic the message names by
+    #: keyword, unless the silent topic closely resembles one of its examples (`no_keyword_example_score`) and the
+    #: article's keyword evidence is below this (a keyword or two naming the article outweigh a resemblance).
+    silent_yield_evidence: float = 2.0
 
 
 DEFAULT = Thresholds()

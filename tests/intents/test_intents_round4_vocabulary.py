@@ -74,3 +74,34 @@ def test_support_questions_get_no_article(matcher: Matcher, text: str) -> None:
 def test_asking_for_others_data_gets_no_article(matcher: Matcher, text: str) -> None:
     match = matcher.match(text)
     assert match.article is None and match.decision != "request", match
+
+
+# -- mechanisms ---------------------------------------------------------------------------------------------------
+
+@pytest.mark.parametrize(("text", "article"), [
+    # The negated clause names the topic the message is NOT about (structure.unnegated).
+    ("I'm not asking for my data to be deleted, I'm asking whether you share it with partners.", 9),
+    ("I'm not asking for a copy of anything, just whether you encrypt what you store.", 5),
+    ("I'm not worried about cookies; what do you use my data for in general?", 3),
+])
+def test_a_negated_topic_is_not_the_topic_asked_about(matcher: Matcher, text: str, article: int) -> None:
+    match = matcher.match(text)
+    assert match.decision in ("answer", "request") and match.article == article, match
+
+
+@pytest.mark.parametrize(("text", "article"), [
+    ("gaichuu?", 4),
+    ("itakusaki wa?", 4),
+    ("kukkii tsukatteru?", 12),
+])
+def test_a_short_message_naming_one_topic_by_keyword_is_answered(matcher: Matcher, text: str, article: int) -> None:
+    match = matcher.match(text)
+    assert match.decision == "answer" and match.article == article, match
+
+
+def test_a_silent_topic_without_its_own_words_gives_way_to_a_named_article(matcher: Matcher) -> None:
+    # Shares words with the silent selling examples (list brokers), but asks how data is obtained (Art. 2).
+    assert matcher.match("名簿業者から顧客リストを買い取ったりしていますか").article == 2
+    # A silent topic's own words, or an example it closely resembles, still decide.
+    assert matcher.match("名簿業者に顧客データを売ってる？").intent == "silent_selling"
+    assert matcher.match("would you notify me if there was a data breach?").intent == "silent_breach_notification"
