@@ -52,6 +52,10 @@ class Intent:
     #: For a question intent whose article has no request of its own: the request type a demand on
     #: this topic amounts to ("tell me what you use my data for" on Article 3 is a purpose notification).
     request_as: str | None = None
+    #: For a silent intent: question topics its own keywords win over in a question, whatever the scores. Selling
+    #: data to a third party is still selling, which the policy does not address: 「第三者に販売していますか」 must
+    #: not get the Art. 9(2) stop-provision procedure. A request made now is decided before this.
+    outranks: tuple[str, ...] = ()
 
     def label(self, lang: str) -> str:
         return self.labels.get(lang) or self.labels["en"]
@@ -111,7 +115,8 @@ def _strings(value: Any, where: str, key: str) -> tuple[str, ...]:
 
 
 def _parse_intent(raw: Mapping[str, Any], where: str) -> Intent:
-    known = {"id", "kind", "article", "paragraph", "request_type", "request_as", "label", "examples", "keywords"}
+    known = {"id", "kind", "article", "paragraph", "request_type", "request_as", "outranks", "label", "examples",
+             "keywords"}
     unknown = set(raw) - known
     if unknown:
         raise CatalogError(f"{where}: unknown field(s) {sorted(unknown)}")
@@ -142,6 +147,10 @@ def _parse_intent(raw: Mapping[str, Any], where: str) -> Intent:
     if request_as is not None and (kind != "question" or request_as not in REQUEST_TYPES):
         raise CatalogError(f"{where}: 'request_as' is for question intents and must be one of {list(REQUEST_TYPES)}")
 
+    outranks = _strings(raw.get("outranks", []), where, "outranks")
+    if outranks and kind != "silent":
+        raise CatalogError(f"{where}: 'outranks' is for silent intents")
+
     labels = raw.get("label")
     if not isinstance(labels, dict) or not all(isinstance(labels.get(lang), str) and labels[lang].strip() for lang in LANGS):
         raise CatalogError(f"{where}: 'label' must give a non-empty label for each of {list(LANGS)}")
@@ -171,6 +180,7 @@ def _parse_intent(raw: Mapping[str, Any], where: str) -> Intent:
         keywords=keywords,
         paragraph=paragraph,
         request_as=request_as,
+        outranks=outranks,
     )
 
 
@@ -199,6 +209,10 @@ def load_catalog(data_dir: Path = DATA_DIR) -> Catalog:
             seen[intent_id] = path.name
             intents.append(_parse_intent(raw, where))
     catalog = Catalog(tuple(intents))
+    for intent in catalog:
+        unknown_topics = [t for t in intent.outranks if t not in catalog or catalog[t].kind != "question"]
+        if unknown_topics:
+            raise CatalogError(f"intent '{intent.id}': 'outranks' names no question intent: {unknown_topics}")
     _check_coverage(catalog, data_dir)
     return catalog
 

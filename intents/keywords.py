@@ -31,6 +31,9 @@ STOPWORDS = frozenset(
     id ive dont pls please plz hi hello hey yo ok okay thanks thank u ur r some any all each every than then""".split()
 )
 
+#: Common romaji verb endings and function words: real words, never a misspelt keyword ("arimasu" is not "urimasu").
+NO_TYPO = frozenset("arimasu imasu desu masu shimasu dekimasu kudasai deshou nai nakute".split())
+
 
 #: A space with Japanese script on either side: Japanese has no spaces between words, so these are dropped, while the
 #: spaces between two Latin words stay ("ip アドレス" and "ipアドレス" read the same; "sh ip" never reads as "ship").
@@ -146,7 +149,7 @@ class KeywordIndex:
                     if n > 1 or word not in STOPWORDS:
                         latin.append((i, i + n, keyword, 1.0))
                     found = True
-            if not found and word not in STOPWORDS and len(word) >= self.typo_min_length:
+            if not found and word not in STOPWORDS and word not in NO_TYPO and len(word) >= self.typo_min_length:
                 unknown.append(i)
         for i in unknown[:40]:
             best = self._typo(words[i])

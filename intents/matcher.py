@@ -16,6 +16,7 @@ cues in `intents/cues.toml`. Every number lives in `intents.thresholds`.
 from __future__ import annotations
 
 import os
+from collections import defaultdict
 from dataclasses import dataclass, field, replace
 from typing import Any, Callable, Iterable
 
@@ -229,6 +230,11 @@ class Matcher:
         #: Topics with no article: silent ones (answered honestly) and out-of-scope support ones (fallback).
         self._articleless = np.array([i.article is None for i in self._intents])
         self._is_silent = np.array([i.kind == "silent" for i in self._intents])
+        #: question topic id -> the silent intents whose keywords win over it in a question (`Intent.outranks`).
+        self._outranks: dict[str, list[int]] = defaultdict(list)
+        for n, intent in enumerate(self._intents):
+            for topic_id in intent.outranks:
+                self._outranks[topic_id].append(n)
         self._request_of_topic = {int(self._topic[n]): n for n, i in enumerate(self._intents) if i.kind == "request"}
         self._choices = {lang: self._preprocess(lang) for lang in ("en", "ja")}
         self._keywords = KeywordIndex(self._intents, {n: int(t) for n, t in enumerate(self._topic)},
@@ -546,7 +552,7 @@ class Matcher:
         request = self._request_for(top_topic, top_score, s, cues)
         if request is not None:
             return result("request", request, confidence=top_score / 100)
-        silent = self._silent_aspect(s, top_score)
+        silent = self._silent_aspect(s, top_score, top_topic)
         if silent is not None:
             # "Is there a fee for disclosure?" is about the fee, which the policy does not address, not about
             # disclosure: a silent topic's own words (fee, sell, police, how long…) name what is asked.
@@ -589,8 +595,12 @@ class Matcher:
                           extra={"weak"})
         return result("fallback", confidence=float(s.total[top]) / 100)
 
-    def _silent_aspect(self, s: "_Scores", top_score: float) -> Intent | None:
-        """The silent topic whose own keywords the message uses, when it scores near the best topic."""
+    def _silent_aspect(self, s: "_Scores", top_score: float, top_topic: Intent) -> Intent | None:
+        """The silent topic whose own keywords the message uses, when it scores near the best topic, or whatever it
+        scores when the silent topic outranks the best one (`Intent.outranks`: 'do you sell data to third parties?')."""
+        outranking = [n for n in self._outranks.get(top_topic.id, ()) if s.evidence[n] > 0]
+        if outranking:
+            return self._intents[max(outranking, key=lambda n: s.total[n])]
         candidates = np.where(self._is_silent & (s.evidence >= self.t.silent_keyword_evidence), s.total, -np.inf)
         best = int(np.argmax(candidates))
         if not np.isfinite(candidates[best]) or candidates[best] < top_score * self.t.silent_share:
