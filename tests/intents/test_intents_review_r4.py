@@ -36,6 +36,16 @@ FAMILIES = [
     # ... or Art. 8 when what is to be deleted is untrue.
     ("間違った情報を削除してもらうには？", "answer", 8, None),
     ("How do I get the wrong info about me deleted?", "answer", 8, None),
+    # Short contact-detail questions are Art. 14 (the contact block) ...
+    ("What's the mailing address?", "answer", 14, None),
+    ("where do I send a letter?", "answer", 14, None),
+    ("Is there a phone number I can call?", "answer", 14, None),
+    ("which email address do I use for privacy questions?", "answer", 14, None),
+    ("電話番号は？", "answer", 14, None),
+    ("郵送先はどこですか", "answer", 14, None),
+    # ... but the user's own phone number or address is not a question about contacting the company.
+    ("I never handed over my phone number, how did you get it?", "answer", 2, None),
+    ("my address is wrong, please fix it", "request", 8, "correction"),
 ]
 
 
