@@ -40,6 +40,9 @@ _SPECS = (
     TemplateSpec("third_party_info", "question", 9),
     TemplateSpec("external_links", "question", 10),
     TemplateSpec("analytics", "question", 11),
+    # "Do you use my data for ads?": Art. 12(1) (Usage Information collected to deliver advertisements) and Art. 11
+    # (cookies and identifiers for advertisement delivery), answered directly.
+    TemplateSpec("advertising", "question", 11),
     TemplateSpec("cookies", "question", 12),
     TemplateSpec("policy_changes", "question", 13),
     TemplateSpec("contact", "question", 14),

@@ -217,6 +217,9 @@ class Renderer:
         # Facts printed after Article 14 (contact block) and at the policy's end (enacted/revised dates).
         variables["contact"] = policy.contact
         variables["history"] = policy.history
+        # Another article of the same policy, for an answer that rests on two (advertising: Arts. 11 and 12):
+        # article_of(12).quote(paragraph=1), article_of(12).cite(lang).
+        variables["article_of"] = policy.article
         if number is None:
             variables["article"] = None
             return variables

@@ -37,7 +37,7 @@ MAX_NUMBER = 10000
 MAX_LOOP_DEPTH = 3
 #: Every variable a template can see: what the engine passes and what the renderer adds.
 CONTEXT_VARIABLES = frozenset({"article", "paragraph", "topics", "choices", "request_type", "lang", "cite", "quote",
-                               "contact", "history"})
+                               "contact", "history", "article_of"})
 #: Names Jinja defines itself inside loops, macros and call blocks.
 JINJA_LOCALS = frozenset({"loop", "caller", "varargs", "kwargs"})
 FORBIDDEN_NAMES = frozenset({"self", "lipsum", "cycler", "joiner", "namespace", "range", "dict", "config", "os",

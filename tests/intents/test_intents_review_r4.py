@@ -46,6 +46,13 @@ FAMILIES = [
     # ... but the user's own phone number or address is not a question about contacting the company.
     ("I never handed over my phone number, how did you get it?", "answer", 2, None),
     ("my address is wrong, please fix it", "request", 8, "correction"),
+    # Whether data is used for advertising is answered from Arts. 11 and 12(1) (cited as Art. 11), not Art. 3 or 6.
+    ("do my preferences decide which ads I'm shown?", "answer", 11, "advertising"),
+    ("is my personal data used for advertising purposes", "answer", 11, "advertising"),
+    ("広告目的で個人データを使っていますか", "answer", 11, "advertising"),
+    ("広告のためにデータ使ってますか", "answer", 11, "advertising"),
+    # ... while an ad-free plan is still no policy question.
+    ("Is there an ad-free plan? The banner ads are annoying.", "fallback", None, None),
 ]
 
 
