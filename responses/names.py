@@ -31,6 +31,8 @@ _SPECS = (
     TemplateSpec("application", "question", 1),
     TemplateSpec("acquisition", "question", 2),
     TemplateSpec("purpose_of_use", "question", 3),
+    # When a new purpose need not be indicated, notified or announced: Art. 3(2)'s four exceptions, quoted.
+    TemplateSpec("purpose_exceptions", "question", 3),
     TemplateSpec("outsourcing", "question", 4),
     TemplateSpec("security", "question", 5),
     TemplateSpec("purpose_notification_info", "question", 6),

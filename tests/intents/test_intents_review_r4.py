@@ -53,6 +53,13 @@ FAMILIES = [
     ("広告のためにデータ使ってますか", "answer", 11, "advertising"),
     # ... while an ad-free plan is still no policy question.
     ("Is there an ad-free plan? The banner ads are annoying.", "fallback", None, None),
+    # When a new purpose need not be told: Art. 3(2)'s exceptions; declining to notify on request: Art. 6.
+    ("could you use my data for another purpose and keep quiet about it?", "answer", 3, "purpose_exceptions"),
+    ("Are there situations where a new purpose of use is not announced?", "answer", 3, "purpose_exceptions"),
+    ("新たな目的で使うときに知らせない場合はある？", "answer", 3, "purpose_exceptions"),
+    ("What do you use my data for?", "answer", 3, "purpose_of_use"),
+    ("can you refuse to tell me the purpose of use?", "answer", 6, None),
+    ("利用目的を教えてもらえない場合は？", "answer", 6, None),
 ]
 
 
