@@ -99,6 +99,9 @@ class Match:
     candidates: tuple[Candidate, ...] = ()
     cues: CueScores | None = None
     flags: frozenset[str] = field(default_factory=frozenset)
+    #: Other silent topics the message names by their own keywords besides the one answered ("is there a fee, and how
+    #: long do you take?"): the reply says of each that the policy does not address it.
+    also: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -440,6 +443,7 @@ class Matcher:
 
         def result(decision: str, intent: Intent | None = None, *, choices: Iterable[str] = (),
                    confidence: float = 0.0, extra: Iterable[str] = ()) -> Match:
+            also = self._other_silences(s, intent) if decision == "answer" and intent is not None else ()
             return Match(
                 decision=decision,
                 intent=intent.id if intent else None,
@@ -451,6 +455,7 @@ class Matcher:
                 candidates=top_five,
                 cues=cues,
                 flags=frozenset(flags | set(extra)),
+                also=also,
             )
 
         if not norm.text:
@@ -594,6 +599,15 @@ class Matcher:
             return result("clarify", chosen[0], choices=[i.id for i in chosen], confidence=float(s.total[top]) / 100,
                           extra={"weak"})
         return result("fallback", confidence=float(s.total[top]) / 100)
+
+    def _other_silences(self, s: "_Scores", answered: Intent) -> tuple[str, ...]:
+        """Silent topics other than `answered` whose own keywords the message uses (fee AND response time): a message
+        that names two topics the policy does not address gets told so about both, not only the stronger one."""
+        if answered.kind != "silent" or answered.id == "others_data":
+            return ()
+        named = np.flatnonzero(self._is_silent & (s.evidence >= self.t.silent_keyword_evidence))
+        return tuple(self._intents[n].id for n in named
+                     if self._intents[n].id not in (answered.id, "others_data"))
 
     def _silent_aspect(self, s: "_Scores", top_score: float, top_topic: Intent) -> Intent | None:
         """The silent topic whose own keywords the message uses, when it scores near the best topic, or whatever it

@@ -396,6 +396,14 @@ class Conversation:
         rendered = self.renderer.render(name, lang, context, cache_key=(
             context["article"], context["paragraph"], context.get("request_type"), choices))
         markup = rendered.markup
+        if match.decision == "answer" and match.also:
+            # Another silent topic named in the same message: its first paragraph says plainly that the policy does
+            # not address it either (the nearby quote and the way to a person are already in the answer above).
+            firsts = [self.renderer.render(other, lang, {"article": None, "paragraph": None},
+                                           cache_key=(None, None, None, ())).markup.split("\n\n")[0]
+                      for other in match.also]
+            head, _, rest = markup.partition("\n\n")
+            markup = "\n\n".join([head, *firsts] + ([rest] if rest else []))
         if stateless and match.decision in ("fallback", "smalltalk"):
             # Probably the next answer of a form or a pick from a list that we cannot see now: say so
             # plainly instead of pretending not to understand.
