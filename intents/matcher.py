@@ -238,6 +238,8 @@ class Matcher:
         for n, intent in enumerate(self._intents):
             for topic_id in intent.outranks:
                 self._outranks[topic_id].append(n)
+        #: The request to reach a person: its words ("a real person", "a human") also ask about the bot.
+        self._asks_for_person = np.array([i.request_type == "inquiry" for i in self._intents])
         self._request_of_topic = {int(self._topic[n]): n for n, i in enumerate(self._intents) if i.kind == "request"}
         self._choices = {lang: self._preprocess(lang) for lang in ("en", "ja")}
         self._keywords = KeywordIndex(self._intents, {n: int(t) for n, t in enumerate(self._topic)},
@@ -484,6 +486,15 @@ class Matcher:
         top = topics[0]
         top_topic = self._intents[int(self._topic[top])]
         top_score = float(s.total[top])
+        # A question about the assistant itself names smalltalk by keyword ("are you a bot or a real person?",
+        # 「AIが答えてるの？」): the person words in it ask for nobody, unless the message also makes a request or
+        # names a policy topic by keyword too.
+        keyed_small = np.where(self._is_smalltalk, s.evidence, 0.0)
+        about_bot = int(np.argmax(keyed_small))
+        topic_named = np.max(np.where(self._is_smalltalk | self._asks_for_person, 0.0, s.evidence)) \
+            >= self.t.silent_keyword_evidence
+        if keyed_small[about_bot] > 0 and cues.request == 0 and not topic_named:
+            return result("smalltalk", self._intents[about_bot], confidence=float(s.examples[about_bot]) / 100)
         small = np.where(self._is_smalltalk, s.examples, -1.0)
         smalltalk = int(np.argmax(small))
         if small[smalltalk] >= self.t.smalltalk_score and (

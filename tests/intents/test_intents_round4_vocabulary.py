@@ -105,3 +105,25 @@ def test_a_silent_topic_without_its_own_words_gives_way_to_a_named_article(match
     # A silent topic's own words, or an example it closely resembles, still decide.
     assert matcher.match("名簿業者に顧客データを売ってる？").intent == "silent_selling"
     assert matcher.match("would you notify me if there was a data breach?").intent == "silent_breach_notification"
+
+
+@pytest.mark.parametrize("text", [
+    "hang on, am I chatting with a bot?",
+    "is this an AI or a human answering me?",
+    "is this a real person or a bot",
+    "あなたは人間ですか、それともボット？",
+    "これって自動応答なの？",
+])
+def test_a_question_about_the_assistant_is_smalltalk_not_a_contact_answer(matcher: Matcher, text: str) -> None:
+    match = matcher.match(text)
+    assert match.decision == "smalltalk" and match.article is None, match
+
+
+@pytest.mark.parametrize(("text", "decision", "article"), [
+    ("I want to talk to a real person", "request", 14),       # asking for a person is still a request
+    ("are you a bot? also, what cookies do you set?", "answer", 12),  # a policy topic named too is answered
+    ("are you a bot? who do I contact about the policy?", "answer", 14),
+])
+def test_person_words_and_policy_topics_still_decide(matcher: Matcher, text: str, decision: str, article: int) -> None:
+    match = matcher.match(text)
+    assert match.decision == decision and match.article == article, match
