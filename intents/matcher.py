@@ -632,6 +632,22 @@ class Matcher:
             return None
         return self._intents[best]
 
+    def _named_request(self, s: "_Scores", cues: CueScores) -> int | None:
+        """The request intent whose type the message's verbs name, when exactly one is named and it matches on its
+        own (evidence, and a score that would answer)."""
+        if cues.request - cues.question < self.t.request_cue:
+            return None
+        verbs = self.cues.request_types(cues)
+        if len(verbs) != 1:
+            return None
+        named = self.catalog.request_for_type(next(iter(verbs)))
+        if named is None:
+            return None
+        index = self._index[named.id]
+        if not s.has_evidence[index] or s.gate[index] < self.t.fallback_score:
+            return None
+        return index
+
     def _request_for(self, topic: Intent, top_score: float, s: "_Scores", cues: CueScores) -> Intent | None:
         """The request intent when the message makes a formal request now, else None."""
         request_index = self._request_of_topic.get(self._index[topic.id])
@@ -650,7 +666,13 @@ class Matcher:
             requests = np.where(self._is_request, s.total, -np.inf)
             nearest = int(np.argmax(requests))
             if not np.isfinite(requests[nearest]) or top_score - requests[nearest] > self.t.request_redirect_margin:
-                return None
+                # Far from every request by topic, a request named by its verb still stands when that request has
+                # evidence of its own: a formal letter requesting disclosure that also asks about data obtained from
+                # other services (Art. 2) is a disclosure request.
+                named = self._named_request(s, cues)
+                if named is None:
+                    return None
+                nearest = named
             request_index = nearest
         request = self._intents[request_index]
         if request.request_type == "inquiry" and cues.person <= 0:

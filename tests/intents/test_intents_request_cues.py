@@ -176,3 +176,14 @@ def test_a_wish_with_an_adverb_is_read() -> None:
     softened = cues.score("I just don't want my data going to partners.", "I just don't want my data going to partners.")
     assert softened.request == plain.request > 0
     assert "third_party_stop" in cues.request_types(softened)
+
+
+def test_a_request_named_by_its_verb_stands_when_the_context_names_another_article(matcher: Matcher) -> None:
+    letter = ("Dear Privacy Team,\n\nRe: request for disclosure\n\nI am writing to request disclosure of all personal "
+              "data your company holds about me. Please include anything you obtained from your other services or "
+              "bought from data brokers.\n\nRegards,\nAyumi Kato")
+    match = matcher.match(letter)
+    assert match.candidates[0].article == 2  # the context (acquisition) leads by topic
+    assert (match.decision, match.handoff) == ("request", "disclosure")
+    # a question about the same topic with a polite "please explain" is still a question
+    assert matcher.match("Do you buy data from brokers? Please explain.").decision != "request"
