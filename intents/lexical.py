@@ -54,13 +54,16 @@ class LexicalIndex:
     """BM25 over documents made of tokens (stemmed words, Japanese character bigrams)."""
 
     def __init__(self, documents: Sequence[Iterable[str]], *, k1: float = 1.2, b: float = 0.5,
-                 typo_ratio: float = 84.0, typo_min_length: int = 5) -> None:
+                 typo_ratio: float = 84.0, typo_min_length: int = 5,
+                 average_over: Sequence[bool] | None = None) -> None:
         self.size = len(documents)
         self.typo_ratio = typo_ratio
         self.typo_min_length = typo_min_length
         counts = [Counter(doc) for doc in documents]
         lengths = np.array([sum(c.values()) for c in counts], dtype=np.float64)
-        average = float(lengths.mean()) if self.size and lengths.sum() else 1.0
+        # `average_over` picks the documents whose mean length normalises all of them (default: every document).
+        counted = lengths[np.asarray(average_over, dtype=bool)] if average_over is not None else lengths
+        average = float(counted.mean()) if len(counted) and counted.sum() else 1.0
         df: Counter[str] = Counter()
         for c in counts:
             df.update(c.keys())

@@ -250,7 +250,10 @@ class Matcher:
              for token in lexical_tokens(to_katakana(fold(clean(text))) if lang == "ja" else fold(clean(text)))]
             for intent in self._intents
         ]
-        self._lexical = LexicalIndex(documents, typo_ratio=thresholds.typo_ratio,
+        # The average document length BM25 normalises by is taken over the policy's own topics: out-of-scope support
+        # topics keep long, open-ended keyword lists, and their growth must not shift every policy topic's score.
+        self._lexical = LexicalIndex(documents, average_over=[i.kind != "support" for i in self._intents],
+                                     typo_ratio=thresholds.typo_ratio,
                                      typo_min_length=thresholds.typo_min_length)
         self._learned = LearnedSignal(self._intents, self._topic.tolist()) if thresholds.learned_points > 0 else None
 
