@@ -233,6 +233,7 @@ class Matcher:
         #: Topics with no article: silent ones (answered honestly) and out-of-scope support ones (fallback).
         self._articleless = np.array([i.article is None for i in self._intents])
         self._is_silent = np.array([i.kind == "silent" for i in self._intents])
+        self._is_support = np.array([i.kind == "support" for i in self._intents])
         #: question topic id -> the silent intents whose keywords win over it in a question (`Intent.outranks`).
         self._outranks: dict[str, list[int]] = defaultdict(list)
         for n, intent in enumerate(self._intents):
@@ -515,6 +516,12 @@ class Matcher:
                 return result("request", inquiry, confidence=0.8, extra={"person"})
 
         top_intent = self._intents[top]
+        named_support = self._named_support(s)
+        if named_support is not None and cues.request == 0:
+            # Everyday support vocabulary ("2FA", "press inquiries", "opening hours") with no policy topic named as
+            # strongly and no policy example resembled: out of scope, whatever a generic word ("inquiries",
+            # "who handles") shares with a policy topic.
+            return result("fallback", self._intents[named_support], confidence=top_score / 100, extra={"support"})
         if top_intent.kind == "support":
             # A support word ("subscription", "password") beside a policy topic with evidence and a close score
             # is context: "if I cancel my subscription, do you keep my records?" asks about the policy.
@@ -612,7 +619,31 @@ class Matcher:
             chosen = [self._intents[int(self._topic[i])] for i in weak[: self.t.max_choices]]
             return result("clarify", chosen[0], choices=[i.id for i in chosen], confidence=float(s.total[top]) / 100,
                           extra={"weak"})
+        support = self._weak_support(s)
+        if support is not None:
+            return result("fallback", support, confidence=float(s.total[top]) / 100, extra={"support"})
         return result("fallback", confidence=float(s.total[top]) / 100)
+
+    def _named_support(self, s: "_Scores") -> int | None:
+        """The support topic the message names by keyword (`offtopic_keyword_evidence`), when it names no policy or
+        silent topic as strongly and resembles none of their examples closely (`no_keyword_example_score`)."""
+        support = np.where(self._is_support, s.evidence, 0.0)
+        best = int(np.argmax(support))
+        if support[best] < self.t.offtopic_keyword_evidence:
+            return None
+        policy = ~self._is_support & ~self._is_smalltalk
+        if np.max(np.where(policy, s.evidence, 0.0)) >= support[best] - 0.5:
+            return None
+        if np.max(np.where(policy, s.examples, 0.0)) >= self.t.no_keyword_example_score:
+            return None
+        return best
+
+    def _weak_support(self, s: "_Scores") -> Intent | None:
+        """The support topic a fallback names when its keywords are in the message (the reply then points to
+        support for it), else None."""
+        support = np.where(self._is_support, s.evidence, 0.0)
+        best = int(np.argmax(support))
+        return self._intents[best] if support[best] >= 1.0 else None
 
     def _other_silences(self, s: "_Scores", answered: Intent) -> tuple[str, ...]:
         """Silent topics other than `answered` whose own keywords the message uses (fee AND response time): a message
