@@ -632,7 +632,8 @@ class Matcher:
         if support[best] < self.t.offtopic_keyword_evidence:
             return None
         policy = ~self._is_support & ~self._is_smalltalk
-        if np.max(np.where(policy, s.evidence, 0.0)) >= support[best] - 0.5:
+        # Any other topic named about as strongly (smalltalk included: "am I chatting with a bot?") keeps its say.
+        if np.max(np.where(self._is_support, 0.0, s.evidence)) >= support[best] - 0.5:
             return None
         if np.max(np.where(policy, s.examples, 0.0)) >= self.t.no_keyword_example_score:
             return None
