@@ -211,6 +211,9 @@ class CueScores:
     offtopic: float = 0.0
     #: Of `hostile`, the part that asks for someone else's data or claims authority over it.
     authority: float = 0.0
+    #: Personal data named as an object (my data, account, 個人情報…): what separates a privacy request from work
+    #: chatter with a request verb ("stop sending me calendar invites").
+    data_object: float = 0.0
     #: The sentences the request cues read (English folded, Japanese raw), for `Cues.request_types`.
     request_text: tuple[str, str] = field(default=("", ""), compare=False, repr=False)
 
@@ -232,6 +235,7 @@ class Cues:
     statement_en: CueSet = field(default_factory=lambda: CueSet(()))
     statement_ja: CueSet = field(default_factory=lambda: CueSet(()))
     authority: CueSet = field(default_factory=lambda: CueSet(()))
+    data_object: CueSet = field(default_factory=lambda: CueSet(()))
     #: Request-type verbs, one alternation per language with a named group per type (`_verb_pattern`): one scan
     #: of the request sentences finds every type named, instead of one search per type.
     verbs_en: re.Pattern[str] | None = None
@@ -276,6 +280,7 @@ class Cues:
         authority = self.authority.score(hostile_text, hostile_view)
         request = (self.request_en.score(request_folded, request_en)
                    + self.request_ja.score(request_japanese, request_ja) + statement)
+        offtopic = self.offtopic.score(_tail_text(raw_sentences, folded_sentences) if not ask else _tail_text([ask]))
         return CueScores(
             request=request,
             request_text=(request_folded, request_japanese),
@@ -286,8 +291,9 @@ class Cues:
             # Chatter counts where the message ends: a request at the end of a rant about billing is
             # still a request, "stop sending me calendar invites" is not.
             # (or in the ask sentences, when the caller found them: intents.structure).
-            offtopic=self.offtopic.score(_tail_text(raw_sentences, folded_sentences) if not ask
-                                         else _tail_text([ask])),
+            offtopic=offtopic,
+            # Read only for messages with work chatter, the one place it decides anything.
+            data_object=self.data_object.score(folded + "\n" + japanese) if offtopic > 0 else 0.0,
         )
 
     def request_types(self, scores: CueScores) -> frozenset[str]:
@@ -354,6 +360,7 @@ def load_cues(path: Path = CUES_FILE) -> Cues:
         statement_en=_cue_set(doc, "statement", "en"),
         statement_ja=_cue_set(doc, "statement", "ja"),
         authority=_cue_set(doc, "authority", "any"),
+        data_object=_cue_set(doc, "data_object", "any"),
         verbs_en=_verb_pattern(doc, "en"),
         verbs_ja=_verb_pattern(doc, "ja"),
     )

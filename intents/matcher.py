@@ -551,7 +551,14 @@ class Matcher:
                 top_score = float(s.total[top])
                 top_intent = self._intents[top]
         support = top_intent if top_intent.kind == "support" and s.has_evidence[top] else None
-        if cues.offtopic >= self.t.offtopic_cue and s.evidence[top] < self.t.offtopic_keyword_evidence:
+        # Work chatter whose request verb acts on no personal data ("pls stop sending me calendar invites", "delete
+        # the duplicate ticket") opens no request, however strongly its verb names one.
+        # A request that does name personal data beside the chatter ("delete my account, and the meeting reminders
+        # too") is a request, even with little keyword evidence.
+        chatter_request = cues.request > 0 and cues.data_object == 0
+        data_request = cues.balance >= self.t.request_cue and cues.data_object > 0
+        if cues.offtopic >= self.t.offtopic_cue and (
+                (s.evidence[top] < self.t.offtopic_keyword_evidence and not data_request) or chatter_request):
             return result("fallback", support, confidence=top_score / 100, extra={"offtopic"})
         if not s.has_evidence[top] or s.gate[top] < self.t.fallback_score:
             return self._no_dead_end(s, topics, cues, result)

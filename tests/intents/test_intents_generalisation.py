@@ -111,3 +111,34 @@ def test_ordinary_questions_are_not_taken_for_injection(matcher: Matcher, text: 
     assert "hostile" not in match.flags, match
     if article is not None:
         assert match.article == article, match
+
+
+# -- request precision: a request verb on a work object opens no privacy request -----------------------------------
+
+@pytest.mark.parametrize("text", [
+    "can you remove me from the Thursday standup invite",
+    "please delete the old slides from the shared drive",
+    "can you delete the duplicate ticket I opened in jira",
+    "send me the link to the agenda pls",
+    "stop the daily reminders please",
+    "このスレッドのメッセージ消しといて",
+    "会議の招待を消して",
+])
+def test_work_chatter_with_a_request_verb_opens_no_request(matcher: Matcher, text: str) -> None:
+    match = matcher.match(text)
+    assert match.decision != "request" and match.article is None, match
+
+
+@pytest.mark.parametrize(("text", "handoff"), [
+    # personal data named beside the chatter: a request all the same
+    ("I'm leaving the team, please delete my account and stop the meeting reminders", "suspension"),
+    ("delete my data, and cancel my calendar invites too", "suspension"),
+    ("会議の招待は不要です。私の個人情報を削除してください", "suspension"),
+    # typos in the topic words
+    ("sned me my personal infomation", "disclosure"),
+    ("plz delet evrything u hav on me", "suspension"),
+    ("stop sharing my informaton with advertisers", "third_party_stop"),
+])
+def test_a_request_on_personal_data_stays_a_request(matcher: Matcher, text: str, handoff: str) -> None:
+    match = matcher.match(text)
+    assert match.decision == "request" and match.handoff == handoff, match
