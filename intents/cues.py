@@ -292,8 +292,7 @@ class Cues:
             # still a request, "stop sending me calendar invites" is not.
             # (or in the ask sentences, when the caller found them: intents.structure).
             offtopic=offtopic,
-            # Read only for messages with work chatter, the one place it decides anything.
-            data_object=self.data_object.score(folded + "\n" + japanese) if offtopic > 0 else 0.0,
+            data_object=self.data_object.score(folded + "\n" + japanese),
         )
 
     def request_types(self, scores: CueScores) -> frozenset[str]:

@@ -622,6 +622,16 @@ class Matcher:
             if request is not None:
                 return result("request", request, confidence=float(s.total[index]) / 100, extra={"short"})
             return result("answer", topic, confidence=float(s.total[index]) / 100, extra={"short"})
+        if len(keyed) == 1 and cues.balance >= self.t.request_cue and cues.data_object > 0:
+            # A demand of any length that names exactly one topic by keyword, however little it resembles the
+            # examples ("you have my surname down as X, it's Y", 「私のデータ一式、ファイルで。」), is that topic's request
+            # when it names personal data as its object (not "show me ticket 123, it's not mine").
+            # The request's own keywords must be among them (the topic's question keywords alone ask about it).
+            index = keyed.pop()
+            request_index = self._request_of_topic.get(index)
+            if request_index is not None and s.evidence[request_index] > 0:
+                return result("request", self._intents[request_index], confidence=float(s.total[request_index]) / 100,
+                              extra={"stated"})
         if len(weak) >= 2 and any(s.evidence[i] > 0 for i in weak):
             chosen = [self._intents[int(self._topic[i])] for i in weak[: self.t.max_choices]]
             return result("clarify", chosen[0], choices=[i.id for i in chosen], confidence=float(s.total[top]) / 100,

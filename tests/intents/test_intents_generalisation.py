@@ -142,3 +142,25 @@ def test_work_chatter_with_a_request_verb_opens_no_request(matcher: Matcher, tex
 def test_a_request_on_personal_data_stays_a_request(matcher: Matcher, text: str, handoff: str) -> None:
     match = matcher.match(text)
     assert match.decision == "request" and match.handoff == handoff, match
+
+
+# -- dead ends: verbless demands and stated corrections are requests ------------------------------------------------
+
+@pytest.mark.parametrize(("text", "handoff"), [
+    ("保有データ一式、PDFで。", "disclosure"),
+    ("私の情報、全部CSVで。", "disclosure"),
+    ("a copy of all my data, zip is fine", "disclosure"),
+    ("you've got my birthday down as 1990 but it's 1991", "correction"),
+    ("my first name is typed wrong on your side, it's Kenta", "correction"),
+])
+def test_a_demand_without_a_request_verb_is_a_request(matcher: Matcher, text: str, handoff: str) -> None:
+    match = matcher.match(text)
+    assert match.decision == "request" and match.handoff == handoff, match
+
+
+@pytest.mark.parametrize("text", [
+    "my name is Kenta, I'm new here",
+    "Show me ticket 4411, I know it's not mine, just checking for a colleague",
+])
+def test_statements_naming_no_demand_on_own_data_open_no_request(matcher: Matcher, text: str) -> None:
+    assert matcher.match(text).decision != "request"
