@@ -516,8 +516,8 @@ class Matcher:
                 return result("request", inquiry, confidence=0.8, extra={"person"})
 
         top_intent = self._intents[top]
-        named_support = self._named_support(s)
-        if named_support is not None and cues.request == 0:
+        named_support = self._named_support(s, close_examples_count=cues.data_object > 0)
+        if named_support is not None and (cues.request == 0 or cues.data_object == 0):
             # Everyday support vocabulary ("2FA", "press inquiries", "opening hours") with no policy topic named as
             # strongly and no policy example resembled: out of scope, whatever a generic word ("inquiries",
             # "who handles") shares with a policy topic.
@@ -641,9 +641,11 @@ class Matcher:
             return result("fallback", support, confidence=float(s.total[top]) / 100, extra={"support"})
         return result("fallback", confidence=float(s.total[top]) / 100)
 
-    def _named_support(self, s: "_Scores") -> int | None:
+    def _named_support(self, s: "_Scores", close_examples_count: bool = True) -> int | None:
         """The support topic the message names by keyword (`offtopic_keyword_evidence`), when it names no policy or
-        silent topic as strongly and resembles none of their examples closely (`no_keyword_example_score`)."""
+        silent topic as strongly and (with `close_examples_count`: the message names personal data) resembles none of
+        their examples closely (`no_keyword_example_score`). Without personal data named, a close example is only
+        phrasing ("I want to talk to sales about enterprise pricing" resembles asking for a person)."""
         support = np.where(self._is_support, s.evidence, 0.0)
         best = int(np.argmax(support))
         if support[best] < self.t.offtopic_keyword_evidence:
@@ -652,7 +654,7 @@ class Matcher:
         # Any other topic named about as strongly (smalltalk included: "am I chatting with a bot?") keeps its say.
         if np.max(np.where(self._is_support, 0.0, s.evidence)) >= support[best] - 0.5:
             return None
-        if np.max(np.where(policy, s.examples, 0.0)) >= self.t.no_keyword_example_score:
+        if close_examples_count and np.max(np.where(policy, s.examples, 0.0)) >= self.t.no_keyword_example_score:
             return None
         return best
 

@@ -164,3 +164,17 @@ def test_a_demand_without_a_request_verb_is_a_request(matcher: Matcher, text: st
 ])
 def test_statements_naming_no_demand_on_own_data_open_no_request(matcher: Matcher, text: str) -> None:
     assert matcher.match(text).decision != "request"
+
+
+@pytest.mark.parametrize("text", [
+    "I want to talk to sales about enterprise pricing",
+    "I'd like to talk to your sales team",
+])
+def test_asking_for_sales_is_out_of_scope_not_a_privacy_inquiry(matcher: Matcher, text: str) -> None:
+    match = matcher.match(text)
+    assert match.decision == "fallback" and match.intent == "support_other", match
+
+
+def test_asking_for_a_person_about_ones_data_stays_an_inquiry(matcher: Matcher) -> None:
+    match = matcher.match("I want to talk to a human about my data")
+    assert match.decision == "request" and match.handoff == "inquiry", match
