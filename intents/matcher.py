@@ -556,7 +556,7 @@ class Matcher:
         # A request that does name personal data beside the chatter ("delete my account, and the meeting reminders
         # too") is a request, even with little keyword evidence.
         chatter_request = cues.request > 0 and cues.data_object == 0
-        data_request = cues.balance >= self.t.request_cue and cues.data_object > 0
+        data_request = cues.data_object > 0
         if cues.offtopic >= self.t.offtopic_cue and (
                 (s.evidence[top] < self.t.offtopic_keyword_evidence and not data_request) or chatter_request):
             return result("fallback", support, confidence=top_score / 100, extra={"offtopic"})

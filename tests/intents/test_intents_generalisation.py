@@ -178,3 +178,22 @@ def test_asking_for_sales_is_out_of_scope_not_a_privacy_inquiry(matcher: Matcher
 def test_asking_for_a_person_about_ones_data_stays_an_inquiry(matcher: Matcher) -> None:
     match = matcher.match("I want to talk to a human about my data")
     assert match.decision == "request" and match.handoff == "inquiry", match
+
+
+@pytest.mark.parametrize("text", [
+    "my account got suspended for no reason",
+    "can I connect it to google sheets",
+    "fix my SQL query please",
+    "delete my cart",
+    "remove the item from my wishlist",
+    "アプリが同期しない",
+])
+def test_more_everyday_support_gets_no_article_and_no_request(matcher: Matcher, text: str) -> None:
+    match = matcher.match(text)
+    assert match.article is None and match.decision != "request", match
+
+
+def test_chatter_beside_a_question_on_personal_data_is_context(matcher: Matcher) -> None:
+    # 'cart' is chatter, but the question names personal data: it is answered (selling is a silent topic)
+    match = matcher.match("I have a question about my shopping cart data, do you sell it?")
+    assert match.decision == "answer" and match.intent == "silent_selling", match
