@@ -93,7 +93,9 @@ def test_with_ask_weight_a_long_message_is_answered_on_its_ask(catalog: Catalog)
             "friendly. They mentioned my account details while checking the invoice. Anyway, unrelated to that: "
             "do you use cookies to show me ads?")
     whole = Matcher(catalog, thresholds=Thresholds(ask_weight=0.0)).match(text)
-    assert whole.decision == "fallback"  # read whole, the invoice chatter wins
+    # Read whole, the invoice chatter would win, but the message names personal data ("my account details", "ads"):
+    # chatter beside personal data is context (issue 13 round 4), so the whole reading answers too.
+    assert whole.article == 12, whole.intent
     focused = Matcher(catalog, thresholds=Thresholds(ask_weight=0.5)).match(text)
     assert focused.article == 12, focused.intent
 
