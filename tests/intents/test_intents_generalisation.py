@@ -197,3 +197,8 @@ def test_chatter_beside_a_question_on_personal_data_is_context(matcher: Matcher)
     # 'cart' is chatter, but the question names personal data: it is answered (selling is a silent topic)
     match = matcher.match("I have a question about my shopping cart data, do you sell it?")
     assert match.decision == "answer" and match.intent == "silent_selling", match
+
+
+def test_how_passwords_are_kept_is_security_not_sign_in_support(matcher: Matcher) -> None:
+    assert matcher.match("do you store my password in plain text?").article == 5
+    assert matcher.match("I forgot my password").intent == "support_account"
