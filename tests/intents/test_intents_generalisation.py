@@ -202,3 +202,18 @@ def test_chatter_beside_a_question_on_personal_data_is_context(matcher: Matcher)
 def test_how_passwords_are_kept_is_security_not_sign_in_support(matcher: Matcher) -> None:
     assert matcher.match("do you store my password in plain text?").article == 5
     assert matcher.match("I forgot my password").intent == "support_account"
+
+
+@pytest.mark.parametrize("text", [
+    "請求額が間違っている",
+    "サブスクの更新日はいつ？",
+    "英語表示に切り替えたい",
+    "業務提携の相談をしたい",
+])
+def test_japanese_support_questions_get_no_article_and_no_request(matcher: Matcher, text: str) -> None:
+    match = matcher.match(text)
+    assert match.article is None and match.decision != "request", match
+
+
+def test_partners_receiving_personal_data_is_still_third_party_provision(matcher: Matcher) -> None:
+    assert matcher.match("提携先に個人情報を渡していますか").article == 9
