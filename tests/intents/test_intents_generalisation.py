@@ -217,3 +217,18 @@ def test_japanese_support_questions_get_no_article_and_no_request(matcher: Match
 
 def test_partners_receiving_personal_data_is_still_third_party_provision(matcher: Matcher) -> None:
     assert matcher.match("提携先に個人情報を渡していますか").article == 9
+
+
+@pytest.mark.parametrize("text", [
+    "please remove John from the project",
+    "please correct the spelling on the homepage banner",
+    "erase the whiteboard",
+    "そのメール削除しといて",
+])
+def test_more_work_objects_open_no_request(matcher: Matcher, text: str) -> None:
+    assert matcher.match(text).decision != "request"
+
+
+def test_a_banner_in_a_question_about_policy_changes_is_no_chatter(matcher: Matcher) -> None:
+    match = matcher.match("if you revise the policy, will you tell me by email or with a banner on the site?")
+    assert match.article == 13, match
