@@ -516,6 +516,13 @@ class Matcher:
                 return result("request", inquiry, confidence=0.8, extra={"person"})
 
         top_intent = self._intents[top]
+
+        def promote(i: int) -> tuple[int, Intent, float, Intent]:
+            # Put topic i first; everything read about "the top topic" below follows from it.
+            topics.remove(i)
+            topics.insert(0, i)
+            return i, self._intents[int(self._topic[i])], float(s.total[i]), self._intents[i]
+
         named_support = self._named_support(s, close_examples_count=cues.data_object > 0)
         if named_support is not None and (cues.request == 0 or cues.data_object == 0):
             # Everyday support vocabulary ("2FA", "press inquiries", "opening hours") with no policy topic named as
@@ -529,12 +536,7 @@ class Matcher:
                              and s.total[i] >= self.t.fallback_score
                              and s.total[i] >= s.total[top] - self.t.support_margin]
             if policy_topics:
-                topics.remove(policy_topics[0])
-                topics.insert(0, policy_topics[0])
-                top = topics[0]
-                top_topic = self._intents[int(self._topic[top])]
-                top_score = float(s.total[top])
-                top_intent = self._intents[top]
+                top, top_topic, top_score, top_intent = promote(policy_topics[0])
         if top_intent.kind == "silent" and s.evidence[top] < self.t.silent_keyword_evidence:
             # A silent topic answers a message that uses its own words (fee, sell, police…) or closely resembles one
             # of its examples; ranked first on shared vocabulary alone, it gives way to an article topic the message
@@ -544,12 +546,7 @@ class Matcher:
                      and s.evidence[i] >= self.t.silent_keyword_evidence and s.gate[i] >= self.t.fallback_score]
             if keyed and (s.examples[top] < self.t.no_keyword_example_score
                           or s.evidence[keyed[0]] >= self.t.silent_yield_evidence):
-                topics.remove(keyed[0])
-                topics.insert(0, keyed[0])
-                top = topics[0]
-                top_topic = self._intents[int(self._topic[top])]
-                top_score = float(s.total[top])
-                top_intent = self._intents[top]
+                top, top_topic, top_score, top_intent = promote(keyed[0])
         support = top_intent if top_intent.kind == "support" and s.has_evidence[top] else None
         # Work chatter whose request verb acts on no personal data ("pls stop sending me calendar invites", "delete
         # the duplicate ticket") opens no request, however strongly its verb names one.

@@ -80,11 +80,7 @@ from smtp_server import SmtpServer  # noqa: E402
 @pytest.fixture()
 def smtp_server() -> Iterator[SmtpServer]:
     """A real SMTP server (aiosmtpd, plain SMTP) on a free loopback port; `.messages` is what it received."""
-    server = SmtpServer().start()
-    try:
-        yield server
-    finally:
-        server.stop()
+    yield from SmtpServer().serving()
 
 
 # -- a real redis-server on a free loopback port (REQUIRE_REDIS=1 turns a missing binary into a failure) --

@@ -16,7 +16,7 @@ import ssl
 import threading
 from email import message_from_bytes, policy
 from email.message import EmailMessage
-from typing import Any
+from typing import Any, Iterator
 
 import trustme
 from aiosmtpd.controller import Controller
@@ -86,6 +86,19 @@ class SmtpServer:
         self._controller = Controller(_Handler(self), hostname="127.0.0.1", port=self.port, **kwargs)
         self._controller.start()
         return self
+
+    def serving(self) -> Iterator["SmtpServer"]:
+        """Started for as long as the caller's fixture lasts: `yield from server.serving()`."""
+        self.start()
+        try:
+            yield self
+        finally:
+            self.stop()
+
+    def settings(self, **extra: str) -> dict[str, str]:
+        """The environment a `privacy-bot serve` needs to send its email here."""
+        return {"SMTP_HOST": "127.0.0.1", "SMTP_PORT": str(self.port), "SMTP_SECURITY": self.security,
+                "SMTP_FROM": "desk@example.com", **extra}
 
     def stop(self) -> None:
         if self._controller is not None:

@@ -20,17 +20,12 @@ from test_slack_support import (  # noqa: F401  (slack_mock, slack_server: fixtu
 )
 
 SMTP = SmtpServer()  # its port is fixed now, for the server's settings; started by the fixture below
-SLACK_EXTRA_ENV = {"SMTP_HOST": "127.0.0.1", "SMTP_PORT": str(SMTP.port), "SMTP_SECURITY": "none",
-                   "SMTP_FROM": "desk@example.com"}  # PRIVACY_BOT_EMAIL_VERIFICATION: auto, so on
+SLACK_EXTRA_ENV = SMTP.settings()  # PRIVACY_BOT_EMAIL_VERIFICATION: auto, so on
 
 
 @pytest.fixture(scope="module", autouse=True)
 def smtp() -> Iterator[SmtpServer]:
-    SMTP.start()
-    try:
-        yield SMTP
-    finally:
-        SMTP.stop()
+    yield from SMTP.serving()
 
 
 class Request:

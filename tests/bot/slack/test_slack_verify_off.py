@@ -16,17 +16,12 @@ from test_slack_support import (  # noqa: F401  (slack_mock, slack_server: fixtu
 )
 
 SMTP = SmtpServer()
-SLACK_EXTRA_ENV = {"SMTP_HOST": "127.0.0.1", "SMTP_PORT": str(SMTP.port), "SMTP_SECURITY": "none",
-                   "SMTP_FROM": "desk@example.com", "PRIVACY_BOT_EMAIL_VERIFICATION": "0"}
+SLACK_EXTRA_ENV = SMTP.settings(PRIVACY_BOT_EMAIL_VERIFICATION="0")
 
 
 @pytest.fixture(scope="module", autouse=True)
 def smtp() -> Iterator[SmtpServer]:
-    SMTP.start()
-    try:
-        yield SMTP
-    finally:
-        SMTP.stop()
+    yield from SMTP.serving()
 
 
 def test_without_verification_the_modal_files_at_once_unverified(slack_server: SlackServer,
