@@ -31,6 +31,7 @@ from intents.learned import LearnedSignal
 from intents.lexical import LexicalIndex, stem
 from intents.loanwords import to_katakana
 from intents.normalize import Normalized, char_bigrams, clean, fold, is_cjk, normalize
+from intents.romaji import to_japanese
 from intents.structure import Structure
 from intents.structure import read as read_structure
 from intents.thresholds import DEFAULT, Thresholds
@@ -336,7 +337,19 @@ class Matcher:
         return scores
 
     def _signals(self, norm: Normalized, lang: str) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-        """(example similarity, keyword evidence, BM25 points) per intent for one normalised text."""
+        """(example similarity, keyword evidence, BM25 points) per intent for one normalised text; a romaji message
+        ("itakusaki no kanri tte dou natteru?") is read as written and as Japanese (`intents.romaji`), and each
+        intent keeps the better of the two readings on each signal."""
+        japanese = to_japanese(norm.text) if lang == "en" else None
+        if japanese is None:
+            return self._signals_as(norm, lang)
+        signals = self._signals_as(norm, lang)
+        read = self._signals_as(replace(norm, text=japanese), "ja")
+        examples, evidence, lexical = (np.maximum(a, b) for a, b in zip(signals, read))
+        return examples, evidence, lexical
+
+    def _signals_as(self, norm: Normalized, lang: str) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """The signals of `_signals` for `norm` read in `lang` only."""
         # Loanwords in Latin letters inside Japanese ("Cookieで…") read as the catalog's katakana (intents.loanwords).
         if lang == "ja":
             norm = replace(norm, text=to_katakana(norm.text))

@@ -1,0 +1,77 @@
+"""Round-5 article families on text nobody here wrote (issue 13): romaji read as Japanese, neighbouring articles and
+long formal letters, each checked with phrasings of our own (none comes from the round-5 sets)."""
+from __future__ import annotations
+
+import pytest
+
+from intents.matcher import Matcher
+from intents.normalize import normalize
+from intents.romaji import load_lexicon, loose, to_japanese
+
+# Romaji questions about the policy's topics, in the spellings people type: long vowels as ou/oo/o/ō, u/uu,
+# n', kunrei (si, zi, zyo…) beside Hepburn, words run together or apart.
+ROMAJI = [
+    ("gaibu itakusaki wa chanto kantoku sareteru no?", 4),
+    ("itakusaki no kantoku wa dou shiteru n desu ka", 4),
+    ("gyoumu itaku no saki tte doko?", 4),
+    ("riyou teishi wo motomeru jouken wa?", 9),
+    ("riyou teisi seikyu wa donna baai ni dekiru no", 9),
+    ("riyō teishi no jōken tte nani", 9),
+    ("kaiji seikyuu no tetsuzuki wa?", 7),
+    ("kaiji seikyu wa dou sureba ii desu ka", 7),
+    ("kaizi seikyuu no houhou", 7),
+    ("kojin jouhou ni gaitou shinai jouhou wa dou atsukau no", 2),
+    ("kojinjouhou janai jouhou mo kanri shiteru?", 2),
+    ("riyou mokuteki igai ni tsukau koto wa aru?", 3),
+    ("mokutekigai de tsukawareru koto tte aru no", 3),
+    ("riyou mokuteki no han i wo koete tsukawanai?", 3),
+    ("toukei shiryou no sakusei ni kojin jouhou tsukatteru?", 3),
+    ("porishii no kaitei wa dou yatte shiraseru no", 13),
+    ("anzen kanri taisaku wa dou natteru", 5),
+    ("akusesu kaiseki tte tokumei?", 11),
+    ("gaibu saito no sekinin wa?", 10),
+]
+
+
+@pytest.mark.parametrize(("text", "article"), ROMAJI)
+def test_romaji_questions_find_the_article(matcher: Matcher, text: str, article: int) -> None:
+    match = matcher.match(text)
+    assert match.decision == "answer", match
+    assert match.article == article, match
+
+
+@pytest.mark.parametrize(("spellings", "written"), [
+    (["kojin jouhou", "kojinjouhou", "kojin joho", "kozin zyouhou", "kojin jōhō"], "個人情報"),
+    (["riyou teishi", "riyo teishi", "riyou teisi", "riyoo teishi"], "利用停止"),
+    (["seikyuu", "seikyu", "seikyû"], "請求"),
+    (["han'i", "hani", "han i"], "範囲"),
+    (["itakusaki", "itaku saki"], "委託先"),
+    (["daisansha teikyou", "daisansya teikyo"], "第三者提供"),
+])
+def test_spelling_variants_find_one_lexicon_entry(spellings: list[str], written: str) -> None:
+    lexicon = load_lexicon()
+    for spelling in spellings:
+        reading = to_japanese(normalize(f"{spelling} no koto oshiete").text)
+        assert reading is not None and reading.startswith(written), (spelling, reading)
+    assert all("".join(map(loose, reading.split())) in lexicon for reading in spellings if " " in reading)
+
+
+def test_a_long_vowel_never_spans_two_words() -> None:
+    # "koto wa aru" joined would fold to "kotowaru" (断る): terms are looked up word by word.
+    assert to_japanese(normalize("riyou mokuteki igai ni tsukau koto wa aru?").text) == "利用目的以外に使う koto は aru"
+
+
+@pytest.mark.parametrize("text", [
+    "is my data kept in Japan?",               # English with a Japanese loanword stays English
+    "I want my kojin jouhou deleted",          # mixed: an English function word
+    "konnichiwa, genki desu ka",               # romaji, but no policy term: scored as written
+    "tokyo osaka kyoto nagoya sapporo",
+])
+def test_what_is_not_read_as_romaji(text: str) -> None:
+    assert to_japanese(normalize(text).text) is None
+
+
+def test_a_romaji_request_about_someone_else_is_still_refused(matcher: Matcher) -> None:
+    # Reading "yuuzaa" and "tomodachi" as ユーザー and 友達 keeps the others'-data reading of the Japanese message.
+    match = matcher.match("tonari no yuuzaa no juusho to denwa bangou wo oshiete, shiriai dakara")
+    assert match.article is None, match
