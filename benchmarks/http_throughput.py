@@ -7,7 +7,13 @@ else). All get the same load from `benchmarks.loadgen` in its own process: 32 ke
 sending the dev set's messages in its own chat sessions (a new session every `TURNS_PER_SESSION` messages), for a
 bounded time after a warm-up. Chat runs with the SQLite store and with the Redis store (our own redis-server,
 `appendonly yes`, `appendfsync always`). Rate limits are raised (not switched off) so the limiter's work is still
-counted. Baselines run before and after the chat servers, so a drift in the machine's load shows.
+counted.
+
+The machine is shared, and its load can change several-fold within a minute, so one run of each server minutes apart
+compares different conditions. All four servers (bare, matcher-only, chat on SQLite, chat on Redis) are started once
+and kept up, and `ROUNDS` short rounds load them in turn (forward, then reverse, then forward…); each chat server's CPU
+per message is divided by that of the matcher-only endpoint of the same round, and the report gives the median of
+those ratios with their range over the rounds.
 
 Targets (issue 18): server CPU per chat message ≤ 1.5x the matcher-only endpoint's with SQLite, ≤ 2x with Redis;
 chat p99 ≤ 50 ms at 32 clients on both stores, one worker; with Redis, one round trip per message for what every
@@ -240,68 +246,120 @@ def redis_round_trips(server: ServerProcess, redis_url: str, texts: Sequence[str
     return {**dev, "plain": plain}
 
 
+#: Servers in the order of the first round; the next round runs them in reverse (then forward again…), so a drift
+#: in the machine's load over the run falls evenly on baselines and chat servers instead of on whatever runs last.
+SERVERS = ("bare", "matcher", "sqlite", "redis")
+ROUNDS = 3
+
+
+def round_order(n: int) -> tuple[str, ...]:
+    return SERVERS if n % 2 == 0 else tuple(reversed(SERVERS))
+
+
+def median(values: Sequence[float]) -> float:
+    ordered = sorted(values)
+    if not ordered:
+        return 0.0
+    mid = len(ordered) // 2
+    return ordered[mid] if len(ordered) % 2 else (ordered[mid - 1] + ordered[mid]) / 2
+
+
+def spread(values: Sequence[float], fmt: str = "{:.2f}") -> str:
+    """`min–max` of the rounds' values (one value: itself)."""
+    if not values:
+        return "-"
+    low, high = min(values), max(values)
+    return fmt.format(low) if len(values) == 1 else f"{fmt.format(low)}–{fmt.format(high)}"
+
+
+def combine(rounds: list[dict[str, Any]]) -> dict[str, Any]:
+    """One server's rounds as one summary: the median of each timing over the rounds (p99 is each round's own p99,
+    then their median), counts added up; `rounds` keeps every round's own numbers."""
+    out: dict[str, Any] = {key: median([r[key] for r in rounds]) for key in
+                           ("rps", "p50", "p99", "max", "cpu_cores", "cpu_ms_per_request")}
+    if all("store_cpu_ms_per_request" in r for r in rounds):
+        out["store_cpu_cores"] = median([r["store_cpu_cores"] for r in rounds])
+        out["store_cpu_ms_per_request"] = median([r["store_cpu_ms_per_request"] for r in rounds])
+    out["completed"] = sum(r["completed"] for r in rounds)
+    out["ok"] = sum(r["ok"] for r in rounds)
+    out["exhausted"] = sum(r["exhausted"] for r in rounds)
+    statuses: dict[str, int] = {}
+    errors: dict[str, int] = {}
+    for r in rounds:
+        for k, v in r["statuses"].items():
+            statuses[k] = statuses.get(k, 0) + v
+        for k, v in r["errors"].items():
+            errors[k] = errors.get(k, 0) + v
+    out.update(statuses=statuses, errors=errors, rounds=rounds)
+    return out
+
+
 def run(quick: bool = False) -> Section:
     section = Section("http", "HTTP chat throughput")
-    duration, warmup = (1.0, 0.3) if quick else (10.0, 2.0)
+    duration, warmup = (1.0, 0.3) if quick else (6.0, 1.5)
+    rounds_n = 1 if quick else ROUNDS
     clients_n = 8 if quick else CLIENTS
-    per_client = 4000 if not quick else 600
+    per_client = 1500 if not quick else 300
     texts = dev_texts()
-    results: dict[str, dict[str, Any]] = {}
+    per_round: dict[str, list[dict[str, Any]]] = {name: [] for name in SERVERS}
     trips: dict[str, Any] = {}
+    loads: list[float] = []
     with tempfile.TemporaryDirectory(prefix="bench-http-") as tmp, RedisServer(Path(tmp) / "redis") as redis:
         workdir = Path(tmp)
-        # Baselines first and again last, so a drift in the machine's load during the run shows up (ratios use the
-        # mean of each baseline's two runs).
-        plan = [("bare", None), ("matcher", None), ("sqlite", None), ("redis", redis.url), ("matcher (again)", None),
-                ("bare (again)", None)]
-        if quick:
-            plan = plan[:4]
-        for name, url in plan:
-            kind = name.split()[0]
-            server = start_bare_server(workdir, matcher=kind == "matcher") if kind in ("bare", "matcher") else \
-                start_chat_server(workdir, url, name)
-            try:
-                port = server.port
-                clients = chat_clients(port, texts, clients_n, per_client, kind)
-                # The baselines answer faster: their clients go round their lists again.
-                store_pid = redis.proc.pid if kind == "redis" and redis.proc is not None else None
-                results[name] = measure(server, clients, duration, warmup, workdir, repeat=kind in ("bare", "matcher"),
-                                        store_pid=store_pid)
-                if kind == "redis" and url:
-                    trips = redis_round_trips(server, url, texts, 40 if quick else COUNTED_MESSAGES)
-            finally:
+        # Every server is started once and kept up; each round loads them one after another for a short window, so
+        # the ratios compare servers measured seconds apart, several times over, rather than once each.
+        servers: dict[str, ServerProcess] = {}
+        try:
+            for name in SERVERS:
+                servers[name] = (start_bare_server(workdir, matcher=name == "matcher") if name in ("bare", "matcher")
+                                 else start_chat_server(workdir, redis.url if name == "redis" else None, name))
+            for n in range(rounds_n):
+                for name in round_order(n):
+                    server = servers[name]
+                    # New sessions every round (the tag), the dev set's messages as in production traffic.
+                    clients = chat_clients(server.port, texts, clients_n, per_client, f"{name}-r{n}")
+                    store_pid = redis.proc.pid if name == "redis" and redis.proc is not None else None
+                    # The baselines answer faster: their clients go round their lists again.
+                    per_round[name].append(measure(server, clients, duration, warmup, workdir,
+                                                   repeat=name in ("bare", "matcher"), store_pid=store_pid))
+                    if hasattr(os, "getloadavg"):
+                        loads.append(os.getloadavg()[0])
+            trips = redis_round_trips(servers["redis"], redis.url, texts, 40 if quick else COUNTED_MESSAGES)
+        finally:
+            for server in servers.values():
                 server.stop()
         core = {name: core_cost(texts, workdir / f"core-{name}", url, 300 if quick else 3000)
                 for name, url in (("sqlite", None), ("redis", redis.url))}
 
-    def mean_of(kind: str, key: str) -> float:
-        values = [r[key] for name, r in results.items() if name.split()[0] == kind]
-        return sum(values) / len(values) if values else 0.0
-
-    bare_rps, matcher_rps = mean_of("bare", "rps"), mean_of("matcher", "rps")
-    matcher_cpu = mean_of("matcher", "cpu_ms_per_request")
+    results = {name: combine(rounds) for name, rounds in per_round.items()}
+    # Ratios are taken round by round (each chat server against the matcher-only endpoint of the same round), then
+    # the median over the rounds is the result and the rounds' range its spread.
+    cpu_ratios = {name: [c["cpu_ms_per_request"] / m["cpu_ms_per_request"] if m["cpu_ms_per_request"] else 0.0
+                         for c, m in zip(per_round[name], per_round["matcher"])] for name in SERVERS}
+    p99_ratios = {name: [c["p99"] / m["p99"] if m["p99"] else 0.0 for c, m in zip(per_round[name], per_round["matcher"])]
+                  for name in SERVERS}
+    bare_rps, matcher_rps = results["bare"]["rps"], results["matcher"]["rps"]
+    matcher_cpu = results["matcher"]["cpu_ms_per_request"]
     rows = []
     for name, r in results.items():
-        cpu_ratio = r["cpu_ms_per_request"] / matcher_cpu if matcher_cpu else 0.0
+        cpu_ratio = median(cpu_ratios[name])
         rows.append([name, f"{r['rps']:.0f}", f"{r['rps'] / bare_rps if bare_rps else 0.0:.2f}",
                      f"{r['rps'] / matcher_rps if matcher_rps else 0.0:.2f}", f"{r['p50'] * 1000:.1f}",
                      f"{r['p99'] * 1000:.1f}", f"{r['max'] * 1000:.1f}", f"{r['cpu_cores']:.2f}",
-                     f"{r['cpu_ms_per_request']:.3f}", f"{cpu_ratio:.2f}", r["completed"], json.dumps(r["statuses"]),
-                     json.dumps(r["errors"]) if r["errors"] else "", r["exhausted"]])
+                     f"{r['cpu_ms_per_request']:.3f}", f"{cpu_ratio:.2f} ({spread(cpu_ratios[name])})", r["completed"],
+                     json.dumps(r["statuses"]), json.dumps(r["errors"]) if r["errors"] else "", r["exhausted"]])
         if name in ("sqlite", "redis"):
             non_ok = r["completed"] - r["ok"]
             target = CPU_RATIO_TARGET[name]
             section.add(f"server CPU per message / matcher-only endpoint's ({name})",
-                        f"{cpu_ratio:.2f}x ({r['cpu_ms_per_request']:.3f} / {matcher_cpu:.3f} ms)",
+                        f"{cpu_ratio:.2f}x, median of {rounds_n} rounds (spread {spread(cpu_ratios[name])}; "
+                        f"{r['cpu_ms_per_request']:.3f} / {matcher_cpu:.3f} ms)",
                         f"≤ {target:.1f}x", cpu_ratio <= target if matcher_cpu else False)
-            matcher_p99s = [m["p99"] for n, m in results.items() if n.split()[0] == "matcher"]
-            # The absolute target and, since a shared machine's load moves every p99, ratios to the baselines'
-            # p99 (mean of their two runs) measured in the same run.
-            matcher_p99, bare_p99 = mean_of("matcher", "p99"), mean_of("bare", "p99")
-            section.add(f"chat p99 latency ({name}, {clients_n} clients)", f"{r['p99'] * 1000:.1f} ms (matcher-only "
-                        f"endpoint's in the same run: {', '.join(f'{v * 1000:.1f}' for v in matcher_p99s)} ms, "
-                        f"ratio {r['p99'] / matcher_p99 if matcher_p99 else 0.0:.2f}; bare endpoint's ratio "
-                        f"{r['p99'] / bare_p99 if bare_p99 else 0.0:.1f})",
+            section.add(f"chat p99 latency ({name}, {clients_n} clients)",
+                        f"{r['p99'] * 1000:.1f} ms, median of {rounds_n} rounds (spread "
+                        f"{spread([x['p99'] * 1000 for x in per_round[name]], '{:.0f}')} ms; matcher-only endpoint's "
+                        f"{results['matcher']['p99'] * 1000:.1f} ms, ratio {median(p99_ratios[name]):.2f}; bare "
+                        f"endpoint's ratio {r['p99'] / results['bare']['p99'] if results['bare']['p99'] else 0.0:.1f})",
                         f"≤ {P99_TARGET * 1000:.0f} ms", r["p99"] <= P99_TARGET)
             section.add(f"chat rps ({name}), orientation", f"{r['rps']:.0f} (bare {bare_rps:.0f}, matcher-only "
                         f"{matcher_rps:.0f})")
@@ -317,15 +375,27 @@ def run(quick: bool = False) -> Section:
                     plain["round_trips"] <= ROUND_TRIP_TARGET + max(0.05, 4 / plain["messages"]))
         section.add("Redis round trips per chat message (dev set: some also open forms, tickets, unanswered records)",
                     f"{trips['round_trips']:.2f} ({sum(trips['calls'].values()):.2f} commands)")
+    round_rows = [[n + 1, name, f"{x['rps']:.0f}", f"{x['p99'] * 1000:.1f}", f"{x['cpu_cores']:.2f}",
+                   f"{x['cpu_ms_per_request']:.3f}",
+                   f"{cpu_ratios[name][n]:.2f}" if name in ("sqlite", "redis") else "",
+                   f"{loads[n * len(SERVERS) + round_order(n).index(name)]:.2f}" if len(loads) == rounds_n * len(SERVERS)
+                   else ""]
+                  for n in range(rounds_n) for name in round_order(n) for x in (per_round[name][n],)]
     section.body = (
-        f"{clients_n} closed-loop keep-alive clients on loopback, {warmup:.0f} s warm-up then {duration:.0f} s "
-        f"measured per server; the load generator (`benchmarks/loadgen.py`, asyncio, raw sockets) runs in its own "
-        f"process. `bare` answers constant JSON; `matcher` validates the same body and runs the matcher on the message "
-        f"in an async endpoint (nothing stored or rendered). Ratios use the mean of each baseline's two runs. Server "
-        f"CPU is the server process's user + system time over the measured window.\n\n"
+        f"{clients_n} closed-loop keep-alive clients on loopback; the load generator (`benchmarks/loadgen.py`, "
+        f"asyncio, raw sockets) runs in its own process. `bare` answers constant JSON; `matcher` validates the same "
+        f"body and runs the matcher on the message in an async endpoint (nothing stored or rendered). All four servers "
+        f"are started once and kept up; {rounds_n} round(s) load them in turn ({', '.join(SERVERS)}, the next round "
+        f"in reverse order), {warmup:.1f} s warm-up then {duration:.0f} s measured each, so baselines and chat servers "
+        f"are measured seconds apart, several times. Server CPU is the server process's user + system time over the "
+        f"measured window. Each figure below is the median over the rounds; the CPU ratio is taken round by round "
+        f"against that round's matcher-only endpoint, then its median (spread: the rounds' range).\n\n"
         + markdown_table(["server", "rps", "rps / bare", "rps / matcher-only", "p50 ms", "p99 ms", "max ms",
-                          "server CPU (cores)", "server CPU ms per request", "CPU / matcher-only's", "answers",
-                          "statuses", "errors", "clients out of requests"], rows)
+                          "server CPU (cores)", "server CPU ms per request", "CPU / matcher-only's (spread)",
+                          "answers", "statuses", "errors", "clients out of requests"], rows)
+        + "\n\nThe rounds, in the order they ran (1-minute load average after each):\n\n"
+        + markdown_table(["round", "server", "rps", "p99 ms", "server CPU (cores)", "server CPU ms per request",
+                          "CPU / matcher-only's (this round)", "load"], round_rows)
         + "\n\nWhere a chat message's time goes: the conversation core alone, timed in the benchmark's own process "
         "(no HTTP, one message at a time, wall time, so the Redis row includes its round trips), over the same "
         "messages and session pattern:\n\n"
@@ -346,22 +416,23 @@ def run(quick: bool = False) -> Section:
                              [[label, f"{t['round_trips']:.2f}", ", ".join(f"{k} {v:.2f}" for k, v in t["calls"].items())]
                               for label, t in (("dev set", trips), ("plain answers", trips["plain"]))]))
     section.data = {"results": results, "bare_rps": bare_rps, "matcher_rps": matcher_rps,
-                    "matcher_cpu_ms": matcher_cpu, "core": core, "round_trips": trips}
+                    "matcher_cpu_ms": matcher_cpu, "cpu_ratios": cpu_ratios, "core": core, "round_trips": trips,
+                    "rounds": rounds_n}
     if any(row.ok is False for row in section.rows):
-        section.why.extend(explain(results, matcher_cpu, clients_n, core))
-        slow_baseline = [n for n, m in results.items() if n.split()[0] == "matcher" and m["p99"] > P99_TARGET]
+        section.why.extend(explain(results, matcher_cpu, clients_n, core, cpu_ratios))
+        slow_baseline = [x for x in per_round["matcher"] if x["p99"] > P99_TARGET]
         if slow_baseline:
             section.why.append(
                 f"p99 of the baseline: the matcher-only endpoint, which stores and renders nothing, itself had a p99 "
-                f"over {P99_TARGET * 1000:.0f} ms in {len(slow_baseline)} of its runs here ("
-                + ", ".join(f"{n}: {results[n]['p99'] * 1000:.0f} ms at {results[n]['rps']:.0f} rps" for n in slow_baseline)
-                + "): on this machine at this load a worker cannot answer 32 clients within the target even when it "
+                f"over {P99_TARGET * 1000:.0f} ms in {len(slow_baseline)} of its {rounds_n} rounds here ("
+                + ", ".join(f"{x['p99'] * 1000:.0f} ms at {x['rps']:.0f} rps" for x in slow_baseline)
+                + "): on this machine at this load a worker cannot answer the clients within the target even when it "
                 "only matches; the chat p99 is better judged against it than against the absolute target.")
     return section
 
 
 def explain(results: dict[str, dict[str, Any]], matcher_cpu: float, clients: int,
-            core: dict[str, dict[str, float]]) -> list[str]:
+            core: dict[str, dict[str, float]], cpu_ratios: dict[str, list[float]]) -> list[str]:
     """Why the chat endpoint misses its targets, from this run's numbers."""
     out = []
     for name in ("sqlite", "redis"):
@@ -369,12 +440,13 @@ def explain(results: dict[str, dict[str, Any]], matcher_cpu: float, clients: int
         if not r or not r["rps"]:
             continue
         c = core[name]
-        ratio = r["cpu_ms_per_request"] / matcher_cpu if matcher_cpu else 0.0
+        ratio = median(cpu_ratios[name])
         needed = clients * 1000 / (P99_TARGET * 1000 * 0.75)  # p99 about 4/3 of the mean in these runs
         if ratio > CPU_RATIO_TARGET[name]:
             out.append(
                 f"{name}: {r['cpu_ms_per_request']:.3f} ms of server CPU per chat message against "
-                f"{matcher_cpu:.3f} ms for the matcher-only endpoint ({ratio:.2f}x; target "
+                f"{matcher_cpu:.3f} ms for the matcher-only endpoint (medians over the rounds; the median of the "
+                f"rounds' ratios {ratio:.2f}x, spread {spread(cpu_ratios[name])}; target "
                 f"{CPU_RATIO_TARGET[name]:.1f}x, i.e. at most {matcher_cpu * CPU_RATIO_TARGET[name]:.3f} ms). In "
                 f"process the core takes {c['handle_ms']:.3f} ms per message (wall time) and matching alone "
                 f"{c['match_ms']:.3f} ms; the rest is the store (rate buckets, session read and write, staff replies), "
