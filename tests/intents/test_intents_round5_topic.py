@@ -75,3 +75,41 @@ def test_a_romaji_request_about_someone_else_is_still_refused(matcher: Matcher) 
     # Reading "yuuzaa" and "tomodachi" as ユーザー and 友達 keeps the others'-data reading of the Japanese message.
     match = matcher.match("tonari no yuuzaa no juusho to denwa bangou wo oshiete, shiriai dakara")
     assert match.article is None, match
+
+
+# Neighbouring articles: the topic the message is about, not the neighbour sharing its generic words.
+NEIGHBOURS = [
+    # When a disclosure may be refused, and whether a request for everything must be met, are Art. 7.
+    ("Is there any situation where you'd say no to giving a person their own information?", 7),
+    ("could you ever refuse to release someone's personal data to them even when they ask?", 7),
+    ("when are you allowed not to give out a user's info to that user?", 7),
+    ("本人が求めても個人情報を渡さないケースはある？", 7),
+    ("開示を求められても断るのはどんなとき？", 7),
+    ("if someone requested everything you have about them, do you have to comply?", 7),
+    ("suppose I demanded every bit of info you hold on me — could you say no?", 7),
+    ("全部見せてと頼んだら必ず応じてもらえるんですか", 7),
+    # Whether the company checks its contractors is Art. 4.
+    ("do you check up on the companies you outsource to?", 4),
+    ("業者がデータをちゃんと扱ってるかチェックしてる？", 4),
+    ("外注先のチェックってしてますか", 4),
+    # Data moving between the company's own services is Art. 2.
+    ("does stuff from one webmo tool flow into your other tools?", 2),
+    ("my data from your calendar app ends up in your other apps?", 2),
+    ("チャットツールの情報が他の製品にも流れてるの？", 2),
+    # A topic noun with a generic purpose word names the topic's article (cookies and IP addresses: Art. 12).
+    ("クッキーの利用目的は？", 12),
+    ("ＩＰアドレスの利用目的を教えて", 12),
+    ("ｃｏｏｋｉｅは何の目的で使っていますか", 12),
+    ("what is the purpose of the cookies you set?", 12),
+    # Hearing about updates to the policy is Art. 13.
+    ("how will I learn about changes to these terms?", 13),
+    ("How do I find out about future updates to the privacy policy?", 13),
+    ("ポリシーが変わったことはどうやって分かりますか", 13),
+]
+
+
+@pytest.mark.parametrize(("text", "article"), NEIGHBOURS)
+def test_neighbouring_articles(matcher: Matcher, text: str, article: int) -> None:
+    match = matcher.match(text)
+    assert match.decision == "answer", match
+    assert match.article == article, match
