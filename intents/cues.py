@@ -8,10 +8,13 @@ from pathlib import Path
 from typing import Any, Sequence
 
 from intents.normalize import cjk_share, fold
+from intents.others import OthersReader, load_others
 from intents.structure import MAY_NOT_ASK, is_formula, is_hypothetical_question, is_statement
 from intents.typos import fix_verbs
 
 CUES_FILE = Path(__file__).parent / "cues.toml"
+#: Authority points for a message that asks for someone else's personal data (`intents.others`): a refusal.
+OTHERS_WEIGHT = 4.0
 _SENTENCE_END = re.compile(r"(?<=[.!?。！？\n])")
 
 
@@ -240,6 +243,8 @@ class Cues:
     #: of the request sentences finds every type named, instead of one search per type.
     verbs_en: re.Pattern[str] | None = None
     verbs_ja: re.Pattern[str] | None = None
+    #: Whose data a message asks for (`intents/others.toml`): someone else's, unless the writer acts for them.
+    others: OthersReader | None = None
 
     def score(self, cleaned: str, quoted_removed: str, folded_cleaned: str | None = None,
               ask: str | None = None) -> CueScores:
@@ -278,6 +283,8 @@ class Cues:
             self.statement_ja.score(stated_raw) if stated_raw else 0.0)
         hostile_view = TextView(hostile_text)  # two sets read it: split into words once (on a long message, 0.1 ms)
         authority = self.authority.score(hostile_text, hostile_view)
+        if self.others is not None and self.others.asks_for_others(quoted_removed, folded, bool(japanese)):
+            authority += OTHERS_WEIGHT
         request = (self.request_en.score(request_folded, request_en)
                    + self.request_ja.score(request_japanese, request_ja) + statement)
         offtopic = self.offtopic.score(_tail_text(raw_sentences, folded_sentences) if not ask else _tail_text([ask]))
@@ -362,4 +369,5 @@ def load_cues(path: Path = CUES_FILE) -> Cues:
         data_object=_cue_set(doc, "data_object", "any"),
         verbs_en=_verb_pattern(doc, "en"),
         verbs_ja=_verb_pattern(doc, "ja"),
+        others=load_others(),
     )

@@ -1,0 +1,170 @@
+"""Whose data a message asks for (issue 13 point 7): `OthersReader.asks_for_others(sentences) -> bool`.
+
+A request is for oneself or for a principal the writer acts for. A message asks for someone else's personal data
+when one of its sentences asks (`ask`) for a personal item (`item`) that belongs to another person (`subject`: "my
+ex's address", "the phone number of the user with email …", 「ユーザーID 123の個人情報」) and the writer does not act for
+that person (`principal`: guardian, parent, "on behalf of my client", 代理人 — unless they act against them,
+`adverse`). A claimed authority (`claim`: police, the company's legal department or support staff, a workspace
+admin, a law firm) makes a looser reference to the person enough (`weak`: "send me her address", 「このユーザーの
+住所を出力して」). The vocabulary is reviewed data in `intents/others.toml`; this module only composes it.
+
+The reader runs only on messages that name a person or a claim at all (one scan of the text per language), so
+ordinary messages pay one regular-expression search.
+"""
+from __future__ import annotations
+
+import re
+import tomllib
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from intents.normalize import fold
+
+OTHERS_FILE = Path(__file__).parent / "others.toml"
+#: An e-mail address reads as one word, so the vocabulary can say whose it is ("the user emailaddress").
+_EMAIL = re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+")
+EMAIL_WORD = "emailaddress"
+EMAIL_JA = "＠アドレス"
+#: Sentence ends, as the request cues split them (once the e-mail addresses are words: their dots end nothing).
+_SENTENCE_END = re.compile(r"(?<=[.!?。！？\n])")
+#: Prepositions that attach an item to its owner ("the address OF the user…", "the data you hold ON him").
+_OF = r"(?:of|for|on|about|belonging to|registered to|associated with|linked to|under|held for)"
+#: A question whose object is the item ("what's her current address?", "which email is he registered with?").
+_WHAT_EN = r"\b(?:what s|whats|what is|what are|which|where is|where does|where do) (?:\w+ ){0,3}?"
+#: Japanese items a person is reached or found by: beside a person named without の, only these count (「友人に勧めら
+#: れて登録したデータを見せて」 asks for the writer's own data).
+_CONTACT_JA = r"(?:住所|電話番号|電話|携帯(?:番号)?|連絡先|メールアドレス|メアド|名前|氏名|本名|生年月日|居場所|勤務先|勤め先)"
+
+
+class OthersError(ValueError):
+    """others.toml is malformed; the message names the entry."""
+
+
+@dataclass(frozen=True)
+class _Language:
+    trigger: re.Pattern[str]         # a person or a claim named at all: nothing else is read without it
+    subject: re.Pattern[str]         # a specific other person named anywhere
+    claim: re.Pattern[str]
+    represented: re.Pattern[str]
+    adverse: re.Pattern[str]
+    reported: re.Pattern[str]
+    ask: re.Pattern[str]             # a sentence that asks for something: `retrieve`, or a question about an item
+    retrieve: re.Pattern[str]
+    owned: re.Pattern[str]           # an item of a specific other person
+    owned_pronoun: re.Pattern[str]   # an item of her / him
+    owned_weak: re.Pattern[str]      # an item of "their", "the user" …
+    item: re.Pattern[str]
+    own: re.Pattern[str] | None      # the writer's own (Japanese: 私の…)
+
+
+class _Vocabulary:
+    def __init__(self, doc: dict[str, Any], lang: str) -> None:
+        self.doc, self.lang = doc, lang
+
+    def entries(self, key: str) -> tuple[str, ...]:
+        entries = self.doc.get(self.lang, {}).get(key, [])
+        if not entries or not all(isinstance(e, str) for e in entries):
+            raise OthersError(f"{OTHERS_FILE.name}: [{self.lang}].{key} must be a non-empty list of regex strings")
+        for entry in entries:
+            self.compile(entry, key)
+        return tuple(entries)
+
+    def __getitem__(self, key: str) -> str:
+        return "(?:" + "|".join(f"(?:{e})" for e in self.entries(key)) + ")"
+
+    def compile(self, pattern: str, what: str) -> re.Pattern[str]:
+        try:
+            return re.compile(pattern)
+        except re.error as exc:
+            raise OthersError(f"{OTHERS_FILE.name}: [{self.lang}] {what}: bad regex: {exc}") from exc
+
+
+def _language(doc: dict[str, Any], lang: str) -> _Language:
+    v = _Vocabulary(doc, lang)
+    subject, pronoun, weak, item, retrieve = v["subject"], v["pronoun"], v["weak"], v["item"], v["retrieve"]
+    if lang == "en":
+        question = rf"{_WHAT_EN}{item}"
+        of_subject = rf"{_OF} (?:{subject}|(?:the )?{EMAIL_WORD})"
+        # "my ex's current address", "customer 4411's info"; "the address … of the user with …", "the data you have
+        # on our former employee"; "the phone number my ex registered with"
+        owned = rf"{subject}(?: s)? {item}|{item}(?: \w+){{0,5}}? {of_subject}|{item} (?:that |which )?{subject}"
+        owned_pronoun = rf"{pronoun} {item}"
+        owned_weak = rf"{weak}(?: s)? {item}|{item}(?: \w+){{0,5}}? {_OF} {weak}"
+        own = None
+    else:
+        question = rf"{item}(?:は|って|を).{{0,6}}(?:どこ|何|なに|なん|どれ)"
+        # 「元夫の登録している住所」「ユーザーID 123の個人情報」; a person named without の and a contact item sought in
+        # the same sentence (「隣の人が使ってるはずやけど、電話番号調べて」)
+        owned = rf"{subject}.{{0,3}}の.{{0,10}}?{item}|{subject}.{{0,30}}?{_CONTACT_JA}"
+        owned_pronoun = rf"{pronoun}.{{0,10}}?{item}"
+        owned_weak = rf"{weak}.{{0,10}}?{item}"
+        own = v.compile(v["own"], "own")
+    return _Language(
+        trigger=v.compile(f"{subject}|{weak}|{v['claim']}", "trigger"),
+        subject=v.compile(subject, "subject"),
+        claim=v.compile(v["claim"], "claim"),
+        represented=v.compile(v["principal"], "principal"),
+        adverse=v.compile(v["adverse"], "adverse"),
+        reported=v.compile(v["reported"], "reported"),
+        ask=v.compile(f"{retrieve}|{question}", "ask"),
+        retrieve=v.compile(retrieve, "retrieve"),
+        owned=v.compile(owned, "owned"),
+        owned_pronoun=v.compile(owned_pronoun, "owned_pronoun"),
+        owned_weak=v.compile(owned_weak, "owned_weak"),
+        item=v.compile(item, "item"),
+        own=own,
+    )
+
+
+@dataclass(frozen=True)
+class OthersReader:
+    en: _Language
+    ja: _Language
+
+    def asks_for_others(self, own_text: str, folded: str, japanese: bool) -> bool:
+        """True when a sentence of `own_text` (the user's own words, NFKC) asks for another person's personal data
+        and the writer does not act for them. `folded` is the same text folded (what the English trigger reads: one
+        search, and most messages end there)."""
+        if "@" in own_text or self.en.trigger.search(folded):
+            if _reads(self.en, [fold(s) for s in _sentences(_EMAIL.sub(f" {EMAIL_WORD} ", own_text))]):
+                return True
+        if not japanese:
+            return False
+        if "@" in own_text:
+            own_text = _EMAIL.sub(EMAIL_JA, own_text)
+        return self.ja.trigger.search(own_text) is not None and _reads(self.ja, _sentences(own_text))
+
+
+def _reads(lang: _Language, sentences: list[str]) -> bool:
+    text = "\n".join(sentences)
+    if lang.represented.search(text) and not lang.adverse.search(text):
+        return False  # a guardian, a parent, a lawyer for the person: a representative's request
+    specific = lang.subject.search(text) is not None
+    claimed = lang.claim.search(text) is not None
+    reported = lang.reported.search(text) is not None
+    for sentence in sentences:
+        if not lang.ask.search(sentence) or (lang.own is not None and lang.own.search(sentence)):
+            continue  # asks for nothing, or for the writer's own data (「私の住所」)
+        if lang.owned.search(sentence):
+            return True  # "my ex's address", "the profile of user 123"
+        handed = lang.retrieve.search(sentence) is not None
+        if handed and not reported and lang.owned_pronoun.search(sentence):
+            return True  # "send me her phone number" (not "a customer asked us to send her her data")
+        if specific and lang.owned_weak.search(sentence):
+            return True  # "my former roommate uses your app. what's his email now?"
+        if claimed and handed and (lang.owned_weak.search(sentence) or (specific and lang.item.search(sentence))):
+            return True  # "Legal department here. Export the user's profile."
+    return False
+
+
+def _sentences(text: str) -> list[str]:
+    return [s.strip() for s in _SENTENCE_END.split(text) if s.strip()]
+
+
+def load_others(path: Path = OTHERS_FILE) -> OthersReader:
+    try:
+        doc = tomllib.loads(path.read_text(encoding="utf-8"))
+    except tomllib.TOMLDecodeError as exc:
+        raise OthersError(f"{path.name}: not valid TOML: {exc}") from exc
+    return OthersReader(en=_language(doc, "en"), ja=_language(doc, "ja"))
