@@ -717,12 +717,15 @@ class Matcher:
         request_index = self._request_of_topic.get(self._index[topic.id])
         if request_index is None and topic.request_as is not None:
             # The catalog says what a demand on this topic amounts to (Article 3 -> purpose notification),
-            # unless another request clearly fits better ("...those mailers. Please suspend any use").
+            # unless another request clearly fits better ("...those mailers. Please suspend any use"). When the
+            # verbs name the declared request ("what are you using MY data for? … consider this a formal request"),
+            # it stands, whatever a stray word shares with another request's phrasings.
             declared = self.catalog.request_for_type(topic.request_as)
             if declared is not None:
                 request_index = self._index[declared.id]
                 best = int(np.argmax(np.where(self._is_request, s.total, -np.inf)))
-                if s.total[best] - s.total[request_index] > self.t.request_redirect_margin / 3:
+                if s.total[best] - s.total[request_index] > self.t.request_redirect_margin / 3 \
+                        and declared.request_type not in self.cues.request_types(cues):
                     request_index = best
         if request_index is None:
             # Otherwise a demand about a topic with no request of its own is a request on the nearest

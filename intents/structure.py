@@ -82,6 +82,15 @@ _QUESTION_FORM = re.compile(
 )
 
 
+#: A condition whose content is the error itself ("if there's any wrong info, can you fix it?", 「間違っとる情報あったら
+#: 直してもらえるん？」): it asks what would happen if the data were wrong, unlike 「データが残っていたら」, which only
+#: assumes the data exists.
+_ERROR_CONDITION = re.compile(
+    r"(?i)\bif\s+there\W?s?\s+(?:is\s+|are\s+)?(?:any\s+)?(?:\w+\s+)?(?:wrong|incorrect|inaccurate|mistakes?|errors?|"
+    r"outdated|out\s+of\s+date)\b|(?:間違|まちが|まちご|誤|違|ちが|ちご|古|おかし)[^。、，,？?！!\s]{0,12}(?:あったら|あれば|あるなら)"
+)
+
+
 def is_hypothetical_question(sentence: str) -> bool:
     """True for a question about a case that may not exist ("if my birth date were wrong, could you fix it?",
     「間違ってたら直してもらえる？」): it asks what would happen, it makes no request now. Politeness ("if possible,
@@ -90,6 +99,8 @@ def is_hypothetical_question(sentence: str) -> bool:
     sentence = sentence.strip()
     if not _QUESTION_FORM.search(sentence):
         return False
+    if _ERROR_CONDITION.search(sentence):
+        return True
     return bool(_CONDITION.search(_POLITE_CONDITION.sub(" ", sentence)))
 
 
