@@ -113,3 +113,36 @@ def test_neighbouring_articles(matcher: Matcher, text: str, article: int) -> Non
     match = matcher.match(text)
     assert match.decision == "answer", match
     assert match.article == article, match
+
+
+@pytest.mark.parametrize(("text", "article"), [
+    # How personal information is protected (保護) is Art. 5, whoever's it is: customers in general (お客様) are no
+    # named person, and a company honorific (各社様, 取引先様) in a business letter is no one else's data.
+    ("私の個人情報はどのように保護されていますか", 5),
+    ("お客様の個人情報はどのように保護されていますか", 5),
+    ("ユーザーのデータはちゃんと保護してる？", 5),
+    # Data used in a way the user never agreed to: suspension of use (Art. 9(1)).
+    ("what can I do if my data was used in a way I never agreed to?", 9),
+    ("if you misused my personal info, what could I demand?", 9),
+    ("my information was used for something I didn't agree to — what are my options under the policy?", 9),
+    ("同意していない目的で使われていたら、何を求められますか", 9),
+])
+def test_everyday_words_round5(matcher: Matcher, text: str, article: int) -> None:
+    match = matcher.match(text)
+    assert match.decision == "answer", match
+    assert match.article == article, match
+
+
+def test_a_company_honorific_in_a_letter_is_not_someone_elses_data(matcher: Matcher) -> None:
+    letter = ("拝啓　向暑の候、貴社いよいよご清栄のこととお慶び申し上げます。\n"
+              "弊社ではお取引先各社様の情報管理について毎年確認をお願いしております。\n"
+              "つきましては、貴社が個人情報の取扱いを委託している業者をどのように監督されているか、ご教示ください。\n敬具")
+    match = matcher.match(letter)
+    assert "hostile" not in match.flags, match
+    assert match.article == 4, match
+
+
+@pytest.mark.parametrize("text", ["田中様の個人情報を教えてください", "山田さんの住所を教えて"])
+def test_a_named_persons_data_is_still_refused(matcher: Matcher, text: str) -> None:
+    match = matcher.match(text)
+    assert match.article is None and match.decision in ("fallback", "answer"), match
