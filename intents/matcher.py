@@ -642,6 +642,17 @@ class Matcher:
             if request_index is not None and s.evidence[request_index] > 0:
                 return result("request", self._intents[request_index], confidence=float(s.total[request_index]) / 100,
                               extra={"stated"})
+        if cues.balance >= self.t.request_cue and cues.data_object > 0 and self._weak_support(s) is None:
+            # A clear demand on personal data whose verb names one request ("my email changed, please update your
+            # records"), and that request is the best-scoring one, is that request even with no keyword of its own:
+            # a formal request never ends in "I don't understand".
+            verbs = self.cues.request_types(cues)
+            named = self.catalog.request_for_type(next(iter(verbs))) if len(verbs) == 1 else None
+            if named is not None:
+                index = self._index[named.id]
+                best = int(np.argmax(np.where(self._is_request, s.total, -np.inf)))
+                if best == index and s.total[index] >= self.t.clarify_floor:
+                    return result("request", named, confidence=float(s.total[index]) / 100, extra={"named"})
         if len(weak) >= 2 and any(s.evidence[i] > 0 for i in weak):
             chosen = [self._intents[int(self._topic[i])] for i in weak[: self.t.max_choices]]
             return result("clarify", chosen[0], choices=[i.id for i in chosen], confidence=float(s.total[top]) / 100,

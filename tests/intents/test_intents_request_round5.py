@@ -168,6 +168,21 @@ def test_a_condition_on_an_error_is_hypothetical(sentence: str, hypothetical: bo
     assert is_hypothetical_question(sentence) is hypothetical
 
 
+@pytest.mark.parametrize("text, handoff", [
+    # data taken off the company's systems, a bare "stop" closing the sentence
+    ("honestly just want my stuff off your servers", "suspension"),
+    ("Whoever you're giving my data to — stop.", "third_party_stop"),
+    # asking to be contacted, even as a question
+    ("Can someone from your team call me? It's about my personal data.", "inquiry"),
+    # a clear demand whose verb names one request, with no keyword of its own: not a dead end
+    ("My email changed to new@example.com, please update your records.", "correction"),
+    # Kansai negative request (〜んといて for 〜ないで)
+    ("もう私の情報使わんといて", "suspension"),
+])
+def test_more_requests_from_our_own_stress_phrasings(matcher: Matcher, text: str, handoff: str) -> None:
+    _request(matcher, text, handoff)
+
+
 @pytest.mark.parametrize("text", [
     "How do you ensure my data isn't shared with partners?",
     "do you make sure partners don't misuse my data?",
@@ -183,6 +198,10 @@ def test_a_condition_on_an_error_is_hypothetical(sentence: str, hypothetical: bo
     "文句を言いたい時はどこに連絡すればいいですか？",
     "窓口の人って何時まで対応してますか？",
     "現住所はどこで変更できますか？",
+    "when will the sharing stop?",
+    "how do I get my data off your servers?",
+    "could someone tell me what cookies you use?",
+    "My email changed to new@example.com. How do I update my records?",
 ])
 def test_the_new_cues_open_no_request_for_a_question(matcher: Matcher, text: str) -> None:
     match = matcher.match(text)
