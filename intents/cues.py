@@ -217,6 +217,9 @@ class CueScores:
     #: Personal data named as an object (my data, account, 個人情報…): what separates a privacy request from work
     #: chatter with a request verb ("stop sending me calendar invites").
     data_object: float = 0.0
+    #: Site content or finished work named where the message ends (a typo on the homepage, an archived project): with
+    #: no personal data named, the message is product support whatever its verbs (also counted in `offtopic`).
+    work_object: float = 0.0
     #: The sentences the request cues read (English folded, Japanese raw), for `Cues.request_types`.
     request_text: tuple[str, str] = field(default=("", ""), compare=False, repr=False)
 
@@ -239,6 +242,7 @@ class Cues:
     statement_ja: CueSet = field(default_factory=lambda: CueSet(()))
     authority: CueSet = field(default_factory=lambda: CueSet(()))
     data_object: CueSet = field(default_factory=lambda: CueSet(()))
+    work_object: CueSet = field(default_factory=lambda: CueSet(()))
     #: Request-type verbs, one alternation per language with a named group per type (`_verb_pattern`): one scan
     #: of the request sentences finds every type named, instead of one search per type.
     verbs_en: re.Pattern[str] | None = None
@@ -287,7 +291,9 @@ class Cues:
             authority += OTHERS_WEIGHT
         request = (self.request_en.score(request_folded, request_en)
                    + self.request_ja.score(request_japanese, request_ja) + statement)
-        offtopic = self.offtopic.score(_tail_text(raw_sentences, folded_sentences) if not ask else _tail_text([ask]))
+        tail = _tail_text(raw_sentences, folded_sentences) if not ask else _tail_text([ask])
+        work_object = self.work_object.score(tail)
+        offtopic = self.offtopic.score(tail) + work_object
         return CueScores(
             request=request,
             request_text=(request_folded, request_japanese),
@@ -299,6 +305,7 @@ class Cues:
             # still a request, "stop sending me calendar invites" is not.
             # (or in the ask sentences, when the caller found them: intents.structure).
             offtopic=offtopic,
+            work_object=work_object,
             data_object=self.data_object.score(folded + "\n" + japanese),
         )
 
@@ -367,6 +374,7 @@ def load_cues(path: Path = CUES_FILE) -> Cues:
         statement_ja=_cue_set(doc, "statement", "ja"),
         authority=_cue_set(doc, "authority", "any"),
         data_object=_cue_set(doc, "data_object", "any"),
+        work_object=_cue_set(doc, "work_object", "any"),
         verbs_en=_verb_pattern(doc, "en"),
         verbs_ja=_verb_pattern(doc, "ja"),
         others=load_others(),

@@ -565,7 +565,9 @@ class Matcher:
         # the duplicate ticket") opens no request, however strongly its verb names one.
         # A request that does name personal data beside the chatter ("delete my account, and the meeting reminders
         # too") is a request, even with little keyword evidence.
-        chatter_request = cues.request > 0 and cues.data_object == 0
+        # Site content or finished work with no personal data named ("there's a typo on your homepage — correct it")
+        # is support even where no request cue is read.
+        chatter_request = (cues.request > 0 or cues.work_object > 0) and cues.data_object == 0
         data_request = cues.data_object > 0
         if cues.offtopic >= self.t.offtopic_cue and (
                 (s.evidence[top] < self.t.offtopic_keyword_evidence and not data_request) or chatter_request):

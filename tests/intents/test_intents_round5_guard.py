@@ -1,0 +1,69 @@
+"""Round-5 families of the `guard` work (issue 13 points 4 and 7), each checked with phrasings of our own.
+
+Out of scope with privacy words: product support that uses request verbs on site content or work items, plan
+changes, jobs, other companies' privacy policies, and "are you a bot" in romaji get the support fallback or
+smalltalk, never an article or a request; a typo in the writer's own name or address is still a correction.
+None of these sentences comes from an evaluation set.
+"""
+from __future__ import annotations
+
+import pytest
+
+from intents.matcher import Matcher
+
+SUPPORT = [
+    # site content and finished work: a request verb on them opens nothing, with or without a request cue
+    "there's a typo on your homepage - 'recieve' - pls fix it",
+    "please correct the spelling mistake in the footer of your website",
+    "your pricing page has a broken link, can you update it",
+    "ホームページの誤字を直してください",
+    "サイトのフッターに脱字があります。修正お願いします。",
+    "会社概要のページで社名の表記ミスを見つけました。訂正してください。",
+    # work items in the app
+    "how can I delete an archived project from my workspace?",
+    "remove the old board from the sidebar please",
+    "export the project list to CSV",
+    "can I get the task list out as an excel file?",
+    "ワークスペースから古いプロジェクトを削除する方法は？",
+    "案件一覧をエクセルで出力したい",
+    # plans, jobs, other companies' policies
+    "how do I change my plan?",
+    "I want to switch plans from monthly to yearly",
+    "プランを変更したいんですが、どうすればいいですか",
+    "料金プランの切り替え方法を教えて",
+    "are there any job openings at webmo?",
+    "求人情報はどこで見られますか",
+    "中途採用ってやってます？",
+    "how does your privacy policy compare to google's privacy policy?",
+    "whats yahoos privacy policy like compared to line's",
+    "is microsoft's privacy policy stricter than yours?",
+    "楽天のプライバシーポリシーってどうなってる？",
+    "他の会社と比べて御社のポリシーは厳しいですか",
+]
+
+
+@pytest.mark.parametrize("text", SUPPORT)
+def test_support_with_privacy_words_gets_no_article_and_no_request(matcher: Matcher, text: str) -> None:
+    match = matcher.match(text)
+    assert match.decision == "fallback" and match.article is None and match.handoff is None, (
+        match.decision, match.intent, match.cues)
+
+
+@pytest.mark.parametrize("text", ["bot desu ka", "anata wa AI desu ka?", "ningen desu ka"])
+def test_asking_about_the_bot_in_romaji_is_smalltalk(matcher: Matcher, text: str) -> None:
+    match = matcher.match(text)
+    assert (match.decision, match.intent) == ("smalltalk", "help"), (match.decision, match.intent)
+
+
+@pytest.mark.parametrize("text, handoff", [
+    # a typo in the writer's own data is a correction (personal data named)
+    ("there's a typo in my surname in your records, please correct it", "correction"),
+    ("my email address is misspelled in my profile, correct it please", "correction"),
+    ("私の名前に誤字があります。訂正してください。", "correction"),
+    ("登録している住所に誤字があるので直してください", "correction"),
+    ("delete my account and all my projects", "suspension"),
+    ("他社に私の情報を渡さないでください", "third_party_stop"),
+])
+def test_personal_data_beside_work_words_is_still_a_request(matcher: Matcher, text: str, handoff: str) -> None:
+    match = matcher.match(text)
+    assert (match.decision, match.handoff) == ("request", handoff), (match.decision, match.intent, match.cues)
