@@ -146,3 +146,19 @@ def test_a_company_honorific_in_a_letter_is_not_someone_elses_data(matcher: Matc
 def test_a_named_persons_data_is_still_refused(matcher: Matcher, text: str) -> None:
     match = matcher.match(text)
     assert match.article is None and match.decision in ("fallback", "answer"), match
+
+
+@pytest.mark.parametrize(("text", "article"), [
+    # A representative asking names Arts. 6-9 (the policy's requests name the user's representative; Art. 3 does not).
+    ("could my lawyer ask you what my personal data is being used for, on my behalf?", 6),
+    ("can my guardian handle a deletion request on my behalf?", 9),
+    ("my representative wants to fix a wrong address in my account, is that allowed?", 8),
+    ("代理人でも自分のデータの削除をお願いできますか", 9),
+    # Asking for everything held, hypothetically: Art. 7, not erasure.
+    ("If I asked you for everything you hold about me, would you have to comply?", 7),
+    ("say I asked for everything on file about me — are you obliged to hand it over?", 7),
+])
+def test_representatives_and_everything_held(matcher: Matcher, text: str, article: int) -> None:
+    match = matcher.match(text)
+    assert match.decision == "answer", match
+    assert match.article == article, match
