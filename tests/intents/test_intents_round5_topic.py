@@ -30,6 +30,7 @@ ROMAJI = [
     ("anzen kanri taisaku wa dou natteru", 5),
     ("akusesu kaiseki tte tokumei?", 11),
     ("gaibu saito no sekinin wa?", 10),
+    ("deeta wa chanto hogo sarete imasu ka", 5),
 ]
 
 
