@@ -178,6 +178,10 @@ def test_a_condition_on_an_error_is_hypothetical(sentence: str, hypothetical: bo
     ("My email changed to new@example.com, please update your records.", "correction"),
     # Kansai negative request (〜んといて for 〜ないで)
     ("もう私の情報使わんといて", "suspension"),
+    # a wish not to have the data held on to; "no sharing my …"; a new detail stated after a move
+    ("hey team — I'd rather you didn't hold onto my phone number anymore. thx", "suspension"),
+    ("no sharing my stuff with partners anymore ok?", "third_party_stop"),
+    ("The address on file is from before I moved. New one: 1-2-3 Shibuya.", "correction"),
 ])
 def test_more_requests_from_our_own_stress_phrasings(matcher: Matcher, text: str, handoff: str) -> None:
     _request(matcher, text, handoff)
@@ -202,6 +206,10 @@ def test_more_requests_from_our_own_stress_phrasings(matcher: Matcher, text: str
     "how do I get my data off your servers?",
     "could someone tell me what cookies you use?",
     "My email changed to new@example.com. How do I update my records?",
+    "is there no sharing of my data with partners?",
+    # what it takes or costs to have it done
+    "開示してもらうのにお金かかる？",
+    "消してもらう場合、何か書類はいりますか",
 ])
 def test_the_new_cues_open_no_request_for_a_question(matcher: Matcher, text: str) -> None:
     match = matcher.match(text)
