@@ -67,6 +67,8 @@ _SPECS = (
     TemplateSpec("silent_children", "silent", 7),
     TemplateSpec("silent_ai_training", "silent", 3),
     TemplateSpec("silent_foreign_law", "silent", 2),
+    TemplateSpec("silent_compensation", "silent", 5),
+    TemplateSpec("silent_do_not_track", "silent", 12),
     TemplateSpec("others_data", "silent", 7),
     TemplateSpec("greeting", "smalltalk"),
     TemplateSpec("thanks", "smalltalk"),

@@ -2,8 +2,9 @@
 
 Out of scope with privacy words: product support that uses request verbs on site content or work items, plan
 changes, jobs, other companies' privacy policies, and "are you a bot" in romaji get the support fallback or
-smalltalk, never an article or a request; a typo in the writer's own name or address is still a correction.
-None of these sentences comes from an evaluation set.
+smalltalk, never an article or a request; a typo in the writer's own name or address is still a correction. Silent
+topics the policy does not address (being told about a leak and how fast, compensation for a leak, Do Not Track) get
+their honest silence, not the nearest article. None of these sentences comes from an evaluation set.
 """
 from __future__ import annotations
 
@@ -67,3 +68,38 @@ def test_asking_about_the_bot_in_romaji_is_smalltalk(matcher: Matcher, text: str
 def test_personal_data_beside_work_words_is_still_a_request(matcher: Matcher, text: str, handoff: str) -> None:
     match = matcher.match(text)
     assert (match.decision, match.handoff) == ("request", handoff), (match.decision, match.intent, match.cues)
+
+
+@pytest.mark.parametrize("text, intent", [
+    ("if you get breached, will you notify me and how fast?", "silent_breach_notification"),
+    ("if my data gets leaked, would I be told?", "silent_breach_notification"),
+    ("how quickly will you tell customers after a leak?", "silent_breach_notification"),
+    ("漏洩した時って本人に通知来るん？", "silent_breach_notification"),
+    ("情報が流出したら、すぐ知らせてもらえますか", "silent_breach_notification"),
+    ("will I get compensation if my data gets leaked?", "silent_compensation"),
+    ("if you lose my data, do you pay damages?", "silent_compensation"),
+    ("データが漏れたら補償はあるんですか", "silent_compensation"),
+    ("漏えいで損害が出たら賠償してもらえるん？", "silent_compensation"),
+    ("Do you honor Do Not Track signals from the browser?", "silent_do_not_track"),
+    ("does webmo respect DNT?", "silent_do_not_track"),
+    ("is global privacy control honored on your site?", "silent_do_not_track"),
+    ("ブラウザのトラッキング拒否の設定は守ってくれますか", "silent_do_not_track"),
+    ("DNTって対応してる？", "silent_do_not_track"),
+])
+def test_silent_topics_get_their_silence(matcher: Matcher, text: str, intent: str) -> None:
+    match = matcher.match(text)
+    assert (match.decision, match.intent, match.article) == ("answer", intent, None), (match.decision, match.intent)
+
+
+@pytest.mark.parametrize("text, article", [
+    # the neighbouring articles keep their questions
+    ("will you notify me when the policy changes?", 13),
+    ("how do you protect my data from leaks?", 5),
+    ("漏えい対策はどうなっていますか", 5),
+    ("can I disable cookies in my browser?", 12),
+    ("what do you track with google analytics?", 11),
+    ("if my data leaks, can I ask you to delete it?", 9),
+])
+def test_neighbouring_articles_keep_their_questions(matcher: Matcher, text: str, article: int) -> None:
+    match = matcher.match(text)
+    assert (match.decision, match.article) == ("answer", article), (match.decision, match.intent)

@@ -35,6 +35,13 @@ SILENT = [
     ("silent_children", "en", "are there rules for kids using the service?"),
     ("silent_ai_training", "en", "is my information used for training AI models?"),
     ("silent_foreign_law", "en", "am I covered by the GDPR when I use webmo?"),
+    # round 5 (issue 13): being told about a leak and how fast, compensation for it, Do Not Track
+    ("silent_breach_notification", "en", "say someone hacks you, how quickly will you tell me?"),
+    ("silent_breach_notification", "ja", "個人情報が流出した時、利用者に連絡は来るんですか"),
+    ("silent_compensation", "en", "if my details leak from your systems, is there compensation?"),
+    ("silent_compensation", "ja", "漏えいがあった場合、賠償してもらえますか"),
+    ("silent_do_not_track", "en", "does the site honour the do not track option in Firefox?"),
+    ("silent_do_not_track", "ja", "ブラウザのDo Not Track設定には対応していますか"),
 ]
 
 
