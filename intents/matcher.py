@@ -725,6 +725,25 @@ class Matcher:
             return None
         return index
 
+    def _verb_named_topic_request(self, s: "_Scores", cues: CueScores, top_score: float) -> int | None:
+        """The request of a topic within `request_redirect_margin` of the best (its own request, or the one the catalog
+        declares for it), when the verbs name exactly that request type; the best-scoring such topic, else None."""
+        verbs = self.cues.request_types(cues)
+        if len(verbs) != 1:
+            return None
+        wanted = next(iter(verbs))
+        best, found = -np.inf, None
+        for n, intent in enumerate(self._intents):
+            if intent.kind != "question" or top_score - s.total[n] > self.t.request_redirect_margin:
+                continue
+            request = self._request_of_topic.get(n)
+            if request is None and intent.request_as is not None:
+                declared = self.catalog.request_for_type(intent.request_as)
+                request = self._index[declared.id] if declared is not None else None
+            if request is not None and self._intents[request].request_type == wanted and s.total[n] > best:
+                best, found = float(s.total[n]), request
+        return found
+
     def _request_for(self, topic: Intent, top_score: float, s: "_Scores", cues: CueScores) -> Intent | None:
         """The request intent when the message makes a formal request now, else None."""
         request_index = self._request_of_topic.get(self._index[topic.id])
@@ -755,6 +774,9 @@ class Matcher:
                 nearest = named
             request_index = nearest
         request = self._intents[request_index]
+        #: True when the topic itself gives this request; a request only reached as the nearest one is no correction the
+        #: topic asked for, so its verbs may still name another type.
+        from_topic = True
         if request.request_type == "inquiry" and cues.person <= 0:
             # Asking for a person always names one (staff, a human, a complaint, call me…). A demand that only
             # landed on the contact topic through generic words ("the information your company has about me")
@@ -762,11 +784,17 @@ class Matcher:
             others = np.where(self._is_request, s.total, -np.inf)
             others[request_index] = -np.inf
             nearest = int(np.argmax(others))
-            if not np.isfinite(others[nearest]) or top_score - others[nearest] > self.t.request_redirect_margin:
+            named = self._verb_named_topic_request(s, cues, top_score)
+            if named is not None:
+                # …or on the request a close topic gives that the verbs name ("…for what purpose you use my email
+                # address, please answer in writing": Art. 3's declared request, purpose notification).
+                nearest = named
+            elif not np.isfinite(others[nearest]) or top_score - others[nearest] > self.t.request_redirect_margin:
                 return None
             request_index = nearest
             request = self._intents[request_index]
-        overridable = request.request_type != "correction" and (
+            from_topic = False
+        overridable = (request.request_type != "correction" or not from_topic) and (
             request.request_type != "inquiry" or cues.person < self.t.person_cue)
         verbs = self.cues.request_types(cues) if overridable else frozenset()
         if verbs and request.request_type not in verbs:

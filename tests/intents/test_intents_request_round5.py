@@ -182,6 +182,14 @@ def test_a_condition_on_an_error_is_hypothetical(sentence: str, hypothetical: bo
     ("hey team — I'd rather you didn't hold onto my phone number anymore. thx", "suspension"),
     ("no sharing my stuff with partners anymore ok?", "third_party_stop"),
     ("The address on file is from before I moved. New one: 1-2-3 Shibuya.", "correction"),
+    # casual negative requests, in Japanese and romaji; a change asked for in romaji
+    ("ちょっと！勝手に私の情報使わないでくれる？", "suspension"),
+    ("mou watashi no deeta tsukawanaide", "suspension"),
+    ("juusho ga furui mama desu. atarashii juusho ni kaete kudasai", "correction"),
+    # a polite letter that lands on the contact topic by its generic words, with no one to talk to: the request a
+    # close topic gives that the verbs name (for what purpose → purpose notification, Art. 3's declared request)
+    ("先日からメールが何通も届くのですが、私のメールアドレスをどのような目的で利用されているのか、文書にてご回答いただけますと"
+     "幸いです。", "purpose_notification"),
 ])
 def test_more_requests_from_our_own_stress_phrasings(matcher: Matcher, text: str, handoff: str) -> None:
     _request(matcher, text, handoff)
@@ -210,6 +218,10 @@ def test_more_requests_from_our_own_stress_phrasings(matcher: Matcher, text: str
     # what it takes or costs to have it done
     "開示してもらうのにお金かかる？",
     "消してもらう場合、何か書類はいりますか",
+    "訂正をお願いした場合、どのくらいで反映されますか？",
+    "利用目的の通知をお願いするのに、手数料はかかりますか？",
+    "データ消してもらえるんやったら、どうやって頼んだらええの？",
+    "kaiji shite moraeru no?",
 ])
 def test_the_new_cues_open_no_request_for_a_question(matcher: Matcher, text: str) -> None:
     match = matcher.match(text)
