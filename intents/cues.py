@@ -35,6 +35,21 @@ class CueSet:
         # When every pattern has a word gate, one test over all their words can rule the whole set out.
         union = (frozenset().union(*(g.complete for g in words)), frozenset().union(*(g.prefix for g in words)))
         object.__setattr__(self, "_all_words", union if len(words) == len(self.patterns) else None)
+        # The word gates as one index (word or word beginning -> the patterns it lets run): a text's words are looked
+        # up once per set instead of once per pattern. Patterns without a gate always run; regex gates search.
+        by_word: dict[str, list[int]] = {}
+        by_start: dict[str, list[int]] = {}
+        for index, gate in enumerate(self.prefilters):
+            if gate is not None and gate.regex is None:
+                for word in gate.complete:
+                    by_word.setdefault(word, []).append(index)
+                for start in gate.prefix:
+                    by_start.setdefault(start, []).append(index)
+        object.__setattr__(self, "_by_word", {w: tuple(i) for w, i in by_word.items()})
+        object.__setattr__(self, "_by_start", {w: tuple(i) for w, i in by_start.items()})
+        object.__setattr__(self, "_ungated", tuple(i for i, g in enumerate(self.prefilters) if g is None))
+        object.__setattr__(self, "_regex_gated", tuple((i, g.regex) for i, g in enumerate(self.prefilters)
+                                                       if g is not None and g.regex is not None))
 
     def score(self, lines: str, view: "TextView | None" = None) -> float:
         """Sum of the weights of the patterns found in `lines` (one sentence per line; each pattern counts
@@ -45,8 +60,19 @@ class CueSet:
         everything: tuple[frozenset[str], frozenset[str]] | None = self._all_words  # type: ignore[attr-defined]
         if everything is not None and not view.has_any(*everything):
             return sum(())
-        return sum(weight for (pattern, weight), gate in zip(self.patterns, self.prefilters)
-                   if (gate is None or gate.allows(view)) and pattern.search(lines))
+        # Which patterns may match (exactly the ones whose gate allows the text, see `_Gate.allows`) …
+        allowed = set(self._ungated)  # type: ignore[attr-defined]
+        allowed.update(i for i, regex in self._regex_gated if regex.search(lines))  # type: ignore[attr-defined]
+        by_word: dict[str, tuple[int, ...]] = self._by_word  # type: ignore[attr-defined]
+        for word in view.words.intersection(by_word):
+            allowed.update(by_word[word])
+        by_start: dict[str, tuple[int, ...]] = self._by_start  # type: ignore[attr-defined]
+        if by_start:
+            for start in view.prefixes.intersection(by_start):
+                allowed.update(by_start[start])
+        # … then those, in pattern order, so the weights add up in the same order as before.
+        patterns = self.patterns
+        return sum(patterns[i][1] for i in sorted(allowed) if patterns[i][0].search(lines))
 
 
 # -- gates ----------------------------------------------------------------------------------------

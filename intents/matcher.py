@@ -49,9 +49,14 @@ SHORT_TEXT_WORDS = 2
 
 def lexical_tokens(folded: str) -> list[str]:
     """Tokens for the BM25 index: stemmed content words, and character bigrams of Japanese runs."""
+    return _lexical_tokens_of(char_bigrams(folded))
+
+
+def _lexical_tokens_of(bigrammed: str) -> list[str]:
+    """`lexical_tokens` of a text already through `char_bigrams` (a message's is reused for its comparisons)."""
     tokens: list[str] = []
     # Japanese runs and Latin words may touch ("cookieを無効に"): split them apart first.
-    for piece in char_bigrams(folded).split():
+    for piece in bigrammed.split():
         if is_cjk(piece[0]):
             tokens.append(piece)
         elif piece not in STOPWORDS:
@@ -164,12 +169,12 @@ class _Choices:
 
     def sharing(self, tokens: Iterable[str]) -> np.ndarray:
         """Sorted positions of the examples that contain at least one of `tokens`."""
-        found = [self.postings[t] for t in tokens if t in self.postings]
+        postings = self.postings
+        found = [postings[t] for t in tokens if t in postings]
         if not found:
             return np.empty(0, dtype=np.int32)
         mask = np.zeros(len(self.texts), dtype=bool)
-        for positions in found:
-            mask[positions] = True
+        mask[np.concatenate(found) if len(found) > 1 else found[0]] = True  # one assignment, not one per token
         return np.flatnonzero(mask)
 
     def best_per_owner(self, scores: np.ndarray, owners: np.ndarray, row: np.ndarray, runs: np.ndarray | None) -> None:
@@ -297,12 +302,15 @@ class Matcher:
 
     # -- scoring -----------------------------------------------------------------------------
     def _example_scores(self, norm: Normalized, lang: str, tokens: list[str],
-                        only: np.ndarray | None = None) -> np.ndarray:
-        """Best example similarity per intent; with `only` (a mask over intents), just for those intents."""
+                        only: np.ndarray | None = None, bigrammed: str | None = None) -> np.ndarray:
+        """Best example similarity per intent; with `only` (a mask over intents), just for those intents.
+        `bigrammed` is `char_bigrams(norm.text)` when the caller has it (Japanese compares it, whole and as a set)."""
         scores = np.zeros(len(self._intents), dtype=np.float64)
-        topic_query = _comparable(norm.text, lang)
+        if lang == "ja":
+            topic_query = whole_query = char_bigrams(norm.text) if bigrammed is None else bigrammed
+        else:
+            topic_query, whole_query = _comparable(norm.text, lang), _whole(norm.text, lang)
         set_query = _token_set(topic_query)
-        whole_query = _whole(norm.text, lang)
         short_query = lang == "en" and _is_short(topic_query)
         for group in self._choices[lang]:
             owners = group.owners
@@ -353,7 +361,8 @@ class Matcher:
         # Loanwords in Latin letters inside Japanese ("Cookieで…") read as the catalog's katakana (intents.loanwords).
         if lang == "ja":
             norm = replace(norm, text=to_katakana(norm.text))
-        tokens = [t for t in (self._lexical.lookup(x) for x in lexical_tokens(norm.text)) if t is not None]
+        bigrammed = char_bigrams(norm.text)  # read three times below: made once
+        tokens = [t for t in (self._lexical.lookup(x) for x in _lexical_tokens_of(bigrammed)) if t is not None]
         evidence = self._keywords.evidence(norm.text)
         lexical = self._lexical.scores(tokens) * self.t.lexical_points
         lexical[self._is_smalltalk] = 0.0
@@ -367,7 +376,7 @@ class Matcher:
             only = np.zeros(len(self._intents), dtype=bool)
             only[np.argsort(-cheap, kind="stable")[: self.t.prune_keep]] = True
             only[self._is_smalltalk] = False  # a long message is never a greeting, however it starts
-        examples = self._example_scores(norm, lang, tokens, only)
+        examples = self._example_scores(norm, lang, tokens, only, bigrammed)
         return examples, evidence, lexical
 
     def _arrays(self, text: str, lang: str | None) -> "_Scores":
