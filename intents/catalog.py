@@ -56,6 +56,10 @@ class Intent:
     #: data to a third party is still selling, which the policy does not address: 「第三者に販売していますか」 must
     #: not get the Art. 9(2) stop-provision procedure. A request made now is decided before this.
     outranks: tuple[str, ...] = ()
+    #: For a silent intent: a use of data the purpose list of Article 3(1) does not name (AI training, selling). Asked
+    #: against that list ("or is that not one of the uses you list?"), the answer is Article 3's, saying the list
+    #: does not name it (README "Honest silences").
+    unlisted_use: bool = False
 
     def label(self, lang: str) -> str:
         return self.labels.get(lang) or self.labels["en"]
@@ -115,7 +119,8 @@ def _strings(value: Any, where: str, key: str) -> tuple[str, ...]:
 
 
 def _parse_intent(raw: Mapping[str, Any], where: str) -> Intent:
-    known = {"id", "kind", "article", "paragraph", "request_type", "request_as", "outranks", "label", "examples",
+    known = {"id", "kind", "article", "paragraph", "request_type", "request_as", "outranks", "unlisted_use", "label",
+             "examples",
              "keywords"}
     unknown = set(raw) - known
     if unknown:
@@ -150,6 +155,9 @@ def _parse_intent(raw: Mapping[str, Any], where: str) -> Intent:
     outranks = _strings(raw.get("outranks", []), where, "outranks")
     if outranks and kind != "silent":
         raise CatalogError(f"{where}: 'outranks' is for silent intents")
+    unlisted_use = raw.get("unlisted_use", False)
+    if not isinstance(unlisted_use, bool) or (unlisted_use and kind != "silent"):
+        raise CatalogError(f"{where}: 'unlisted_use' is true or false, and only for silent intents")
 
     labels = raw.get("label")
     if not isinstance(labels, dict) or not all(isinstance(labels.get(lang), str) and labels[lang].strip() for lang in LANGS):
@@ -181,6 +189,7 @@ def _parse_intent(raw: Mapping[str, Any], where: str) -> Intent:
         paragraph=paragraph,
         request_as=request_as,
         outranks=outranks,
+        unlisted_use=unlisted_use,
     )
 
 

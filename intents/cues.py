@@ -246,6 +246,8 @@ class CueScores:
     #: Site content or finished work named where the message ends (a typo on the homepage, an archived project): with
     #: no personal data named, the message is product support whatever its verbs (also counted in `offtopic`).
     work_object: float = 0.0
+    #: A question asked against the purpose list of Article 3(1) ("is that one of the uses you list?").
+    purpose_list: float = 0.0
     #: The sentences the request cues read (English folded, Japanese raw), for `Cues.request_types`.
     request_text: tuple[str, str] = field(default=("", ""), compare=False, repr=False)
 
@@ -269,6 +271,7 @@ class Cues:
     authority: CueSet = field(default_factory=lambda: CueSet(()))
     data_object: CueSet = field(default_factory=lambda: CueSet(()))
     work_object: CueSet = field(default_factory=lambda: CueSet(()))
+    purpose_list: CueSet = field(default_factory=lambda: CueSet(()))
     #: Request-type verbs, one alternation per language with a named group per type (`_verb_pattern`): one scan
     #: of the request sentences finds every type named, instead of one search per type.
     verbs_en: re.Pattern[str] | None = None
@@ -317,6 +320,7 @@ class Cues:
             authority += OTHERS_WEIGHT
         request = (self.request_en.score(request_folded, request_en)
                    + self.request_ja.score(request_japanese, request_ja) + statement)
+        both = folded + "\n" + japanese
         tail = _tail_text(raw_sentences, folded_sentences) if not ask else _tail_text([ask])
         work_object = self.work_object.score(tail)
         offtopic = self.offtopic.score(tail) + work_object
@@ -332,7 +336,8 @@ class Cues:
             # (or in the ask sentences, when the caller found them: intents.structure).
             offtopic=offtopic,
             work_object=work_object,
-            data_object=self.data_object.score(folded + "\n" + japanese),
+            data_object=self.data_object.score(both),
+            purpose_list=self.purpose_list.score(both),
         )
 
     def request_types(self, scores: CueScores) -> frozenset[str]:
@@ -401,6 +406,7 @@ def load_cues(path: Path = CUES_FILE) -> Cues:
         authority=_cue_set(doc, "authority", "any"),
         data_object=_cue_set(doc, "data_object", "any"),
         work_object=_cue_set(doc, "work_object", "any"),
+        purpose_list=_cue_set(doc, "purpose_list", "any"),
         verbs_en=_verb_pattern(doc, "en"),
         verbs_ja=_verb_pattern(doc, "ja"),
         others=load_others(),

@@ -470,8 +470,9 @@ class Matcher:
         top_five = tuple(self._candidate(s, int(i)) for i in order[:5])
 
         def result(decision: str, intent: Intent | None = None, *, choices: Iterable[str] = (),
-                   confidence: float = 0.0, extra: Iterable[str] = ()) -> Match:
-            also = self._other_silences(s, intent) if decision == "answer" and intent is not None else ()
+                   confidence: float = 0.0, extra: Iterable[str] = (), also: tuple[str, ...] = ()) -> Match:
+            if not also:
+                also = self._other_silences(s, intent) if decision == "answer" and intent is not None else ()
             return Match(
                 decision=decision,
                 intent=intent.id if intent else None,
@@ -601,6 +602,9 @@ class Matcher:
             return result("fallback", top_intent, confidence=top_score / 100, extra={"support"})
         if top_intent.kind == "silent":
             # The policy does not address this topic: an honest answer, never a procedure or a request.
+            listed = self._purpose_list(top_intent, cues)
+            if listed is not None:
+                return result("answer", listed, confidence=top_score / 100, extra={"unlisted"}, also=(top_intent.id,))
             return result("answer", top_intent, confidence=top_score / 100, extra={"silent"})
 
         request = self._request_for(top_topic, top_score, s, cues)
@@ -610,6 +614,9 @@ class Matcher:
         if silent is not None:
             # "Is there a fee for disclosure?" is about the fee, which the policy does not address, not about
             # disclosure: a silent topic's own words (fee, sell, police, how long…) name what is asked.
+            listed = self._purpose_list(silent, cues)
+            if listed is not None:
+                return result("answer", listed, confidence=top_score / 100, extra={"unlisted"}, also=(silent.id,))
             return result("answer", silent, confidence=top_score / 100, extra={"silent"})
 
         close = [
@@ -705,6 +712,14 @@ class Matcher:
         named = np.flatnonzero(self._is_silent & (s.evidence >= self.t.silent_keyword_evidence))
         return tuple(self._intents[n].id for n in named
                      if self._intents[n].id not in (answered.id, "others_data"))
+
+    def _purpose_list(self, silent: Intent, cues: CueScores) -> Intent | None:
+        """Article 3's question intent when a use the purpose list does not name (`Intent.unlisted_use`: AI training,
+        selling) is asked about against that list ("…or is that not one of the uses you list?"): the answer is the
+        list itself, and the reply adds that the policy does not mention the use (`Match.also`)."""
+        if not silent.unlisted_use or cues.purpose_list <= 0:
+            return None
+        return self.catalog.question_for_article(3)
 
     def _silent_aspect(self, s: "_Scores", top_score: float, top_topic: Intent) -> Intent | None:
         """The silent topic whose own keywords the message uses, when it scores near the best topic, or whatever it

@@ -402,8 +402,17 @@ class Conversation:
             firsts = [self.renderer.render(other, lang, {"article": None, "paragraph": None},
                                            cache_key=(None, None, None, ())).markup.split("\n\n")[0]
                       for other in match.also]
-            head, _, rest = markup.partition("\n\n")
-            markup = "\n\n".join([head, *firsts] + ([rest] if rest else []))
+            if intent is not None and intent.kind != "silent":
+                # An article's answer ("is AI training one of the listed purposes?": Article 3): the silence follows
+                # the article's first quote (and the translation notice under it), where the list has been read.
+                blocks = markup.split("\n\n")
+                at = next((n + 1 for n, block in enumerate(blocks) if block.startswith("> ")), 1)
+                while at < len(blocks) and blocks[at].startswith("※"):
+                    at += 1
+                markup = "\n\n".join(blocks[:at] + firsts + blocks[at:])
+            else:
+                head, _, rest = markup.partition("\n\n")
+                markup = "\n\n".join([head, *firsts] + ([rest] if rest else []))
         if stateless and match.decision in ("fallback", "smalltalk"):
             # Probably the next answer of a form or a pick from a list that we cannot see now: say so
             # plainly instead of pretending not to understand.

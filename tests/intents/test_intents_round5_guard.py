@@ -103,3 +103,30 @@ def test_silent_topics_get_their_silence(matcher: Matcher, text: str, intent: st
 def test_neighbouring_articles_keep_their_questions(matcher: Matcher, text: str, article: int) -> None:
     match = matcher.match(text)
     assert (match.decision, match.article) == ("answer", article), (match.decision, match.intent)
+
+
+@pytest.mark.parametrize("text, silent", [
+    # asked against the purpose list: Article 3 answers, and the reply adds the silence (`Match.also`)
+    ("is AI training one of the purposes listed in your policy?", "silent_ai_training"),
+    ("are you training machine learning models on my chats, or is that outside the purposes you list?",
+     "silent_ai_training"),
+    ("do you sell data, or is that not among your stated purposes?", "silent_selling"),
+    ("AIの学習は利用目的に含まれていますか", "silent_ai_training"),
+    ("私のデータをAIの学習に使うのは、書かれている利用目的の中に入ってる？", "silent_ai_training"),
+])
+def test_an_unlisted_use_asked_against_the_purpose_list_is_answered_from_article_3(
+        matcher: Matcher, text: str, silent: str) -> None:
+    match = matcher.match(text)
+    assert (match.decision, match.intent, match.article, match.also) == ("answer", "purpose_of_use", 3, (silent,)), (
+        match.decision, match.intent, match.also)
+
+
+@pytest.mark.parametrize("text, silent", [
+    # without the list named, the use itself is asked about: the honest silence
+    ("is my data used to train AI?", "silent_ai_training"),
+    ("AIの学習にデータを使っていますか", "silent_ai_training"),
+    ("do you sell my data?", "silent_selling"),
+])
+def test_an_unlisted_use_asked_alone_is_the_silence(matcher: Matcher, text: str, silent: str) -> None:
+    match = matcher.match(text)
+    assert (match.decision, match.intent, match.article) == ("answer", silent, None), (match.decision, match.intent)

@@ -128,3 +128,21 @@ def test_claimed_authority_gets_the_refusal_answer_and_never_a_ticket(conversati
         "answer", "others_data", None, None, None)
     assert "can't look up, share or request anyone else's personal information" in reply.text
     assert store.list_tickets() == []
+
+
+@pytest.mark.parametrize(("lang", "text", "silence"), [
+    ("en", "do you put customer data into AI training, or is that not one of the uses you list?",
+     "Our privacy policy does not mention artificial intelligence"),
+    ("ja", "AIの学習は利用目的に含まれていますか", "AI（人工知能）、機械学習、プロファイリングについての記載がありません"),
+])
+def test_an_unlisted_use_is_answered_from_the_purpose_list_with_its_silence(
+        conversation: Conversation, store: SQLiteStore, lang: str, text: str, silence: str) -> None:
+    reply = ask(conversation, text)
+    assert (reply.decision, reply.intent, reply.article, reply.handoff, reply.ticket) == (
+        "answer", "purpose_of_use", 3, None, None)
+    blocks = str(reply.extra["markup"]).split("\n\n")
+    quoted = next(n for n, block in enumerate(blocks) if block.startswith("> "))
+    # The list is quoted first, then the silence: what the list does not name follows what it names.
+    assert silence in "\n\n".join(blocks[quoted + 1:]) and silence not in "\n\n".join(blocks[:quoted])
+    assert load_policies()[lang].article(3).quote(paragraph=1) in reply.text
+    assert store.list_tickets() == []
