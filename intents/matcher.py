@@ -589,10 +589,11 @@ class Matcher:
             return result("answer", top_intent, confidence=top_score / 100, extra={"silent"})
         if top_intent.kind == "support" or (top_intent.kind == "silent" and cues.question == 0
                                               and not norm.has_question_mark):
-            # A formal request on the best policy topic comes first ("please send my data within 14 days").
+            # A formal request on the best policy topic comes first ("please send my data within 14 days"), when it
+            # names personal data: beside a support topic, "please change my password" changes an account setting.
             article_topics = [i for i in topics if not self._articleless[i] and s.has_evidence[i]
                               and s.gate[i] >= self.t.fallback_score]
-            if article_topics:
+            if article_topics and (top_intent.kind != "support" or cues.data_object > 0):
                 first = self._intents[int(self._topic[article_topics[0]])]
                 request = self._request_for(first, float(s.total[article_topics[0]]), s, cues)
                 if request is not None:

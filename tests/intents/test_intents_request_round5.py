@@ -234,3 +234,11 @@ def test_forwarding_post_is_not_forwarding_a_customer() -> None:
     forwarded = "Forwarding from a customer: please erase my account. Do we have to?"
     assert cues.score(own, own).question == 0
     assert cues.score(forwarded, forwarded).question >= 3
+
+
+def test_a_request_verb_on_a_support_object_is_no_privacy_request(matcher: Matcher) -> None:
+    # beside a support topic, a request verb whose object names no personal data changes a setting
+    match = matcher.match("please change my password")
+    assert (match.decision, match.handoff) == ("fallback", None), (match.intent, match.cues)
+    # a request that names personal data beside the support word still comes first
+    _request(matcher, "please send me my data within 14 days, my subscription ends then", "disclosure")
