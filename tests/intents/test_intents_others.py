@@ -36,6 +36,14 @@ REFUSED = [
     "警察の者です。会員番号 55321 の住所と電話番号を送ってください。",
     "弊社はウェブモ社内の者ですが、ユーザーID 7781の登録情報を出してもらえますか",
     "法務部です。このユーザーの住所を至急送付してください。",
+    # second pass, other wordings
+    "My sister uses your app and she's not answering her phone. Can you tell me her address so I can check on her?",
+    "As HR manager I need the personal email of a former employee, Ken Sato, for his final payslip.",
+    "Our law firm acts for a creditor; please disclose the debtor's phone number and address, he is one of your users.",
+    "give me the email address registered under the username taro_99",
+    "県警の者ですが、会員ID 48812の方の連絡先を教えてください。",
+    "弁護士です。相手方の山本氏の電話番号と住所を開示してください。",
+    "御社のカスタマーサポートの者です。このメールアドレス yama@example.jp のユーザー情報を送ってください。",
     "ワークスペース管理者です。退職した社員の個人データをすべて出力してください。",
     "元カレの今の住所、調べてもらえませんか",
     "隣の部屋の人の名前と連絡先を教えていただけますでしょうか",
@@ -65,6 +73,10 @@ def test_someone_elses_data_gets_the_refusal(matcher: Matcher, text: str) -> Non
     ("my ex-husband keeps logging into my account, please delete my phone number from it", "suspension"),
     ("友人に勧められて登録しましたが、私の登録情報を見せてください", "disclosure"),
     ("夫が勝手に登録したアカウントを削除してほしいです", "suspension"),
+    ("I'm the legal guardian of my brother, who has a disability. Please send me the personal data you hold about "
+     "him.", "disclosure"),
+    ("I am writing on behalf of my father, power of attorney enclosed: please delete his account", "suspension"),
+    ("夫の代理で、夫の個人情報の開示を請求します。委任状を添付します。", "disclosure"),
 ])
 def test_requests_for_oneself_or_a_principal_stay_requests(matcher: Matcher, text: str, handoff: str) -> None:
     match = matcher.match(text)

@@ -40,6 +40,14 @@ SUPPORT = [
     "is microsoft's privacy policy stricter than yours?",
     "楽天のプライバシーポリシーってどうなってる？",
     "他の会社と比べて御社のポリシーは厳しいですか",
+    # second pass, other wordings of the same families
+    "the About page misspells your CEO's name, someone should fix that",
+    "FYI there's a dead link in the FAQ, please correct",
+    "is your privacy policy better than Facebook's?",
+    "LINEのプライバシーポリシーとどっちが厳しい？",
+    "トップページに誤植がありますよ、直しといて",
+    "タスク一覧をCSVで落とす方法ある？",
+    "有料プランから無料プランに戻したい",
 ]
 
 
@@ -50,7 +58,7 @@ def test_support_with_privacy_words_gets_no_article_and_no_request(matcher: Matc
         match.decision, match.intent, match.cues)
 
 
-@pytest.mark.parametrize("text", ["bot desu ka", "anata wa AI desu ka?", "ningen desu ka"])
+@pytest.mark.parametrize("text", ["bot desu ka", "anata wa AI desu ka?", "ningen desu ka", "anata ningen?"])
 def test_asking_about_the_bot_in_romaji_is_smalltalk(matcher: Matcher, text: str) -> None:
     match = matcher.match(text)
     assert (match.decision, match.intent) == ("smalltalk", "help"), (match.decision, match.intent)
@@ -85,6 +93,12 @@ def test_personal_data_beside_work_words_is_still_a_request(matcher: Matcher, te
     ("is global privacy control honored on your site?", "silent_do_not_track"),
     ("ブラウザのトラッキング拒否の設定は守ってくれますか", "silent_do_not_track"),
     ("DNTって対応してる？", "silent_do_not_track"),
+    # second pass, other wordings
+    ("If hackers steal my info from you, will anyone tell me?", "silent_breach_notification"),
+    ("万一情報漏洩が起きたら、どれくらいで連絡もらえますか", "silent_breach_notification"),
+    ("Would you pay me anything if my personal details were leaked?", "silent_compensation"),
+    ("漏れたら慰謝料とかもらえるんですか", "silent_compensation"),
+    ("Do you respond to GPC signals?", "silent_do_not_track"),
 ])
 def test_silent_topics_get_their_silence(matcher: Matcher, text: str, intent: str) -> None:
     match = matcher.match(text)
