@@ -16,6 +16,7 @@ cues in `intents/cues.toml`. Every number lives in `intents.thresholds`.
 from __future__ import annotations
 
 import os
+import re
 from collections import defaultdict
 from dataclasses import dataclass, field, replace
 from typing import Any, Callable, Iterable
@@ -45,6 +46,15 @@ DISTINCT_SHARE = 0.9
 _CORES = os.cpu_count() or 1
 #: Texts with fewer content words than this are compared whole (token sort), not as token sets.
 SHORT_TEXT_WORDS = 2
+
+
+#: The writer's own personal data named ("my email address", 「私のメールアドレス」, "watashi no deeta").
+_OWN_DATA = re.compile(
+    r"\b(?:my|mine|watashi no|jibun no|boku no)(?: own)? (?:personal |registered |account )?(?:data|info|information|"
+    r"e ?mail|e ?mail address|address|phone|phone number|number|name|account|records|details|profile|deeta|kojin "
+    r"jouhou|jouhou|meado|juusho|denwa bangou)\b|(?:私|自分|僕|俺|わたし|あたし|うち)の(?:個人情報|個人データ|データ|情報|"
+    r"メールアドレス|メアド|住所|電話番号|名前|氏名|アカウント|登録)"
+)
 
 
 def lexical_tokens(folded: str) -> list[str]:
@@ -584,6 +594,13 @@ class Matcher:
             return result("fallback", support, confidence=top_score / 100, extra={"offtopic"})
         if not s.has_evidence[top] or s.gate[top] < self.t.fallback_score:
             return self._no_dead_end(s, topics, cues, result)
+        if top_intent.id == "others_data" and cues.authority == 0 and s.evidence[top] == 0 \
+                and s.examples[top] < self.t.no_keyword_example_score and len(topics) > 1 \
+                and not self._articleless[topics[1]] and _OWN_DATA.search(norm.text):
+            # Ranked first on shared vocabulary alone (no word naming another person, no claimed authority, no close
+            # example) while the writer names their own data: 「私のメールアドレスを使わないでください」 is about the
+            # writer's data; the next topic answers.
+            top, top_topic, top_score, top_intent = promote(topics[1])
         if top_intent.id == "others_data":
             # Someone else's data, or a claimed authority: the refusal, never a request or a ticket.
             return result("answer", top_intent, confidence=top_score / 100, extra={"silent"})
@@ -819,7 +836,10 @@ class Matcher:
             request_index = nearest
             request = self._intents[request_index]
             from_topic = False
-        overridable = (request.request_type != "correction" or not from_topic) and (
+        # A correction the message names (its keywords, a stated error) keeps its type whatever the verbs (deleting
+        # untrue data is a correction, Art. 8); one the topic gave on shared vocabulary alone does not.
+        named_correction = from_topic and max(s.evidence[request_index], s.evidence[int(self._topic[request_index])]) > 0
+        overridable = (request.request_type != "correction" or not named_correction) and (
             request.request_type != "inquiry" or cues.person < self.t.person_cue)
         verbs = self.cues.request_types(cues) if overridable else frozenset()
         if verbs and request.request_type not in verbs:

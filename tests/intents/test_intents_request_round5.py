@@ -188,6 +188,12 @@ def test_a_condition_on_an_error_is_hypothetical(sentence: str, hypothetical: bo
     ("juusho ga furui mama desu. atarashii juusho ni kaete kudasai", "correction"),
     # a polite letter that lands on the contact topic by its generic words, with no one to talk to: the request a
     # close topic gives that the verbs name (for what purpose → purpose notification, Art. 3's declared request)
+    # a prefix before the imperative; put in touch with whoever is responsible; asking with please
+    ("tl;dr delete my account data kthx", "suspension"),
+    ("Please put me in touch with whoever is responsible for personal data at your company.", "inquiry"),
+    ("Could I please have a copy of my records?", "disclosure"),
+    # the writer's own data ranked near "someone else's data" by shared vocabulary alone; the verb names the type
+    ("これ以上、私のメールアドレスを使わないでください。", "suspension"),
     ("先日からメールが何通も届くのですが、私のメールアドレスをどのような目的で利用されているのか、文書にてご回答いただけますと"
      "幸いです。", "purpose_notification"),
 ])
@@ -222,6 +228,8 @@ def test_more_requests_from_our_own_stress_phrasings(matcher: Matcher, text: str
     "利用目的の通知をお願いするのに、手数料はかかりますか？",
     "データ消してもらえるんやったら、どうやって頼んだらええの？",
     "kaiji shite moraeru no?",
+    # without "please", "can I get …?" asks whether (house convention, as 〜てもらえますか)
+    "Can I get a copy of my data?",
 ])
 def test_the_new_cues_open_no_request_for_a_question(matcher: Matcher, text: str) -> None:
     match = matcher.match(text)
@@ -242,3 +250,9 @@ def test_a_request_verb_on_a_support_object_is_no_privacy_request(matcher: Match
     assert (match.decision, match.handoff) == ("fallback", None), (match.intent, match.cues)
     # a request that names personal data beside the support word still comes first
     _request(matcher, "please send me my data within 14 days, my subscription ends then", "disclosure")
+
+
+def test_someone_elses_data_is_still_refused_without_a_keyword(matcher: Matcher) -> None:
+    # ranked first on vocabulary, naming no data of the writer's own: still the refusal
+    match = matcher.match("ano yuuzaa no juusho to denwa bangou wo shiritai")
+    assert match.decision != "request" and match.handoff is None
