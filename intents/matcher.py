@@ -36,6 +36,7 @@ from intents.romaji import to_japanese
 from intents.structure import Structure
 from intents.structure import read as read_structure
 from intents.thresholds import DEFAULT, Thresholds
+from intents.tokenset import MIN_QUERY_CHARS, TokenSets
 from intents.typos import fix_verbs
 
 DECISIONS = ("answer", "clarify", "request", "fallback", "smalltalk")
@@ -147,6 +148,8 @@ class _Choices:
     inverse: np.ndarray | None = field(init=False, repr=False)
     distinct_texts: np.ndarray = field(init=False, repr=False)
     distinct_sets: np.ndarray = field(init=False, repr=False)
+    #: `distinct_sets` indexed by token, for long queries (`intents.tokenset`); None for a group compared whole.
+    token_sets: TokenSets | None = field(init=False, repr=False)
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "text_array", _objects(self.texts))
@@ -160,12 +163,15 @@ class _Choices:
         object.__setattr__(self, "distinct_texts", _objects(list(index)) if repeats else self.text_array)
         object.__setattr__(self, "distinct_sets", _objects([_token_set(t) for t in index]) if repeats
                            else self.set_array)
+        object.__setattr__(self, "token_sets", None if self.whole else TokenSets(self.distinct_sets.tolist()))
 
     def compare(self, query: str, scorer: Any, positions: np.ndarray | None, token_set: bool) -> np.ndarray:
         """`scorer(query, …)` for the examples at `positions` (every example when None), in that order, as uint8;
         on their sorted distinct tokens when `token_set` (the form `token_set_ratio` gets the same score from)."""
         if self.inverse is None:
             forms = self.set_array if token_set else self.text_array
+            if token_set:
+                return self._token_set_scores(query, np.arange(len(forms)) if positions is None else positions)
             return _similarities(query, (forms if positions is None else forms[positions]).tolist(), scorer)
         distinct = self.distinct_sets if token_set else self.distinct_texts
         ids = self.inverse if positions is None else self.inverse[positions]
@@ -173,9 +179,22 @@ class _Choices:
         wanted[ids] = True
         chosen = np.flatnonzero(wanted)
         scores = np.zeros(len(distinct), dtype=np.uint8)
-        scores[chosen] = _similarities(query, distinct[chosen].tolist(), scorer)
+        if token_set:
+            scores[chosen] = self._token_set_scores(query, chosen)
+        else:
+            scores[chosen] = _similarities(query, distinct[chosen].tolist(), scorer)
         picked: np.ndarray = scores[ids]
         return picked
+
+    def _token_set_scores(self, query: str, ids: np.ndarray) -> np.ndarray:
+        """`token_set_ratio(query, distinct_sets[i])` for i in `ids`: a long query's scores are mostly decided from
+        token counts (`intents.tokenset`, exact), the rest by rapidfuzz."""
+        if self.token_sets is None or len(query) < MIN_QUERY_CHARS:
+            return _similarities(query, self.distinct_sets[ids].tolist(), fuzz.token_set_ratio)
+        scores, rest = self.token_sets.decide(query, ids)
+        if len(rest):
+            scores[rest] = _similarities(query, self.distinct_sets[ids[rest]].tolist(), fuzz.token_set_ratio)
+        return scores
 
     def sharing(self, tokens: Iterable[str]) -> np.ndarray:
         """Sorted positions of the examples that contain at least one of `tokens`."""
