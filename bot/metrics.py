@@ -57,6 +57,7 @@ class Metrics:
         self.store_errors = Counter("privacy_bot_store_errors", "Store calls that failed (StoreUnavailable and other "
                                     "store errors), by store operation.", ["operation"], registry=own)
         self._collectors: list[Collector] = []
+        self._children: dict[tuple[int, tuple[str, ...]], Any] = {}
 
     def add_collector(self, collector: Collector) -> None:
         """Collected at every scrape besides the counters (e.g. `StoreCollector`)."""
@@ -75,8 +76,20 @@ class Metrics:
         return generate_latest(registry)
 
     def observe_reply(self, message: Message, reply: Reply, seconds: float) -> None:
-        self.chat_seconds.labels(message.frontend).observe(seconds)
-        self.decisions.labels(decision_kind(reply.decision, reply.intent), message.frontend, reply.lang).inc()
+        self.child(self.chat_seconds, message.frontend).observe(seconds)
+        self.child(self.decisions, decision_kind(reply.decision, reply.intent), message.frontend, reply.lang).inc()
+
+    def child(self, metric: Any, *labels: str) -> Any:
+        """`metric.labels(*labels)`, remembered: prometheus-client validates the labels and takes a lock on every
+        `labels()` call (a few microseconds on every request; issue 18). The label values are fixed vocabularies,
+        so the map stays small; it is bounded anyway."""
+        key = (id(metric), labels)
+        found = self._children.get(key)
+        if found is None:
+            found = metric.labels(*labels)
+            if len(self._children) < 10_000:
+                self._children[key] = found
+        return found
 
 
 class MeasuredConversation(Conversation):

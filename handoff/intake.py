@@ -415,9 +415,10 @@ class IntakeForm:
         for choice in choices:
             if folded in synonyms.get(choice.value, ()) or folded == choice.value or core in synonyms.get(choice.value, ()):
                 return choice.value
-        best = max(choices, key=lambda c: fuzz.WRatio(folded, _fold(c.label)), default=None)
-        if best is not None and fuzz.WRatio(folded, _fold(best.label)) >= 88:
-            return best.value
+        # Each label scored once; the first of the best, as `max` picked it (issue 18: the score was computed again).
+        scores = [fuzz.WRatio(folded, _fold(c.label)) for c in choices]
+        if scores and max(scores) >= 88:
+            return choices[scores.index(max(scores))].value
         return None
 
     def _choice_step(self, state: dict[str, Any], text: str) -> str | FormTurn:

@@ -49,17 +49,18 @@ def _parse_normalized(normalized: str) -> Sections:
     for chunk in normalized.split("\n\n"):
         if not chunk:
             continue
-        blocks: list[Block] = []
+        # Runs of same-kind lines are gathered first and each becomes one Block (building a frozen Block per
+        # line, each a copy of the last one plus a line, was most of a reply's formatting time: issue 18).
+        runs: list[tuple[BlockKind, list[str], list[int]]] = []
         for line in chunk.split("\n"):
             kind, text, number = _classify(line)
-            last = blocks[-1] if blocks else None
-            if last is not None and last.kind == kind:
-                numbers = last.numbers + ((number,) if number is not None else ())
-                blocks[-1] = Block(kind, last.lines + (text,), numbers)
-            else:
-                blocks.append(Block(kind, (text,), (number,) if number is not None else ()))
-        if blocks:
-            sections.append(tuple(blocks))
+            if not runs or runs[-1][0] != kind:
+                runs.append((kind, [], []))
+            runs[-1][1].append(text)
+            if number is not None:
+                runs[-1][2].append(number)
+        if runs:
+            sections.append(tuple(Block(kind, tuple(lines), tuple(numbers)) for kind, lines, numbers in runs))
     return tuple(sections)
 
 

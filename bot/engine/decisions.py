@@ -13,7 +13,7 @@ import threading
 import time
 from typing import Callable
 
-from handoff.analytics import AnalyticsStore, DecisionTally
+from handoff.analytics import AnalyticsStore, DecisionTally, day_number, decision_tally, week_start
 
 log = logging.getLogger(__name__)
 MAX_BUFFERED = 10_000
@@ -51,7 +51,9 @@ class DecisionRecorder:
     def record(self, decision: str, intent: str | None, article: int | None, lang: str, frontend: str) -> None:
         try:
             now = self.clock()
-            tally = DecisionTally.at(now, decision_kind(decision, intent), article, lang, frontend)
+            # The remembered cell (`decision_tally`): the same few cells every week, validated once each.
+            tally = decision_tally(week_start(day_number(now)), decision_kind(decision, intent), article, lang,
+                                   frontend)
         except ValueError as exc:
             log.warning("decision not counted (%s)", exc)
             return

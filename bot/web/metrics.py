@@ -23,6 +23,7 @@ class RequestMetrics:
     def __init__(self, app: ASGIApp, metrics: Metrics, *, mounts: Iterable[str] = ()) -> None:
         self.app = app
         self.requests = metrics.requests
+        self.metrics = metrics
         #: Mounted apps (static files, Slack): the router does not leave them in the scope, so matched by prefix.
         self.mounts = tuple(sorted(mounts, key=len, reverse=True))
 
@@ -46,7 +47,7 @@ class RequestMetrics:
             if route == UNMATCHED:
                 path = str(scope.get("path", ""))
                 route = next((m for m in self.mounts if path == m or path.startswith(m + "/")), UNMATCHED)
-            self.requests.labels(method if method in _METHODS else "other", route, str(status)).inc()
+            self.metrics.child(self.requests, method if method in _METHODS else "other", route, str(status)).inc()
 
 
 _METHODS = frozenset({"GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"})
