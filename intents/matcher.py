@@ -613,12 +613,14 @@ class Matcher:
             return result("fallback", support, confidence=top_score / 100, extra={"offtopic"})
         if not s.has_evidence[top] or s.gate[top] < self.t.fallback_score:
             return self._no_dead_end(s, topics, cues, result)
-        if top_intent.id == "others_data" and cues.authority == 0 and s.evidence[top] == 0 \
-                and s.examples[top] < self.t.no_keyword_example_score and len(topics) > 1 \
-                and not self._articleless[topics[1]] and _OWN_DATA.search(norm.text):
-            # Ranked first on shared vocabulary alone (no word naming another person, no claimed authority, no close
-            # example) while the writer names their own data: 「私のメールアドレスを使わないでください」 is about the
-            # writer's data; the next topic answers.
+        if top_intent.id == "others_data" and cues.authority == 0 and len(topics) > 1 \
+                and not self._articleless[topics[1]] and _OWN_DATA.search(norm.text) and (
+                    (s.evidence[top] == 0 and s.examples[top] < self.t.no_keyword_example_score)
+                    or (s.has_evidence[topics[1]] and s.gate[topics[1]] >= self.t.fallback_score)):
+            # Ranked first on shared vocabulary alone (no claimed authority, no close example), or on the words of a
+            # relation merely mentioned ("my coworker recommended you. please change my email address"), while whose
+            # data is asked for (`intents.others`) finds no one else's and the writer names their own data
+            # (「私のメールアドレスを使わないでください」): the next topic answers.
             top, top_topic, top_score, top_intent = promote(topics[1])
         if top_intent.id == "others_data":
             # Someone else's data, or a claimed authority: the refusal, never a request or a ticket.

@@ -31,7 +31,7 @@ _SENTENCE_END = re.compile(r"(?<=[.!?。！？\n])")
 #: Prepositions that attach an item to its owner ("the address OF the user…", "the data you hold ON him").
 _OF = r"(?:of|for|on|about|belonging to|registered to|associated with|linked to|under|held for)"
 #: A question whose object is the item ("what's her current address?", "which email is he registered with?").
-_WHAT_EN = r"\b(?:what s|whats|what is|what are|which|where is|where does|where do) (?:\w+ ){0,3}?"
+_WHAT_EN = r"\b(?:what|what s|whats|what is|what are|which|where is|where does|where do) (?:\w+ ){0,3}?"
 #: Japanese items a person is reached or found by: beside a person named without の, only these count (「友人に勧めら
 #: れて登録したデータを見せて」 asks for the writer's own data).
 _CONTACT_JA = r"(?:住所|電話番号|電話|携帯(?:番号)?|連絡先|メールアドレス|メアド|名前|氏名|本名|生年月日|居場所|勤務先|勤め先)"
@@ -94,9 +94,9 @@ def _language(doc: dict[str, Any], lang: str) -> _Language:
         own = None
     else:
         question = rf"{item}(?:は|って|を).{{0,6}}(?:どこ|何|なに|なん|どれ)"
-        # 「元夫の登録している住所」「ユーザーID 123の個人情報」; a person named without の and a contact item sought in
+        # 「元夫の登録している住所」「ユーザーID 123の個人情報」「部下のアカウント情報」 (a subject may end in its の); a person named without の and a contact item sought in
         # the same sentence (「隣の人が使ってるはずやけど、電話番号調べて」)
-        owned = rf"{subject}.{{0,3}}の.{{0,10}}?{item}|{subject}.{{0,30}}?{_CONTACT_JA}"
+        owned = rf"{subject}(?:.{{0,3}}の|(?<=の)).{{0,10}}?{item}|{subject}.{{0,30}}?{_CONTACT_JA}"
         owned_pronoun = rf"{pronoun}.{{0,10}}?{item}"
         owned_weak = rf"{weak}.{{0,10}}?{item}"
         own = v.compile(v["own"], "own")

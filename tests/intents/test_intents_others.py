@@ -36,6 +36,8 @@ REFUSED = [
     "警察の者です。会員番号 55321 の住所と電話番号を送ってください。",
     "弊社はウェブモ社内の者ですが、ユーザーID 7781の登録情報を出してもらえますか",
     "法務部です。このユーザーの住所を至急送付してください。",
+    "what personal data do you hold about my landlord?",
+    "部長として部下の登録情報を見せてください",
     # second pass, other wordings
     "My sister uses your app and she's not answering her phone. Can you tell me her address so I can check on her?",
     "As HR manager I need the personal email of a former employee, Ken Sato, for his final payslip.",
@@ -77,6 +79,11 @@ def test_someone_elses_data_gets_the_refusal(matcher: Matcher, text: str) -> Non
      "him.", "disclosure"),
     ("I am writing on behalf of my father, power of attorney enclosed: please delete his account", "suspension"),
     ("夫の代理で、夫の個人情報の開示を請求します。委任状を添付します。", "disclosure"),
+    # a relation mentioned while the writer asks about their own data: the others_data topic's words (a coworker, a
+    # neighbour) rank it first, but whose data is asked for finds no one else's
+    ("my coworker recommended you. please change my email address", "correction"),
+    ("同僚に勧められました。私のメールアドレスを変更してください。", "correction"),
+    ("my neighbour told me about you; please delete my account", "suspension"),
 ])
 def test_requests_for_oneself_or_a_principal_stay_requests(matcher: Matcher, text: str, handoff: str) -> None:
     match = matcher.match(text)
