@@ -272,6 +272,8 @@ class Cues:
     data_object: CueSet = field(default_factory=lambda: CueSet(()))
     work_object: CueSet = field(default_factory=lambda: CueSet(()))
     purpose_list: CueSet = field(default_factory=lambda: CueSet(()))
+    #: A named person's data (田中様の個人情報): hostile unless the writer represents that person (`OthersReader.acts_for`).
+    named_other: CueSet = field(default_factory=lambda: CueSet(()))
     #: Request-type verbs, one alternation per language with a named group per type (`_verb_pattern`): one scan
     #: of the request sentences finds every type named, instead of one search per type.
     verbs_en: re.Pattern[str] | None = None
@@ -318,6 +320,9 @@ class Cues:
         authority = self.authority.score(hostile_text, hostile_view)
         if self.others is not None and self.others.asks_for_others(quoted_removed, folded, bool(japanese)):
             authority += OTHERS_WEIGHT
+        named_other = self.named_other.score(hostile_text, hostile_view)
+        if named_other and self.others is not None and self.others.acts_for(quoted_removed, folded, bool(japanese)):
+            named_other = 0.0  # a representative's letter about their client (代理人, 委任状): the client's own request
         request = (self.request_en.score(request_folded, request_en)
                    + self.request_ja.score(request_japanese, request_ja) + statement)
         both = folded + "\n" + japanese
@@ -329,7 +334,7 @@ class Cues:
             request_text=(request_folded, request_japanese),
             question=self.question_en.score(folded, en) + self.question_ja.score(japanese, ja),
             person=self.person_en.score(folded, en) + self.person_ja.score(japanese, ja),
-            hostile=self.hostile.score(hostile_text, hostile_view) + authority,
+            hostile=self.hostile.score(hostile_text, hostile_view) + authority + named_other,
             authority=authority,
             # Chatter counts where the message ends: a request at the end of a rant about billing is
             # still a request, "stop sending me calendar invites" is not.
@@ -407,6 +412,7 @@ def load_cues(path: Path = CUES_FILE) -> Cues:
         data_object=_cue_set(doc, "data_object", "any"),
         work_object=_cue_set(doc, "work_object", "any"),
         purpose_list=_cue_set(doc, "purpose_list", "any"),
+        named_other=_cue_set(doc, "named_other", "any"),
         verbs_en=_verb_pattern(doc, "en"),
         verbs_ja=_verb_pattern(doc, "ja"),
         others=load_others(),

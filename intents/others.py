@@ -136,6 +136,15 @@ class OthersReader:
         return self.ja.trigger.search(own_text) is not None and _reads(self.ja, _sentences(own_text))
 
 
+    def acts_for(self, own_text: str, folded: str, japanese: bool) -> bool:
+        """True when the writer says they act for another person (a representative, guardian, 代理人, 委任状) and
+        not against them."""
+        if self.en.represented.search(folded) and not self.en.adverse.search(folded):
+            return True
+        return japanese and self.ja.represented.search(own_text) is not None \
+            and self.ja.adverse.search(own_text) is None
+
+
 def _reads(lang: _Language, sentences: list[str]) -> bool:
     text = "\n".join(sentences)
     if lang.represented.search(text) and not lang.adverse.search(text):
