@@ -33,6 +33,27 @@ _NEGATED = re.compile(
     r"about|after|here)\b[^.;!?\n]*?(?=[.;!?\n]|,\s*(?:i|but|just|rather|only)\b|\s+but\b|$)"
     r"|\bnot\s+(?:asking|requesting)\s+(?:for|you|to)\b[^.;!?\n]*?(?=[.;!?\n]|,\s*(?:i|but|just)\b|\s+but\b|$)"
 )
+#: A matter the writer sets aside before the real question ("my invoice won't download (I'll raise that separately),
+#: but…", "I already reset my password, so that part is handled. But…", 「ログインの件はサポートに問い合わせ済みです。」):
+#: the clause up to its "but" or sentence end is context, read like a negated clause (not the topic, no cue).
+_SET_ASIDE_EN = re.compile(
+    r"(?i)\bi\s*['’]?\s*ll\s+(?:raise|report|ask about|deal with|handle|take up|sort out|follow up on|chase)\s+"
+    r"(?:that|this|it)(?:\s+\w+){0,3}?\s+separately\b|\b(?:raise|report|handle|deal with|ask about|take up|chase)\s+"
+    r"(?:that|this|it)\s+separately\b|\bthat(?:\s+part|\s+bit|\s+one|\s+issue)?\s*(?:is|['’]?s|has been|was)\s+"
+    r"(?:already\s+)?(?:handled|sorted|fixed|resolved|taken care of|dealt with|solved|being handled)\b|"
+    r"\b(?:that\s*['’]?s|that is|it\s*['’]?s|it is)\s+a\s+separate\s+(?:issue|matter|question|thing|ticket)\b|"
+    r"\b(?:i\s*['’]?ve|i have|i)\s+already\s+(?:contacted|reported|raised|emailed|asked|told|written to)\s+"
+    r"(?:your\s+|the\s+)?(?:support|helpdesk|help desk|customer service|support team)\b"
+)
+_SET_ASIDE_JA = re.compile(
+    r"問い合わせ済|問合せ済|連絡済|解決済|対応済|報告済|相談済|(?:は|も)別途(?:問い合わせ|問合せ|連絡|相談)(?:します|する|いたします)|"
+    r"(?:は|も)別件で(?:問い合わせ|問合せ|連絡|相談)(?:します|する|いたします|済)"
+)
+#: Where a set-aside clause ends: its "but" or its sentence end (English), its sentence end (Japanese).
+_CLAUSE_END_EN = re.compile(r"(?i),?\s*\bbut\b|[.!?\n]")
+_SENTENCE_END_JA = re.compile(r"[。！？\n]")
+
+
 _ASK_EN = re.compile(
     r"(?i)\?|^\s*(?:(?:so|and|but|also|ok|okay|hi|hello|hey|anyway|basically|honestly|quick question)[,:]?\s+)*"
     r"(?:how|what|when|where|why|which|who|whom|whose|is|are|am|does|did|do|have|has|can|could|would|will|should|"
@@ -149,7 +170,39 @@ def _own_words(text: str) -> str:
     text = _QUOTE_LINE.sub(" ", text)
     text = _EN_QUOTE.sub(lambda m: " " if len(m.group(1).split()) >= 3 else m.group(0), text)
     text = _JA_QUOTE.sub(" ", text)
-    return _NEGATED.sub(" ", text)
+    return _set_aside(_NEGATED.sub(" ", text))
+
+
+#: Cheap test: without one of these words no clause is set aside (most messages stop here).
+_SET_ASIDE_GATE_EN = re.compile(r"(?i)separate|handled|sorted|fixed|resolved|taken care|dealt with|solved|already")
+_SET_ASIDE_GATE_JA = re.compile(r"済|別途|別件")
+
+
+def _set_aside(text: str) -> str:
+    """`text` without the matters the writer sets aside (`_SET_ASIDE_EN`/`_JA`: from the sentence start to the
+    clause's "but" or the sentence end); unchanged when nothing would be left."""
+    english, japanese = _SET_ASIDE_GATE_EN.search(text), _SET_ASIDE_GATE_JA.search(text)
+    if not (english or japanese):
+        return text
+    spans: list[tuple[int, int]] = []
+    for mark in _SET_ASIDE_EN.finditer(text) if english else ():
+        begin = max(text.rfind(c, 0, mark.start()) for c in ".!?\n") + 1
+        stop = _CLAUSE_END_EN.search(text, mark.end())
+        spans.append((begin, stop.start() if stop else len(text)))
+    for mark in _SET_ASIDE_JA.finditer(text) if japanese else ():
+        begin = max(text.rfind(c, 0, mark.start()) for c in "。！？\n") + 1
+        stop = _SENTENCE_END_JA.search(text, mark.end())
+        spans.append((begin, stop.end() if stop else len(text)))
+    if not spans:
+        return text
+    kept, at = [], 0
+    for begin, stop in sorted(spans):
+        if begin > at:
+            kept.append(text[at:begin])
+        at = max(at, stop)
+    kept.append(text[at:])
+    result = " ".join(kept)
+    return result if result.strip(" ,.。、") else text
 
 
 def _asks(sentence: str) -> bool:
@@ -167,5 +220,5 @@ def read(cleaned: str) -> Structure:
         asking = ([s for s in sentences if _asks(s)] or [sentences[-1]])[-MAX_ASK_SENTENCES:]
         if len(asking) < len(sentences):
             ask = "\n".join(asking)
-    unnegated = _NEGATED.sub(" ", cleaned)
+    unnegated = _set_aside(_NEGATED.sub(" ", cleaned))
     return Structure(sentences=sentences, own=own, ask=ask, unnegated=unnegated if unnegated != cleaned else "")
