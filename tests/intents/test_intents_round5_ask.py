@@ -43,6 +43,12 @@ def _question(matcher: Matcher, text: str, article: int) -> None:
     ("私の個人情報の写しを下記アドレス宛に送っていただけますか。今週中だと助かります。", "disclosure"),
     ("全体の利用目的ではなく、私のデータが何の目的で使われているのか通知してもらえますか。", "purpose_notification"),
     ("一般論じゃなくて、私のアカウントの情報をどう使ってるのか教えてもらえますか。", "purpose_notification"),
+    # stress pass: a deadline with a delivery mode, a reply address and a deadline, 今週中 with 対応いただけると
+    ("Hi! Would it be possible to receive a copy of my personal data by email this week? Many thanks in advance.",
+     "disclosure"),
+    ("Could you let me know what my data is used for? Please reply to this email address by Friday.",
+     "purpose_notification"),
+    ("私の登録情報を削除していただくことは可能でしょうか。今週中に対応いただけると助かります。", "suspension"),
 ])
 def test_a_polite_question_with_act_now_signals_is_a_request(matcher: Matcher, text: str, handoff: str) -> None:
     _request(matcher, text, handoff)
@@ -56,6 +62,9 @@ def test_a_polite_question_with_act_now_signals_is_a_request(matcher: Matcher, t
     ("Would it be possible to have my data erased? Not planning to leave, just curious.", 9),
     ("データのコピーを登録のメールアドレスに送っていただくことは可能でしょうか。参考までにお聞きしたいだけです。", 7),
     ("一般的に、データを削除してもらうことはできますか？", 9),
+    ("Would it be possible to stop using my data for marketing? just wondering in general", 9),
+    ("Is it possible to receive the disclosure by post?", 7),
+    ("How long does a disclosure take, will I have it by the end of the month?", 7),
     # "not the general purposes but mine" asked as how-to is a question about the procedure
     ("一般的な目的ではなく、個別の利用目的を通知してもらう方法はありますか？", 6),
 ])
