@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Sequence
 
+from intents.cue_needs import Leads, Needs, leads, needs
 from intents.normalize import cjk_share, fold
 from intents.others import OthersReader, load_others
 from intents.structure import MAY_NOT_ASK, is_formula, is_hypothetical_question, is_statement
@@ -16,6 +17,9 @@ CUES_FILE = Path(__file__).parent / "cues.toml"
 #: Authority points for a message that asks for someone else's personal data (`intents.others`): a refusal.
 OTHERS_WEIGHT = 4.0
 _SENTENCE_END = re.compile(r"(?<=[.!?。！？\n])")
+#: Texts at least this long also test each pattern's other needs (`intents.cue_needs`) before running it: there a
+#: search costs far more than a few substring tests, and a word gate alone usually passes.
+NEEDS_MIN_CHARS = 300
 
 
 class CueError(ValueError):
@@ -50,6 +54,10 @@ class CueSet:
         object.__setattr__(self, "_ungated", tuple(i for i, g in enumerate(self.prefilters) if g is None))
         object.__setattr__(self, "_regex_gated", tuple((i, g.regex) for i, g in enumerate(self.prefilters)
                                                        if g is not None and g.regex is not None))
+        # On long texts the gates pass more often than not: a pattern whose other needs are unmet is not run either.
+        object.__setattr__(self, "_needs", tuple(needs(p) for p, _ in self.patterns))
+        # … and a pattern whose matches start with known words is tried only where those words are.
+        object.__setattr__(self, "_leads", tuple(leads(p) for p, _ in self.patterns))
 
     def score(self, lines: str, view: "TextView | None" = None) -> float:
         """Sum of the weights of the patterns found in `lines` (one sentence per line; each pattern counts
@@ -72,6 +80,18 @@ class CueSet:
                 allowed.update(by_start[start])
         # … then those, in pattern order, so the weights add up in the same order as before.
         patterns = self.patterns
+        if len(lines) >= NEEDS_MIN_CHARS:
+            wanted: tuple[Needs | None, ...] = self._needs  # type: ignore[attr-defined]
+            starts: tuple[Leads | None, ...] = self._leads  # type: ignore[attr-defined]
+            total = sum(())
+            for i in sorted(allowed):
+                need, lead = wanted[i], starts[i]
+                if need is not None and not need.allows(lines, view):
+                    continue
+                pattern, weight = patterns[i]
+                if (pattern.search(lines) is not None) if lead is None else lead.found(pattern, lines, view):
+                    total += weight
+            return total
         return sum(patterns[i][1] for i in sorted(allowed) if patterns[i][0].search(lines))
 
 

@@ -1,0 +1,316 @@
+"""What text a cue pattern needs, as word look-ups and substring tests: a second, exact gate for long messages.
+
+The word gates of `intents.cues` ask for one of the words a match must start with ("release", "give me"…). A long
+message has most common words, so those gates pass and the pattern then searches 1,200–2,400 characters at
+20–600 µs (profile in benchmarks/RESULTS.md). Yet a match needs more than its first word:
+`\\b(?:release|give me)\\b.{0,30}\\b(?:user|customer) ?#?\\d{3,}` needs one of "release"/"give me" AND one of
+"user"/"customer". `needs(pattern)` reads every such requirement from the parsed pattern:
+
+* a pattern is a choice of alternatives (a top-level alternation) or one alternative;
+* an alternative needs every one of its clauses; a clause is a set of strings one of which every match of the
+  alternative contains (a literal run; a group, a repeat of at least one, or an alternation whose every branch
+  names some strings), or failing all strings, a run of characters of one class of at least `MIN_RUN`
+  (`[a-z0-9+/]{20,}` needs `[a-z0-9+/]{20}`).
+
+Where the pattern puts a word boundary before a string, the string starts a word of the text, so the clause is
+tested on the text's words (`intents.cues.TextView`, as the word gates are) instead of by scanning the text.
+Zero-width parts (lookarounds, `\\b`, `^`) and optional parts are left out: they only narrow what matches, so the
+test stays a necessary condition, i.e. skipping a pattern whose needs are unmet never changes a score.
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any, Sequence
+
+if TYPE_CHECKING:
+    from intents.cues import TextView
+
+#: The shortest character-class run worth a test of its own.
+MIN_RUN = 8
+#: At most this many clauses per alternative are tested; a clause scanned for in the text may have at most
+#: `MAX_STRINGS` strings (each is a scan of the text: a long list costs more than it saves).
+MAX_CLAUSES = 4
+MAX_STRINGS = 4
+#: Longest word beginning looked up (`TextView.prefixes` holds beginnings up to this length).
+PREFIX_MAX = 24
+_WORD = re.compile(r"\w+")
+
+_Strings = frozenset[tuple[str, bool]]  # (string, whether a word of the text starts where it starts)
+
+
+@dataclass(frozen=True)
+class _Words:
+    """One of `complete` is a word of the text or one of `prefix` begins one."""
+
+    complete: frozenset[str]
+    prefix: frozenset[str]
+
+    def holds(self, text: str, view: "TextView") -> bool:
+        return not self.complete.isdisjoint(view.words) or (bool(self.prefix) and
+                                                             not self.prefix.isdisjoint(view.prefixes))
+
+
+@dataclass(frozen=True)
+class _Scan:
+    """One of `strings` occurs in the text."""
+
+    strings: tuple[str, ...]
+
+    def holds(self, text: str, view: "TextView") -> bool:
+        return any(s in text for s in self.strings)
+
+
+@dataclass(frozen=True)
+class _Run:
+    """A run of characters of one class, at least as long as the pattern needs."""
+
+    regex: re.Pattern[str]
+
+    def holds(self, text: str, view: "TextView") -> bool:
+        return self.regex.search(text) is not None
+
+
+@dataclass(frozen=True)
+class Needs:
+    """Alternatives, each a tuple of clauses that must all hold; the text may match only if one alternative holds."""
+
+    alternatives: tuple[tuple[Any, ...], ...]
+
+    def allows(self, text: str, view: "TextView") -> bool:
+        return any(all(clause.holds(text, view) for clause in clauses) for clauses in self.alternatives)
+
+
+def needs(pattern: re.Pattern[str]) -> Needs | None:
+    """The tests every text `pattern` matches in passes, or None when none can be named (or the pattern ignores
+    case, or this Python's parser differs)."""
+    try:
+        from re import _constants as c  # type: ignore[attr-defined]  # CPython's own parser, as intents.cues
+        from re import _parser  # type: ignore[attr-defined]
+
+        from re import _compiler  # type: ignore[attr-defined]
+
+        parsed = _parser.parse(pattern.pattern, pattern.flags)
+        flags = parsed.state.flags
+        if flags & (re.IGNORECASE | re.LOCALE):
+            return None
+        if _compiler._get_literal_prefix(parsed, flags)[0] or _compiler._get_charset_prefix(parsed, flags):
+            return None  # `re` already scans for this pattern's first characters: a search is cheap
+        items = list(parsed)
+        while len(items) == 1 and items[0][0] is c.SUBPATTERN and not items[0][1][1] & (re.IGNORECASE | re.LOCALE):
+            items = list(items[0][1][3])
+        branches = [list(b) for b in items[0][1][1]] if len(items) == 1 and items[0][0] is c.BRANCH else [items]
+        alternatives = []
+        for branch in branches:
+            tests = _order([t for t in map(_test, _clauses(branch, False, c)) if t is not None])
+            if not tests:
+                return None  # this alternative needs nothing testable: no test can rule the pattern out
+            alternatives.append(tuple(tests[:MAX_CLAUSES]))
+    except (ImportError, AttributeError, TypeError, ValueError, IndexError, re.error):
+        return None
+    return Needs(tuple(alternatives))
+
+
+def _test(clause: Any) -> _Words | _Scan | _Run | None:
+    """The cheapest exact test of a clause (None: none worth making)."""
+    if isinstance(clause, _Run):
+        return clause
+    if all(aligned for _, aligned in clause):
+        complete, prefix = set(), set()
+        for string, _ in clause:
+            first = _WORD.match(string)
+            if first is None:
+                break
+            if first.end() < len(string):
+                complete.add(first.group())
+            elif len(string) <= PREFIX_MAX:
+                prefix.add(string)
+            else:
+                break
+        else:
+            return _Words(frozenset(complete), frozenset(prefix))
+    if all(len(s) == 1 for s, _ in clause):
+        return None  # one of a few characters: nearly every long text has one
+    if len(clause) <= MAX_STRINGS:
+        return _Scan(tuple(sorted((s for s, _ in clause), key=lambda s: -len(s))))
+    return None
+
+
+def _order(tests: list[Any]) -> list[Any]:
+    """Word look-ups first (cheapest), then scans by their shortest string (longest first), class runs last."""
+    def rank(test: Any) -> tuple[int, int]:
+        if isinstance(test, _Words):
+            return 0, len(test.complete) + len(test.prefix)
+        if isinstance(test, _Scan):
+            return 1, -min(map(len, test.strings))
+        return 2, 0
+    return sorted(tests, key=rank)
+
+
+def _clauses(items: Sequence[tuple[Any, Any]], aligned: bool, c: Any) -> list[Any]:
+    """Clauses every match of the sequence `items` satisfies (see the module docstring); `aligned`: the sequence
+    starts where a word of the text starts or none is under way (after `\\b` or `^`). Alignment is read as in
+    `intents.cues._required`."""
+    out: list[Any] = []
+    run: list[str] = []
+    run_aligned = False
+
+    def flush() -> None:
+        text = "".join(run)
+        out.append(frozenset([(text, run_aligned and _WORD.match(text) is not None)]))
+        run.clear()
+
+    for op, av in items:
+        if op is c.LITERAL:
+            if not run:
+                run_aligned = aligned
+            run.append(chr(av))
+            aligned = False
+            continue
+        if run:
+            flush()
+        if op is c.AT:
+            aligned = av is c.AT_BOUNDARY or av in (c.AT_BEGINNING, c.AT_BEGINNING_LINE, c.AT_BEGINNING_STRING) \
+                or (aligned and av is not c.AT_NON_BOUNDARY)
+            continue
+        if op in (c.ASSERT, c.ASSERT_NOT):
+            continue  # zero width: the position is unchanged
+        if op is c.SUBPATTERN:
+            if not av[1] & (re.IGNORECASE | re.LOCALE):
+                out.extend(_clauses(av[3], aligned, c))
+        elif op is c.BRANCH:
+            best = [_best(_clauses(alternative, aligned, c)) for alternative in av[1]]
+            if best and all(b is not None for b in best):
+                out.append(frozenset().union(*best))  # type: ignore[arg-type]
+        elif op in (c.MAX_REPEAT, c.MIN_REPEAT, c.POSSESSIVE_REPEAT):
+            minimum, _maximum, sub = av
+            if minimum >= 1:
+                inner = _clauses(sub, aligned, c)
+                out.extend(inner)
+                if not inner and minimum >= MIN_RUN:
+                    run_test = _class_run(sub, minimum, c)
+                    if run_test is not None:
+                        out.append(run_test)
+        elif op is c.ATOMIC_GROUP:
+            out.extend(_clauses(av, aligned, c))
+        elif op is c.IN and av and all(kind is c.LITERAL for kind, _ in av):
+            out.append(frozenset((chr(code), False) for _, code in av))
+        # wildcards, other classes, optional parts: nothing needed
+        aligned = False
+    if run:
+        flush()
+    return out
+
+
+def _best(clauses: list[Any]) -> _Strings | None:
+    """The clause of strings whose shortest string is longest (the most selective), or None."""
+    strings = [cl for cl in clauses if isinstance(cl, frozenset)]
+    if not strings:
+        return None
+    return max(strings, key=lambda cl: (min(len(s) for s, _ in cl), -len(cl)))
+
+
+def _class_run(sub: Sequence[tuple[Any, Any]], minimum: int, c: Any) -> _Run | None:
+    """`[class]{minimum}` for a repeat of one character class made of literals and ranges, else None."""
+    sub = list(sub)
+    if len(sub) != 1 or sub[0][0] is not c.IN:
+        return None
+    parts = []
+    for kind, value in sub[0][1]:
+        if kind is c.LITERAL:
+            parts.append(re.escape(chr(value)))
+        elif kind is c.RANGE:
+            parts.append(f"{re.escape(chr(value[0]))}-{re.escape(chr(value[1]))}")
+        else:  # negation, categories: not reproduced
+            return None
+    return _Run(re.compile(f"[{''.join(parts)}]{{{minimum}}}"))
+
+
+@dataclass(frozen=True)
+class Leads:
+    """The strings every match of a pattern starts with, each at a word start: (string, the word it is when it runs
+    past its first word, else None). A match can only start where one of them occurs in the text."""
+
+    strings: tuple[tuple[str, str | None], ...]
+
+    def found(self, pattern: re.Pattern[str], text: str, view: "TextView") -> bool:
+        """`pattern.search(text) is not None`, trying `pattern.match` only where a lead occurs (a match starting
+        there is a match of the search, and a match the search finds starts at one of them)."""
+        words, prefixes = view.words, None
+        for string, word in self.strings:
+            if word is not None:
+                if word not in words:
+                    continue
+            else:
+                if prefixes is None:
+                    prefixes = view.prefixes
+                if string not in prefixes:
+                    continue
+            at = text.find(string)
+            while at >= 0:
+                if pattern.match(text, at) is not None:
+                    return True
+                at = text.find(string, at + 1)
+        return False
+
+
+def leads(pattern: re.Pattern[str]) -> Leads | None:
+    """`Leads` of `pattern`, or None when its matches may start otherwise (or it ignores case)."""
+    try:
+        from re import _constants as c  # type: ignore[attr-defined]
+        from re import _parser  # type: ignore[attr-defined]
+
+        parsed = _parser.parse(pattern.pattern, pattern.flags)
+        if parsed.state.flags & (re.IGNORECASE | re.LOCALE):
+            return None
+        strings = _leading(list(parsed), False, c)
+    except (ImportError, AttributeError, TypeError, ValueError, IndexError, re.error):
+        return None
+    if not strings:
+        return None
+    out = []
+    for string in sorted(strings):
+        first = _WORD.match(string)
+        if first is None:
+            return None
+        if first.end() < len(string):
+            out.append((string, first.group()))
+        elif len(string) <= PREFIX_MAX:
+            out.append((string, None))
+        else:
+            return None
+    return Leads(tuple(out))
+
+
+def _leading(items: Sequence[tuple[Any, Any]], aligned: bool, c: Any) -> set[str] | None:
+    """The literal strings a match of `items` starts with, all at a word start (after `\\b` or `^`), or None."""
+    position = 0
+    while position < len(items) and items[position][0] in (c.AT, c.ASSERT, c.ASSERT_NOT):
+        op, av = items[position]
+        if op is c.AT:
+            aligned = av is c.AT_BOUNDARY or av in (c.AT_BEGINNING, c.AT_BEGINNING_LINE, c.AT_BEGINNING_STRING) \
+                or (aligned and av is not c.AT_NON_BOUNDARY)
+        position += 1
+    if position == len(items):
+        return None
+    op, av = items[position]
+    if op is c.LITERAL:
+        run = []
+        while position < len(items) and items[position][0] is c.LITERAL:
+            run.append(chr(items[position][1]))
+            position += 1
+        text = "".join(run)
+        return {text} if aligned and _WORD.match(text) else None
+    if op is c.SUBPATTERN:
+        return None if av[1] & (re.IGNORECASE | re.LOCALE) else _leading(list(av[3]), aligned, c)
+    if op is c.BRANCH:
+        found: set[str] = set()
+        for alternative in av[1]:
+            sub = _leading(list(alternative), aligned, c)
+            if sub is None:
+                return None
+            found |= sub
+        return found
+    if op in (c.MAX_REPEAT, c.MIN_REPEAT, c.POSSESSIVE_REPEAT) and av[0] >= 1:
+        return _leading(list(av[2]), aligned, c)
+    return None

@@ -1,0 +1,63 @@
+"""The long-text gates of the cue sets (`intents.cue_needs`: what a pattern needs, where its matches can start) never
+change a score: every set scores long texts exactly as running every pattern over the whole text does."""
+from __future__ import annotations
+
+import json
+import random
+import re
+from pathlib import Path
+
+from intents.cue_needs import leads, needs
+from intents.cues import NEEDS_MIN_CHARS, CueSet, TextView, load_cues
+from intents.normalize import fold
+
+DATA = Path(__file__).resolve().parents[1] / "data"
+SETS = ("request_en", "request_ja", "question_en", "question_ja", "person_en", "person_ja", "hostile", "offtopic",
+        "statement_en", "statement_ja", "authority", "data_object")
+
+
+def _texts() -> list[str]:
+    return [json.loads(line)["text"] for path in sorted(DATA.glob("*.jsonl"))
+            for line in path.read_text(encoding="utf-8").splitlines() if line.strip()]
+
+
+def _plain(cue_set: CueSet, text: str) -> float:
+    return sum(weight for pattern, weight in cue_set.patterns if pattern.search(text))
+
+
+def test_long_texts_score_as_every_pattern_searched() -> None:
+    cues = load_cues()
+    texts = _texts()
+    rng = random.Random(18)
+    longs = []
+    for _ in range(150):
+        joined = rng.choice(["\n", " ", ". "]).join(rng.sample(texts, rng.randint(3, 25)))
+        longs += [joined, joined.casefold() + "\n" + fold(joined), "\n".join(fold(s) for s in joined.split("."))]
+    longs += ["'or 1=1 " + "x" * 400, "abcdefghij0123456789abcd " * 20, "give me the data of user 12345 " * 15]
+    checked = 0
+    for name in SETS:
+        cue_set: CueSet = getattr(cues, name)
+        for text in longs:
+            if len(text) >= NEEDS_MIN_CHARS:
+                assert cue_set.score(text) == _plain(cue_set, text), (name, text[:120])
+                checked += 1
+    assert checked > 3000
+
+
+def test_needs_and_leads_read_what_a_match_contains() -> None:
+    pattern = re.compile(r"\b(?:release|give me)\b.{0,30}\b(?:user|customer) ?#?\d{3,}")
+    need, lead = needs(pattern), leads(pattern)
+    assert need is not None and lead is not None
+    text = "please give me everything about this account " * 10
+    view = TextView(text)
+    assert not need.allows(text, view)  # no user/customer: the pattern is not run
+    assert {s for s, _ in lead.strings} == {"release", "give me"}
+    hit = "x " * 200 + "give me the file of customer #4567"
+    assert need.allows(hit, TextView(hit)) and lead.found(pattern, hit, TextView(hit))
+    # A run of a character class is needed too; a pattern matching at any start has no leads.
+    base64 = re.compile(r"(?<![\w/.])[a-z0-9+/]{20,}={0,2}(?![\w/])")
+    assert leads(base64) is None
+    run_need = needs(base64)
+    assert run_need is not None and not run_need.allows("short words only " * 30, TextView("short words only " * 30))
+    # Case-insensitive patterns are never gated.
+    assert needs(re.compile("(?i)delete")) is None and leads(re.compile("(?i)delete")) is None
