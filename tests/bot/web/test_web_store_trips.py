@@ -29,11 +29,22 @@ def test_a_chat_message_is_two_redis_round_trips(tmp_path: Path, redis_server: A
         body = {"session_id": "session-trips-1", "text": "what are cookies used for?"}
         assert client.post("/api/chat", json=body).status_code == 200  # scripts loaded, connections open
         counts = []
-        for text in ("do you share my data with partners?", "who do I contact about privacy?"):
-            before = reads_processed(admin)
-            answer = client.post("/api/chat", json={**body, "text": text})
-            assert answer.status_code == 200 and answer.json()["decision"] == "answer"
-            counts.append(reads_processed(admin) - before - 1)  # less our own INFO
+        asked = (("do you share my data with partners?", "do you give my personal information to third parties?",
+                  "is my data passed to other companies?"),
+                 ("where can I send a question about the privacy policy?", "who handles privacy inquiries?",
+                  "who do I contact about privacy?"))
+        for texts in asked:
+            # The server counts read events, and on a loaded machine one pipelined send can arrive as two TCP
+            # segments (two reads, one round trip). Each kind of answer is measured three times (three phrasings:
+            # the same text twice is a repeat, answered differently) and the least kept: a third round trip in the
+            # code would show in every try.
+            tries = []
+            for text in texts:
+                before = reads_processed(admin)
+                answer = client.post("/api/chat", json={**body, "text": text})
+                assert answer.status_code == 200 and answer.json()["decision"] == "answer"
+                tries.append(reads_processed(admin) - before - 1)  # less our own INFO
+            counts.append(min(tries))
         assert counts == [2, 2]
         transcript = services.store.load_session("session-trips-1")["transcript"]  # type: ignore[index]
         assert [line["text"] for line in transcript if line["role"] == "user"][-1] == "who do I contact about privacy?"
