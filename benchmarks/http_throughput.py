@@ -249,7 +249,7 @@ def redis_round_trips(server: ServerProcess, redis_url: str, texts: Sequence[str
 #: Servers in the order of the first round; the next round runs them in reverse (then forward again…), so a drift
 #: in the machine's load over the run falls evenly on baselines and chat servers instead of on whatever runs last.
 SERVERS = ("bare", "matcher", "sqlite", "redis")
-ROUNDS = 3
+ROUNDS = 5
 
 
 def round_order(n: int) -> tuple[str, ...]:
@@ -296,7 +296,7 @@ def combine(rounds: list[dict[str, Any]]) -> dict[str, Any]:
 
 def run(quick: bool = False) -> Section:
     section = Section("http", "HTTP chat throughput")
-    duration, warmup = (1.0, 0.3) if quick else (6.0, 1.5)
+    duration, warmup = (1.0, 0.3) if quick else (4.0, 1.0)
     rounds_n = 1 if quick else ROUNDS
     clients_n = 8 if quick else CLIENTS
     per_client = 1500 if not quick else 300
@@ -457,5 +457,12 @@ def explain(results: dict[str, dict[str, Any]], matcher_cpu: float, clients: int
                 f"the mean latency is {clients} / rps = {clients * 1000 / r['rps']:.0f} ms (Little's law), so "
                 f"p99 ≤ {P99_TARGET * 1000:.0f} ms needs roughly {needed:.0f} messages/s from one worker, about "
                 f"{1000 / needed:.2f} ms per message in all; this worker answered {r['rps']:.0f}/s on "
-                f"{r['cpu_cores']:.2f} cores of a machine whose other processes took the rest.")
+                f"{r['cpu_cores']:.2f} cores of a machine whose other processes took the rest. Queueing: "
+                f"{clients} in flight x {r['cpu_ms_per_request']:.2f} ms of CPU per message / {r['cpu_cores']:.2f} "
+                f"of a core = {clients * r['cpu_ms_per_request'] / r['cpu_cores'] if r['cpu_cores'] else 0.0:.0f} ms "
+                f"of mean wait; even on a whole core of its own it would be "
+                f"{clients * r['cpu_ms_per_request']:.0f} ms, and the matcher-only endpoint's "
+                f"{matcher_cpu:.2f} ms per message alone gives {clients * matcher_cpu:.0f} ms: the target needs "
+                f"matching itself under {1000 / needed:.2f} ms, or fewer requests in flight per worker (more "
+                f"workers).")
     return out
