@@ -21,10 +21,18 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any, Sequence
+from typing import Any, Protocol, Sequence
 
-if TYPE_CHECKING:
-    from intents.cues import TextView
+
+class TextView(Protocol):
+    """What a need is tested on: a text's words and their beginnings (`intents.cues.TextView` is one). A protocol
+    here, not an import, so that `cues` may import this module without a cycle."""
+
+    @property
+    def words(self) -> frozenset[str]: ...
+
+    @property
+    def prefixes(self) -> frozenset[str]: ...
 
 #: The shortest character-class run worth a test of its own.
 MIN_RUN = 8
