@@ -130,18 +130,24 @@ def test_holdout_sets_meet_the_same_targets(matcher: Matcher, name: str) -> None
     assert report.missed_targets() == [], _failures(report)
 
 
-#: Round-3 blind sets (written by helpers who saw only the policy text and the issue's family list). Scored
-#: untouched first (README "Accuracy on text nobody here wrote"), then used to diagnose families of failure;
-#: these floors, a little under the figures reached, keep the fixes from regressing. Issue 13's targets.
+#: Blind sets of rounds 3 and 5 (written by helpers who saw only the policy text and the issue's family list).
+#: Scored untouched first (README "Accuracy on text nobody here wrote"), then used to diagnose families of failure;
+#: these floors, a little under the figures reached, keep the fixes from regressing. Issue 13's targets. (Round 5's
+#: r5e was read last, by one engineer, and keeps its off-topic figure below the target: the floor is what it reads.)
 BLIND_FLOORS = {
     # request recall raised after round 4's request-side fixes (r3a 98.2, r3b 96.4)
     "blind_r3a.jsonl": {"en": 0.95, "ja": 0.93, "precision": 0.97, "recall": 0.96, "offtopic": 0.95, "dead_ends": 0.03},
     "blind_r3b.jsonl": {"en": 0.91, "ja": 0.96, "precision": 0.97, "recall": 0.95, "offtopic": 0.95, "dead_ends": 0.03},
+    # round 5 after its fixes (2026-12-04): r5a 99.3/99.0/100/100/100/0.0, r5b 99.3/100/100/100/100/0.0,
+    # r5e 98.0/99.0/100/98.4/92.9/0.0
+    "blind_r5a.jsonl": {"en": 0.97, "ja": 0.97, "precision": 0.98, "recall": 0.98, "offtopic": 0.97, "dead_ends": 0.01},
+    "blind_r5b.jsonl": {"en": 0.97, "ja": 0.98, "precision": 0.98, "recall": 0.98, "offtopic": 0.97, "dead_ends": 0.01},
+    "blind_r5e.jsonl": {"en": 0.96, "ja": 0.97, "precision": 0.98, "recall": 0.96, "offtopic": 0.90, "dead_ends": 0.01},
 }
 
 
 @pytest.mark.parametrize("name", sorted(BLIND_FLOORS))
-def test_round3_blind_sets_hold_their_floors(matcher: Matcher, name: str) -> None:
+def test_blind_sets_hold_their_floors(matcher: Matcher, name: str) -> None:
     rows = [json.loads(line) for line in (REPO / "tests" / "data" / name).read_text(encoding="utf-8").splitlines()
             if line.strip()]
     s = evaluate(matcher, rows).summary()
