@@ -24,6 +24,16 @@ from dataclasses import dataclass
 from typing import Any, Protocol, Sequence
 
 
+
+def aligned_after(at: Any, aligned: bool) -> bool:
+    """Whether what follows the zero-width assertion `at` (an `AT` code of CPython's regex parser) starts where a word
+    of the text starts: after `\\b` or a beginning anchor it does; after `\\B` it does not; other anchors keep
+    `aligned` as it was. The one rule for `cues`' prefilters and this module's needs and leads."""
+    from re import _constants as c  # type: ignore[attr-defined]  # CPython's own parser codes
+
+    return at is c.AT_BOUNDARY or at in (c.AT_BEGINNING, c.AT_BEGINNING_LINE, c.AT_BEGINNING_STRING) \
+        or (aligned and at is not c.AT_NON_BOUNDARY)
+
 class TextView(Protocol):
     """What a need is tested on: a text's words and their beginnings (`intents.cues.TextView` is one). A protocol
     here, not an import, so that `cues` may import this module without a cycle."""
@@ -178,8 +188,7 @@ def _clauses(items: Sequence[tuple[Any, Any]], aligned: bool, c: Any) -> list[An
         if run:
             flush()
         if op is c.AT:
-            aligned = av is c.AT_BOUNDARY or av in (c.AT_BEGINNING, c.AT_BEGINNING_LINE, c.AT_BEGINNING_STRING) \
-                or (aligned and av is not c.AT_NON_BOUNDARY)
+            aligned = aligned_after(av, aligned)
             continue
         if op in (c.ASSERT, c.ASSERT_NOT):
             continue  # zero width: the position is unchanged
@@ -296,8 +305,7 @@ def _leading(items: Sequence[tuple[Any, Any]], aligned: bool, c: Any) -> set[str
     while position < len(items) and items[position][0] in (c.AT, c.ASSERT, c.ASSERT_NOT):
         op, av = items[position]
         if op is c.AT:
-            aligned = av is c.AT_BOUNDARY or av in (c.AT_BEGINNING, c.AT_BEGINNING_LINE, c.AT_BEGINNING_STRING) \
-                or (aligned and av is not c.AT_NON_BOUNDARY)
+            aligned = aligned_after(av, aligned)
         position += 1
     if position == len(items):
         return None

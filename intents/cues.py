@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Sequence
 
-from intents.cue_needs import Leads, Needs, leads, needs
+from intents.cue_needs import Leads, Needs, aligned_after, leads, needs
 from intents.normalize import cjk_share, fold
 from intents.others import OthersReader, load_others
 from intents.structure import MAY_NOT_ASK, is_formula, is_hypothetical_question, is_statement
@@ -190,8 +190,7 @@ def _required(items: Sequence[tuple[Any, Any]], at_word_start: bool) -> tuple[_S
             consider(literal("".join(run), run_aligned))
             run = []
         if op is c.AT:
-            aligned = av is c.AT_BOUNDARY or av in (c.AT_BEGINNING, c.AT_BEGINNING_LINE, c.AT_BEGINNING_STRING) \
-                or (aligned and av is not c.AT_NON_BOUNDARY)
+            aligned = aligned_after(av, aligned)
             continue
         if op in (c.ASSERT, c.ASSERT_NOT):
             continue  # zero width: the position is unchanged
