@@ -293,6 +293,9 @@ class Cues:
     purpose_list: CueSet = field(default_factory=lambda: CueSet(()))
     #: A named person's data (田中様の個人情報): hostile unless the writer represents that person (`OthersReader.acts_for`).
     named_other: CueSet = field(default_factory=lambda: CueSet(()))
+    #: An imperative opening a clause after a comma, colon, dash or arrow ("no longer a customer, delete my data",
+    #: "my email changed → x@y, update ur records"): read on the request sentences' later clauses (`_clauses`).
+    clause_en: CueSet = field(default_factory=lambda: CueSet(()))
     #: Request-type verbs, one alternation per language with a named group per type (`_verb_pattern`): one scan
     #: of the request sentences finds every type named, instead of one search per type.
     verbs_en: re.Pattern[str] | None = None
@@ -317,9 +320,12 @@ class Cues:
             if MAY_NOT_ASK.search(quoted_removed) else raw_sentences
         if len(asking) == len(raw_sentences):
             request_folded, request_raw = folded, raw
+            request_sentences = raw_sentences
         else:
             request_folded = "\n".join(folded_sentences[n] for n in asking)
             request_raw = "\n".join(raw_sentences[n] for n in asking)
+            request_sentences = [raw_sentences[n] for n in asking]  # type: ignore[index]
+        clauses = _clauses(request_sentences) if self.clause_en.patterns else ""
         fixed = fix_verbs(request_folded)
         request_folded = folded if fixed == folded else fixed
         hostile_text = cleaned.casefold() + "\n" + (fold(cleaned) if folded_cleaned is None else folded_cleaned)
@@ -343,7 +349,8 @@ class Cues:
         if named_other and self.others is not None and self.others.acts_for(quoted_removed, folded, bool(japanese)):
             named_other = 0.0  # a representative's letter about their client (代理人, 委任状): the client's own request
         request = (self.request_en.score(request_folded, request_en)
-                   + self.request_ja.score(request_japanese, request_ja) + statement)
+                   + self.request_ja.score(request_japanese, request_ja) + statement
+                   + (self.clause_en.score(fix_verbs(clauses)) if clauses else 0.0))
         both = folded + "\n" + japanese
         tail = _tail_text(raw_sentences, folded_sentences) if not ask else _tail_text([ask])
         work_object = self.work_object.score(tail)
@@ -390,6 +397,21 @@ def _verb_pattern(doc: dict[str, Any], key: str) -> re.Pattern[str] | None:
     return re.compile("|".join(groups), re.MULTILINE) if groups else None
 
 
+#: Where a clause starts inside a sentence: after a comma, semicolon, colon, dash or arrow (typed or dictated text
+#: that runs a context and an imperative together: "no longer a customer, delete my data", "parent here — notify me").
+_CLAUSE_MARK = re.compile(r"\s*(?:[,;:—–→⇒…]|\s-+\s|-+>|=>)\s*")
+_HAS_CLAUSE_MARK = re.compile(r"[,;:—–→⇒…>]|\s-+\s")
+
+
+def _clauses(sentences: list[str]) -> str:
+    """The clauses after the first in each sentence, folded, one per line (empty when no sentence has two)."""
+    parts = []
+    for sentence in sentences:
+        if _HAS_CLAUSE_MARK.search(sentence):
+            parts.extend(f for f in (fold(c) for c in _CLAUSE_MARK.split(sentence)[1:]) if f)
+    return "\n".join(parts)
+
+
 def _tail_text(sentences: list[str], folded: list[str] | None = None) -> str:
     tail = sentences[-2:]
     folded_tail = folded[-2:] if folded is not None else [fold(s) for s in tail]
@@ -432,6 +454,7 @@ def load_cues(path: Path = CUES_FILE) -> Cues:
         work_object=_cue_set(doc, "work_object", "any"),
         purpose_list=_cue_set(doc, "purpose_list", "any"),
         named_other=_cue_set(doc, "named_other", "any"),
+        clause_en=_cue_set(doc, "clause", "en"),
         verbs_en=_verb_pattern(doc, "en"),
         verbs_ja=_verb_pattern(doc, "ja"),
         others=load_others(),

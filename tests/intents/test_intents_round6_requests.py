@@ -1,0 +1,51 @@
+"""Round 6 (issue 13), `requests` families: formal requests without the shapes the cues knew (an imperative after
+a comma, colon, dash or arrow; corrections stated as facts; polite and dialect Japanese request forms; terse noun
+strings), search-style strings that only ask how, and which request a message makes.
+
+Phrasings are written for these tests: not evaluation items, not catalog examples.
+"""
+from __future__ import annotations
+
+import pytest
+
+from intents.cues import load_cues
+from intents.matcher import Matcher
+
+
+def _request(matcher: Matcher, text: str, handoff: str) -> None:
+    match = matcher.match(text)
+    assert (match.decision, match.handoff) == ("request", handoff), (match.decision, match.intent, match.cues)
+
+
+def _not_request(matcher: Matcher, text: str) -> None:
+    match = matcher.match(text)
+    assert match.decision != "request", (match.decision, match.intent, match.handoff, match.cues)
+
+
+# --- 1. an imperative opening a later clause ----------------------------------------------------------------------
+
+@pytest.mark.parametrize("text, handoff", [
+    ("cancelled my subscription last month, erase my personal data", "suspension"),
+    ("moved house in March → update my address on your records", "correction"),
+    ("guardian of a 10 year old here — notify me what his data is used for", "purpose_notification"),
+    ("I've asked twice already; send me a copy of everything you hold on me", "disclosure"),
+    ("whatever you store about me: delete it", "suspension"),
+])
+def test_an_imperative_after_a_clause_mark_is_a_request(matcher: Matcher, text: str, handoff: str) -> None:
+    _request(matcher, text, handoff)
+
+
+@pytest.mark.parametrize("text", [
+    "If I close my account, delete my data too?",
+    "Out of curiosity, how do you delete data you no longer need?",
+    "In your policy, Article 9 — what does it say about deletion?",
+])
+def test_a_question_with_a_clause_mark_stays_a_question(matcher: Matcher, text: str) -> None:
+    _not_request(matcher, text)
+
+
+def test_the_clause_imperative_reads_only_later_clauses_and_needs_an_object() -> None:
+    cues = load_cues()
+    assert cues.score("no longer a customer, delete my data", "no longer a customer, delete my data").request >= 2.0
+    # a verb with no object of the writer's after the mark ("update: the app crashed") is no demand
+    assert cues.score("quick status, update on the outage", "quick status, update on the outage").request == 0.0
