@@ -49,3 +49,28 @@ def test_the_clause_imperative_reads_only_later_clauses_and_needs_an_object() ->
     assert cues.score("no longer a customer, delete my data", "no longer a customer, delete my data").request >= 2.0
     # a verb with no object of the writer's after the mark ("update: the app crashed") is no demand
     assert cues.score("quick status, update on the outage", "quick status, update on the outage").request == 0.0
+
+
+# --- 2. search-style strings and questions about what may be asked -------------------------------------------------
+
+@pytest.mark.parametrize("text", [
+    "erase old account data steps",
+    "update wrong address procedure",
+    "stop ads using my info how",
+    "sakujo irai no houhou o oshiete kudasai",
+    "kaiji seikyuu no tetsuzuki wa?",
+    "プライバシー担当部署の所在地をご教示ください。",
+    "古い住所を直してもらうこともお願いできますか？",
+    "データを消したいときって、どこに言えばいいん？",
+])
+def test_a_string_asking_how_is_no_request(matcher: Matcher, text: str) -> None:
+    _not_request(matcher, text)
+
+
+@pytest.mark.parametrize("text, handoff", [
+    # "the process" with its article is the process the writer asks you to start
+    ("I'd like my records erased. Please start the process.", "suspension"),
+    ("私の登録情報を削除していただくことは可能でしょうか。今週中に対応いただけると助かります。", "suspension"),
+])
+def test_a_request_naming_the_process_stays_a_request(matcher: Matcher, text: str, handoff: str) -> None:
+    _request(matcher, text, handoff)
