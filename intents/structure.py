@@ -104,11 +104,14 @@ _QUESTION_FORM = re.compile(
 
 
 #: A condition whose content is the error itself ("if there's any wrong info, can you fix it?", 「間違っとる情報あったら
-#: 直してもらえるん？」): it asks what would happen if the data were wrong, unlike 「データが残っていたら」, which only
-#: assumes the data exists.
+#: 直してもらえるん？」) or an incident (「漏えいがあったら」): it asks what would happen if the data were wrong or leaked,
+#: unlike 「データが残っていたら」, which only assumes the data exists.
 _ERROR_CONDITION = re.compile(
     r"(?i)\bif\s+there\W?s?\s+(?:is\s+|are\s+)?(?:any\s+)?(?:\w+\s+)?(?:wrong|incorrect|inaccurate|mistakes?|errors?|"
     r"outdated|out\s+of\s+date)\b|(?:間違|まちが|まちご|誤|違|ちが|ちご|古|おかし)[^。、，,？?！!\s]{0,12}(?:あったら|あれば|あるなら)"
+    # an incident that may never happen (「情報漏えいがあったら本人に連絡してもらえますか」, round 6): a question about it
+    r"|(?:漏えい|漏洩|ろうえい|流出|漏れ|もれ|不正アクセス|ハッキング|事故|侵害)[^。、，,？?！!\s]{0,6}(?:あったら|あれば|あるなら|"
+    r"起きたら|起こったら|おきたら|発生したら|したら)"
 )
 
 

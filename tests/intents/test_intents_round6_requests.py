@@ -74,3 +74,30 @@ def test_a_string_asking_how_is_no_request(matcher: Matcher, text: str) -> None:
 ])
 def test_a_request_naming_the_process_stays_a_request(matcher: Matcher, text: str, handoff: str) -> None:
     _request(matcher, text, handoff)
+
+
+# --- 3. reaching a person: the privacy team without an article, escalation, polite causative asks ------------------
+
+@pytest.mark.parametrize("text", [
+    "put me through w/ data protection team pls",
+    "this bot doesnt understand me, get me somebody in privacy",
+    "I wish to make a formal complaint. Kindly pass it on to whoever deals with privacy.",
+    "苦情の件、担当窓口へエスカレーションをお願いします。",
+    "責任者の方と直接お話しさせていただけませんか。",
+])
+def test_asking_for_the_privacy_team_is_an_inquiry(matcher: Matcher, text: str) -> None:
+    _request(matcher, text, "inquiry")
+
+
+def test_a_sentence_saying_who_writes_names_no_person_to_reach(matcher: Matcher) -> None:
+    # 「連絡しております」 says who is writing; the request is what follows
+    _request(matcher, "父の代理で連絡しております。父の個人情報が何の目的で使われているのか、通知をお願いします。",
+             "purpose_notification")
+
+
+@pytest.mark.parametrize("text", [
+    "個人情報が流出したら、私に連絡してもらえますか",
+    "不正アクセスが起きたら利用者に知らせてもらえるんですか",
+])
+def test_a_question_about_an_incident_that_may_happen_is_no_request(matcher: Matcher, text: str) -> None:
+    _not_request(matcher, text)
