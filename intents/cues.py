@@ -17,6 +17,8 @@ CUES_FILE = Path(__file__).parent / "cues.toml"
 #: Authority points for a message that asks for someone else's personal data (`intents.others`): a refusal.
 OTHERS_WEIGHT = 4.0
 _SENTENCE_END = re.compile(r"(?<=[.!?。！？\n])")
+#: Quoted words: 「…」, 『…』, "…", “…” (a typo reported on the site quotes the text it is in).
+_QUOTED = re.compile(r'「[^」\n]*」|『[^』\n]*』|"[^"\n]*"|“[^”\n]*”')
 #: Texts at least this long also test each pattern's other needs (`intents.cue_needs`) before running it: there a
 #: search costs far more than a few substring tests, and a word gate alone usually passes.
 NEEDS_MIN_CHARS = 300
@@ -355,6 +357,12 @@ class Cues:
         tail = _tail_text(raw_sentences, folded_sentences) if not ask else _tail_text([ask])
         work_object = self.work_object.score(tail)
         offtopic = self.offtopic.score(tail) + work_object
+        data_object = self.data_object.score(both)
+        if data_object and work_object:
+            # A typo reported on the site quotes the words it is in (「個人情報」が「個人情法」に…, "personal data" is
+            # misspelt on your homepage): quoted words are the site's text, not personal data asked about.
+            unquoted = _QUOTED.sub(" ", raw)
+            data_object = self.data_object.score(fold(unquoted) + "\n" + (unquoted if japanese else ""))
         return CueScores(
             request=request,
             request_text=(request_folded, request_japanese),
@@ -367,7 +375,7 @@ class Cues:
             # (or in the ask sentences, when the caller found them: intents.structure).
             offtopic=offtopic,
             work_object=work_object,
-            data_object=self.data_object.score(both),
+            data_object=data_object,
             purpose_list=self.purpose_list.score(both),
         )
 

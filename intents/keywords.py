@@ -31,6 +31,11 @@ STOPWORDS = frozenset(
     id ive dont pls please plz hi hello hey yo ok okay thanks thank u ur r some any all each every than then""".split()
 )
 
+#: Chat spellings of function words, read as the words when keywords are matched ("what info u have on me" names
+#: "what info you have on me"; "how long u keep…"). Only words that are never a keyword or romaji on their own.
+SLANG = {"u": "you", "ur": "your", "yr": "your", "urs": "yours", "abt": "about", "wat": "what",
+         "wut": "what", "ppl": "people", "thru": "through", "bc": "because", "cuz": "because", "coz": "because"}
+
 #: Common romaji verb endings and function words: real words, never a misspelt keyword ("arimasu" is not "urimasu").
 NO_TYPO = frozenset("arimasu imasu desu masu shimasu dekimasu kudasai deshou nai nakute".split())
 
@@ -136,7 +141,7 @@ class KeywordIndex:
         # Japanese runs and Latin words may touch ("cookieでどんな…", "google analyticsの設定"): split them apart so
         # the Latin keyword is found.
         spaced = _CJK_RUN.sub(r" \g<0> ", folded) if any_cjk(folded) else folded
-        words = [stem(w) for w in spaced.split()[:400]]
+        words = [stem(SLANG.get(w, w)) for w in spaced.split()[:400]]
         latin: list[tuple[int, int, Keyword, float]] = []
         unknown: list[int] = []
         for i, word in enumerate(words):

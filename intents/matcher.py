@@ -584,7 +584,7 @@ class Matcher:
         if top_intent.kind == "support":
             # A support word ("subscription", "password") beside a policy topic with evidence and a close score
             # is context: "if I cancel my subscription, do you keep my records?" asks about the policy.
-            policy_topics = [i for i in topics[1:] if self._intents[i].kind != "support" and s.has_evidence[i]
+            policy_topics = [i for i in topics[1:] if self._intents[i].kind != "support" and s.evidence[i] > 0
                              and s.total[i] >= self.t.fallback_score
                              and s.total[i] >= s.total[top] - self.t.support_margin]
             if policy_topics:
