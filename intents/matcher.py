@@ -26,6 +26,7 @@ from rapidfuzz import fuzz, process
 
 from intents.catalog import Catalog, Intent
 from intents.cues import Cues, CueScores, load_cues
+from intents.kana import KanaReader
 from intents.keywords import STOPWORDS, KeywordIndex
 from intents.language import detect_language
 from intents.learned import LearnedSignal
@@ -292,6 +293,9 @@ class Matcher:
                                      typo_ratio=thresholds.typo_ratio,
                                      typo_min_length=thresholds.typo_min_length)
         self._learned = LearnedSignal(self._intents, self._topic.tolist()) if thresholds.learned_points > 0 else None
+        # Kana-only Japanese (「こじんじょうほうを けして」) is also read with the catalog's written forms (intents.kana).
+        self._kana = KanaReader(to_katakana(fold(clean(text))) for intent in self._intents
+                                for text in intent.examples.get("ja", ()) + intent.keywords.get("ja", ()))
 
     # -- preprocessing -----------------------------------------------------------------------
     def _topic_of(self, intent: Intent) -> Intent:
@@ -375,9 +379,10 @@ class Matcher:
 
     def _signals(self, norm: Normalized, lang: str) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         """(example similarity, keyword evidence, BM25 points) per intent for one normalised text; a romaji message
-        ("itakusaki no kanri tte dou natteru?") is read as written and as Japanese (`intents.romaji`), and each
+        ("itakusaki no kanri tte dou natteru?") is read as written and as Japanese (`intents.romaji`), and so is a
+        kana-only one (「かいじ せいきゅう って なんですか」, `intents.kana`) with the catalog's written forms; each
         intent keeps the better of the two readings on each signal."""
-        japanese = to_japanese(norm.text) if lang == "en" else None
+        japanese = to_japanese(norm.text) if lang == "en" else self._kana.read(to_katakana(norm.text))
         if japanese is None:
             return self._signals_as(norm, lang)
         signals = self._signals_as(norm, lang)

@@ -1,0 +1,202 @@
+"""Japanese typed in kana alone read with the catalog's written forms (issue 13, round 6).
+
+Older users and phone keyboards often leave the kanji out: 「こじんじょうほうを けしてほしい」 asks what
+「個人情報を消してほしい」 asks, but the matcher compares character bigrams, keywords and vocabulary with the catalog's
+phrasings, which are written with kanji, so a kana-only message shared almost nothing with them and fell back.
+
+`KanaReader` indexes the catalog's own Japanese vocabulary by its reading. At start-up every Japanese example and
+keyword is read by a morphological analyser with a maintained dictionary (MeCab through `fugashi`, with the UniDic
+dictionary of `unidic-lite`): each run of one to four content words whose written form has kanji or katakana
+(個人情報, 委託先, 開示請求, 消し, 見せ, クッキー) is indexed under its reading in hiragana (こじんじょうほう, いたくさき…).
+A reading the catalog itself mostly writes in kana (こと, とき, ください) is left out, so only words the catalog
+writes otherwise are rewritten.
+
+A message whose Japanese letters are nearly all kana (at most 15 % kanji) is then also read with the readings
+replaced by the written forms. The terms chosen cover the most of each kana run, and each starts a word (after a
+particle, a space, punctuation or another noun term; not in a verb's ending, not right after a kanji). Katakana
+compares as hiragana (さーびす = サービス), and phone-keyboard slips fold away on both sides in readings of four kana
+or more: a small kana typed full size (じようほう, くつきー) and a dakuten or handakuten missed or added. A space beside
+a written term goes (かいじ せいきゅう -> 開示請求); spaces between kana words stay. The matcher scores that reading
+beside the message as written and keeps, per intent, the better of the two on each signal (`Matcher._signals`, as
+for romaji), so the reading only adds evidence to a message that had little. Messages with kanji are never read.
+"""
+from __future__ import annotations
+
+import re
+import unicodedata
+from collections import Counter, defaultdict
+from typing import Iterable
+
+#: A message is read when at most this share of its Japanese letters are kanji (kana-only writing; a quoted
+#: name such as 「齋藤」 in a kana sentence still counts as kana writing).
+MAX_KANJI_SHARE = 0.15
+#: Readings of at most this many kana are looked up (the longest catalog terms, 第三者提供の停止, are about 15).
+MAX_KEY = 16
+#: Shortest reading indexed, in kana (small ゃゅょ count as none): three, or two for a verb or adjective written with
+#: a kanji and its ending (消し, 見せ, 渡さ). A single kanji read with two kana (先, 方) or a short katakana word
+#: (デモ, オン) is too often a piece of another word.
+MIN_KEY = 3
+MIN_KEY_VERB = 2
+#: Phone-keyboard slips (small kana, dakuten) are forgiven only in readings at least this long: shorter ones fold
+#: onto grammar (してる -> 出る, ほしい -> 保持).
+MIN_LOOSE_KEY = 4
+#: Runs of at most this many morphemes are indexed (利用 目的 の… stops at the particle anyway).
+MAX_SPAN = 4
+#: Parts of speech a term may consist of (UniDic's first level); a term may not start with a suffix.
+_CONTENT = frozenset({"名詞", "動詞", "形容詞", "形状詞", "接頭辞", "接尾辞", "代名詞", "副詞", "連体詞"})
+_INFLECTING = frozenset({"動詞", "形容詞", "形状詞"})
+#: Readings the dictionary does not give for a written form the catalog uses: 私 is read わたくし, but written
+#: わたし as often; read so before a particle (「わたしの じょうほう」 is not 渡しの情報, 「わたした」 is 渡した).
+EXTRA_READINGS = {"わたし": "私", "わたしたち": "私たち"}
+#: Kana a word usually starts after (particles), where a two-kana verb reading may begin.
+_PARTICLES = frozenset("をがはにでものとへやかねよ")
+
+_HIRAGANA_FIRST, _HIRAGANA_LAST = "\u3041", "\u3096"
+_KATAKANA_TO_HIRAGANA = {code: code - 0x60 for code in range(0x30A1, 0x30F7)}
+_SMALL_TO_FULL = str.maketrans("ぁぃぅぇぉっゃゅょゎゕゖ", "あいうえおつやゆよわかけ")
+_KANA = r"\u3041-\u3096\u30a1-\u30fa\u30fc"
+_JAPANESE = r"\u3041-\u3096\u30a1-\u30fa\u30fc\u3005\u3400-\u9fff\uf900-\ufaff"
+#: Marks around a written term while spaces beside it are removed.
+_OPEN, _CLOSE = "\x01", "\x02"
+_SPACE_AT_TERM = re.compile(f"(?<=\x02) +(?=[{_JAPANESE}\x01])|(?<=[{_JAPANESE}]) +(?=\x01)")
+_ALL_KATAKANA = re.compile("[\u30a1-\u30fa\u30fc]+")
+_KANA_RUN = re.compile(f"[{_KANA}]+")
+_KANJI = re.compile(r"[\u3005\u3400-\u9fff\uf900-\ufaff]")
+_KANA_CHAR = re.compile(f"[{_KANA}]")
+
+
+def _strip_marks(char: str) -> str:
+    decomposed = unicodedata.normalize("NFD", char)
+    return decomposed[0] if len(decomposed) > 1 and decomposed[1] in "\u3099\u309a" else char
+
+
+#: Hiragana with its dakuten/handakuten removed: が -> か, ぱ -> は, ゔ -> う (one character for one).
+_NO_MARKS = {ord(c): _strip_marks(c) for c in map(chr, range(0x3041, 0x3097)) if _strip_marks(c) != c}
+
+
+def hiragana(text: str) -> str:
+    """Katakana as hiragana (ー kept), everything else as it is; one character for one."""
+    return text.translate(_KATAKANA_TO_HIRAGANA)
+
+
+def loose(text: str) -> str:
+    """Kana folded so phone-keyboard slips compare equal: katakana as hiragana, small kana full size, no dakuten or
+    handakuten (くっきー, くつきー and クツキー are one key). One character for one."""
+    return hiragana(text).translate(_SMALL_TO_FULL).translate(_NO_MARKS)
+
+
+def _has_kanji_or_katakana(text: str) -> bool:
+    return any(c > _HIRAGANA_LAST and c != "\u30fc" for c in text)
+
+
+def _tagger() -> object:
+    import fugashi  # MeCab with UniDic (unidic-lite): a dependency, loaded once per process
+
+    return fugashi.Tagger()
+
+
+def _moras(reading: str) -> int:
+    return sum(c not in "ゃゅょぁぃぅぇぉゎ" for c in reading)
+
+
+class KanaReader:
+    """Reading -> written form for the catalog's Japanese vocabulary, and the written reading of a kana message."""
+
+    def __init__(self, texts: Iterable[str]) -> None:
+        tagger = _tagger()
+        counts: dict[str, Counter[str]] = defaultdict(Counter)
+        inflects: dict[str, bool] = {}
+        for text in texts:
+            words = [(w.surface, w.feature.pos1, w.feature.kana) for w in tagger(unicodedata.normalize("NFKC", text))]
+            for start, (_, pos, _) in enumerate(words):
+                if pos not in _CONTENT or pos == "接尾辞":
+                    continue
+                surface = reading = ""
+                for word, part, kana in words[start:start + MAX_SPAN]:
+                    if (not kana or kana == "*") and _ALL_KATAKANA.fullmatch(word):
+                        kana = word  # a katakana word the dictionary does not know reads as written
+                    if part not in _CONTENT or not kana or kana == "*":
+                        break
+                    surface += word
+                    reading += hiragana(kana)
+                    counts[reading][surface] += 1
+                    inflects[surface] = part in _INFLECTING
+        #: reading -> (written form, whether it ends in an inflecting word: its ending follows)
+        self.exact: dict[str, tuple[str, bool]] = {}
+        loose_counts: dict[str, Counter[tuple[str, bool]]] = defaultdict(Counter)
+        for reading, written in counts.items():
+            form, _ = written.most_common(1)[0]
+            verb = inflects.get(form, False)
+            moras = _moras(reading)
+            # A reading the catalog mostly writes in kana (こと, ください) stays kana.
+            if not _has_kanji_or_katakana(form) or len(reading) > MAX_KEY:
+                continue
+            if moras < MIN_KEY and not (moras >= MIN_KEY_VERB and verb and len(form) >= 2 and _KANJI.match(form)):
+                continue
+            self.exact[reading] = (form, verb)
+            if len(reading) >= MIN_LOOSE_KEY:
+                loose_counts[loose(reading)][(form, verb)] += sum(written.values())
+        self.loose: dict[str, tuple[str, bool]] = {key: c.most_common(1)[0][0] for key, c in loose_counts.items()}
+
+    def _terms(self, plain: str, folded: str, i: int) -> list[tuple[int, str, bool]]:
+        """(length, written form, inflects) of every reading at position `i`."""
+        found = []
+        for size in range(min(MAX_KEY, len(plain) - i), MIN_KEY_VERB - 1, -1):
+            key = plain[i:i + size]
+            pronoun = EXTRA_READINGS.get(key)
+            if pronoun is not None and (i + size == len(plain) or plain[i + size] in _PARTICLES):
+                found.append((size, pronoun, False))  # わたしの, わたしは; わたした is 渡した
+                continue
+            term = self.exact.get(key)
+            if term is None and size >= MIN_LOOSE_KEY:
+                term = self.loose.get(folded[i:i + size])
+            if term is not None:
+                found.append((size, *term))
+        return found
+
+    def _read_run(self, piece: str, word_start: bool = True) -> tuple[str, bool]:
+        """One run of kana with its readings written, choosing the terms that cover the most of it.
+
+        A term starts a word: at the start of the run (`word_start`: not right after a kanji, whose ending the run
+        is: 助かった is not 助買った), after a particle or right after a noun term (委託先の会社, 個人情報), never inside
+        the ending of a verb term (もれないように is 漏れ + ないように, not …内容に)."""
+        plain, folded = hiragana(piece), loose(piece)
+        n = len(piece)
+        # best[i][can_start]: (kana covered, -terms, pieces) for piece[i:].
+        best: list[list[tuple[int, int, list[str]]]] = [[(0, 0, [])] * 2 for _ in range(n + 1)]
+        for i in range(n - 1, -1, -1):
+            terms = self._terms(plain, folded, i)
+            for can_start in (0, 1):
+                covered, count, pieces = best[i + 1][int(plain[i] in _PARTICLES)]
+                choice = (covered, count, [piece[i], *pieces])
+                if can_start:
+                    for size, form, verb in terms:
+                        c, k, p = best[i + size][int(not verb)]
+                        option = (c + size, k - 1, [_OPEN + form + _CLOSE, *p])
+                        if option[:2] >= choice[:2]:  # on a tie the term starting here wins
+                            choice = option
+                best[i][can_start] = choice
+        written = "".join(best[0][int(word_start)][2])
+        # Katakana already written as the catalog writes it changes nothing: such a message is not read again.
+        return written, written.replace(_OPEN, "").replace(_CLOSE, "") != piece
+
+    def read(self, folded: str) -> str | None:
+        """`folded` (the output of `normalize.fold`) with catalog readings written as the catalog writes them, or
+        None when the message is not kana writing or nothing in it is a catalog reading."""
+        kanji = len(_KANJI.findall(folded))
+        kana = len(_KANA_CHAR.findall(folded))
+        if not kana or kanji > MAX_KANJI_SHARE * (kanji + kana):
+            return None
+        found = False
+
+        def run(match: re.Match[str]) -> str:
+            nonlocal found
+            start = match.start()
+            written, any_term = self._read_run(match.group(0), start == 0 or not _KANJI.match(folded[start - 1]))
+            found = found or any_term
+            return written
+
+        # A space beside a written term goes (かいじ せいきゅう -> 開示請求, ほぞん されて -> 保存されて); spaces between
+        # kana words stay, so frames such as 「どうやって するのですか」 do not join into a silent topic's phrasing.
+        read = _SPACE_AT_TERM.sub("", _KANA_RUN.sub(run, folded)).replace(_OPEN, "").replace(_CLOSE, "")
+        return read if found and read != folded else None

@@ -1,0 +1,99 @@
+"""Japanese typed in kana alone (no kanji), as older users and phone keyboards write it, read with the catalog's
+written forms (`intents.kana`; issue 13, round 6). Phrasings of our own; none comes from an evaluation set."""
+from __future__ import annotations
+
+import pytest
+
+from intents.kana import KanaReader, hiragana, loose
+from intents.matcher import Matcher
+from intents.normalize import normalize
+
+# Kana-only questions about the policy's topics, spaces between words as many people type them.
+QUESTIONS = [
+    ("いたくさきの かんりは どう なって いますか", 4),
+    ("くっきーは なにに つかって いますか", 12),
+    ("じょうほうは どうやって あつめて いるのですか", 2),
+    ("こじんじょうほうの りようもくてきは なんですか", 3),
+    ("ぽりしーは どの さーびすに てきよう されますか", 1),
+    ("じょうほうが もれたら こわいです どんな たいさくを していますか", 5),
+    ("がいぶの さいとへの りんくは だれの せきにん ですか", 10),
+    ("あくせす かいせきで なにが わかるのですか", 11),
+    ("ぽりしーが かわったら どうやって しりますか", 13),
+    ("といあわせの まどぐちは どこ ですか", 14),
+    ("だいさんしゃに じょうほうを わたして いますか", 9),
+    ("ぐーぐる あなりてぃくすで なにを しらべて いますか", 11),
+]
+
+# Phone-keyboard slips: a small kana typed full size, a dakuten missed or added.
+SLIPS = [
+    ("くつきーは なにに つかって いますか", 12),
+    ("じようほうの あんぜん たいさくは だいじょうぶ ですか", 5),
+    ("ぐっきーを むこうに できますか", 12),
+]
+
+# Kana-only requests: the topic is read from the kana; the request types come from the cues.
+REQUESTS = [
+    ("こじんじょうほうを けして ください", 9, "suspension"),
+    ("わたしの じょうほうの りようもくてきを しらせて ください", 6, "purpose_notification"),
+    ("とうろくした じゅうしょが まちがって いるので なおして ください", 8, "correction"),
+]
+
+
+@pytest.fixture(scope="module")
+def reader(matcher: Matcher) -> KanaReader:
+    return matcher._kana
+
+
+@pytest.mark.parametrize(("text", "article"), QUESTIONS + SLIPS)
+def test_kana_questions_find_the_article(matcher: Matcher, text: str, article: int) -> None:
+    match = matcher.match(text)
+    assert match.decision == "answer", match
+    assert match.article == article, match
+
+
+@pytest.mark.parametrize(("text", "article", "handoff"), REQUESTS)
+def test_kana_requests_find_the_article_and_request(matcher: Matcher, text: str, article: int, handoff: str) -> None:
+    match = matcher.match(text)
+    assert (match.decision, match.article, match.handoff) == ("request", article, handoff), match
+
+
+def test_kana_folding_is_one_character_for_one() -> None:
+    assert hiragana("クッキー") == "くっきー"
+    assert loose("クッキー") == loose("くつきー") == loose("ぐっぎー")
+    assert loose("じょうほう") == loose("じようほう") == loose("しょうほう")
+    for text in ("クッキー", "じょうほうを けして"):
+        assert len(loose(text)) == len(text)
+
+
+def test_catalog_terms_are_written_as_the_catalog_writes_them(reader: KanaReader) -> None:
+    read = reader.read(normalize("かいじ せいきゅう って なんですか").text)
+    assert read is not None and "開示請求" in read  # a space beside a written term goes
+    assert reader.read(normalize("こじんじょうほうを けして ほしい").text) == "個人情報を消して ほしい"
+    assert "私の情報" in (reader.read(normalize("わたしの じょうほう").text) or "")
+    # 私 only before a particle: 「わたした」 is 渡した.
+    assert "渡した" in (reader.read(normalize("さーびすに わたした じょうほう").text) or "")
+
+
+def test_frames_between_kana_words_keep_their_spaces(reader: KanaReader) -> None:
+    read = reader.read(normalize("かいじ せいきゅう って なんですか どうやって するのですか").text)
+    assert read is not None and "なんですか どうやって するのですか" in read
+
+
+def test_no_term_starts_inside_a_verb_ending_or_after_a_kanji(reader: KanaReader) -> None:
+    read = reader.read(normalize("じょうほうが もれないように して ください").text)
+    assert read is not None and "漏れないように" in read and "内容" not in read
+    assert reader.read(normalize("ほんとに助かった").text) in (None, "ほんとに助かった")
+
+
+def test_text_with_kanji_or_without_catalog_readings_is_not_read(reader: KanaReader) -> None:
+    assert reader.read(normalize("個人情報を削除してください").text) is None
+    assert reader.read(normalize("プライバシーポリシーのことで質問があります").text) is None
+    assert reader.read(normalize("ありがとう").text) is None
+    assert reader.read(normalize("please delete my data").text) is None
+
+
+def test_kana_reading_only_adds_evidence_to_ordinary_japanese(matcher: Matcher) -> None:
+    # The same question in kanji and kana finds the same article.
+    for written, kana in [("委託先の管理はどうなっていますか", "いたくさきの かんりは どう なって いますか"),
+                          ("クッキーは何に使っていますか", "くっきーは なにに つかって いますか")]:
+        assert matcher.match(written).article == matcher.match(kana).article
