@@ -97,3 +97,10 @@ def test_kana_reading_only_adds_evidence_to_ordinary_japanese(matcher: Matcher) 
     for written, kana in [("委託先の管理はどうなっていますか", "いたくさきの かんりは どう なって いますか"),
                           ("クッキーは何に使っていますか", "くっきーは なにに つかって いますか")]:
         assert matcher.match(written).article == matcher.match(kana).article
+
+
+def test_the_reading_dictionary_is_installed(reader: KanaReader) -> None:
+    """fugashi and unidic-lite are dependencies: without them the reader is empty (and kana-only text falls back)."""
+    import fugashi  # noqa: F401
+
+    assert len(reader.exact) > 500
