@@ -30,6 +30,9 @@ EMAIL_JA = "＠アドレス"
 _SENTENCE_END = re.compile(r"(?<=[.!?。！？\n])")
 #: Prepositions that attach an item to its owner ("the address OF the user…", "the data you hold ON him").
 _OF = r"(?:of|for|on|about|belonging to|registered to|associated with|linked to|under|held for)"
+#: The writer's own account named by its address ("account is under …", "I'm registered as …"): no other owner.
+_OWN_ACCOUNT = (r"(?<!\baccount is )(?<!\baccount s )(?<!\bi m )(?<!\bi am )(?<!\bim )(?<!\bregistered )"
+                r"(?<!\bsigned up )")
 #: A question whose object is the item ("what's her current address?", "which email is he registered with?").
 _WHAT_EN = r"\b(?:what|what s|whats|what is|what are|which|where is|where does|where do) (?:\w+ ){0,3}?"
 #: Japanese items a person is reached or found by: beside a person named without の, only these count (「友人に勧めら
@@ -85,7 +88,8 @@ def _language(doc: dict[str, Any], lang: str) -> _Language:
     subject, pronoun, weak, item, retrieve = v["subject"], v["pronoun"], v["weak"], v["item"], v["retrieve"]
     if lang == "en":
         question = rf"{_WHAT_EN}{item}"
-        of_subject = rf"{_OF} (?:{subject}|(?:the )?{EMAIL_WORD})"
+        # "… my info, account is under <address>" names the writer's own account, not an owner of the item (round 6)
+        of_subject = rf"{_OWN_ACCOUNT}{_OF} (?:{subject}|(?:the )?{EMAIL_WORD})"
         # "my ex's current address", "customer 4411's info"; "the address … of the user with …", "the data you have
         # on our former employee"; "the phone number my ex registered with"
         owned = rf"{subject}(?: s)? {item}|{item}(?: \w+){{0,5}}? {of_subject}|{item} (?:that |which )?{subject}"

@@ -101,3 +101,26 @@ def test_a_sentence_saying_who_writes_names_no_person_to_reach(matcher: Matcher)
 ])
 def test_a_question_about_an_incident_that_may_happen_is_no_request(matcher: Matcher, text: str) -> None:
     _not_request(matcher, text)
+
+
+# --- 4. whose data: the writer's own account named by its address; a child's partner is no child -----------------
+
+@pytest.mark.parametrize("text, handoff", [
+    ("could u email me everything u store about me pls, my account is under k.tanabe@example.com", "disclosure"),
+    ("Please delete all my personal data. Account is under r.ono@example.org", "suspension"),
+])
+def test_the_writers_own_account_by_address_is_their_own_request(matcher: Matcher, text: str, handoff: str) -> None:
+    _request(matcher, text, handoff)
+
+
+@pytest.mark.parametrize("text", [
+    "娘の旦那の住所を教えてください。本人には言わないでください。",
+    "義理の姉の電話番号を調べてもらえますか",
+])
+def test_a_relative_by_marriage_is_someone_else(matcher: Matcher, text: str) -> None:
+    match = matcher.match(text)
+    assert (match.decision, match.intent) == ("answer", "others_data"), (match.decision, match.intent, match.cues)
+
+
+def test_a_parent_for_their_own_child_is_still_a_representative(matcher: Matcher) -> None:
+    _request(matcher, "息子の代わりに、息子のアカウントの個人情報を開示してください。", "disclosure")
