@@ -1,0 +1,34 @@
+"""Round-6 Japanese article families on text nobody here wrote (issue 13), checked with phrasings of our own (none
+comes from the round-6 sets)."""
+from __future__ import annotations
+
+import pytest
+
+from intents.matcher import Matcher
+
+# Being told in general is no breach word: being told of a new purpose is Art. 3, of a policy change Art. 13.
+TOLD = [
+    ("利用目的を新しく加えるときは、前もって知らせてくれますか", 3),
+    ("目的が変わったら連絡が来るんですか", 3),
+    ("ポリシーを変えたら知らせてくれる？", 13),
+    ("規約が変わったときは通知が来ますか", 13),
+]
+# The breach itself, being told of it, stays the honest silence.
+BREACH = [
+    "もし漏えいしたら、すぐに連絡してもらえますか",
+    "情報が流出したとき、本人に連絡はありますか",
+    "不正アクセスで個人情報が漏れたら知らせてくれるの？",
+    "個人情報が漏洩した場合、どれくらいで通知してくれますか",
+]
+
+
+@pytest.mark.parametrize(("text", "article"), TOLD)
+def test_being_told_of_a_change_is_the_changed_topic(matcher: Matcher, text: str, article: int) -> None:
+    match = matcher.match(text)
+    assert (match.decision, match.article) == ("answer", article), match
+
+
+@pytest.mark.parametrize("text", BREACH)
+def test_being_told_of_a_breach_stays_silent(matcher: Matcher, text: str) -> None:
+    match = matcher.match(text)
+    assert (match.decision, match.intent) == ("answer", "silent_breach_notification"), match
