@@ -1,0 +1,44 @@
+"""Round-6 English article families (issue 13): everyday words for a topic that fell back or took a neighbour.
+Phrasings are our own (none comes from the round-6 diagnosis sets)."""
+from __future__ import annotations
+
+import pytest
+
+from intents.matcher import Matcher
+
+ARTICLES = [
+    # Art. 6: asking to be told the purpose, as a procedure (not the purposes themselves, Art. 3)
+    ("can I formally ask you for the purpose my account data serves?", 6),
+    ("how would I make you tell me the purpose of my data", 6),
+    ("what's the procedure to formally request the purpose for my info", 6),
+    # Art. 9: the right by its everyday names
+    ("do I have a right to erasure with you?", 9),
+    ("right to deletion - how does it work here", 9),
+    ("is the right to be forgotten a thing in your policy", 9),
+    # Art. 14: the official way to send a question about the policy
+    ("what's the proper channel if I have a complaint", 14),
+    ("where to send questions about this policy, email or form?", 14),
+    # Art. 2: information that is not personal information; how the company gets data
+    ("is data that isn't personal info treated with care as well?", 2),
+    ("non personal data - do you look after it?", 2),
+    ("how did you get my phone number anyway", 2),
+]
+
+
+@pytest.mark.parametrize(("text", "article"), ARTICLES)
+def test_everyday_words_find_the_article(matcher: Matcher, text: str, article: int) -> None:
+    match = matcher.match(text)
+    assert match.decision in ("answer", "clarify"), match
+    assert match.article == article, match
+
+
+# The neighbours keep their answers: the purposes themselves (Art. 3), a foreign law's rights (silent), a "legal"
+# team asking about uses (not how data is obtained).
+@pytest.mark.parametrize(("text", "intent"), [
+    ("what purposes do you use my data for?", "purpose_of_use"),
+    ("does the GDPR give me data portability with you?", "silent_foreign_law"),
+    ("our legal team asks: what purposes does the policy list for using personal data?", "purpose_of_use"),
+])
+def test_neighbours_keep_their_answers(matcher: Matcher, text: str, intent: str) -> None:
+    match = matcher.match(text)
+    assert match.intent == intent or intent in match.choices, match
