@@ -32,3 +32,29 @@ def test_being_told_of_a_change_is_the_changed_topic(matcher: Matcher, text: str
 def test_being_told_of_a_breach_stays_silent(matcher: Matcher, text: str) -> None:
     match = matcher.match(text)
     assert (match.decision, match.intent) == ("answer", "silent_breach_notification"), match
+
+
+# Everyday and IT vocabulary, round 6: what personal information covers (Art. 2), sub-processors (Art. 4).
+VOCABULARY = [
+    ("メールアドレスも個人情報に含まれますか", 2),
+    ("個人情報というのは具体的に何ですか", 2),
+    ("購入履歴は個人情報に入るんですか", 2),
+    ("サブプロセッサーの一覧はありますか", 4),
+    ("再委託先の管理はどうしていますか", 4),
+]
+
+
+@pytest.mark.parametrize(("text", "article"), VOCABULARY)
+def test_everyday_and_it_vocabulary_finds_the_article(matcher: Matcher, text: str, article: int) -> None:
+    match = matcher.match(text)
+    assert (match.decision, match.article) == ("answer", article), match
+
+
+@pytest.mark.parametrize("text", ["nani ga dekimasu ka", "kono bot wa nani ga dekiru no?", "dekiru koto wa nan desu ka"])
+def test_romaji_what_can_you_do_is_help(matcher: Matcher, text: str) -> None:
+    match = matcher.match(text)
+    assert (match.decision, match.intent) == ("smalltalk", "help"), match
+
+
+def test_romaji_topic_with_dekimasu_is_still_the_topic(matcher: Matcher) -> None:
+    assert matcher.match("kojin jouhou no sakujo wa nani ga dekimasu ka").article == 9
