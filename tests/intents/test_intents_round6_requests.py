@@ -124,3 +124,29 @@ def test_a_relative_by_marriage_is_someone_else(matcher: Matcher, text: str) -> 
 
 def test_a_parent_for_their_own_child_is_still_a_representative(matcher: Matcher) -> None:
     _request(matcher, "息子の代わりに、息子のアカウントの個人情報を開示してください。", "disclosure")
+
+
+# --- 5. corrections stated as facts, dialect and noun-string requests, which request the verbs name ----------------
+
+@pytest.mark.parametrize("text, handoff", [
+    ("you typed my surname wrong, it is Hashimoto with an o not Hashimota", "correction"),
+    ("incorrect birth date on my profile, it's 1975-03-02 not 1975-02-03", "correction"),
+    ("My phone number changed. New one is 090-1111-2222.", "correction"),
+    ("住所が古いまんまやで。新しい住所に直すの頼むわ", "correction"),
+    ("登録の住所　誤り　修正依頼", "correction"),
+    ("わしの登録データ、全部消去せえ。", "suspension"),
+    ("Someone broke into your systems and my details got out. I want every bit of it deleted.", "suspension"),
+    ("As his mother I'd like to see what info you hold on my 13 year old, his account is kenji.m@example.com",
+     "disclosure"),
+])
+def test_stated_dialect_and_noun_requests(matcher: Matcher, text: str, handoff: str) -> None:
+    _request(matcher, text, handoff)
+
+
+@pytest.mark.parametrize("text", [
+    "訂正を頼むにはどうすればいいですか",
+    "今すぐ頼むわけじゃないけど、削除ってどうやるの？",
+    "Is it a problem if my old address is wrong, or is it fine not to fix it?",
+])
+def test_the_same_words_in_a_question_are_no_request(matcher: Matcher, text: str) -> None:
+    _not_request(matcher, text)
