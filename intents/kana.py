@@ -56,6 +56,7 @@ _KATAKANA_TO_HIRAGANA = {code: code - 0x60 for code in range(0x30A1, 0x30F7)}
 _SMALL_TO_FULL = str.maketrans("ぁぃぅぇぉっゃゅょゎゕゖ", "あいうえおつやゆよわかけ")
 _KANA = r"\u3041-\u3096\u30a1-\u30fa\u30fc"
 _JAPANESE = r"\u3041-\u3096\u30a1-\u30fa\u30fc\u3005\u3400-\u9fff\uf900-\ufaff"
+_SPACE_BETWEEN = re.compile(f"(?<=[{_JAPANESE}]) +(?=[{_JAPANESE}])")
 #: Marks around a written term while spaces beside it are removed.
 _OPEN, _CLOSE = "\x01", "\x02"
 _SPACE_AT_TERM = re.compile(f"(?<=\x02) +(?=[{_JAPANESE}\x01])|(?<=[{_JAPANESE}]) +(?=\x01)")
@@ -204,3 +205,13 @@ class KanaReader:
         # kana words stay, so frames such as 「どうやって するのですか」 do not join into a silent topic's phrasing.
         read = _SPACE_AT_TERM.sub("", _KANA_RUN.sub(run, folded)).replace(_OPEN, "").replace(_CLOSE, "")
         return read if found and read != folded else None
+
+    def for_cues(self, cleaned: str) -> str | None:
+        """What the request cues and the structure reader read for kana writing (`cleaned`: `normalize.clean`
+        output, punctuation kept): the catalog's readings written and the spaces between Japanese words gone
+        (「わたしの じょうほうを けして ほしい」 -> 「私の情報を消してほしい」, as the cues' patterns are written), or None
+        when the message is not kana writing or nothing changes."""
+        read = self.read(cleaned)
+        if read is None:
+            return None
+        return _SPACE_BETWEEN.sub("", read)

@@ -422,7 +422,10 @@ class Matcher:
             fixed = fix_verbs(norm.text)
             if fixed != norm.text:
                 norm = replace(norm, text=fixed)
-        structure = read_structure(norm.cleaned)
+        # Kana writing (「わたしの じょうほうを けして ほしい」) is read by the cues and the structure reader with the
+        # catalog's written forms and no spaces between words, as their patterns are written (intents.kana).
+        cue_text = self._kana.for_cues(norm.cleaned) if lang == "ja" else None
+        structure = read_structure(norm.cleaned if cue_text is None else cue_text)
         examples, evidence, lexical = self._signals(norm, lang)
         total = self._total(examples, evidence, lexical)
         whole: tuple[np.ndarray, np.ndarray] | None = None
@@ -465,7 +468,8 @@ class Matcher:
                 gate = np.maximum(gate, total)
                 has_evidence = has_evidence | ask_evidence
                 ask_used = True
-        return _Scores(norm, lang, total, examples, evidence, lexical, has_evidence, structure, gate, ask_used)
+        return _Scores(norm, lang, total, examples, evidence, lexical, has_evidence, structure, gate, ask_used,
+                       cue_text)
 
     def _total(self, examples: np.ndarray, evidence: np.ndarray, lexical: np.ndarray) -> np.ndarray:
         total: np.ndarray = (self.t.example_points * examples + lexical
@@ -495,10 +499,13 @@ class Matcher:
             text = "" if text is None else str(text)
         s = self._arrays(text, lang)
         norm = s.norm
-        cleaned = norm.cleaned
         # Request cues read the user's own words: no quoted lines or spans, no "I'm not asking for…" clauses.
-        cues = self.cues.score(cleaned, s.structure.own, norm.text,  # norm.text is fold(cleaned)
-                               ask=s.structure.ask if s.ask_used else None)
+        if s.cue_text is None:
+            cues = self.cues.score(norm.cleaned, s.structure.own, norm.text,  # norm.text is fold(cleaned)
+                                   ask=s.structure.ask if s.ask_used else None)
+        else:
+            cues = self.cues.score(s.cue_text, s.structure.own, fold(s.cue_text),
+                                   ask=s.structure.ask if s.ask_used else None)
         flags = {"truncated"} if norm.truncated else set()
         order = np.argsort(-s.total, kind="stable")
         top_five = tuple(self._candidate(s, int(i)) for i in order[:5])
@@ -903,3 +910,5 @@ class _Scores:
     gate: np.ndarray
     #: True when the ask sentences named a topic of their own and were blended in.
     ask_used: bool = False
+    #: Kana writing as the cues read it (`KanaReader.for_cues`), or None: they read `norm.cleaned`.
+    cue_text: str | None = None

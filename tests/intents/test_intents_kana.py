@@ -36,6 +36,21 @@ REQUESTS = [
     ("こじんじょうほうを けして ください", 9, "suspension"),
     ("わたしの じょうほうの りようもくてきを しらせて ください", 6, "purpose_notification"),
     ("とうろくした じゅうしょが まちがって いるので なおして ください", 8, "correction"),
+    # The cues read kana writing with the catalog's written forms and no spaces between words.
+    ("じぶんの でーたを ぜんぶ みせて ほしい", 7, "disclosure"),
+    ("めーるあどれすが ちがいます", 8, "correction"),
+    ("わたしの じょうほうを ほかの かいしゃに わたさないで ほしい", 9, "third_party_stop"),
+    ("たんとうの ひとと はなしたい", 14, "inquiry"),
+]
+
+# The same message in kanji and in kana is decided the same way, question or request.
+SAME_IN_KANA = [
+    ("私の情報を消してもらえますか", "わたしの じょうほうを けして もらえますか"),
+    ("個人情報の開示請求はどうやってするのですか", "こじんじょうほうの かいじせいきゅうは どうやって するのですか"),
+    ("委託先はどこですか", "いたくさきは どこですか"),
+    ("もし情報が間違っていたら直してもらえますか", "もし じょうほうが まちがって いたら なおして もらえますか"),
+    ("自分のデータを全部見せてほしい", "じぶんの でーたを ぜんぶ みせて ほしい"),
+    ("担当の人と話したい", "たんとうの ひとと はなしたい"),
 ]
 
 
@@ -55,6 +70,17 @@ def test_kana_questions_find_the_article(matcher: Matcher, text: str, article: i
 def test_kana_requests_find_the_article_and_request(matcher: Matcher, text: str, article: int, handoff: str) -> None:
     match = matcher.match(text)
     assert (match.decision, match.article, match.handoff) == ("request", article, handoff), match
+
+
+@pytest.mark.parametrize(("written", "kana"), SAME_IN_KANA)
+def test_kana_is_decided_as_the_kanji_is(matcher: Matcher, written: str, kana: str) -> None:
+    a, b = matcher.match(written), matcher.match(kana)
+    assert (a.decision, a.article, a.handoff) == (b.decision, b.article, b.handoff), (a, b)
+
+
+def test_the_cues_read_kana_with_written_forms_and_no_spaces(reader: KanaReader) -> None:
+    assert reader.for_cues("わたしの じょうほうを けして ほしい。") == "私の情報を消してほしい。"
+    assert reader.for_cues("個人情報を 消して ほしい") is None  # kanji writing: read as written
 
 
 def test_kana_folding_is_one_character_for_one() -> None:
