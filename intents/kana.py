@@ -48,6 +48,26 @@ _INFLECTING = frozenset({"動詞", "形容詞", "形状詞"})
 #: Readings the dictionary does not give for a written form the catalog uses: 私 is read わたくし, but written
 #: わたし as often; read so before a particle (「わたしの じょうほう」 is not 渡しの情報, 「わたした」 is 渡した).
 EXTRA_READINGS = {"わたし": "私", "わたしたち": "私たち"}
+#: The kana a godan verb's endings start with, by the last kana of its dictionary form (with the euphonic forms
+#: っ, ん, い of the te-form).
+_GODAN_ROWS = {"う": "わいうえおっ", "く": "かきくけこい", "ぐ": "がぎぐげごい", "す": "さしすせそ", "つ": "たちつてとっ",
+               "ぬ": "なにぬねのん", "ぶ": "ばびぶべぼん", "む": "まみむめもん", "る": "らりるれろっ"}
+#: What an ichidan stem may be followed by (見せ + ない/ます/て/た/る/れ/よ/ろ/ず/させ/られ…); never っ or ん (かえって is
+#: no form of 変える).
+_ICHIDAN_ENDINGS = "ないますてたるれよろずさらちぬ"
+#: A written verb form ending in a euphonic っ/ん is followed by the te/ta ending (持って; もっと is no verb); any
+#: other is not followed by っ, ん or ー.
+_EUPHONIC_ENDINGS = {"っ": "てた", "ん": "でだ"}
+
+
+def _ending_fits(written: str, plain: str, end: int) -> bool:
+    following = _EUPHONIC_ENDINGS.get(written[-1])
+    if following is not None:
+        return end < len(plain) and plain[end] in following
+    return end == len(plain) or plain[end] not in "っんー"  # かえって is no form of 変える
+
+
+_E_ROW = {"う": "え", "く": "け", "ぐ": "げ", "す": "せ", "つ": "て", "ぬ": "ね", "ぶ": "べ", "む": "め", "る": "れ"}
 #: Kana a word usually starts after (particles), where a two-kana verb reading may begin.
 _PARTICLES = frozenset("をがはにでものとへやかねよ")
 
@@ -111,8 +131,13 @@ class KanaReader:
         tagger = _tagger()
         counts: dict[str, Counter[str]] = defaultdict(Counter)
         inflects: dict[str, bool] = {}
+        stems: dict[str, Counter[tuple[str, str]]] = defaultdict(Counter)
         for text in texts if tagger is not None else ():
-            words = [(w.surface, w.feature.pos1, w.feature.kana) for w in tagger(unicodedata.normalize("NFKC", text))]
+            tagged = list(tagger(unicodedata.normalize("NFKC", text)))
+            for w in tagged:
+                if w.feature.pos1 == "動詞":
+                    self._add_stem(stems, w.feature.orthBase, w.feature.kanaBase, w.feature.cType)
+            words = [(w.surface, w.feature.pos1, w.feature.kana) for w in tagged]
             for start, (_, pos, _) in enumerate(words):
                 if pos not in _CONTENT or pos == "接尾辞":
                     continue
@@ -142,6 +167,35 @@ class KanaReader:
             if len(reading) >= MIN_LOOSE_KEY:
                 loose_counts[loose(reading)][(form, verb)] += sum(written.values())
         self.loose: dict[str, tuple[str, bool]] = {key: c.most_common(1)[0][0] for key, c in loose_counts.items()}
+        #: A verb's stem reading -> (its written stem, the kana its endings start with; "" for any): the catalog's
+        #: verbs in every form (消せますか, 変わりました), not only the forms the catalog happens to use.
+        self.stems: dict[str, tuple[str, str]] = {key: c.most_common(1)[0][0] for key, c in stems.items()}
+
+    @staticmethod
+    def _add_stem(stems: dict[str, Counter[tuple[str, str]]], base: str | None, reading: str | None,
+                  kind: str | None) -> None:
+        """Index a verb of the catalog by its stem: godan verbs (直す: 直 + さしすせそ, and the potential 直せ + anything)
+        by the kana row of their endings, ichidan verbs (見せる: 見せ + anything). A stem must read two kana or more:
+        one-kana stems make everyday kana words into verbs (かかります is not 書かります, もっと not 持っと)."""
+        if not base or not reading or not kind or base == "*" or not _KANJI.match(base):
+            return
+        reading = hiragana(reading)
+        if not reading.endswith(base[-1]) or len(reading) < 2:
+            return
+        stem, stem_reading = base[:-1], reading[:-1]
+        if len(stem_reading) < 2 or not _KANJI.search(stem) or stem == stem_reading:
+            return
+        if kind.startswith("五段"):
+            row = _GODAN_ROWS.get(reading[-1])
+            if row is None:
+                return
+            stems[stem_reading][(stem, row)] += 1
+            # and its potential form, an ichidan verb of its own: 直す -> 直せ(る), 使う -> 使え(る)
+            potential = _E_ROW.get(reading[-1])
+            if potential is not None:
+                stems[stem_reading + potential][(stem + potential, "")] += 1
+        elif kind.startswith(("下一段", "上一段")):
+            stems[stem_reading][(stem, "")] += 1
 
     def _terms(self, plain: str, folded: str, i: int) -> list[tuple[int, str, bool]]:
         """(length, written form, inflects) of every reading at position `i`."""
@@ -157,6 +211,13 @@ class KanaReader:
                 term = self.loose.get(folded[i:i + size])
             if term is not None:
                 found.append((size, *term))
+            if term is not None and term[1] and not _ending_fits(term[0], plain, i + size):
+                found.pop()  # 持っ only before て/た: もっと is no verb
+            stem = self.stems.get(key)
+            if stem is not None and term is None and i + size < len(plain):
+                written, row = stem
+                if plain[i + size] in (row or _ICHIDAN_ENDINGS):
+                    found.append((size, written, True))  # 直 + せますか: the ending stays as typed
         return found
 
     def _read_run(self, piece: str, word_start: bool = True) -> tuple[str, bool]:

@@ -111,6 +111,29 @@ def test_no_term_starts_inside_a_verb_ending_or_after_a_kanji(reader: KanaReader
     assert reader.read(normalize("ほんとに助かった").text) in (None, "ほんとに助かった")
 
 
+def test_verbs_are_read_in_forms_the_catalog_does_not_use(reader: KanaReader) -> None:
+    """The catalog's verbs are indexed by stem: godan verbs by the row of their endings (and their potential form),
+    ichidan verbs by their stem; the ending stays as typed."""
+    for kana, written in [("ぽりしーは いつ かわりましたか", "変わりました"), ("まちがいを なおせますか", "直せます"),
+                          ("じょうほうは まもられて いますか", "守られて"), ("でーたって けせるの", "消せる")]:
+        assert written in (reader.read(normalize(kana).text) or ""), kana
+
+
+def test_everyday_kana_words_stay_kana(reader: KanaReader) -> None:
+    """One-kana stems and euphonic forms are not read into everyday words: もっと is not 持っと, かかります is not
+    書かります, かえって is not 変えって."""
+    for kana, kept in [("もっと くわしく おしえて", "もっと"), ("てすうりょうは かかりますか", "かかります"),
+                       ("かえって わかりにくいです", "かえって")]:
+        assert kept in (reader.read(normalize(kana).text) or kana), kana
+
+
+@pytest.mark.parametrize("text", ["こじんじょうほうは どうやって けせますか", "じぶんの でーたって けせるの？",
+                                  "わたしの じょうほうは けせるのですか"])
+def test_whether_data_can_be_deleted_is_article_9(matcher: Matcher, text: str) -> None:
+    match = matcher.match(text)
+    assert (match.decision, match.article) == ("answer", 9), match
+
+
 def test_text_with_kanji_or_without_catalog_readings_is_not_read(reader: KanaReader) -> None:
     assert reader.read(normalize("個人情報を削除してください").text) is None
     assert reader.read(normalize("プライバシーポリシーのことで質問があります").text) is None
