@@ -4,10 +4,8 @@ from __future__ import annotations
 import logging
 import secrets
 from pathlib import Path
-from typing import Any, Callable, Literal, TypeVar
+from typing import Any, Literal
 
-import anyio
-import anyio.to_thread
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import FileResponse, JSONResponse, Response
@@ -24,10 +22,10 @@ from bot.ratelimit import RateLimited, client_ip, limiter_for, rate_limited_hand
 from handoff.store import StoreUnavailable
 from bot.admin.routes import admin_router
 from bot.staff.routes import staff_router
+from bot.web.chat_threads import ChatThreads
 from bot.web.metrics import RequestMetrics, add_metrics_route
 
 log = logging.getLogger(__name__)
-T = TypeVar("T")
 STATIC_DIR = Path(__file__).parent / "static"
 SESSION_ID_PATTERN = r"^[A-Za-z0-9_-]{8,128}$"
 
@@ -325,10 +323,10 @@ def create_app(services: Services) -> FastAPI:
     # 40: the work is CPU-bound under the interpreter lock, and 32 busy threads spent more time handing the lock
     # around than answering (benchmarks/RESULTS.md). With SQLite one thread is fastest; with Redis a few overlap
     # its round trips. Other pages keep Starlette's pool, so a busy chat never queues a staff page.
-    chat_threads = anyio.CapacityLimiter(settings.chat_thread_count)
-
-    async def on_chat_thread(work: Callable[[], T]) -> T:
-        return await anyio.to_thread.run_sync(work, limiter=chat_threads)
+    # `ChatThreads` rather than anyio's `to_thread.run_sync` with a capacity limiter: the same guarantees at a
+    # fraction of the event loop's work per message (bot/web/chat_threads.py).
+    chat_threads = ChatThreads(settings.chat_thread_count)
+    on_chat_thread = chat_threads.run
 
     @app.post("/api/chat", response_model=ChatResponse, responses=ERROR_RESPONSES,
               summary="Send a message, get the assistant's reply")
