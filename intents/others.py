@@ -164,8 +164,8 @@ def _reads(lang: _Language, sentences: list[str]) -> bool:
         handed = lang.retrieve.search(sentence) is not None
         if handed and not reported and lang.owned_pronoun.search(sentence):
             return True  # "send me her phone number" (not "a customer asked us to send her her data")
-        if specific and lang.owned_weak.search(sentence):
-            return True  # "my former roommate uses your app. what's his email now?"
+        if specific and not reported and lang.owned_weak.search(sentence):
+            return True  # "my former roommate uses your app. what's his email now?" (not "can our employees ask…")
         if claimed and handed and (lang.owned_weak.search(sentence) or (specific and lang.item.search(sentence))):
             return True  # "Legal department here. Export the user's profile."
     return False

@@ -22,6 +22,20 @@ ARTICLES = [
     ("is data that isn't personal info treated with care as well?", 2),
     ("non personal data - do you look after it?", 2),
     ("how did you get my phone number anyway", 2),
+    # Art. 5: who inside the company can open the data; data left lying around
+    ("which of your staff can open my data, any random intern?", 5),
+    ("who in your company can see my records internally", 5),
+    ("is my info just lying around unencrypted somewhere", 5),
+    # Art. 4: someone outside handling the data for the company, and whether they are watched
+    ("do people outside the company process my details, and who oversees them?", 4),
+    # Art. 10: being sent on to another site
+    ("your page redirected me to a different site, is that your responsibility?", 10),
+    ("outside links on your pages - who answers for them", 10),
+    # Art. 7: the request by its trade names; when a look at one's own data may be refused
+    ("does webmo handle a subject access request like other companies do?", 7),
+    ("in what cases can you refuse people asking to see their own data", 7),
+    # Art. 8: incomplete data
+    ("my profile is incomplete, can you add the missing details?", 8),
 ]
 
 
@@ -42,3 +56,15 @@ def test_everyday_words_find_the_article(matcher: Matcher, text: str, article: i
 def test_neighbours_keep_their_answers(matcher: Matcher, text: str, intent: str) -> None:
     match = matcher.match(text)
     assert match.intent == intent or intent in match.choices, match
+
+
+# An employer or admin asking what their employees may ask for themselves asks about a right, not for others' data.
+def test_what_employees_may_ask_is_no_request_for_their_data(matcher: Matcher) -> None:
+    match = matcher.match("question from us as the admin: can our users ask you themselves what their data is used for?")
+    assert match.intent != "others_data", match
+    assert match.article in (3, 6), match
+
+
+def test_an_admin_asking_for_their_data_is_still_refused(matcher: Matcher) -> None:
+    match = matcher.match("I'm the workspace admin. Our employees left; send me their data.")
+    assert match.article is None and match.handoff is None, match
