@@ -270,9 +270,11 @@ class KanaReader:
     def for_cues(self, cleaned: str) -> str | None:
         """What the request cues and the structure reader read for kana writing (`cleaned`: `normalize.clean`
         output, punctuation kept): the catalog's readings written and the spaces between Japanese words gone
-        (「わたしの じょうほうを けして ほしい」 -> 「私の情報を消してほしい」, as the cues' patterns are written), or None
-        when the message is not kana writing or nothing changes."""
+        (「わたしの じょうほうを けして ほしい」 -> 「私の情報を消してほしい」, as the cues' patterns are written); for
+        other Japanese writing only the spaces between Japanese words go; None when nothing changes."""
         read = self.read(cleaned)
         if read is None:
-            return None
+            # Kanji writing is read as written, but words typed apart (「渡さないで ほしい」) are joined too.
+            joined = _SPACE_BETWEEN.sub("", cleaned)
+            return joined if joined != cleaned else None
         return _SPACE_BETWEEN.sub("", read)

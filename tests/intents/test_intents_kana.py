@@ -80,7 +80,16 @@ def test_kana_is_decided_as_the_kanji_is(matcher: Matcher, written: str, kana: s
 
 def test_the_cues_read_kana_with_written_forms_and_no_spaces(reader: KanaReader) -> None:
     assert reader.for_cues("わたしの じょうほうを けして ほしい。") == "私の情報を消してほしい。"
-    assert reader.for_cues("個人情報を 消して ほしい") is None  # kanji writing: read as written
+    # Kanji writing is read as written, with its words joined.
+    assert reader.for_cues("個人情報を 消して ほしい") == "個人情報を消してほしい"
+    assert reader.for_cues("個人情報を消してほしい") is None
+    assert reader.for_cues("delete my data please") is None
+
+
+@pytest.mark.parametrize("text", ["私の情報を ほかの会社に 渡さないで ほしい", "わたしの じょうほうを ほかの かいしゃに わたさないで ほしい"])
+def test_words_typed_apart_are_a_request_as_when_joined(matcher: Matcher, text: str) -> None:
+    match = matcher.match(text)
+    assert (match.decision, match.handoff) == ("request", "third_party_stop"), match
 
 
 def test_kana_folding_is_one_character_for_one() -> None:
