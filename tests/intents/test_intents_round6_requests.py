@@ -150,3 +150,26 @@ def test_stated_dialect_and_noun_requests(matcher: Matcher, text: str, handoff: 
 ])
 def test_the_same_words_in_a_question_are_no_request(matcher: Matcher, text: str) -> None:
     _not_request(matcher, text)
+
+
+# --- 6. older users: polite Japanese request forms, kana statements, "tell me please" in run-on dictated text ------
+
+@pytest.mark.parametrize("text, handoff", [
+    ("お手数ですが、私の登録情報を削除していただけませんでしょうか。", "suspension"),
+    ("私のデータが何に使われているか、書面でお知らせいただけますでしょうか。", "purpose_notification"),
+    ("じゅうしょが まちがって います　いまは みなと区 です", "correction"),
+    ("what are you doing with my personal information tell me please", "purpose_notification"),
+    ("知らない人からメールが来て、私の情報が漏れたと書いてありました。私の情報を全部消してください。", "suspension"),
+    ("that address is wrong.\nshould be 4-5-6 Minami-cho, Fuchu", "correction"),
+])
+def test_older_users_requests(matcher: Matcher, text: str, handoff: str) -> None:
+    _request(matcher, text, handoff)
+
+
+@pytest.mark.parametrize("text", [
+    "個人情報の利用目的について、ご説明いただけますでしょうか。",
+    "開示の手続きについて教えていただけませんか。",
+    "Should be deleted automatically after a while, or do I have to ask?",
+])
+def test_polite_questions_stay_questions(matcher: Matcher, text: str) -> None:
+    _not_request(matcher, text)
