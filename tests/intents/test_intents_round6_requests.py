@@ -173,3 +173,11 @@ def test_older_users_requests(matcher: Matcher, text: str, handoff: str) -> None
 ])
 def test_polite_questions_stay_questions(matcher: Matcher, text: str) -> None:
     _not_request(matcher, text)
+
+
+def test_asking_what_my_own_data_is_used_for_is_a_notification_request(matcher: Matcher) -> None:
+    _request(matcher, "自分の登録情報をどんな目的に使っているのか教えてほしい。", "purpose_notification")
+    _request(matcher, "ぼくの でーたを なにに つかってるのか おしえてください", "purpose_notification")
+    # the policy's purposes in general stay a question (Art. 3)
+    match = matcher.match("御社が集めた個人情報は何に使うのか教えてください。")
+    assert match.decision != "request", (match.decision, match.intent, match.cues)
