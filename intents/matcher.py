@@ -620,7 +620,11 @@ class Matcher:
         # is support even where no request cue is read.
         chatter_request = (cues.request > 0 or cues.work_object > 0) and cues.data_object == 0
         data_request = cues.data_object > 0
-        if cues.offtopic >= self.t.offtopic_cue and (
+        # A chatter word inside a policy question ("if I use a VPN, do you still collect my IP address?") is context
+        # when the best topic is named by keyword and one of its examples is nearly the whole message.
+        named_closely = (top_intent.kind != "support" and s.evidence[top] > 0
+                         and s.examples[top] >= self.t.offtopic_example_score)
+        if cues.offtopic >= self.t.offtopic_cue and not named_closely and (
                 (s.evidence[top] < self.t.offtopic_keyword_evidence and not data_request) or chatter_request):
             return result("fallback", support, confidence=top_score / 100, extra={"offtopic"})
         if not s.has_evidence[top] or s.gate[top] < self.t.fallback_score:
@@ -676,8 +680,17 @@ class Matcher:
             and s.has_evidence[i] and not self._articleless[i]
         ]
         if close and top_score < self.t.clarify_ceiling:
-            return result("clarify", top_topic, choices=[top_topic.id] + [i.id for i in close],
-                          confidence=top_score / 100)
+            choices = [top_topic] + close
+            if s.evidence[top] == 0:
+                # Offered side by side, a topic the message names by keywords comes before one it only resembles
+                # ("how do I find out what info u have on me": disclosure by its words, Art. 6 by an example's frame).
+                named = [i for i in topics[1:] if top_score - s.total[i] <= self.t.clarify_margin
+                         and s.evidence[i] >= self.t.offtopic_keyword_evidence and not self._articleless[i]
+                         and self._intents[i].article != top_topic.article]
+                if named:
+                    first = self._intents[int(self._topic[named[0]])]
+                    choices = [first] + [c for c in choices if c.id != first.id]
+            return result("clarify", choices[0], choices=[c.id for c in choices], confidence=top_score / 100)
         return result("answer", top_topic, confidence=top_score / 100)
 
     def _no_dead_end(self, s: "_Scores", topics: list[int], cues: CueScores, result: Callable[..., Match]) -> Match:

@@ -53,6 +53,9 @@ class Thresholds:
     #: at least this much keyword evidence.
     offtopic_cue: float = 2.0
     offtopic_keyword_evidence: float = 2.0
+    #: ... and unless the best topic is named by a keyword and one of its examples is at least this similar (the
+    #: chatter word is context in a policy question: "if I use a VPN, do you still collect my IP address?").
+    offtopic_example_score: float = 90.0
     #: A support topic (out of scope) gives way to a policy or silent topic with evidence scoring within this margin.
     support_margin: float = 25.0
     #: No dead ends: below `fallback_score`, topics scoring at least `clarify_floor` with a keyword (or an example

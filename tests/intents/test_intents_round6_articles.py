@@ -68,3 +68,36 @@ def test_what_employees_may_ask_is_no_request_for_their_data(matcher: Matcher) -
 def test_an_admin_asking_for_their_data_is_still_refused(matcher: Matcher) -> None:
     match = matcher.match("I'm the workspace admin. Our employees left; send me their data.")
     assert match.article is None and match.handoff is None, match
+
+
+# Art. 1: whether the policy covers every service or one (not the foreign-law silence, whose example "do EU privacy
+# rules cover your services" it resembles).
+def test_coverage_of_all_services_is_article_1(matcher: Matcher) -> None:
+    match = matcher.match("is this policy for all of the services you run or just the one I signed up for?")
+    assert match.article == 1, match
+
+
+# A chatter word inside a policy question is context when the topic is named and an example is nearly the message.
+@pytest.mark.parametrize(("text", "article"), [
+    ("if I'm on a VPN, do you still collect my IP address? and why", 12),
+])
+def test_chatter_word_inside_a_policy_question_is_context(matcher: Matcher, text: str, article: int) -> None:
+    match = matcher.match(text)
+    assert match.article == article, match
+
+
+@pytest.mark.parametrize("text", [
+    "anyone have the VPN config for the office wifi?",
+    "cookies in the kitchen, come grab some",
+    "pls delete the duplicate ticket about cookies",
+])
+def test_workplace_chatter_still_falls_back(matcher: Matcher, text: str) -> None:
+    match = matcher.match(text)
+    assert match.decision == "fallback" and match.article is None, match
+
+
+# Offered side by side, a topic named by keywords comes first (disclosure), before one the message only resembles.
+def test_clarify_puts_the_topic_named_by_keywords_first(matcher: Matcher) -> None:
+    match = matcher.match("how can I find out what info you have on me")
+    assert match.decision in ("answer", "clarify"), match
+    assert match.article == 7, match
