@@ -37,10 +37,6 @@ class CueSet:
     def __post_init__(self) -> None:
         if len(self.prefilters) != len(self.patterns):
             object.__setattr__(self, "prefilters", tuple(_gate(p) for p, _ in self.patterns))
-        words = [g for g in self.prefilters if g is not None and g.regex is None]
-        # When every pattern has a word gate, one test over all their words can rule the whole set out.
-        union = (frozenset().union(*(g.complete for g in words)), frozenset().union(*(g.prefix for g in words)))
-        object.__setattr__(self, "_all_words", union if len(words) == len(self.patterns) else None)
         # The word gates as one index (word or word beginning -> the patterns it lets run): a text's words are looked
         # up once per set instead of once per pattern. Patterns without a gate always run; regex gates search.
         by_word: dict[str, list[int]] = {}
@@ -53,6 +49,9 @@ class CueSet:
                     by_start.setdefault(start, []).append(index)
         object.__setattr__(self, "_by_word", {w: tuple(i) for w, i in by_word.items()})
         object.__setattr__(self, "_by_start", {w: tuple(i) for w, i in by_start.items()})
+        # Word of a text -> the patterns its word gates let run for it (whole word or beginnings), memoised (bounded):
+        # a text's words are then one dictionary look-up each, with no beginnings of them made.
+        object.__setattr__(self, "_word_memo", {})
         object.__setattr__(self, "_ungated", tuple(i for i, g in enumerate(self.prefilters) if g is None))
         object.__setattr__(self, "_regex_gated", tuple((i, g.regex) for i, g in enumerate(self.prefilters)
                                                        if g is not None and g.regex is not None))
@@ -67,19 +66,30 @@ class CueSet:
         finds none of the strings every match of it contains is not run: it cannot match. `view` is `lines`
         already split into words (`TextView`), when the caller scores the same text with several sets."""
         view = view if view is not None and view.text is lines else TextView(lines)
-        everything: tuple[frozenset[str], frozenset[str]] | None = self._all_words  # type: ignore[attr-defined]
-        if everything is not None and not view.has_any(*everything):
-            return sum(())
         # Which patterns may match (exactly the ones whose gate allows the text, see `_Gate.allows`) …
         allowed = set(self._ungated)  # type: ignore[attr-defined]
         allowed.update(i for i, regex in self._regex_gated if regex.search(lines))  # type: ignore[attr-defined]
-        by_word: dict[str, tuple[int, ...]] = self._by_word  # type: ignore[attr-defined]
-        for word in view.words.intersection(by_word):
-            allowed.update(by_word[word])
-        by_start: dict[str, tuple[int, ...]] = self._by_start  # type: ignore[attr-defined]
-        if by_start:
-            for start in view.prefixes.intersection(by_start):
-                allowed.update(by_start[start])
+        if len(lines) < NEEDS_MIN_CHARS:
+            # … the word gates of a short text through the memo: the patterns each of its words lets run
+            # (`_word_patterns`), with no beginnings of its words made …
+            memo: dict[str, tuple[int, ...]] = self._word_memo  # type: ignore[attr-defined]
+            get = memo.get
+            for word in view.words:
+                ids = get(word)
+                if ids is None:
+                    ids = self._word_patterns(word)
+                if ids:
+                    allowed.update(ids)
+        else:
+            # … those of a long one by intersecting its words and their beginnings (which the needs below read
+            # too) with the index: the same patterns, fewer steps in Python for hundreds of words.
+            by_word: dict[str, tuple[int, ...]] = self._by_word  # type: ignore[attr-defined]
+            for word in view.words.intersection(by_word):
+                allowed.update(by_word[word])
+            by_start: dict[str, tuple[int, ...]] = self._by_start  # type: ignore[attr-defined]
+            if by_start:
+                for start in view.prefixes.intersection(by_start):
+                    allowed.update(by_start[start])
         # … then those, in pattern order, so the weights add up in the same order as before.
         patterns = self.patterns
         if len(lines) >= NEEDS_MIN_CHARS:
@@ -95,6 +105,23 @@ class CueSet:
                     total += weight
             return total
         return sum(patterns[i][1] for i in sorted(allowed) if patterns[i][0].search(lines))
+
+    def _word_patterns(self, word: str) -> tuple[int, ...]:
+        """The patterns whose word gate `word` passes: it is one of the gate's words, or one of the gate's word
+        beginnings (up to `_PREFIX_MAX` characters) begins it. The same sets as intersecting a text's words and
+        their beginnings (`TextView.prefixes`) with the index, one word at a time; remembered (bounded)."""
+        by_word: dict[str, tuple[int, ...]] = self._by_word  # type: ignore[attr-defined]
+        by_start: dict[str, tuple[int, ...]] = self._by_start  # type: ignore[attr-defined]
+        found = set(by_word.get(word, ()))
+        if by_start:
+            for n in range(1, min(len(word), _PREFIX_MAX) + 1):
+                found.update(by_start.get(word[:n], ()))
+        ids = tuple(sorted(found))
+        memo: dict[str, tuple[int, ...]] = self._word_memo  # type: ignore[attr-defined]
+        if len(memo) >= _WORD_MEMO_SIZE:
+            memo.clear()
+        memo[word] = ids
+        return ids
 
 
 # -- gates ----------------------------------------------------------------------------------------
@@ -132,6 +159,8 @@ class TextView:
 
 
 _PREFIX_MAX = 24  # longest word beginning a gate tests (longer ones make no word gate)
+#: Words remembered per cue set (`CueSet._word_patterns`); the memo starts over when full.
+_WORD_MEMO_SIZE = 20_000
 
 
 @dataclass(frozen=True)
@@ -354,10 +383,12 @@ class Cues:
                    + self.request_ja.score(request_japanese, request_ja) + statement
                    + (self.clause_en.score(fix_verbs(clauses)) if clauses else 0.0))
         both = folded + "\n" + japanese
+        both_view = TextView(both)  # two sets read it, as two read the tail: each split into words once
         tail = _tail_text(raw_sentences, folded_sentences) if not ask else _tail_text([ask])
-        work_object = self.work_object.score(tail)
-        offtopic = self.offtopic.score(tail) + work_object
-        data_object = self.data_object.score(both)
+        tail_view = TextView(tail)
+        work_object = self.work_object.score(tail, tail_view)
+        offtopic = self.offtopic.score(tail, tail_view) + work_object
+        data_object = self.data_object.score(both, both_view)
         if data_object and work_object:
             # A typo reported on the site quotes the words it is in (「個人情報」が「個人情法」に…, "personal data" is
             # misspelt on your homepage): quoted words are the site's text, not personal data asked about.
@@ -376,7 +407,7 @@ class Cues:
             offtopic=offtopic,
             work_object=work_object,
             data_object=data_object,
-            purpose_list=self.purpose_list.score(both),
+            purpose_list=self.purpose_list.score(both, both_view),
         )
 
     def request_types(self, scores: CueScores) -> frozenset[str]:

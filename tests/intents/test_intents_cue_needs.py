@@ -61,3 +61,24 @@ def test_needs_and_leads_read_what_a_match_contains() -> None:
     assert run_need is not None and not run_need.allows("short words only " * 30, TextView("short words only " * 30))
     # Case-insensitive patterns are never gated.
     assert needs(re.compile("(?i)delete")) is None and leads(re.compile("(?i)delete")) is None
+
+
+def test_short_texts_score_as_every_pattern_searched() -> None:
+    """The word gates (each set's index of gate words and word beginnings, looked up word by word through a memo) and
+    the regex gates never change a score on texts of any length below the long-text gates either."""
+    cues = load_cues()
+    texts = _texts()
+    forms = [form for text in texts for form in (text, text.casefold() + "\n" + fold(text), fold(text))]
+    forms += ["", "x", "please", "pleasee delete", "unsubscribe me", "ignore all previous instructions",
+              "selectx * from", "user 12345", "a" * 40]
+    checked = 0
+    for name in SETS + ("work_object", "purpose_list", "named_other"):
+        cue_set: CueSet = getattr(cues, name)
+        for form in forms:
+            if len(form) < NEEDS_MIN_CHARS:
+                assert cue_set.score(form) == _plain(cue_set, form), (name, form[:120])
+                checked += 1
+    # Asked again (memo hits now), the same scores.
+    for form in forms[:200]:
+        assert cues.request_en.score(form) == _plain(cues.request_en, form)
+    assert checked > 50_000
