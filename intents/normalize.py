@@ -77,11 +77,12 @@ def normalize(text: str) -> Normalized:
     capped, truncated = cap(text)
     cleaned = clean(unescape_slack(capped))
     quoted_lines = [m.group(1) for m in _QUOTE_LINE.finditer(cleaned)]
-    unquoted = _QUOTE_LINE.sub(" ", cleaned)
+    folded = fold(cleaned)
     return Normalized(
-        text=fold(cleaned),
-        quoted=fold(" ".join(quoted_lines)),
-        unquoted=fold(unquoted),
+        text=folded,
+        quoted=fold(" ".join(quoted_lines)) if quoted_lines else "",
+        # With no quote line, removing them leaves `cleaned` as it is: its fold is `folded`.
+        unquoted=fold(_QUOTE_LINE.sub(" ", cleaned)) if quoted_lines else folded,
         has_question_mark="?" in cleaned,
         cleaned=cleaned,
         truncated=truncated,
@@ -103,10 +104,13 @@ def has_cjk(text: str) -> bool:
 
 def cjk_share(text: str) -> float:
     """Share of letters that are Japanese/CJK script, ignoring spaces, digits and punctuation."""
+    cjk = _CJK.findall(text)
+    if not cjk:
+        return 0.0  # what the division gives (or no letters at all), without counting the letters
     letters = sum(map(str.isalpha, text))
     if not letters:
         return 0.0
-    return sum(map(str.isalpha, _CJK.findall(text))) / letters
+    return sum(map(str.isalpha, cjk)) / letters
 
 
 def char_bigrams(text: str) -> str:

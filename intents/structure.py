@@ -169,10 +169,15 @@ def split_sentences(text: str) -> list[str]:
     return [s.strip() for s in _SPLIT.split(text) if s and s.strip()]
 
 
-def _own_words(text: str) -> str:
+def _unquoted(text: str) -> str:
+    """`text` without quote lines and quoted spans."""
     text = _QUOTE_LINE.sub(" ", text)
     text = _EN_QUOTE.sub(lambda m: " " if len(m.group(1).split()) >= 3 else m.group(0), text)
-    text = _JA_QUOTE.sub(" ", text)
+    return _JA_QUOTE.sub(" ", text)
+
+
+def _unnegated(text: str) -> str:
+    """`text` without negated clauses and the matters set aside."""
     return _set_aside(_NEGATED.sub(" ", text))
 
 
@@ -214,7 +219,8 @@ def _asks(sentence: str) -> bool:
 
 def read(cleaned: str) -> Structure:
     """The structure of an NFKC-cleaned message (see the module docstring). Never raises for str input."""
-    own = _own_words(cleaned)
+    unquoted = _unquoted(cleaned)
+    own = _unnegated(unquoted)
     sentences = tuple(split_sentences(own))
     ask = ""
     if len(sentences) >= 2:
@@ -223,5 +229,6 @@ def read(cleaned: str) -> Structure:
         asking = ([s for s in sentences if _asks(s)] or [sentences[-1]])[-MAX_ASK_SENTENCES:]
         if len(asking) < len(sentences):
             ask = "\n".join(asking)
-    unnegated = _set_aside(_NEGATED.sub(" ", cleaned))
+    # Without quotes the text is `cleaned` itself, and `own` is already this (the same two steps of the same text).
+    unnegated = own if unquoted == cleaned else _unnegated(cleaned)
     return Structure(sentences=sentences, own=own, ask=ask, unnegated=unnegated if unnegated != cleaned else "")
