@@ -45,9 +45,9 @@ MAX_SPAN = 4
 #: Parts of speech a term may consist of (UniDic's first level); a term may not start with a suffix.
 _CONTENT = frozenset({"名詞", "動詞", "形容詞", "形状詞", "接頭辞", "接尾辞", "代名詞", "副詞", "連体詞"})
 _INFLECTING = frozenset({"動詞", "形容詞", "形状詞"})
-#: Readings the dictionary does not give for a written form the catalog uses: 私 is read わたくし, but written
-#: わたし as often; read so before a particle (「わたしの じょうほう」 is not 渡しの情報, 「わたした」 is 渡した).
-EXTRA_READINGS = {"わたし": "私", "わたしたち": "私たち"}
+#: Short words the catalog writes with one kanji (何に, 誰に, 他の) and 私, which the dictionary reads わたくし: read
+#: so before a particle only (「わたしの じょうほう」 is not 渡しの情報, 「わたした」 is 渡した; なにに is 何に).
+EXTRA_READINGS = {"わたし": "私", "わたしたち": "私たち", "なに": "何", "だれ": "誰", "ほか": "他"}
 #: The kana a godan verb's endings start with, by the last kana of its dictionary form (with the euphonic forms
 #: っ, ん, い of the te-form).
 _GODAN_ROWS = {"う": "わいうえおっ", "く": "かきくけこい", "ぐ": "がぎぐげごい", "す": "さしすせそ", "つ": "たちつてとっ",

@@ -58,3 +58,24 @@ def test_romaji_what_can_you_do_is_help(matcher: Matcher, text: str) -> None:
 
 def test_romaji_topic_with_dekimasu_is_still_the_topic(matcher: Matcher) -> None:
     assert matcher.match("kojin jouhou no sakujo wa nani ga dekimasu ka").article == 9
+
+
+# Kana words the catalog writes with one kanji (何に, 他の), and everyday words for the policy and for keeping data.
+KANA_EVERYDAY = [
+    ("しゅうしゅうした じょうほうは なにに つかうんですか", 3),
+    ("あぷりでも この きまりは おなじですか", 1),
+    ("ぷらいばしーぽりしーは かわる ことが ありますか", 13),
+    ("なにに つかうか きめて いるのですか", 3),
+]
+
+
+@pytest.mark.parametrize(("text", "article"), KANA_EVERYDAY)
+def test_kana_everyday_words_find_the_article(matcher: Matcher, text: str, article: int) -> None:
+    match = matcher.match(text)
+    assert (match.decision, match.article) == ("answer", article), match
+
+
+def test_how_long_data_is_kept_is_the_retention_silence(matcher: Matcher) -> None:
+    for text in ("いつまで じょうほうを のこして おくのですか", "データはいつまで持っているつもりですか"):
+        match = matcher.match(text)
+        assert (match.decision, match.intent) == ("answer", "silent_retention"), (text, match)
