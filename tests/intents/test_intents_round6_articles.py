@@ -101,3 +101,9 @@ def test_clarify_puts_the_topic_named_by_keywords_first(matcher: Matcher) -> Non
     match = matcher.match("how can I find out what info you have on me")
     assert match.decision in ("answer", "clarify"), match
     assert match.article == 7, match
+
+
+# Art. 5: what the company does to stop a leak happening to the writer's data (not deletion after one, Art. 9).
+def test_preventing_a_leak_is_security(matcher: Matcher) -> None:
+    match = matcher.match("another company lost millions of records last week. what are you doing to stop that happening here?")
+    assert match.article == 5, match

@@ -93,3 +93,25 @@ def test_romaji_injection_is_hostile(matcher: Matcher, text: str) -> None:
 def test_chat_spellings_find_the_keywords(matcher: Matcher, text: str, intent: str) -> None:
     match = matcher.match(text)
     assert match.intent == intent or intent in match.choices, match
+
+
+# An insult and nothing else asks nothing: a fallback (topic list and a person), not the contact article. An insult
+# beside a question or a request for a person keeps the question or the request.
+@pytest.mark.parametrize("text", ["what a useless assistant", "ugh, you're a dumb bot", "this is a terrible chatbot"])
+def test_an_insult_alone_gets_no_article(matcher: Matcher, text: str) -> None:
+    match = matcher.match(text)
+    assert match.decision == "fallback" and match.article is None, match
+
+
+@pytest.mark.parametrize(("text", "decision"), [
+    ("useless bot, get me a human", "request"),
+    ("this useless bot won't tell me how to delete my data", "answer"),
+])
+def test_an_insult_beside_an_ask_keeps_the_ask(matcher: Matcher, text: str, decision: str) -> None:
+    assert matcher.match(text).decision == decision
+
+
+@pytest.mark.parametrize("text", ["careers at webmo", "how do I get a job at webmo", "webmo hiring interns this year?"])
+def test_jobs_at_the_company_are_support(matcher: Matcher, text: str) -> None:
+    match = matcher.match(text)
+    assert match.article is None and match.handoff is None, match
