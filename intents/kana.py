@@ -170,6 +170,9 @@ class KanaReader:
         #: A verb's stem reading -> (its written stem, the kana its endings start with; "" for any): the catalog's
         #: verbs in every form (消せますか, 変わりました), not only the forms the catalog happens to use.
         self.stems: dict[str, tuple[str, str]] = {key: c.most_common(1)[0][0] for key, c in stems.items()}
+        self._prefixes = {key[:n] for key in (*self.exact, *self.stems, *EXTRA_READINGS) for n in range(1, len(key) + 1)}
+        self._loose_prefixes = {key[:n] for key in self.loose for n in range(1, len(key) + 1)}
+        self._runs: dict[tuple[str, bool], tuple[str, bool]] = {}
 
     @staticmethod
     def _add_stem(stems: dict[str, Counter[tuple[str, str]]], base: str | None, reading: str | None,
@@ -198,9 +201,16 @@ class KanaReader:
             stems[stem_reading][(stem, "")] += 1
 
     def _terms(self, plain: str, folded: str, i: int) -> list[tuple[int, str, bool]]:
-        """(length, written form, inflects) of every reading at position `i`."""
+        """(length, written form, inflects) of every reading at position `i`, longest first."""
+        sizes = []
+        # Only as far as some reading starts so (a prefix set, as a trie would): a few lookups per position.
+        for size in range(1, min(MAX_KEY, len(plain) - i) + 1):
+            if plain[i:i + size] not in self._prefixes and folded[i:i + size] not in self._loose_prefixes:
+                break
+            if size >= MIN_KEY_VERB:
+                sizes.append(size)
         found = []
-        for size in range(min(MAX_KEY, len(plain) - i), MIN_KEY_VERB - 1, -1):
+        for size in reversed(sizes):
             key = plain[i:i + size]
             pronoun = EXTRA_READINGS.get(key)
             if pronoun is not None and (i + size == len(plain) or plain[i + size] in _PARTICLES):
@@ -221,6 +231,16 @@ class KanaReader:
         return found
 
     def _read_run(self, piece: str, word_start: bool = True) -> tuple[str, bool]:
+        """`_read_run_uncached`, remembered: the topic and the cues read the same runs of one message."""
+        key = (piece, word_start)
+        found = self._runs.get(key)
+        if found is None:
+            if len(self._runs) >= 4096:
+                self._runs.clear()
+            found = self._runs[key] = self._read_run_uncached(piece, word_start)
+        return found
+
+    def _read_run_uncached(self, piece: str, word_start: bool = True) -> tuple[str, bool]:
         """One run of kana with its readings written, choosing the terms that cover the most of it.
 
         A term starts a word: at the start of the run (`word_start`: not right after a kanji, whose ending the run
