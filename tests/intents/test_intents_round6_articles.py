@@ -107,3 +107,10 @@ def test_clarify_puts_the_topic_named_by_keywords_first(matcher: Matcher) -> Non
 def test_preventing_a_leak_is_security(matcher: Matcher) -> None:
     match = matcher.match("another company lost millions of records last week. what are you doing to stop that happening here?")
     assert match.article == 5, match
+
+
+# Why an item is needed asks its purpose (Art. 3): 「…はなぜ必要？」 (a dev item sat on a 0.01-point margin against
+# cookies before this vocabulary, and the round's other keyword changes tipped it).
+@pytest.mark.parametrize("text", ["電話番号ってなんで必要なの？", "生年月日の入力はどうして必要なんですか"])
+def test_why_an_item_is_needed_is_its_purpose(matcher: Matcher, text: str) -> None:
+    assert matcher.match(text).article == 3
