@@ -26,6 +26,11 @@ OTHERS_FILE = Path(__file__).parent / "others.toml"
 _EMAIL = re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+")
 EMAIL_WORD = "emailaddress"
 EMAIL_JA = "＠アドレス"
+#: A user named by a handle in quotes or after @ ("user 'hiro_t'", "member @kenji88", 'username: "aya_k"'): the handle
+#: reads as one word after its noun, so the vocabulary can say whose item it is ("the phone number of user userhandle").
+_HANDLE = re.compile(r"(?i)\b(user(?:name)?|member|account|customer|subscriber|handle|screen name|nickname)\s*[:=]?\s*"
+                     r"(?:['\"‘“][\w.\-]{2,30}['\"’”]|@[\w.\-]{2,30}\b)")
+HANDLE_WORD = "userhandle"
 #: Sentence ends, as the request cues split them (once the e-mail addresses are words: their dots end nothing).
 _SENTENCE_END = re.compile(r"(?<=[.!?。！？\n])")
 #: Prepositions that attach an item to its owner ("the address OF the user…", "the data you hold ON him").
@@ -130,8 +135,13 @@ class OthersReader:
         """True when a sentence of `own_text` (the user's own words, NFKC) asks for another person's personal data
         and the writer does not act for them. `folded` is the same text folded (what the English trigger reads: one
         search, and most messages end there)."""
-        if "@" in own_text or self.en.trigger.search(folded):
-            if _reads(self.en, [fold(s) for s in _sentences(_EMAIL.sub(f" {EMAIL_WORD} ", own_text))]):
+        handle = ("'" in own_text or '"' in own_text or "@" in own_text or "‘" in own_text or "“" in own_text) \
+            and _HANDLE.search(own_text) is not None
+        if "@" in own_text or handle or self.en.trigger.search(folded):
+            text = _EMAIL.sub(f" {EMAIL_WORD} ", own_text)
+            if handle:
+                text = _HANDLE.sub(rf"\1 {HANDLE_WORD}", text)
+            if _reads(self.en, [fold(s) for s in _sentences(text)]):
                 return True
         if not japanese:
             return False
