@@ -60,6 +60,10 @@ class Intent:
     #: against that list ("or is that not one of the uses you list?"), the answer is Article 3's, saying the list
     #: does not name it (README "Honest silences").
     unlisted_use: bool = False
+    #: For a silent intent: question topics it gives way to when the message names them by keyword. Who may make a
+    #: request is in the policy (Art. 7: the user or their representative): a parent asking whether they may request
+    #: disclosure of a minor's data asks about that request, not about rules for children (round 6, roles).
+    yields_to: tuple[str, ...] = ()
 
     def label(self, lang: str) -> str:
         return self.labels.get(lang) or self.labels["en"]
@@ -119,7 +123,8 @@ def _strings(value: Any, where: str, key: str) -> tuple[str, ...]:
 
 
 def _parse_intent(raw: Mapping[str, Any], where: str) -> Intent:
-    known = {"id", "kind", "article", "paragraph", "request_type", "request_as", "outranks", "unlisted_use", "label",
+    known = {"id", "kind", "article", "paragraph", "request_type", "request_as", "outranks", "unlisted_use", "yields_to",
+             "label",
              "examples",
              "keywords"}
     unknown = set(raw) - known
@@ -155,6 +160,9 @@ def _parse_intent(raw: Mapping[str, Any], where: str) -> Intent:
     outranks = _strings(raw.get("outranks", []), where, "outranks")
     if outranks and kind != "silent":
         raise CatalogError(f"{where}: 'outranks' is for silent intents")
+    yields_to = _strings(raw.get("yields_to", []), where, "yields_to")
+    if yields_to and kind != "silent":
+        raise CatalogError(f"{where}: 'yields_to' is for silent intents")
     unlisted_use = raw.get("unlisted_use", False)
     if not isinstance(unlisted_use, bool) or (unlisted_use and kind != "silent"):
         raise CatalogError(f"{where}: 'unlisted_use' is true or false, and only for silent intents")
@@ -190,6 +198,7 @@ def _parse_intent(raw: Mapping[str, Any], where: str) -> Intent:
         request_as=request_as,
         outranks=outranks,
         unlisted_use=unlisted_use,
+        yields_to=yields_to,
     )
 
 
@@ -219,9 +228,10 @@ def load_catalog(data_dir: Path = DATA_DIR) -> Catalog:
             intents.append(_parse_intent(raw, where))
     catalog = Catalog(tuple(intents))
     for intent in catalog:
-        unknown_topics = [t for t in intent.outranks if t not in catalog or catalog[t].kind != "question"]
-        if unknown_topics:
-            raise CatalogError(f"intent '{intent.id}': 'outranks' names no question intent: {unknown_topics}")
+        for field_name in ("outranks", "yields_to"):
+            unknown_topics = [t for t in getattr(intent, field_name) if t not in catalog or catalog[t].kind != "question"]
+            if unknown_topics:
+                raise CatalogError(f"intent '{intent.id}': '{field_name}' names no question intent: {unknown_topics}")
     _check_coverage(catalog, data_dir)
     return catalog
 

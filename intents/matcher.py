@@ -601,6 +601,12 @@ class Matcher:
                              and s.total[i] >= s.total[top] - self.t.support_margin]
             if policy_topics:
                 top, top_topic, top_score, top_intent = promote(policy_topics[0])
+        if top_intent.kind == "silent" and top_intent.yields_to:
+            # A silent topic gives way to the question topics it names (`Intent.yields_to`) when the message names one
+            # by keyword: 「未成年の娘の…開示を親が請求できますか」 asks about the request (Art. 7), not rules for children.
+            named = self._yielded(s, top_intent, topics[1:])
+            if named is not None:
+                top, top_topic, top_score, top_intent = promote(named)
         if top_intent.kind == "silent" and s.evidence[top] < self.t.silent_keyword_evidence:
             # A silent topic answers a message that uses its own words (fee, sell, police…) or closely resembles one
             # of its examples; ranked first on shared vocabulary alone, it gives way to an article topic the message
@@ -795,7 +801,19 @@ class Matcher:
         best = int(np.argmax(candidates))
         if not np.isfinite(candidates[best]) or candidates[best] < top_score * self.t.silent_share:
             return None
+        if top_topic.id in self._intents[best].yields_to \
+                and s.evidence[self._index[top_topic.id]] >= self.t.silent_keyword_evidence:
+            return None  # the silence gives way to a topic the message names by keyword (`Intent.yields_to`)
         return self._intents[best]
+
+    def _yielded(self, s: "_Scores", silent: Intent, topics: list[int]) -> int | None:
+        """The first of `topics` that `silent` gives way to (`Intent.yields_to`) and the message names by keyword with a
+        score that would answer, else None."""
+        for i in topics:
+            if self._intents[int(self._topic[i])].id in silent.yields_to \
+                    and s.evidence[i] >= self.t.silent_keyword_evidence and s.gate[i] >= self.t.fallback_score:
+                return i
+        return None
 
     def _named_request(self, s: "_Scores", cues: CueScores) -> int | None:
         """The request intent whose type the message's verbs name, when exactly one is named and it matches on its

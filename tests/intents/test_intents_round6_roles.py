@@ -7,9 +7,14 @@ Phrasings are our own; none comes from an evaluation set.
 """
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 
+from intents.catalog import CatalogError, load_catalog
 from intents.matcher import Matcher
+
+from tests.intents.test_intents_catalog import make_intent, toml_intents, write_valid_catalog
 
 REFUSED = [
     # a user named by a handle in quotes or after @ (intents/others.py reads it as one word after its noun)
@@ -76,3 +81,64 @@ def test_potential_forms_are_no_imperatives(matcher: Matcher, text: str) -> None
 @pytest.mark.parametrize("text", ["私のデータを出せ", "全部消せ", "登録してある私の住所を直せ"])
 def test_imperatives_still_are(matcher: Matcher, text: str) -> None:
     assert matcher.match(text).decision == "request"
+
+
+@pytest.mark.parametrize("text, handoff", [
+    # a parent asking for their child's data acts for the child (教えて on what it is used for, as for one's own)
+    ("うちの子のデータ、何の目的で使ってるのか教えてください", "purpose_notification"),
+    ("息子（小学生）の登録情報を何に使っているのか教えてください。父親です。", "purpose_notification"),
+    # the data handed over to the writer, asked politely: a request (as "could you send me…")
+    ("私の登録情報を全部見せていただけますか。", "disclosure"),
+    ("母の代理です。母の個人情報を全部送ってもらえますか。", "disclosure"),
+])
+def test_acting_for_oneself_or_a_child_is_a_request(matcher: Matcher, text: str, handoff: str) -> None:
+    match = matcher.match(text)
+    assert (match.decision, match.handoff) == ("request", handoff), (match.decision, match.intent, match.cues)
+
+
+@pytest.mark.parametrize("text", [
+    "息子の嫁の情報を何に使っているか教えてください",  # a son's wife is someone else
+])
+def test_a_childs_relation_is_someone_else(matcher: Matcher, text: str) -> None:
+    assert matcher.match(text).intent == "others_data"
+
+
+@pytest.mark.parametrize("text", [
+    "個人情報を何の目的で使っているのか教えてください",  # the purposes in general
+    "開示請求したら全部見せてもらえるんですか？",  # whether, not please
+    "第三者への提供を止めてもらえますか",  # no handover to the writer: stays as labelled before (a question)
+])
+def test_general_or_whether_stays_a_question(matcher: Matcher, text: str) -> None:
+    assert matcher.match(text).decision != "request"
+
+
+@pytest.mark.parametrize("text, article", [
+    # how a representative may ask for a child: the request's article, not the children silence (Intent.yields_to)
+    ("未成年の子どもの個人情報を親が削除請求できますか", 9),
+    ("Can a parent request disclosure of a minor's data?", 7),
+    ("中学生の息子の登録情報について、親が開示を請求することは可能ですか。", 7),
+])
+def test_a_representatives_request_question_is_the_requests_article(matcher: Matcher, text: str, article: int) -> None:
+    match = matcher.match(text)
+    assert (match.article, match.handoff) == (article, None), (match.decision, match.intent)
+
+
+@pytest.mark.parametrize("text", [
+    "How do you handle personal information from minors?",
+    "子どもの個人情報はどう扱われますか？",
+    "is there a minimum age to use your services",
+    "do you need parental consent for children's accounts",
+])
+def test_rules_for_children_stay_the_silence(matcher: Matcher, text: str) -> None:
+    assert matcher.match(text).intent == "silent_children"
+
+
+def test_yields_to_is_only_for_silent_intents_and_names_question_intents(tmp_path: Path) -> None:
+    write_valid_catalog(tmp_path)
+    (tmp_path / "zz.toml").write_text(toml_intents(make_intent("q_yields", yields_to=["topic_09"])), encoding="utf-8")
+    with pytest.raises(CatalogError, match="q_yields.*yields_to.*silent"):
+        load_catalog(tmp_path)
+    silent = make_intent("silent_x", "silent", None, yields_to=["no_such_topic"])
+    (tmp_path / "zz.toml").write_text(toml_intents(silent), encoding="utf-8")
+    with pytest.raises(CatalogError, match="silent_x.*yields_to.*no_such_topic"):
+        load_catalog(tmp_path)
