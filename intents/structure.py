@@ -32,6 +32,10 @@ _NEGATED = re.compile(
     r"(?:really\s+|just\s+|even\s+)?(?:asking|worried|talking|interested|concerned|looking|requesting|trying|"
     r"about|after|here)\b[^.;!?\n]*?(?=[.;!?\n]|,\s*(?:i|but|just|rather|only)\b|\s+but\b|$)"
     r"|\bnot\s+(?:asking|requesting)\s+(?:for|you|to)\b[^.;!?\n]*?(?=[.;!?\n]|,\s*(?:i|but|just)\b|\s+but\b|$)"
+    # what the writer does not mean to do themselves ("I don't want to stop using the service", round 6): not "I don't
+    # want you to use my data", which asks for something
+    r"|\bi\s+(?:do\s+not|don\s*['’]?\s*t|dont)\s+(?:want|plan|intend|mean)\s+to\s+(?:stop|quit|leave|cancel|close|delete|"
+    r"give\s+up|switch)\b[^.;!?\n]*?(?=[.;!?\n]|,\s*(?:i|but|just)\b|\s+but\b|$)"
 )
 #: A matter the writer sets aside before the real question ("my invoice won't download (I'll raise that separately),
 #: but…", "I already reset my password, so that part is handled. But…", 「ログインの件はサポートに問い合わせ済みです。」):

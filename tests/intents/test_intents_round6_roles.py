@@ -142,3 +142,40 @@ def test_yields_to_is_only_for_silent_intents_and_names_question_intents(tmp_pat
     (tmp_path / "zz.toml").write_text(toml_intents(silent), encoding="utf-8")
     with pytest.raises(CatalogError, match="silent_x.*yields_to.*no_such_topic"):
         load_catalog(tmp_path)
+
+
+# Second-language English, long careful messages and the purpose list (round 6, roles)
+@pytest.mark.parametrize("text, article, handoff", [
+    # "I want know" wants to know (no "to"); a company handling the data for this one, how it is controlled
+    ("I want know, is other company manage my data for you?", 4, None),
+    ("Some company processing my data for you? How you control them?", 4, None),
+    # Art. 5's own words, formally
+    ("Kindly advise what security measures prevent leakage of member data.", 5, None),
+    # what is kept about the writer
+    ("Kindly send me all informations you are holding about me.", 7, "disclosure"),
+    # a sign-off that starts like a question ("Have a nice day.") asks nothing
+    ("I've used your app for years and love it. Could you send me a copy of the data you hold on me? "
+     "Have a nice day.", 7, "disclosure"),
+    # what the writer does not mean to do themselves is not the request
+    ("I don't want to stop using the app, but please tell me what you use my data for.", 6, "purpose_notification"),
+])
+def test_second_language_and_careful_messages(matcher: Matcher, text: str, article: int, handoff: str | None) -> None:
+    match = matcher.match(text)
+    assert (match.article, match.handoff) == (article, handoff), (match.decision, match.intent, match.cues)
+
+
+@pytest.mark.parametrize("text", [
+    "Is profiling one of the things you use my data for?",
+    "is AI training part of it? your list of purposes doesn't say",
+])
+def test_asked_against_the_purpose_list(matcher: Matcher, text: str) -> None:
+    match = matcher.match(text)
+    assert (match.intent, match.article) == ("purpose_of_use", 3), (match.decision, match.intent, match.cues)
+
+
+@pytest.mark.parametrize("text", [
+    "I want delete my account",                # a wish to act is still a request
+    "I don't want you to share my data with advertisers.",
+])
+def test_wishes_that_ask_stay_requests(matcher: Matcher, text: str) -> None:
+    assert matcher.match(text).decision == "request"
