@@ -99,11 +99,14 @@ _POLITE_CONDITION = re.compile(
 _CONDITION = re.compile(
     r"(?i)\b(?:if|suppose|supposing|hypothetically|in\s+case|what\s+if|let\W?s\s+say|say\s+(?:i|my|you|someone))\b"
     r"|(?:たら|なら|れば|もし|仮に|場合|としたら)"
+    # romaji conditionals ("teisei irai shitara sugu naoshite kureru?", "moshi machigatte itara"), round 6
+    r"|\b(?:moshi|[a-z]+(?:shitara|ttara|itara|etara|dattara|ndara))\b"
 )
 _QUESTION_FORM = re.compile(
     r"(?i)[?？]\s*$|^\s*(?:(?:so|and|but|also|ok|okay|hi|hey)[,:]?\s+)*(?:how|what|when|where|why|which|who|is|are|am|"
     r"does|did|do|can|could|would|will|should|may|might|shall)\b.*(?:[?？]|$)"
     r"|(?:か|かな|かしら|の|でしょうか|ますか|ですか)[。.]?\s*$"
+    r"|\b\w*(?:masu|desu|deshou|masen) ka\s*[.]?\s*$"  # romaji questions without a question mark
 )
 
 
@@ -145,7 +148,7 @@ _FORMULA = re.compile(
 #: Cheap test over a whole message: without any of these words no sentence is a hypothetical or a formula.
 MAY_NOT_ASK = re.compile(
     r"(?i)\b(?:if|suppose|supposing|hypothetically|in\s+case|let\W?s\s+say|say|thanks|thank|regards|best|cheers|"
-    r"sincerely)\b|(?:たら|なら|れば|もし|仮に|場合|お世話|よろしく|宜しく|お忙しい)"
+    r"sincerely|moshi|[a-z]*(?:shitara|ttara|itara|etara|dattara|ndara))\b|(?:たら|なら|れば|もし|仮に|場合|お世話|よろしく|宜しく|お忙しい)"
 )
 
 

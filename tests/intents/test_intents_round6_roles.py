@@ -179,3 +179,38 @@ def test_asked_against_the_purpose_list(matcher: Matcher, text: str) -> None:
 ])
 def test_wishes_that_ask_stay_requests(matcher: Matcher, text: str) -> None:
     assert matcher.match(text).decision == "request"
+
+
+@pytest.mark.parametrize("text, handoff", [
+    # the bot addressed by name before the request; a human demanded in a sentence of its own; the person in charge
+    ("@privacy-bot requesting a copy of my personal data please, my account email is on file", "disclosure"),
+    ("I have a complaint. Who handles that? A real person please.", "inquiry"),
+    ("個人情報のご担当者様に繋いでいただけますか。", "inquiry"),
+])
+def test_terse_and_polite_requests(matcher: Matcher, text: str, handoff: str) -> None:
+    match = matcher.match(text)
+    assert (match.decision, match.handoff) == ("request", handoff), (match.decision, match.intent, match.cues)
+
+
+@pytest.mark.parametrize("text", [
+    "is this a person or a bot?",
+    "ご担当者様\nいつもお世話になっております。退会後のデータの扱いについて教えてください。",
+    # a romaji question about a case that may not happen ("if I asked…") is no request
+    "teisei shitara sugu naoshite moraeru?",
+    "moshi machigatte itara naoshite moraemasu ka",
+])
+def test_questions_stay_questions(matcher: Matcher, text: str) -> None:
+    assert matcher.match(text).decision != "request"
+
+
+@pytest.mark.parametrize("text, article", [
+    ("Someone said webmo pools data across all of its apps, true?", 2),           # the company's own services
+    ("Would you ever refuse to tell me what you're doing with my data?", 6),      # Art. 6's exceptions
+    ("broadly, what do you use people's data for?", 3),                           # the purposes in general
+    ("Do you tell users when there's a breach?", None),                          # the breach silence
+])
+def test_article_vocabulary(matcher: Matcher, text: str, article: int | None) -> None:
+    match = matcher.match(text)
+    assert (match.article, match.handoff) == (article, None), (match.decision, match.intent)
+    if article is None:
+        assert match.intent == "silent_breach_notification"
