@@ -39,6 +39,8 @@ def test_an_imperative_after_a_clause_mark_is_a_request(matcher: Matcher, text: 
     "If I close my account, delete my data too?",
     "Out of curiosity, how do you delete data you no longer need?",
     "In your policy, Article 9 — what does it say about deletion?",
+    "curious: give me an idea of what you collect",
+    "Give me a quick overview of how you use cookies",
 ])
 def test_a_question_with_a_clause_mark_stays_a_question(matcher: Matcher, text: str) -> None:
     _not_request(matcher, text)
