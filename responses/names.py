@@ -69,6 +69,9 @@ _SPECS = (
     TemplateSpec("silent_foreign_law", "silent", 2),
     TemplateSpec("silent_compensation", "silent", 5),
     TemplateSpec("silent_do_not_track", "silent", 12),
+    # round 6 (issue 13, roles): a deceased user's data; the company bought, merged or closed
+    TemplateSpec("silent_deceased", "silent", 7),
+    TemplateSpec("silent_business_transfer", "silent", 3),
     TemplateSpec("others_data", "silent", 7),
     TemplateSpec("greeting", "smalltalk"),
     TemplateSpec("thanks", "smalltalk"),

@@ -214,3 +214,15 @@ def test_article_vocabulary(matcher: Matcher, text: str, article: int | None) ->
     assert (match.article, match.handoff) == (article, None), (match.decision, match.intent)
     if article is None:
         assert match.intent == "silent_breach_notification"
+
+
+@pytest.mark.parametrize("text, article, handoff", [
+    # an executor asking about a named request: the request's article (silent_deceased yields_to Arts. 6-9)
+    ("As executor for my late mother, may I ask you to delete her personal data?", 9, None),
+    # how data is acquired is still Art. 2; "acquired by another company" is the business-transfer silence
+    ("how did you acquire my data?", 2, None),
+    ("母が亡くなりました。母のアカウントを削除してください。", 9, "suspension"),
+])
+def test_the_new_silences_keep_their_neighbours(matcher: Matcher, text: str, article: int, handoff: str | None) -> None:
+    match = matcher.match(text)
+    assert (match.article, match.handoff) == (article, handoff), (match.decision, match.intent)

@@ -42,6 +42,11 @@ SILENT = [
     ("silent_compensation", "ja", "漏えいがあった場合、賠償してもらえますか"),
     ("silent_do_not_track", "en", "does the site honour the do not track option in Firefox?"),
     ("silent_do_not_track", "ja", "ブラウザのDo Not Track設定には対応していますか"),
+    # round 6 (issue 13, roles): a deceased user's data; the company bought, merged or closed
+    ("silent_deceased", "en", "my grandfather died in May, what becomes of the information on his account?"),
+    ("silent_deceased", "ja", "家族が亡くなった場合、その人の登録情報はどうなりますか"),
+    ("silent_business_transfer", "en", "suppose webmo merges with a bigger firm, what happens to my data?"),
+    ("silent_business_transfer", "ja", "御社が合併したら私の情報はどうなりますか"),
 ]
 
 
