@@ -123,17 +123,19 @@ def measure(server: ServerProcess, clients: list[list[str]], duration: float, wa
     return summary
 
 
-def start_chat_server(workdir: Path, redis_url: str | None, name: str) -> ServerProcess:
+def start_chat_server(workdir: Path, redis_url: str | None, name: str, *, wait: bool = True) -> ServerProcess:
+    """`privacy-bot serve` on SQLite, or on `redis_url`; ready unless `wait` is False (then call `wait_ready()`)."""
     env = clean_env({"PRIVACY_BOT_DATA_DIR": str(workdir / f"data-{name}"), **UNLIMITED_RATES})
     if redis_url:
         env["REDIS_URL"] = redis_url
         env["REDIS_KEY_PREFIX"] = f"bench-{name}"
     server = ServerProcess.privacy_bot(free_port(), env, workdir, name).start()
-    server.wait_ready()
+    if wait:
+        server.wait_ready()
     return server
 
 
-def start_bare_server(workdir: Path, *, matcher: bool = False) -> ServerProcess:
+def start_bare_server(workdir: Path, *, matcher: bool = False, wait: bool = True) -> ServerProcess:
     """The bare baseline, or with `matcher` the matcher-only one."""
     port = free_port()
     env = clean_env({"PRIVACY_BOT_DATA_DIR": str(workdir / "data-bare"), **UNLIMITED_RATES})
@@ -141,7 +143,8 @@ def start_bare_server(workdir: Path, *, matcher: bool = False) -> ServerProcess:
     argv += ["--matcher"] if matcher else []
     log = workdir / ("matcher.log" if matcher else "bare.log")
     server = ServerProcess(argv, env, port, log, Path(__file__).resolve().parents[1]).start()
-    server.wait_ready()
+    if wait:
+        server.wait_ready()
     return server
 
 
@@ -310,9 +313,14 @@ def run(quick: bool = False) -> Section:
         # the ratios compare servers measured seconds apart, several times over, rather than once each.
         servers: dict[str, ServerProcess] = {}
         try:
+            # Started together (their start-ups overlap), measured only once all four answer.
             for name in SERVERS:
-                servers[name] = (start_bare_server(workdir, matcher=name == "matcher") if name in ("bare", "matcher")
-                                 else start_chat_server(workdir, redis.url if name == "redis" else None, name))
+                servers[name] = (start_bare_server(workdir, matcher=name == "matcher", wait=False)
+                                 if name in ("bare", "matcher")
+                                 else start_chat_server(workdir, redis.url if name == "redis" else None, name,
+                                                        wait=False))
+            for server in servers.values():
+                server.wait_ready()
             for n in range(rounds_n):
                 for name in round_order(n):
                     server = servers[name]
