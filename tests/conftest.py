@@ -34,6 +34,40 @@ def matcher(catalog: Catalog) -> Matcher:
     return Matcher(catalog)
 
 
+@pytest.fixture(scope="session", autouse=True)
+def _shipped_matcher_built_once(catalog: Catalog, matcher: Matcher) -> Iterator[None]:
+    """`build_services` builds a matcher from the shipped catalog, which costs about 0.7 s of CPU; over a hundred
+    tests build services (the admin pages alone ask for fresh services per test), so in the test processes every
+    build from a catalog equal to the shipped one gets this session's matcher. A matcher keeps no state between
+    messages but memoised look-ups, and admin-added phrasings never change it (`LiveContent` builds a new matcher
+    with them), so sharing it changes no answer. Any other catalog still gets a matcher of its own."""
+    import bot.app
+
+    original = bot.app.build_matcher
+
+    def build_matcher(wanted: Catalog | None = None) -> Matcher:
+        if wanted is None or wanted == catalog:
+            return matcher
+        return original(wanted)
+
+    patch = pytest.MonkeyPatch()
+    patch.setattr(bot.app, "build_matcher", build_matcher)
+    try:
+        yield
+    finally:
+        patch.undo()
+
+
+@pytest.hookimpl(trylast=True)
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Fail on two tests with one id: pytest-xdist's group scheduling keys tests by id and would run only one."""
+    seen: set[str] = set()
+    twice = sorted({item.nodeid for item in items if item.nodeid in seen or seen.add(item.nodeid)})
+    if twice:
+        raise pytest.UsageError("tests collected twice under one id (pytest-xdist would run one of them): "
+                                + ", ".join(twice[:10]))
+
+
 @pytest.fixture(scope="session")
 def renderer() -> Renderer:
     return Renderer(env=make_environment(), policies=load_policies())

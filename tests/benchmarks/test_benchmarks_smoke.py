@@ -26,6 +26,11 @@ from benchmarks.fault_load import StoredTicket, reconcile, reconcile_messages  #
 
 _HTTP_RUN: list[Section] = []
 
+#: The suite runs on two pytest-xdist workers (pyproject's addopts). The smokes that start servers and put load on
+#: them form one group, run one after another on one worker: none of them measures while another loads the machine
+#: (the Slack smoke asserts its ack p99), and the capacity smoke finds the HTTP smoke's run in this process.
+LOAD_SMOKES = "benchmark-load-smokes"
+
 
 def _http_section() -> Section:
     """The HTTP smoke run, made once per module: the capacity smoke plans from its CPU figures, as a full run
@@ -62,6 +67,7 @@ def test_matcher_benchmark_smoke() -> None:
 
 @pytest.mark.slow
 @pytest.mark.redis
+@pytest.mark.xdist_group(LOAD_SMOKES)
 def test_http_benchmark_smoke(redis_binary: str) -> None:
     section = _http_section()
     assert not failures(section), section.body
@@ -80,6 +86,7 @@ def test_http_benchmark_smoke(redis_binary: str) -> None:
 
 @pytest.mark.slow
 @pytest.mark.redis
+@pytest.mark.xdist_group(LOAD_SMOKES)
 def test_ticket_benchmark_smoke(redis_binary: str) -> None:
     from benchmarks import tickets
 
@@ -90,6 +97,7 @@ def test_ticket_benchmark_smoke(redis_binary: str) -> None:
 
 
 @pytest.mark.slow
+@pytest.mark.xdist_group(LOAD_SMOKES)
 def test_memory_benchmark_smoke() -> None:
     from benchmarks import memory_startup
 
@@ -99,6 +107,7 @@ def test_memory_benchmark_smoke() -> None:
 
 
 @pytest.mark.slow
+@pytest.mark.xdist_group(LOAD_SMOKES)
 def test_slack_benchmark_smoke() -> None:
     from benchmarks import slack_ack
 
@@ -111,6 +120,7 @@ def test_slack_benchmark_smoke() -> None:
 
 @pytest.mark.slow
 @pytest.mark.redis
+@pytest.mark.xdist_group(LOAD_SMOKES)
 def test_fault_load_smoke(redis_binary: str) -> None:
     """Two users, five seconds, redis killed twice and a worker killed, Slack answering 429 then 500 and SMTP down
     for a while: no ticket and no outbox message lost or duplicated."""
@@ -136,6 +146,7 @@ def test_fault_load_smoke(redis_binary: str) -> None:
     assert not [k for k in outcome["counts"] if k.startswith("HTTP 5")], outcome
 
 
+@pytest.mark.xdist_group(LOAD_SMOKES)
 def test_analytics_benchmark_smoke(redis_binary: str) -> None:
     from benchmarks import analytics_page
 
@@ -316,6 +327,7 @@ def test_large_catalog_paths_change_no_match(monkeypatch: pytest.MonkeyPatch) ->
 
 @pytest.mark.slow
 @pytest.mark.redis
+@pytest.mark.xdist_group(LOAD_SMOKES)
 def test_capacity_benchmark_smoke(redis_binary: str) -> None:
     """Issue 18.6: the plan is computed from measured CPU, and two workers sharing one Redis lose no session or
     ticket and duplicate none (the shared-state row is a correctness check, so `failures` catches it)."""
