@@ -92,13 +92,19 @@ def cpu_seconds(pid: int) -> float:
 def measure(server: ServerProcess, clients: list[list[str]], duration: float, warmup: float,
             workdir: Path, *, repeat: bool = False, store_pid: int | None = None) -> dict[str, Any]:
     """One load run. `store_pid`: a redis-server whose CPU time over the same window is reported too."""
+    started = workdir / f"started-{time.monotonic_ns()}"
     spec = {"host": LOOPBACK, "port": server.port, "duration": duration, "warmup": warmup, "timeout": 10,
-            "lanes": [{"name": "chat", "kind": "closed", "clients": clients, "repeat": repeat}]}
+            "lanes": [{"name": "chat", "kind": "closed", "clients": clients, "repeat": repeat}],
+            "started_file": str(started)}
     # The server's CPU time over the measured window (sampled beside the load generator), so the report can say
-    # what one message costs the server rather than guess it from the request rate.
+    # what one message costs the server rather than guess it from the request rate. The window is timed from the
+    # load generator's own start (it writes `started`): its interpreter can take seconds to start on a busy machine.
     window: dict[str, float] = {}
 
     def sample() -> None:
+        deadline = time.monotonic() + 60
+        while not started.exists() and time.monotonic() < deadline:
+            time.sleep(0.01)
         time.sleep(warmup + 0.5)
         try:
             start, began = cpu_seconds(server.pid), time.perf_counter()
@@ -114,6 +120,7 @@ def measure(server: ServerProcess, clients: list[list[str]], duration: float, wa
     sampler.start()
     summary = lane_summary(run_loadgen(spec, workdir)["lanes"]["chat"])
     sampler.join(timeout=5)
+    started.unlink(missing_ok=True)
     summary["cpu_cores"] = window.get("cores", 0.0)
     summary["cpu_ms_per_request"] = 1000 * summary["cpu_cores"] / summary["rps"] if summary["rps"] else 0.0
     if store_pid:

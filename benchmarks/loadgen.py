@@ -166,6 +166,9 @@ async def run_spec(spec: dict[str, Any]) -> dict[str, Any]:
         raise ValueError(f"the load generator only targets loopback, not {host!r}")
     timeout = float(spec.get("timeout", 10.0))
     window = _Window(float(spec.get("warmup", 1.0)), float(spec["duration"]))
+    if spec.get("started_file"):  # the window's clock has started: a driver sampling the server waits for this
+        with open(spec["started_file"], "w", encoding="utf-8"):
+            pass
     jobs = []
     lanes = []
     for lane in spec["lanes"]:

@@ -13,6 +13,7 @@ import pytest
 from handoff_testkit import NOW, RedisServerLike, draft, open_store
 
 from handoff.references import format_reference, reference_order
+from handoff.sqlite.store import SQLiteStore
 
 PROCESSES = 8
 PER_PROCESS = 50
@@ -24,7 +25,11 @@ def _create_many(backend: str, location: str, worker: int, count: int, same_key:
     acked: list[str] = []
     error = None
     try:
-        store = open_store(backend, location)
+        # SQLite: a wait for the write lock as long as the test's own deadline. Eight processes queue for one lock;
+        # on a loaded machine (the suite runs on two workers) the store's 5 s default can run out, which would be a
+        # refusal ("store unavailable"), not the loss or duplicate this test looks for.
+        store = (SQLiteStore.in_dir(Path(location), busy_timeout_ms=60_000) if backend == "sqlite"
+                 else open_store(backend, location))
         try:
             barrier.wait(timeout=60)
             for i in range(count):

@@ -33,7 +33,7 @@ from slack_mock import BOT_USER_ID, RESPONSE_URL, TEAM_ID, SlackMock
 SECRET = "8f742231b10e8888abcd99yyyzzz85a5"
 STAFF_CHANNEL = "C0STAFF"
 STAFF_USER = "U0STAFF"
-STARTUP_TIMEOUT = 20.0
+STARTUP_TIMEOUT = 60.0  # a deadline only (ready servers answer at once); generous for a loaded machine
 _ids = itertools.count(1)
 
 
