@@ -77,6 +77,12 @@ _SMALL_TO_FULL = str.maketrans("ぁぃぅぇぉっゃゅょゎゕゖ", "あい�
 _KANA = r"\u3041-\u3096\u30a1-\u30fa\u30fc"
 _JAPANESE = r"\u3041-\u3096\u30a1-\u30fa\u30fc\u3005\u3400-\u9fff\uf900-\ufaff"
 _SPACE_BETWEEN = re.compile(f"(?<=[{_JAPANESE}]) +(?=[{_JAPANESE}])")
+#: Fillers a message opens with (spoken Japanese typed or dictated), each followed by a space or punctuation: they
+#: only dilute the comparison with the catalog's phrasings. あの alone is also "that" (あの会社), so it needs the space.
+_FILLERS = re.compile(
+    r"^(?:(?:えーっと|えーと|ええと|えっと|えと|えー+|あのー+|あのう|あのですね|あのね|あの|うーん|うーむ|んー|まあ|もしもし|"
+    r"すみません|すいません|すみませんが|失礼します)[\s、,。!！?？…・]+)+")
+_FILLER_STARTS = frozenset("えあうんまもすし")
 #: Marks around a written term while spaces beside it are removed.
 _OPEN, _CLOSE = "\x01", "\x02"
 _SPACE_AT_TERM = re.compile(f"(?<=\x02) +(?=[{_JAPANESE}\x01])|(?<=[{_JAPANESE}]) +(?=\x01)")
@@ -267,12 +273,17 @@ class KanaReader:
         return written, written.replace(_OPEN, "").replace(_CLOSE, "") != piece
 
     def read(self, folded: str) -> str | None:
-        """`folded` (the output of `normalize.fold`) with catalog readings written as the catalog writes them, or
-        None when the message is not kana writing or nothing in it is a catalog reading."""
-        kanji = len(_KANJI.findall(folded))
-        kana = len(_KANA_CHAR.findall(folded))
+        """`folded` (the output of `normalize.fold`) with the fillers it opens with left out (えーと, あのー,
+        すみません: voice dictation and hesitant typing) and, in kana writing, catalog readings written as the catalog
+        writes them; None when neither changes anything."""
+        unfilled = _FILLERS.sub("", folded) if folded[:1] in _FILLER_STARTS else folded
+        if not unfilled.strip():
+            unfilled = folded
+        kanji = len(_KANJI.findall(unfilled))
+        kana = len(_KANA_CHAR.findall(unfilled))
         if not kana or kanji > MAX_KANJI_SHARE * (kanji + kana):
-            return None
+            return unfilled if unfilled != folded else None
+        original, folded = folded, unfilled
         found = False
 
         def run(match: re.Match[str]) -> str:
@@ -285,7 +296,9 @@ class KanaReader:
         # A space beside a written term goes (かいじ せいきゅう -> 開示請求, ほぞん されて -> 保存されて); spaces between
         # kana words stay, so frames such as 「どうやって するのですか」 do not join into a silent topic's phrasing.
         read = _SPACE_AT_TERM.sub("", _KANA_RUN.sub(run, folded)).replace(_OPEN, "").replace(_CLOSE, "")
-        return read if found and read != folded else None
+        if not found:
+            read = folded  # nothing written: only the fillers (if any) left out
+        return read if read != original else None
 
     def for_cues(self, cleaned: str) -> str | None:
         """What the request cues and the structure reader read for kana writing (`cleaned`: `normalize.clean`

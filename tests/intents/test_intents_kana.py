@@ -162,3 +162,22 @@ def test_the_reading_dictionary_is_installed(reader: KanaReader) -> None:
     import fugashi  # noqa: F401
 
     assert len(reader.exact) > 500
+
+
+# Spoken Japanese, typed or dictated: fillers before the question only dilute it.
+FILLERS = [
+    ("あのー すみません クッキーって何に使われてるんですか", 12),
+    ("えっと 委託先の管理ってどうなってるのか教えてほしいんですが", 4),
+    ("あのー、すみません、くっきーって なんですか", 12),
+]
+
+
+@pytest.mark.parametrize(("text", "article"), FILLERS)
+def test_opening_fillers_do_not_decide_the_topic(matcher: Matcher, text: str, article: int) -> None:
+    assert matcher.match(text).article == article
+
+
+def test_fillers_are_left_out_only_as_whole_words(reader: KanaReader) -> None:
+    assert reader.read(normalize("えーと あの 個人情報の削除をお願いしたい").text) == "個人情報の削除をお願いしたい"
+    assert reader.read(normalize("あの会社に情報を渡していますか").text) is None  # あの is "that" here
+    assert reader.read(normalize("あの すみません").text) == "すみません"  # never the whole message
