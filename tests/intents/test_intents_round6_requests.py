@@ -30,6 +30,7 @@ def _not_request(matcher: Matcher, text: str) -> None:
     ("guardian of a 10 year old here — notify me what his data is used for", "purpose_notification"),
     ("I've asked twice already; send me a copy of everything you hold on me", "disclosure"),
     ("whatever you store about me: delete it", "suspension"),
+    ("closed my account ages ago, wipe whatever you still have on me", "suspension"),
 ])
 def test_an_imperative_after_a_clause_mark_is_a_request(matcher: Matcher, text: str, handoff: str) -> None:
     _request(matcher, text, handoff)
@@ -158,6 +159,7 @@ def test_the_same_words_in_a_question_are_no_request(matcher: Matcher, text: str
 
 @pytest.mark.parametrize("text, handoff", [
     ("お手数ですが、私の登録情報を削除していただけませんでしょうか。", "suspension"),
+    ("住所が古いので、直してもらえませんか。", "correction"),
     ("私のデータが何に使われているか、書面でお知らせいただけますでしょうか。", "purpose_notification"),
     ("じゅうしょが まちがって います　いまは みなと区 です", "correction"),
     ("what are you doing with my personal information tell me please", "purpose_notification"),
