@@ -253,6 +253,13 @@ def _run_starts(owners: np.ndarray) -> np.ndarray:
     return np.flatnonzero(np.concatenate(([True], owners[1:] != owners[:-1])))
 
 
+
+def kana_vocabulary(intents: Iterable[Intent]) -> list[str]:
+    """The catalog's Japanese examples and keywords as every Japanese message is read (folded, loanwords in
+    katakana): what `KanaReader` indexes by reading, and what `intents/data/kana_readings.json` analyses."""
+    return [to_katakana(fold(clean(text))) for intent in intents
+            for text in intent.examples.get("ja", ()) + intent.keywords.get("ja", ())]
+
 class Matcher:
     """Scores messages against a `Catalog`. Build once at start-up; `match` is thread-safe."""
 
@@ -294,8 +301,7 @@ class Matcher:
                                      typo_min_length=thresholds.typo_min_length)
         self._learned = LearnedSignal(self._intents, self._topic.tolist()) if thresholds.learned_points > 0 else None
         # Kana-only Japanese (「こじんじょうほうを けして」) is also read with the catalog's written forms (intents.kana).
-        self._kana = KanaReader(to_katakana(fold(clean(text))) for intent in self._intents
-                                for text in intent.examples.get("ja", ()) + intent.keywords.get("ja", ()))
+        self._kana = KanaReader(kana_vocabulary(self._intents))
 
     # -- preprocessing -----------------------------------------------------------------------
     def _topic_of(self, intent: Intent) -> Intent:

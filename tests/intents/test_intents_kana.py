@@ -181,3 +181,68 @@ def test_fillers_are_left_out_only_as_whole_words(reader: KanaReader) -> None:
     assert reader.read(normalize("えーと あの 個人情報の削除をお願いしたい").text) == "個人情報の削除をお願いしたい"
     assert reader.read(normalize("あの会社に情報を渡していますか").text) is None  # あの is "that" here
     assert reader.read(normalize("あの すみません").text) == "すみません"  # never the whole message
+
+
+# -- the readings file: analysed ahead, so no worker keeps MeCab's dictionary resident -------------------------
+
+def test_readings_file_is_what_the_analyser_gives_for_the_catalog_now() -> None:
+    from intents.catalog import load_catalog
+    from intents.kana import analyse, load_analyses
+    from intents.matcher import kana_vocabulary
+
+    current = analyse(kana_vocabulary(load_catalog().intents))
+    assert current, "fugashi and unidic-lite are test dependencies"
+    assert load_analyses() == current, (
+        "intents/data/kana_readings.json is out of date with the catalog: run python -m intents.kana_readings --write")
+
+
+def test_the_file_gives_the_index_the_analyser_gives() -> None:
+    from intents.catalog import load_catalog
+    from intents.kana import analyse
+    from intents.matcher import kana_vocabulary
+
+    texts = kana_vocabulary(load_catalog().intents)
+    shipped, live = KanaReader(texts), KanaReader(texts, analyses=analyse(texts))
+    assert shipped.exact and vars(shipped) == vars(live)
+
+
+def test_building_the_matcher_reads_the_file_and_never_loads_mecab() -> None:
+    import subprocess
+    import sys
+
+    code = ("import sys; from bot.app import build_matcher; m = build_matcher(); "
+            "assert m._kana.exact, 'no readings indexed'; print('fugashi' in sys.modules)")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == "False", out.stderr
+
+
+def test_a_catalog_text_missing_from_the_file_is_analysed_at_start_up() -> None:
+    assert KanaReader(["委託先の管理"], analyses={}).exact["いたくさき"] == ("委託先", False)
+    assert KanaReader(["委託先の管理"], analyses={"委託先の管理": []}).exact == {}  # the file is trusted as given
+
+
+def test_a_malformed_readings_file_is_an_error_naming_the_file_and_entry(tmp_path) -> None:
+    from intents.kana import load_analyses
+
+    bad = tmp_path / "kana_readings.json"
+    bad.write_text('{"texts": {"委託先": [["委託", "名詞"]]}}', encoding="utf-8")
+    with pytest.raises(ValueError, match=r"kana_readings\.json: texts\.委託先\.0"):
+        load_analyses(bad)
+    bad.write_text("{not json", encoding="utf-8")
+    with pytest.raises(ValueError, match="cannot be read as JSON"):
+        load_analyses(bad)
+
+
+def test_the_readings_command_checks_and_writes(tmp_path, monkeypatch, capsys) -> None:
+    import intents.kana as kana
+    from intents import kana_readings
+
+    assert kana_readings.main(["--check"]) == 0
+    stale = tmp_path / "kana_readings.json"
+    stale.write_text('{"texts": {}}', encoding="utf-8")
+    monkeypatch.setattr(kana, "READINGS_FILE", stale)
+    monkeypatch.setattr(kana_readings, "READINGS_FILE", stale)
+    assert kana_readings.main(["--check"]) == 1
+    assert kana_readings.main(["--write"]) == 0
+    assert kana_readings.main(["--check"]) == 0
+    assert "up to date" in capsys.readouterr().out
