@@ -62,6 +62,7 @@ class _Language:
     owned: re.Pattern[str]           # an item of a specific other person
     owned_pronoun: re.Pattern[str]   # an item of her / him
     owned_weak: re.Pattern[str]      # an item of "their", "the user" …
+    whereabouts: re.Pattern[str] | None  # where a specific other person lives or works now ("where does she live now?")
     item: re.Pattern[str]
     own: re.Pattern[str] | None      # the writer's own (Japanese: 私の…)
 
@@ -100,6 +101,9 @@ def _language(doc: dict[str, Any], lang: str) -> _Language:
         owned = rf"{subject}(?: s)? {item}|{item}(?: \w+){{0,5}}? {of_subject}|{item} (?:that |which )?{subject}"
         owned_pronoun = rf"{pronoun} {item}"
         owned_weak = rf"{weak}(?: s)? {item}|{item}(?: \w+){{0,5}}? {_OF} {weak}"
+        # where a person lives or works is their address or workplace asked for (round 6, roles)
+        whereabouts = v.compile(rf"\bwhere (?:does|do|did|is|are) (?:he|she|they|{subject})(?: \w+){{0,2}}? "
+                                rf"(?:live|lives|living|work|works|working|stay|stays|staying|moved|move)\b", "whereabouts")
         own = None
     else:
         question = rf"{item}(?:は|って|を).{{0,6}}(?:どこ|何|なに|なん|どれ)"
@@ -108,6 +112,7 @@ def _language(doc: dict[str, Any], lang: str) -> _Language:
         owned = rf"{subject}(?:.{{0,3}}の|(?<=の)).{{0,10}}?{item}|{subject}.{{0,30}}?{_CONTACT_JA}"
         owned_pronoun = rf"{pronoun}.{{0,10}}?{item}"
         owned_weak = rf"{weak}.{{0,10}}?{item}"
+        whereabouts = None
         own = v.compile(v["own"], "own")
     return _Language(
         trigger=v.compile(f"{subject}|{weak}|{v['claim']}", "trigger"),
@@ -121,6 +126,7 @@ def _language(doc: dict[str, Any], lang: str) -> _Language:
         owned=v.compile(owned, "owned"),
         owned_pronoun=v.compile(owned_pronoun, "owned_pronoun"),
         owned_weak=v.compile(owned_weak, "owned_weak"),
+        whereabouts=whereabouts,
         item=v.compile(item, "item"),
         own=own,
     )
@@ -167,6 +173,8 @@ def _reads(lang: _Language, sentences: list[str]) -> bool:
     claimed = lang.claim.search(text) is not None
     reported = lang.reported.search(text) is not None
     for sentence in sentences:
+        if specific and not reported and lang.whereabouts is not None and lang.whereabouts.search(sentence):
+            return True  # "my ex still uses your app. where does she live now?"
         if not lang.ask.search(sentence) or (lang.own is not None and lang.own.search(sentence)):
             continue  # asks for nothing, or for the writer's own data (「私の住所」)
         if lang.owned.search(sentence):

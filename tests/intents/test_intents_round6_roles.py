@@ -26,6 +26,9 @@ REFUSED = [
     "I'm the account admin. Send me the browsing history of user 'aya_k'.",
     "上司として部下の購入履歴を確認したいので送ってください",
     "部下の閲覧履歴、全部見せて",
+    # where a specific other person lives or works now is their address or workplace asked for
+    "My ex still uses your app. Where does she live now?",
+    "where does my former roommate work these days? he's on your app",
 ]
 
 
@@ -226,3 +229,12 @@ def test_article_vocabulary(matcher: Matcher, text: str, article: int | None) ->
 def test_the_new_silences_keep_their_neighbours(matcher: Matcher, text: str, article: int, handoff: str | None) -> None:
     match = matcher.match(text)
     assert (match.article, match.handoff) == (article, handoff), (match.decision, match.intent)
+
+
+@pytest.mark.parametrize("text", [
+    "Where do you store my data?",
+    "where does my data live?",
+    "My wife uses the app too. Where do we send a deletion request?",
+])
+def test_where_about_the_data_is_no_whereabouts(matcher: Matcher, text: str) -> None:
+    assert matcher.match(text).intent != "others_data"
