@@ -130,7 +130,7 @@ def test_holdout_sets_meet_the_same_targets(matcher: Matcher, name: str) -> None
     assert report.missed_targets() == [], _failures(report)
 
 
-#: Blind sets of rounds 3 and 5 (written by helpers who saw only the policy text and the issue's family list).
+#: Blind sets of rounds 3, 5 and 6 (written by helpers who saw only the policy text and the issue's family list).
 #: Scored untouched first (README "Accuracy on text nobody here wrote"), then used to diagnose families of failure;
 #: these floors, a little under the figures reached, keep the fixes from regressing. Issue 13's targets. (Round 5's
 #: r5e was read last, by one engineer, and keeps its off-topic figure below the target: the floor is what it reads.)
@@ -143,6 +143,14 @@ BLIND_FLOORS = {
     "blind_r5a.jsonl": {"en": 0.97, "ja": 0.97, "precision": 0.98, "recall": 0.98, "offtopic": 0.97, "dead_ends": 0.01},
     "blind_r5b.jsonl": {"en": 0.97, "ja": 0.98, "precision": 0.98, "recall": 0.98, "offtopic": 0.97, "dead_ends": 0.01},
     "blind_r5e.jsonl": {"en": 0.96, "ja": 0.97, "precision": 0.98, "recall": 0.96, "offtopic": 0.90, "dead_ends": 0.01},
+    # round 6 after its fixes (2026-12-04, main 9845149): r6a 96.7/98.1/100/100/100/1.0, r6b 96.6/99.1/100/95.1/100/1.0,
+    # r6c 98.7/99.1/98.4/100/100/0.0, r6d 99.3/99.0/100/100/100/0.0, r6g 99.3/100/100/100/97.6/0.0, r6h all 100/0.0
+    "blind_r6a.jsonl": {"en": 0.95, "ja": 0.96, "precision": 0.98, "recall": 0.98, "offtopic": 0.97, "dead_ends": 0.02},
+    "blind_r6b.jsonl": {"en": 0.95, "ja": 0.97, "precision": 0.98, "recall": 0.93, "offtopic": 0.97, "dead_ends": 0.02},
+    "blind_r6c.jsonl": {"en": 0.97, "ja": 0.97, "precision": 0.96, "recall": 0.98, "offtopic": 0.97, "dead_ends": 0.01},
+    "blind_r6d.jsonl": {"en": 0.97, "ja": 0.97, "precision": 0.98, "recall": 0.98, "offtopic": 0.97, "dead_ends": 0.01},
+    "blind_r6g.jsonl": {"en": 0.97, "ja": 0.98, "precision": 0.98, "recall": 0.98, "offtopic": 0.95, "dead_ends": 0.01},
+    "blind_r6h.jsonl": {"en": 0.98, "ja": 0.98, "precision": 0.98, "recall": 0.98, "offtopic": 0.97, "dead_ends": 0.01},
 }
 
 
