@@ -72,6 +72,9 @@ class _Failure:
     status: int
     times: int | None  # None: until recover()
     retry_after: int | None
+    # Only calls whose params this accepts fail (None: every call). Tests sharing one mock use it so a delivery left
+    # over from an earlier test cannot use up a failure meant for theirs.
+    only: Callable[[dict[str, Any]], bool] | None = None
 
 
 @dataclass
@@ -177,8 +180,8 @@ class SlackMock:
 
     # -- behaviour switches ----------------------------------------------------------------
     def fail(self, method: str, *, error: str | None = None, status: int | None = None, times: int | None = None,
-             retry_after: int | None = None) -> None:
-        """Make `method` fail, `times` times or until `recover()`.
+             retry_after: int | None = None, only: Callable[[dict[str, Any]], bool] | None = None) -> None:
+        """Make `method` fail, `times` times or until `recover()`; with `only`, just the calls whose params it accepts.
 
         `error="ratelimited"` answers HTTP 429 with `Retry-After` (default 1) like Slack; another `error`
         answers HTTP 200 `{"ok": false, "error": ...}`; `status=500` (or any non-200 without `error`) answers
@@ -191,7 +194,7 @@ class SlackMock:
         if status == 429 and retry_after is None:
             retry_after = 1
         with self._lock:
-            self._state.failures[method] = _Failure(error, status, times, retry_after)
+            self._state.failures[method] = _Failure(error, status, times, retry_after, only)
 
     def recover(self, method: str | None = None) -> None:
         """Undo `fail` for `method`, or for every method."""
@@ -218,6 +221,8 @@ class SlackMock:
             self.peak_in_flight = max(self.peak_in_flight, self._in_flight)
             delay = self._state.latency.get(method, self._state.latency.get(None, 0.0))
             failure = self._state.failures.get(method)
+            if failure is not None and failure.only is not None and not failure.only(params):
+                failure = None
             if failure is not None and failure.times is not None:
                 failure.times -= 1
                 if failure.times <= 0:

@@ -65,7 +65,7 @@ def test_acks_stay_within_slacks_3_seconds_while_40_answers_wait_on_a_slow_slack
 def test_an_answer_survives_a_429_or_a_5xx_from_slack(slack_server: SlackServer, slack_mock: SlackMock,
                                                       failure: dict[str, Any]) -> None:
     user, channel = unique("U0RETRY"), unique("D0RETRY")
-    slack_mock.fail("chat.postMessage", times=1, **failure)
+    slack_mock.fail("chat.postMessage", times=1, only=lambda params: params.get("channel") == channel, **failure)
     try:
         started = time.monotonic()
         assert slack_server.event(event_callback(dm_event("do you use cookies?", user=user, channel=channel))).status \
@@ -84,7 +84,8 @@ def test_an_answer_survives_a_429_or_a_5xx_from_slack(slack_server: SlackServer,
 def test_a_command_answer_survives_a_rate_limited_response_url(slack_server: SlackServer,
                                                                slack_mock: SlackMock) -> None:
     url = slack_mock.response_url(unique("cmd"))
-    slack_mock.fail("response_url", status=429, retry_after=1, times=1)
+    hook = url.rsplit("/", 1)[-1]
+    slack_mock.fail("response_url", status=429, retry_after=1, times=1, only=lambda params: params.get("_hook") == hook)
     try:
         assert slack_server.command(slack_command("do you use cookies?", user=unique("U0RL"), channel=unique("C0RL"),
                                                   response_url=url)).status == 200
@@ -270,13 +271,15 @@ def test_a_receipt_survives_a_429_on_conversations_open(slack_server: SlackServe
     from test_slack_support import file_request
 
     user = unique("U0LOST")
-    slack_mock.fail("conversations.open", error="ratelimited", retry_after=1, times=1)
+    slack_mock.fail("conversations.open", error="ratelimited", retry_after=1, times=1,
+                    only=lambda params: params.get("users") == user)
     try:
         reference, _ = file_request(slack_server, slack_mock, user, unique("D0LOST"))
         opened = wait_until(lambda: [c for c in slack_mock.calls("conversations.open")
                                      if c.params["users"] == user and c.status == 200], timeout=30, what="the DM")
     finally:
         slack_mock.recover()
+    assert [c.status for c in slack_mock.calls("conversations.open") if c.params["users"] == user][0] == 429
     dm_channel = opened[0].response["channel"]["id"]
     [receipt] = wait_posts(slack_mock, dm_channel)
     assert reference in posted_text(receipt)
@@ -298,8 +301,9 @@ def test_status_dms_and_post_updates_survive_a_slack_outage(slack_server: SlackS
     dm_channel = wait_until(lambda: [c.response["channel"]["id"] for c in slack_mock.calls("conversations.open")
                                      if c.params["users"] == user and c.status == 200], what="receipt DM")[0]
     wait_posts(slack_mock, dm_channel)
-    slack_mock.fail("chat.update", status=503, times=2)  # the dispatcher backs off 5 s, then 10 s
-    slack_mock.fail("conversations.open", status=500, times=2)
+    # the dispatcher backs off 5 s, then 10 s
+    slack_mock.fail("chat.update", status=503, times=2, only=lambda params: params.get("ts") == post.response["ts"])
+    slack_mock.fail("conversations.open", status=500, times=2, only=lambda params: params.get("users") == user)
     try:
         click = block_actions(user=STAFF_USER, channel=STAFF_CHANNEL, action_id="staff_claim", value=reference,
                               message_ts=post.response["ts"], block_id="ticket_actions")
