@@ -18,7 +18,13 @@ compares as hiragana (さーびす = サービス), and phone-keyboard slips fol
 or more: a small kana typed full size (じようほう, くつきー) and a dakuten or handakuten missed or added. A space beside
 a written term goes (かいじ せいきゅう -> 開示請求); spaces between kana words stay. The matcher scores that reading
 beside the message as written and keeps, per intent, the better of the two on each signal (`Matcher._signals`, as
-for romaji), so the reading only adds evidence to a message that had little. Messages with kanji are never read.
+for romaji), so the reading only adds evidence to a message that had little.
+
+In writing with kanji (more than 15 % of its Japanese letters), only the policy's nouns typed in kana are written
+(「かいじ請求ってどうやるの」, 「住所のていせいお願い」: the conversion skipped for one word): nouns of three kana or more
+that end a word (a particle, って, a form of する or the next word follows), not verbs (なくなった, つないで are ordinary
+writing there), and not where the kanji before the run starts a term the catalog writes with kana (漏えいが is no
+漏 + 映画).
 """
 from __future__ import annotations
 
@@ -52,6 +58,11 @@ MIN_KEY_VERB = 2
 MIN_LOOSE_KEY = 4
 #: Runs of at most this many morphemes are indexed (利用 目的 の… stops at the particle anyway).
 MAX_SPAN = 4
+#: In writing with kanji, a noun typed in kana is read when its reading has at least this many kana (かいじ,
+#: ていせい, りようていし), and when what follows it ends the word: a particle, って, a form of する, the honorific
+#: お/ご of the next word, or the end of the kana run.
+MIN_NOUN_KEY = 3
+_NOUN_FOLLOWERS = frozenset("をがはにでものとへやかねよっしすさせおご")
 #: Parts of speech a term may consist of (UniDic's first level); a term may not start with a suffix.
 _CONTENT = frozenset({"名詞", "動詞", "形容詞", "形状詞", "接頭辞", "接尾辞", "代名詞", "副詞", "連体詞"})
 _INFLECTING = frozenset({"動詞", "形容詞", "形状詞"})
@@ -270,7 +281,11 @@ class KanaReader:
         self.stems: dict[str, tuple[str, str]] = {key: c.most_common(1)[0][0] for key, c in stems.items()}
         self._prefixes = {key[:n] for key in (*self.exact, *self.stems, *EXTRA_READINGS) for n in range(1, len(key) + 1)}
         self._loose_prefixes = {key[:n] for key in self.loose for n in range(1, len(key) + 1)}
-        self._runs: dict[tuple[str, bool], tuple[str, bool]] = {}
+        self._runs: dict[tuple[str, bool, bool], tuple[str, bool]] = {}
+        #: A kanji followed by a kana inside a written form (漏え of 漏えい, 消し of 消し): where a kana run after a kanji
+        #: continues the kanji's word in writing with kanji.
+        self._mixed_starts = {form[k:k + 2] for form, _ in (*self.exact.values(), *self.loose.values())
+                              for k in range(len(form) - 1) if _KANJI.match(form[k]) and _KANA_CHAR.match(form[k + 1])}
 
     @staticmethod
     def _add_stem(stems: dict[str, Counter[tuple[str, str]]], base: str | None, reading: str | None,
@@ -328,28 +343,36 @@ class KanaReader:
                     found.append((size, written, True))  # 直 + せますか: the ending stays as typed
         return found
 
-    def _read_run(self, piece: str, word_start: bool = True) -> tuple[str, bool]:
+    def _read_run(self, piece: str, word_start: bool = True, nouns: bool = False) -> tuple[str, bool]:
         """`_read_run_uncached`, remembered: the topic and the cues read the same runs of one message."""
-        key = (piece, word_start)
+        key = (piece, word_start, nouns)
         found = self._runs.get(key)
         if found is None:
             if len(self._runs) >= 4096:
                 self._runs.clear()
-            found = self._runs[key] = self._read_run_uncached(piece, word_start)
+            found = self._runs[key] = self._read_run_uncached(piece, word_start, nouns)
         return found
 
-    def _read_run_uncached(self, piece: str, word_start: bool = True) -> tuple[str, bool]:
+    def _read_run_uncached(self, piece: str, word_start: bool = True, nouns: bool = False) -> tuple[str, bool]:
         """One run of kana with its readings written, choosing the terms that cover the most of it.
 
         A term starts a word: at the start of the run (`word_start`: not right after a kanji, whose ending the run
         is: 助かった is not 助買った), after a particle or right after a noun term (委託先の会社, 個人情報), never inside
-        the ending of a verb term (もれないように is 漏れ + ないように, not …内容に)."""
+        the ending of a verb term (もれないように is 漏れ + ないように, not …内容に).
+
+        With `nouns` (a run inside writing with kanji, `read`), only noun terms of `MIN_NOUN_KEY` kana or more are
+        written, each ending a word (`_NOUN_FOLLOWERS`): in such writing a kana verb is ordinary writing (なくなった,
+        つないで), and a noun reading followed by more kana is usually part of another word (どういう is no 同意)."""
         plain, folded = hiragana(piece), loose(piece)
         n = len(piece)
         # best[i][can_start]: (kana covered, -terms, pieces) for piece[i:].
         best: list[list[tuple[int, int, list[str]]]] = [[(0, 0, [])] * 2 for _ in range(n + 1)]
         for i in range(n - 1, -1, -1):
             terms = self._terms(plain, folded, i)
+            if nouns:
+                terms = [(size, form, verb) for size, form, verb in terms
+                         if not verb and _moras(plain[i:i + size]) >= MIN_NOUN_KEY and _has_kanji_or_katakana(form)
+                         and (i + size == n or plain[i + size] in _NOUN_FOLLOWERS)]
             for can_start in (0, 1):
                 covered, count, pieces = best[i + 1][int(plain[i] in _PARTICLES)]
                 choice = (covered, count, [piece[i], *pieces])
@@ -373,14 +396,23 @@ class KanaReader:
             unfilled = folded
         kanji = len(_KANJI.findall(unfilled))
         kana = len(_KANA_CHAR.findall(unfilled))
-        if not kana or kanji > MAX_KANJI_SHARE * (kanji + kana):
+        if not kana:
             return unfilled if unfilled != folded else None
+        # Writing with kanji (「かいじ請求ってどうやるの」, 「住所のていせいお願い」): only the policy's nouns typed in kana.
+        nouns = kanji > MAX_KANJI_SHARE * (kanji + kana)
         original, folded = folded, unfilled
         found = False
 
         def run(match: re.Match[str]) -> str:
             nonlocal found
             start = match.start()
+            if nouns:
+                # A noun in kana may follow a kanji word directly (個人じょうほう), unless the kanji and the run's first
+                # kana start a term the catalog writes so (漏えい: 漏 + えいが is no 映画).
+                after = folded[start - 1:start + 1] if start else ""
+                written, any_term = self._read_run(match.group(0), after not in self._mixed_starts, True)
+                found = found or any_term
+                return written
             written, any_term = self._read_run(match.group(0), start == 0 or not _KANJI.match(folded[start - 1]))
             found = found or any_term
             return written
