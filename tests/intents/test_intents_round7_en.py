@@ -1,0 +1,50 @@
+"""Round 7 (issue 13, `en7`): English article choice, honest silences and off-topic.
+
+Families: a fee asked about a request the policy does describe (the fee is still not in the policy); rights named
+in another country's vocabulary that the policy has an equivalent for; another company's own practices or settings;
+policy changes in other words; typos of key nouns inside the catalog's phrases.
+Phrasings are our own; none comes from an evaluation set.
+"""
+from __future__ import annotations
+
+import pytest
+
+from intents.matcher import Matcher
+
+FEE_QUESTIONS = [
+    "do you charge for a subject access request",
+    "is a correction request free or paid?",
+    "any fees if I ask you to delete everything",
+    "do I pay anything to make a deletion request",
+    "what's the price of a data access request?",
+    "will it cost me anything to have my purpose of use notified",
+    "must I pay a fee to stop you sharing my info with third parties?",
+    "開示請求に手数料はかかりますか",
+    "利用停止の請求って費用いる？",
+]
+
+
+@pytest.mark.parametrize("text", FEE_QUESTIONS)
+def test_a_fee_for_a_request_is_the_fee_silence(matcher: Matcher, text: str) -> None:
+    match = matcher.match(text)
+    assert (match.decision, match.intent, match.article) == ("answer", "silent_fees", None), (
+        match.decision, match.intent, match.candidates[:3])
+
+
+NOT_FEES = [
+    # "how much" of the data and the person "in charge" are no money
+    ("how much of my data can I get a copy of?", 7),
+    ("how much information do you hold on me", 7),
+    ("who is in charge of disclosure requests", 7),
+]
+
+
+@pytest.mark.parametrize(("text", "article"), NOT_FEES)
+def test_words_near_fee_words_are_not_fees(matcher: Matcher, text: str, article: int) -> None:
+    match = matcher.match(text)
+    assert match.article == article, (match.decision, match.intent, match.candidates[:3])
+
+
+def test_a_request_made_now_beside_a_fee_word_stays_a_request(matcher: Matcher) -> None:
+    match = matcher.match("delete my account now, I won't pay any fees for it")
+    assert (match.decision, match.handoff) == ("request", "suspension")
