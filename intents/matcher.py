@@ -783,9 +783,14 @@ class Matcher:
     def _other_silences(self, s: "_Scores", answered: Intent) -> tuple[str, ...]:
         """Silent topics other than `answered` whose own keywords the message uses (fee AND response time): a message
         that names two topics the policy does not address gets told so about both, not only the stronger one."""
+        named = np.flatnonzero(self._is_silent & (s.evidence >= self.t.silent_keyword_evidence))
+        if answered.kind == "question":
+            # An article answering for a silent topic that gives way to it (`Intent.yields_to`: "is there a right to
+            # erasure under GDPR?" is Art. 9) and that the message names by its own keywords: the silence still says
+            # what the policy does not address (it names no foreign law).
+            return tuple(self._intents[n].id for n in named if answered.id in self._intents[n].yields_to)
         if answered.kind != "silent" or answered.id == "others_data":
             return ()
-        named = np.flatnonzero(self._is_silent & (s.evidence >= self.t.silent_keyword_evidence))
         return tuple(self._intents[n].id for n in named
                      if self._intents[n].id not in (answered.id, "others_data"))
 

@@ -48,3 +48,36 @@ def test_words_near_fee_words_are_not_fees(matcher: Matcher, text: str, article:
 def test_a_request_made_now_beside_a_fee_word_stays_a_request(matcher: Matcher) -> None:
     match = matcher.match("delete my account now, I won't pay any fees for it")
     assert (match.decision, match.handoff) == ("request", "suspension")
+
+
+FOREIGN_RIGHTS = [
+    # another law's right that the policy has an equivalent for: the article, with the silence's note that the
+    # policy names no foreign law
+    ("Under the GDPR I could get a company to erase my data. does your policy let me ask for deletion too?", 9),
+    ("is there anything like the right to object to processing in your policy?", 9),
+    ("if I withdraw consent under EU rules, will you stop using my data?", 9),
+    ("do you offer a right of access like in Europe, and when could you say no?", 7),
+    ("GDPR rectification - can I have wrong data fixed by you?", 8),
+    ("EUの忘れられる権利みたいに、データを消してもらうことはできますか", 9),
+]
+
+
+@pytest.mark.parametrize(("text", "article"), FOREIGN_RIGHTS)
+def test_a_foreign_right_with_an_equivalent_gets_the_article(matcher: Matcher, text: str, article: int) -> None:
+    match = matcher.match(text)
+    assert (match.decision, match.article) == ("answer", article), (match.decision, match.intent,
+                                                                    match.candidates[:3])
+    assert match.also == ("silent_foreign_law",)
+
+
+@pytest.mark.parametrize("text", [
+    "who is your data protection officer",
+    "Does the GDPR apply to your company?",
+    "which EU supervisory rules cover you, and do you have a representative in europe?",
+    "GDPRは適用されますか？",
+])
+def test_what_has_no_equivalent_keeps_the_foreign_law_silence(matcher: Matcher, text: str) -> None:
+    match = matcher.match(text)
+    assert (match.decision, match.intent, match.article) == ("answer", "silent_foreign_law", None), (
+        match.decision, match.intent, match.candidates[:3])
+

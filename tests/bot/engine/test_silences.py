@@ -151,3 +151,20 @@ def test_an_unlisted_use_is_answered_from_the_purpose_list_with_its_silence(
     assert silence in "\n\n".join(blocks[quoted + 1:]) and silence not in "\n\n".join(blocks[:quoted])
     assert load_policies()[lang].article(3).quote(paragraph=1) in reply.text
     assert store.list_tickets() == []
+
+
+
+@pytest.mark.parametrize(("lang", "text", "article", "silence"), [
+    ("en", "is there anything like the GDPR right to object to processing in your policy?", 9,
+     "does not mention the laws of other countries"),
+    ("ja", "GDPRの消去権のように、データを消してもらうことはできますか", 9, "外国の法律"),
+])
+def test_a_foreign_right_with_an_equivalent_is_answered_by_the_article_with_the_silence(
+        conversation: Conversation, store: SQLiteStore, lang: str, text: str, article: int, silence: str) -> None:
+    # Round 7: the article the policy has for it, then the note that the policy names no foreign law.
+    reply = ask(conversation, text)
+    assert (reply.decision, reply.article, reply.handoff, reply.ticket) == ("answer", article, None, None)
+    blocks = str(reply.extra["markup"]).split("\n\n")
+    quoted = next(n for n, block in enumerate(blocks) if block.startswith("> "))
+    assert silence in "\n\n".join(blocks[quoted + 1:])
+    assert store.list_tickets() == []
