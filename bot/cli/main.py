@@ -44,34 +44,44 @@ def public_url_warning(settings: Settings, port: int) -> str | None:
             "(e.g. https://privacy.example.com).")
 
 
+#: `serve`'s exit status when the server could not start (the port is taken…), as uvicorn's own.
+STARTUP_FAILURE = 3
+
+
 def cmd_serve(args: argparse.Namespace) -> int:
     import uvicorn
 
     from bot import heap
     from bot.app import build_services, configure_logging
     from bot.digest import DigestScheduler
+    from bot.signals import stop_on_signals
     from bot.web.app import create_app
 
     settings = _settings()
     configure_logging(settings)
     services = build_services(settings)
     app = create_app(services)
-    services.dispatcher.start()  # the outbox (staff alerts, emails, Slack messages) is delivered beside the server
+    server = uvicorn.Server(uvicorn.Config(app, host=args.host, port=args.port, log_level=settings.log_level.lower(),
+                                           access_log=False, server_header=False, **proxy_options(settings)))
     digest = DigestScheduler(services)
-    digest.start()  # the daily digest of overdue and due-soon tickets (PRIVACY_BOT_DIGEST_HOUR)
-    warning = public_url_warning(settings, args.port)
-    if warning:
-        print(f"privacy-bot: warning: {warning}", file=sys.stderr, flush=True)
-    print(f"privacy-bot: serving on http://{args.host}:{args.port} (store: {services.store.health().backend}; "
-          f"Slack: {'on' if settings.slack_enabled else 'off'})", file=sys.stderr, flush=True)
-    heap.settle()  # start-up objects out of the collector's way: no full-collection pauses while serving
-    try:
-        uvicorn.run(app, host=args.host, port=args.port, log_level=settings.log_level.lower(),
-                    access_log=False, server_header=False, **proxy_options(settings))
-    finally:
-        digest.stop()
-        services.close()
-    return 0
+    # SIGTERM / SIGINT from here on: uvicorn stops serving (it finishes the requests in progress), then the outbox's
+    # round finishes the message in hand and records it, then the store is closed (see bot/signals.py).
+    with stop_on_signals(lambda: setattr(server, "should_exit", True)):
+        try:
+            services.dispatcher.start()  # the outbox (staff alerts, emails, Slack messages), beside the server
+            digest.start()  # the daily digest of overdue and due-soon tickets (PRIVACY_BOT_DIGEST_HOUR)
+            warning = public_url_warning(settings, args.port)
+            if warning:
+                print(f"privacy-bot: warning: {warning}", file=sys.stderr, flush=True)
+            print(f"privacy-bot: serving on http://{args.host}:{args.port} "
+                  f"(store: {services.store.health().backend}; Slack: {'on' if settings.slack_enabled else 'off'})",
+                  file=sys.stderr, flush=True)
+            heap.settle()  # start-up objects out of the collector's way: no full-collection pauses while serving
+            server.run()
+        finally:
+            digest.stop()
+            services.close()
+    return 0 if server.started else STARTUP_FAILURE
 
 
 def cmd_slack(args: argparse.Namespace) -> int:

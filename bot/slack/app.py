@@ -415,28 +415,40 @@ def socket_mode_handler(app: App, settings: Settings) -> "SocketModeHandler":
 def run_socket_mode(settings: Settings) -> int:
     """`privacy-bot slack`: connect over Socket Mode and run until interrupted, with staff notifications."""
     from bot.app import build_services, configure_logging
+    from bot.signals import stop_on_signals
 
     _app_token(settings)
     if not settings.slack_bot_token:
         raise ConfigError("SLACK_BOT_TOKEN is not set; the Slack front end needs a bot token (xoxb-…)")
     configure_logging(settings)
     services = build_services(settings)
-    try:
-        app = build_slack_app(services)
+
+    def interrupt() -> None:
+        raise KeyboardInterrupt  # ends handler.start() (or the start-up) in the main thread; the clean-up runs
+
+    # SIGTERM as Ctrl-C: the connection is closed, then the outbox's round finishes the message in hand and
+    # records it (Python's default for SIGTERM would end the process before any of it; see bot/signals.py).
+    with stop_on_signals(interrupt):
         try:
-            app.client.auth_test()
-        except SlackApiError as exc:
-            raise ConfigError(f"SLACK_BOT_TOKEN was refused by Slack: {exc.response.get('error')}") from None
-        handler = socket_mode_handler(app, settings)
-        services.dispatcher.start()
-        print(f"privacy-bot: Slack Socket Mode starting (store: {services.store.health().backend})",
-              file=sys.stderr, flush=True)
-        try:
-            handler.start()  # type: ignore[no-untyped-call]  # blocks until interrupted
+            return _serve_socket_mode(services, settings)
         except KeyboardInterrupt:
-            pass
+            return 0
         finally:
-            handler.close()  # type: ignore[no-untyped-call]
+            services.close()
+
+
+def _serve_socket_mode(services: Services, settings: Settings) -> int:
+    app = build_slack_app(services)
+    try:
+        app.client.auth_test()
+    except SlackApiError as exc:
+        raise ConfigError(f"SLACK_BOT_TOKEN was refused by Slack: {exc.response.get('error')}") from None
+    handler = socket_mode_handler(app, settings)
+    services.dispatcher.start()
+    print(f"privacy-bot: Slack Socket Mode starting (store: {services.store.health().backend})",
+          file=sys.stderr, flush=True)
+    try:
+        handler.start()  # type: ignore[no-untyped-call]  # blocks until interrupted
     finally:
-        services.close()
+        handler.close()  # type: ignore[no-untyped-call]
     return 0
