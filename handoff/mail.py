@@ -77,6 +77,16 @@ def build_message(email: Email, *, key: str, sender: str) -> EmailMessage:
     return msg
 
 
+def _quit(smtp: smtplib.SMTP) -> None:
+    """End the session whatever the server answers: once it has accepted the message, a QUIT refused or cut off
+    (`with smtp:` raised for a reply other than 221) must not turn a delivered message into a failed attempt,
+    which the outbox would send again."""
+    try:
+        smtp.quit()
+    except (OSError, smtplib.SMTPException):
+        smtp.close()
+
+
 class SmtpTransport:
     """Delivers `email` outbox messages over SMTP."""
 
@@ -99,12 +109,14 @@ class SmtpTransport:
                 smtp: smtplib.SMTP = smtplib.SMTP_SSL(c.host, c.port, timeout=c.timeout, context=self.tls_context)
             else:
                 smtp = smtplib.SMTP(c.host, c.port, timeout=c.timeout)
-            with smtp:
+            try:
                 if c.security == "starttls":
                     smtp.starttls(context=self.tls_context)
                 if c.user:
                     smtp.login(c.user, c.password or "")
                 refused = smtp.send_message(msg)
+            finally:
+                _quit(smtp)
         except smtplib.SMTPRecipientsRefused as exc:
             codes = sorted({int(code) for code, _ in exc.recipients.values()})
             raise DeliveryFailed(f"smtp:{codes[0] if codes else 550}:recipient",

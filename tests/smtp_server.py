@@ -34,6 +34,10 @@ class _Handler:
     def __init__(self, owner: "SmtpServer") -> None:
         self.owner = owner
 
+    async def handle_QUIT(self, server: Any, session: Session, envelope: Envelope) -> str:
+        with self.owner.lock:
+            return self.owner.quit_reply
+
     async def handle_DATA(self, server: Any, session: Session, envelope: Envelope) -> str:
         with self.owner.lock:
             if self.owner.failure:
@@ -53,6 +57,8 @@ class SmtpServer:
         self.messages: list[EmailMessage] = []
         self.envelopes: list[tuple[str, list[str]]] = []
         self.failure: str | None = None
+        #: What QUIT is answered with (`quit_with`).
+        self.quit_reply = "221 Bye"
         self.lock = threading.Lock()
         self._ca = trustme.CA() if security != "none" else None
         self._controller: Controller | None = None
@@ -113,9 +119,15 @@ class SmtpServer:
         with self.lock:
             self.failure = reply
 
+    def quit_with(self, reply: str) -> None:
+        """Answer QUIT with `reply` (a server that refuses to end the session politely)."""
+        with self.lock:
+            self.quit_reply = reply
+
     def recover(self) -> None:
         with self.lock:
             self.failure = None
+            self.quit_reply = "221 Bye"
 
     def to(self, address: str) -> list[EmailMessage]:
         """Messages whose envelope went to `address`."""

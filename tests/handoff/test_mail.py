@@ -91,3 +91,15 @@ def test_a_server_that_is_down_is_a_retryable_network_failure() -> None:
     with pytest.raises(DeliveryFailed) as caught:
         SmtpTransport(config, compose).deliver(message(), None)
     assert caught.value.reason == "network:ConnectionRefusedError" and not caught.value.permanent
+
+
+def test_a_refused_quit_after_the_message_was_accepted_is_a_delivery(smtp_server: SmtpServer) -> None:
+    """The server took the message, then answered QUIT with something other than 221: the message went out, so the
+    attempt is a delivery (a failure would have the outbox send it again)."""
+    smtp_server.quit_with("421 4.3.2 shutting down")
+    transport(smtp_server).deliver(message(), None)
+    assert len(smtp_server.messages) == 1
+    smtp_server.fail_with("451 4.3.0 try again later")
+    with pytest.raises(DeliveryFailed) as refused:  # a refusal before acceptance is still a failure
+        transport(smtp_server).deliver(message(), None)
+    assert refused.value.reason == "smtp:451" and len(smtp_server.messages) == 1
