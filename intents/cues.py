@@ -16,7 +16,9 @@ from intents.typos import fix_verbs
 CUES_FILE = Path(__file__).parent / "cues.toml"
 #: Authority points for a message that asks for someone else's personal data (`intents.others`): a refusal.
 OTHERS_WEIGHT = 4.0
-_SENTENCE_END = re.compile(r"(?<=[.!?。！？\n])")
+#: Sentence ends: after 。！？!? and newlines, and after a full stop followed by a space or the end; a full stop inside a
+#: word (an e-mail address, a domain, "3.5") ends nothing (round 7: "use taro.k@example.jp from now on" is one sentence).
+_SENTENCE_END = re.compile(r"(?<=[!?。！？\n])|(?<=\.)(?=\s|$)")
 #: Quoted words: 「…」, 『…』, "…", “…” (a typo reported on the site quotes the text it is in).
 _QUOTED = re.compile(r'「[^」\n]*」|『[^』\n]*』|"[^"\n]*"|“[^”\n]*”')
 #: Texts at least this long also test each pattern's other needs (`intents.cue_needs`) before running it: there a
@@ -333,6 +335,9 @@ class Cues:
     verbs_ja: re.Pattern[str] | None = None
     #: Whose data a message asks for (`intents/others.toml`): someone else's, unless the writer acts for them.
     others: OthersReader | None = None
+    #: The detail is said to be untrue or replaced ([untrue]): deleting it beside a correction verb is the correction.
+    untrue_en: CueSet = field(default_factory=lambda: CueSet(()))
+    untrue_ja: CueSet = field(default_factory=lambda: CueSet(()))
 
     def score(self, cleaned: str, quoted_removed: str, folded_cleaned: str | None = None,
               ask: str | None = None) -> CueScores:
@@ -416,8 +421,13 @@ class Cues:
         if scores.request <= 0:
             return frozenset()
         folded, japanese = scores.request_text
-        return _verbs_named(self.verbs_en, folded) | (_verbs_named(self.verbs_ja, japanese) if japanese
-                                                      else frozenset())
+        named = _verbs_named(self.verbs_en, folded) | (_verbs_named(self.verbs_ja, japanese) if japanese
+                                                       else frozenset())
+        if "correction" in named and "suspension" in named and (
+                self.untrue_en.score(folded) > 0 or (japanese and self.untrue_ja.score(japanese) > 0)):
+            # "remove the wrong number and put this one": the deletion is part of the correction (Art. 8)
+            named = named - {"suspension"}
+        return named
 
 
 def _verbs_named(pattern: re.Pattern[str] | None, text: str) -> frozenset[str]:
@@ -497,4 +507,6 @@ def load_cues(path: Path = CUES_FILE) -> Cues:
         verbs_en=_verb_pattern(doc, "en"),
         verbs_ja=_verb_pattern(doc, "ja"),
         others=load_others(),
+        untrue_en=_cue_set(doc, "untrue", "en"),
+        untrue_ja=_cue_set(doc, "untrue", "ja"),
     )

@@ -1,0 +1,134 @@
+"""Round 7 (issue 13), `req7`: the boundary between asking ABOUT a right and exercising it, in English, Japanese and
+romaji. Possibility and process questions opened as requests; casual, jargon and instruction-shaped requests missed;
+a wrong detail deleted as part of fixing it read as a suspension.
+
+Phrasings are written for these tests: not evaluation items, not catalog examples. Each "fails before" list was
+checked against `main` 037e725 (request opened where none is made, or none where one is).
+"""
+from __future__ import annotations
+
+import pytest
+
+from intents.cues import load_cues
+from intents.matcher import Matcher
+
+
+def _request(matcher: Matcher, text: str, handoff: str) -> None:
+    match = matcher.match(text)
+    assert (match.decision, match.handoff) == ("request", handoff), (match.decision, match.intent, match.cues)
+
+
+def _question(matcher: Matcher, text: str, article: int) -> None:
+    match = matcher.match(text)
+    assert match.decision != "request", (match.decision, match.intent, match.handoff, match.cues)
+    assert match.article == article, (match.decision, match.intent, match.article)
+
+
+# --- 1. whether / how a request works is a question on the request's article --------------------------------------
+
+@pytest.mark.parametrize("text, article", [
+    # English: "can I … and have you …", what happens after the writer asks (all requests on 037e725)
+    ("Can I withdraw my consent and have you stop using my email address?", 9),
+    ("could i object and make you stop using my data, or is that not a thing?", 9),
+    ("after i ask u to stop sharing my info with partners what do u do, verify it or just stop?", 9),
+    # Japanese: 〜たりする？, 〜んだっけ, 〜って言えるもんなん？, 〜って頼めたりする？
+    ("古いアカウントの情報って削除してもらえたりする？", 9),
+    ("開示ってお願いできるんだっけ？", 7),
+    ("訂正もお願いできるんだっけ", 8),
+    ("第三者に渡すのやめてって言えるもんなん？", 9),
+    ("使ってない情報を消してって頼めたりする？", 9),
+])
+def test_whether_a_request_can_be_made_is_a_question(matcher: Matcher, text: str, article: int) -> None:
+    _question(matcher, text, article)
+
+
+@pytest.mark.parametrize("text, handoff", [
+    # the same verbs, used to act: still requests
+    ("I withdraw my consent. Stop using my data.", "suspension"),
+    ("勝手に使ったりしないでくれる？", "suspension"),
+    ("もう消してってば！", "suspension"),
+])
+def test_the_same_verbs_used_to_act_stay_requests(matcher: Matcher, text: str, handoff: str) -> None:
+    _request(matcher, text, handoff)
+
+
+def test_romaji_possibility_forms_ask() -> None:
+    cues = load_cues()
+    for text in ("sakujo shite moraetari suru", "kaiji seikyuu tte dekiru n dakke"):
+        scores = cues.score(text, text)
+        assert scores.question >= 2.0 and scores.balance < 1.0, (text, scores)
+
+
+# --- 2. requests the cues missed -------------------------------------------------------------------------------------
+
+@pytest.mark.parametrize("text, handoff", [
+    # casual Japanese asks (くんない) and being put through to the desk (回して)
+    ("私のデータを何に使ってるのか教えてくんない？", "purpose_notification"),
+    ("人間の担当者にかわってくんない？", "inquiry"),
+    ("苦情の窓口に回してくれない？", "inquiry"),
+    ("この問い合わせ、プライバシーの窓口に回してもらえますか", "inquiry"),
+    # a request named as being made ("formally requesting…", "submitting a … request under …")
+    ("Formally requesting a copy of the personal data you hold on me.", "disclosure"),
+    ("officially requesting that you notify me of the purposes you use my data for", "purpose_notification"),
+    ("Submitting a right-to-know request under CCPA: list the specific pieces of personal info you hold about me.",
+     "disclosure"),
+    # what the writer's own data is used for, demanded after a complaint
+    ("stop spamming me. explain what you use my number for", "purpose_notification"),
+    ("you keep texting me promos i never agreed to. tell me what ur using my data for", "purpose_notification"),
+    # everything handed over as a file
+    ("grab all my info, put it in a zip and send it over", "disclosure"),
+    # a dead detail replaced "from now on" (an e-mail address is one sentence, not three)
+    ("my old number is dead, use 090-1111-2222 from now on", "correction"),
+    ("the address you have for me no longer exists. please use 3-4-5 Kita, Sapporo from now on", "correction"),
+    ("my work email on file is gone, from now on use miki.t@example.org", "correction"),
+    # put through, in English chat spelling
+    ("could u route my complaint to your data protection officer", "inquiry"),
+])
+def test_missed_requests_are_requests(matcher: Matcher, text: str, handoff: str) -> None:
+    _request(matcher, text, handoff)
+
+
+@pytest.mark.parametrize("text", [
+    "Filing a deletion request is free, right?",
+    "making a request for deletion takes how long?",
+    "If I ask you to delete my account tomorrow, what do you do with my purchase history?",
+])
+def test_a_request_named_in_a_question_is_no_request(matcher: Matcher, text: str) -> None:
+    match = matcher.match(text)
+    assert match.decision != "request", (match.decision, match.intent, match.cues)
+
+
+def test_a_full_stop_inside_an_address_ends_no_sentence() -> None:
+    cues = load_cues()
+    text = "use hana.k@example.co.jp from now on"
+    assert cues.score(text, text).request >= 1.5
+
+
+# --- 3. deleting a wrong detail to replace it is a correction -------------------------------------------------------
+
+@pytest.mark.parametrize("text", [
+    "That mobile number on my profile belongs to a stranger. Take it off and put 070-2222-3333 instead.",
+    "the landline on my account was never mine, remove it and put in 03-1234-5678",
+    "remove the wrong phone number from my profile and add 080-1234-5678",
+    "登録されてる電話番号、私のじゃないので消して正しい番号に変えてください",
+    "間違った住所を削除して、新しい住所に差し替えてください",
+])
+def test_a_wrong_detail_removed_and_replaced_is_a_correction(matcher: Matcher, text: str) -> None:
+    _request(matcher, text, "correction")
+
+
+@pytest.mark.parametrize("text", [
+    "Please delete my account and all my data.",
+    "Remove my phone number from your records, I don't want you to have it.",
+    "電話番号を削除してください",
+])
+def test_a_deletion_with_nothing_untrue_stays_a_suspension(matcher: Matcher, text: str) -> None:
+    _request(matcher, text, "suspension")
+
+
+def test_the_deletion_gives_way_only_beside_a_correction_and_an_untrue_detail() -> None:
+    cues = load_cues()
+    both = "The number isn't mine. Remove it and put 0801234567."
+    assert cues.request_types(cues.score(both, both)) == frozenset({"correction"})
+    plain = "Remove my number and update my newsletter settings."
+    assert "suspension" in cues.request_types(cues.score(plain, plain))
