@@ -141,7 +141,12 @@ _FORMULA = re.compile(
     r"(?i)^\s*(?:(?:いつも|大変|たいへん)?お世話になって(?:おります|います)|(?:何卒|なにとぞ|どうぞ|どうか)?\s*(?:よろしく|宜しく)"
     r"(?:お願い|御願い)(?:いた|致|申し上げ)?(?:します|します|ます|いたします|申し上げます)?|お忙しいところ.{0,20}|"
     r"(?:thanks|thank you)(?:\s+(?:so|very)\s+much)?(?:\s+in\s+advance)?|(?:kind\s+|best\s+)?regards(?:,?\s*\w+)?|"
-    r"best|cheers|sincerely(?:,?\s*\w+)?)\s*[。.!！]*\s*$"
+    r"best|cheers|sincerely(?:,?\s*\w+)?|"
+    # a mail's confidentiality footer (round 7): "If you have received this e-mail in error please notify the sender and
+    # delete it", 「本メールを誤って受信された場合は…削除してください」 asks nothing of the company
+    r"(?:(?:confidential(?:ity)?(?:\s+notice)?|disclaimer|important|notice)\s*[:：\-—]?\s*)?if\s+you\s+(?:have\s+)?received\s+(?:this|it)\b.{0,60}?\bin\s+error\b.*|"
+    r"(?:本|この)メール.{0,30}?(?:誤って|誤送信|お心当たりのない).{0,80}|誤って(?:受信|届いた|送信された).{0,80}(?:削除|破棄|ご連絡|お知らせ).*)"
+    r"\s*[。.!！]*\s*$"
 )
 
 

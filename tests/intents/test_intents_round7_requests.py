@@ -132,3 +132,29 @@ def test_the_deletion_gives_way_only_beside_a_correction_and_an_untrue_detail() 
     assert cues.request_types(cues.score(both, both)) == frozenset({"correction"})
     plain = "Remove my number and update my newsletter settings."
     assert "suspension" in cues.request_types(cues.score(plain, plain))
+
+
+# --- 4. a mail's confidentiality footer asks nothing of the company -----------------------------------------------
+
+@pytest.mark.parametrize("text, article", [
+    ("Hello, quick one: do your cookies track me across other sites?\n\nRegards, Tom\n--\nThis message and its "
+     "attachments are confidential. If you received this email in error, please delete it and let the sender know.", 12),
+    ("Is my chat history used to show me ads?\n\nJane\nCONFIDENTIAL: if you have received this message in error, "
+     "kindly delete it and inform the sender.", 11),
+    ("Hi, do you use contractors to process my data, and how are they supervised?\nThanks\n\nIf you have received "
+     "this e-mail in error please notify us immediately and destroy all copies.", 4),
+    ("クッキーはどんな目的で使っていますか。\n\n本メールを誤って受信された場合は、お手数ですが送信者にご連絡のうえ削除してください。", 12),
+])
+def test_a_confidentiality_footer_makes_no_request(matcher: Matcher, text: str, article: int) -> None:
+    _question(matcher, text, article)
+
+
+def test_a_request_above_the_footer_stays_a_request(matcher: Matcher) -> None:
+    _request(matcher, "Please delete all my personal data.\n\nIf you received this message in error, please notify "
+                      "the sender.", "suspension")
+
+
+def test_the_footer_is_a_formula_only_as_a_whole_sentence() -> None:
+    from intents.structure import is_formula
+    assert is_formula("If you have received it in error please notify the sender and delete it.")
+    assert not is_formula("If you have my data in error please delete it.")
