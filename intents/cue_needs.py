@@ -65,8 +65,14 @@ class _Words:
     prefix: frozenset[str]
 
     def holds(self, text: str, view: "TextView") -> bool:
-        return not self.complete.isdisjoint(view.words) or (bool(self.prefix) and
-                                                             not self.prefix.isdisjoint(view.prefixes))
+        if not self.complete.isdisjoint(view.words):
+            return True
+        if not self.prefix:
+            return False
+        if getattr(view, "_prefixes", None) is None:
+            # A short text's beginnings are not made: a beginning found in the text is looked for among its words.
+            return any(start in text and any(word.startswith(start) for word in view.words) for start in self.prefix)
+        return not self.prefix.isdisjoint(view.prefixes)
 
 
 @dataclass(frozen=True)
@@ -147,8 +153,8 @@ def _test(clause: Any) -> _Words | _Scan | _Run | None:
                 break
         else:
             return _Words(frozenset(complete), frozenset(prefix))
-    if all(len(s) == 1 for s, _ in clause):
-        return None  # one of a few characters: nearly every long text has one
+    if len(clause) > 1 and all(len(s) == 1 for s, _ in clause):
+        return None  # one of a few characters: nearly every long text has one (one given character is a cheap test)
     if len(clause) <= MAX_STRINGS:
         return _Scan(tuple(sorted((s for s, _ in clause), key=lambda s: -len(s))))
     return None

@@ -55,11 +55,16 @@ class CueSet:
         # a text's words are then one dictionary look-up each, with no beginnings of them made.
         object.__setattr__(self, "_word_memo", {})
         object.__setattr__(self, "_ungated", tuple(i for i, g in enumerate(self.prefilters) if g is None))
-        object.__setattr__(self, "_regex_gated", tuple((i, g.regex) for i, g in enumerate(self.prefilters)
-                                                       if g is not None and g.regex is not None))
         # On long texts the gates pass more often than not: a pattern whose other needs are unmet is not run either.
         object.__setattr__(self, "_needs", tuple(needs(p) for p, _ in self.patterns))
-        # … and a pattern whose matches start with known words is tried only where those words are.
+        # A short text runs its ungated patterns only when their needs hold (the SQL/base64 hostility pattern, ~16 µs a
+        # search, needs a quote, "select", "eval"…, or a run of 20 base64 characters); gated ones go by their gates.
+        object.__setattr__(self, "_ungated_short", tuple(i for i in self._ungated if self._needs[i] is None))
+        object.__setattr__(self, "_ungated_needs", tuple((i, self._needs[i]) for i in self._ungated
+                                                         if self._needs[i] is not None))
+        object.__setattr__(self, "_regex_gated", tuple((i, g.regex) for i, g in enumerate(self.prefilters)
+                                                       if g is not None and g.regex is not None))
+        # … and on long texts a pattern whose matches start with known words is tried only where those words are.
         object.__setattr__(self, "_leads", tuple(leads(p) for p, _ in self.patterns))
 
     def score(self, lines: str, view: "TextView | None" = None) -> float:
@@ -68,10 +73,46 @@ class CueSet:
         finds none of the strings every match of it contains is not run: it cannot match. `view` is `lines`
         already split into words (`TextView`), when the caller scores the same text with several sets."""
         view = view if view is not None and view.text is lines else TextView(lines)
+        patterns = self.patterns
+        allowed = self._allowed(lines, view)
+        if len(lines) >= NEEDS_MIN_CHARS:
+            total = sum(())
+            for i in allowed:
+                if self._found(i, lines, view):
+                    total += patterns[i][1]
+            return total
+        return sum(patterns[i][1] for i in allowed if patterns[i][0].search(lines))
+
+    def finds(self, lines: str, view: "TextView | None" = None) -> bool:
+        """True when one of the patterns is found in `lines` (`score(lines) > 0` for positive weights), with the same
+        gates, stopping at the first found; the needs are tested on short texts too (a set whose word gates are
+        common words, as the whose-data trigger's "my", "for", "the", gains from them)."""
+        view = view if view is not None and view.text is lines else TextView(lines)
+        return any(self._found(i, lines, view) for i in self._allowed(lines, view))
+
+    def _found(self, i: int, lines: str, view: "TextView") -> bool:
+        """Pattern `i` is found in `lines`: its needs hold, and it is found (on a long text, where its leading words
+        are)."""
+        need: Needs | None = self._needs[i]  # type: ignore[attr-defined]
+        if need is not None and not need.allows(lines, view):
+            return False
+        lead: Leads | None = self._leads[i]  # type: ignore[attr-defined]
+        pattern = self.patterns[i][0]
+        if lead is None or len(lines) < NEEDS_MIN_CHARS:
+            return pattern.search(lines) is not None
+        return lead.found(pattern, lines, view)
+
+    def _allowed(self, lines: str, view: "TextView") -> list[int]:
+        """The patterns that may match `lines`, in pattern order (so weights add up in the same order)."""
         # Which patterns may match (exactly the ones whose gate allows the text, see `_Gate.allows`) …
-        allowed = set(self._ungated)  # type: ignore[attr-defined]
+        short = len(lines) < NEEDS_MIN_CHARS
+        if short:
+            allowed = set(self._ungated_short)  # type: ignore[attr-defined]
+            allowed.update(i for i, need in self._ungated_needs if need.allows(lines, view))  # type: ignore[attr-defined]
+        else:
+            allowed = set(self._ungated)  # type: ignore[attr-defined]
         allowed.update(i for i, regex in self._regex_gated if regex.search(lines))  # type: ignore[attr-defined]
-        if len(lines) < NEEDS_MIN_CHARS:
+        if short:
             # … the word gates of a short text through the memo: the patterns each of its words lets run
             # (`_word_patterns`), with no beginnings of its words made …
             memo: dict[str, tuple[int, ...]] = self._word_memo  # type: ignore[attr-defined]
@@ -93,20 +134,7 @@ class CueSet:
                 for start in view.prefixes.intersection(by_start):
                     allowed.update(by_start[start])
         # … then those, in pattern order, so the weights add up in the same order as before.
-        patterns = self.patterns
-        if len(lines) >= NEEDS_MIN_CHARS:
-            wanted: tuple[Needs | None, ...] = self._needs  # type: ignore[attr-defined]
-            starts: tuple[Leads | None, ...] = self._leads  # type: ignore[attr-defined]
-            total = sum(())
-            for i in sorted(allowed):
-                need, lead = wanted[i], starts[i]
-                if need is not None and not need.allows(lines, view):
-                    continue
-                pattern, weight = patterns[i]
-                if (pattern.search(lines) is not None) if lead is None else lead.found(pattern, lines, view):
-                    total += weight
-            return total
-        return sum(patterns[i][1] for i in sorted(allowed) if patterns[i][0].search(lines))
+        return sorted(allowed)
 
     def _word_patterns(self, word: str) -> tuple[int, ...]:
         """The patterns whose word gate `word` passes: it is one of the gate's words, or one of the gate's word
@@ -217,7 +245,9 @@ def _required(items: Sequence[tuple[Any, Any]], at_word_start: bool) -> tuple[_S
             if not run:
                 run_aligned = aligned
             run.append(chr(av))
-            aligned = False
+            # After a character that is not a word character, a string starting with one starts a word ("my ex":
+            # "ex" starts a word); `literal` checks the string's first character.
+            aligned = not _WORD_START.match(run[-1])
             continue
         if run:
             consider(literal("".join(run), run_aligned))
@@ -379,7 +409,7 @@ class Cues:
             self.statement_ja.score(stated_raw) if stated_raw else 0.0)
         hostile_view = TextView(hostile_text)  # two sets read it: split into words once (on a long message, 0.1 ms)
         authority = self.authority.score(hostile_text, hostile_view)
-        if self.others is not None and self.others.asks_for_others(quoted_removed, folded, bool(japanese)):
+        if self.others is not None and self.others.asks_for_others(quoted_removed, folded, bool(japanese), en):
             authority += OTHERS_WEIGHT
         named_other = self.named_other.score(hostile_text, hostile_view)
         if named_other and self.others is not None and self.others.acts_for(quoted_removed, folded, bool(japanese)):

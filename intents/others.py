@@ -17,9 +17,12 @@ import re
 import tomllib
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from intents.normalize import fold
+
+if TYPE_CHECKING:
+    from intents.cues import TextView
 
 OTHERS_FILE = Path(__file__).parent / "others.toml"
 #: An e-mail address reads as one word, so the vocabulary can say whose it is ("the user emailaddress").
@@ -65,6 +68,7 @@ class _Language:
     whereabouts: re.Pattern[str] | None  # where a specific other person lives or works now ("where does she live now?")
     item: re.Pattern[str]
     own: re.Pattern[str] | None      # the writer's own (Japanese: 私の…)
+    trigger_parts: tuple[str, ...] = ()  # `trigger`'s alternatives, the entries it is made of
 
 
 class _Vocabulary:
@@ -129,6 +133,7 @@ def _language(doc: dict[str, Any], lang: str) -> _Language:
         whereabouts=whereabouts,
         item=v.compile(item, "item"),
         own=own,
+        trigger_parts=v.entries("subject") + v.entries("weak") + v.entries("claim"),
     )
 
 
@@ -137,13 +142,22 @@ class OthersReader:
     en: _Language
     ja: _Language
 
-    def asks_for_others(self, own_text: str, folded: str, japanese: bool) -> bool:
+    def __post_init__(self) -> None:
+        # The English trigger's entries (subject, weak, claim) as a cue set: `trigger` finds a match exactly when one
+        # of them does, and the set runs only the entries whose word gates the text passes (the trigger as one
+        # pattern has no gate: `re` tried it at every position, ~27 µs a message). Imported here: `cues` imports us.
+        from intents.cues import CueSet
+
+        object.__setattr__(self, "_en_trigger", CueSet(tuple((re.compile(p), 1.0) for p in self.en.trigger_parts)))
+
+    def asks_for_others(self, own_text: str, folded: str, japanese: bool, view: "TextView | None" = None) -> bool:
         """True when a sentence of `own_text` (the user's own words, NFKC) asks for another person's personal data
-        and the writer does not act for them. `folded` is the same text folded (what the English trigger reads: one
-        search, and most messages end there)."""
+        and the writer does not act for them. `folded` is the same text folded (what the English trigger reads, and
+        most messages end there); `view` is `folded` split into words (`intents.cues.TextView`) when the caller has
+        it."""
         handle = ("'" in own_text or '"' in own_text or "@" in own_text or "‘" in own_text or "“" in own_text) \
             and _HANDLE.search(own_text) is not None
-        if "@" in own_text or handle or self.en.trigger.search(folded):
+        if "@" in own_text or handle or self._en_trigger.finds(folded, view):
             text = _EMAIL.sub(f" {EMAIL_WORD} ", own_text)
             if handle:
                 text = _HANDLE.sub(rf"\1 {HANDLE_WORD}", text)

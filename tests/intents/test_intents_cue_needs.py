@@ -82,3 +82,48 @@ def test_short_texts_score_as_every_pattern_searched() -> None:
     for form in forms[:200]:
         assert cues.request_en.score(form) == _plain(cues.request_en, form)
     assert checked > 50_000
+
+
+def test_word_gates_after_a_space_and_needs_on_short_texts() -> None:
+    """A string after a literal non-word character starts a word ("the employee": "employee"), so such patterns get
+    word gates instead of regex gates; an ungated pattern (the SQL/base64 hostility pattern) runs on a short text
+    only when its needs hold, and a need's word beginnings are found without making every beginning of the text."""
+    from intents.cues import _gate
+
+    gate = _gate(re.compile(r"\b(?:a|the|my) (?:employee|colleague)s?\b"))
+    assert gate is not None and gate.regex is None and gate.prefix == {"employee", "colleague"}
+    cues = load_cues()
+    assert cues.hostile._ungated_needs  # type: ignore[attr-defined]
+    for text in ["select * from users", "selection of my data", "' or '1'='1", "aGVsbG8gd29ybGQgdGhpcyBpcyBiYXNl64",
+                 "please open( the file", "eval(x)", "evaluate my data", "rm -rf /", ""]:
+        assert cues.hostile.score(text) == _plain(cues.hostile, text), text
+        need = needs(re.compile(r"\b(?:select|insert)\s+\w+"))
+        assert need is not None
+        fresh, built = TextView(text), TextView(text)
+        _ = built.prefixes
+        assert need.allows(text, fresh) == need.allows(text, built), text
+
+
+def test_finds_is_any_pattern_found_and_the_whose_data_trigger_is_exact() -> None:
+    """`CueSet.finds` (needs tested on texts of any length) is True exactly when some pattern is found; the whose-data
+    reader's English trigger, run as a cue set of its entries, finds a text exactly when the whole trigger does."""
+    cues = load_cues()
+    others = cues.others
+    assert others is not None
+    trigger = others._en_trigger  # type: ignore[attr-defined]
+    texts = _texts()
+    rng = random.Random(7)
+    forms = [form for text in texts for form in (fold(text), text.casefold() + "\n" + fold(text))]
+    forms += [" ".join(rng.sample(texts, 6)) for _ in range(60)]
+    forms += ["", "the user emailaddress", "registered as emailaddress", "my ex s address", "member userhandle",
+              "i m the workspace admin", "the person who", "mr smith"]
+    found = 0
+    for form in forms:
+        expected = others.en.trigger.search(form) is not None
+        assert trigger.finds(form) == expected, form[:120]
+        assert trigger.finds(form, TextView(form)) == expected
+        found += expected
+        for name in ("hostile", "request_en", "offtopic"):
+            cue_set: CueSet = getattr(cues, name)
+            assert cue_set.finds(form) == any(p.search(form) for p, _ in cue_set.patterns), (name, form[:120])
+    assert found > 300 and len(forms) - found > 3000
