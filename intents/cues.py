@@ -330,6 +330,9 @@ class CueScores:
     work_object: float = 0.0
     #: A question asked against the purpose list of Article 3(1) ("is that one of the uses you list?").
     purpose_list: float = 0.0
+    #: Another company's own practices or settings ("does tiktok sell my data", 「LINEのプライバシー設定」), with this
+    #: company not named and its sharing not asked about ([ours]): out of scope.
+    elsewhere: float = 0.0
     #: The sentences the request cues read (English folded, Japanese raw), for `Cues.request_types`.
     request_text: tuple[str, str] = field(default=("", ""), compare=False, repr=False)
 
@@ -354,6 +357,8 @@ class Cues:
     data_object: CueSet = field(default_factory=lambda: CueSet(()))
     work_object: CueSet = field(default_factory=lambda: CueSet(()))
     purpose_list: CueSet = field(default_factory=lambda: CueSet(()))
+    elsewhere: CueSet = field(default_factory=lambda: CueSet(()))
+    ours: CueSet = field(default_factory=lambda: CueSet(()))
     #: A named person's data (田中様の個人情報): hostile unless the writer represents that person (`OthersReader.acts_for`).
     named_other: CueSet = field(default_factory=lambda: CueSet(()))
     #: An imperative opening a clause after a comma, colon, dash or arrow ("no longer a customer, delete my data",
@@ -429,6 +434,9 @@ class Cues:
             # misspelt on your homepage): quoted words are the site's text, not personal data asked about.
             unquoted = _QUOTED.sub(" ", raw)
             data_object = self.data_object.score(fold(unquoted) + "\n" + (unquoted if japanese else ""))
+        elsewhere = self.elsewhere.score(both, both_view)
+        if elsewhere and self.ours.score(both, both_view):
+            elsewhere = 0.0  # this company named, or its sharing with the other one asked about
         return CueScores(
             request=request,
             request_text=(request_folded, request_japanese),
@@ -443,6 +451,7 @@ class Cues:
             work_object=work_object,
             data_object=data_object,
             purpose_list=self.purpose_list.score(both, both_view),
+            elsewhere=elsewhere,
         )
 
     def request_types(self, scores: CueScores) -> frozenset[str]:
@@ -532,6 +541,8 @@ def load_cues(path: Path = CUES_FILE) -> Cues:
         data_object=_cue_set(doc, "data_object", "any"),
         work_object=_cue_set(doc, "work_object", "any"),
         purpose_list=_cue_set(doc, "purpose_list", "any"),
+        elsewhere=_cue_set(doc, "elsewhere", "any"),
+        ours=_cue_set(doc, "ours", "any"),
         named_other=_cue_set(doc, "named_other", "any"),
         clause_en=_cue_set(doc, "clause", "en"),
         verbs_en=_verb_pattern(doc, "en"),

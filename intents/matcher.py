@@ -576,6 +576,13 @@ class Matcher:
         ):
             return result("smalltalk", self._intents[smalltalk], confidence=float(small[smalltalk]) / 100)
 
+        if cues.elsewhere >= self.t.offtopic_cue:
+            # Another company's own practices or settings ("does tiktok sell my data?", 「LINEのプライバシー設定は？」),
+            # this company not named and its sharing not asked about: out of scope, however much personal data the
+            # message names (round 7). The reply says this assistant covers this company's policy only.
+            return result("fallback", self.catalog.by_id.get("support_other"), confidence=top_score / 100,
+                          extra={"offtopic", "elsewhere"})
+
         # A question that names a person or a complaint desk ("who handles complaints?", 「苦情の窓口は？」,
         # "is it your staff or an outside company?") asks about Article 14 or 4; only a message with a request cue,
         # or one that is no question at all ("human pls", "agent"), asks to be put through.

@@ -81,3 +81,41 @@ def test_what_has_no_equivalent_keeps_the_foreign_law_silence(matcher: Matcher, 
     assert (match.decision, match.intent, match.article) == ("answer", "silent_foreign_law", None), (
         match.decision, match.intent, match.candidates[:3])
 
+
+
+ELSEWHERE = [
+    # another company's own practices or settings: out of scope, no article
+    "does tiktok sell my data?",
+    "what does meta do with my photos",
+    "how do I change my instagram privacy settings",
+    "is whatsapp safe?",
+    "how can i turn off location history on google",
+    "LINEの設定で既読をつけない方法は？",
+    "グーグルって個人情報大丈夫？",
+    "インスタに履歴見られてる気がする",
+]
+
+
+@pytest.mark.parametrize("text", ELSEWHERE)
+def test_another_companys_own_practices_are_out_of_scope(matcher: Matcher, text: str) -> None:
+    match = matcher.match(text)
+    assert (match.decision, match.article, match.handoff) == ("fallback", None, None), (
+        match.decision, match.intent, match.candidates[:3])
+    assert match.intent == "support_other" and "elsewhere" in match.flags
+
+
+OUR_SHARING = [
+    # this company's sharing with the other one, or this company named beside it: the policy answers
+    ("Does Google get my data through your analytics?", 11),
+    ("do you share my info with facebook?", 9),
+    ("is my data shared with google?", 9),
+    ("Googleにデータを送っていますか", 11),
+    ("御社はLINEにデータを渡していますか", 9),
+    ("does google know what I do on your site?", 11),
+]
+
+
+@pytest.mark.parametrize(("text", "article"), OUR_SHARING)
+def test_our_sharing_with_another_company_is_answered(matcher: Matcher, text: str, article: int) -> None:
+    match = matcher.match(text)
+    assert match.article == article, (match.decision, match.intent, match.candidates[:3])
