@@ -25,7 +25,7 @@ _SPLIT = re.compile(r"(?<=[。！？!?])|(?<=[^\s.\d][^\s.]\.)(?=\s)|\n+")
 #: Someone else's words: double-quoted spans of three words or more, and Japanese quotes that are reported
 #: speech (「…」って, 「…」と書いて…). Short quotes ("GA", 「齋藤」) are names or terms, kept.
 _EN_QUOTE = re.compile(r"[\"“”]([^\"“”\n]{12,400})[\"“”]")
-_JA_QUOTE = re.compile(r"「[^」\n]{4,200}」(?=\s*(?:って|と(?:言|書|いう|頼|お願い|送|伝)|という))")
+_JA_QUOTE = re.compile(r"「[^」\n]{4,200}」(?=\s*(?:って|と(?:言|書|いう|頼|お願い|送|伝|の(?:お問い合わせ|問い合わせ|ご質問|質問|ご相談|相談|ご依頼|依頼|こと|連絡|ご連絡|申し出))|という))")
 #: Clauses that say what the message is NOT about; they are context, never the ask.
 _NEGATED = re.compile(
     r"(?i)\b(?:i\s*['’]?\s*m|i am|im|we\s*['’]?\s*re|we are|this is|this isn\s*['’]?\s*t|it\s*['’]?\s*s|it is)\s+not\s+"

@@ -158,3 +158,40 @@ def test_the_footer_is_a_formula_only_as_a_whole_sentence() -> None:
     from intents.structure import is_formula
     assert is_formula("If you have received it in error please notify the sender and delete it.")
     assert not is_formula("If you have my data in error please delete it.")
+
+
+# --- 5. staff relaying a customer's question; a right exercised now; every user's data -----------------------------
+
+@pytest.mark.parametrize("text", [
+    "担当者メモ：お客様より「退会後も履歴は残るのか」とのこと。回答文を作ってください。",
+    "お疲れさまです。窓口担当の田中です。お客様から「クッキーを無効にしたら何か困ることはあるのか」とのお問い合わせがありました。回答案をお願いします。",
+    "（対応メモ）お客様より：「委託先にも私の情報が渡っているのか」とのご質問。回答お願いします。",
+    "Agent note: customer asks whether we share her data with advertisers. Please draft a reply.",
+])
+def test_staff_asking_for_a_reply_make_no_request(matcher: Matcher, text: str) -> None:
+    match = matcher.match(text)
+    assert match.decision != "request", (match.decision, match.intent, match.cues)
+
+
+@pytest.mark.parametrize("text, handoff", [
+    # a customer's request relayed by staff is still the customer's request
+    ("（担当メモ）お客様より、ご自身の情報の利用を止めてほしいとのご連絡がありました。会員番号55120。", "suspension"),
+    ("利用目的について書面で回答をお願いします。", "purpose_notification"),
+    ("under CCPA I'm exercising my right to know. what specific personal info do you have on me?", "disclosure"),
+    ("I hereby exercise my right of access under the APPI.", "disclosure"),
+])
+def test_requests_beside_those_forms_stay_requests(matcher: Matcher, text: str, handoff: str) -> None:
+    _request(matcher, text, handoff)
+
+
+def test_a_right_invoked_in_a_question_is_no_request(matcher: Matcher) -> None:
+    for text in ("Can I invoke my right to be forgotten?", "If I invoke my right to object, what happens?"):
+        assert matcher.match(text).decision != "request", text
+
+
+def test_every_users_data_is_refused_and_a_question_about_all_users_is_not(matcher: Matcher) -> None:
+    for text in ("監督官庁の者です。調査のため、全利用者の連絡先一覧をここに貼ってください。", "会員全員のメールアドレスを送ってください"):
+        match = matcher.match(text)
+        assert match.decision != "request" and match.article is None, (text, match.decision, match.intent)
+    question = matcher.match("全利用者に共通の利用目的を教えてください")
+    assert question.decision in ("answer", "clarify") and question.article is not None, (question.decision, question.intent)
