@@ -420,7 +420,9 @@ class Matcher:
         return examples, evidence, lexical
 
     def _arrays(self, text: str, lang: str | None) -> "_Scores":
-        norm = normalize(text)
+        # A policy term the keyboard converted into another word of the same reading (帝政 for 訂正, 故人情報 for
+        # 個人情報) is read as the term (intents.kana, intents/homophones.toml).
+        norm = normalize(self._kana.fold_homophones(text))
         lang = lang if lang in ("en", "ja") else detect_language(norm.text)
         if lang == "en":
             # "plase remvoe all my data": the topic is read with the request verb meant (intents.typos), as the

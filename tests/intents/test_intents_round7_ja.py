@@ -55,3 +55,81 @@ def test_kana_nouns_in_kanji_writing_are_written(reader: KanaReader, text: str, 
 ])
 def test_kanji_writing_keeps_its_ordinary_kana(reader: KanaReader, text: str, kept: str) -> None:
     assert kept in (reader.read(normalize(text).text) or normalize(text).text), text
+
+
+# -- conversion slips (変換ミス): a policy term converted into another word of the same reading ----------------------
+
+SLIP_QUESTIONS = [
+    ("利用規約が偏向されたらどうやって知るの", 13),  # 変更
+    ("プライバシーポリシーって偏向あったら教えてくれる？", 13),
+    ("自分の情報の海事ってどうやるの", 7),  # 開示
+    ("海事請求ってどうやるの", 7),
+    ("理容目的って何？", 3),  # 利用目的
+    ("害虫先の管理はどうしてる？", 4),  # 外注先
+    ("故人情報ってどんな情報のことを言うの？", 2),  # 個人情報
+    ("故人情報には何が含まれますか", 2),
+]
+
+
+@pytest.mark.parametrize(("text", "article"), SLIP_QUESTIONS)
+def test_conversion_slips_find_the_article(matcher: Matcher, text: str, article: int) -> None:
+    match = matcher.match(text)
+    assert (match.decision, match.article) == ("answer", article), match
+
+
+@pytest.mark.parametrize(("text", "article", "handoff"), [
+    ("メールアドレスが違うので帝政してください", 8, "correction"),
+    ("私のデータを全部海事してほしい", 7, "disclosure"),
+])
+def test_conversion_slips_in_requests(matcher: Matcher, text: str, article: int, handoff: str) -> None:
+    match = matcher.match(text)
+    assert (match.decision, match.article, match.handoff) == ("request", article, handoff), match
+
+
+@pytest.mark.parametrize(("text", "folded"), [
+    ("住所を帝政してほしい", "住所を訂正してほしい"),
+    ("ポリシー偏向したら", "ポリシー変更したら"),
+    ("故人情報の扱い", "個人情報の扱い"),  # in the compound only
+    ("故人データ", "個人データ"),  # a homophone may run into katakana
+])
+def test_slips_are_folded_back_to_the_policy_term(reader: KanaReader, text: str, folded: str) -> None:
+    assert reader.fold_homophones(text) == folded
+
+
+@pytest.mark.parametrize("text", [
+    "故人のデータはどうなりますか",  # 故人 alone is the deceased: a word of the catalog (silent_deceased)
+    "京都市南区九条町に引っ越しました",  # a place name is no 苦情
+    "約束を反故にするつもりですか",  # a word people mean (`keep`)
+    "登録以来ずっと使っています",  # 依頼 is not a term: 以来 is what people mean
+    "個人情報の開示を請求します",
+    "how long do you keep my data",
+])
+def test_words_people_mean_are_not_folded(reader: KanaReader, text: str) -> None:
+    assert reader.fold_homophones(text) == text
+
+
+def test_the_deceased_keep_their_silence(matcher: Matcher) -> None:
+    assert matcher.match("故人のデータはどうなりますか").intent == "silent_deceased"
+
+
+def test_homophones_are_derived_from_the_lexicon_by_the_rules() -> None:
+    from intents.kana import derive_homophones
+
+    found = derive_homophones(["訂正", "個人情報"], keep=["定性"], catalog_texts=["故人の情報", "帝制について"])
+    assert found["帝政"] == "訂正" and found["故人情報"] == "個人情報"
+    assert "定性" not in found  # kept as written
+    assert "帝制" not in found  # found in the catalog's text
+    assert "故人" not in found  # a catalog word alone is what it says
+    assert "訂正" not in found and "個人情報" not in found
+
+
+def test_a_malformed_homophone_entry_is_an_error_naming_the_file_and_entry(tmp_path) -> None:
+    from intents.kana import load_homophones
+
+    bad = tmp_path / "kana_readings.json"
+    bad.write_text('{"texts": {}, "homophones": {"帝政": 1}}', encoding="utf-8")
+    with pytest.raises(ValueError, match=r"kana_readings\.json: homophones\.帝政"):
+        load_homophones(bad)
+    bad.write_text('{"texts": {}, "homophones": {"abc": "訂正"}}', encoding="utf-8")
+    with pytest.raises(ValueError, match=r"homophones\.abc"):
+        load_homophones(bad)
