@@ -394,6 +394,11 @@ class KanaReader:
         self._runs: dict[tuple[str, bool, bool], tuple[str, bool]] = {}
         #: A kanji followed by a kana inside a written form (漏え of 漏えい, 消し of 消し): where a kana run after a kanji
         #: continues the kanji's word in writing with kanji.
+        #: The first three kana of every noun reading of three kana or more: a kana run in writing with kanji where
+        #: none starts a word is not read at all (most are endings and particles: してください).
+        self._noun_heads = {key[:3] for key, (_, verb) in self.exact.items()
+                            if not verb and _moras(key) >= MIN_NOUN_KEY} | {
+            key[:3] for key in EXTRA_READINGS if _moras(key) >= MIN_NOUN_KEY}
         self._mixed_starts = {form[k:k + 2] for form, _ in (*self.exact.values(), *self.loose.values())
                               for k in range(len(form) - 1) if _KANJI.match(form[k]) and _KANA_CHAR.match(form[k + 1])}
 
@@ -473,12 +478,27 @@ class KanaReader:
         With `nouns` (a run inside writing with kanji, `read`), only noun terms of `MIN_NOUN_KEY` kana or more are
         written, each ending a word (`_NOUN_FOLLOWERS`): in such writing a kana verb is ordinary writing (なくなった,
         つないで), and a noun reading followed by more kana is usually part of another word (どういう is no 同意)."""
-        plain, folded = hiragana(piece), loose(piece)
+        plain = hiragana(piece)
         n = len(piece)
+        if nouns:
+            # Only at the start of the run or after a particle, and only where a noun's reading starts (its first
+            # three kana): most runs beside kanji are endings and particles (してください, について), left at once.
+            heads = self._noun_heads
+            starts = [(i == 0 and word_start) or (i > 0 and plain[i - 1] in _PARTICLES and plain[i:i + 3] in heads)
+                      for i in range(n)]
+            starts[0] = starts[0] and plain[:3] in heads
+            if not any(starts):
+                return piece, False
+            folded = plain  # no slips forgiven here: the reading must be exact
+        else:
+            folded = loose(piece)
         # best[i][can_start]: (kana covered, -terms, pieces) for piece[i:].
         best: list[list[tuple[int, int, list[str]]]] = [[(0, 0, [])] * 2 for _ in range(n + 1)]
         for i in range(n - 1, -1, -1):
-            terms = self._terms(plain, folded, i)
+            if nouns and not starts[i]:
+                terms: list[tuple[int, str, bool]] = []
+            else:
+                terms = self._terms(plain, folded, i)
             if nouns:
                 terms = [(size, form, verb) for size, form, verb in terms
                          if not verb and _moras(plain[i:i + size]) >= MIN_NOUN_KEY and _has_kanji_or_katakana(form)
