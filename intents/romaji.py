@@ -43,6 +43,14 @@ _ENGLISH = frozenset("""the a an is are am was were my your you me we our do doe
 _COMMON = frozenset("""desu masu imasu arimasu shimasu dekimasu kudasai onegai hoshii shitai nai naru suru shite
     shiteru dou doko nani nan itsu dare dono donna kore sore are watashi boku jibun anata kaisha aru iru natteru
     desuka kana kedo demo ii yatte""".split())
+#: The forms of する (and できる) that follow a policy noun ("kaitei shitara", "sakujo dekiru"): written in kana and
+#: joined to the term (改定したら), as Japanese writes them; other words stay in Latin letters.
+_SURU = {
+    "suru": "する", "shite": "して", "shita": "した", "shitara": "したら", "shitai": "したい", "shiteru": "してる",
+    "shiteiru": "している", "shimasu": "します", "shimashita": "しました", "shinai": "しない", "sareta": "された",
+    "saretara": "されたら", "sarete": "されて", "sareru": "される", "saremasu": "されます", "sareteru": "されてる",
+    "dekiru": "できる", "dekimasu": "できます", "dekinai": "できない",
+}
 _ENDINGS = ("masu", "masen", "mashita", "desu", "deshita", "shii", "tai", "nai", "te", "teru", "ru", "ta")
 
 _MACRONS = str.maketrans({"ā": "aa", "ī": "ii", "ū": "uu", "ē": "ee", "ō": "ou",
@@ -74,6 +82,14 @@ def load_lexicon(path: Path = ROMAJI_FILE) -> Mapping[str, str]:
     return {"".join(map(loose, str(reading).split())): str(written) for reading, written in terms.items()}
 
 
+_SURU_LOOSE = {loose(word): kana for word, kana in _SURU.items()}
+
+
+def _suru_form(word: str) -> str | None:
+    """The kana of `word` when it is a form of する or できる in any spelling ("shitara", "sitara"), else None."""
+    return _SURU_LOOSE.get(loose(word))
+
+
 def _is_cjk(text: str) -> bool:
     return bool(text) and text[0] > "\u3000"
 
@@ -97,10 +113,16 @@ def to_japanese(folded: str, lexicon: Mapping[str, str] | None = None) -> str | 
             # Word by word: a long vowel never spans two words ("koto wa aru" is not "kotowaru").
             written = terms.get("".join(map(loose, words[i:i + size])))
             if written is not None:
-                out.append(written)
+                i += size
                 japanese += size
                 found += 1
-                i += size
+                # "kaitei shitara", "sakujo dekiru": a form of する after a term is written with it (改定したら).
+                attached = _suru_form(words[i]) if i < len(words) and _is_cjk(written) else None
+                if attached is not None:
+                    written += attached
+                    japanese += 1
+                    i += 1
+                out.append(written)
                 break
         else:
             word = words[i]

@@ -133,3 +133,27 @@ def test_a_malformed_homophone_entry_is_an_error_naming_the_file_and_entry(tmp_p
     bad.write_text('{"texts": {}, "homophones": {"abc": "訂正"}}', encoding="utf-8")
     with pytest.raises(ValueError, match=r"homophones\.abc"):
         load_homophones(bad)
+
+
+# -- romaji: a form of する after a policy noun is written with it ----------------------------------------------------
+
+@pytest.mark.parametrize(("text", "article"), [
+    ("kiyaku kaitei saretara renraku kuru?", 13),
+    ("kaitei shita toki oshiete moraeru no?", 13),
+    ("kaitei sareta no itsu?", 13),
+    ("kaiji shitara nani ga moraeru no", 7),
+    ("riyou teishi dekiru no?", 9),
+])
+def test_romaji_nouns_with_suru_find_the_article(matcher: Matcher, text: str, article: int) -> None:
+    match = matcher.match(text)
+    assert (match.decision, match.article) == ("answer", article), match
+
+
+def test_romaji_suru_forms_are_joined_to_the_term() -> None:
+    from intents.romaji import to_japanese
+
+    assert to_japanese("sakujo shitara dou naru") == "削除したら dou naru"
+    assert to_japanese("sakujo sitara dou naru") == "削除したら dou naru"  # kunrei spelling
+    assert to_japanese("riyou teishi dekiru no") == "利用停止できるの"
+    # after no term, a form of する stays as typed
+    assert to_japanese("dou shitara kojin jouhou wo kesu") == "dou shitara 個人情報を kesu"
