@@ -26,16 +26,37 @@ _SPLIT = re.compile(r"(?<=[。！？!?])|(?<=[^\s.\d][^\s.]\.)(?=\s)|\n+")
 #: speech (「…」って, 「…」と書いて…). Short quotes ("GA", 「齋藤」) are names or terms, kept.
 _EN_QUOTE = re.compile(r"[\"“”]([^\"“”\n]{12,400})[\"“”]")
 _JA_QUOTE = re.compile(r"「[^」\n]{4,200}」(?=\s*(?:って|と(?:言|書|いう|頼|お願い|送|伝|の(?:お問い合わせ|問い合わせ|ご質問|質問|ご相談|相談|ご依頼|依頼|こと|連絡|ご連絡|申し出))|という))")
+#: A mail's envelope (round 7, `role7`): header lines, forward and reply separators, a signature after its "--" line and
+#: confidentiality notices. Pasted with the mail, they are nobody's ask ("…please notify the sender and delete it").
+_HEADER_LINE = re.compile(
+    r"(?im)^[ \t]*(?:from|to|cc|bcc|date|sent|reply-to|差出人|送信者|宛先|送信日時|日時|cc)[ \t]*[:：].*$"
+    r"|^[ \t]*-{2,}[ \t]*(?:forwarded message|original message|転送メッセージ|元のメッセージ|転送されたメッセージ)[ \t]*-*[ \t]*$"
+    r"|^[ \t]*(?:begin forwarded message|forwarded message)[ \t]*:?[ \t]*$"
+    r"|^[ \t]*on [^\n]{4,120} wrote:[ \t]*$")
+_SIGNATURE = re.compile(r"(?m)^[ \t]*--[ \t]*$[\s\S]*")
+_DISCLAIMER = re.compile(
+    r"(?im)^[^\n]*(?:\b(?:this|the) (?:e-?mail|message|communication|transmission)\b[^\n]{0,80}\b(?:confidential|privileged|"
+    r"intended (?:solely|only|for))|\bif you (?:have )?received (?:this|it) (?:e-?mail |message )?in error|"
+    r"\bce (?:message|courriel)\b[^\n]{0,80}\bconfidentiel|本(?:メール|電子メール)[^\n]{0,40}(?:機密|秘密|守秘)|"
+    r"誤って[^\n]{0,20}(?:受信|届)|(?:機密|秘密)情報が含まれ)[^\n]*$")
+#: A customer's question relayed in quotes by a colleague (「…」とのお問い合わせ/ご質問です): the quoted question is the ask.
+_RELAYED_JA = re.compile(r"「([^」\n]{4,200})」\s*(?:と(?:の|いう)|って)\s*(?:ご|お)?(?:問い?合わせ|問合せ|質問|相談|尋ね|こと)")
+#: A colleague forwarding a customer's words for a named principal ("forwarding from the inbox, acct #4410:", 「会員番号
+#: 1234のお客様より転送」): with no ask of their own, the forwarded lines are that customer's own words (round 7).
+_FORWARD_NOTE = re.compile(r"(?i)\b(?:forward(?:ing|ed)?|fwd|fw|relaying|passing on|pasting)\b|転送|下記|以下")
+_PRINCIPAL_NAMED = re.compile(
+    r"(?i)\b(?:acct|account|customer|cust|member|user|client|subscriber)s?\s*(?:id|no\.?|number|#)?\s*#?\s*\d{3,}\b"
+    r"|\b(?:id|identity) (?:verified|confirmed|checked)\b|(?:会員|顧客|お客様|ユーザー)(?:番号|ID)\s*[:：]?\s*\d{3,}|本人確認済")
 #: Clauses that say what the message is NOT about; they are context, never the ask.
 _NEGATED = re.compile(
     r"(?i)\b(?:i\s*['’]?\s*m|i am|im|we\s*['’]?\s*re|we are|this is|this isn\s*['’]?\s*t|it\s*['’]?\s*s|it is)\s+not\s+"
     r"(?:really\s+|just\s+|even\s+)?(?:asking|worried|talking|interested|concerned|looking|requesting|trying|"
-    r"about|after|here)\b[^.;!?\n]*?(?=[.;!?\n]|,\s*(?:i|but|just|rather|only)\b|\s+but\b|$)"
-    r"|\bnot\s+(?:asking|requesting)\s+(?:for|you|to)\b[^.;!?\n]*?(?=[.;!?\n]|,\s*(?:i|but|just)\b|\s+but\b|$)"
+    r"about|after|here)\b[^.;!?\n]*?(?=[.;!?\n]|(?:\s*[—–]|\s-{1,2})\s*(?:and\s+|but\s+|so\s+)?(?:is|are|can|could|do|does|did|will|would|how|what|where|which|who|why|when|may|should)\b|,\s*(?:i|but|just|rather|only)\b|\s+but\b|$)"
+    r"|\bnot\s+(?:asking|requesting)\s+(?:for|you|to)\b[^.;!?\n]*?(?=[.;!?\n]|(?:\s*[—–]|\s-{1,2})\s*(?:and\s+|but\s+|so\s+)?(?:is|are|can|could|do|does|did|will|would|how|what|where|which|who|why|when|may|should)\b|,\s*(?:i|but|just)\b|\s+but\b|$)"
     # what the writer does not mean to do themselves ("I don't want to stop using the service", round 6): not "I don't
     # want you to use my data", which asks for something
     r"|\bi\s+(?:do\s+not|don\s*['’]?\s*t|dont)\s+(?:want|plan|intend|mean)\s+to\s+(?:stop|quit|leave|cancel|close|delete|"
-    r"give\s+up|switch)\b[^.;!?\n]*?(?=[.;!?\n]|,\s*(?:i|but|just)\b|\s+but\b|$)"
+    r"give\s+up|switch)\b[^.;!?\n]*?(?=[.;!?\n]|(?:\s*[—–]|\s-{1,2})\s*(?:and\s+|but\s+|so\s+)?(?:is|are|can|could|do|does|did|will|would|how|what|where|which|who|why|when|may|should)\b|,\s*(?:i|but|just)\b|\s+but\b|$)"
 )
 #: A matter the writer sets aside before the real question ("my invoice won't download (I'll raise that separately),
 #: but…", "I already reset my password, so that part is handled. But…", 「ログインの件はサポートに問い合わせ済みです。」):
@@ -168,7 +189,8 @@ class Structure:
     own: str
     ask: str
     #: The message without the clauses that say what it is NOT about ("I'm not asking for a copy, …"); empty when
-    #: it has none. The topic is read from it: the negated topic is not the one asked about.
+    #: it has none. The topic is read from it: the negated topic is not the one asked about. A customer's question
+    #: relayed in quotes (「…」とのお問い合わせ) is read the same way: the topic is the quoted question's (round 7).
     unnegated: str = ""
 
     @property
@@ -181,8 +203,32 @@ def split_sentences(text: str) -> list[str]:
     return [s.strip() for s in _SPLIT.split(text) if s and s.strip()]
 
 
+def _envelope_removed(text: str) -> str:
+    """`text` without a pasted mail's header lines, separators, signature and confidentiality notices."""
+    if "\n" not in text:
+        return text
+    stripped = _DISCLAIMER.sub(" ", _SIGNATURE.sub(" ", _HEADER_LINE.sub(" ", text)))
+    return stripped if stripped.strip() else text
+
+
+def _forwarded_for_principal(text: str) -> str | None:
+    """The forwarded lines, when the rest is only a colleague's note forwarding them for a named principal."""
+    if not _QUOTE_LINE.search(text):
+        return None
+    note = _QUOTE_LINE.sub(" ", text)
+    if not (_FORWARD_NOTE.search(note) and _PRINCIPAL_NAMED.search(note)) or any(_asks(s) for s in split_sentences(note)):
+        return None
+    forwarded = "\n".join(line.lstrip(" \t>") for line in text.splitlines() if _QUOTE_LINE.match(line))
+    return forwarded if forwarded.strip() else None
+
+
 def _unquoted(text: str) -> str:
-    """`text` without quote lines and quoted spans."""
+    """`text` without quote lines and quoted spans (and a pasted mail's envelope); a colleague's note forwarding
+    quoted lines for a named principal is read as those lines."""
+    text = _envelope_removed(text)
+    forwarded = _forwarded_for_principal(text)
+    if forwarded is not None:
+        return forwarded
     text = _QUOTE_LINE.sub(" ", text)
     text = _EN_QUOTE.sub(lambda m: " " if len(m.group(1).split()) >= 3 else m.group(0), text)
     return _JA_QUOTE.sub(" ", text)
@@ -235,7 +281,11 @@ def read(cleaned: str) -> Structure:
     own = _unnegated(unquoted)
     sentences = tuple(split_sentences(own))
     ask = ""
-    if len(sentences) >= 2:
+    relayed = _RELAYED_JA.search(cleaned) if "「" in cleaned else None
+    if relayed is not None:
+        # 「…」とのお問い合わせがありました。回答案をお願いします: the customer's question, not the note around it
+        ask = relayed.group(1)
+    elif len(sentences) >= 2:
         # The last two asking sentences: people end with what they want, and a long ask would cost as much
         # to score as the whole message.
         asking = ([s for s in sentences if _asks(s)] or [sentences[-1]])[-MAX_ASK_SENTENCES:]
@@ -243,4 +293,7 @@ def read(cleaned: str) -> Structure:
             ask = "\n".join(asking)
     # Without quotes the text is `cleaned` itself, and `own` is already this (the same two steps of the same text).
     unnegated = own if unquoted == cleaned else _unnegated(cleaned)
+    if relayed is not None:
+        # the topic is the relayed question's, not the note's (「サポート窓口の…です」 names no topic asked about)
+        unnegated = relayed.group(1)
     return Structure(sentences=sentences, own=own, ask=ask, unnegated=unnegated if unnegated != cleaned else "")

@@ -75,3 +75,68 @@ def test_a_user_asking_about_the_regulator_claims_nothing(matcher: Matcher) -> N
     for text in ("個人情報保護委員会に相談することはできますか", "can I complain to the data protection authority about you?"):
         match = matcher.match(text)
         assert match.intent != "others_data" and "hostile" not in match.flags, (text, match)
+
+
+@pytest.mark.parametrize("text, article", [
+    # a colleague relaying a customer's question in quotes and asking for the answer or a draft of it
+    ("お疲れ様です。カスタマー窓口の山田です。\nお客様から「退会したら個人情報はすぐ消してもらえるのか」とのお問い合わせがありました。回答案をお願いします。", 9),
+    ("（担当メモ）\nお客様より「クッキーを拒否してもサイトは使えますか」とのご質問です。返答例をください。", 12),
+    ("サポートの田中です。顧客から「外部の会社に私の情報を預けているのか」との問い合わせが来ています。回答をお願いします。", 4),
+])
+def test_a_relayed_question_is_a_question_on_its_topic(matcher: Matcher, text: str, article: int) -> None:
+    match = matcher.match(text)
+    assert (match.article, match.handoff) == (article, None), (match.decision, match.intent, match.cues)
+
+
+@pytest.mark.parametrize("text, handoff", [
+    # a colleague forwarding a named customer's own words: that customer's request
+    ("forwarding from the support inbox, customer #50231:\n> please delete all of my personal data, I closed my account",
+     "suspension"),
+    ("fwd from acct 88120, id verified:\n> send me a copy of every piece of personal info you hold about me", "disclosure"),
+    ("会員番号 30412 のお客様より転送します。\n> 登録している住所が間違っているので直してください", "correction"),
+])
+def test_a_forwarded_request_for_a_named_customer_is_a_request(matcher: Matcher, text: str, handoff: str) -> None:
+    match = matcher.match(text)
+    assert (match.decision, match.handoff) == ("request", handoff), (match.decision, match.intent, match.cues)
+
+
+def test_a_forwarded_question_with_no_customer_named_stays_a_question(matcher: Matcher) -> None:
+    match = matcher.match("forwarded from the inbox:\n> can I ask you to stop sharing my info with partners, and how?")
+    assert match.handoff is None and match.article == 9, (match.decision, match.intent, match.cues)
+
+
+@pytest.mark.parametrize("text, article, handoff", [
+    # a pasted mail: headers, signature and confidentiality notice ("…notify the sender and delete it") ask nothing
+    ("---------- Forwarded message ---------\nFrom: Mika Oda <mika@example.org>\nDate: Mon, 3 Feb 2025 at 10:02\n"
+     "Subject: booking tool\nTo: support@webmo.example\n\nHello,\nOur team wants to know which of your privacy rules "
+     "covers the separate booking tool we signed up for, the general policy or the tool's own terms.\n\nRegards,\nMika"
+     "\n--\nMika Oda | Studio Oda\nThis email and its attachments are confidential and intended only for the addressee. "
+     "If you received it in error, please notify the sender and delete it.", 1, None),
+    ("From: Tom Ruiz\nSubject: analytics\n\nHi,\nWondering whether the access logs you analyse are tied to my name.\n\n"
+     "Thanks\nTom\n\nThe information in this message is confidential. If you have received this message in error, "
+     "please delete it and notify us immediately.", 11, None),
+    ("差出人: 佐々木 綾\n件名: 委託について\n\n御社は個人情報の処理を外部の業者に任せているのか気になっています。\n\n--\n佐々木 綾\n"
+     "本メールには機密情報が含まれています。誤って受信された場合は削除の上ご連絡ください。", 4, None),
+    # the writer's own request in a pasted mail stays a request
+    ("From: Lee Park\nSent: Friday 8:40 AM\nSubject: please delete\n\nDelete all my personal data, I no longer use "
+     "WEBMO.\n\n--\nLee\nSent from my phone", 9, "suspension"),
+])
+def test_a_mails_envelope_does_not_outvote_its_ask(matcher: Matcher, text: str, article: int, handoff: str | None) -> None:
+    match = matcher.match(text)
+    assert (match.article, match.handoff) == (article, handoff), (match.decision, match.intent, match.cues)
+
+
+@pytest.mark.parametrize("text, article", [
+    # a negated clause ends at a dash: the question after it is the ask, whatever quoted reply follows
+    ("For now — and I'm not asking for anything yet — could I see the personal details you keep about me?\n\n"
+     "> On 3 May, WEBMO Support wrote:\n> Anything else we can help with?", 7),
+    ("just curious - i'm not requesting anything - can you show me what info you store about me?", 7),
+])
+def test_a_negated_clause_ends_at_a_dash(matcher: Matcher, text: str, article: int) -> None:
+    match = matcher.match(text)
+    assert (match.article, match.handoff) == (article, None), (match.decision, match.intent, match.cues)
+
+
+def test_a_relayed_question_with_a_plain_please_answer_stays_a_question(matcher: Matcher) -> None:
+    match = matcher.match("（担当者メモ）\nお客様より「委託先に私の情報を渡すことはありますか」とのご質問。回答お願いします。")
+    assert (match.article, match.handoff) == (4, None), (match.decision, match.intent, match.cues)
