@@ -64,6 +64,10 @@ class Intent:
     #: request is in the policy (Art. 7: the user or their representative): a parent asking whether they may request
     #: disclosure of a minor's data asks about that request, not about rules for children (round 6, roles).
     yields_to: tuple[str, ...] = ()
+    #: For a silent intent with `yields_to`: the article's answer it gives way to still says, in the silence's first
+    #: paragraph, what the policy does not address ("is there a right to erasure under the GDPR?" is Art. 9, and the
+    #: policy names no foreign law; round 7). Off where the silence's keywords are generic ("will I be told…").
+    noted_when_yielding: bool = False
 
     def label(self, lang: str) -> str:
         return self.labels.get(lang) or self.labels["en"]
@@ -124,7 +128,7 @@ def _strings(value: Any, where: str, key: str) -> tuple[str, ...]:
 
 def _parse_intent(raw: Mapping[str, Any], where: str) -> Intent:
     known = {"id", "kind", "article", "paragraph", "request_type", "request_as", "outranks", "unlisted_use", "yields_to",
-             "label",
+             "noted_when_yielding", "label",
              "examples",
              "keywords"}
     unknown = set(raw) - known
@@ -166,6 +170,9 @@ def _parse_intent(raw: Mapping[str, Any], where: str) -> Intent:
     unlisted_use = raw.get("unlisted_use", False)
     if not isinstance(unlisted_use, bool) or (unlisted_use and kind != "silent"):
         raise CatalogError(f"{where}: 'unlisted_use' is true or false, and only for silent intents")
+    noted_when_yielding = raw.get("noted_when_yielding", False)
+    if not isinstance(noted_when_yielding, bool) or (noted_when_yielding and not yields_to):
+        raise CatalogError(f"{where}: 'noted_when_yielding' is true or false, and only with 'yields_to'")
 
     labels = raw.get("label")
     if not isinstance(labels, dict) or not all(isinstance(labels.get(lang), str) and labels[lang].strip() for lang in LANGS):
@@ -199,6 +206,7 @@ def _parse_intent(raw: Mapping[str, Any], where: str) -> Intent:
         outranks=outranks,
         unlisted_use=unlisted_use,
         yields_to=yields_to,
+        noted_when_yielding=noted_when_yielding,
     )
 
 

@@ -15,6 +15,7 @@ from typing import Mapping, Sequence
 
 import numpy as np
 from rapidfuzz import fuzz, process
+from rapidfuzz.distance import OSA
 
 from intents.catalog import Intent
 from intents.lexical import stem
@@ -78,6 +79,9 @@ class Keyword:
     weight: float
 
 
+#: A phrase keyword of at least this many words is found with its first word misspelt (`KeywordIndex._phrase_typos`).
+PHRASE_TYPO_MIN_WORDS = 3
+
 #: Memoised typo lookups kept per index (cleared when full; words are short, so this stays small).
 _TYPO_CACHE_SIZE = 20_000
 
@@ -114,6 +118,18 @@ class KeywordIndex:
             else:
                 self._latin[tokens[0]].append(keyword)
         self._single = {k.tokens[0]: k for ks in self._latin.values() for k in ks if len(k.tokens) == 1}
+        # Phrases of three words or more by their second word: a misspelt first word is read inside its phrase ("coppy
+        # of my data", "rihgt to object"), where the rest of the phrase says which word it was (`_phrase_typos`).
+        self._by_second: dict[str, list[Keyword]] = defaultdict(list)
+        for ks in self._latin.values():
+            for k in ks:
+                if len(k.tokens) >= PHRASE_TYPO_MIN_WORDS and len(k.tokens[0]) >= 3:
+                    self._by_second[k.tokens[1]].append(k)
+        # Every word the catalog writes (examples and keywords, stemmed): such a word is itself, never a typo of a
+        # phrase's first word ("cost of my data" is not "copy of my data").
+        self._known = frozenset(stem(w) for intent in intents for lang in ("en",)
+                                for text in intent.examples.get(lang, ()) + intent.keywords.get(lang, ())
+                                for w in fold(clean(text)).split()) | STOPWORDS
         self._typo_vocab = [w for w in self._single if len(w) >= typo_min_length and w not in STOPWORDS]
         # Japanese keywords by their first character, with their position in `_cjk`: a message is only searched
         # for keywords whose first character it contains, in the same order as a scan of the whole list.
@@ -134,6 +150,26 @@ class KeywordIndex:
         if len(self._typo_cache) >= _TYPO_CACHE_SIZE:
             self._typo_cache.clear()
         self._typo_cache[word] = found
+        return found
+
+    def _phrase_typos(self, words: list[str]) -> list[tuple[int, int, "Keyword", float]]:
+        """Phrases of three words or more whose first word is misspelt and the rest written as the catalog writes them:
+        one edit, or two in a word of four letters or more that starts with the same two letters ("coupe of my data"
+        is "copy of my data"). The misspelt word must be one the catalog never writes."""
+        found: list[tuple[int, int, Keyword, float]] = []
+        for i in range(len(words) - PHRASE_TYPO_MIN_WORDS + 1):
+            candidates = self._by_second.get(words[i + 1])
+            word = words[i]
+            if not candidates or word in self._known or is_cjk(word[0]) or len(word) < 3:
+                continue
+            for keyword in candidates:
+                n = len(keyword.tokens)
+                first = keyword.tokens[0]
+                if tuple(words[i + 1:i + n]) != keyword.tokens[1:]:
+                    continue
+                distance = OSA.distance(word, first, score_cutoff=2)
+                if distance <= 1 or (distance == 2 and len(word) >= 4 and len(first) >= 4 and word[:2] == first[:2]):
+                    found.append((i, i + n, keyword, self.typo_weight))
         return found
 
     def evidence(self, folded: str) -> np.ndarray:
@@ -160,6 +196,7 @@ class KeywordIndex:
             best = self._typo(words[i])
             if best is not None:
                 latin.append((i, i + 1, self._single[best], self.typo_weight))
+        latin.extend(self._phrase_typos(words))
         compact = _glue(folded)
         cjk = []
         has_cjk = any_cjk(compact)

@@ -796,8 +796,9 @@ class Matcher:
         if answered.kind == "question":
             # An article answering for a silent topic that gives way to it (`Intent.yields_to`: "is there a right to
             # erasure under GDPR?" is Art. 9) and that the message names by its own keywords: the silence still says
-            # what the policy does not address (it names no foreign law).
-            return tuple(self._intents[n].id for n in named if answered.id in self._intents[n].yields_to)
+            # what the policy does not address (it names no foreign law), when it asks to (`noted_when_yielding`).
+            return tuple(self._intents[n].id for n in named if self._intents[n].noted_when_yielding
+                         and answered.id in self._intents[n].yields_to)
         if answered.kind != "silent" or answered.id == "others_data":
             return ()
         return tuple(self._intents[n].id for n in named

@@ -7,9 +7,14 @@ Phrasings are our own; none comes from an evaluation set.
 """
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 
+from intents.catalog import CatalogError, load_catalog
 from intents.matcher import Matcher
+
+from tests.intents.test_intents_catalog import make_intent, toml_intents, write_valid_catalog
 
 FEE_QUESTIONS = [
     "do you charge for a subject access request",
@@ -54,7 +59,7 @@ FOREIGN_RIGHTS = [
     # another law's right that the policy has an equivalent for: the article, with the silence's note that the
     # policy names no foreign law
     ("Under the GDPR I could get a company to erase my data. does your policy let me ask for deletion too?", 9),
-    ("is there anything like the right to object to processing in your policy?", 9),
+    ("is there anything like the GDPR right to object to processing in your policy?", 9),
     ("if I withdraw consent under EU rules, will you stop using my data?", 9),
     ("do you offer a right of access like in Europe, and when could you say no?", 7),
     ("GDPR rectification - can I have wrong data fixed by you?", 8),
@@ -119,3 +124,63 @@ OUR_SHARING = [
 def test_our_sharing_with_another_company_is_answered(matcher: Matcher, text: str, article: int) -> None:
     match = matcher.match(text)
     assert match.article == article, (match.decision, match.intent, match.candidates[:3])
+
+
+POLICY_CHANGES = [
+    # the policy by its other names changing, and being told of it (the breach silence's "will you notify me" words
+    # give way to Art. 13 when the change is named)
+    "if you make material changes to this privacy notice, how would I hear?",
+    "will you let me know when the notice gets updated?",
+    "if the privacy terms are altered, do I get an email?",
+    "are users alerted when the privacy statement is reworded?",
+    "will you tell me if you update this policy",
+    "will you notify me if the policy is amended",
+    "will I be informed of any significant changes to how you handle data under this notice?",
+]
+
+
+@pytest.mark.parametrize("text", POLICY_CHANGES)
+def test_policy_changes_in_other_words(matcher: Matcher, text: str) -> None:
+    match = matcher.match(text)
+    assert (match.decision, match.article) == ("answer", 13), (match.decision, match.intent, match.candidates[:3])
+    assert match.also == ()
+
+
+def test_being_told_of_a_breach_keeps_its_silence(matcher: Matcher) -> None:
+    match = matcher.match("if there's a breach will you notify me?")
+    assert (match.decision, match.intent) == ("answer", "silent_breach_notification")
+
+
+PHRASE_TYPOS = [
+    # a misspelt first word inside a phrase the catalog writes: the rest of the phrase says which word it was
+    ("how do i get a coupe of my data", 7),
+    ("can i get a cpoy of my data", 7),
+    ("rihgt to object - do you have it?", 9),
+    ("i'd like a coppy of my records please, how does that work?", 7),
+]
+
+
+@pytest.mark.parametrize(("text", "article"), PHRASE_TYPOS)
+def test_a_misspelt_word_inside_a_phrase_is_read_as_the_phrase(matcher: Matcher, text: str, article: int) -> None:
+    match = matcher.match(text)
+    assert match.article == article, (match.decision, match.intent, match.candidates[:3])
+
+
+def test_a_word_the_catalog_writes_is_never_a_phrase_typo(matcher: Matcher) -> None:
+    # "cost" is two edits from "copy" but a word of its own: the fee, not a copy of the data
+    match = matcher.match("what's the cost of my data request")
+    assert match.intent == "silent_fees"
+
+
+def test_noted_when_yielding_needs_yields_to(tmp_path: Path) -> None:
+    write_valid_catalog(tmp_path)
+    silent = make_intent("silent_x", "silent", None, noted_when_yielding=True)
+    (tmp_path / "zz.toml").write_text(toml_intents(silent), encoding="utf-8")
+    with pytest.raises(CatalogError, match="silent_x.*noted_when_yielding"):
+        load_catalog(tmp_path)
+
+
+def test_a_yielding_silence_without_the_note_adds_nothing(matcher: Matcher) -> None:
+    # the children silence gives way to Art. 7 without a note (its keywords name no absence of the policy's)
+    match = matcher.match("Can a parent request disclosure of a minor's data?")
+    assert (match.article, match.also) == (7, ())
