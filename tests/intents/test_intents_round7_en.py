@@ -184,3 +184,34 @@ def test_a_yielding_silence_without_the_note_adds_nothing(matcher: Matcher) -> N
     # the children silence gives way to Art. 7 without a note (its keywords name no absence of the policy's)
     match = matcher.match("Can a parent request disclosure of a minor's data?")
     assert (match.article, match.also) == (7, ())
+
+
+SUPPORT_NOT_POLICY = [
+    # a job application, a seat or plan, a duplicate order, a profile picture: product support, no article
+    ("Are you hiring customer support staff in Tokyo? I've attached my resume.", "support_other"),
+    ("we are recruiting? here is my CV for the designer role", "support_other"),
+    ("How do I remove an extra user seat from our team plan?", "support_billing"),
+    ("can you delete the duplicate order I placed yesterday?", None),
+    ("how do I change my profile picture?", "support_app"),
+]
+
+
+@pytest.mark.parametrize(("text", "intent"), SUPPORT_NOT_POLICY)
+def test_product_support_gets_no_article(matcher: Matcher, text: str, intent: str | None) -> None:
+    match = matcher.match(text)
+    assert (match.decision, match.article, match.intent) == ("fallback", None, intent), (
+        match.decision, match.intent, match.candidates[:3])
+
+
+@pytest.mark.parametrize(("text", "intent", "handoff"), [
+    # profiling named as a practice is still the AI/profiling silence; the writer's own order history or profile
+    # deleted is still a request
+    ("do you use my data for profiling?", "silent_ai_training", None),
+    ("is there any profiling of users going on?", "silent_ai_training", None),
+    ("please delete my order history", "request_suspension", "suspension"),
+    ("delete my profile", "request_suspension", "suspension"),
+])
+def test_profiling_and_own_records_keep_their_topics(matcher: Matcher, text: str, intent: str,
+                                                      handoff: str | None) -> None:
+    match = matcher.match(text)
+    assert (match.intent, match.handoff) == (intent, handoff), (match.decision, match.candidates[:3])
