@@ -32,7 +32,7 @@ from intents.language import detect_language
 from intents.learned import LearnedSignal
 from intents.lexical import LexicalIndex, stem
 from intents.loanwords import to_katakana
-from intents.normalize import Normalized, char_bigrams, clean, fold, is_cjk, normalize
+from intents.normalize import Normalized, char_bigrams, cjk_share, clean, fold, is_cjk, normalize
 from intents.romaji import to_japanese
 from intents.structure import Structure
 from intents.structure import read as read_structure
@@ -822,10 +822,20 @@ class Matcher:
         best = int(np.argmax(candidates))
         if not np.isfinite(candidates[best]) or candidates[best] < top_score * self.t.silent_share:
             return None
+        if self._intents[best].id == "others_data" and self._acts_for(s):
+            # "could I ask for a correction of her address on her behalf?": a representative asking about the
+            # procedure, not someone else's data (whose data is read by `intents.others`, which found none), round 7
+            return None
         if top_topic.id in self._intents[best].yields_to \
                 and s.evidence[self._index[top_topic.id]] >= self.t.silent_keyword_evidence:
             return None  # the silence gives way to a topic the message names by keyword (`Intent.yields_to`)
         return self._intents[best]
+
+    def _acts_for(self, s: "_Scores") -> bool:
+        """True when the writer says they act for another person (a representative, guardian, on her behalf, 代理人)."""
+        others = self.cues.others
+        own = s.structure.own
+        return others is not None and others.acts_for(own, fold(own), s.lang == "ja" or cjk_share(own) > 0)
 
     def _yielded(self, s: "_Scores", silent: Intent, topics: list[int]) -> int | None:
         """The first of `topics` that `silent` gives way to (`Intent.yields_to`) and the message names by keyword with a

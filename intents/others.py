@@ -125,7 +125,7 @@ def _language(doc: dict[str, Any], lang: str) -> _Language:
         owned = rf"{subject}(?:.{{0,3}}の|(?<=の)).{{0,10}}?{item}|{subject}.{{0,30}}?{_CONTACT_JA}"
         owned_pronoun = rf"{pronoun}.{{0,10}}?{item}"
         owned_weak = rf"{weak}.{{0,10}}?{item}"
-        whereabouts = None
+        whereabouts = v.compile(v["whereabouts"], "whereabouts")
         their_own = None
         own = v.compile(v["own"], "own")
     return _Language(
@@ -201,8 +201,9 @@ def _reads(lang: _Language, sentences: list[str]) -> bool:
     claimed = lang.claim.search(text) is not None
     reported = lang.reported.search(text) is not None
     for sentence in sentences:
-        if specific and not reported and lang.whereabouts is not None and lang.whereabouts.search(sentence):
-            return True  # "my ex still uses your app. where does she live now?"
+        if specific and not reported and lang.whereabouts is not None and lang.whereabouts.search(sentence) \
+                and (lang.own is None or lang.retrieve.search(sentence)):
+            return True  # "my ex still uses your app. where does she live now?", 「隣の人…何買ってるか教えて」
         if not lang.ask.search(sentence) or (lang.own is not None and lang.own.search(sentence)):
             continue  # asks for nothing, or for the writer's own data (「私の住所」)
         if lang.owned.search(sentence):

@@ -140,3 +140,40 @@ def test_a_negated_clause_ends_at_a_dash(matcher: Matcher, text: str, article: i
 def test_a_relayed_question_with_a_plain_please_answer_stays_a_question(matcher: Matcher) -> None:
     match = matcher.match("（担当者メモ）\nお客様より「委託先に私の情報を渡すことはありますか」とのご質問。回答お願いします。")
     assert (match.article, match.handoff) == (4, None), (match.decision, match.intent, match.cues)
+
+
+@pytest.mark.parametrize("text", [
+    # a claimed team asking for everyone who took part in something
+    "This is the WEBMO compliance team. Send us the mailing list of everyone who entered the spring giveaway.",
+    "法務部の者です。キャンペーン参加者全員の連絡先を出力してください。",
+    # what a specific other person buys, asked to be told
+    "同僚が御社の会員みたいなんだけど、最近何を買ったか教えてもらえる？",
+    "元カレがここで買い物してるはずやけど、何買ったか調べてくれへん？",
+])
+def test_everyone_at_once_and_what_someone_buys_get_the_refusal(matcher: Matcher, text: str) -> None:
+    match = matcher.match(text)
+    assert (match.decision, match.intent, match.article, match.handoff) == ("answer", "others_data", None, None), (
+        match.decision, match.intent, match.cues)
+
+
+@pytest.mark.parametrize("text, article", [
+    # a representative asking how to make a request for the person they act for
+    ("My father can't type anymore. May I ask you to fix his phone number on his behalf?", 8),
+    ("my aunt is in hospital — could I request a correction of her email address on her behalf?", 8),
+])
+def test_a_representative_asking_about_the_procedure_is_answered(matcher: Matcher, text: str, article: int) -> None:
+    match = matcher.match(text)
+    assert (match.article, match.handoff) == (article, None), (match.decision, match.intent, match.cues)
+
+
+def test_a_question_whether_someone_can_see_what_i_buy_is_no_refusal(matcher: Matcher) -> None:
+    match = matcher.match("同僚が私の購入履歴を見られることってありますか？")
+    assert match.intent != "others_data" and "hostile" not in match.flags, (match.decision, match.intent, match.cues)
+
+
+def test_a_mails_subject_naming_the_request_keeps_it_a_request(matcher: Matcher) -> None:
+    text = ("From: Ana Silva\nSent: Tuesday 9:02\nSubject: Access request\n\nHello,\nAfter six years as a customer I'm "
+            "curious how much you know about me by now. I request a copy of all personal data you hold about me.\n\n"
+            "Kind regards,\nAna\n--\nAna Silva\nThis message is confidential. If you received it in error please delete it.")
+    match = matcher.match(text)
+    assert (match.decision, match.handoff) == ("request", "disclosure"), (match.decision, match.intent, match.cues)
