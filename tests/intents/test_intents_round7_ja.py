@@ -157,3 +157,21 @@ def test_romaji_suru_forms_are_joined_to_the_term() -> None:
     assert to_japanese("riyou teishi dekiru no") == "利用停止できるの"
     # after no term, a form of する stays as typed
     assert to_japanese("dou shitara kojin jouhou wo kesu") == "dou shitara 個人情報を kesu"
+
+
+# -- romaji keywords as the Japanese ones: 利用目的 alone is Art. 3's, 利用目的の通知 Art. 6's --------------------------
+
+@pytest.mark.parametrize(("text", "article"), [
+    ("riyou mokuteki ni wa donna no ga aru?", 3),
+    ("riyou mokuteki tte doko ni kaite aru?", 3),
+    ("riyou mokuteki wa ikutsu aru no", 3),
+])
+def test_romaji_purposes_asked_in_general_are_article_3(matcher: Matcher, text: str, article: int) -> None:
+    match = matcher.match(text)
+    assert (match.decision, match.article) == ("answer", article), match
+
+
+@pytest.mark.parametrize("text", ["riyou mokuteki no tsuuchi wo onegai shimasu", "riyou mokuteki wo tsuuchi shite kudasai"])
+def test_romaji_purpose_notification_requests_stay_article_6(matcher: Matcher, text: str) -> None:
+    match = matcher.match(text)
+    assert (match.decision, match.article, match.handoff) == ("request", 6, "purpose_notification"), match
