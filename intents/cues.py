@@ -10,7 +10,7 @@ from typing import Any, Sequence
 from intents.cue_needs import Leads, Needs, aligned_after, leads, needs
 from intents.normalize import cjk_share, fold
 from intents.others import OthersReader, load_others
-from intents.structure import MAY_NOT_ASK, is_formula, is_hypothetical_question, is_statement
+from intents.structure import is_formula, is_hypothetical_question, is_statement, may_not_ask
 from intents.typos import fix_verbs
 
 CUES_FILE = Path(__file__).parent / "cues.toml"
@@ -388,7 +388,7 @@ class Cues:
         # します。」), with misspelt request verbs read as the verbs ("delet my data").
         asking = [n for n, sentence in enumerate(raw_sentences) if not is_hypothetical_question(sentence)
                   and not (len(raw_sentences) > 1 and is_formula(sentence))] \
-            if MAY_NOT_ASK.search(quoted_removed) else raw_sentences
+            if may_not_ask(quoted_removed) else raw_sentences
         if len(asking) == len(raw_sentences):
             request_folded, request_raw = folded, raw
             request_sentences = raw_sentences

@@ -151,6 +151,10 @@ class _Choices:
     distinct_sets: np.ndarray = field(init=False, repr=False)
     #: `distinct_sets` indexed by token, for long queries (`intents.tokenset`); None for a group compared whole.
     token_sets: TokenSets | None = field(init=False, repr=False)
+    #: `distinct_texts` with their tokens sorted (`_sorted_tokens`): `fuzz.token_sort_ratio` of two texts is
+    #: `fuzz.ratio` of their sorted forms, so the examples are sorted once here instead of by rapidfuzz on every
+    #: comparison (about half the time of a whole-text comparison).
+    distinct_sorted: np.ndarray | None = field(init=False, repr=False)
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "text_array", _objects(self.texts))
@@ -165,16 +169,25 @@ class _Choices:
         object.__setattr__(self, "distinct_sets", _objects([_token_set(t) for t in index]) if repeats
                            else self.set_array)
         object.__setattr__(self, "token_sets", None if self.whole else TokenSets(self.distinct_sets.tolist()))
+        # rapidfuzz splits on fewer kinds of whitespace than `str.split` (not U+0085, U+00A0, U+2004…): sorted
+        # forms only where the plain space is the only whitespace (folded text has no other; see `compare`).
+        sortable = not any(_ODD_SPACE.search(t) for t in self.distinct_texts)
+        object.__setattr__(self, "distinct_sorted", _objects([_sorted_tokens(t) for t in self.distinct_texts])
+                           if sortable else None)
 
     def compare(self, query: str, scorer: Any, positions: np.ndarray | None, token_set: bool) -> np.ndarray:
         """`scorer(query, …)` for the examples at `positions` (every example when None), in that order, as uint8;
         on their sorted distinct tokens when `token_set` (the form `token_set_ratio` gets the same score from)."""
+        whole_texts = self.distinct_texts
+        if not token_set and scorer is fuzz.token_sort_ratio and self.distinct_sorted is not None \
+                and not _ODD_SPACE.search(query):
+            query, scorer, whole_texts = _sorted_tokens(query), fuzz.ratio, self.distinct_sorted
         if self.inverse is None:
-            forms = self.set_array if token_set else self.text_array
+            forms = self.set_array if token_set else whole_texts
             if token_set:
                 return self._token_set_scores(query, np.arange(len(forms)) if positions is None else positions)
             return _similarities(query, (forms if positions is None else forms[positions]).tolist(), scorer)
-        distinct = self.distinct_sets if token_set else self.distinct_texts
+        distinct = self.distinct_sets if token_set else whole_texts
         ids = self.inverse if positions is None else self.inverse[positions]
         wanted = np.zeros(len(distinct), dtype=bool)
         wanted[ids] = True
@@ -225,6 +238,16 @@ def _objects(items: list[str]) -> np.ndarray:
     array = np.empty(len(items), dtype=object)
     array[:] = items
     return array
+
+
+#: Whitespace other than the plain space.
+_ODD_SPACE = re.compile(r"[^\S ]")
+
+
+def _sorted_tokens(form: str) -> str:
+    """A text's tokens sorted by code point, as `fuzz.token_sort_ratio` compares it: for texts whose only whitespace
+    is the plain space, `fuzz.ratio` of two sorted forms is their `token_sort_ratio`."""
+    return " ".join(sorted(form.split()))
 
 
 def _token_set(form: str) -> str:

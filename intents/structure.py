@@ -172,10 +172,23 @@ _FORMULA = re.compile(
 
 
 #: Cheap test over a whole message: without any of these words no sentence is a hypothetical or a formula.
-MAY_NOT_ASK = re.compile(
-    r"(?i)\b(?:if|suppose|supposing|hypothetically|in\s+case|let\W?s\s+say|say|thanks|thank|regards|best|cheers|"
-    r"sincerely|moshi|[a-z]*(?:shitara|ttara|itara|etara|dattara|ndara))\b|(?:たら|なら|れば|もし|仮に|場合|お世話|よろしく|宜しく|お忙しい)"
-)
+_MAY_NOT_ASK_WORDS = (r"if|suppose|supposing|hypothetically|in\s+case|let\W?s\s+say|say|thanks|thank|regards|best|cheers|"
+                      r"sincerely|moshi")
+#: Romaji conditionals (…shitara, …ttara): every ending ends in "ara", which `may_not_ask` looks for first.
+_ROMAJI_CONDITIONAL = r"[a-z]*(?:shitara|ttara|itara|etara|dattara|ndara)"
+_MAY_NOT_ASK_JA = r"(?:たら|なら|れば|もし|仮に|場合|お世話|よろしく|宜しく|お忙しい)"
+MAY_NOT_ASK = re.compile(rf"(?i)\b(?:{_MAY_NOT_ASK_WORDS}|{_ROMAJI_CONDITIONAL})\b|{_MAY_NOT_ASK_JA}")
+# `MAY_NOT_ASK` in two parts (a match of an alternation is a match of one of its alternatives): `re` tries the romaji
+# alternative's `[a-z]*` and backtracks at every word boundary of every message (~10 µs of a message's ~13), so it
+# is searched only when "ara" occurs (under IGNORECASE `a` and `r` match only themselves and `A`, `R`).
+_MAY_NOT_ASK_PLAIN = re.compile(rf"(?i)\b(?:{_MAY_NOT_ASK_WORDS})\b|{_MAY_NOT_ASK_JA}")
+_MAY_NOT_ASK_ROMAJI = re.compile(rf"(?i)\b{_ROMAJI_CONDITIONAL}\b")
+
+
+def may_not_ask(text: str) -> bool:
+    """`MAY_NOT_ASK.search(text) is not None`, cheaper."""
+    return _MAY_NOT_ASK_PLAIN.search(text) is not None or (
+        "ara" in text.lower() and _MAY_NOT_ASK_ROMAJI.search(text) is not None)
 
 
 def is_formula(sentence: str) -> bool:

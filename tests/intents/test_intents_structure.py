@@ -128,3 +128,25 @@ def test_no_evidence_is_still_an_honest_fallback(matcher: Matcher, text: str) ->
 def test_questions_that_look_like_requests_open_none(matcher: Matcher, text: str) -> None:
     match = matcher.match(text)
     assert match.decision != "request", (match.decision, match.intent)
+
+
+def test_may_not_ask_is_the_whole_pattern_searched() -> None:
+    """`may_not_ask` (the romaji conditionals searched only where "ara" occurs) answers as `MAY_NOT_ASK.search`."""
+    import json
+    import sys
+    from pathlib import Path
+
+    from intents.structure import MAY_NOT_ASK, may_not_ask
+
+    data = Path(__file__).resolve().parents[1] / "data"
+    texts = [json.loads(line)["text"] for path in sorted(data.glob("*.jsonl"))
+             for line in path.read_text(encoding="utf-8").splitlines() if line.strip()]
+    texts += ["moshi", "TABETARA", "ikitara?", "Shitara", "nandara", "hashıtara", "aaaa shittara bbb", "ara", "ARA",
+              "kawattara ne", "if", "よろしく", "", "tara", "sayonara"]
+    for text in texts + [t.upper() for t in texts]:
+        assert may_not_ask(text) == (MAY_NOT_ASK.search(text) is not None), text
+    # the gate's premise: under IGNORECASE "a" and "r" match only themselves in either case
+    import re
+    for letter in "ar":
+        pattern = re.compile("(?i)" + letter)
+        assert [c for c in range(sys.maxunicode + 1) if pattern.fullmatch(chr(c))] == [ord(letter.upper()), ord(letter)]

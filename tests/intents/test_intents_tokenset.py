@@ -54,3 +54,30 @@ def test_counts_give_rapidfuzz_scores_on_labelled_messages() -> None:
         if long:
             decided += _check(long, forms, rng)
     assert decided > 1000
+
+
+def test_whole_text_comparisons_on_sorted_forms_equal_token_sort_ratio() -> None:
+    """`_Choices.compare` scores whole texts with `fuzz.ratio` on forms sorted once (`_sorted_tokens`): the same
+    uint8 scores as `fuzz.token_sort_ratio` on the texts, and whitespace rapidfuzz does not split on (U+00A0, U+0085…)
+    goes to `token_sort_ratio` itself."""
+    import random
+
+    from rapidfuzz import fuzz, process
+
+    from intents.catalog import load_catalog
+    from intents.matcher import Matcher
+
+    matcher = Matcher(load_catalog())
+    rng = random.Random(18)
+    for lang, groups in matcher._choices.items():
+        for group in groups:
+            assert group.distinct_sorted is not None
+            words = " ".join(group.texts).split()
+            queries = [" ".join(rng.choice(words) for _ in range(rng.randint(1, 9))) for _ in range(150)]
+            queries += [queries[0] + "\u00a0" + queries[1], "a\u0085b " + queries[2], words[0], "  " + words[1] + " "]
+            for query in queries:
+                expected = process.cdist([query], group.texts, scorer=fuzz.token_sort_ratio, dtype=np.uint8)[0]
+                assert np.array_equal(group.compare(query, fuzz.token_sort_ratio, None, token_set=False), expected)
+                some = np.arange(0, len(group.texts), 3)
+                assert np.array_equal(group.compare(query, fuzz.token_sort_ratio, some, token_set=False),
+                                      expected[some])
