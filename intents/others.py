@@ -128,8 +128,10 @@ def _language(doc: dict[str, Any], lang: str) -> _Language:
         whereabouts = v.compile(v["whereabouts"], "whereabouts")
         their_own = None
         own = v.compile(v["own"], "own")
+    # the trigger is made of these entries (one source: `OthersReader` runs them as a cue set)
+    trigger_parts = v.entries("subject") + v.entries("weak") + v.entries("claim")
     return _Language(
-        trigger=v.compile(f"{subject}|{weak}|{v['claim']}", "trigger"),
+        trigger=v.compile("|".join(f"(?:{e})" for e in trigger_parts), "trigger"),
         subject=v.compile(subject, "subject"),
         claim=v.compile(v["claim"], "claim"),
         represented=v.compile(v["principal"], "principal"),
@@ -147,7 +149,7 @@ def _language(doc: dict[str, Any], lang: str) -> _Language:
         access=v.compile(v["access"], "access"),
         item=v.compile(item, "item"),
         own=own,
-        trigger_parts=v.entries("subject") + v.entries("weak") + v.entries("claim"),
+        trigger_parts=trigger_parts,
     )
 
 
