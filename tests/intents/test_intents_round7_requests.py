@@ -130,6 +130,8 @@ def test_the_deletion_gives_way_only_beside_a_correction_and_an_untrue_detail() 
     cues = load_cues()
     both = "The number isn't mine. Remove it and put 0801234567."
     assert cues.request_types(cues.score(both, both)) == frozenset({"correction"})
+    moved = "Stop using the gmail on my account, use my work address going forward."
+    assert cues.request_types(cues.score(moved, moved)) == frozenset({"correction"})
     plain = "Remove my number and update my newsletter settings."
     assert "suspension" in cues.request_types(cues.score(plain, plain))
 
