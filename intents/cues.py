@@ -547,7 +547,8 @@ def load_cues(path: Path = CUES_FILE) -> Cues:
         clause_en=_cue_set(doc, "clause", "en"),
         verbs_en=_verb_pattern(doc, "en"),
         verbs_ja=_verb_pattern(doc, "ja"),
-        others=load_others(),
+        others=load_others().with_trigger_finder(
+            lambda entries: CueSet(tuple((re.compile(p), 1.0) for p in entries))),
         untrue_en=_cue_set(doc, "untrue", "en"),
         untrue_ja=_cue_set(doc, "untrue", "ja"),
     )

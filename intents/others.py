@@ -15,16 +15,19 @@ from __future__ import annotations
 
 import re
 import tomllib
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any, Callable, Protocol
 
 from intents.normalize import fold
 
-if TYPE_CHECKING:
-    from intents.cues import TextView
-
 OTHERS_FILE = Path(__file__).parent / "others.toml"
+
+
+class TriggerFinder(Protocol):
+    """Finds the trigger in a folded text; `view` is that text split into words (an `intents.cues.TextView`, typed
+    loosely here so that this module needs nothing from `cues`, which imports it)."""
+    def finds(self, lines: str, view: Any = None) -> bool: ...
 #: An e-mail address reads as one word, so the vocabulary can say whose it is ("the user emailaddress").
 _EMAIL = re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+")
 EMAIL_WORD = "emailaddress"
@@ -158,22 +161,29 @@ class OthersReader:
     en: _Language
     ja: _Language
 
-    def __post_init__(self) -> None:
-        # The English trigger's entries (subject, weak, claim) as a cue set: `trigger` finds a match exactly when one
-        # of them does, and the set runs only the entries whose word gates the text passes (the trigger as one
-        # pattern has no gate: `re` tried it at every position, ~27 µs a message). Imported here: `cues` imports us.
-        from intents.cues import CueSet
+    #: What finds the English trigger in a folded text. `intents.cues` gives a cue set of the trigger's entries
+    #: (`with_trigger_finder`), which runs only the entries whose word gates the text passes: the trigger as one
+    #: pattern has no gate, and `re` tried it at every position, ~27 µs a message. Injected rather than imported:
+    #: `cues` imports this module, and the import graph stays acyclic (tests/test_import_rules.py).
+    en_finder: "TriggerFinder | None" = None
 
-        object.__setattr__(self, "_en_trigger", CueSet(tuple((re.compile(p), 1.0) for p in self.en.trigger_parts)))
+    def with_trigger_finder(self, make: "Callable[[tuple[str, ...]], TriggerFinder]") -> "OthersReader":
+        """This reader with the English trigger found by `make(entries)` (same matches as `en.trigger`)."""
+        return replace(self, en_finder=make(self.en.trigger_parts))
 
-    def asks_for_others(self, own_text: str, folded: str, japanese: bool, view: "TextView | None" = None) -> bool:
+    def _en_trigger_found(self, folded: str, view: Any) -> bool:
+        if self.en_finder is not None:
+            return self.en_finder.finds(folded, view)
+        return self.en.trigger.search(folded) is not None
+
+    def asks_for_others(self, own_text: str, folded: str, japanese: bool, view: Any = None) -> bool:
         """True when a sentence of `own_text` (the user's own words, NFKC) asks for another person's personal data
         and the writer does not act for them. `folded` is the same text folded (what the English trigger reads, and
         most messages end there); `view` is `folded` split into words (`intents.cues.TextView`) when the caller has
         it."""
         handle = ("'" in own_text or '"' in own_text or "@" in own_text or "‘" in own_text or "“" in own_text) \
             and _HANDLE.search(own_text) is not None
-        if "@" in own_text or handle or self._en_trigger.finds(folded, view):
+        if "@" in own_text or handle or self._en_trigger_found(folded, view):
             text = _EMAIL.sub(f" {EMAIL_WORD} ", own_text)
             if handle:
                 text = _HANDLE.sub(rf"\1 {HANDLE_WORD}", text)
