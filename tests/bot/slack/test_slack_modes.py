@@ -176,6 +176,36 @@ def test_run_socket_mode_builds_the_app_and_starts_the_handler(tmp_path: Path, s
         run_socket_mode(_settings(slack_api, tmp_path))
 
 
+@pytest.mark.skipif(threading.current_thread() is not threading.main_thread(), reason="signals need the main thread")
+def test_sigterm_ends_socket_mode_after_its_clean_up(tmp_path: Path, slack_api: SlackMock,
+                                                     monkeypatch: pytest.MonkeyPatch) -> None:
+    """A process manager's SIGTERM while connected: the handler is closed and the services (the outbox's dispatcher,
+    then the store) are closed before `privacy-bot slack` returns 0; Python's default would have ended the process
+    with none of it. The signal handlers are as before afterwards."""
+    import signal
+
+    from slack_bolt.adapter.socket_mode import SocketModeHandler
+
+    from bot.app import Services
+
+    closed: list[str] = []
+
+    def start(self: SocketModeHandler) -> None:
+        signal.raise_signal(signal.SIGTERM)
+        time.sleep(10)
+        raise AssertionError("SIGTERM did not end the handler's start()")
+
+    close_services = Services.close
+    monkeypatch.setattr(SocketModeHandler, "start", start)
+    monkeypatch.setattr(SocketModeHandler, "close", lambda self: closed.append("handler"))
+    monkeypatch.setattr(Services, "close", lambda self: (closed.append("services"), close_services(self)))
+    monkeypatch.setattr("bot.app.configure_logging", lambda settings: None)
+    before = signal.getsignal(signal.SIGTERM)
+    assert run_socket_mode(_settings(slack_api, tmp_path, SLACK_APP_TOKEN="xapp-1-A0MOCK-1-secret")) == 0
+    assert closed == ["handler", "services"]
+    assert signal.getsignal(signal.SIGTERM) == before
+
+
 #: The bot scope each Web API method the code calls needs (https://api.slack.com/methods); None: no scope. A method
 #: missing here fails the test below, so a new call cannot slip in without its scope being decided.
 METHOD_SCOPES: dict[str, str | None] = {
