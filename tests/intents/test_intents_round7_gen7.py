@@ -3,6 +3,8 @@
 * Someone else's data asked for by a claimed police officer (an account named by the phone number it uses), an HR
   manager of a business client (an employee's browsing logs) or a spouse or partner (夫の/妻の/彼氏の… login history)
   gets the `others_data` refusal: no article, no request, no ticket.
+* A parent or guardian who says so ("as her mother I'm asking…", "I'm her legal guardian and…") asking for their
+  child's data makes a representative's request; asked whether they may ask, it stays a question.
 
 Phrasings are our own; none comes from an evaluation set.
 """
@@ -44,3 +46,26 @@ def test_someone_elses_data_gets_the_refusal_not_a_ticket(matcher: Matcher, text
 def test_the_writers_own_or_a_represented_request_stays_a_request(matcher: Matcher, text: str, handoff: str) -> None:
     match = matcher.match(text)
     assert (match.decision, match.handoff) == ("request", handoff), (match.decision, match.intent, match.cues)
+
+
+@pytest.mark.parametrize("text, handoff", [
+    ("My daughter is 14 and uses your quiz app. As her mother I'm asking you to tell me what her data is used for.",
+     "purpose_notification"),
+    ("I'm her legal guardian and I'm asking you to let me know what her account data is being used for.", "disclosure"),
+    ("she is 15, I am her dad, I'm asking what you use her information for", "purpose_notification"),
+    ("息子は12歳で御社のアプリを使っています。親として、息子の情報を何に使っているのか教えてください。", "purpose_notification"),
+    ("小学生の息子の親です。息子のデータを削除してほしいです。", "suspension"),
+])
+def test_a_parent_who_says_so_makes_the_childs_request(matcher: Matcher, text: str, handoff: str) -> None:
+    match = matcher.match(text)
+    assert (match.decision, match.handoff) == ("request", handoff), (match.decision, match.intent, match.cues)
+
+
+@pytest.mark.parametrize("text", [
+    "As her parent, can I ask what her data is used for?",
+    "I'm his dad. Is there a way for parents to ask what a child's info is used for?",
+    "As his mother, would I be allowed to request his data?",
+])
+def test_a_parent_asking_whether_they_may_ask_stays_a_question(matcher: Matcher, text: str) -> None:
+    match = matcher.match(text)
+    assert match.decision == "answer" and match.handoff is None, (match.decision, match.intent, match.cues)
