@@ -215,3 +215,19 @@ def test_profiling_and_own_records_keep_their_topics(matcher: Matcher, text: str
                                                       handoff: str | None) -> None:
     match = matcher.match(text)
     assert (match.intent, match.handoff) == (intent, handoff), (match.decision, match.candidates[:3])
+
+
+@pytest.mark.parametrize("text", [
+    # where the data came from, when the writer says they never gave it (Art. 2: lawful and fair means)
+    "how did you get my phone number? I never gave it to you",
+    "How you got my email? I not give it.",
+    "how you get my address?? i dont remember signing anything",
+])
+def test_how_you_got_data_never_given_is_acquisition(matcher: Matcher, text: str) -> None:
+    match = matcher.match(text)
+    assert (match.decision, match.article) == ("answer", 2), (match.decision, match.intent, match.candidates[:3])
+
+
+def test_never_given_data_asked_to_stop_stays_a_request(matcher: Matcher) -> None:
+    match = matcher.match("I never gave you my number, stop using it now")
+    assert (match.decision, match.handoff) == ("request", "suspension")
