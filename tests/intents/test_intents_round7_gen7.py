@@ -5,6 +5,8 @@
   gets the `others_data` refusal: no article, no request, no ticket.
 * A parent or guardian who says so ("as her mother I'm asking…", "I'm her legal guardian and…") asking for their
   child's data makes a representative's request; asked whether they may ask, it stays a question.
+* The shortest asks for one's own data ("give me my info", "send me all my data") are disclosure requests, not the
+  article of another topic whose example holds the same two content words.
 
 Phrasings are our own; none comes from an evaluation set.
 """
@@ -69,3 +71,16 @@ def test_a_parent_who_says_so_makes_the_childs_request(matcher: Matcher, text: s
 def test_a_parent_asking_whether_they_may_ask_stays_a_question(matcher: Matcher, text: str) -> None:
     match = matcher.match(text)
     assert match.decision == "answer" and match.handoff is None, (match.decision, match.intent, match.cues)
+
+
+@pytest.mark.parametrize("text", [
+    "show me my info pls",
+    "give me my information",
+    "send me all my data",
+    "just give me all my info",
+    "email me my info",
+    "show me all my details",
+])
+def test_the_shortest_ask_for_ones_own_data_is_a_disclosure_request(matcher: Matcher, text: str) -> None:
+    match = matcher.match(text)
+    assert (match.decision, match.handoff) == ("request", "disclosure"), (match.decision, match.intent, match.cues)
