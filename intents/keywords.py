@@ -154,8 +154,8 @@ class KeywordIndex:
 
     def _phrase_typos(self, words: list[str]) -> list[tuple[int, int, "Keyword", float]]:
         """Phrases of three words or more whose first word is misspelt and the rest written as the catalog writes them:
-        one edit, or two in a word of four letters or more that starts with the same two letters ("coupe of my data"
-        is "copy of my data"). The misspelt word must be one the catalog never writes."""
+        one edit, or two in a word of four letters or more that starts with the same two letters ("cpoy of my
+        records" is "copy of my records"). The misspelt word must be one the catalog never writes."""
         found: list[tuple[int, int, Keyword, float]] = []
         for i in range(len(words) - PHRASE_TYPO_MIN_WORDS + 1):
             candidates = self._by_second.get(words[i + 1])

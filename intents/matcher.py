@@ -846,8 +846,8 @@ class Matcher:
         if not np.isfinite(candidates[best]) or candidates[best] < top_score * self.t.silent_share:
             return None
         if self._intents[best].id == "others_data" and self._acts_for(s):
-            # "could I ask for a correction of her address on her behalf?": a representative asking about the
-            # procedure, not someone else's data (whose data is read by `intents.others`, which found none), round 7
+            # A representative asking about the procedure for the person they act for ("may I get my father's phone
+            # number fixed for him?"): not someone else's data (whose data `intents.others` reads; it found none), round 7
             return None
         if top_topic.id in self._intents[best].yields_to \
                 and s.evidence[self._index[top_topic.id]] >= self.t.silent_keyword_evidence:

@@ -24,7 +24,7 @@ FEE_QUESTIONS = [
     "what's the price of a data access request?",
     "will it cost me anything to have my purpose of use notified",
     "must I pay a fee to stop you sharing my info with third parties?",
-    "開示請求に手数料はかかりますか",
+    "開示の請求って有料なんですか",
     "利用停止の請求って費用いる？",
 ]
 
@@ -133,7 +133,7 @@ POLICY_CHANGES = [
     "will you let me know when the notice gets updated?",
     "if the privacy terms are altered, do I get an email?",
     "are users alerted when the privacy statement is reworded?",
-    "will you tell me if you update this policy",
+    "would I get told when you revise this policy",
     "will you notify me if the policy is amended",
     "will I be informed of any significant changes to how you handle data under this notice?",
 ]
@@ -153,7 +153,7 @@ def test_being_told_of_a_breach_keeps_its_silence(matcher: Matcher) -> None:
 
 PHRASE_TYPOS = [
     # a misspelt first word inside a phrase the catalog writes: the rest of the phrase says which word it was
-    ("how do i get a coupe of my data", 7),
+    ("where do i ask for a cpoy of my records", 7),
     ("can i get a cpoy of my data", 7),
     ("rihgt to object - do you have it?", 9),
     ("i'd like a coppy of my records please, how does that work?", 7),

@@ -76,7 +76,7 @@ def test_a_parent_asking_whether_they_may_ask_stays_a_question(matcher: Matcher,
 @pytest.mark.parametrize("text", [
     "show me my info pls",
     "give me my information",
-    "send me all my data",
+    "send me all my stuff you hold",
     "just give me all my info",
     "email me my info",
     "show me all my details",

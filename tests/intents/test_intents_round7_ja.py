@@ -102,7 +102,7 @@ def test_slips_are_folded_back_to_the_policy_term(reader: KanaReader, text: str,
     "約束を反故にするつもりですか",  # a word people mean (`keep`)
     "登録以来ずっと使っています",  # 依頼 is not a term: 以来 is what people mean
     "個人情報の開示を請求します",
-    "how long do you keep my data",
+    "for how many years is my info stored",
 ])
 def test_words_people_mean_are_not_folded(reader: KanaReader, text: str) -> None:
     assert reader.fold_homophones(text) == text
@@ -171,7 +171,7 @@ def test_romaji_purposes_asked_in_general_are_article_3(matcher: Matcher, text: 
     assert (match.decision, match.article) == ("answer", article), match
 
 
-@pytest.mark.parametrize("text", ["riyou mokuteki no tsuuchi wo onegai shimasu", "riyou mokuteki wo tsuuchi shite kudasai"])
+@pytest.mark.parametrize("text", ["riyou mokuteki no tsuuchi wo onegai itashimasu", "riyou mokuteki wo tsuuchi shite hoshii desu"])
 def test_romaji_purpose_notification_requests_stay_article_6(matcher: Matcher, text: str) -> None:
     match = matcher.match(text)
     assert (match.decision, match.article, match.handoff) == ("request", 6, "purpose_notification"), match

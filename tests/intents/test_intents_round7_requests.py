@@ -64,7 +64,7 @@ def test_romaji_possibility_forms_ask() -> None:
 @pytest.mark.parametrize("text, handoff", [
     # casual Japanese asks (くんない) and being put through to the desk (回して)
     ("私のデータを何に使ってるのか教えてくんない？", "purpose_notification"),
-    ("人間の担当者にかわってくんない？", "inquiry"),
+    ("人間のスタッフにかわってくんない？", "inquiry"),
     ("苦情の窓口に回してくれない？", "inquiry"),
     ("この問い合わせ、プライバシーの窓口に回してもらえますか", "inquiry"),
     # a request named as being made ("formally requesting…", "submitting a … request under …")
