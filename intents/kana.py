@@ -337,6 +337,9 @@ class KanaReader:
         #: Written form -> the policy term it is a conversion slip of (帝政 -> 訂正, 故人情報 -> 個人情報).
         self.homophones: dict[str, str] = dict(load_homophones() if homophones is None else homophones)
         self._homophone_sizes = sorted({len(w) for w in self.homophones}, reverse=True)
+        # Characters a homophone starts with: other positions are passed over without the per-size look-ups (a long
+        # Japanese message has thousands of positions, a few of them starts).
+        self._homophone_starts = frozenset(w[0] for w in self.homophones)
         known: Mapping[str, Sequence[Morpheme]] = load_analyses() if analyses is None else analyses
         missing = [text for text in dict.fromkeys(texts) if text not in known]
         if missing:
@@ -526,10 +529,13 @@ class KanaReader:
         runs = list(_FOLD_RUN.finditer(text))
         if not runs:
             return text
-        pieces, last = [], 0
+        pieces, last, starts = [], 0, self._homophone_starts
         for run in runs:
             word, i = run.group(0), 0
             while i < len(word) - 1:
+                if word[i] not in starts:
+                    i += 1
+                    continue
                 for size in self._homophone_sizes:
                     term = self.homophones.get(word[i:i + size]) if i + size <= len(word) else None
                     if term is not None:
