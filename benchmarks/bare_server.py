@@ -3,7 +3,7 @@ a bare FastAPI app whose `POST /api/chat` returns a constant JSON object, or (`-
 `POST /api/chat` validates the same JSON body and only runs the matcher on the message, on the event loop (issue 18's
 second baseline: what answering costs when nothing but matching is done).
 
-It goes through `bot.cli.main.main(["serve", ...])` and only swaps the app inside `uvicorn.run`, so host, port, log
+It goes through `bot.cli.main.main(["serve", ...])` and only swaps the app `serve` is given, so host, port, log
 level, access log, server header, event loop, HTTP parser and worker count are whatever `privacy-bot serve`
 uses, by construction, and the process carries the same services (store, staff-notification thread) in the
 background. Usage: `python -m benchmarks.bare_server --port P [--host 127.0.0.1] [--matcher]`.
@@ -87,16 +87,16 @@ def main(argv: list[str]) -> int:
         return minimal([a for a in argv if a != "--minimal"])
     make_app = matcher_app if "--matcher" in argv else bare_app
     argv = [a for a in argv if a != "--matcher"]
-    real_run = uvicorn.run
+    # The swap is made where `privacy-bot serve` gets its app (it imports `create_app` when it runs), not inside
+    # uvicorn: serve builds its `uvicorn.Server` itself since the graceful stop (bot/signals.py), and a swap of
+    # `uvicorn.run` went unused, so both baselines silently served the full chat app. `start_bare_server` now
+    # checks the answer's shape, so a swap that misses again stops the benchmark instead.
+    import bot.web.app as web_app
 
-    def run(app: Any, **kwargs: Any) -> None:
-        from bot import heap
+    def create_app(services: Any) -> FastAPI:
+        return make_app()  # the services are built and run beside it as in `serve`; only the app differs
 
-        swapped = make_app()
-        heap.settle()  # as `privacy-bot serve` does before serving, now that this app is built too
-        real_run(swapped, **kwargs)  # every setting as `privacy-bot serve` passes it
-
-    uvicorn.run = run  # type: ignore[assignment]
+    web_app.create_app = create_app  # type: ignore[assignment]
     from bot.cli.main import main as cli_main
 
     return cli_main(["serve", *argv])

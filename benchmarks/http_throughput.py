@@ -35,6 +35,7 @@ from typing import Any, Sequence
 from benchmarks import (LOOPBACK, UNLIMITED_RATES, RedisServer, Section, ServerProcess, clean_env, dev_texts,
                         free_port, markdown_table, percentile)
 from benchmarks.loadgen import chat_request
+from benchmarks.bare_server import CONSTANT
 
 CLIENTS = 32
 TURNS_PER_SESSION = 20
@@ -152,7 +153,24 @@ def start_bare_server(workdir: Path, *, matcher: bool = False, wait: bool = True
     server = ServerProcess(argv, env, port, log, Path(__file__).resolve().parents[1]).start()
     if wait:
         server.wait_ready()
+        check_baseline(server, matcher=matcher)
     return server
+
+
+def check_baseline(server: ServerProcess, *, matcher: bool) -> None:
+    """Raise unless the baseline answers as a baseline: the bare one its constant, the matcher-only one a match
+    and no reply text. (A baseline that serves the full chat app makes every ratio against it meaningless.)"""
+    import urllib.request
+
+    request = urllib.request.Request(f"{server.base}/api/chat", data=json.dumps({"text": "cookies?"}).encode(),
+                                     headers={"Content-Type": "application/json"})
+    with urllib.request.urlopen(request, timeout=10) as response:
+        answer = json.loads(response.read())
+    shaped = (set(answer) == {"decision", "intent", "confidence"}) if matcher else answer == CONSTANT
+    if not shaped:
+        raise RuntimeError(f"the {'matcher-only' if matcher else 'bare'} baseline on port {server.port} did not "
+                           f"answer as one (it answered {sorted(answer)}): the app swap in benchmarks/bare_server.py "
+                           "missed, so the ratios would compare the chat server with itself")
 
 
 def core_cost(texts: Sequence[str], data_dir: Path, redis_url: str | None, messages: int) -> dict[str, float]:
@@ -326,8 +344,10 @@ def run(quick: bool = False) -> Section:
                                  if name in ("bare", "matcher")
                                  else start_chat_server(workdir, redis.url if name == "redis" else None, name,
                                                         wait=False))
-            for server in servers.values():
+            for name, server in servers.items():
                 server.wait_ready()
+                if name in ("bare", "matcher"):
+                    check_baseline(server, matcher=name == "matcher")
             for n in range(rounds_n):
                 for name in round_order(n):
                     server = servers[name]

@@ -362,3 +362,26 @@ def test_fault_load_form_scripts_reach_the_summary(tmp_path: Path) -> None:
             assert [c.value for c in reply.choices] == SUMMARY_CHOICES, (kind, reply.text)
     finally:
         services.close()
+
+
+@pytest.mark.parametrize("matcher_only", [False, True], ids=["bare", "matcher-only"])
+def test_the_baselines_serve_the_baseline_apps(tmp_path: Path, matcher_only: bool) -> None:
+    """The baselines go through `privacy-bot serve` with only the app swapped; when the swap misses they serve
+    the full chat app and every ratio compares the chat server with itself (this happened once, unnoticed, when
+    serve began building its own `uvicorn.Server`). `start_bare_server` checks the answer's shape."""
+    from benchmarks.http_throughput import start_bare_server
+
+    server = start_bare_server(tmp_path, matcher=matcher_only)  # raises if the answer is not a baseline's
+    try:
+        import urllib.request
+
+        request = urllib.request.Request(f"{server.base}/api/chat", data=b'{"text": "do you use cookies?"}',
+                                         headers={"Content-Type": "application/json"})
+        with urllib.request.urlopen(request, timeout=10) as response:
+            answer = json.loads(response.read())
+        if matcher_only:
+            assert answer["intent"] == "cookies" and "text" not in answer, answer
+        else:
+            assert answer == {"status": "ok"}
+    finally:
+        server.stop()
