@@ -645,6 +645,13 @@ class Matcher:
             named = self._yielded(s, top_intent, topics[1:])
             if named is not None:
                 top, top_topic, top_score, top_intent = promote(named)
+            elif cues.balance >= self.t.request_cue and cues.data_object > 0:
+                # A request made now on the data the silence's subject concerns ("I'm the mother of a 12-year-old…
+                # I want you to tell me what you use my son's data for"): the request the silence gives way to, if
+                # the best article topic gives one; the policy's rules for children are not what is asked.
+                yielded = self._yielded_request(s, top_intent, topics[1:], cues)
+                if yielded is not None:
+                    return result("request", yielded[0], confidence=yielded[1] / 100, extra={"yielded"})
         if top_intent.kind == "silent" and s.evidence[top] < self.t.silent_keyword_evidence:
             # A silent topic answers a message that uses its own words (fee, sell, police…) or closely resembles one
             # of its examples; ranked first on shared vocabulary alone, it gives way to an article topic the message
@@ -868,6 +875,19 @@ class Matcher:
                     and s.evidence[i] >= self.t.silent_keyword_evidence and s.gate[i] >= self.t.fallback_score:
                 return i
         return None
+
+    def _yielded_request(self, s: "_Scores", silent: Intent, topics: list[int],
+                         cues: CueScores) -> tuple[Intent, float] | None:
+        """The request the best article topic of `topics` gives for a request made now, when `silent` gives way to that
+        request's question topic (`Intent.yields_to`), with the topic's score; else None. The topic needs no keyword
+        of its own: the silence's words (a child's age) took the message, the request cues say what it asks."""
+        article = next((i for i in topics if not self._articleless[i] and s.gate[i] >= self.t.fallback_score), None)
+        if article is None:
+            return None
+        request = self._request_for(self._intents[int(self._topic[article])], float(s.total[article]), s, cues)
+        if request is None or self._intents[int(self._topic[self._index[request.id]])].id not in silent.yields_to:
+            return None
+        return request, float(s.total[article])
 
     def _named_request(self, s: "_Scores", cues: CueScores) -> int | None:
         """The request intent whose type the message's verbs name, when exactly one is named and it matches on its

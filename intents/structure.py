@@ -284,6 +284,39 @@ def _set_aside(text: str) -> str:
     return result if result.strip(" ,.。、") else text
 
 
+#: Punctuation spoken into a dictation app ("hey webmo comma tell me why you keep my info period my user name is…",
+#: round 8, `req8`): in a message with no punctuation of its own, the spoken marks are written as the marks, so the
+#: request cues read the sentences and clauses where the speaker put them. "period" is a mark only where it cannot be
+#: the noun ("the retention period", "a 30 day period", "the period of"): after a word that is no determiner or noun
+#: qualifier, and not before "of"/"for"/"in"/"is"…; and only beside another spoken mark or at the message end.
+_TYPED_PUNCTUATION = re.compile(r"[,;:!?？。、！]|\.(?:\s|$)")
+_SPOKEN_MARK = re.compile(r"(?i)\s*\b(?:comma|question mark|exclamation (?:mark|point)|full stop)\b")
+_SPOKEN_PERIOD = re.compile(
+    r"(?i)(?<!\ba)(?<!\ban)(?<!\bthe)(?<!\bthis)(?<!\bthat)(?<!\bany)(?<!\bsome)(?<!\beach)(?<!\bwhat)(?<!\bwhich)"
+    r"(?<!\bsame)(?<!\bsuch)(?<!\byour)(?<!\bour)(?<!\btheir)(?<!\bmy)(?<!\bits)(?<!\bretention)(?<!\bstorage)"
+    r"(?<!\bholding)(?<!\btrial)(?<!\bgrace)(?<!\bnotice)(?<!\bwaiting)(?<!\bcooling off)(?<!\btime)(?<!\bbilling)"
+    r"(?<!\bcontract)(?<!\bshort)(?<!\blong)(?<!\blonger)(?<!\blimited)(?<!\bcertain)(?<!\bset)(?<!\bfixed)"
+    r"(?<!\bday)(?<!\bweek)(?<!\bmonth)(?<!\byear)(?<!\bresponse)(?<!\breview)(?<!\bprocessing)(?<!\bdeletion)"
+    r"\s+period\b(?!\s+(?:of|for|in|during|when|is|was|are|were|will|would|has|have|lasts?|ends?|starts?|begins?|expires?)\b)")
+_SPOKEN_SYMBOL = {"comma": ",", "question mark": "?", "exclamation mark": "!", "exclamation point": "!", "full stop": "."}
+
+
+def _spoken_punctuation(text: str) -> str:
+    """`text` with punctuation spoken into a dictation app written as the marks; unchanged when the message has
+    punctuation of its own or no spoken mark."""
+    if _TYPED_PUNCTUATION.search(text):
+        return text
+    other = _SPOKEN_MARK.search(text) is not None
+    if not other and not re.search(r"(?i)\bperiod\s*$", text):
+        return text
+    text = _SPOKEN_MARK.sub(lambda m: _SPOKEN_SYMBOL[" ".join(m.group(0).split()).lower()], text)
+    if other:
+        text = _SPOKEN_PERIOD.sub(".", text)
+    else:
+        text = re.sub(_SPOKEN_PERIOD.pattern + r"\s*$", ".", text)
+    return text
+
+
 def _asks(sentence: str) -> bool:
     return bool(_ASK_EN.search(sentence) or _ASK_JA.search(sentence))
 
@@ -292,7 +325,9 @@ def read(cleaned: str) -> Structure:
     """The structure of an NFKC-cleaned message (see the module docstring). Never raises for str input."""
     unquoted = _unquoted(cleaned)
     own = _unnegated(unquoted)
-    sentences = tuple(split_sentences(own))
+    # The topic reads the message as written (`unnegated` below); the sentences and the cues read the spoken marks.
+    spoken = _spoken_punctuation(own)
+    sentences = tuple(split_sentences(spoken))
     ask = ""
     relayed = _RELAYED_JA.search(cleaned) if "「" in cleaned else None
     if relayed is not None:
@@ -309,4 +344,4 @@ def read(cleaned: str) -> Structure:
     if relayed is not None:
         # the topic is the relayed question's, not the note's (「サポート窓口の…です」 names no topic asked about)
         unnegated = relayed.group(1)
-    return Structure(sentences=sentences, own=own, ask=ask, unnegated=unnegated if unnegated != cleaned else "")
+    return Structure(sentences=sentences, own=spoken, ask=ask, unnegated=unnegated if unnegated != cleaned else "")

@@ -1,0 +1,79 @@
+"""Round 8 (issue 13), `req8`: formal requests missed or mistyped, and requests opened where none is made.
+
+Phrasings are written for these tests: not evaluation items, not catalog examples. Each "fails before" list was
+checked against `main` 0123e05 (no request where one is made, the wrong type, or a request where none is made).
+"""
+from __future__ import annotations
+
+import pytest
+
+from intents.matcher import Matcher
+from intents.structure import read
+
+
+def _request(matcher: Matcher, text: str, handoff: str) -> None:
+    match = matcher.match(text)
+    assert (match.decision, match.handoff) == ("request", handoff), (match.decision, match.intent, match.cues)
+
+
+def _not_request(matcher: Matcher, text: str) -> None:
+    match = matcher.match(text)
+    assert match.decision != "request", (match.decision, match.intent, match.handoff, match.cues)
+
+
+# --- 1. a parent or guardian making the child's request -------------------------------------------------------------
+
+@pytest.mark.parametrize("text, handoff", [
+    # Japanese: 〜として (parent, guardian, legal representative) beside a formal request and a "tell me which…" sentence
+    # (questions on 0123e05: the embedded question's どの/どんな outweighed 請求します alone)
+    ("息子の親として開示を請求します。どんな情報を持っているか教えてください。", "disclosure"),
+    ("保護者として、娘のアカウントの情報の削除を請求します。どの情報が消えるのか教えてください。", "suspension"),
+    ("娘の親として利用停止を請求します。どの情報が対象になるか教えてください。", "suspension"),
+    ("親として、子どもの個人情報の利用目的の通知を請求します。どういう目的なのか、教えてください。", "purpose_notification"),
+    # English: the child's age named first took the children silence, which answered instead of the request
+    ("My boy is 12 years old and has an account. I need you to explain what you do with my son's details.",
+     "purpose_notification"),
+    ("I'm dad to an 11 year old who uses your games. I want you to tell me what you're doing with my kid's data.",
+     "purpose_notification"),
+])
+def test_a_parent_making_the_childs_request(matcher: Matcher, text: str, handoff: str) -> None:
+    _request(matcher, text, handoff)
+
+
+@pytest.mark.parametrize("text", [
+    "親として、子どもの情報の開示を請求できますか？",
+    "I'm the mother of a 12-year-old. can I ask you what you are using my son's information for?",
+    "I'm the mother of a 12-year-old. Do you have special rules for kids?",
+])
+def test_a_parent_asking_whether_stays_a_question(matcher: Matcher, text: str) -> None:
+    _not_request(matcher, text)
+
+
+# --- 2. punctuation spoken into a dictation app ----------------------------------------------------------------------
+
+@pytest.mark.parametrize("text, handoff", [
+    # requests on 0123e05 read as one run-on sentence whose imperative did not open it
+    ("okay webmo comma send me a copy of everything you have on me period my email is jay at example dot com",
+     "disclosure"),
+    ("webmo comma tell me what you do with my info period", "purpose_notification"),
+    ("hey there comma tell me why you are keeping my phone number period thanks", "purpose_notification"),
+])
+def test_dictated_requests(matcher: Matcher, text: str, handoff: str) -> None:
+    _request(matcher, text, handoff)
+
+
+@pytest.mark.parametrize("text, sentences", [
+    ("hello comma tell me why you keep my info period my name is ann", ("hello, tell me why you keep my info.",
+                                                                        "my name is ann")),
+    ("send me my data question mark no i mean send it", ("send me my data?", "no i mean send it")),
+    ("tell me why you keep my info period", ("tell me why you keep my info.",)),
+    # the noun stays a noun
+    ("what is the retention period for my data", ("what is the retention period for my data",)),
+    ("keep it for a short period", ("keep it for a short period",)),
+    ("hello comma is there a period of time after which you delete it question mark",
+     ("hello, is there a period of time after which you delete it?",)),
+    # typed punctuation: nothing is dictated
+    ("Hi, what's the comma policy here? period.", ("Hi, what's the comma policy here?", "period.")),
+])
+def test_spoken_marks_are_read_as_punctuation(text: str, sentences: tuple[str, ...]) -> None:
+    assert read(text).sentences == sentences
