@@ -432,8 +432,12 @@ class Cues:
         if data_object and work_object:
             # A typo reported on the site quotes the words it is in (「個人情報」が「個人情法」に…, "personal data" is
             # misspelt on your homepage): quoted words are the site's text, not personal data asked about.
+            # The team's account in "remove a member from our team account" is the work object's, not the writer's.
             unquoted = _QUOTED.sub(" ", raw)
-            data_object = self.data_object.score(fold(unquoted) + "\n" + (unquoted if japanese else ""))
+            folded_rest, raw_rest = fold(unquoted), unquoted
+            for pattern, _ in self.work_object.patterns:
+                folded_rest, raw_rest = pattern.sub(" ", folded_rest), pattern.sub(" ", raw_rest)
+            data_object = self.data_object.score(folded_rest + "\n" + (raw_rest if japanese else ""))
         elsewhere = self.elsewhere.score(both, both_view)
         if elsewhere and self.ours.score(both, both_view):
             elsewhere = 0.0  # this company named, or its sharing with the other one asked about

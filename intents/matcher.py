@@ -677,7 +677,9 @@ class Matcher:
                          and s.examples[top] >= self.t.offtopic_example_score)
         if cues.offtopic >= self.t.offtopic_cue and not named_closely and (
                 (s.evidence[top] < self.t.offtopic_keyword_evidence and not data_request) or chatter_request):
-            return result("fallback", support, confidence=top_score / 100, extra={"offtopic"})
+            # The reply names the support topic whose words are in the message ("delete a playlist I made": the app),
+            # when there is one, rather than saying it did not understand.
+            return result("fallback", support or self._weak_support(s), confidence=top_score / 100, extra={"offtopic"})
         if not s.has_evidence[top] or s.gate[top] < self.t.fallback_score:
             return self._no_dead_end(s, topics, cues, result)
         if top_intent.id == "others_data" and cues.authority == 0 and len(topics) > 1 \

@@ -1,0 +1,65 @@
+"""Round-8 off-topic families (issue 13): everyday product support worded with privacy words (removing a member from
+a team workspace, deleting something the user made in the app). Phrasings are our own (none comes from the round-8
+diagnosis sets)."""
+from __future__ import annotations
+
+import pytest
+
+from intents.matcher import Matcher
+
+# An admin taking a member off a team, workspace or organisation plan: "remove", "delete", "account" and "former"
+# name no personal data of the writer's. Out of scope, no article, never a request.
+WORKSPACE_MEMBERS = [
+    "how can I delete an inactive member from my team account so we aren't charged for them",
+    "we need to remove a user who left the company from our organisation plan",
+    "can an admin delete a teammate's account from our org dashboard",
+    "how do I remove someone from our shared workspace",
+    "チームから退職したメンバーを削除して請求を止めたい",
+    "kanrisha to shite menbaa wo sakujo shitai",
+]
+
+# Something the user made in the app (a playlist, an album, a folder, a memo): deleting it is product support.
+APP_CONTENT = [
+    "how do I delete the playlist I created",
+    "can I remove a photo album I uploaded",
+    "I want to delete a folder I made",
+    "how can i get rid of an old recipe i saved",
+    "作ったメモを削除したい",
+    "作成したプレイリストを削除するにはどうすればいいですか",
+    "アルバムを削除したいです",
+    "hozon shita memo wo keshitai",
+    "pureirisuto wo sakujo shitai",
+]
+
+
+@pytest.mark.parametrize("text", WORKSPACE_MEMBERS + APP_CONTENT)
+def test_support_worded_with_privacy_verbs_gets_no_article(matcher: Matcher, text: str) -> None:
+    match = matcher.match(text)
+    assert match.article is None and match.handoff is None, match
+    assert match.decision == "fallback", match
+
+
+@pytest.mark.parametrize(("text", "intent"), [
+    ("how do I delete the playlist I created", "support_app"),
+    ("作ったメモを削除したい", "support_app"),
+    ("we need to remove a user who left the company from our organisation plan", "support_account"),
+])
+def test_the_reply_names_the_support_topic(matcher: Matcher, text: str, intent: str) -> None:
+    # The out-of-scope reply (it names its topic), not "I did not understand".
+    assert matcher.match(text).intent == intent
+
+
+# The writer's own data beside the same words is still a request or a policy question.
+@pytest.mark.parametrize(("text", "article", "handoff"), [
+    ("delete my account and all the photos I uploaded", 9, "suspension"),
+    ("I'm leaving the team, please delete my personal data", 9, "suspension"),
+    ("as a former member, can you delete my data from your organisation", 9, "suspension"),
+    ("I left the company, remove my details from your member list", 9, "suspension"),
+    ("作ったアカウントを削除してください", 9, "suspension"),
+    ("do you keep a list of the playlists I listen to for advertising?", 11, None),
+    ("what do you do with the folders and files I upload, are they shared with third parties?", 9, None),
+])
+def test_own_data_beside_app_words_keeps_its_article(matcher: Matcher, text: str, article: int,
+                                                    handoff: str | None) -> None:
+    match = matcher.match(text)
+    assert (match.article, match.handoff) == (article, handoff), match
