@@ -774,7 +774,10 @@ class Matcher:
             # The request's own keywords must be among them (the topic's question keywords alone ask about it).
             index = keyed.pop()
             request_index = self._request_of_topic.get(index)
-            if request_index is not None and s.evidence[request_index] > 0:
+            # ... or its verbs name that request ("what do u have on me?? show me, acct is …": the topic by its
+            # keyword, the disclosure by "show me"), round 8
+            if request_index is not None and (s.evidence[request_index] > 0 or self._intents[request_index].request_type
+                                              in self.cues.request_types(cues)):
                 return result("request", self._intents[request_index], confidence=float(s.total[request_index]) / 100,
                               extra={"stated"})
         if cues.balance >= self.t.request_cue and cues.data_object > 0 and self._weak_support(s) is None:

@@ -77,3 +77,27 @@ def test_dictated_requests(matcher: Matcher, text: str, handoff: str) -> None:
 ])
 def test_spoken_marks_are_read_as_punctuation(text: str, sentences: tuple[str, ...]) -> None:
     assert read(text).sentences == sentences
+
+
+# --- 3. a casual question about what is held, then a bare "show me" ------------------------------------------------
+
+@pytest.mark.parametrize("text", [
+    # questions on 0123e05 (the question's what/do you outweighed the imperative), or a dead end with an account named
+    "what have you got on me? show me, account is mariko.s@yahoo.co.jp",
+    "what do you guys even have on me? show me. my email is kay@example.com",
+    "what info u got on me?? lemme see it",
+    "so what data do you have about me?? show it to me",
+    "what have you got on me, show me everything",
+    "what do you have on me?? show me, acct is tomasz",
+])
+def test_show_me_after_what_do_you_have_on_me(matcher: Matcher, text: str) -> None:
+    _request(matcher, text, "disclosure")
+
+
+@pytest.mark.parametrize("text", [
+    "what kind of data do you collect? show me the section of the policy",
+    "show me the cookie section",
+    "what data do you keep. let me see the policy",
+])
+def test_show_me_the_policy_is_no_request(matcher: Matcher, text: str) -> None:
+    _not_request(matcher, text)
