@@ -1,0 +1,51 @@
+"""Round 8 (issue 13, `art8`): plain questions that have an article, answered with another one or not at all.
+
+Families: asking to be told what or why one's own data is used (the asking itself is Article 6, the list of purposes
+alone Article 3). Phrasings are our own; none comes from an evaluation set. Each list failed on `main` before the
+change that made it pass.
+"""
+from __future__ import annotations
+
+import pytest
+
+from intents.matcher import Matcher
+
+
+def _answers(matcher: Matcher, text: str, article: int) -> None:
+    match = matcher.match(text)
+    assert (match.decision, match.article) == ("answer", article), (
+        match.decision, match.intent, match.article, match.candidates[:3])
+
+
+# Asking (or someone asking for me) what or why my data is used, and when the company may refuse to say: Art. 6.
+ASKING_WHY_MY_DATA = [
+    "could my wife, acting for me, ask why you use my data?",
+    "when can you decline to tell a person why their information is used?",
+    "am I able to ask what you use my data for, rather than reading the whole policy?",
+    "may my brother ask you why my information is being used, instead of me?",
+    "suppose I wrote in asking what you use my data for - would I get a reply?",
+    "I'd like to know the reason you're keeping my phone number, can I ask that?",
+    "is my carer allowed to ask what you are using my details for?",
+    "would you ever refuse to say why you are using someone's information?",
+]
+
+
+@pytest.mark.parametrize("text", ASKING_WHY_MY_DATA)
+def test_asking_why_my_data_is_used_is_the_purpose_notification(matcher: Matcher, text: str) -> None:
+    _answers(matcher, text, 6)
+
+
+# The direct question on what or why my data is used is the purpose list (Art. 3), not a request's procedure.
+DIRECT_PURPOSE_QUESTIONS = [
+    "why are you using my personal information",
+    "why do you use my phone number at all",
+]
+
+
+@pytest.mark.parametrize("text", DIRECT_PURPOSE_QUESTIONS)
+def test_the_direct_question_on_my_data_is_the_purpose_list(matcher: Matcher, text: str) -> None:
+    _answers(matcher, text, 3)
+
+
+def test_what_do_you_use_my_data_for_stays_the_purpose_list(matcher: Matcher) -> None:
+    _answers(matcher, "what do you use my data for?", 3)
