@@ -101,3 +101,31 @@ def test_show_me_after_what_do_you_have_on_me(matcher: Matcher, text: str) -> No
 ])
 def test_show_me_the_policy_is_no_request(matcher: Matcher, text: str) -> None:
     _not_request(matcher, text)
+
+
+# --- 4. a detail as recorded set against what it should be ---------------------------------------------------------
+
+@pytest.mark.parametrize("text", [
+    # an answer about corrections, or a dead end, on 0123e05 ("should be" alone weighed too little)
+    "you've got my surname spelled smyth, it should be smith",
+    "you have my birthday as 3 may, it should be 5 march",
+    "you spelled my name katherine it should be kathryn",
+    "the email on my account says jdoe@old.com, should be jdoe@new.com",
+    "my middle initial on file is p, it should be q",
+])
+def test_a_recorded_detail_and_what_it_should_be(matcher: Matcher, text: str) -> None:
+    _request(matcher, text, "correction")
+
+
+@pytest.mark.parametrize("text", [
+    "if you have my name spelled wrong, what should I do?",
+    "you have my number. it should be safe with you",  # a correction request on 0123e05
+    "my profile says i'm 30 but it should be 31, how do i change it myself in the app?",
+])
+def test_what_data_should_be_is_no_correction(matcher: Matcher, text: str) -> None:
+    match = matcher.match(text)
+    assert match.handoff != "correction", (match.decision, match.intent, match.cues)
+
+
+def test_a_recorded_detail_that_should_be_deleted_stays_a_deletion(matcher: Matcher) -> None:
+    _request(matcher, "you have my email on file, it should be deleted now", "suspension")
