@@ -592,7 +592,11 @@ class Matcher:
         about_bot = int(np.argmax(keyed_small))
         topic_named = np.max(np.where(self._is_smalltalk | self._asks_for_person, 0.0, s.evidence)) \
             >= self.t.silent_keyword_evidence
-        if keyed_small[about_bot] > 0 and cues.request == 0 and not topic_named:
+        # A short message that takes itself back ("oops, wrong button", 「押し間違えました」) names no topic either, whatever
+        # a correction's word in it ("wrong") names, when it names no personal data (round 8).
+        taken_back = (keyed_small[about_bot] > 0 and cues.data_object == 0 and cues.question == 0
+                      and len(norm.text.split()) <= self.t.taken_back_words and len(norm.text) <= self.t.taken_back_chars)
+        if keyed_small[about_bot] > 0 and cues.request == 0 and (not topic_named or taken_back):
             return result("smalltalk", self._intents[about_bot], confidence=float(s.examples[about_bot]) / 100)
         small = np.where(self._is_smalltalk, s.examples, -1.0)
         smalltalk = int(np.argmax(small))

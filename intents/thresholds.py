@@ -64,6 +64,10 @@ class Thresholds:
     clarify_floor: float = 55.0
     clarify_example_score: float = 60.0
     short_message_words: int = 3
+    #: A message of at most this many words and characters with a phrase that takes it back ("oops, wrong button"),
+    #: no personal data named and no request or question, is smalltalk (`never_mind`).
+    taken_back_words: int = 8
+    taken_back_chars: int = 48
     #: Messages with more vocabulary tokens than this compare examples only of the `prune_keep` intents the
     #: vocabulary and keywords rank best: the long tail of latency.
     prune_tokens: int = 30

@@ -77,6 +77,7 @@ _SPECS = (
     TemplateSpec("thanks", "smalltalk"),
     TemplateSpec("help", "smalltalk"),
     TemplateSpec("goodbye", "smalltalk"),
+    TemplateSpec("never_mind", "smalltalk"),  # sent by mistake, taken back (round 8)
     TemplateSpec("fallback", "system"),
     TemplateSpec("clarify", "system"),
     # A bare "yes" / 「はい」 with no offer pending: ask what the user means (never topic matching).

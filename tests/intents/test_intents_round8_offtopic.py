@@ -63,3 +63,35 @@ def test_own_data_beside_app_words_keeps_its_article(matcher: Matcher, text: str
                                                     handoff: str | None) -> None:
     match = matcher.match(text)
     assert (match.article, match.handoff) == (article, handoff), match
+
+
+# A message taken back (a pressed button, a typo, "never mind"): smalltalk, even with a correction's word ("wrong").
+TAKEN_BACK = [
+    "whoops, clicked the wrong thing",
+    "sorry, fat fingers",
+    "please ignore, accidental send",
+    "ugh hit send too early, ignore",
+    "あ、押し間違えました。すみません",
+    "ミスタップです",
+    "ayamatte soushin shimashita",
+]
+
+
+@pytest.mark.parametrize("text", TAKEN_BACK)
+def test_a_message_taken_back_is_smalltalk(matcher: Matcher, text: str) -> None:
+    match = matcher.match(text)
+    assert (match.decision, match.intent, match.article) == ("smalltalk", "never_mind", None), match
+
+
+# The same words beside the writer's own data, or a question, are a request or a policy question.
+@pytest.mark.parametrize(("text", "article", "handoff"), [
+    ("sorry, I entered the wrong phone number on my account, can you change it", 8, "correction"),
+    ("間違えて登録した電話番号を直してほしい", 8, "correction"),
+    ("間違えて個人情報を送ってしまいました。削除してください", 9, "suspension"),
+    ("I accidentally shared my data with a third party app, can you stop it?", 9, "third_party_stop"),
+    ("you have the wrong birthday for me", 8, None),
+])
+def test_mistake_words_beside_own_data_keep_their_article(matcher: Matcher, text: str, article: int,
+                                                          handoff: str | None) -> None:
+    match = matcher.match(text)
+    assert (match.article, match.handoff) == (article, handoff), match

@@ -200,3 +200,4 @@ def test_engine_shaped_context_with_paragraph_and_request_type(renderer: Rendere
     out = renderer.render("request_third_party_stop", "en", context)
     assert "Article 9 (Suspension of Use, etc.)" in out.text
     assert re.search(r"^> If Company receives a petition from Users or their representatives to stop", out.markup, re.M)
+

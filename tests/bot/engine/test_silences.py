@@ -168,3 +168,14 @@ def test_a_foreign_right_with_an_equivalent_is_answered_by_the_article_with_the_
     quoted = next(n for n, block in enumerate(blocks) if block.startswith("> "))
     assert silence in "\n\n".join(blocks[quoted + 1:])
     assert store.list_tickets() == []
+
+
+@pytest.mark.parametrize(("text", "lang", "words"), [
+    ("whoops, tapped the wrong thing", "en", 'type "help"'),
+    ("すみません、押し間違えました", "ja", "「ヘルプ」"),
+])
+def test_a_message_taken_back_gets_a_short_reply(conversation: Conversation, text: str, lang: str, words: str) -> None:
+    # Round 8: no article, no request, no "I did not understand": the reply says where to start.
+    reply = ask(conversation, text)
+    assert reply.lang == lang and reply.intent == "never_mind" and reply.citation is None
+    assert words in reply.text
