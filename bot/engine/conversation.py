@@ -153,13 +153,13 @@ class Conversation:
         transcript.append({"role": "bot", "text": reply.text, "intent": reply.intent, "at": self.clock()})
         del transcript[:-TRANSCRIPT_TURNS * 2]
         if self._save(message.session_id, state, notices):
-            reply = replace(reply, step=token)
+            reply = _with(reply, step=token)
         elif not stateless:
-            reply = replace(self._not_saved(message, reply, form if isinstance(form, dict) else None, notices),
+            reply = _with(self._not_saved(message, reply, form if isinstance(form, dict) else None, notices),
                             step=asked)  # nothing was kept: the question asked before is still the open one
         mark_delivered()
         if notices != list(reply.notices):
-            reply = replace(reply, notices=tuple(dict.fromkeys(list(reply.notices) + notices)))
+            reply = _with(reply, notices=tuple(dict.fromkeys(list(reply.notices) + notices)))
         return reply
 
     def staff_messages(self, message: Message) -> Reply | None:
@@ -255,7 +255,7 @@ class Conversation:
             clarify = Match(decision="clarify", intent=None, article=None, handoff=None, confidence=1.0, lang=lang,
                             choices=pending)
             reply = self._answer(message, clarify, lang, notices, state, stateless=False)
-            return _prefixed(reply, prefix, notice) if prefix else replace(reply, notices=reply.notices + (notice,))
+            return _prefixed(reply, prefix, notice) if prefix else _with(reply, notices=reply.notices + (notice,))
         if not stale:
             # A retried confirmation whose receipt was the last reply: the same receipt (never a second ticket).
             if state.get(steps.RECEIPT_KEY):
@@ -445,7 +445,7 @@ class Conversation:
                            handoff=match.handoff if match.decision == "request" else None,
                            confidence=match.confidence, choices=choices, notices=tuple(notices) + extra,
                            ticket=ticket, rendered=rendered)
-        return replace(reply, extra={**reply.extra, "offer": offer[0]}) if offer is not None else reply
+        return _with(reply, extra={**reply.extra, "offer": offer[0]}) if offer is not None else reply
 
     def _from_desk(self, message: Message, desk: DeskReply, lang: str, notices: list[str],
                    decision: str = "request") -> Reply:
@@ -476,6 +476,17 @@ class Conversation:
         )
 
 
+def _with(reply: Reply, **changes: Any) -> Reply:
+    """`dataclasses.replace(reply, **changes)` for a `Reply` (a frozen dataclass with no `__post_init__`): the same
+    new value, made by copying its fields instead of calling `__init__` through `replace`'s field inspection
+    (1.5 against 9 µs; once or twice on every chat message, issue 18)."""
+    new = object.__new__(type(reply))
+    fields = new.__dict__
+    fields.update(reply.__dict__)
+    fields.update(changes)
+    return new
+
+
 def _nothing() -> None:
     """No staff replies to mark delivered."""
 
@@ -488,7 +499,7 @@ def _prepend(reply: Reply, markup: str) -> Reply:
 def _prefixed(reply: Reply, markup: str, notice: str) -> Reply:
     combined = markup + "\n\n" + str(reply.extra.get("markup", ""))
     formats = Rendered.of(combined)
-    return replace(reply, text=formats.text, html=formats.html, mrkdwn=formats.mrkdwn,
+    return _with(reply, text=formats.text, html=formats.html, mrkdwn=formats.mrkdwn,
                    extra={**reply.extra, "markup": combined}, notices=tuple(dict.fromkeys(reply.notices + (notice,))))
 
 

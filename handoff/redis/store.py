@@ -103,7 +103,7 @@ class RedisStore(RedisContent, RedisAnalytics, TicketOperations):
         return state_json.loads(raw)
 
     def save_session(self, session_id: str, state: Mapping[str, Any], ttl_seconds: int) -> None:
-        payload = state_json.dumps(state)
+        payload = state_json.encoded(state)
         with self._guard("save_session"):
             self._r.set(self.keys.session(session_id), payload, ex=ttl_seconds)
 
