@@ -95,3 +95,44 @@ def test_mistake_words_beside_own_data_keep_their_article(matcher: Matcher, text
                                                           handoff: str | None) -> None:
     match = matcher.match(text)
     assert (match.article, match.handoff) == (article, handoff), match
+
+
+# The file format of an export, and plans or payment asked in romaji: app and billing support, no article.
+FORMATS_AND_PLANS = [
+    "can I export my contacts as an Excel file?",
+    "エクスポートはJSON形式でできますか",
+    "ryoukin puran no henkou houhou wo oshiete",
+    "appugureedo shitai desu",
+]
+
+
+@pytest.mark.parametrize("text", FORMATS_AND_PLANS)
+def test_formats_and_plans_get_the_support_reply(matcher: Matcher, text: str) -> None:
+    match = matcher.match(text)
+    assert match.article is None and match.handoff is None, match
+    assert match.decision == "fallback" and match.intent in ("support_app", "support_billing"), match
+
+
+@pytest.mark.parametrize(("text", "article", "handoff"), [
+    ("can I download my personal data as a CSV file?", 7, None),
+    ("私の個人情報をCSVで送ってください", 7, "disclosure"),
+    ("send me all my data as a zip", 7, "disclosure"),
+    ("porishii no henkou wa dou yatte shiraserareru no", 13, None),
+])
+def test_own_data_or_the_policy_beside_formats_and_plans_keeps_its_article(matcher: Matcher, text: str, article: int,
+                                                                           handoff: str | None) -> None:
+    match = matcher.match(text)
+    assert (match.article, match.handoff) == (article, handoff), match
+
+
+# How old one must be to sign up: the policy sets no minimum age (the children silence), not Article 2 or 9.
+@pytest.mark.parametrize("text", [
+    "how old do you need to be to open an account",
+    "is there an age restriction on signing up",
+    "my grandson is 8, is he old enough to have his own account?",
+    "nansai kara touroku dekimasu ka",
+    "何才から使えますか",
+])
+def test_a_minimum_age_is_the_children_silence(matcher: Matcher, text: str) -> None:
+    match = matcher.match(text)
+    assert (match.decision, match.intent, match.article) == ("answer", "silent_children", None), match
