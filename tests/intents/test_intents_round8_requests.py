@@ -129,3 +129,26 @@ def test_what_data_should_be_is_no_correction(matcher: Matcher, text: str) -> No
 
 def test_a_recorded_detail_that_should_be_deleted_stays_a_deletion(matcher: Matcher) -> None:
     _request(matcher, "you have my email on file, it should be deleted now", "suspension")
+
+
+# --- 5. asking for the matter to be escalated, or for human staff ---------------------------------------------------
+
+@pytest.mark.parametrize("text", [
+    # the contact article on 0123e05 ("escalated" was not read; "human staff" named no person)
+    "i need my case escalated to management, three weeks and no answer",
+    "no reply again. I want it escalated to someone senior",
+    # an inquiry on 0123e05 through the contact topic alone, a dead end on main 5a88a24 (support words): now a person
+    "Can I chat with human support please, I find this bot confusing",
+    "can i speak with human staff?",
+])
+def test_escalation_and_human_staff_ask_for_a_person(matcher: Matcher, text: str) -> None:
+    _request(matcher, text, "inquiry")
+
+
+@pytest.mark.parametrize("text", [
+    "what happens when a complaint is escalated?",
+    "do you have human staff or is it all automated?",
+    "who can i speak with about privacy?",
+])
+def test_questions_about_escalation_and_staff_stay_questions(matcher: Matcher, text: str) -> None:
+    _not_request(matcher, text)
