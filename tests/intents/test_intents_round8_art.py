@@ -49,3 +49,27 @@ def test_the_direct_question_on_my_data_is_the_purpose_list(matcher: Matcher, te
 
 def test_what_do_you_use_my_data_for_stays_the_purpose_list(matcher: Matcher) -> None:
     _answers(matcher, "what do you use my data for?", 3)
+
+
+# A use the purpose list does not name, in everyday words ("a new reason", "not listed", 載っていない目的): Art. 3(2).
+# Being told about it first is no breach notice: the breach silence gives way to the purpose topic named by keyword.
+UNLISTED_PURPOSES = [
+    "if you begin using my info for some reason that's not listed, will I be informed beforehand?",
+    "say you come up with a new reason to use our data, do we hear about it in advance?",
+    "is there a chance you'd find new uses for my details and not say anything?",
+    "載っていない目的で私のデータを使うなら、先に知らせてもらえますか",
+]
+
+
+@pytest.mark.parametrize("text", UNLISTED_PURPOSES)
+def test_a_purpose_the_list_does_not_name_is_the_purpose_article(matcher: Matcher, text: str) -> None:
+    _answers(matcher, text, 3)
+
+
+@pytest.mark.parametrize("text", [
+    "in case of a breach, would I be informed?",
+    "will I be told if there is a data breach involving my details?",
+])
+def test_being_told_of_a_breach_stays_the_breach_silence(matcher: Matcher, text: str) -> None:
+    match = matcher.match(text)
+    assert (match.decision, match.intent) == ("answer", "silent_breach_notification"), match.candidates[:3]
