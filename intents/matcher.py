@@ -996,7 +996,13 @@ class Matcher:
             verbed = [self._index[i.id] for i in self._intents
                       if i.kind == "request" and i.request_type in verbs]
             best = max(verbed, key=lambda i: s.total[i])
-            if top_score - s.total[best] <= self.t.request_redirect_margin:
+            # The third-party stop named by its verbs, which name the recipient too (another company, partners), is taken
+            # over the suspension of the same article at any distance: the topic is right, the verbs say which of its
+            # requests ("同意してないので他社に情報を流すのを止めて": the consent words score the suspension), round 8. Not the
+            # other way: a deletion verb beside third-party sharing ("remove me from third party sharing") stays the stop.
+            if top_score - s.total[best] <= self.t.request_redirect_margin or (
+                    self._intents[best].request_type == "third_party_stop"
+                    and self._intents[best].article == request.article):
                 request_index = best
                 request = self._intents[request_index]
         twin = int(self._topic[request_index])

@@ -152,3 +152,28 @@ def test_escalation_and_human_staff_ask_for_a_person(matcher: Matcher, text: str
 ])
 def test_questions_about_escalation_and_staff_stay_questions(matcher: Matcher, text: str) -> None:
     _not_request(matcher, text)
+
+
+# --- 6. passing data on to other companies, stopped: the third-party stop, not a suspension ------------------------
+
+@pytest.mark.parametrize("text", [
+    # suspensions on 0123e05: the consent words scored the suspension topic far above the third-party stop
+    "同意してないのに、よその会社にデータ回すのやめてください",
+    "同意していないので、他社に情報を流すのを止めてください",
+    "同意していないのに勝手に使われています。他社に情報を回すのはやめてください",
+])
+def test_passing_data_to_other_companies_stopped(matcher: Matcher, text: str) -> None:
+    _request(matcher, text, "third_party_stop")
+
+
+@pytest.mark.parametrize("text, handoff", [
+    ("同意してないのに勝手に使われてる。私の情報の利用をやめてほしい", "suspension"),
+    # a deletion verb beside third-party sharing stays the stop (the redirect is one way)
+    ("remove me from any outside-company data sharing starting now", "third_party_stop"),
+])
+def test_the_other_requests_of_article_9_stay(matcher: Matcher, text: str, handoff: str) -> None:
+    _request(matcher, text, handoff)
+
+
+def test_whether_data_goes_to_other_companies_stays_a_question(matcher: Matcher) -> None:
+    _not_request(matcher, "他の会社に情報を渡すことはありますか？")
