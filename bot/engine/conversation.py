@@ -7,6 +7,7 @@ request desk (`bot.engine.desk`: intake forms, tickets, status, staff replies).
 from __future__ import annotations
 
 import copy
+import functools
 import logging
 import re
 import time
@@ -39,6 +40,9 @@ _ORDINALS = {
     "first": 1, "second": 2, "third": 3, "one": 1, "two": 2, "three": 3,
     "一": 1, "二": 2, "三": 3, "1つ目": 1, "2つ目": 2, "3つ目": 3,
 }
+#: `fold` of a choice's label (catalog and offer labels only, never user text): the same few labels are folded
+#: again on every message that may pick one (issue 18).
+_folded_label = functools.lru_cache(maxsize=4096)(fold)
 _NUMBER_PICK = re.compile(r"^\s*(?:#|no\.?|number|option|choice)?\s*([1-9])\s*(?:番|つ目|番目|\.|\))?\s*$", re.I)
 
 
@@ -125,13 +129,13 @@ class Conversation:
             reply = self._form_turn(message, text, state, form, lang, notices)
         elif self.desk.is_status_query(text):
             reply = self._from_desk(message, self.desk.status(message, text, lang), lang, notices, decision="smalltalk")
-        elif is_confirmation(text) and state.get("offer"):
+        elif (confirmation := is_confirmation(text)) and state.get("offer"):
             reply = self._confirmed(message, state, lang, notices, stateless)  # "yes please" takes up the offer
         else:
             repeated = None if stateless else self.desk.repeat_receipt(state, text, lang)
             if repeated is not None:
                 reply = self._from_desk(message, repeated, lang, notices)
-            elif is_confirmation(text):
+            elif confirmation:  # read once above (NFKC, case fold and two patterns over the whole message)
                 reply = self._confirmed(message, state, lang, notices, stateless)  # a yes to nothing: ask
             else:
                 match = self._pick_choice(text, state, lang) or self.matcher.match(text)
@@ -342,7 +346,7 @@ class Conversation:
             intent = self.matcher.catalog[intent_id]
             offered = LABELS.get(intent.request_type or "", {})  # an offer's button label, typed
             for label in {intent.label(lang), intent.label("en"), intent.label("ja"), *offered.values()}:
-                score = fuzz.ratio(folded, fold(label))
+                score = fuzz.ratio(folded, _folded_label(label))
                 if score > best_score:
                     best, best_score = n, score
         return best if best_score >= 80 else None

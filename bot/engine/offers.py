@@ -43,9 +43,12 @@ _JA_MORE = (r"(?:お願いします|お願い致します|お願いいたしま�
 _JA = re.compile(rf"^(?:{_JA_YES}(?:{_JA_MORE})?|{_JA_MORE})$")
 
 
+_SEPARATORS = re.compile(r"[\s,、。.!！?？~〜ー…]+")
+
+
 def _fold(text: str) -> str:
     folded = unicodedata.normalize("NFKC", text).casefold().strip()
-    folded = re.sub(r"[\s,、。.!！?？~〜ー…]+", " ", folded).strip()
+    folded = _SEPARATORS.sub(" ", folded).strip()
     return folded
 
 

@@ -106,3 +106,21 @@ def test_confirmations(text: str) -> None:
                                   "thanks!", "thank you", "ありがとうございます"])
 def test_not_confirmations(text: str) -> None:
     assert not is_confirmation(text)
+
+
+def test_a_message_is_read_for_a_yes_once(chat: Conversation, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Issue 18: reading a yes (NFKC, case fold, two patterns over the whole message) is done once per message,
+    whether or not an offer is open and whatever the message turns out to be."""
+    import bot.engine.conversation as conversation
+
+    calls: list[str] = []
+
+    def counted(text: str) -> bool:
+        calls.append(text)
+        return is_confirmation(text)
+
+    monkeypatch.setattr(conversation, "is_confirmation", counted)
+    for n, text in enumerate(["which cookies do you set on my browser?", "yes please", "ok", "クッキーは使っていますか"]):
+        calls.clear()
+        say(chat, text, f"once-{n}")
+        assert calls == [text]
