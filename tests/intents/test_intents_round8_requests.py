@@ -177,3 +177,24 @@ def test_the_other_requests_of_article_9_stay(matcher: Matcher, text: str, hando
 
 def test_whether_data_goes_to_other_companies_stays_a_question(matcher: Matcher) -> None:
     _not_request(matcher, "他の会社に情報を渡すことはありますか？")
+
+
+# --- 7. whether one may ask for it at all: the wish quoted as what would be asked ----------------------------------
+
+@pytest.mark.parametrize("text, article", [
+    # requests on 0123e05: the quoted wish (ほしい) and お願い outweighed できますか
+    ("私のデータを消してほしいとお願いすることはできますか。", 9),
+    ("私の情報の利用を停止してほしいとお願いすることは可能でしょうか。", 9),
+    ("自分のデータを消してくださいと頼むことってできるの？", 9),
+    # (questions already on 0123e05, kept so)
+    ("私の個人情報を全部見せてほしいと申し出ることは可能でしょうか。", 7),
+    ("登録情報を直してほしいと頼むことって可能ですか？", 8),
+    ("自分の情報を他社に渡さないでと求めることはできるのでしょうか", 9),
+])
+def test_whether_one_may_ask_is_a_question(matcher: Matcher, text: str, article: int) -> None:
+    match = matcher.match(text)
+    assert match.decision != "request" and match.article == article, (match.decision, match.intent, match.cues)
+
+
+def test_asking_whether_it_can_be_done_after_the_wish_stays_a_request(matcher: Matcher) -> None:
+    _request(matcher, "私のデータを消してほしいです。お願いできますか。", "suspension")
