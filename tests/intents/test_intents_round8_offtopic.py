@@ -161,3 +161,34 @@ def test_hr_words_beside_own_data_or_a_question_keep_their_article(matcher: Matc
                                                                    handoff: str | None) -> None:
     match = matcher.match(text)
     assert (match.article, match.handoff) == (article, handoff), match
+
+
+# Everyday app support whose words a policy topic also uses: blocking or reporting another user ("another user"),
+# merging two accounts ("merge"), unsending a message ("delete"), app notifications in romaji ("tsuuchi").
+@pytest.mark.parametrize(("text", "intent"), [
+    ("how do I block another user", "support_app"),
+    ("友達をブロックしたい", "support_app"),
+    ("ブロックした人を解除したい", "support_app"),
+    ("can I mute a person in the group", "support_app"),
+    ("can I merge two accounts", "support_account"),
+    ("akaunto wo hitotsu ni matometai", "support_account"),
+    ("can I delete my chat history with a friend", "support_app"),
+    ("送ったメッセージを取り消したい", "support_app"),
+    ("tsuuchi no settei wo kaetai", "support_app"),
+    ("アプリのお知らせメールを減らしたい", "support_app"),
+])
+def test_everyday_app_support_gets_the_support_reply(matcher: Matcher, text: str, intent: str) -> None:
+    match = matcher.match(text)
+    assert (match.decision, match.intent, match.article, match.handoff) == ("fallback", intent, None, None), match
+
+
+@pytest.mark.parametrize(("text", "article", "handoff"), [
+    ("what happens if I block all cookies in my browser", 12, None),
+    ("riyou mokuteki no tsuuchi wo onegai shimasu", 6, "purpose_notification"),
+    ("please delete my chat history and all personal data you hold", 9, "suspension"),
+    ("トーク履歴も含めて私の個人情報を削除してください", 9, "suspension"),
+])
+def test_policy_words_beside_app_support_words_keep_their_article(matcher: Matcher, text: str, article: int,
+                                                                  handoff: str | None) -> None:
+    match = matcher.match(text)
+    assert (match.article, match.handoff) == (article, handoff), match
