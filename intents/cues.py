@@ -18,7 +18,12 @@ CUES_FILE = Path(__file__).parent / "cues.toml"
 OTHERS_WEIGHT = 4.0
 #: Sentence ends: after 。！？!? and newlines, and after a full stop followed by a space or the end; a full stop inside a
 #: word (an e-mail address, a domain, "3.5") ends nothing (round 7: "use taro.k@example.jp from now on" is one sentence).
-_SENTENCE_END = re.compile(r"(?<=[!?。！？\n])|(?<=\.)(?=\s|$)")
+#: A label before a colon ends too when a question opens after it ("Vendor questionnaire item 4.2: Does the policy
+#: cover…?", "Q7: Do you share…?"): the question starts its own sentence, so the question cues read its opening (round 8).
+_SENTENCE_END = re.compile(
+    r"(?<=[!?。！？\n])|(?<=\.)(?=\s|$)"
+    r"|(?<=:)(?=\s*(?i:does|do|did|is|are|was|were|can|could|will|would|should|may|has|have|how|what|which|who|whom|"
+    r"when|where|why)\b)")
 #: Quoted words: 「…」, 『…』, "…", “…” (a typo reported on the site quotes the text it is in).
 _QUOTED = re.compile(r'「[^」\n]*」|『[^』\n]*』|"[^"\n]*"|“[^”\n]*”')
 #: Texts at least this long also test each pattern's other needs (`intents.cue_needs`) before running it: there a

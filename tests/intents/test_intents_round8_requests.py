@@ -198,3 +198,30 @@ def test_whether_one_may_ask_is_a_question(matcher: Matcher, text: str, article:
 
 def test_asking_whether_it_can_be_done_after_the_wish_stays_a_request(matcher: Matcher) -> None:
     _request(matcher, "私のデータを消してほしいです。お願いできますか。", "suspension")
+
+
+# --- 8. a vendor questionnaire's item: a labelled question and an ask for the policy's text -------------------------
+
+@pytest.mark.parametrize("text", [
+    # requests on 0123e05: the label before the colon hid the question's opening, and "please provide/cite" asked
+    "Due diligence Q9: Do you correct inaccurate customer data on request? Please provide the relevant section.",
+    "Questionnaire item 7: Does the policy let users stop the sharing of their data with third parties? Please cite the clause.",
+    "Compliance form, line 6: Will you notify users of the purposes their data is used for? Please quote the provision.",
+    "Procurement checklist, section B: Does the supplier disclose personal data to subcontractors? Please provide the relevant policy text.",
+])
+def test_questionnaire_items_open_no_request(matcher: Matcher, text: str) -> None:
+    _not_request(matcher, text)
+
+
+def test_a_request_beside_an_ask_for_the_section_stays_a_request(matcher: Matcher) -> None:
+    _request(matcher, "please delete my data and cite the section that lets me ask", "suspension")
+
+
+def test_a_label_before_a_question_ends_a_sentence() -> None:
+    from intents.cues import load_cues
+    cues = load_cues()
+    text = "Review item 2.1: Does the policy cover cookies?"
+    assert cues.score(text, text).question >= 1.5
+    # a mail's subject line stays one line ("Subject: Access request" names the request)
+    subject = "Subject: Access request"
+    assert cues.score(subject, subject).request >= 2.0
