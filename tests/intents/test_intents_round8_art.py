@@ -73,3 +73,18 @@ def test_a_purpose_the_list_does_not_name_is_the_purpose_article(matcher: Matche
 def test_being_told_of_a_breach_stays_the_breach_silence(matcher: Matcher, text: str) -> None:
     match = matcher.match(text)
     assert (match.decision, match.intent) == ("answer", "silent_breach_notification"), match.candidates[:3]
+
+
+# Seeing one's own data in everyday words (look at / view it, have it shown or displayed), and whether someone who asks
+# to see theirs may be turned down: Art. 7.
+SEEING_MY_DATA = [
+    "would you ever reject a request to look at one's personal data?",
+    "do people get to look at my data if they ask?",
+    "am I permitted to look at the data you have saved about me",
+    "can a customer ask to see what you store, and can you refuse?",
+]
+
+
+@pytest.mark.parametrize("text", SEEING_MY_DATA)
+def test_seeing_my_own_data_is_the_disclosure_article(matcher: Matcher, text: str) -> None:
+    _answers(matcher, text, 7)
