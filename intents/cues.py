@@ -20,6 +20,9 @@ OTHERS_WEIGHT = 4.0
 #: word (an e-mail address, a domain, "3.5") ends nothing (round 7: "use taro.k@example.jp from now on" is one sentence).
 #: A label before a colon ends too when a question opens after it ("Vendor questionnaire item 4.2: Does the policy
 #: cover…?", "Q7: Do you share…?"): the question starts its own sentence, so the question cues read its opening (round 8).
+#: What the writer's own account identifier given ([account]) adds to the request cues: on its own, with a policy
+#: topic and no question cue, enough to make the message a request (a bare topic word never is).
+ACCOUNT_WEIGHT = 1.5
 _SENTENCE_END = re.compile(
     r"(?<=[!?。！？\n])|(?<=\.)(?=\s|$)"
     r"|(?<=:)(?=\s*(?i:does|do|did|is|are|was|were|can|could|will|would|should|may|has|have|how|what|which|who|whom|"
@@ -378,6 +381,8 @@ class Cues:
     #: The detail is said to be untrue or replaced ([untrue]): deleting it beside a correction verb is the correction.
     untrue_en: CueSet = field(default_factory=lambda: CueSet(()))
     untrue_ja: CueSet = field(default_factory=lambda: CueSet(()))
+    #: The writer's own account identifier given ([account]), read on the raw request sentences.
+    account: CueSet = field(default_factory=lambda: CueSet(()))
 
     def score(self, cleaned: str, quoted_removed: str, folded_cleaned: str | None = None,
               ask: str | None = None) -> CueScores:
@@ -426,7 +431,8 @@ class Cues:
             named_other = 0.0  # a representative's letter about their client (代理人, 委任状): the client's own request
         request = (self.request_en.score(request_folded, request_en)
                    + self.request_ja.score(request_japanese, request_ja) + statement
-                   + (self.clause_en.score(fix_verbs(clauses)) if clauses else 0.0))
+                   + (self.clause_en.score(fix_verbs(clauses)) if clauses else 0.0)
+                   + ACCOUNT_WEIGHT * min(1.0, self.account.score(request_raw)))  # one account named is enough
         both = folded + "\n" + japanese
         both_view = TextView(both)  # two sets read it, as two read the tail: each split into words once
         tail = _tail_text(raw_sentences, folded_sentences) if not ask else _tail_text([ask])
@@ -560,4 +566,5 @@ def load_cues(path: Path = CUES_FILE) -> Cues:
             lambda entries: CueSet(tuple((re.compile(p), 1.0) for p in entries))),
         untrue_en=_cue_set(doc, "untrue", "en"),
         untrue_ja=_cue_set(doc, "untrue", "ja"),
+        account=_cue_set(doc, "account", "raw"),
     )
