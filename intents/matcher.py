@@ -793,7 +793,10 @@ class Matcher:
             if named is not None:
                 index = self._index[named.id]
                 best = int(np.argmax(np.where(self._is_request, s.total, -np.inf)))
-                if best == index and s.total[index] >= self.t.clarify_floor:
+                # (or close to it: "take my number off your list", "i don't want you having my address anymore" resemble
+                # the correction's phrasings more, but their verbs name the deletion; round 8)
+                if (best == index or s.total[best] - s.total[index] <= self.t.request_redirect_margin) \
+                        and s.total[index] >= self.t.clarify_floor:
                     return result("request", named, confidence=float(s.total[index]) / 100, extra={"named"})
         if len(weak) >= 2 and any(s.evidence[i] > 0 for i in weak):
             chosen = [self._intents[int(self._topic[i])] for i in weak[: self.t.max_choices]]

@@ -225,3 +225,27 @@ def test_a_label_before_a_question_ends_a_sentence() -> None:
     # a mail's subject line stays one line ("Subject: Access request" names the request)
     subject = "Subject: Access request"
     assert cues.score(subject, subject).request >= 2.0
+
+
+# --- 9. a deletion said without a deletion word the topics know; a parent who says "our" -----------------------------
+
+@pytest.mark.parametrize("text", [
+    # dead ends on main 1903561: the verbs named the deletion, the correction's phrasings scored best
+    "take my number off your list",
+    "take my email off your books please",
+    "get my phone number off your mailing list",
+    "i dont want you having my address anymore",
+    "i dont want you holding my email anymore",
+])
+def test_data_off_the_list_or_not_held_any_more(matcher: Matcher, text: str) -> None:
+    _request(matcher, text, "suspension")
+
+
+def test_our_son_is_the_parents_own_principal(matcher: Matcher) -> None:
+    # the others'-data refusal on main 1903561 ("his details" with "our son", not "my son")
+    _request(matcher, "our son is 12 years old and uses your app. I want you to stop using his details.", "suspension")
+
+
+def test_everything_held_on_ones_child_sent_is_a_disclosure(matcher: Matcher) -> None:
+    # a suspension on main 1903561 ("hold" resembled "hold on to")
+    _request(matcher, "I would like everything you hold on my child, sent to me.", "disclosure")
