@@ -88,3 +88,30 @@ SEEING_MY_DATA = [
 @pytest.mark.parametrize("text", SEEING_MY_DATA)
 def test_seeing_my_own_data_is_the_disclosure_article(matcher: Matcher, text: str) -> None:
     _answers(matcher, text, 7)
+
+
+# The policy or its rules changed, in the passive with get/got/has been (Art. 13).
+POLICY_CHANGED = [
+    "once this policy has been changed, do you tell customers somehow?",
+    "the policy got changed and no one let me know",
+    "how would an elderly user learn that the policy got modified?",
+    "once the rules have been changed, do you send word to users?",
+]
+
+
+@pytest.mark.parametrize("text", POLICY_CHANGED)
+def test_the_policy_changed_in_the_passive_is_the_change_article(matcher: Matcher, text: str) -> None:
+    _answers(matcher, text, 13)
+
+
+# Asking for deletion or a stop to use after a leak is Art. 9(1) (the policy's suspension covers it); the breach
+# silence gives way to the suspension topic named by keyword.
+AFTER_A_LEAK = [
+    "漏えいがあったら、削除をお願いできるって本当？",
+    "after a breach can I make you stop using my details?",
+]
+
+
+@pytest.mark.parametrize("text", AFTER_A_LEAK)
+def test_deletion_after_a_leak_is_the_suspension_article(matcher: Matcher, text: str) -> None:
+    _answers(matcher, text, 9)
