@@ -192,3 +192,26 @@ def test_policy_words_beside_app_support_words_keep_their_article(matcher: Match
                                                                   handoff: str | None) -> None:
     match = matcher.match(text)
     assert (match.article, match.handoff) == (article, handoff), match
+
+
+# A new phone, a backup, data lost and restored, the app's cache: the app's own data, not personal data asked about.
+@pytest.mark.parametrize("text", [
+    "kishu henkou shitara deeta ga kieta",
+    "データの引き継ぎ方法を教えてください",
+    "can I recover the files I deleted by mistake",
+    "how do I delete the cache on your app",
+    "kyasshu wo sakujo shitai",
+    "キャッシュを削除したい",
+])
+def test_phones_backups_and_caches_get_no_article(matcher: Matcher, text: str) -> None:
+    match = matcher.match(text)
+    assert match.article is None and match.handoff is None and match.decision == "fallback", match
+
+
+@pytest.mark.parametrize(("text", "intent"), [
+    ("退会後もバックアップに個人情報が残りますか", "silent_retention"),
+    ("how long do you keep backups of my personal data?", "silent_retention"),
+    ("do you transfer my data to other companies?", "third_party_info"),
+])
+def test_backups_of_personal_data_keep_their_topic(matcher: Matcher, text: str, intent: str) -> None:
+    assert matcher.match(text).intent == intent
