@@ -45,6 +45,9 @@ NO_TYPO = frozenset("arimasu imasu desu masu shimasu dekimasu kudasai deshou nai
 #: spaces between two Latin words stay ("ip アドレス" and "ipアドレス" read the same; "sh ip" never reads as "ship").
 _CJK_SPACE = re.compile(rf"(?<={_CJK_CLASS}) | (?={_CJK_CLASS})")
 _LATIN_CHAR = re.compile(r"[^\W_]")
+#: A run of Japanese script, or of characters that are neither Japanese script nor whitespace (`str.split`'s and `\s`'s
+#: whitespace are the same characters).
+_PIECES = re.compile(rf"{_CJK_CLASS}+|[^\s{_CJK_CLASS[1:-1]}]+")
 
 
 def _glue(folded: str) -> str:
@@ -72,6 +75,38 @@ def _is_word_char(char: str) -> bool:
     return not is_cjk(char) and _LATIN_CHAR.match(char) is not None
 
 
+_Found = tuple[int, int, "Keyword", float]
+
+
+def _outermost(matches: list[_Found]) -> list[_Found]:
+    """The matches counted, longest first (stable): those not inside an accepted longer one, i.e. for each match
+    (first, last) in `sorted(matches, key=lambda m: m[0] - m[1])`, none accepted before it has a <= first,
+    last <= b and b - a > last - first.
+
+    `reach[p]` is the furthest end of the accepted matches longer than the current one that cover position p
+    (matches of one length are added to it once all of that length are read): a match lies inside one of them exactly
+    when reach[first] >= last. One look-up per match instead of a pass over all accepted ones (a long message has
+    hundreds of matches)."""
+    accepted: list[_Found] = []
+    reach: dict[int, int] = {}
+    pending: list[tuple[int, int]] = []
+    length = -1
+    for match in sorted(matches, key=lambda m: m[0] - m[1]):
+        first, last = match[0], match[1]
+        if last - first != length:
+            for a, b in pending:
+                for p in range(a, b):
+                    if reach.get(p, -1) < b:
+                        reach[p] = b
+            pending.clear()
+            length = last - first
+        if reach.get(first, -1) >= last:
+            continue
+        pending.append((first, last))
+        accepted.append(match)
+    return accepted
+
+
 @dataclass(frozen=True)
 class Keyword:
     tokens: tuple[str, ...]   # stemmed words (Latin) or one compact string (CJK)
@@ -81,6 +116,9 @@ class Keyword:
 
 #: A phrase keyword of at least this many words is found with its first word misspelt (`KeywordIndex._phrase_typos`).
 PHRASE_TYPO_MIN_WORDS = 3
+
+#: Texts (glued, `_glue`) at least this long look Japanese keywords up by their first two characters, not their first.
+_BIGRAM_MIN_CHARS = 200
 
 #: Memoised typo lookups kept per index (cleared when full; words are short, so this stays small).
 _TYPO_CACHE_SIZE = 20_000
@@ -136,6 +174,11 @@ class KeywordIndex:
         self._cjk_by_first: dict[str, list[int]] = defaultdict(list)
         for position, keyword in enumerate(self._cjk):
             self._cjk_by_first[keyword.tokens[0][0]].append(position)
+        # … and a long message (`_BIGRAM_MIN_CHARS`) only for those whose first two characters it contains (keywords
+        # of one character by that character): a keyword can only occur where its beginning does.
+        self._cjk_by_start: dict[str, list[int]] = defaultdict(list)
+        for position, keyword in enumerate(self._cjk):
+            self._cjk_by_start[keyword.tokens[0][:2]].append(position)
         #: word -> closest typo-vocabulary word (or None); the same word always gets the same answer.
         self._typo_cache: dict[str, str | None] = {}
 
@@ -176,8 +219,9 @@ class KeywordIndex:
         """Evidence per intent (index order of the catalog) for a normalised message."""
         # Japanese runs and Latin words may touch ("cookieでどんな…", "google analyticsの設定"): split them apart so
         # the Latin keyword is found.
-        spaced = _CJK_RUN.sub(r" \g<0> ", folded) if any_cjk(folded) else folded
-        words = [stem(SLANG.get(w, w)) for w in spaced.split()[:400]]
+        # (The runs and words as `_CJK_RUN.sub(r" \g<0> ", folded).split()` gives them, with no call per run.)
+        pieces = _PIECES.findall(folded) if any_cjk(folded) else folded.split()
+        words = [stem(SLANG.get(w, w)) for w in pieces[:400]]
         latin: list[tuple[int, int, Keyword, float]] = []
         unknown: list[int] = []
         for i, word in enumerate(words):
@@ -200,18 +244,22 @@ class KeywordIndex:
         compact = _glue(folded)
         cjk = []
         has_cjk = any_cjk(compact)
-        candidates = sorted(p for c in set(compact) for p in self._cjk_by_first.get(c, ())) if has_cjk else ()
+        if not has_cjk:
+            candidates: "list[int] | tuple[()]" = ()
+        elif len(compact) >= _BIGRAM_MIN_CHARS:
+            starts = set(compact)
+            starts.update(map(str.__add__, compact, compact[1:]))
+            by_start = self._cjk_by_start
+            candidates = sorted(p for c in starts.intersection(by_start) for p in by_start[c])
+        else:
+            candidates = sorted(p for c in set(compact) for p in self._cjk_by_first.get(c, ()))
         for keyword in (self._cjk[p] for p in candidates):
             at = _find_whole(compact, keyword.tokens[0])
             if at >= 0:
                 cjk.append((at, at + len(keyword.tokens[0]), keyword, 1.0))
         evidence = np.zeros(self.size, dtype=np.float64)
         for matches, unit in ((latin, 1), (cjk, 2)):
-            accepted: list[tuple[int, int]] = []
-            for first, last, keyword, factor in sorted(matches, key=lambda m: m[0] - m[1]):
-                if any(a <= first and last <= b and (last - first) < (b - a) for a, b in accepted):
-                    continue
-                accepted.append((first, last))
+            for first, last, keyword, factor in _outermost(matches):
                 # Longer keywords are more specific: +0.5 per extra word (two CJK characters), at most +1.
                 strength = 1.0 + min(1.0, 0.5 * max(0, (last - first) - unit) / unit)
                 for i in keyword.intents:
