@@ -4,6 +4,7 @@ from __future__ import annotations
 import re
 import tomllib
 from dataclasses import dataclass, field
+from itertools import chain
 from pathlib import Path
 from typing import Any, Sequence
 
@@ -188,7 +189,20 @@ class TextView:
     @property
     def prefixes(self) -> frozenset[str]:
         if self._prefixes is None:
-            self._prefixes = frozenset(w[:n] for w in self.words for n in range(1, min(len(w), _PREFIX_MAX) + 1))
+            # Each word's beginnings from a memo of words (bounded): a long message's views (folded, the request
+            # sentences, the hostility text, folded + Japanese) share most of their words.
+            memo = _BEGINNINGS
+            get = memo.get
+            parts = []
+            for word in self.words:
+                starts = get(word)
+                if starts is None:
+                    starts = tuple(word[:n] for n in range(1, min(len(word), _PREFIX_MAX) + 1))
+                    if len(memo) >= _WORD_MEMO_SIZE:
+                        memo.clear()
+                    memo[word] = starts
+                parts.append(starts)
+            self._prefixes = frozenset(chain.from_iterable(parts))
         return self._prefixes
 
     def has_any(self, complete: frozenset[str], prefix: frozenset[str]) -> bool:
@@ -197,8 +211,11 @@ class TextView:
 
 
 _PREFIX_MAX = 24  # longest word beginning a gate tests (longer ones make no word gate)
-#: Words remembered per cue set (`CueSet._word_patterns`); the memo starts over when full.
+#: Words remembered per cue set (`CueSet._word_patterns`) and for their beginnings (`TextView.prefixes`); a memo
+#: starts over when full.
 _WORD_MEMO_SIZE = 20_000
+#: Word -> its beginnings of up to `_PREFIX_MAX` characters (`TextView.prefixes`).
+_BEGINNINGS: dict[str, tuple[str, ...]] = {}
 
 
 @dataclass(frozen=True)
@@ -563,7 +580,7 @@ def load_cues(path: Path = CUES_FILE) -> Cues:
         verbs_en=_verb_pattern(doc, "en"),
         verbs_ja=_verb_pattern(doc, "ja"),
         others=load_others().with_trigger_finder(
-            lambda entries: CueSet(tuple((re.compile(p), 1.0) for p in entries))),
+            lambda entries: CueSet(tuple((re.compile(p), 1.0) for p in entries)), view=TextView),
         untrue_en=_cue_set(doc, "untrue", "en"),
         untrue_ja=_cue_set(doc, "untrue", "ja"),
         account=_cue_set(doc, "account", "raw"),
