@@ -96,17 +96,28 @@ _ASK_JA = re.compile(
 
 
 #: A question or a hypothetical: what it says is not a statement of fact about the user's data.
-_NOT_STATEMENT = re.compile(
-    r"(?i)[?？]|^\s*(?:(?:so|and|but|also|ok|okay|hi|hey)[,:]?\s+)*(?:how|what|when|where|why|which|who|is|are|am|"
-    r"does|did|do|can|could|would|will|should|may|might|shall)\b"
-    r"|\b(?:if|suppose|supposing|say|hypothetically|imagine|assuming|in case|what if|let\s*['’]?\s*s say|whether)\b"
-    r"|(?:か[。.！!]?$|かな|かしら|の[。]?$|たら|なら|れば|もし|仮に|場合|でしょう|ますか|ですか|んですか|のですか|できる|って言っ|と言っ)"
-)
+_NOT_STATEMENT_OPENING = (r"^\s*(?:(?:so|and|but|also|ok|okay|hi|hey)[,:]?\s+)*(?:how|what|when|where|why|which|who|is|are|"
+                          r"am|does|did|do|can|could|would|will|should|may|might|shall)\b")
+_NOT_STATEMENT_WORDS = (r"\b(?:if|suppose|supposing|say|hypothetically|imagine|assuming|in case|what if|"
+                        r"let\s*['’]?\s*s say|whether)\b")
+_NOT_STATEMENT_JA = (r"(?:か[。.！!]?$|かな|かしら|の[。]?$|たら|なら|れば|もし|仮に|場合|でしょう|ますか|ですか|んですか|のですか|"
+                     r"できる|って言っ|と言っ)")
+_NOT_STATEMENT = re.compile(rf"(?i)[?？]|{_NOT_STATEMENT_OPENING}|{_NOT_STATEMENT_WORDS}|{_NOT_STATEMENT_JA}")
+# `_NOT_STATEMENT` one alternative at a time (a search finds an alternation exactly when it finds one of its
+# alternatives): the question marks as substrings, the opening (anchored at the start: `^` without MULTILINE) with
+# `match`, the Japanese endings (which `re` scans for by their first characters), the English words last. Read for
+# every sentence of every message, most of them statements, which the whole alternation searched at every position.
+_NOT_STATEMENT_PARTS = (re.compile(f"(?i){_NOT_STATEMENT_OPENING}").match, re.compile(f"(?i){_NOT_STATEMENT_JA}").search,
+                        re.compile(f"(?i){_NOT_STATEMENT_WORDS}").search)
 
 
 def is_statement(sentence: str) -> bool:
-    """True for a sentence that states something (neither a question nor a hypothetical)."""
-    return not _NOT_STATEMENT.search(sentence.strip())
+    """True for a sentence that states something (neither a question nor a hypothetical): `_NOT_STATEMENT` finds
+    nothing in it."""
+    sentence = sentence.strip()
+    if "?" in sentence or "？" in sentence:
+        return False
+    return not any(part(sentence) for part in _NOT_STATEMENT_PARTS)
 
 
 #: Politeness that looks like a condition but makes none ("if possible, could you…", 「よろしければ…」), and conditions
@@ -123,12 +134,26 @@ _CONDITION = re.compile(
     # romaji conditionals ("teisei irai shitara sugu naoshite kureru?", "moshi machigatte itara"), round 6
     r"|\b(?:moshi|[a-z]+(?:shitara|ttara|itara|etara|dattara|ndara))\b"
 )
-_QUESTION_FORM = re.compile(
-    r"(?i)[?？]\s*$|^\s*(?:(?:so|and|but|also|ok|okay|hi|hey)[,:]?\s+)*(?:how|what|when|where|why|which|who|is|are|am|"
-    r"does|did|do|can|could|would|will|should|may|might|shall)\b.*(?:[?？]|$)"
-    r"|(?:か|かな|かしら|の|でしょうか|ますか|ですか)[。.]?\s*$"
-    r"|\b\w*(?:masu|desu|deshou|masen) ka\s*[.]?\s*$"  # romaji questions without a question mark
-)
+_QUESTION_END = r"[?？]\s*$"
+_QUESTION_OPENING = (r"^\s*(?:(?:so|and|but|also|ok|okay|hi|hey)[,:]?\s+)*(?:how|what|when|where|why|which|who|is|are|am|"
+                     r"does|did|do|can|could|would|will|should|may|might|shall)\b.*(?:[?？]|$)")
+_QUESTION_END_JA = r"(?:か|かな|かしら|の|でしょうか|ますか|ですか)[。.]?\s*$"
+_QUESTION_ROMAJI = r"\b\w*(?:masu|desu|deshou|masen) ka\s*[.]?\s*$"  # romaji questions without a question mark
+_QUESTION_FORM = re.compile(rf"(?i){_QUESTION_END}|{_QUESTION_OPENING}|{_QUESTION_END_JA}|{_QUESTION_ROMAJI}")
+# `_QUESTION_FORM` one alternative at a time (see `_NOT_STATEMENT_PARTS`): the opening with `match`, the Japanese
+# endings only where か or の occurs, the romaji one (`\w*` tried and given back at every word) only where " ka" does
+# (under IGNORECASE "k" also matches K and the Kelvin sign, "a" only A: `str.lower` maps them all).
+_QUESTION_END_SEARCH = re.compile(f"(?i){_QUESTION_END}").search
+_QUESTION_OPENING_MATCH = re.compile(f"(?i){_QUESTION_OPENING}").match
+_QUESTION_END_JA_SEARCH = re.compile(f"(?i){_QUESTION_END_JA}").search
+_QUESTION_ROMAJI_SEARCH = re.compile(f"(?i){_QUESTION_ROMAJI}").search
+
+
+def _question_form(sentence: str) -> bool:
+    """`_QUESTION_FORM.search(sentence) is not None`, cheaper."""
+    return _QUESTION_END_SEARCH(sentence) is not None or _QUESTION_OPENING_MATCH(sentence) is not None \
+        or (("か" in sentence or "の" in sentence) and _QUESTION_END_JA_SEARCH(sentence) is not None) \
+        or (" ka" in sentence.lower() and _QUESTION_ROMAJI_SEARCH(sentence) is not None)
 
 
 #: A condition whose content is the error itself ("if there's any wrong info, can you fix it?", 「間違っとる情報あったら
@@ -149,7 +174,7 @@ def is_hypothetical_question(sentence: str) -> bool:
     could you delete…?", 「よろしければ…」) and conditions that only assume the data exists ("if you still have my
     data…") are not hypotheticals."""
     sentence = sentence.strip()
-    if not _QUESTION_FORM.search(sentence):
+    if not _question_form(sentence):
         return False
     if _ERROR_CONDITION.search(sentence):
         return True
@@ -321,6 +346,19 @@ def _asks(sentence: str) -> bool:
     return bool(_ASK_EN.search(sentence) or _ASK_JA.search(sentence))
 
 
+def _last_asking(sentences: tuple[str, ...]) -> list[str]:
+    """`([s for s in sentences if _asks(s)] or [sentences[-1]])[-MAX_ASK_SENTENCES:]`, reading from the end and
+    stopping at the `MAX_ASK_SENTENCES`th asking sentence (a long message's earlier sentences are not read)."""
+    asking: list[str] = []
+    for sentence in reversed(sentences):
+        if _asks(sentence):
+            asking.append(sentence)
+            if len(asking) == MAX_ASK_SENTENCES:
+                break
+    asking.reverse()
+    return asking or [sentences[-1]]
+
+
 def read(cleaned: str) -> Structure:
     """The structure of an NFKC-cleaned message (see the module docstring). Never raises for str input."""
     unquoted = _unquoted(cleaned)
@@ -336,7 +374,7 @@ def read(cleaned: str) -> Structure:
     elif len(sentences) >= 2:
         # The last two asking sentences: people end with what they want, and a long ask would cost as much
         # to score as the whole message.
-        asking = ([s for s in sentences if _asks(s)] or [sentences[-1]])[-MAX_ASK_SENTENCES:]
+        asking = _last_asking(sentences)
         if len(asking) < len(sentences):
             ask = "\n".join(asking)
     # Without quotes the text is `cleaned` itself, and `own` is already this (the same two steps of the same text).
