@@ -82,6 +82,11 @@ class LexicalIndex:
         #: token -> closest vocabulary term (or None) for tokens not in the vocabulary; memoised, bounded.
         self._typo_cache: dict[str, str | None] = {}
 
+    @property
+    def vocabulary(self) -> "dict[str, tuple[np.ndarray, np.ndarray]]":
+        """The terms (a mapping whose keys are the terms; read-only): `lookup(t)` is `t` for each of them."""
+        return self._postings
+
     def lookup(self, token: str) -> str | None:
         """The vocabulary term for a message token: itself, or its closest spelling when it has a typo."""
         if token in self._postings:
@@ -106,6 +111,12 @@ class LexicalIndex:
             term = self.lookup(token)
             if term is not None:
                 seen.setdefault(term)
+        return self.term_scores(seen)
+
+    def term_scores(self, terms: Iterable[str]) -> np.ndarray:
+        """`scores` of tokens already looked up (`lookup`: vocabulary terms, each its own look-up), distinct or not:
+        the matcher looks a message's tokens up once for this and for its comparisons."""
+        seen = dict.fromkeys(terms)
         if not seen:
             return np.zeros(self.size, dtype=np.float64)
         # One bincount over every term's postings, in the order the terms came: each document's weights are

@@ -411,23 +411,30 @@ class Matcher:
         ("itakusaki no kanri tte dou natteru?") is read as written and as Japanese (`intents.romaji`), and so is a
         kana-only one (「かいじ せいきゅう って なんですか」, `intents.kana`) with the catalog's written forms; each
         intent keeps the better of the two readings on each signal."""
-        japanese = to_japanese(norm.text) if lang == "en" else self._kana.read(to_katakana(norm.text))
+        katakana = to_katakana(norm.text) if lang == "ja" else None  # what `_signals_as` reads Japanese as: made once
+        japanese = to_japanese(norm.text) if katakana is None else self._kana.read(katakana)
         if japanese is None:
-            return self._signals_as(norm, lang)
-        signals = self._signals_as(norm, lang)
-        read = self._signals_as(replace(norm, text=japanese), "ja")
+            return self._signals_as(norm, lang, katakana)
+        # The two readings differ in a few words: each run of Japanese script is made into bigrams once for both.
+        runs: dict[str, str] = {}
+        signals = self._signals_as(norm, lang, katakana, runs)
+        read = self._signals_as(replace(norm, text=japanese), "ja", None, runs)
         examples, evidence, lexical = (np.maximum(a, b) for a, b in zip(signals, read))
         return examples, evidence, lexical
 
-    def _signals_as(self, norm: Normalized, lang: str) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-        """The signals of `_signals` for `norm` read in `lang` only."""
+    def _signals_as(self, norm: Normalized, lang: str, katakana: str | None = None,
+                    runs: dict[str, str] | None = None) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """The signals of `_signals` for `norm` read in `lang` only; `katakana` is `to_katakana(norm.text)` when the
+        caller has it, `runs` a memo for `char_bigrams`."""
         # Loanwords in Latin letters inside Japanese ("Cookieで…") read as the catalog's katakana (intents.loanwords).
         if lang == "ja":
-            norm = replace(norm, text=to_katakana(norm.text))
-        bigrammed = char_bigrams(norm.text)  # read three times below: made once
-        tokens = [t for t in (self._lexical.lookup(x) for x in _lexical_tokens_of(bigrammed)) if t is not None]
+            norm = replace(norm, text=to_katakana(norm.text) if katakana is None else katakana)
+        bigrammed = char_bigrams(norm.text, runs)  # read three times below: made once
+        tokens = self._vocabulary_tokens(bigrammed)
+        # Each distinct term once, in the order they came (the BM25 sum and the examples sharing one read no more).
+        distinct = list(dict.fromkeys(tokens))
         evidence = self._keywords.evidence(norm.text)
-        lexical = self._lexical.scores(tokens) * self.t.lexical_points
+        lexical = self._lexical.term_scores(distinct) * self.t.lexical_points
         lexical[self._is_smalltalk] = 0.0
         only = None
         if len(tokens) > self.t.prune_tokens:
@@ -439,8 +446,25 @@ class Matcher:
             only = np.zeros(len(self._intents), dtype=bool)
             only[np.argsort(-cheap, kind="stable")[: self.t.prune_keep]] = True
             only[self._is_smalltalk] = False  # a long message is never a greeting, however it starts
-        examples = self._example_scores(norm, lang, tokens, only, bigrammed)
+        examples = self._example_scores(norm, lang, distinct, only, bigrammed)
         return examples, evidence, lexical
+
+    def _vocabulary_tokens(self, bigrammed: str) -> list[str]:
+        """`[t for t in map(self._lexical.lookup, _lexical_tokens_of(bigrammed)) if t is not None]` in one pass: a
+        Japanese bigram is its own vocabulary term or none (`LexicalIndex.lookup` forgives no typo in Japanese), so
+        it is looked up in the vocabulary directly (a long Japanese message has some 500)."""
+        lookup = self._lexical.lookup
+        vocabulary = self._lexical.vocabulary
+        tokens: list[str] = []
+        for piece in bigrammed.split():
+            if is_cjk(piece[0]):
+                if piece in vocabulary:
+                    tokens.append(piece)
+            elif piece not in STOPWORDS:
+                term = lookup(stem(piece))
+                if term is not None:
+                    tokens.append(term)
+        return tokens
 
     def _arrays(self, text: str, lang: str | None) -> "_Scores":
         # A policy term the keyboard converted into another word of the same reading (帝政 for 訂正, 故人情報 for

@@ -64,7 +64,7 @@ def fold(text: str) -> str:
     """Case-fold and strip punctuation; the form used for all comparisons."""
     # Apostrophes split words ("don't" -> "don t") so contractions compare the same however typed.
     text = _NON_WORD.sub(" ", text.casefold())
-    return _SPACES.sub(" ", text).strip()
+    return " ".join(text.split())  # `_SPACES.sub(" ", text).strip()`: `str.split` and `\s` split at the same characters
 
 
 def unescape_slack(text: str) -> str:
@@ -94,7 +94,14 @@ _CJK_LOWEST = "\u3005"
 
 
 def is_cjk(char: str) -> bool:
-    return char >= _CJK_LOWEST and bool(_CJK.match(char))
+    """True when `char` (one character; of a longer string, its first) is Japanese/CJK script, as `_CJK` matches it."""
+    if char < _CJK_LOWEST:
+        return False
+    if len(char) != 1:
+        return bool(_CJK.match(char))
+    # `_CJK_CLASS`'s ranges compared directly: a regex call per character cost more than the rest of the test.
+    return "\u3400" <= char <= "\u9fff" or "\u3040" <= char <= "\u30ff" or "\uf900" <= char <= "\ufaff" \
+        or char == "\u3005"
 
 
 def has_cjk(text: str) -> bool:
@@ -113,13 +120,22 @@ def cjk_share(text: str) -> float:
     return sum(map(str.isalpha, cjk)) / letters
 
 
-def char_bigrams(text: str) -> str:
+def char_bigrams(text: str, memo: dict[str, str] | None = None) -> str:
     """Japanese has no spaces between words: turn each CJK run into overlapping character bigrams
-    (space-separated) so token-based rapidfuzz scorers compare characters, while Latin words stay whole."""
+    (space-separated) so token-based rapidfuzz scorers compare characters, while Latin words stay whole.
+    `memo` (run -> its bigrams) is shared by the caller between texts that have most runs in common."""
     def bigrams(match: re.Match[str]) -> str:
         run = match.group(0)
+        if memo is not None:
+            known = memo.get(run)
+            if known is not None:
+                return known
         if len(run) == 1:
-            return f" {run} "
-        return " " + " ".join(run[i:i + 2] for i in range(len(run) - 1)) + " "
+            written = f" {run} "
+        else:
+            written = " " + " ".join(run[i:i + 2] for i in range(len(run) - 1)) + " "
+        if memo is not None:
+            memo[run] = written
+        return written
 
-    return _SPACES.sub(" ", _CJK_RUN.sub(bigrams, text)).strip()
+    return " ".join(_CJK_RUN.sub(bigrams, text).split())  # as `fold` collapses spaces
