@@ -674,8 +674,8 @@ class Matcher:
             if named is not None:
                 top, top_topic, top_score, top_intent = promote(named)
             elif cues.balance >= self.t.request_cue and cues.data_object > 0:
-                # A request made now on the data the silence's subject concerns ("I'm the mother of a 12-year-old…
-                # I want you to tell me what you use my son's data for"): the request the silence gives way to, if
+                # A request made now on the data the silence's subject concerns ("as the dad of a 10-year-old…
+                # I'd like you to tell me what you do with his data"): the request the silence gives way to, if
                 # the best article topic gives one; the policy's rules for children are not what is asked.
                 yielded = self._yielded_request(s, top_intent, topics[1:], cues)
                 if yielded is not None:
@@ -802,7 +802,7 @@ class Matcher:
             # The request's own keywords must be among them (the topic's question keywords alone ask about it).
             index = keyed.pop()
             request_index = self._request_of_topic.get(index)
-            # ... or its verbs name that request ("what do u have on me?? show me, acct is …": the topic by its
+            # ... or its verbs name that request ("what have you got about me?? show me, login …": the topic by its
             # keyword, the disclosure by "show me"), round 8
             if request_index is not None and (s.evidence[request_index] > 0 or self._intents[request_index].request_type
                                               in self.cues.request_types(cues)):

@@ -309,7 +309,7 @@ def _set_aside(text: str) -> str:
     return result if result.strip(" ,.。、") else text
 
 
-#: Punctuation spoken into a dictation app ("hey webmo comma tell me why you keep my info period my user name is…",
+#: Punctuation spoken into a dictation app ("okay webmo comma explain why you hold my details period my login is…",
 #: round 8, `req8`): in a message with no punctuation of its own, the spoken marks are written as the marks, so the
 #: request cues read the sentences and clauses where the speaker put them. "period" is a mark only where it cannot be
 #: the noun ("the retention period", "a 30 day period", "the period of"): after a word that is no determiner or noun

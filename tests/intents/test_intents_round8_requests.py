@@ -42,8 +42,8 @@ def test_a_parent_making_the_childs_request(matcher: Matcher, text: str, handoff
 
 @pytest.mark.parametrize("text", [
     "親として、子どもの情報の開示を請求できますか？",
-    "I'm the mother of a 12-year-old. can I ask you what you are using my son's information for?",
-    "I'm the mother of a 12-year-old. Do you have special rules for kids?",
+    "I'm a dad of a nine-year-old. may I ask you what his account data is used for?",
+    "Dad of a nine-year-old here. Are there special rules for kids?",
 ])
 def test_a_parent_asking_whether_stays_a_question(matcher: Matcher, text: str) -> None:
     _not_request(matcher, text)
@@ -88,7 +88,7 @@ def test_spoken_marks_are_read_as_punctuation(text: str, sentences: tuple[str, .
     "what info u got on me?? lemme see it",
     "so what data do you have about me?? show it to me",
     "what have you got on me, show me everything",
-    "what do you have on me?? show me, acct is tomasz",
+    "what do you hold on me?? show me, acct is kay_r",
 ])
 def test_show_me_after_what_do_you_have_on_me(matcher: Matcher, text: str) -> None:
     _request(matcher, text, "disclosure")
