@@ -358,6 +358,9 @@ class CueScores:
     #: Another company's own practices or settings ("does tiktok sell my data", 「LINEのプライバシー設定」), with this
     #: company not named and its sharing not asked about ([ours]): out of scope.
     elsewhere: float = 0.0
+    #: Abuse aimed at the assistant, the company or its policy ("to hell with this assistant", 「ポンコツAI」): with
+    #: no question, request or personal data beside it, the message asks nothing of the policy (round 8).
+    abuse: float = 0.0
     #: The sentences the request cues read (English folded, Japanese raw), for `Cues.request_types`.
     request_text: tuple[str, str] = field(default=("", ""), compare=False, repr=False)
 
@@ -384,6 +387,7 @@ class Cues:
     purpose_list: CueSet = field(default_factory=lambda: CueSet(()))
     elsewhere: CueSet = field(default_factory=lambda: CueSet(()))
     ours: CueSet = field(default_factory=lambda: CueSet(()))
+    abuse: CueSet = field(default_factory=lambda: CueSet(()))
     #: A named person's data (田中様の個人情報): hostile unless the writer represents that person (`OthersReader.acts_for`).
     named_other: CueSet = field(default_factory=lambda: CueSet(()))
     #: An imperative opening a clause after a comma, colon, dash or arrow ("no longer a customer, delete my data",
@@ -450,6 +454,7 @@ class Cues:
                    + self.request_ja.score(request_japanese, request_ja) + statement
                    + (self.clause_en.score(fix_verbs(clauses)) if clauses else 0.0)
                    + ACCOUNT_WEIGHT * min(1.0, self.account.score(request_raw)))  # one account named is enough
+        question = self.question_en.score(folded, en) + self.question_ja.score(japanese, ja)
         both = folded + "\n" + japanese
         both_view = TextView(both)  # two sets read it, as two read the tail: each split into words once
         tail = _tail_text(raw_sentences, folded_sentences) if not ask else _tail_text([ask])
@@ -467,12 +472,25 @@ class Cues:
                 folded_rest, raw_rest = pattern.sub(" ", folded_rest), pattern.sub(" ", raw_rest)
             data_object = self.data_object.score(folded_rest + "\n" + (raw_rest if japanese else ""))
         elsewhere = self.elsewhere.score(both, both_view)
+        abuse = self.abuse.score(both, both_view) if self.abuse.patterns else 0.0
+        if abuse and len(raw_sentences) > 1 and not all(
+                any(p.search(f) or p.search(r) for p, _ in self.abuse.patterns)
+                for f, r in zip(folded_sentences, raw_sentences)):
+            abuse = 0.0  # a sentence beside the abuse says something else (「ポンコツAIだな。クッキーは何に使ってるの」)
+        if abuse and question:
+            # A question word inside the abuse (「どうでもいい」's どう) asks nothing: abuse counts only when no question cue
+            # is read outside it.
+            rest_en, rest_ja = folded, japanese
+            for pattern, _ in self.abuse.patterns:
+                rest_en, rest_ja = pattern.sub(" ", rest_en), pattern.sub(" ", rest_ja)
+            if self.question_en.score(rest_en) + self.question_ja.score(rest_ja):
+                abuse = 0.0
         if elsewhere and self.ours.score(both, both_view):
             elsewhere = 0.0  # this company named, or its sharing with the other one asked about
         return CueScores(
             request=request,
             request_text=(request_folded, request_japanese),
-            question=self.question_en.score(folded, en) + self.question_ja.score(japanese, ja),
+            question=question,
             person=self.person_en.score(folded, en) + self.person_ja.score(japanese, ja),
             hostile=self.hostile.score(hostile_text, hostile_view) + authority + named_other,
             authority=authority,
@@ -484,6 +502,7 @@ class Cues:
             data_object=data_object,
             purpose_list=self.purpose_list.score(both, both_view),
             elsewhere=elsewhere,
+            abuse=abuse,
         )
 
     def request_types(self, scores: CueScores) -> frozenset[str]:
@@ -575,6 +594,7 @@ def load_cues(path: Path = CUES_FILE) -> Cues:
         purpose_list=_cue_set(doc, "purpose_list", "any"),
         elsewhere=_cue_set(doc, "elsewhere", "any"),
         ours=_cue_set(doc, "ours", "any"),
+        abuse=_cue_set(doc, "abuse", "any"),
         named_other=_cue_set(doc, "named_other", "any"),
         clause_en=_cue_set(doc, "clause", "en"),
         verbs_en=_verb_pattern(doc, "en"),

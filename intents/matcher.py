@@ -645,6 +645,14 @@ class Matcher:
             if inquiry is not None:
                 return result("request", inquiry, confidence=0.8, extra={"person"})
 
+        if cues.abuse >= self.t.offtopic_cue and not norm.has_question_mark \
+                and cues.request == 0 and cues.data_object == 0:
+            # Abuse aimed at the assistant or the policy that asks nothing (no question cue outside it and no other
+            # sentence beside it: `Cues.score`), e.g. "worthless assistant, to hell with the policy", 「方針なんてどうでも
+            # いい、ポンコツAI」: "privacy policy" in it names no topic. A question, a request, asking for a person or
+            # personal data beside it ("your policy is garbage, delete my account") is read as usual (round 8).
+            return result("fallback", self._weak_support(s), confidence=top_score / 100, extra={"offtopic", "abuse"})
+
         top_intent = self._intents[top]
 
         def promote(i: int) -> tuple[int, Intent, float, Intent]:

@@ -120,3 +120,38 @@ def test_privacy_questions_sharing_the_words_keep_their_article(matcher: Matcher
                                                                 handoff: str | None) -> None:
     match = matcher.match(text)
     assert (match.article, match.handoff) == (article, handoff), match
+
+
+# Abuse aimed at the assistant, the company or its policy, asking nothing: "privacy policy" in it names no topic.
+ABUSE = [
+    "this bot is trash and so is your privacy policy",
+    "to hell with this bot and its pointless privacy policy",
+    "what a joke of a privacy policy, you worthless assistant",
+    "you are worthless, and your privacy policy is rubbish",
+    "プライバシーポリシーとかどうでもいいんだよ、役立たずのボット",
+    "このポンコツAI、プライバシーポリシーもゴミ",
+    "お前もプライバシーポリシーも役に立たない",
+    "このAIほんと使えない、プライバシーポリシーもくだらない",
+]
+
+
+@pytest.mark.parametrize("text", ABUSE)
+def test_abuse_that_asks_nothing_gets_no_article(matcher: Matcher, text: str) -> None:
+    match = matcher.match(text)
+    assert match.article is None and match.handoff is None, match
+    assert match.decision == "fallback" and "abuse" in match.flags, match
+
+
+# Abuse beside a question, a request, a person asked for or another sentence is read as usual.
+@pytest.mark.parametrize(("text", "article", "handoff"), [
+    ("your privacy policy is garbage, delete my account now", 9, "suspension"),
+    ("I hate your stupid policy. when did it last change", 13, None),
+    ("you useless bot. tell me what cookies you use", 12, None),
+    ("ポンコツAIだな。クッキーは何に使ってるの", 12, None),
+    ("screw you, I want to talk to a human", 14, "inquiry"),
+    ("お前使えないな、担当者につないで", 14, "inquiry"),
+])
+def test_abuse_beside_a_question_or_request_keeps_it(matcher: Matcher, text: str, article: int,
+                                                      handoff: str | None) -> None:
+    match = matcher.match(text)
+    assert (match.article, match.handoff) == (article, handoff), match
