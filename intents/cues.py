@@ -472,7 +472,10 @@ class Cues:
                 folded_rest, raw_rest = pattern.sub(" ", folded_rest), pattern.sub(" ", raw_rest)
             data_object = self.data_object.score(folded_rest + "\n" + (raw_rest if japanese else ""))
         elsewhere = self.elsewhere.score(both, both_view)
-        abuse = self.abuse.score(both, both_view) if self.abuse.patterns else 0.0
+        # Read only where `Matcher` can use it: no question mark, no request, no personal data named (most messages
+        # have one of them, so the set is rarely run).
+        abuse = self.abuse.score(both, both_view) if (self.abuse.patterns and not request and not data_object
+                                                      and "?" not in cleaned) else 0.0
         if abuse and len(raw_sentences) > 1 and not all(
                 any(p.search(f) or p.search(r) for p, _ in self.abuse.patterns)
                 for f, r in zip(folded_sentences, raw_sentences)):
