@@ -157,6 +157,14 @@ BLIND_FLOORS = {
     "blind_r7c.jsonl": {"en": 0.96, "ja": 0.96, "precision": 0.98, "recall": 0.98, "offtopic": 0.97, "dead_ends": 0.015},
     "blind_r7g.jsonl": {"en": 0.93, "ja": 0.97, "precision": 0.98, "recall": 0.95, "offtopic": 0.97, "dead_ends": 0.015},
     "blind_r7i.jsonl": {"en": 0.92, "ja": 0.94, "precision": 0.96, "recall": 0.95, "offtopic": 0.97, "dead_ends": 0.025},
+    # round 8's diagnosis sets (untouched figures in the README; floors under those of main b79f6b5). r8x is mostly
+    # requests, r8y English only, r8z mostly off-topic and hostile: a measure a set has no items for is not floored.
+    "blind_r8a.jsonl": {"en": 0.94, "ja": 0.97, "precision": 0.98, "recall": 0.98, "offtopic": 0.97, "dead_ends": 0.015},
+    "blind_r8b.jsonl": {"en": 0.94, "ja": 0.96, "precision": 0.98, "recall": 0.98, "offtopic": 0.97, "dead_ends": 0.025},
+    "blind_r8c.jsonl": {"en": 0.96, "ja": 0.98, "precision": 0.98, "recall": 0.98, "offtopic": 0.97, "dead_ends": 0.01},
+    "blind_r8x.jsonl": {"en": 0.90, "ja": 0.96, "precision": 0.95, "recall": 0.88, "dead_ends": 0.03},
+    "blind_r8y.jsonl": {"en": 0.92, "offtopic": 0.97, "dead_ends": 0.04},
+    "blind_r8z.jsonl": {"en": 0.93, "ja": 0.96, "offtopic": 0.94, "dead_ends": 0.01},
 }
 
 
@@ -168,5 +176,5 @@ def test_blind_sets_hold_their_floors(matcher: Matcher, name: str) -> None:
     floor = BLIND_FLOORS[name]
     got = {"en": s["article_accuracy"]["en"], "ja": s["article_accuracy"]["ja"], "precision": s["handoff"]["precision"],
            "recall": s["handoff"]["recall"], "offtopic": s["offtopic_no_article"]}
-    assert all(got[k] >= floor[k] for k in got), (got, floor)
+    assert all(got[k] is not None and got[k] >= floor[k] for k in got if k in floor), (got, floor)
     assert s["dead_end_rate"] <= floor["dead_ends"], s["dead_end_rate"]
