@@ -12,12 +12,8 @@ import pytest
 
 from intents.cues import load_cues
 from intents.matcher import Matcher
+from tests.intents.expect import request as _request
 from intents.structure import is_hypothetical_question
-
-
-def _request(matcher: Matcher, text: str, handoff: str) -> None:
-    match = matcher.match(text)
-    assert (match.decision, match.handoff) == ("request", handoff), (match.decision, match.intent, match.cues)
 
 
 @pytest.mark.parametrize("text, handoff", [

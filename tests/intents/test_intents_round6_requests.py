@@ -10,16 +10,7 @@ import pytest
 
 from intents.cues import load_cues
 from intents.matcher import Matcher
-
-
-def _request(matcher: Matcher, text: str, handoff: str) -> None:
-    match = matcher.match(text)
-    assert (match.decision, match.handoff) == ("request", handoff), (match.decision, match.intent, match.cues)
-
-
-def _not_request(matcher: Matcher, text: str) -> None:
-    match = matcher.match(text)
-    assert match.decision != "request", (match.decision, match.intent, match.handoff, match.cues)
+from tests.intents.expect import request as _request, not_request as _not_request
 
 
 # --- 1. an imperative opening a later clause ----------------------------------------------------------------------

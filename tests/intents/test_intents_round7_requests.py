@@ -11,11 +11,7 @@ import pytest
 
 from intents.cues import load_cues
 from intents.matcher import Matcher
-
-
-def _request(matcher: Matcher, text: str, handoff: str) -> None:
-    match = matcher.match(text)
-    assert (match.decision, match.handoff) == ("request", handoff), (match.decision, match.intent, match.cues)
+from tests.intents.expect import request as _request
 
 
 def _question(matcher: Matcher, text: str, article: int) -> None:

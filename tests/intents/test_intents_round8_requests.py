@@ -8,17 +8,8 @@ from __future__ import annotations
 import pytest
 
 from intents.matcher import Matcher
+from tests.intents.expect import request as _request, not_request as _not_request
 from intents.structure import read
-
-
-def _request(matcher: Matcher, text: str, handoff: str) -> None:
-    match = matcher.match(text)
-    assert (match.decision, match.handoff) == ("request", handoff), (match.decision, match.intent, match.cues)
-
-
-def _not_request(matcher: Matcher, text: str) -> None:
-    match = matcher.match(text)
-    assert match.decision != "request", (match.decision, match.intent, match.handoff, match.cues)
 
 
 # --- 1. a parent or guardian making the child's request -------------------------------------------------------------

@@ -1,0 +1,15 @@
+"""Assertions the request-family tests share: a message is (or is not) a request of a given type, with the matcher's
+reading in the failure message so a failing phrasing says why."""
+from __future__ import annotations
+
+from intents.matcher import Matcher
+
+
+def request(matcher: Matcher, text: str, handoff: str) -> None:
+    match = matcher.match(text)
+    assert (match.decision, match.handoff) == ("request", handoff), (match.decision, match.intent, match.cues)
+
+
+def not_request(matcher: Matcher, text: str) -> None:
+    match = matcher.match(text)
+    assert match.decision != "request", (match.decision, match.intent, match.handoff, match.cues)
