@@ -129,6 +129,19 @@ def reconcile_messages(stored: Iterable[str], slack_posts: Iterable[str], emails
             "lost": len(expected) - delivered}
 
 
+
+def repeated_messages(slack_posts: Iterable[str], emails: Iterable[tuple[str, str, str]]) -> list[str]:
+    """Which messages arrived more than once, as "<channel> of <reference> (n arrivals)": the channel says where the
+    repeat happened (Slack staff alert, email staff alert, receipt), the reference which ticket to look up in the
+    workers' logs. References only: no names or addresses."""
+    arrivals: dict[tuple[str, str], int] = {}
+    for ref in slack_posts:
+        arrivals[("Slack staff alert", ref)] = arrivals.get(("Slack staff alert", ref), 0) + 1
+    for _message_id, ref, kind in emails:
+        key = ("email staff alert" if kind == "alert" else "email receipt", ref)
+        arrivals[key] = arrivals.get(key, 0) + 1
+    return [f"{channel} of {ref} ({n} arrivals)" for (channel, ref), n in sorted(arrivals.items()) if n > 1]
+
 # -- users ---------------------------------------------------------------------------------------
 
 @dataclass
@@ -429,7 +442,8 @@ def run_fault_load(users: int = 16, duration: float = 40.0, seed: int = 7,
             posts, emails = outbound(slack, smtp)
             messages = reconcile_messages([t.reference for t in stored], posts, emails, sum(counts.values()))
             note("messages reconciled")
-            return {"result": result, "messages": messages, "counts": dict(sorted(tally.counts.items())),
+            return {"result": result, "messages": messages, "repeated": repeated_messages(posts, emails),
+                    "counts": dict(sorted(tally.counts.items())),
                     "timeline": timeline, "users": users, "duration": duration, "users_still_busy": still,
                     "seconds": time.monotonic() - t0}
         finally:
@@ -469,6 +483,7 @@ def run(quick: bool = False) -> Any:
         "requester's receipt; Slack answered 429 then 500 and the SMTP server was down for part of the run):\n\n"
         + markdown_table(["queued", "expected", "delivered", "duplicated", "lost"],
                          [[messages[k] for k in ("queued", "expected", "delivered", "duplicated", "lost")]])
+        + ("\n\nRepeated: " + "; ".join(outcome["repeated"]) if outcome["repeated"] else "")
         + "\n\nCounters: " + "; ".join(f"{k} {v}" for k, v in outcome["counts"].items())
         + "\n\nTimeline:\n\n```\n" + "\n".join(outcome["timeline"]) + "\n```"
     )

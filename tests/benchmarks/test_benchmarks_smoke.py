@@ -21,7 +21,7 @@ if str(REPO) not in sys.path:
     sys.path.insert(0, str(REPO))
 
 from benchmarks import Section  # noqa: E402
-from benchmarks.fault_load import StoredTicket, reconcile, reconcile_messages  # noqa: E402
+from benchmarks.fault_load import StoredTicket, reconcile, reconcile_messages, repeated_messages  # noqa: E402
 
 
 _HTTP_RUN: list[Section] = []
@@ -174,6 +174,14 @@ def test_reconcile_messages_counts_lost_and_duplicated() -> None:
     result = reconcile_messages([a, b], [a, b, b], emails, queued=6)
     assert result == {"queued": 6, "expected": 6, "delivered": 5, "duplicated": 2, "lost": 1}
     assert reconcile_messages([a], [a], [("<1@x>", a, "alert"), ("<2@x>", a, "receipt")], queued=3)["lost"] == 0
+
+
+def test_repeated_messages_name_the_channel_and_ticket() -> None:
+    a, b = "PRQ-2026-000001", "PRQ-2026-000002"
+    emails = [("<1@x>", a, "alert"), ("<2@x>", a, "receipt"), ("<3@x>", b, "receipt"), ("<3@x>", b, "receipt")]
+    assert repeated_messages([a, b, b, b], emails) == [
+        f"Slack staff alert of {b} (3 arrivals)", f"email receipt of {b} (2 arrivals)"]
+    assert repeated_messages([a], [("<1@x>", a, "alert")]) == []
 
 
 def test_reconcile_all_acknowledged_and_stored() -> None:
