@@ -24,6 +24,9 @@ OTHERS_WEIGHT = 4.0
 #: What the writer's own account identifier given ([account]) adds to the request cues: on its own, with a policy
 #: topic and no question cue, enough to make the message a request (a bare topic word never is).
 ACCOUNT_WEIGHT = 1.5
+#: What a correction stated rather than asked for adds to the request cues ([correction_record] and [correction_fix] in
+#: one message's statements: "the number on my profile is my old flat's, mine is …", round 9).
+STATED_CORRECTION_WEIGHT = 2.0
 _SENTENCE_END = re.compile(
     r"(?<=[!?。！？\n])|(?<=\.)(?=\s|$)"
     r"|(?<=:)(?=\s*(?i:does|do|did|is|are|was|were|can|could|will|would|should|may|has|have|how|what|which|who|whom|"
@@ -361,6 +364,9 @@ class CueScores:
     #: Abuse aimed at the assistant, the company or its policy ("to hell with this assistant", 「ポンコツAI」): with
     #: no question, request or personal data beside it, the message asks nothing of the policy (round 8).
     abuse: float = 0.0
+    #: A correction stated, not asked for: a detail as the company holds it and that it is wrong or what the right one
+    #: is, in the message's statements ([correction_record], [correction_fix], round 9); 1.0 or 0.0.
+    stated_correction: float = 0.0
     #: The sentences the request cues read (English folded, Japanese raw), for `Cues.request_types`.
     request_text: tuple[str, str] = field(default=("", ""), compare=False, repr=False)
 
@@ -404,6 +410,11 @@ class Cues:
     untrue_ja: CueSet = field(default_factory=lambda: CueSet(()))
     #: The writer's own account identifier given ([account]), read on the raw request sentences.
     account: CueSet = field(default_factory=lambda: CueSet(()))
+    #: A detail as the company holds it, and that it is wrong or what replaces it ([correction_record], [correction_fix]).
+    correction_record_en: CueSet = field(default_factory=lambda: CueSet(()))
+    correction_record_ja: CueSet = field(default_factory=lambda: CueSet(()))
+    correction_fix_en: CueSet = field(default_factory=lambda: CueSet(()))
+    correction_fix_ja: CueSet = field(default_factory=lambda: CueSet(()))
 
     def score(self, cleaned: str, quoted_removed: str, folded_cleaned: str | None = None,
               ask: str | None = None) -> CueScores:
@@ -443,6 +454,13 @@ class Cues:
         stated_raw = "\n".join(raw_sentences[n] for n in stated) if japanese else ""
         statement = (self.statement_en.score(stated_folded) if stated_folded else 0.0) + (
             self.statement_ja.score(stated_raw) if stated_raw else 0.0)
+        stated_correction = 0.0
+        if (stated_folded and (self.correction_record_en.finds(stated_folded)
+                               or (stated_raw and self.correction_record_ja.finds(stated_raw)))) \
+                and (self.correction_fix_en.finds(stated_folded)
+                     or (stated_raw and self.correction_fix_ja.finds(stated_raw))):
+            stated_correction = 1.0
+            statement += STATED_CORRECTION_WEIGHT
         hostile_view = TextView(hostile_text)  # two sets read it: split into words once (on a long message, 0.1 ms)
         authority = self.authority.score(hostile_text, hostile_view)
         if self.others is not None and self.others.asks_for_others(quoted_removed, folded, bool(japanese), en):
@@ -506,6 +524,7 @@ class Cues:
             purpose_list=self.purpose_list.score(both, both_view),
             elsewhere=elsewhere,
             abuse=abuse,
+            stated_correction=stated_correction,
         )
 
     def request_types(self, scores: CueScores) -> frozenset[str]:
@@ -520,6 +539,8 @@ class Cues:
                 self.untrue_en.score(folded) > 0 or (japanese and self.untrue_ja.score(japanese) > 0)):
             # "remove the wrong number and put this one": the deletion is part of the correction (Art. 8)
             named = named - {"suspension"}
+        if scores.stated_correction > 0:
+            named = named | {"correction"}
         return named
 
 
@@ -607,4 +628,8 @@ def load_cues(path: Path = CUES_FILE) -> Cues:
         untrue_en=_cue_set(doc, "untrue", "en"),
         untrue_ja=_cue_set(doc, "untrue", "ja"),
         account=_cue_set(doc, "account", "raw"),
+        correction_record_en=_cue_set(doc, "correction_record", "en"),
+        correction_record_ja=_cue_set(doc, "correction_record", "ja"),
+        correction_fix_en=_cue_set(doc, "correction_fix", "en"),
+        correction_fix_ja=_cue_set(doc, "correction_fix", "ja"),
     )

@@ -716,6 +716,10 @@ class Matcher:
             # The reply names the support topic whose words are in the message ("delete a playlist I made": the app),
             # when there is one, rather than saying it did not understand.
             return result("fallback", support or self._weak_support(s), confidence=top_score / 100, extra={"offtopic"})
+        stated = self._stated_correction(s, cues, top_intent)
+        if stated is not None:
+            return result("request", stated, confidence=float(s.total[self._index[stated.id]]) / 100,
+                          extra={"stated_correction"})
         if not s.has_evidence[top] or s.gate[top] < self.t.fallback_score:
             return self._no_dead_end(s, topics, cues, result)
         if top_intent.id == "others_data" and cues.authority == 0 and len(topics) > 1 \
@@ -838,6 +842,22 @@ class Matcher:
         if support is not None:
             return result("fallback", support, confidence=float(s.total[top]) / 100, extra={"support"})
         return result("fallback", confidence=float(s.total[top]) / 100)
+
+    def _stated_correction(self, s: "_Scores", cues: CueScores, top_intent: Intent) -> Intent | None:
+        """The correction request when the message states one (`CueScores.stated_correction`: a detail as the company
+        holds it and that it is wrong or what the right one is, "the number on my profile is my old flat's, mine is …",
+        「登録されている住所は昔のものです。今は…」) as a request made now on personal data, and its verbs name no other
+        request: whatever topic the detail's own words drew (Art. 14's address and phone, Art. 7, account support), it
+        is a correction (Art. 8), round 9. Someone else's data is still the refusal, a person asked for the inquiry."""
+        if cues.stated_correction <= 0 or cues.balance < self.t.request_cue or cues.data_object <= 0 \
+                or cues.authority > 0 or top_intent.id == "others_data":
+            return None
+        if self.cues.request_types(cues) - {"correction"}:
+            return None
+        correction = self.catalog.request_for_type("correction")
+        if correction is None or s.total[self._index[correction.id]] < self.t.clarify_floor:
+            return None
+        return correction
 
     def _named_support(self, s: "_Scores", close_examples_count: bool = True) -> int | None:
         """The support topic the message names by keyword (`offtopic_keyword_evidence`), when it names no policy or

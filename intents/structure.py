@@ -96,9 +96,15 @@ _ASK_JA = re.compile(
 
 
 #: A question or a hypothetical: what it says is not a statement of fact about the user's data.
+#: ("Should be Kazuki." gives the right value: "should be/read/say" + a value with no question mark states it, round 9)
 _NOT_STATEMENT_OPENING = (r"^\s*(?:(?:so|and|but|also|ok|okay|hi|hey)[,:]?\s+)*(?:how|what|when|where|why|which|who|is|are|"
-                          r"am|does|did|do|can|could|would|will|should|may|might|shall)\b")
-_NOT_STATEMENT_WORDS = (r"\b(?:if|suppose|supposing|say|hypothetically|imagine|assuming|in case|what if|"
+                          r"am|does|did|do|can|could|would|will|should(?!\s+(?:be|read|say)\s+(?!(?:able|allowed|possible|"
+                          r"fine|ok|okay|safe|secure|enough|deleted|removed|erased|kept|stored|held|shared|used|sent|done|"
+                          r"notified|told|informed|private|public|a|an|the|my|i|we|you|it|there|this|that)\b)[^?？]*$)|"
+                          r"may|might|shall)\b")
+#: ("say" as a condition, not what a record says: "your records say I live in Osaka" states the error, round 9)
+_NOT_STATEMENT_WORDS = (r"\b(?:if|suppose|supposing|(?<!records )(?<!record )(?<!system )(?<!account )(?<!profile )"
+                        r"(?<!file )(?<!files )(?<!they )(?<!database )say|hypothetically|imagine|assuming|in case|what if|"
                         r"let\s*['’]?\s*s say|whether)\b")
 _NOT_STATEMENT_JA = (r"(?:か[。.！!]?$|かな|かしら|の[。]?$|たら|なら|れば|もし|仮に|場合|でしょう|ますか|ですか|んですか|のですか|"
                      r"できる|って言っ|と言っ)")

@@ -1,0 +1,64 @@
+"""Round 9 (issue 13), `req9`: formal requests missed or mistyped, and requests opened where none is made.
+
+Phrasings are written for these tests: not evaluation items, not catalog examples. Each family's "made now" list
+failed on `main` 8a52b3c (no request, or the wrong type) unless its comment says otherwise.
+"""
+from __future__ import annotations
+
+import pytest
+
+from intents.matcher import Matcher
+from intents.structure import is_statement
+from tests.intents.expect import not_request as _not_request, request as _request
+
+
+# --- 1. a correction stated, not asked for -----------------------------------------------------------------------------
+# The detail as the company holds it and that it is wrong, old or not the writer's, or what the right one is: no
+# request verb (or one the cues did not read), the topic drawn by the detail's own words (Art. 14's address and phone,
+# Art. 7, account support) or a dead end. ("You've got my first name down as…, the correct spelling is…" and the
+# e-mail changed + 更新して were requests before; kept as guards.)
+
+@pytest.mark.parametrize("text", [
+    'The phone number on my profile belongs to my old flat. Mine now is 080 2222 3333.',
+    "Your system lists my family name as Okada. It's actually Okata, with a T.",
+    'The e-mail on file for me is from a job I left in 2019 — the current one is ren.h@example.org.',
+    "My account shows my birthday as 3 March. Really it's 13 March.",
+    'My home address is now 7-1 Hibarigaoka, Nerima; you still have the flat I left in 2021.',
+    "Records have me as living in Kobe but I've been in Nara since last spring.",
+    "You've got my first name down as Jon, the correct spelling is John.",
+    "There's a postcode on my account that I've never had. It isn't mine and shouldn't be there.",
+    '登録されている住所は昔のものです。今は横浜市青葉区に住んでいます。',
+    'アカウントの名前が旧姓のままです。今は佐藤です。',
+    'メールアドレス変わったので、新しいのに更新してください：mika@example.jp',
+    'touroku sareteiru denwa bangou ga mae no mama desu. ima wa 090-1111-2222 desu.',
+    'The profile has my given name as Kazu. Should be Kazuki.',
+    "New mobile number: 070-4444-5555. The one you've got is my work phone from before.",
+])
+def test_a_stated_correction_is_a_correction_request(matcher: Matcher, text: str) -> None:
+    _request(matcher, text, "correction")
+
+
+@pytest.mark.parametrize("text", [
+    'If the address on my account is out of date, how do I get it changed?',
+    "My surname on file might be misspelled. What's the process for fixing it?",
+    'The address you have for your head office is wrong on the contact page.',
+    'Say my records show the wrong birthday, could you correct that?',
+    '登録されている住所が古い場合、どうやって変更すればいいですか？',
+    'What happens if the number you have for me is old?',
+    'Your records say I agreed to marketing emails. Is that true?',
+    'The phone number on your contact page is outdated.',
+])
+def test_a_wrong_detail_asked_about_or_not_the_writers_stays_no_request(matcher: Matcher, text: str) -> None:
+    _not_request(matcher, text)
+
+
+@pytest.mark.parametrize("sentence, stated", [
+    ("Your records say I live in Osaka.", True),       # what a record says is no hypothetical "say"
+    ("The system says my name is Jo.", True),
+    ("Say I moved, would you update it?", False),
+    ("Should be Kazuki.", True),                        # the right value given
+    ("Should be able to change it, right?", False),
+    ("Should be fine.", False),
+])
+def test_what_a_record_says_and_the_value_it_should_have_are_statements(sentence: str, stated: bool) -> None:
+    assert is_statement(sentence) is stated
