@@ -110,10 +110,12 @@ def build_store(settings: Settings) -> Store:
 
 
 def build_slack_client(settings: Settings) -> WebClient | None:
-    """A Web API client for SLACK_BOT_TOKEN at SLACK_API_URL, or None without a token."""
+    """The outbox's Web API client for SLACK_BOT_TOKEN at SLACK_API_URL, or None without a token. No retry
+    handlers (slack_sdk's default resends a request whose connection was reset, which may post a message twice):
+    the dispatcher retries, and asks Slack first when an attempt may have arrived (`SlackTransport.find_delivered`)."""
     if not settings.slack_bot_token:
         return None
-    return WebClient(token=settings.slack_bot_token, base_url=settings.slack_api_url, timeout=10)
+    return WebClient(token=settings.slack_bot_token, base_url=settings.slack_api_url, timeout=10, retry_handlers=[])
 
 
 def build_transports(settings: Settings, store: Store | None = None, renderer: Renderer | None = None,

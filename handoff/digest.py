@@ -17,7 +17,7 @@ from handoff.mail import Compose, Email
 from handoff.notify import (
     NO_PERSONAL_DATA, REQUEST_TYPE_TITLES, LogTransport, SlackTransport, format_due, ticket_url,
 )
-from handoff.outbox import DeliveryFailed, OutboxMessage, Transport, new_message
+from handoff.outbox import AfterRecord, DeliveryFailed, OutboxMessage, Transport, new_message
 from handoff.references import REFERENCE_TZ
 from handoff.store import Store
 from handoff.tickets import OPEN_STATUSES, Ticket
@@ -84,11 +84,16 @@ def add_slack_digest(transport: SlackTransport) -> None:
             raise DeliveryFailed("slack:no_staff_channel", permanent=True)
         if not message.payload:
             raise DeliveryFailed("digest:empty", permanent=True)  # delivered before (payload cleared)
-        transport.call(transport.client.chat_postMessage, channel=transport.channel,
-                       text=digest_text(message.payload, transport.public_url), unfurl_links=False,
-                       unfurl_media=False)
+        transport.post(message, channel=transport.channel, text=digest_text(message.payload, transport.public_url),
+                       unfurl_links=False, unfurl_media=False)
 
-    transport.handle(KIND, deliver)
+    def find(message: OutboxMessage, ticket: Ticket | None, since: float) -> float | None:
+        if not transport.channel:
+            return None
+        ts = transport.find_post(message, transport.channel, since)
+        return None if ts is None else float(ts)
+
+    transport.handle(KIND, deliver, lookup=find)
 
 
 class DigestAware:
@@ -97,13 +102,13 @@ class DigestAware:
     def __init__(self, inner: Transport, deliver_digest: Callable[[OutboxMessage], None]) -> None:
         self.inner, self.deliver_digest = inner, deliver_digest
 
-    def deliver(self, message: OutboxMessage, ticket: Ticket | None) -> None:
+    def deliver(self, message: OutboxMessage, ticket: Ticket | None) -> AfterRecord | None:
         if message.kind != KIND:
-            self.inner.deliver(message, ticket)
-            return
+            return self.inner.deliver(message, ticket)
         if not message.payload:
             raise DeliveryFailed("digest:empty", permanent=True)  # delivered before (payload cleared)
         self.deliver_digest(message)
+        return None
 
 
 class DigestLogTransport(LogTransport):

@@ -24,8 +24,10 @@ class OutboxStoreLike(Protocol):
     def claim_outbox(self, *, now: float, channels: Sequence[str], limit: int,
                      lease_seconds: float) -> list[OutboxMessage]: ...
 
+    def start_attempt(self, key: str, *, now: float) -> OutboxMessage: ...
+
     def record_delivery(self, key: str, *, ok: bool, now: float, error: str | None = None,
-                        retry_at: float | None = None) -> OutboxMessage: ...
+                        retry_at: float | None = None, in_doubt: bool = False) -> OutboxMessage: ...
 
     def get_outbox(self, key: str) -> OutboxMessage: ...
 
@@ -43,6 +45,13 @@ class Dispatcher:
     is attempted only while a quarter of its lease is left, and a delivery the channel confirmed is recorded with
     retries until its lease ends (the store may be restarting): recorded in that time it is never sent twice.
     `stop()` lets the round finish the message in hand and record it, and leaves the rest of its batch.
+
+    Each attempt is recorded in the store (`start_attempt`) before the message is handed to its channel. A message
+    claimed with such a mark and no outcome (its process was killed after the channel took it and before the record,
+    or the channel's answer never came) is first looked up when its transport can ask its channel
+    (`find_delivered`): found, it is recorded sent and not sent again; not found, it is sent; the lookup failing
+    (429, 5xx, network) counts as a failed attempt with the usual backoff and the lookup is tried again, because a
+    second copy is what the lookup is for; the channel unable to answer at all (a missing scope) sends it again.
     """
 
     def __init__(self, store: OutboxStoreLike, transports: Mapping[str, Transport], *, max_attempts: int = 10,
@@ -106,19 +115,39 @@ class Dispatcher:
             return self._attempt(message, manual=True, record_until=time.monotonic() + MANUAL_RECORD_SECONDS)
 
     def _attempt(self, message: OutboxMessage, *, record_until: float, manual: bool = False) -> OutboxMessage:
-        retry_after, permanent = None, False
+        retry_after, permanent, started = None, False, False
+        # Until this attempt is marked started, an earlier attempt's mark stays unless the lookup settled it.
+        in_doubt = message.attempt_started_at is not None
+        finish: Callable[[], None] | None = None
+        found: float | None = None
         try:
             ticket = self.store.get_ticket(message.reference) if message.reference else None
-            self.transports[message.channel].deliver(message, ticket)
+            transport = self.transports[message.channel]
+            if message.attempt_started_at is not None:
+                found = self._look_up(transport, message, ticket)
+            if found is None:
+                current = self.store.start_attempt(message.key, now=self.clock())
+                if current.status == SENT:
+                    return current  # recorded meanwhile (a manual retry holds no lease): never send it again
+                started, in_doubt = True, False
+                finish = transport.deliver(message, ticket)
+        except _LookupFailed as exc:
+            reason, retry_after, in_doubt = exc.reason, exc.retry_after, True
         except DeliveryFailed as exc:
             reason, retry_after, permanent = exc.reason, exc.retry_after, exc.permanent
+            in_doubt = exc.maybe_delivered if started else in_doubt
         except TicketNotFound:
             reason, permanent = "ticket:not_found", True
+        except StoreError as exc:
+            reason, in_doubt = f"store:{type(exc).__name__}", in_doubt or started
         except Exception as exc:  # a transport bug must not stop the others; its message may hold anything
-            reason = f"error:{type(exc).__name__}"
+            reason, in_doubt = f"error:{type(exc).__name__}", in_doubt or started
             log.error("outbox transport %s raised %s for %s", message.channel, type(exc).__name__, message.key)
         else:
-            return self._record_sent(message.key, until=record_until)
+            try:
+                return self._record_sent(message.key, until=record_until, at=found)
+            finally:
+                _after_record(finish, message.key)
         now = self.clock()
         attempts = message.attempts + 1
         give_up = permanent or (attempts >= self.max_attempts and not manual)
@@ -127,20 +156,49 @@ class Dispatcher:
             log.warning("gave up delivering %s after %d attempt(s): %s", message.key, attempts, reason)
         else:
             log.warning("delivery of %s failed (attempt %d): %s", message.key, attempts, reason)
-        return self.store.record_delivery(message.key, ok=False, now=now, error=reason, retry_at=retry)
+        return self.store.record_delivery(message.key, ok=False, now=now, error=reason, retry_at=retry,
+                                          in_doubt=in_doubt)
 
-    def _record_sent(self, key: str, *, until: float) -> OutboxMessage:
-        """Record a delivery the channel confirmed. The store may be away for a while (a Redis restart): the message
-        went out, so keep trying until `until` (time.monotonic(); the end of its lease) rather than leave it to be
-        sent again when the lease ends. A stop() does not cut this short."""
+    def _look_up(self, transport: Transport, message: OutboxMessage, ticket: Ticket | None) -> float | None:
+        """An earlier attempt of `message` started and its outcome was never recorded: when the channel can be
+        asked, ask it. Returns when the channel took the message, or None to send it. Raises _LookupFailed (ask
+        again later)."""
+        since = message.attempt_started_at or 0.0
+        find = getattr(transport, "find_delivered", None)
+        if find is None:
+            log.warning("%s: an attempt started at %.3f has no recorded outcome and channel %s cannot be asked "
+                        "whether it arrived; sending it again (same dedupe key)", message.key, since,
+                        message.channel)
+            return None
+        try:
+            found: float | None = find(message, ticket, since=since)
+        except DeliveryFailed as exc:
+            if not exc.permanent:
+                raise _LookupFailed(f"lookup:{exc.reason}", exc.retry_after) from exc
+            log.warning("%s: an attempt started at %.3f has no recorded outcome and the channel cannot be asked "
+                        "(%s); sending it again", message.key, since, exc.reason)
+            return None
+        if found is None:
+            log.info("%s: an attempt started at %.3f has no recorded outcome and the channel does not have it; "
+                     "sending it", message.key, since)
+        else:
+            log.warning("%s: an attempt started at %.3f reached the channel at %.3f but was not recorded; recorded "
+                        "now, not sent again", message.key, since, found)
+        return found
+
+    def _record_sent(self, key: str, *, until: float, at: float | None = None) -> OutboxMessage:
+        """Record a delivery the channel confirmed (at `at`, default now). The store may be away for a while (a
+        Redis restart): the message went out, so keep trying until `until` (time.monotonic(); the end of its lease)
+        rather than leave it to be looked up or sent again when the lease ends. A stop() does not cut this short."""
         delay = 0.05
         while True:
             try:
-                return self.store.record_delivery(key, ok=True, now=self.clock())
+                return self.store.record_delivery(key, ok=True, now=self.clock() if at is None else at)
             except StoreUnavailable:
                 left = until - time.monotonic()
                 if left <= 0:
-                    log.warning("%s was delivered but could not be recorded; it may be sent again", key)
+                    log.warning("%s was delivered but could not be recorded; it is looked up (Slack) or sent again "
+                                "(email) when its lease ends", key)
                     raise
                 time.sleep(min(delay, left))
                 delay = min(delay * 2, 1.0)
@@ -189,3 +247,21 @@ class Dispatcher:
             if delivered >= self.batch:
                 continue  # more may be due right now
             self._wake.wait(self.poll_interval)
+
+
+class _LookupFailed(Exception):
+    """Asking the channel whether an earlier attempt arrived failed for now (429, 5xx, network)."""
+
+    def __init__(self, reason: str, retry_after: float | None) -> None:
+        super().__init__(reason)
+        self.reason, self.retry_after = reason, retry_after
+
+
+def _after_record(finish: Callable[[], None] | None, key: str) -> None:
+    """A transport's clean-up after the record (SMTP's QUIT). Its failure changes nothing: the message is sent."""
+    if finish is None:
+        return
+    try:
+        finish()
+    except Exception as exc:  # noqa: BLE001 - the delivery is recorded; a clean-up can only be logged
+        log.info("clean-up after delivering %s failed: %s", key, type(exc).__name__)

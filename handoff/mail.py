@@ -7,8 +7,11 @@ dispatcher, 5xx replies about the message or its recipients are not (an unknown 
 authentication and TLS failures are retried (an admin may fix the settings). Reasons are codes only
 (`smtp:550`, `smtp:auth`, `network:timeout`): a server's text may echo the address, so it is never kept.
 
-Every email carries a `Message-ID` derived from the outbox key, so a message that had to be sent again (a
-process died between the server's OK and recording it) is recognisable as the same message by mail systems.
+Every email carries a `Message-ID` derived from the outbox key (the same on every attempt), so a message that had
+to be sent again (a process died between the server's OK and recording it) is recognisable as the same message by
+mail systems. SMTP has no way to ask a server what it accepted, so that window cannot be closed, only kept short:
+`deliver` returns as soon as the server answered 250 to the message, and the session's QUIT runs after the
+dispatcher recorded the delivery.
 """
 from __future__ import annotations
 
@@ -21,7 +24,7 @@ from email.message import EmailMessage
 from email.utils import formatdate, parseaddr
 from typing import Callable
 
-from handoff.outbox import DeliveryFailed, OutboxMessage
+from handoff.outbox import AfterRecord, DeliveryFailed, OutboxMessage
 from handoff.tickets import Ticket
 
 SECURITIES = ("starttls", "tls", "none")
@@ -95,14 +98,22 @@ class SmtpTransport:
         self.config, self.compose = config, compose
         self.tls_context = tls_context or ssl.create_default_context()
 
-    def deliver(self, message: OutboxMessage, ticket: Ticket | None) -> None:
+    def deliver(self, message: OutboxMessage, ticket: Ticket | None) -> AfterRecord:
+        """Send `message`; returns the session's QUIT, which the dispatcher runs once the delivery is recorded (the
+        server's 250 to the message's data is the last thing waited for before the record)."""
         email = self.compose(message, ticket)
         if not email.to:
             raise DeliveryFailed("email:no_recipient", permanent=True)
-        self.send(build_message(email, key=message.key, sender=self.config.sender))
+        smtp = self._send(build_message(email, key=message.key, sender=self.config.sender))
+        return lambda: _quit(smtp)
 
     def send(self, msg: EmailMessage) -> None:
-        """One SMTP session for one message. Raises DeliveryFailed."""
+        """One SMTP session for one message, QUIT included. Raises DeliveryFailed."""
+        _quit(self._send(msg))
+
+    def _send(self, msg: EmailMessage) -> smtplib.SMTP:
+        """Connect, send `msg` and return the open session once the server accepted it (the caller QUITs it).
+        Raises DeliveryFailed, the session closed."""
         c = self.config
         try:
             if c.security == "tls":
@@ -114,9 +125,11 @@ class SmtpTransport:
                     smtp.starttls(context=self.tls_context)
                 if c.user:
                     smtp.login(c.user, c.password or "")
-                refused = smtp.send_message(msg)
-            finally:
+                smtp.send_message(msg)  # recipients refused while others were accepted: sent to those (no retry)
+            except BaseException:
                 _quit(smtp)
+                raise
+            return smtp
         except smtplib.SMTPRecipientsRefused as exc:
             codes = sorted({int(code) for code, _ in exc.recipients.values()})
             raise DeliveryFailed(f"smtp:{codes[0] if codes else 550}:recipient",
@@ -136,5 +149,3 @@ class SmtpTransport:
             raise DeliveryFailed("network:timeout") from exc
         except (OSError, smtplib.SMTPException) as exc:  # refused connections, unknown hosts, other SMTP errors
             raise DeliveryFailed(f"network:{type(exc).__name__}") from exc
-        if refused:  # some recipients accepted: the message went out; the others are not retried
-            return

@@ -7,7 +7,9 @@ How it fits together:
   ("staff_alert", "receipt", "status", "outcome", "reply", "verification", or a front end's own such as
   "slack_dm"), the ticket `reference` it is about (None for messages about no ticket) and a small JSON
   `payload`. Its delivery record is `status` (pending / sent / failed), `attempts`, `next_attempt_at`,
-  `last_error` (a short code, never personal data) and `sent_at`.
+  `last_error` (a short code, never personal data), `sent_at`, and `attempt_started_at`: when an attempt whose
+  outcome is not recorded was started (the dispatcher stores it durably before handing the message to its channel;
+  recording the outcome clears it, unless the outcome is unknown, such as a timeout after the request left).
 * The store writes messages **in the same transaction as the change that causes them**: every ticket write
   (`create_ticket` and every update) asks the store's `outbox_rules(before, after)` which messages the change
   causes and stores them atomically with the ticket. `Routing` is the standard rule set (the composition root
@@ -17,8 +19,11 @@ How it fits together:
   attempt at once), hands each to the `Transport` of its channel, and records the outcome
   (`store.record_delivery`). A failure is retried with exponential backoff, never sooner than the channel's
   Retry-After, until `max_attempts`; then the message is `failed` and the staff pages say so. A process that dies
-  mid-delivery loses nothing: the lease runs out and another round sends the message again. Delivery is at least
-  once; the dedupe key makes repeats visible (email Message-ID) and a message marked sent is never sent again.
+  mid-delivery loses nothing: the lease runs out and another round takes the message. A message whose
+  `attempt_started_at` is set may have reached its channel already: a transport that can ask its channel
+  (`Transport.find_delivered`; Slack: the message's metadata in the conversation's history) is asked first, and
+  a message it finds is recorded sent instead of being sent again. A channel that cannot be asked (SMTP) gets it
+  again, with the same dedupe key (email Message-ID). A message marked sent is never sent again.
 * Transports render at delivery time from the ticket as it is then (for requesters, only through the
   allow-listed requester view), so the outbox itself holds no personal data for ticket messages; a delivered
   message's payload is cleared.
@@ -55,6 +60,7 @@ class OutboxMessage:
     next_attempt_at: float = 0.0
     last_error: str | None = None
     sent_at: float | None = None
+    attempt_started_at: float | None = None
 
     def __post_init__(self) -> None:
         if not _KEY.fullmatch(self.key):
@@ -79,7 +85,7 @@ class OutboxMessage:
                    payload=dict(data.get("payload") or {}), created_at=float(data.get("created_at", 0.0)),
                    status=data.get("status", PENDING), attempts=int(data.get("attempts", 0)),
                    next_attempt_at=float(data.get("next_attempt_at", 0.0)), last_error=data.get("last_error"),
-                   sent_at=data.get("sent_at"))
+                   sent_at=data.get("sent_at"), attempt_started_at=data.get("attempt_started_at"))
 
 
 def new_message(channel: str, kind: str, *, key: str, now: float, reference: str | None = None,
@@ -96,26 +102,36 @@ def clean_error(reason: str) -> str:
     return _EMAILISH.sub("[address]", one_line)[:200] or "unknown error"
 
 
+def attempt_started(message: OutboxMessage, *, now: float) -> OutboxMessage:
+    """The message with an attempt started at `now` (pure; the stores call it inside their atomic update before
+    the dispatcher hands the message to its channel). A message already sent is left as it is."""
+    if message.status == SENT:
+        return message
+    return replace(message, attempt_started_at=now)
+
+
 def after_attempt(message: OutboxMessage, *, ok: bool, now: float, error: str | None = None,
-                  retry_at: float | None = None) -> OutboxMessage:
+                  retry_at: float | None = None, in_doubt: bool = False) -> OutboxMessage:
     """The message after one delivery attempt (pure; the stores call it inside their atomic update).
 
     Success: sent, payload cleared (its job is done; the record stays). Failure: pending again at `retry_at`, or
-    failed when `retry_at` is None (a failed verification code loses its payload too). A message already sent stays
+    failed when `retry_at` is None (a failed verification code loses its payload too). The outcome clears
+    `attempt_started_at`, except a failure `in_doubt` (the channel may have taken the message: a timeout after the
+    request left, a 5xx), after which the channel is asked before the next attempt. A message already sent stays
     sent whatever is recorded later."""
     if message.status == SENT:
         return message
     attempts = message.attempts + 1
     if ok:
         return replace(message, status=SENT, attempts=attempts, sent_at=now, last_error=None, payload={},
-                       next_attempt_at=now)
+                       next_attempt_at=now, attempt_started_at=None)
     failed = retry_at is None
     next_at = now if retry_at is None else retry_at
     # A verification code that could not be sent is useless once it expires: its address and code are not kept.
     payload = {} if failed and message.kind == "verification" else message.payload
     return replace(message, status=FAILED if failed else PENDING, attempts=attempts, payload=payload,
-                   last_error=clean_error(error or "unknown error"),
-                   next_attempt_at=next_at)
+                   last_error=clean_error(error or "unknown error"), next_attempt_at=next_at,
+                   attempt_started_at=message.attempt_started_at if in_doubt else None)
 
 
 # -- which messages a ticket change causes -------------------------------------------------------------
@@ -174,16 +190,35 @@ class Routing:
 # -- delivering ------------------------------------------------------------------------------------------
 class DeliveryFailed(Exception):
     """A message was not delivered. `reason` is a short code free of personal data (it is stored and shown to
-    staff); `retry_after` is the delay the service asked for; `permanent` means retrying cannot help."""
+    staff); `retry_after` is the delay the service asked for; `permanent` means retrying cannot help;
+    `maybe_delivered` means the channel may have taken the message all the same (the request left and no answer
+    came back: a timeout, a reset connection, a 5xx), so the channel is asked before the next attempt."""
 
-    def __init__(self, reason: str, *, retry_after: float | None = None, permanent: bool = False) -> None:
+    def __init__(self, reason: str, *, retry_after: float | None = None, permanent: bool = False,
+                 maybe_delivered: bool = False) -> None:
         super().__init__(reason)
         self.reason, self.retry_after, self.permanent = reason, retry_after, permanent
+        self.maybe_delivered = maybe_delivered
+
+
+#: What `Transport.deliver` may return: called by the dispatcher once the delivery is recorded (SMTP's QUIT), so
+#: nothing but the record stands between the channel's OK and the outbox knowing it.
+AfterRecord = Callable[[], None]
 
 
 class Transport(Protocol):
-    def deliver(self, message: OutboxMessage, ticket: Ticket | None) -> None:
-        """Deliver `message` (its ticket as it is now, when it has one). Raises DeliveryFailed."""
+    def deliver(self, message: OutboxMessage, ticket: Ticket | None) -> AfterRecord | None:
+        """Deliver `message` (its ticket as it is now, when it has one). Raises DeliveryFailed. May return a
+        clean-up to run after the delivery is recorded."""
+
+
+class Lookup(Protocol):
+    """A transport that can ask its channel whether a message arrived (Slack; not SMTP)."""
+
+    def find_delivered(self, message: OutboxMessage, ticket: Ticket | None, *, since: float) -> float | None:
+        """When the channel took `message` in an attempt started at `since` or later (epoch seconds), or None
+        when the channel holds no such message. Raises DeliveryFailed: `permanent` when the channel cannot be asked
+        at all (a missing scope; the message is then sent again), otherwise the question is asked again later."""
 
 
 def staff_alerted(messages: Iterable[OutboxMessage]) -> bool:

@@ -194,10 +194,16 @@ class OutboxStore(Protocol):
         dispatchers never claim the same message while its lease runs, and one that dies mid-delivery leaves it
         due again when the lease ends. Returned messages show their state before the lease."""
 
+    def start_attempt(self, key: str, *, now: float) -> OutboxMessage:
+        """Record, durably, that an attempt of message `key` starts at `now` (`handoff.outbox.attempt_started`),
+        before the dispatcher hands it to its channel; its lease is left as it is. Returns the message as stored (a
+        message already sent is returned unchanged: it must not be sent again). Raises OutboxNotFound."""
+
     def record_delivery(self, key: str, *, ok: bool, now: float, error: str | None = None,
-                        retry_at: float | None = None) -> OutboxMessage:
+                        retry_at: float | None = None, in_doubt: bool = False) -> OutboxMessage:
         """Record one attempt (`handoff.outbox.after_attempt`): sent; or pending again at `retry_at`; or failed when
-        `retry_at` is None. A sent message stays sent. Raises OutboxNotFound."""
+        `retry_at` is None; `in_doubt` keeps the started attempt's time (the channel may have the message). A sent
+        message stays sent. Raises OutboxNotFound."""
 
     def get_outbox(self, key: str) -> OutboxMessage:
         """One message. Raises OutboxNotFound."""

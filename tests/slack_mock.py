@@ -18,6 +18,16 @@ Response URLs (`response_url` of slash commands, shortcuts and buttons) are serv
 `response_url`, its JSON body as `params` and the URL's last part as `params["_hook"]`. Latency and failures set
 for `RESPONSE_URL` apply to them like to any method.
 
+Posted messages are kept per conversation, as Slack keeps them: `conversations.history` answers with a channel's
+top-level messages, newest first, and `conversations.replies` with a thread (its parent, then the replies, oldest
+first), both with `oldest`/`latest`/`inclusive`, `limit` and cursor pagination (`has_more`,
+`response_metadata.next_cursor`). A post's `metadata` (`{event_type, event_payload}`, as JSON or a JSON string) is
+kept when its event type is letters, digits, `_` and `-` and its payload an object (otherwise the post succeeds with
+the warning `invalid_metadata_schema` and no metadata, as Slack does), and is returned only with
+`include_all_metadata`. `chat.update` changes the stored message (its metadata only when given). Timestamps are the
+wall clock's, unique and increasing. `mock.messages(channel)` lists what a conversation holds; `mock.reset()`
+forgets it.
+
 Authentication is checked like Slack does: the token comes from `Authorization: Bearer …` or a `token`
 parameter; none at all answers `not_authed`, an unknown one `invalid_auth` (both HTTP 200, `ok: false`).
 Methods the mock does not know answer `unknown_method`. Add or override a method with `mock.handle(name, fn)`
@@ -25,8 +35,10 @@ where `fn(params) -> dict` returns the JSON body.
 """
 from __future__ import annotations
 
+import base64
 import itertools
 import json
+import re
 import threading
 import time
 import zlib
@@ -40,6 +52,8 @@ Handler = Callable[[dict[str, Any]], dict[str, Any]]
 TEAM_ID, BOT_USER_ID, BOT_ID = "T0MOCK", "U0BOT", "B0BOT"
 #: The pseudo-method under which posts to a response URL are recorded.
 RESPONSE_URL = "response_url"
+#: Slack's rule for a metadata event type.
+_EVENT_TYPE = re.compile(r"[A-Za-z0-9_-]{1,255}")
 
 
 @dataclass(frozen=True)
@@ -82,6 +96,9 @@ class _State:
     calls: list[Call] = field(default_factory=list)
     failures: dict[str, _Failure] = field(default_factory=dict)
     latency: dict[str | None, float] = field(default_factory=dict)
+    # channel -> its top-level messages, oldest first; (channel, thread ts) -> the thread's replies, oldest first.
+    channels: dict[str, list[dict[str, Any]]] = field(default_factory=dict)
+    threads: dict[tuple[str, str], list[dict[str, Any]]] = field(default_factory=dict)
 
 
 class SlackMock:
@@ -96,6 +113,7 @@ class SlackMock:
         self._lock = threading.Lock()
         self._cond = threading.Condition(self._lock)
         self._ts = itertools.count(1)
+        self._last_ts = 0.0
         self._in_flight = 0
         #: The most requests the mock was answering at once since `start()` or the last `reset_peak()`.
         self.peak_in_flight = 0
@@ -109,6 +127,8 @@ class SlackMock:
             "views.update": self._views_update,
             "users.info": self._users_info,
             "conversations.open": self._conversations_open,
+            "conversations.history": self._conversations_history,
+            "conversations.replies": self._conversations_replies,
         }
         self._server: ThreadingHTTPServer | None = None
         self._thread: threading.Thread | None = None
@@ -162,6 +182,13 @@ class SlackMock:
                     raise AssertionError(f"{method} called fewer than {count} times in {timeout}s; calls: {seen}")
                 self._cond.wait(left)
             return [c for c in self._state.calls if c.method == method]
+
+    def messages(self, channel: str, thread_ts: str | None = None) -> list[dict[str, Any]]:
+        """What `channel` holds, oldest first (the replies of `thread_ts` when given), metadata included."""
+        with self._lock:
+            held = self._state.threads.get((channel, thread_ts), []) if thread_ts else \
+                self._state.channels.get(channel, [])
+            return [dict(m) for m in held]
 
     @property
     def in_flight(self) -> int:
@@ -259,7 +286,10 @@ class SlackMock:
 
     # -- canned answers --------------------------------------------------------------------
     def _next_ts(self) -> str:
-        return f"{1_700_000_000 + next(self._ts)}.000100"
+        """The wall clock, as Slack's ts: unique and increasing."""
+        with self._lock:
+            self._last_ts = max(time.time(), self._last_ts + 0.000001)
+            return f"{self._last_ts:.6f}"
 
     def _auth_test(self, params: dict[str, Any]) -> dict[str, Any]:
         return {"ok": True, "url": "https://mock-team.slack.com/", "team": "Mock Team", "user": "privacy-bot",
@@ -279,7 +309,27 @@ class SlackMock:
         if not params.get("text") and not params.get("blocks") and not params.get("attachments"):
             return {"ok": False, "error": "no_text"}
         ts = self._next_ts()
-        return {"ok": True, "channel": params["channel"], "ts": ts, "message": self._message(params, ts)}
+        channel, thread = str(params["channel"]), params.get("thread_ts")
+        message = self._message(params, ts)
+        answer: dict[str, Any] = {"ok": True, "channel": channel, "ts": ts, "message": dict(message)}
+        metadata, valid = _metadata(params.get("metadata"))
+        if valid is False:
+            answer["warning"] = "invalid_metadata_schema"
+            answer["response_metadata"] = {"warnings": ["invalid_metadata_schema"]}
+        elif metadata is not None:
+            message["metadata"] = metadata
+        if thread:
+            message["thread_ts"] = answer["message"]["thread_ts"] = str(thread)
+        with self._lock:
+            if thread:
+                self._state.threads.setdefault((channel, str(thread)), []).append(message)
+                for parent in self._state.channels.get(channel, []):
+                    if parent["ts"] == str(thread):
+                        parent["thread_ts"] = parent["ts"]
+                        parent["reply_count"] = parent.get("reply_count", 0) + 1
+            else:
+                self._state.channels.setdefault(channel, []).append(message)
+        return answer
 
     def _post_ephemeral(self, params: dict[str, Any]) -> dict[str, Any]:
         if not params.get("channel"):
@@ -291,6 +341,17 @@ class SlackMock:
     def _update(self, params: dict[str, Any]) -> dict[str, Any]:
         if not params.get("channel") or not params.get("ts"):
             return {"ok": False, "error": "message_not_found"}
+        metadata, valid = _metadata(params.get("metadata"))
+        with self._lock:
+            for stored in self._state.channels.get(str(params["channel"]), []):
+                if stored["ts"] == str(params["ts"]):
+                    stored["text"] = params.get("text", "")
+                    blocks = _decoded(params.get("blocks"))
+                    if blocks:
+                        stored["blocks"] = blocks
+                    if valid and metadata is not None:
+                        stored["metadata"] = metadata
+                    stored["edited"] = {"user": BOT_USER_ID, "ts": f"{time.time():.6f}"}
         return {"ok": True, "channel": params["channel"], "ts": params["ts"], "text": params.get("text", ""),
                 "message": self._message(params, str(params["ts"]))}
 
@@ -339,6 +400,75 @@ class SlackMock:
             return {"ok": False, "error": "users_list_not_supplied"}
         channel_id = f"D{zlib.crc32(users.encode()):010d}"
         return {"ok": True, "channel": {"id": channel_id}, "no_op": False, "already_open": False}
+
+
+    def _conversations_history(self, params: dict[str, Any]) -> dict[str, Any]:
+        channel = str(params.get("channel", ""))
+        if not channel.startswith(("C", "D", "G")):
+            return {"ok": False, "error": "channel_not_found"}
+        with self._lock:
+            held = [dict(m) for m in self._state.channels.get(channel, [])]
+        return _page(list(reversed(held)), params, default_limit=100)
+
+    def _conversations_replies(self, params: dict[str, Any]) -> dict[str, Any]:
+        channel, ts = str(params.get("channel", "")), str(params.get("ts", ""))
+        if not channel.startswith(("C", "D", "G")):
+            return {"ok": False, "error": "channel_not_found"}
+        with self._lock:
+            parent = [dict(m) for m in self._state.channels.get(channel, []) if m["ts"] == ts]
+            replies = [dict(m) for m in self._state.threads.get((channel, ts), [])]
+        if not parent and not replies:
+            return {"ok": False, "error": "thread_not_found"}
+        return _page(parent + replies, params, default_limit=1000)
+
+
+def _truthy(value: Any) -> bool:
+    return value is True or str(value).lower() in ("1", "true")
+
+
+def _metadata(value: Any) -> tuple[dict[str, Any] | None, bool | None]:
+    """(the metadata to keep, whether it was valid); (None, None) when none was sent."""
+    if value is None or value == "":
+        return None, None
+    data = _decoded(value)
+    if not isinstance(data, dict) or not isinstance(data.get("event_type"), str) \
+            or not _EVENT_TYPE.fullmatch(data["event_type"]) or not isinstance(data.get("event_payload"), dict):
+        return None, False
+    return {"event_type": data["event_type"], "event_payload": data["event_payload"]}, True
+
+
+def _page(messages: list[dict[str, Any]], params: Mapping[str, Any], *, default_limit: int) -> dict[str, Any]:
+    """One page of `messages` (already in answer order) after Slack's time range, limit and cursor."""
+    inclusive = _truthy(params.get("inclusive"))
+    try:
+        oldest = float(params["oldest"]) if params.get("oldest") not in (None, "") else None
+        latest = float(params["latest"]) if params.get("latest") not in (None, "") else None
+        limit = int(params.get("limit") or default_limit)
+    except (TypeError, ValueError):
+        return {"ok": False, "error": "invalid_arguments"}
+    limit = max(1, min(limit, 999))
+
+    def within(message: Mapping[str, Any]) -> bool:
+        ts = float(message["ts"])
+        if oldest is not None and (ts < oldest or (ts == oldest and not inclusive)):
+            return False
+        return latest is None or ts < latest or (ts == latest and inclusive)
+
+    selected = [m for m in messages if within(m)]
+    start = 0
+    if params.get("cursor"):
+        try:
+            start = int(base64.b64decode(str(params["cursor"])).decode().removeprefix("offset:"))
+        except (ValueError, UnicodeDecodeError):
+            return {"ok": False, "error": "invalid_cursor"}
+    page = selected[start:start + limit]
+    if not _truthy(params.get("include_all_metadata")):
+        for message in page:
+            message.pop("metadata", None)
+    more = start + limit < len(selected)
+    cursor = base64.b64encode(f"offset:{start + limit}".encode()).decode() if more else ""
+    return {"ok": True, "messages": page, "has_more": more, "pin_count": 0,
+            "response_metadata": {"next_cursor": cursor}}
 
 
 def _decoded(value: Any) -> Any:

@@ -36,6 +36,7 @@ class _Handler:
 
     async def handle_QUIT(self, server: Any, session: Session, envelope: Envelope) -> str:
         with self.owner.lock:
+            self.owner.quits += 1
             return self.owner.quit_reply
 
     async def handle_DATA(self, server: Any, session: Session, envelope: Envelope) -> str:
@@ -57,8 +58,9 @@ class SmtpServer:
         self.messages: list[EmailMessage] = []
         self.envelopes: list[tuple[str, list[str]]] = []
         self.failure: str | None = None
-        #: What QUIT is answered with (`quit_with`).
+        #: What QUIT is answered with (`quit_with`), and how many QUITs came.
         self.quit_reply = "221 Bye"
+        self.quits = 0
         self.lock = threading.Lock()
         self._ca = trustme.CA() if security != "none" else None
         self._controller: Controller | None = None

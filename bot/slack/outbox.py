@@ -2,7 +2,9 @@
 receipt and status-change DMs, and the updates of a ticket's staff post (the post itself is the outbox's
 `staff_alert`). The messages are written by the store in the same transaction as the ticket change that causes them
 (`slack_rule`, one of `Routing.extra`), so a 429, an outage or a restart between the change and the send loses
-nothing; the dispatcher delivers them with backoff (honouring Retry-After), once per key.
+nothing; the dispatcher delivers them with backoff (honouring Retry-After), once per key: every post carries its
+outbox message's id in Slack metadata, and a message whose earlier attempt may have arrived is looked up in the DM or
+the staff post's thread before it is posted again (`find_dm`, `find_log`; a post update is safe to repeat).
 
 Texts are rendered when delivered, from the ticket as it is then and for requesters only through the allow-listed
 requester view (`Desk.receipt`, `Desk.status`, `RequesterView`), so the outbox holds no personal data.
@@ -24,7 +26,7 @@ from bot.engine.desk import Desk
 from bot.engine.messages import Message
 from bot.slack.blocks import text_sections, ui
 from bot.slack.staff_blocks import log_line, staff_ticket_message
-from handoff.notify import SlackTransport
+from handoff.notify import SlackTransport, nothing_to_find
 from handoff.outbox import DeliveryFailed, OutboxMessage, Rule, new_message
 from handoff.requester_view import RequesterView
 from handoff.store import Store, StoreError
@@ -117,9 +119,10 @@ class SlackDeliveries:
         self.store, self.desk, self.public_url, self.show_requester = store, desk, public_url, show_requester
 
     def register(self) -> None:
-        for kind, handler in ((RECEIPT, self.receipt), (STATUS, self.status), (POST_UPDATE, self.post_update),
-                              (POST_LOG, self.post_log)):
-            self.transport.handle(kind, handler)
+        for kind, handler, lookup in ((RECEIPT, self.receipt, self.find_dm), (STATUS, self.status, self.find_dm),
+                                      (POST_UPDATE, self.post_update, nothing_to_find),
+                                      (POST_LOG, self.post_log, self.find_log)):
+            self.transport.handle(kind, handler, lookup=lookup)
 
     def receipt(self, message: OutboxMessage, ticket: Ticket | None) -> None:
         user = self._requester(ticket)
@@ -129,7 +132,7 @@ class SlackDeliveries:
                 return  # the conversation showed it
         except StoreError as exc:
             raise DeliveryFailed("store:unavailable") from exc
-        self._dm(user, self.desk.receipt(ticket, ticket.lang))
+        self._dm(message, user, self.desk.receipt(ticket, ticket.lang))
 
     def status(self, message: OutboxMessage, ticket: Ticket | None) -> None:
         user = self._requester(ticket)
@@ -142,7 +145,7 @@ class SlackDeliveries:
         rejection = RequesterView.of(ticket).rejection
         if rejection is not None and rejection.explanation:
             markup += "\n\n" + ui("explanation", ticket.lang) + "\n\n> " + rejection.explanation.replace("\n", "\n> ")
-        self._dm(user, markup)
+        self._dm(message, user, markup)
 
     def post_update(self, message: OutboxMessage, ticket: Ticket | None) -> None:
         located = find_post(self.store, message.reference or "") if ticket is not None else None
@@ -155,8 +158,21 @@ class SlackDeliveries:
         located = find_post(self.store, message.reference or "")
         if located is None:
             return
-        self.transport.call(self.client.chat_postMessage, channel=located[0], thread_ts=located[1],
+        self.transport.post(message, channel=located[0], thread_ts=located[1],
                             text=str(message.payload.get("text", "")), unfurl_links=False, unfurl_media=False)
+
+    def find_dm(self, message: OutboxMessage, ticket: Ticket | None, since: float) -> float | None:
+        """A receipt or status DM an earlier attempt posted (in the requester's DM since `since`), or None."""
+        user = _slack_user(ticket) if ticket is not None else None
+        return self.transport.find_dm(message, user, since) if user else None
+
+    def find_log(self, message: OutboxMessage, ticket: Ticket | None, since: float) -> float | None:
+        """A thread line an earlier attempt posted under the ticket's staff post, or None."""
+        located = find_post(self.store, message.reference or "")
+        if located is None:
+            return None
+        ts = self.transport.find_post(message, located[0], since, thread_ts=located[1])
+        return None if ts is None else float(ts)
 
     def _requester(self, ticket: Ticket | None) -> str:
         user = _slack_user(ticket) if ticket is not None else None
@@ -164,9 +180,9 @@ class SlackDeliveries:
             raise DeliveryFailed("ticket:no_slack_requester", permanent=True)
         return user
 
-    def _dm(self, user: str, markup: str) -> None:
+    def _dm(self, message: OutboxMessage, user: str, markup: str) -> None:
         opened = self.transport.call(self.client.conversations_open, users=user)
-        self.transport.call(self.client.chat_postMessage, channel=opened["channel"]["id"], text=to_plain(markup),
+        self.transport.post(message, channel=opened["channel"]["id"], text=to_plain(markup),
                             blocks=text_sections(to_mrkdwn(markup)), unfurl_links=False, unfurl_media=False)
 
 

@@ -156,6 +156,14 @@ redis.call('SADD', KEYS[4], ARGV[1])
 return 1
 """
 
+# An attempt started (`OutboxStore.start_attempt`): compare-and-set of the document alone; the due set keeps the
+# lease's score. KEYS: ob. ARGV: key, the document read, the new document.
+START_ATTEMPT = """
+if redis.call('HGET', KEYS[1], ARGV[1]) ~= ARGV[2] then return 0 end
+redis.call('HSET', KEYS[1], ARGV[1], ARGV[3])
+return 1
+"""
+
 # The outbox's size per status: one round trip however many messages there are. Returns false until the status
 # sets are known to hold every message (data written before they existed); then the caller backfills them.
 # KEYS: ob:counted, the status sets (3).

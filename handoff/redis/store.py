@@ -24,10 +24,10 @@ from handoff.accounts import UserAccount
 from handoff.query import TicketQuery
 from handoff.redis.analytics import RedisAnalytics
 from handoff.redis.content import RedisContent
-from handoff.outbox import PENDING, OutboxMessage, OutboxRules, Routing, after_attempt
+from handoff.outbox import PENDING, OutboxMessage, OutboxRules, Routing, after_attempt, attempt_started
 from handoff.redis.layout import (
     BACKFILL_OUTBOX_STATE, CLAIM_OUTBOX, CREATE_TICKET, ENQUEUE, MAX_BUCKET_LIFE, OUTBOX_COUNTS, OUTBOX_STATES,
-    PENDING_REPLIES, RECORD_DELIVERY, TAKE_TOKENS, UPDATE_TICKET, RedisKeys,
+    PENDING_REPLIES, RECORD_DELIVERY, START_ATTEMPT, TAKE_TOKENS, UPDATE_TICKET, RedisKeys,
 )
 from handoff.references import reference_order, reference_year
 from handoff.store import (
@@ -72,6 +72,7 @@ class RedisStore(RedisContent, RedisAnalytics, TicketOperations):
         self._enqueue = client.register_script(ENQUEUE)
         self._claim = client.register_script(CLAIM_OUTBOX)
         self._record = client.register_script(RECORD_DELIVERY)
+        self._start_attempt = client.register_script(START_ATTEMPT)
         self._pending = client.register_script(PENDING_REPLIES)
         self._counts = client.register_script(OUTBOX_COUNTS)
         self._backfill = client.register_script(BACKFILL_OUTBOX_STATE)
@@ -334,15 +335,31 @@ class RedisStore(RedisContent, RedisAnalytics, TicketOperations):
                                args=[repr(float(now)), int(limit), repr(float(now + lease_seconds))])
         return [_decode_message(_text(d)) for d in docs if d]
 
-    def record_delivery(self, key: str, *, ok: bool, now: float, error: str | None = None,
-                        retry_at: float | None = None) -> OutboxMessage:
+    def start_attempt(self, key: str, *, now: float) -> OutboxMessage:
         for _ in range(_CAS_ATTEMPTS):
             with self._guard("read outbox"):
                 raw = self._r.hget(self.keys.outbox_hash, key)
             if raw is None:
                 raise OutboxNotFound(key)
             old = _decode_message(_text(raw))
-            new = after_attempt(old, ok=ok, now=now, error=error, retry_at=retry_at)
+            new = attempt_started(old, now=now)
+            if new is old:
+                return old
+            with self._guard("start_attempt"):
+                written = self._start_attempt(keys=[self.keys.outbox_hash], args=[key, _text(raw), _encode_message(new)])
+            if written:
+                return new
+        raise StoreUnavailable(f"outbox message {key} kept changing; retry")
+
+    def record_delivery(self, key: str, *, ok: bool, now: float, error: str | None = None,
+                        retry_at: float | None = None, in_doubt: bool = False) -> OutboxMessage:
+        for _ in range(_CAS_ATTEMPTS):
+            with self._guard("read outbox"):
+                raw = self._r.hget(self.keys.outbox_hash, key)
+            if raw is None:
+                raise OutboxNotFound(key)
+            old = _decode_message(_text(raw))
+            new = after_attempt(old, ok=ok, now=now, error=error, retry_at=retry_at, in_doubt=in_doubt)
             if new is old:
                 return old
             with self._guard("record_delivery"):

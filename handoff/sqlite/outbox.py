@@ -56,6 +56,11 @@ def update(db: sqlite3.Connection, message: OutboxMessage) -> None:
                (message.status, message.next_attempt_at, encode(message), message.key))
 
 
+def update_doc(db: sqlite3.Connection, message: OutboxMessage) -> None:
+    """Rewrite the document only: `next_attempt_at` (the lease a claim set) and the status stay as they are."""
+    db.execute("UPDATE outbox SET doc = ? WHERE key = ?", (encode(message), message.key))
+
+
 def claim(db: sqlite3.Connection, *, now: float, channels: Sequence[str], limit: int,
           lease_until: float) -> list[OutboxMessage]:
     if not channels or limit < 1:

@@ -20,7 +20,7 @@ from handoff.sqlite import tickets as sql
 from handoff.accounts import UserAccount
 from handoff.sqlite.analytics import ANALYTICS_SCHEMA, SQLiteAnalytics, migrate_tallies
 from handoff.sqlite.content import CONTENT_SCHEMA, SQLiteContent
-from handoff.outbox import OutboxMessage, OutboxRules, Routing, after_attempt
+from handoff.outbox import OutboxMessage, OutboxRules, Routing, after_attempt, attempt_started
 from handoff.query import TicketQuery
 from handoff.references import format_reference, reference_year
 from handoff.store import (
@@ -294,13 +294,23 @@ class SQLiteStore(SQLiteContent, SQLiteAnalytics, TicketOperations):
         with self._write() as db:
             return ob.claim(db, now=now, channels=channels, limit=limit, lease_until=now + lease_seconds)
 
-    def record_delivery(self, key: str, *, ok: bool, now: float, error: str | None = None,
-                        retry_at: float | None = None) -> OutboxMessage:
+    def start_attempt(self, key: str, *, now: float) -> OutboxMessage:
         with self._write(durable=True) as db:
             old = ob.get(db, key)
             if old is None:
                 raise OutboxNotFound(key)
-            new = after_attempt(old, ok=ok, now=now, error=error, retry_at=retry_at)
+            new = attempt_started(old, now=now)
+            if new is not old:
+                ob.update_doc(db, new)
+        return new
+
+    def record_delivery(self, key: str, *, ok: bool, now: float, error: str | None = None,
+                        retry_at: float | None = None, in_doubt: bool = False) -> OutboxMessage:
+        with self._write(durable=True) as db:
+            old = ob.get(db, key)
+            if old is None:
+                raise OutboxNotFound(key)
+            new = after_attempt(old, ok=ok, now=now, error=error, retry_at=retry_at, in_doubt=in_doubt)
             if new is not old:
                 ob.update(db, new)
         return new

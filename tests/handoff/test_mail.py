@@ -31,8 +31,15 @@ def message(key: str = "PRQ-2026-000001:receipt:email") -> OutboxMessage:
     return new_message("email", "receipt", key=key, now=0.0, reference="PRQ-2026-000001")
 
 
+def send(smtp: SmtpTransport, outbox_message: OutboxMessage | None = None) -> None:
+    """Deliver as the dispatcher does: `deliver` returns once the server accepted the message; its QUIT runs after
+    the delivery is recorded."""
+    finish = smtp.deliver(outbox_message or message(), None)
+    finish()
+
+
 def test_a_message_arrives_with_text_html_and_a_stable_message_id(smtp_server: SmtpServer) -> None:
-    transport(smtp_server).deliver(message(), None)
+    send(transport(smtp_server))
     [received] = smtp_server.messages
     assert smtp_server.envelopes == [("privacy@example.com", ["hanako@example.jp"])]
     assert received["Subject"] == EMAIL.subject and received["From"] == SENDER and received["To"] == "hanako@example.jp"
@@ -52,17 +59,17 @@ def starttls_server() -> Iterator[SmtpServer]:
 
 
 def test_starttls_with_auth(starttls_server: SmtpServer) -> None:
-    transport(starttls_server, "starttls", "desk", "s3cret").deliver(message(), None)
+    send(transport(starttls_server, "starttls", "desk", "s3cret"))
     assert len(starttls_server.messages) == 1
     with pytest.raises(DeliveryFailed) as caught:
-        transport(starttls_server, "starttls", "desk", "wrong").deliver(message(), None)
+        send(transport(starttls_server, "starttls", "desk", "wrong"))
     assert caught.value.reason == "smtp:auth:535" and not caught.value.permanent, "an admin can fix the password"
 
 
 def test_implicit_tls() -> None:
     server = SmtpServer(security="tls").start()
     try:
-        transport(server, "tls").deliver(message(), None)
+        send(transport(server, "tls"))
         assert len(server.messages) == 1
     finally:
         server.stop()
@@ -70,18 +77,18 @@ def test_implicit_tls() -> None:
 
 def test_starttls_refused_by_a_server_without_tls(smtp_server: SmtpServer) -> None:
     with pytest.raises(DeliveryFailed, match="smtp:not_supported"):
-        transport(smtp_server, "starttls").deliver(message(), None)
+        send(transport(smtp_server, "starttls"))
     assert smtp_server.messages == []
 
 
 def test_temporary_and_permanent_refusals(smtp_server: SmtpServer) -> None:
     smtp_server.fail_with("451 4.3.0 hanako@example.jp: try again later")
     with pytest.raises(DeliveryFailed) as temporary:
-        transport(smtp_server).deliver(message(), None)
+        send(transport(smtp_server))
     assert (temporary.value.reason, temporary.value.permanent) == ("smtp:451", False)
     smtp_server.fail_with("550 5.1.1 no such user")
     with pytest.raises(DeliveryFailed) as permanent:
-        transport(smtp_server).deliver(message(), None)
+        send(transport(smtp_server))
     assert (permanent.value.reason, permanent.value.permanent) == ("smtp:550", True)
     assert "@" not in temporary.value.reason  # the server's text (which may echo the address) is not kept
 
@@ -89,7 +96,7 @@ def test_temporary_and_permanent_refusals(smtp_server: SmtpServer) -> None:
 def test_a_server_that_is_down_is_a_retryable_network_failure() -> None:
     config = SmtpConfig(host="127.0.0.1", port=free_port(), security="none", sender=SENDER, timeout=2)
     with pytest.raises(DeliveryFailed) as caught:
-        SmtpTransport(config, compose).deliver(message(), None)
+        send(SmtpTransport(config, compose))
     assert caught.value.reason == "network:ConnectionRefusedError" and not caught.value.permanent
 
 
@@ -97,9 +104,9 @@ def test_a_refused_quit_after_the_message_was_accepted_is_a_delivery(smtp_server
     """The server took the message, then answered QUIT with something other than 221: the message went out, so the
     attempt is a delivery (a failure would have the outbox send it again)."""
     smtp_server.quit_with("421 4.3.2 shutting down")
-    transport(smtp_server).deliver(message(), None)
+    send(transport(smtp_server))
     assert len(smtp_server.messages) == 1
     smtp_server.fail_with("451 4.3.0 try again later")
     with pytest.raises(DeliveryFailed) as refused:  # a refusal before acceptance is still a failure
-        transport(smtp_server).deliver(message(), None)
+        send(transport(smtp_server))
     assert refused.value.reason == "smtp:451" and len(smtp_server.messages) == 1
