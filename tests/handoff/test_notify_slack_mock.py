@@ -115,3 +115,70 @@ def test_plain_http_clients_work_too(slack_api: SlackMock) -> None:
     with urllib.request.urlopen(request, timeout=5) as response:
         assert json.loads(response.read())["ok"] is True
     assert slack_api.calls("auth.test")[0].token == SlackMock.TOKEN
+
+
+# -- what the mock keeps: history, threads and message metadata ----------------------------------------------
+META = {"event_type": "privacy_bot_outbox", "event_payload": {"outbox_id": "abc"}}
+
+
+def test_history_keeps_posts_newest_first_with_metadata_only_when_asked(slack_api: SlackMock,
+                                                                         client: WebClient) -> None:
+    first = client.chat_postMessage(channel="C1", text="one", metadata=META)
+    second = client.chat_postMessage(channel="C1", text="two")
+    client.chat_postMessage(channel="C2", text="elsewhere")
+    assert float(first["ts"]) > 1_600_000_000 and float(second["ts"]) > float(first["ts"])  # the wall clock
+    plain = client.conversations_history(channel="C1")
+    assert [m["text"] for m in plain["messages"]] == ["two", "one"] and plain["has_more"] is False
+    assert all("metadata" not in m for m in plain["messages"])
+    full = client.conversations_history(channel="C1", include_all_metadata=True)
+    assert full["messages"][1]["metadata"] == META and "metadata" not in full["messages"][0]
+    assert full["messages"][1]["ts"] == first["ts"] and full["messages"][1]["bot_id"] == "B0BOT"
+    assert client.conversations_history(channel="C9")["messages"] == []
+    with pytest.raises(SlackApiError) as unknown:
+        client.conversations_history(channel="not-an-id")
+    assert unknown.value.response["error"] == "channel_not_found"
+
+
+def test_history_time_range_limit_and_cursor(slack_api: SlackMock, client: WebClient) -> None:
+    posted = [client.chat_postMessage(channel="C1", text=f"m{i}")["ts"] for i in range(5)]
+    after = client.conversations_history(channel="C1", oldest=posted[2])
+    assert [m["text"] for m in after["messages"]] == ["m4", "m3"]
+    inclusive = client.conversations_history(channel="C1", oldest=posted[2], inclusive=True, latest=posted[3])
+    assert [m["text"] for m in inclusive["messages"]] == ["m3", "m2"]
+    page = client.conversations_history(channel="C1", limit=2)
+    assert [m["text"] for m in page["messages"]] == ["m4", "m3"] and page["has_more"] is True
+    rest = client.conversations_history(channel="C1", limit=2, cursor=page["response_metadata"]["next_cursor"])
+    assert [m["text"] for m in rest["messages"]] == ["m2", "m1"]
+    last = client.conversations_history(channel="C1", limit=2, cursor=rest["response_metadata"]["next_cursor"])
+    assert [m["text"] for m in last["messages"]] == ["m0"] and not last["has_more"]
+    assert last["response_metadata"]["next_cursor"] == ""
+
+
+def test_thread_replies_are_not_in_history_and_replies_answers_the_thread(slack_api: SlackMock,
+                                                                           client: WebClient) -> None:
+    parent = client.chat_postMessage(channel="C1", text="post")["ts"]
+    client.chat_postMessage(channel="C1", thread_ts=parent, text="line 1", metadata=META)
+    client.chat_postMessage(channel="C1", thread_ts=parent, text="line 2")
+    assert [m["text"] for m in client.conversations_history(channel="C1")["messages"]] == ["post"]
+    thread = client.conversations_replies(channel="C1", ts=parent, include_all_metadata=True)["messages"]
+    assert [m["text"] for m in thread] == ["post", "line 1", "line 2"]
+    assert thread[1]["metadata"] == META and thread[1]["thread_ts"] == parent and thread[0]["reply_count"] == 2
+    with pytest.raises(SlackApiError) as missing:
+        client.conversations_replies(channel="C1", ts="1.000000")
+    assert missing.value.response["error"] == "thread_not_found"
+    assert [m["text"] for m in slack_api.messages("C1", thread_ts=parent)] == ["line 1", "line 2"]
+
+
+def test_invalid_metadata_is_dropped_with_a_warning_and_updates_keep_it(slack_api: SlackMock,
+                                                                         client: WebClient) -> None:
+    bad = client.chat_postMessage(channel="C1", text="x", metadata={"event_type": "has.period", "event_payload": {}})
+    assert bad["ok"] and bad["warning"] == "invalid_metadata_schema"
+    good = client.chat_postMessage(channel="C1", text="y", metadata=META)
+    client.chat_update(channel="C1", ts=good["ts"], text="y edited")
+    stored = slack_api.messages("C1")
+    assert "metadata" not in stored[0] and stored[1]["metadata"] == META and stored[1]["text"] == "y edited"
+    client.api_call("chat.postMessage", http_verb="POST",  # a form body carries the metadata as JSON text
+                    data={"channel": "C1", "text": "z", "metadata": json.dumps(META)})
+    assert slack_api.messages("C1")[2]["metadata"] == META
+    slack_api.reset()
+    assert slack_api.messages("C1") == []

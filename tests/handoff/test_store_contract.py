@@ -317,6 +317,31 @@ def test_delivery_records_attempts_errors_and_the_final_state(store: Store) -> N
     assert store.outbox_counts() == {PENDING: 0, SENT: 1, FAILED: 1}
 
 
+def test_an_attempt_started_is_kept_until_its_outcome_and_leaves_the_lease_alone(store: Store) -> None:
+    """`start_attempt` writes when an attempt started (before the dispatcher hands the message to its channel);
+    the lease a claim set still holds; an outcome clears it, except a failure in doubt (the channel may have it)."""
+    store.enqueue([new_message("slack", "slack_dm", key="m1", now=NOW), new_message("slack", "slack_dm", key="m2",
+                                                                                      now=NOW)])
+    assert len(store.claim_outbox(now=NOW, channels=["slack"], limit=5, lease_seconds=60)) == 2
+    started = store.start_attempt("m1", now=NOW + 1)
+    assert (started.attempt_started_at, started.status, started.attempts) == (NOW + 1, PENDING, 0)
+    assert store.get_outbox("m1").attempt_started_at == NOW + 1
+    assert store.claim_outbox(now=NOW + 59, channels=["slack"], limit=5, lease_seconds=60) == [], "still leased"
+    [again, _] = store.claim_outbox(now=NOW + 61, channels=["slack"], limit=5, lease_seconds=60)
+    assert again.key == "m1" and again.attempt_started_at == NOW + 1  # the next dispatcher sees it in doubt
+    doubt = store.record_delivery("m1", ok=False, now=NOW + 62, error="network:timeout", retry_at=NOW + 70,
+                                  in_doubt=True)
+    assert (doubt.attempt_started_at, doubt.attempts, doubt.next_attempt_at) == (NOW + 1, 1, NOW + 70)
+    plain = store.record_delivery("m2", ok=False, now=NOW + 62, error="slack:http_429", retry_at=NOW + 70)
+    assert plain.attempt_started_at is None
+    store.start_attempt("m2", now=NOW + 71)
+    sent = store.record_delivery("m2", ok=True, now=NOW + 72)
+    assert (sent.status, sent.attempt_started_at) == (SENT, None)
+    assert store.start_attempt("m2", now=NOW + 73) == sent, "a sent message is never marked again"
+    with pytest.raises(OutboxNotFound):
+        store.start_attempt("nope", now=NOW)
+
+
 def test_pending_messages_survive_a_restart(store: Store, request: pytest.FixtureRequest) -> None:
     store.outbox_rules = Routing(staff=("slack",))
     ref = store.create_ticket(draft(1), idempotency_key="a", now=NOW).reference
