@@ -463,6 +463,10 @@ class Cues:
             statement += STATED_CORRECTION_WEIGHT
         hostile_view = TextView(hostile_text)  # two sets read it: split into words once (on a long message, 0.1 ms)
         authority = self.authority.score(hostile_text, hostile_view)
+        if authority and self.others is not None and self.others.acts_for(quoted_removed, folded, bool(japanese)):
+            # A representative's letter naming the client ("the data you hold on Ms. Ito", "for user 4410") asks for the
+            # client's data, as `named_other` below (round 9); acting against the person (`adverse`) is no such letter.
+            authority = 0.0
         if self.others is not None and self.others.asks_for_others(quoted_removed, folded, bool(japanese), en):
             authority += OTHERS_WEIGHT
         named_other = self.named_other.score(hostile_text, hostile_view)

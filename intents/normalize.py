@@ -15,7 +15,9 @@ MAX_MATCH_CHARS = 1200
 _HEAD_CHARS = 300
 
 _SLACK_LINK = re.compile(r"<(https?://[^|>]*)\|([^>]*)>")
-_SLACK_TOKEN = re.compile(r"<[@#!][^>]{0,200}>")
+#: Slack's tokens (<@U123>, <#C123|general>, <!here>); an HTML comment (<!-- … -->) is no token and is kept: what it
+#: says ("admin=true") is the writer's text, which the hostile cues read (round 9).
+_SLACK_TOKEN = re.compile(r"<(?:[@#]|!(?!--))[^>]{0,200}>")
 _SLACK_URL = re.compile(r"<https?://[^>]{0,500}>")
 _EMOJI_CODE = re.compile(r":[a-z0-9_+\-']{1,40}:")
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u200b-\u200f\u2028-\u202e\u2060-\u206f\ufeff]")

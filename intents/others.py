@@ -39,6 +39,26 @@ _HANDLE = re.compile(r"(?i)\b(user(?:name)?|member|account|customer|subscriber|h
 HANDLE_WORD = "userhandle"
 #: Sentence ends, as the request cues split them (once the e-mail addresses are words: their dots end nothing).
 _SENTENCE_END = re.compile(r"(?<=[.!?。！？\n])")
+#: A title's full stop ends no sentence (round 9): "disclose Ms. Price's data" is one sentence, read whole; before,
+#: "Ms." ended one and the item was left without its owner.
+_TITLE_DOT = re.compile(r"\b(Mr|Ms|Mrs|Mx|Dr|Prof|Sgt|Det|Insp|Capt|Lt|Sen|Rep|Gov|Hon|Rev|Jr|Sr|St)\.(?=\s)")
+#: A person named by two or three capitalised words ("Robert Chen", "Mary Ann O'Brien"): each word must be no word the
+#: catalog writes in lower case, no function word and none of `not_names` (others.toml), so "Google Analytics" or
+#: "Privacy Policy" are no one. Written `personname` for the vocabulary (a `subject`), unless the writer gives it as
+#: their own name ("my name is …", "I'm …", "this is …", "I, …,", a closing "Regards, …", a line of its own at the
+#: end): a request signed with the writer's name asks for the writer's data (round 9).
+_NAME_WORD = r"[A-Z](?:[a-z]+|['’][A-Z][a-z]+)(?:[A-Z][a-z]+)?"
+_TITLES = r"(?:Mr|Ms|Mrs|Mx|Miss|Dr|Prof|Sgt|Det|Insp|Capt|Lt|Sen|Rep|Gov|Hon|Rev|Sir|Dame|Lord|Lady)\b"
+_NAME = re.compile(rf"(?<![\w@.'’])(?!{_TITLES})(?:{_NAME_WORD})(?:[ ](?:{_NAME_WORD})){{1,2}}(?![\w@'’])")
+_SELF_NAMED = re.compile(
+    r"(?i:\bmy name is|\bmy name's|\bname's|\bi am|\bi'm|\bi’m|\bim|\bthis is|\bit's|\bit’s|\bsigned|regards,?|"
+    r"thanks,?|thank you,?|sincerely,?|cheers,?|best,?|\bi,|\bme,|from:)\s+$")
+NAME_WORD = "personname"
+#: Words of the catalog written in lower case (read once from intents/data), which no name is made of.
+_CATALOG_DIR = Path(__file__).parent / "data"
+_LOWER_WORD = re.compile(r"(?<![A-Za-z])[a-z][a-z']+")
+#: After a name, what makes it the writer's own: "Jane Ford here", "Jane Ford (me)", "Jane Ford, that's me".
+_SELF_SIGNED = re.compile(r"(?i)\s*(?:here\b|\(me\)|,? that'?s me\b|,? that’s me\b)")
 #: Prepositions that attach an item to its owner ("the address OF the user…", "the data you hold ON him").
 _OF = r"(?:of|for|on|about|belonging to|registered to|associated with|linked to|under|held for)"
 #: The writer's own account named by its address ("account is under …", "I'm registered as …"): no other owner.
@@ -119,9 +139,12 @@ def _language(doc: dict[str, Any], lang: str) -> _Language:
         whereabouts = v.compile(rf"\bwhere (?:does|do|did|is|are) (?:he|she|they|{subject})(?: \w+){{0,2}}? "
                                 rf"(?:live|lives|living|work|works|working|stay|stays|staying|moved|move)\b", "whereabouts")
         # "which email did she sign up with?", "what number is he registered under?", "the address he gave you"
-        their_own = v.compile(rf"{item} (?:that |which )?(?:did |does |do |is |was |has |had )?(?:she|he|they) "
-                              rf"(?:\w+ ){{0,2}}?(?:signed|signs|sign|registered|registers|register|uses|used|use|"
-                              rf"using|gave|gives|give|entered|enter|put|provided|logs|logged|log)\b", "their_own")
+        # (or a person named: "what email does the customer <name> have on file?", round 9)
+        their_own = v.compile(rf"{item} (?:that |which )?(?:did |does |do |is |was |has |had )?(?:she|he|they|(?:(?:the|this|"
+                              rf"that|your|a) (?:user|customer|member|client|subscriber|person|guy|man|woman|lady) )?"
+                              rf"{NAME_WORD}) (?:\w+ ){{0,2}}?(?:signed|signs|sign|registered|registers|register|uses|used|"
+                              rf"use|using|gave|gives|give|entered|enter|put|provided|logs|logged|log|have|has|had|got|"
+                              rf"keep|keeps|list|lists|listed)\b", "their_own")
         own = None
     else:
         question = rf"{item}(?:は|って|を).{{0,6}}(?:どこ|何|なに|なん|どれ)"
@@ -180,6 +203,12 @@ class OthersReader:
     #: into words once for the finders that read it (`intents.cues.TextView`).
     finders: tuple[tuple[str, str, "TriggerFinder"], ...] = ()
     view: "Callable[[str], Any] | None" = None
+    #: Words no person's name starts with (`_NAME`): the catalog's lower-case words and `not_names` (others.toml).
+    not_names: frozenset[str] = frozenset()
+    #: Words no name contains ("Please Send", "For Her"): `not_names`' function words.
+    function_words: frozenset[str] = frozenset()
+    #: Words that make a capitalised run an organisation or a place ("Hoshino Logistics"): `org_words` (others.toml).
+    org_words: frozenset[str] = frozenset()
 
     def with_trigger_finder(self, make: "Callable[[tuple[str, ...]], TriggerFinder]",
                             view: "Callable[[str], Any] | None" = None) -> "OthersReader":
@@ -212,6 +241,28 @@ class OthersReader:
             return self.en_finder.finds(folded, view)
         return self.en.trigger.search(folded) is not None
 
+    def _named(self, text: str) -> str:
+        """`text` with each person named by capitalised words (`_NAME`) written `personname`, except the names the writer
+        gives as their own (anywhere in the message)."""
+        own: set[str] = set()
+        found: list[re.Match[str]] = []
+        for match in _NAME.finditer(text):
+            words = match.group().split()
+            if words[0].casefold() in self.not_names or words[0].isupper() \
+                    or any(w.casefold() in self.function_words or w.casefold() in self.org_words for w in words):
+                continue
+            before = text[max(0, match.start() - 20):match.start()]
+            after = text[match.end():match.end() + 12]
+            signature = not text[match.end():].strip(" \t.!") and text[:match.start()].rstrip(" \t").endswith(
+                ("\n", "-", "—", "–", ","))
+            if _SELF_NAMED.search(before) or _SELF_SIGNED.match(after) or signature:
+                own.add(match.group().casefold())
+            found.append(match)
+        for match in reversed(found):
+            if match.group().casefold() not in own:
+                text = f"{text[:match.start()]} {NAME_WORD} {text[match.end():]}"
+        return text
+
     def asks_for_others(self, own_text: str, folded: str, japanese: bool, view: Any = None) -> bool:
         """True when a sentence of `own_text` (the user's own words, NFKC) asks for another person's personal data
         and the writer does not act for them. `folded` is the same text folded (what the English trigger reads, and
@@ -219,10 +270,15 @@ class OthersReader:
         it."""
         handle = ("'" in own_text or '"' in own_text or "@" in own_text or "‘" in own_text or "“" in own_text) \
             and _HANDLE.search(own_text) is not None
-        if "@" in own_text or handle or self._en_trigger_found(folded, view):
+        named = _NAME.search(own_text) is not None
+        if "@" in own_text or handle or named or self._en_trigger_found(folded, view):
             text = _EMAIL.sub(f" {EMAIL_WORD} ", own_text)
             if handle:
                 text = _HANDLE.sub(rf"\1 {HANDLE_WORD}", text)
+            if "." in text:
+                text = _TITLE_DOT.sub(r"\1", text)
+            if named:
+                text = self._named(text)
             if self._reads("en", [fold(s) for s in _sentences(text)]):
                 return True
         if not japanese:
@@ -290,4 +346,18 @@ def load_others(path: Path = OTHERS_FILE) -> OthersReader:
         doc = tomllib.loads(path.read_text(encoding="utf-8"))
     except tomllib.TOMLDecodeError as exc:
         raise OthersError(f"{path.name}: not valid TOML: {exc}") from exc
-    return OthersReader(en=_language(doc, "en"), ja=_language(doc, "ja"))
+    names = doc.get("names", {})
+    function_words = frozenset(w.casefold() for w in names.get("function_words", ()))
+    not_names = frozenset(w.casefold() for w in names.get("not_names", ())) | function_words | _catalog_words()
+    return OthersReader(en=_language(doc, "en"), ja=_language(doc, "ja"), not_names=not_names,
+                        function_words=function_words,
+                        org_words=frozenset(w.casefold() for w in names.get("org_words", ())))
+
+
+def _catalog_words() -> frozenset[str]:
+    """The words the catalog (intents/data/*.toml) writes in lower case: policy vocabulary, which no name starts with
+    ("Google Analytics", "Privacy Policy", "Customer Support")."""
+    words: set[str] = set()
+    for path in sorted(_CATALOG_DIR.glob("*.toml")):
+        words.update(_LOWER_WORD.findall(path.read_text(encoding="utf-8")))
+    return frozenset(words)
