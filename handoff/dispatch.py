@@ -126,7 +126,8 @@ class Dispatcher:
             if message.attempt_started_at is not None:
                 found = self._look_up(transport, message, ticket)
             if found is None:
-                current = self.store.start_attempt(message.key, now=self.clock())
+                # Wall-clock time, not `clock` (which may be virtual): a lookup compares it with the channel's own.
+                current = self.store.start_attempt(message.key, now=time.time())
                 if current.status == SENT:
                     return current  # recorded meanwhile (a manual retry holds no lease): never send it again
                 started, in_doubt = True, False
