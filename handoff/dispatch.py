@@ -51,7 +51,8 @@ class Dispatcher:
     or the channel's answer never came) is first looked up when its transport can ask its channel
     (`find_delivered`): found, it is recorded sent and not sent again; not found, it is sent; the lookup failing
     (429, 5xx, network) counts as a failed attempt with the usual backoff and the lookup is tried again, because a
-    second copy is what the lookup is for; the channel unable to answer at all (a missing scope) sends it again.
+    second copy is what the lookup is for, except on the last attempt allowed, which sends it (a possible second
+    copy rather than a certain loss); the channel unable to answer at all (a missing scope) sends it again.
     """
 
     def __init__(self, store: OutboxStoreLike, transports: Mapping[str, Transport], *, max_attempts: int = 10,
@@ -124,7 +125,14 @@ class Dispatcher:
             ticket = self.store.get_ticket(message.reference) if message.reference else None
             transport = self.transports[message.channel]
             if message.attempt_started_at is not None:
-                found = self._look_up(transport, message, ticket)
+                try:
+                    found = self._look_up(transport, message, ticket)
+                except _LookupFailed as exc:
+                    if manual or message.attempts + 1 < self.max_attempts:
+                        raise
+                    # The last attempt allowed: a possible second copy rather than a certain loss.
+                    log.warning("%s: the channel could not be asked (%s) in %d attempts; sending it again",
+                                message.key, exc.reason, message.attempts + 1)
             if found is None:
                 # Wall-clock time, not `clock` (which may be virtual): a lookup compares it with the channel's own.
                 current = self.store.start_attempt(message.key, now=time.time())

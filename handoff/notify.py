@@ -63,8 +63,10 @@ _LOOKUP_TRANSIENT = frozenset({"ratelimited", "internal_error", "fatal_error", "
                                "request_timeout"})
 #: The metadata event type of every post the outbox makes (letters, digits, underscores and hyphens only).
 OUTBOX_EVENT = "privacy_bot_outbox"
-#: A lookup reads from this many seconds before the attempt started (this host's clock against Slack's).
-LOOKUP_SKEW = 60.0
+#: A lookup reads the conversation from LOOKUP_SKEW seconds before the attempt started (this host's clock against
+#: Slack's) to LOOKUP_AFTER seconds after it (the post is sent at once and its client gives up after 10 s): a busy
+#: channel's later messages are not read, which matters most where Slack allows one page of 15 a minute.
+LOOKUP_SKEW, LOOKUP_AFTER = 60.0, 120.0
 #: Messages a lookup asks for per page, and the most pages it reads before it gives up (then sends again).
 LOOKUP_PAGE, LOOKUP_PAGES = 200, 10
 
@@ -227,11 +229,13 @@ class SlackTransport:
 
     def find_post(self, message: OutboxMessage, channel: str, since: float, *,
                   thread_ts: str | None = None) -> str | None:
-        """The `ts` of the post of `message` in `channel` (in the thread of `thread_ts` when given) at or after
-        `since` (less LOOKUP_SKEW), or None. Raises DeliveryFailed: permanent when Slack cannot be asked (a
-        missing scope, an unknown channel, a conversation too long to read), otherwise ask again later."""
+        """The `ts` of the post of `message` in `channel` (in the thread of `thread_ts` when given) by an attempt
+        started at `since` (read from LOOKUP_SKEW before to LOOKUP_AFTER after), or None. Raises DeliveryFailed:
+        permanent when Slack cannot be asked (a missing scope, an unknown channel, more than LOOKUP_PAGES pages),
+        otherwise ask again later."""
         arguments: dict[str, Any] = {"channel": channel, "oldest": f"{max(0.0, since - LOOKUP_SKEW):.6f}",
-                                     "inclusive": True, "include_all_metadata": True, "limit": LOOKUP_PAGE}
+                                     "latest": f"{since + LOOKUP_AFTER:.6f}", "inclusive": True,
+                                     "include_all_metadata": True, "limit": LOOKUP_PAGE}
         for _ in range(LOOKUP_PAGES):
             if thread_ts:
                 page = self._ask(self.client.conversations_replies, ts=thread_ts, **arguments)

@@ -161,6 +161,20 @@ def test_a_lookup_that_fails_waits_and_asks_again_rather_than_post(store: Store,
     assert store.get_outbox(key).status == SENT and len(slack_api.messages("C0STAFF")) == 1
 
 
+def test_the_last_attempt_allowed_posts_even_when_the_lookup_keeps_failing(store: Store, slack_api: SlackMock,
+                                                                          caplog: pytest.LogCaptureFixture) -> None:
+    """A lookup Slack refuses attempt after attempt must not end in a loss: the last attempt posts (logged)."""
+    _, key = killed_after_slack_took_it(store, slack_api)
+    slack_api.fail("conversations.history", error="ratelimited", retry_after=1)
+    assert Dispatcher(store, {"slack": Posts(slack_api).transport}, clock=later(), max_attempts=2).run_once() == 0
+    assert store.get_outbox(key).attempts == 1
+    with caplog.at_level(logging.WARNING, logger="handoff.dispatch"):
+        assert Dispatcher(store, {"slack": Posts(slack_api).transport}, clock=later(2000),
+                          max_attempts=2).run_once() == 1
+    assert "could not be asked (lookup:slack:http_429:ratelimited) in 2 attempts; sending it again" in caplog.text
+    assert len(slack_api.messages("C0STAFF")) == 2 and store.get_outbox(key).status == SENT
+
+
 def test_slack_unable_to_answer_at_all_posts_again_and_says_so(store: Store, slack_api: SlackMock,
                                                                caplog: pytest.LogCaptureFixture) -> None:
     """Without the history scope Slack can never answer: waiting would turn a possible second copy into a certain
