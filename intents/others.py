@@ -81,6 +81,12 @@ class _Language:
     subject: re.Pattern[str]         # a specific other person named anywhere
     claim: re.Pattern[str]
     represented: re.Pattern[str]
+    #: the person a parent speaks for is an adult ("my son is 31", 「成人した娘」), round 9: a parent then acts for no one
+    #: unless a formal `mandate` (guardianship, power of attorney, 委任状) says so
+    adult: re.Pattern[str]
+    mandate: re.Pattern[str]
+    #: whether a specific other person uses the service at all (「友達がこのサービス使ってるか調べて」), round 9; None in English
+    membership: re.Pattern[str] | None
     adverse: re.Pattern[str]
     reported: re.Pattern[str]
     ask: re.Pattern[str]             # a sentence that asks for something: `retrieve`, or a question about an item
@@ -163,6 +169,9 @@ def _language(doc: dict[str, Any], lang: str) -> _Language:
         subject=v.compile(subject, "subject"),
         claim=v.compile(v["claim"], "claim"),
         represented=v.compile(v["principal"], "principal"),
+        adult=v.compile(v["adult"], "adult"),
+        mandate=v.compile(v["mandate"], "mandate"),
+        membership=v.compile(v["membership"], "membership") if lang == "ja" else None,
         adverse=v.compile(v["adverse"], "adverse"),
         reported=v.compile(v["reported"], "reported"),
         ask=v.compile(f"{retrieve}|{question}", "ask"),
@@ -294,10 +303,9 @@ class OthersReader:
     def acts_for(self, own_text: str, folded: str, japanese: bool) -> bool:
         """True when the writer says they act for another person (a representative, guardian, 代理人, 委任状) and
         not against them."""
-        if self.en.represented.search(folded) and not self.en.adverse.search(folded):
+        if _represents(self.en, lambda key: getattr(self.en, key).search(folded) is not None):
             return True
-        return japanese and self.ja.represented.search(own_text) is not None \
-            and self.ja.adverse.search(own_text) is None
+        return japanese and _represents(self.ja, lambda key: getattr(self.ja, key).search(own_text) is not None)
 
 
 def _reads(lang: _Language, sentences: list[str], search: "Callable[[str], bool] | None" = None) -> bool:
@@ -306,15 +314,19 @@ def _reads(lang: _Language, sentences: list[str], search: "Callable[[str], bool]
     text = "\n".join(sentences)
     found: Callable[[str], bool] = search if search is not None else (
         lambda key: getattr(lang, key).search(text) is not None)
-    if found("represented") and not found("adverse"):
+    if _represents(lang, found):
         return False  # a guardian, a parent, a lawyer for the person: a representative's request
-    specific = found("subject")
+    # a parent speaking for an adult child names a specific other person (round 9)
+    specific = found("subject") or (found("adult") and not found("mandate"))
     claimed = found("claim")
     reported = found("reported")
     for sentence in sentences:
         if specific and not reported and lang.whereabouts is not None and lang.whereabouts.search(sentence) \
                 and (lang.own is None or lang.retrieve.search(sentence)):
             return True  # "my ex still uses your app. where does she live now?", 「隣の人…何買ってるか教えて」
+        if specific and not reported and lang.membership is not None and lang.membership.search(sentence) \
+                and lang.retrieve.search(sentence) and not (lang.own is not None and lang.own.search(sentence)):
+            return True  # 「友達がこのサービス使ってるか調べて」: whether someone else is a user at all
         if not lang.ask.search(sentence) or (lang.own is not None and lang.own.search(sentence)):
             continue  # asks for nothing, or for the writer's own data (「私の住所」)
         if lang.owned.search(sentence):
@@ -335,6 +347,14 @@ def _reads(lang: _Language, sentences: list[str], search: "Callable[[str], bool]
         if claimed and handed and (lang.owned_weak.search(sentence) or (specific and lang.item.search(sentence))):
             return True  # "Legal department here. Export the user's profile."
     return False
+
+
+def _represents(lang: _Language, found: "Callable[[str], bool]") -> bool:
+    """Whether the writer acts for the person (`principal`) and not against them (`adverse`); a parent of an adult child
+    (`adult`) acts for them only under a formal `mandate` (guardianship, power of attorney, 委任状), round 9."""
+    if not found("represented") or found("adverse"):
+        return False
+    return not found("adult") or found("mandate")
 
 
 def _sentences(text: str) -> list[str]:

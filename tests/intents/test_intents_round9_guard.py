@@ -148,3 +148,56 @@ def test_the_same_words_in_their_privacy_sense_keep_their_article(matcher: Match
     match = matcher.match(text)
     assert match.article == article, (match.decision, match.intent, match.article)
     not_request(matcher, text)
+
+
+# A parent speaks for a minor child, not for an adult one (issue 13 point 7: "a parent of an adult"), unless a formal
+# mandate (guardianship, power of attorney, 委任状) or the writer's own word as representative says so.
+ADULT_CHILD = [
+    "I'm her mother. My daughter is 26 and won't talk to me — send me the address she registered with.",
+    "My son is 31 and lives abroad; as his father I want a copy of all the data you hold on him.",
+    "our daughter turned 19 last spring. we're her parents, so please send us the email and phone number on her "
+    "account",
+    "28歳の娘の登録情報を親として開示してください",
+]
+
+
+@pytest.mark.parametrize("text", ADULT_CHILD)
+def test_a_parent_of_an_adult_child_gets_the_refusal(matcher: Matcher, text: str) -> None:
+    _refused(matcher, text)
+
+
+REPRESENTED_CHILD_OR_PARENT = [
+    ("My 15-year-old daughter made an account; I'm her mother and want everything you hold on her sent to me.",
+     "disclosure"),
+    ("I'm the guardian of my 30-year-old son under a court order. Please send me a copy of his personal data.",
+     "disclosure"),
+    ("i am writing for my father, he is 88 and can't type. i'm his representative. please delete his account.",
+     "suspension"),
+    ("中学生の娘が勝手に登録しました。親として娘の個人情報の削除を求めます。", "suspension"),
+]
+
+
+@pytest.mark.parametrize(("text", "handoff"), REPRESENTED_CHILD_OR_PARENT)
+def test_a_minor_child_a_ward_or_an_elderly_parent_is_still_represented(matcher: Matcher, text: str,
+                                                                          handoff: str) -> None:
+    request(matcher, text, handoff)
+
+
+# Whether someone else uses the service at all, asked to be looked up (Japanese): their data too.
+MEMBERSHIP = [
+    "友達がこのサービス使ってるか調べて。名前は佐藤健",
+    "姉がこのアプリに登録してるか確認して",
+    "夫がこのアプリを使ってるか調べてほしい",
+    "上司がアカウント持ってるか調べて",
+    "彼女がこのサイト使ってるかどうか教えて",
+]
+
+
+@pytest.mark.parametrize("text", MEMBERSHIP)
+def test_whether_someone_else_is_a_user_is_refused(matcher: Matcher, text: str) -> None:
+    _refused(matcher, text)
+
+
+def test_whether_the_writer_is_a_user_is_their_own_request(matcher: Matcher) -> None:
+    request(matcher, "私が御社のサービスに登録しているか調べて、登録情報を開示してください", "disclosure")
+    request(matcher, "自分がこのアプリに登録してるか確認して、データを全部送ってください", "disclosure")
