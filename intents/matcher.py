@@ -46,6 +46,8 @@ PARALLEL_MIN_TEXTS = 2000
 #: A group whose distinct texts are at most this share of its examples compares each distinct text once.
 DISTINCT_SHARE = 0.9
 _CORES = os.cpu_count() or 1
+#: Pieces of message text remembered with their vocabulary terms (`Matcher._vocabulary_term`); starts over when full.
+TERM_MEMO_SIZE = 50_000
 #: Texts with fewer content words than this are compared whole (token sort), not as token sets.
 SHORT_TEXT_WORDS = 2
 
@@ -325,6 +327,8 @@ class Matcher:
         self._learned = LearnedSignal(self._intents, self._topic.tolist()) if thresholds.learned_points > 0 else None
         # Kana-only Japanese (「こじんじょうほうを けして」) is also read with the catalog's written forms (intents.kana).
         self._kana = KanaReader(kana_vocabulary(self._intents))
+        #: piece of `char_bigrams` output -> its vocabulary term, "" for none (`_vocabulary_term`).
+        self._term_memo: dict[str, str] = {}
 
     # -- preprocessing -----------------------------------------------------------------------
     def _topic_of(self, intent: Intent) -> Intent:
@@ -450,21 +454,36 @@ class Matcher:
         return examples, evidence, lexical
 
     def _vocabulary_tokens(self, bigrammed: str) -> list[str]:
-        """`[t for t in map(self._lexical.lookup, _lexical_tokens_of(bigrammed)) if t is not None]` in one pass: a
-        Japanese bigram is its own vocabulary term or none (`LexicalIndex.lookup` forgives no typo in Japanese), so
-        it is looked up in the vocabulary directly (a long Japanese message has some 500)."""
-        lookup = self._lexical.lookup
-        vocabulary = self._lexical.vocabulary
+        """`[t for t in map(self._lexical.lookup, _lexical_tokens_of(bigrammed)) if t is not None]` in one pass, each
+        piece's term remembered (`_vocabulary_term`; a long Japanese message has some 500 bigrams, most of them
+        repeated from message to message: one dictionary look-up each instead of a script test and a look-up)."""
+        memo = self._term_memo
+        get = memo.get
         tokens: list[str] = []
+        append = tokens.append
         for piece in bigrammed.split():
-            if is_cjk(piece[0]):
-                if piece in vocabulary:
-                    tokens.append(piece)
-            elif piece not in STOPWORDS:
-                term = lookup(stem(piece))
-                if term is not None:
-                    tokens.append(term)
+            term = get(piece)
+            if term is None:
+                term = self._vocabulary_term(piece)
+            if term:
+                append(term)
         return tokens
+
+    def _vocabulary_term(self, piece: str) -> str:
+        """The vocabulary term of one piece of `char_bigrams` output ("" for none), remembered (bounded): a Japanese
+        bigram is its own vocabulary term or none (`LexicalIndex.lookup` forgives no typo in Japanese), other pieces
+        are stemmed and looked up (typos forgiven). The same piece always gets the same term."""
+        if is_cjk(piece[0]):
+            term = piece if piece in self._lexical.vocabulary else ""
+        elif piece in STOPWORDS:
+            term = ""
+        else:
+            term = self._lexical.lookup(stem(piece)) or ""
+        memo = self._term_memo
+        if len(memo) >= TERM_MEMO_SIZE:
+            memo.clear()
+        memo[piece] = term
+        return term
 
     def _arrays(self, text: str, lang: str | None) -> "_Scores":
         # A policy term the keyboard converted into another word of the same reading (帝政 for 訂正, 故人情報 for
