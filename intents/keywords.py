@@ -71,6 +71,17 @@ def _find_whole(text: str, keyword: str) -> int:
     return -1
 
 
+#: Bits of the second character's code point in a pair's number (`_pair_codes`): code points are below 2**21.
+_PAIR_SHIFT = np.uint64(21)
+
+
+def _pair_codes(text: str) -> np.ndarray:
+    """Each adjacent pair of characters of `text` as one number: (first code point << 21) | second."""
+    points = np.frombuffer(text.encode("utf-32-le", "surrogatepass"), dtype=np.uint32).astype(np.uint64)
+    codes: np.ndarray = (points[:-1] << _PAIR_SHIFT) | points[1:]
+    return codes
+
+
 def _is_word_char(char: str) -> bool:
     return not is_cjk(char) and _LATIN_CHAR.match(char) is not None
 
@@ -179,6 +190,27 @@ class KeywordIndex:
         self._cjk_by_start: dict[str, list[int]] = defaultdict(list)
         for position, keyword in enumerate(self._cjk):
             self._cjk_by_start[keyword.tokens[0][:2]].append(position)
+        # … that is, those of whose adjacent character pairs the text has every one (a keyword can only occur where
+        # each of its pairs does), found for all keywords at once: each pair as one number (`_pair_codes`), the
+        # keyword it belongs to beside it; keywords of one character by that character.
+        pairs: list[np.ndarray] = []
+        owners: list[int] = []
+        self._cjk_singles: list[tuple[str, int]] = []
+        for position, keyword in enumerate(self._cjk):
+            text = keyword.tokens[0]
+            if len(text) == 1:
+                self._cjk_singles.append((text, position))
+            else:
+                codes = _pair_codes(text)
+                pairs.append(codes)
+                owners.extend([position] * len(codes))
+        flat = np.concatenate(pairs) if pairs else np.zeros(0, dtype=np.uint64)
+        #: The distinct pairs (sorted), and for each pair of each keyword its place among them and its keyword.
+        self._cjk_pair_codes, self._cjk_pair_id = np.unique(flat, return_inverse=True)
+        self._cjk_pair_owner = np.array(owners, dtype=np.intp)
+        self._cjk_has_pairs = np.bincount(self._cjk_pair_owner, minlength=len(self._cjk)) > 0
+        # A keyword with Japanese script at both ends cannot cut a Latin word: its first occurrence is `str.find`'s.
+        self._cjk_plain = [is_cjk(k.tokens[0][0]) and is_cjk(k.tokens[0][-1]) for k in self._cjk]
         #: word -> closest typo-vocabulary word (or None); the same word always gets the same answer.
         self._typo_cache: dict[str, str | None] = {}
 
@@ -215,6 +247,27 @@ class KeywordIndex:
                     found.append((i, i + n, keyword, self.typo_weight))
         return found
 
+    def _long_candidates(self, compact: str) -> list[int]:
+        """Positions in `_cjk`, in order, of the keywords that may occur in a long glued text: every adjacent pair of
+        characters of the keyword occurs in the text (one character: it occurs). Every keyword that occurs is among
+        them (and among those whose first two characters occur, which the text was searched for before)."""
+        points = np.frombuffer(compact.encode("utf-32-le", "surrogatepass"), dtype=np.uint32).astype(np.uint64)
+        found = np.zeros(len(self._cjk), dtype=bool)
+        codes = self._cjk_pair_codes
+        if len(codes):
+            text_pairs = (points[:-1] << _PAIR_SHIFT) | points[1:]
+            at = np.searchsorted(codes, text_pairs)
+            at[at == len(codes)] = 0
+            present = np.zeros(len(codes), dtype=bool)
+            present[at[codes[at] == text_pairs]] = True
+            missing = ~present[self._cjk_pair_id]
+            found = self._cjk_has_pairs & (np.bincount(self._cjk_pair_owner[missing], minlength=len(self._cjk)) == 0)
+        for text, position in self._cjk_singles:
+            if text in compact:
+                found[position] = True
+        candidates: list[int] = np.flatnonzero(found).tolist()
+        return candidates
+
     def evidence(self, folded: str) -> np.ndarray:
         """Evidence per intent (index order of the catalog) for a normalised message."""
         # Japanese runs and Latin words may touch ("cookieでどんな…", "google analyticsの設定"): split them apart so
@@ -247,16 +300,16 @@ class KeywordIndex:
         if not has_cjk:
             candidates: "list[int] | tuple[()]" = ()
         elif len(compact) >= _BIGRAM_MIN_CHARS:
-            starts = set(compact)
-            starts.update(map(str.__add__, compact, compact[1:]))
-            by_start = self._cjk_by_start
-            candidates = sorted(p for c in starts.intersection(by_start) for p in by_start[c])
+            candidates = self._long_candidates(compact)
         else:
             candidates = sorted(p for c in set(compact) for p in self._cjk_by_first.get(c, ()))
-        for keyword in (self._cjk[p] for p in candidates):
-            at = _find_whole(compact, keyword.tokens[0])
+        keywords, plain = self._cjk, self._cjk_plain
+        for p in candidates:
+            keyword = keywords[p]
+            text = keyword.tokens[0]
+            at = compact.find(text) if plain[p] else _find_whole(compact, text)
             if at >= 0:
-                cjk.append((at, at + len(keyword.tokens[0]), keyword, 1.0))
+                cjk.append((at, at + len(text), keyword, 1.0))
         evidence = np.zeros(self.size, dtype=np.float64)
         for matches, unit in ((latin, 1), (cjk, 2)):
             for first, last, keyword, factor in _outermost(matches):
