@@ -336,3 +336,125 @@ def _leading(items: Sequence[tuple[Any, Any]], aligned: bool, c: Any) -> set[str
     if op in (c.MAX_REPEAT, c.MIN_REPEAT, c.POSSESSIVE_REPEAT) and av[0] >= 1:
         return _leading(list(av[2]), aligned, c)
     return None
+
+
+#: `Firsts.found` tries `pattern.match` at this many candidate positions at most, then searches the rest of the text
+#: from the next one: a text full of the first characters costs little more than one search.
+FIRSTS_MAX_TRIES = 32
+
+
+@dataclass(frozen=True)
+class Firsts:
+    """The characters every match of a pattern starts with (none of them ASCII), as a character class that `re` scans
+    for quickly. A pattern that opens with a lookbehind or a group of alternatives (「(?<!私)(?:さん|様|氏)の…」,
+    「(?:息子|娘)の…|(?:嫁|婿)…」) is tried by `re` at every position of the text; a match can only start at one of
+    these characters."""
+
+    scanner: re.Pattern[str]
+
+    def found(self, pattern: re.Pattern[str], text: str) -> bool:
+        """`pattern.search(text) is not None`, trying `pattern.match` only where one of the characters is (the first
+        `FIRSTS_MAX_TRIES` of them; then `pattern.search` from there on): a match the search finds starts at one of
+        them, and `match` at a position sees the text before it (lookbehinds, `\\b`, `^`) as `search` does."""
+        scan = self.scanner.search
+        match = pattern.match
+        found = scan(text)
+        tries = 0
+        while found is not None:
+            at = found.start()
+            if tries >= FIRSTS_MAX_TRIES:
+                return pattern.search(text, at) is not None
+            if match(text, at) is not None:
+                return True
+            tries += 1
+            found = scan(text, at + 1)
+        return False
+
+
+def firsts(pattern: re.Pattern[str]) -> Firsts | None:
+    """`Firsts` of `pattern`, or None: when `re` already scans the pattern by its first characters (a literal or
+    character-class prefix), when a match may be empty or start with a character not named by literals and ranges,
+    when any of them is ASCII (English text is full of them), or when the pattern ignores case."""
+    try:
+        from re import _compiler, _parser  # type: ignore[attr-defined]  # CPython's own parser and compiler
+        from re import _constants as c  # type: ignore[attr-defined]
+
+        parsed = _parser.parse(pattern.pattern, pattern.flags)
+        flags = parsed.state.flags
+        if flags & (re.IGNORECASE | re.LOCALE):
+            return None
+        prefix, _skip, _all = _compiler._get_literal_prefix(parsed, flags)
+        if prefix or _compiler._get_charset_prefix(parsed, flags):
+            return None
+        first = _first(list(parsed), c)
+    except (ImportError, AttributeError, TypeError, ValueError, IndexError, re.error):
+        return None
+    if first is None or first[1] or not first[0]:
+        return None
+    ranges = sorted(first[0])
+    if any(low < 0x80 for low, _high in ranges):
+        return None
+    members = "".join(re.escape(chr(low)) if low == high else f"{re.escape(chr(low))}-{re.escape(chr(high))}"
+                      for low, high in ranges)
+    return Firsts(re.compile(f"[{members}]"))
+
+
+def _first(items: Sequence[tuple[Any, Any]], c: Any) -> tuple[set[tuple[int, int]], bool] | None:
+    """(the characters, as code-point ranges, a match of `items` can start with; whether it can match the empty
+    string), or None when that cannot be told from literals and ranges."""
+    chars: set[tuple[int, int]] = set()
+    for op, av in items:
+        if op in (c.AT, c.ASSERT, c.ASSERT_NOT):
+            continue  # zero width: the first character is the next item's
+        if op is c.LITERAL:
+            chars.add((av, av))
+            return chars, False
+        if op is c.IN:
+            ranges = _ranges(av, c)
+            if ranges is None:
+                return None
+            chars |= ranges
+            return chars, False
+        result: tuple[set[tuple[int, int]], bool] | None
+        if op is c.SUBPATTERN:
+            _group, add_flags, _del_flags, sub = av
+            if add_flags & (re.IGNORECASE | re.LOCALE):
+                return None
+            result = _first(list(sub), c)
+        elif op is c.ATOMIC_GROUP:
+            result = _first(list(av), c)
+        elif op is c.BRANCH:
+            union: set[tuple[int, int]] = set()
+            empty = False
+            for alternative in av[1]:
+                sub_result = _first(list(alternative), c)
+                if sub_result is None:
+                    return None
+                union |= sub_result[0]
+                empty = empty or sub_result[1]
+            result = union, empty
+        elif op in (c.MAX_REPEAT, c.MIN_REPEAT, c.POSSESSIVE_REPEAT):
+            minimum, _maximum, sub = av
+            sub_result = _first(list(sub), c)
+            result = None if sub_result is None else (sub_result[0], sub_result[1] or minimum == 0)
+        else:  # any character, a negated literal, a group reference, a conditional: not told
+            return None
+        if result is None:
+            return None
+        chars |= result[0]
+        if not result[1]:
+            return chars, False
+    return chars, True
+
+
+def _ranges(av: Sequence[tuple[Any, Any]], c: Any) -> set[tuple[int, int]] | None:
+    """A character class's members as code-point ranges, or None for a negated class or one with categories."""
+    out: set[tuple[int, int]] = set()
+    for kind, value in av:
+        if kind is c.LITERAL:
+            out.add((value, value))
+        elif kind is c.RANGE:
+            out.add((value[0], value[1]))
+        else:
+            return None
+    return out

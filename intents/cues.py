@@ -8,7 +8,7 @@ from itertools import chain
 from pathlib import Path
 from typing import Any, Sequence
 
-from intents.cue_needs import Leads, Needs, aligned_after, leads, needs
+from intents.cue_needs import Firsts, Leads, Needs, aligned_after, firsts, leads, needs
 from intents.normalize import cjk_share, fold
 from intents.others import OthersReader, load_others
 from intents.structure import is_formula, is_hypothetical_question, is_statement, may_not_ask
@@ -78,6 +78,10 @@ class CueSet:
                                                        if g is not None and g.regex is not None))
         # … and on long texts a pattern whose matches start with known words is tried only where those words are.
         object.__setattr__(self, "_leads", tuple(leads(p) for p, _ in self.patterns))
+        # … and one that `re` would try at every position (a lookbehind or a group of alternatives first), where one
+        # of the characters its matches start with is (Japanese patterns: `intents.cue_needs.Firsts`).
+        object.__setattr__(self, "_firsts", tuple(firsts(p) if lead is None else None
+                                                  for (p, _), lead in zip(self.patterns, self._leads)))
 
     def score(self, lines: str, view: "TextView | None" = None) -> float:
         """Sum of the weights of the patterns found in `lines` (one sentence per line; each pattern counts
@@ -110,9 +114,14 @@ class CueSet:
             return False
         lead: Leads | None = self._leads[i]  # type: ignore[attr-defined]
         pattern = self.patterns[i][0]
-        if lead is None or len(lines) < NEEDS_MIN_CHARS:
+        if len(lines) < NEEDS_MIN_CHARS:
             return pattern.search(lines) is not None
-        return lead.found(pattern, lines, view)
+        if lead is not None:
+            return lead.found(pattern, lines, view)
+        first: Firsts | None = self._firsts[i]  # type: ignore[attr-defined]
+        if first is not None:
+            return first.found(pattern, lines)
+        return pattern.search(lines) is not None
 
     def _allowed(self, lines: str, view: "TextView") -> list[int]:
         """The patterns that may match `lines`, in pattern order (so weights add up in the same order)."""
