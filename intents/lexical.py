@@ -50,6 +50,10 @@ def _stem(word: str) -> str:
     return stripped.rstrip("e") if len(stripped.rstrip("e")) >= 3 else stripped
 
 
+#: Queries of at least this many distinct terms read their postings by one gather (`LexicalIndex.term_scores`).
+GATHER_MIN_TERMS = 24
+
+
 class LexicalIndex:
     """BM25 over documents made of tokens (stemmed words, Japanese character bigrams)."""
 
@@ -78,6 +82,14 @@ class LexicalIndex:
             postings[term] = (np.array([r[0] for r in rows], dtype=np.int32),
                               np.array([r[1] for r in rows], dtype=np.float64))
         self._postings = postings
+        # The same postings end to end, for a query of many terms (`term_scores`): each term's run of them read by
+        # one gather instead of one array per term.
+        self._term_ids = {term: n for n, term in enumerate(postings)}
+        runs = list(postings.values())
+        self._run_lengths = np.array([len(d) for d, _ in runs], dtype=np.intp)
+        self._run_starts = np.cumsum(self._run_lengths) - self._run_lengths
+        self._all_docs = np.concatenate([d for d, _ in runs]) if runs else np.zeros(0, dtype=np.int32)
+        self._all_weights = np.concatenate([w for _, w in runs]) if runs else np.zeros(0, dtype=np.float64)
         self._typo_vocab = [t for t in postings if len(t) >= typo_min_length and not is_cjk(t[0])]
         #: token -> closest vocabulary term (or None) for tokens not in the vocabulary; memoised, bounded.
         self._typo_cache: dict[str, str | None] = {}
@@ -121,6 +133,14 @@ class LexicalIndex:
             return np.zeros(self.size, dtype=np.float64)
         # One bincount over every term's postings, in the order the terms came: each document's weights are
         # added in the same order as one `+=` per term would add them, so the sums are the same to the bit.
-        docs = np.concatenate([self._postings[term][0] for term in seen])
-        weights = np.concatenate([self._postings[term][1] for term in seen])
+        if len(seen) >= GATHER_MIN_TERMS:
+            # The postings of the terms, in the terms' order, as one gather from the arrays laid end to end.
+            ids = np.fromiter(map(self._term_ids.__getitem__, seen), dtype=np.intp, count=len(seen))
+            lengths = self._run_lengths[ids]
+            ends = np.cumsum(lengths)
+            at = np.repeat(self._run_starts[ids] - (ends - lengths), lengths) + np.arange(ends[-1])
+            docs, weights = self._all_docs[at], self._all_weights[at]
+        else:
+            docs = np.concatenate([self._postings[term][0] for term in seen])
+            weights = np.concatenate([self._postings[term][1] for term in seen])
         return np.bincount(docs, weights=weights, minlength=self.size).astype(np.float64, copy=False)
