@@ -44,6 +44,13 @@ class TokenSets:
             for token in tokens:
                 postings.setdefault(token, []).append(n)
         self._postings = {t: np.array(p, dtype=np.int64) for t, p in postings.items()}
+        # The postings end to end (token -> its run), for reading those of a long query's shared tokens in one gather.
+        self._token_ids = {t: n for n, t in enumerate(self._postings)}
+        self._run_lengths = np.array([len(p) for p in self._postings.values()], dtype=np.intp)
+        self._run_starts = np.cumsum(self._run_lengths) - self._run_lengths
+        self._token_chars = np.array([len(t) for t in self._postings], dtype=np.float64)
+        self._all_postings = (np.concatenate(list(self._postings.values())) if self._postings
+                              else np.zeros(0, dtype=np.int64))
         self._counts = counts
         self._chars = chars
 
@@ -59,11 +66,15 @@ class TokenSets:
         """(scores as `scores` gives them, the positions in `ids` whose score is left to rapidfuzz: 0 there)."""
         tokens = query.split()
         q_n, q_c = len(tokens), sum(map(len, tokens))
-        shared = [(self._postings[t], len(t)) for t in tokens if t in self._postings]
+        # The query's tokens that some text has (in any order: the counts and character sums below are integers),
+        # their postings read in one gather.
+        shared = np.fromiter(map(self._token_ids.__getitem__, self._token_ids.keys() & tokens), dtype=np.intp)
         size = len(self.forms)
-        if shared:
-            hits = np.concatenate([p for p, _ in shared])
-            lengths = np.repeat(np.array([n for _, n in shared], dtype=np.float64), [len(p) for p, _ in shared])
+        if len(shared):
+            runs = self._run_lengths[shared]
+            ends = np.cumsum(runs)
+            hits = self._all_postings[np.repeat(self._run_starts[shared] - (ends - runs), runs) + np.arange(ends[-1])]
+            lengths = np.repeat(self._token_chars[shared], runs)
             i_n = np.bincount(hits, minlength=size)[ids].astype(np.int64)
             i_c = np.bincount(hits, weights=lengths, minlength=size)[ids].astype(np.int64)
         else:
