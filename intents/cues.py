@@ -27,6 +27,8 @@ ACCOUNT_WEIGHT = 1.5
 #: What a correction stated rather than asked for adds to the request cues ([correction_record] and [correction_fix] in
 #: one message's statements: "the number on my profile is my old flat's, mine is …", round 9).
 STATED_CORRECTION_WEIGHT = 2.0
+#: What a demand for the use of the writer's own data adds to the request cues ([own_purpose] and [demand], round 9).
+DEMANDED_PURPOSE_WEIGHT = 2.0
 _SENTENCE_END = re.compile(
     r"(?<=[!?。！？\n])|(?<=\.)(?=\s|$)"
     r"|(?<=:)(?=\s*(?i:does|do|did|is|are|was|were|can|could|will|would|should|may|has|have|how|what|which|who|whom|"
@@ -376,6 +378,8 @@ class CueScores:
     #: A correction stated, not asked for: a detail as the company holds it and that it is wrong or what the right one
     #: is, in the message's statements ([correction_record], [correction_fix], round 9); 1.0 or 0.0.
     stated_correction: float = 0.0
+    #: What the writer's own data is used for, demanded ([own_purpose], [demand] in the request sentences); 1.0 or 0.0.
+    demanded_purpose: float = 0.0
     #: The sentences the request cues read (English folded, Japanese raw), for `Cues.request_types`.
     request_text: tuple[str, str] = field(default=("", ""), compare=False, repr=False)
 
@@ -424,6 +428,12 @@ class Cues:
     correction_record_ja: CueSet = field(default_factory=lambda: CueSet(()))
     correction_fix_en: CueSet = field(default_factory=lambda: CueSet(()))
     correction_fix_ja: CueSet = field(default_factory=lambda: CueSet(()))
+    #: The use of the writer's own data asked about, and a demand for the answer ([own_purpose], [demand]).
+    own_purpose_en: CueSet = field(default_factory=lambda: CueSet(()))
+    own_purpose_ja: CueSet = field(default_factory=lambda: CueSet(()))
+    demand_en: CueSet = field(default_factory=lambda: CueSet(()))
+    demand_ja: CueSet = field(default_factory=lambda: CueSet(()))
+    demand_stated_en: CueSet = field(default_factory=lambda: CueSet(()))
 
     def score(self, cleaned: str, quoted_removed: str, folded_cleaned: str | None = None,
               ask: str | None = None) -> CueScores:
@@ -481,11 +491,30 @@ class Cues:
         named_other = self.named_other.score(hostile_text, hostile_view)
         if named_other and self.others is not None and self.others.acts_for(quoted_removed, folded, bool(japanese)):
             named_other = 0.0  # a representative's letter about their client (代理人, 委任状): the client's own request
-        request = (self.request_en.score(request_folded, request_en)
+        demanded_purpose = 0.0
+        if (self.demand_en.finds(request_folded, request_en)
+                or (request_japanese and self.demand_ja.finds(request_japanese, request_ja))
+                or (stated_folded and self.demand_stated_en.finds(stated_folded))) \
+                and (self.own_purpose_en.finds(request_folded, request_en)
+                     or (request_japanese and self.own_purpose_ja.finds(request_japanese, request_ja))):
+            demanded_purpose = 1.0
+        request = DEMANDED_PURPOSE_WEIGHT * demanded_purpose + (self.request_en.score(request_folded, request_en)
                    + self.request_ja.score(request_japanese, request_ja) + statement
                    + (self.clause_en.score(fix_verbs(clauses)) if clauses else 0.0)
                    + ACCOUNT_WEIGHT * min(1.0, self.account.score(request_raw)))  # one account named is enough
-        question = self.question_en.score(folded, en) + self.question_ja.score(japanese, ja)
+        if demanded_purpose and len(raw_sentences) > 1:
+            stated_set = set(stated)
+            # The question about the use of the writer's data that a demand in another sentence points back to ("what
+            # are you doing with MY postcode? explain yourself.") is what is demanded, not a question of its own.
+            kept = [n for n, (f, r) in enumerate(zip(folded_sentences, raw_sentences))
+                    if self.demand_en.finds(f) or self.demand_ja.finds(r) or (n in stated_set and self.demand_stated_en.finds(f))
+                    or not (self.own_purpose_en.finds(f) or self.own_purpose_ja.finds(r))]
+            kept_folded = "\n".join(folded_sentences[n] for n in kept)
+            kept_japanese = "\n".join(raw_sentences[n] for n in kept) if japanese else ""
+            question = self.question_en.score(kept_folded) + (self.question_ja.score(kept_japanese) if kept_japanese
+                                                              else 0.0)
+        else:
+            question = self.question_en.score(folded, en) + self.question_ja.score(japanese, ja)
         both = folded + "\n" + japanese
         both_view = TextView(both)  # two sets read it, as two read the tail: each split into words once
         tail = _tail_text(raw_sentences, folded_sentences) if not ask else _tail_text([ask])
@@ -538,6 +567,7 @@ class Cues:
             elsewhere=elsewhere,
             abuse=abuse,
             stated_correction=stated_correction,
+            demanded_purpose=demanded_purpose,
         )
 
     def request_types(self, scores: CueScores) -> frozenset[str]:
@@ -554,6 +584,8 @@ class Cues:
             named = named - {"suspension"}
         if scores.stated_correction > 0:
             named = named | {"correction"}
+        if scores.demanded_purpose > 0:
+            named = named | {"purpose_notification"}
         return named
 
 
@@ -645,4 +677,9 @@ def load_cues(path: Path = CUES_FILE) -> Cues:
         correction_record_ja=_cue_set(doc, "correction_record", "ja"),
         correction_fix_en=_cue_set(doc, "correction_fix", "en"),
         correction_fix_ja=_cue_set(doc, "correction_fix", "ja"),
+        own_purpose_en=_cue_set(doc, "own_purpose", "en"),
+        own_purpose_ja=_cue_set(doc, "own_purpose", "ja"),
+        demand_en=_cue_set(doc, "demand", "en"),
+        demand_ja=_cue_set(doc, "demand", "ja"),
+        demand_stated_en=_cue_set(doc, "demand", "stated_en"),
     )

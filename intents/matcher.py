@@ -735,10 +735,10 @@ class Matcher:
             # The reply names the support topic whose words are in the message ("delete a playlist I made": the app),
             # when there is one, rather than saying it did not understand.
             return result("fallback", support or self._weak_support(s), confidence=top_score / 100, extra={"offtopic"})
-        stated = self._stated_correction(s, cues, top_intent)
-        if stated is not None:
-            return result("request", stated, confidence=float(s.total[self._index[stated.id]]) / 100,
-                          extra={"stated_correction"})
+        for reading, flag in ((self._stated_correction, "stated_correction"), (self._demanded_purpose, "demanded_purpose")):
+            stated = reading(s, cues, top_intent)
+            if stated is not None:
+                return result("request", stated, confidence=float(s.total[self._index[stated.id]]) / 100, extra={flag})
         if not s.has_evidence[top] or s.gate[top] < self.t.fallback_score:
             return self._no_dead_end(s, topics, cues, result)
         if top_intent.id == "others_data" and cues.authority == 0 and len(topics) > 1 \
@@ -877,6 +877,22 @@ class Matcher:
         if correction is None or s.total[self._index[correction.id]] < self.t.clarify_floor:
             return None
         return correction
+
+    def _demanded_purpose(self, s: "_Scores", cues: CueScores, top_intent: Intent) -> Intent | None:
+        """The purpose notification request (Art. 6) when the message demands to be told what the writer's own data is
+        used for (`CueScores.demanded_purpose`: "what are you doing with MY postcode? explain yourself", 「俺の住所、何に
+        使うてんねん。はよ言え」) as a request made now on personal data, and its verbs name no other request: an e-mail
+        address or phone number in it draws Art. 8 or 14 by its words, the use asked about is Art. 3's list, but the
+        writer asks for their own case, round 9."""
+        if cues.demanded_purpose <= 0 or cues.balance < self.t.request_cue or cues.data_object <= 0 \
+                or cues.authority > 0 or top_intent.id == "others_data":
+            return None
+        if self.cues.request_types(cues) - {"purpose_notification"}:
+            return None
+        notification = self.catalog.request_for_type("purpose_notification")
+        if notification is None or s.total[self._index[notification.id]] < self.t.clarify_floor:
+            return None
+        return notification
 
     def _named_support(self, s: "_Scores", close_examples_count: bool = True) -> int | None:
         """The support topic the message names by keyword (`offtopic_keyword_evidence`), when it names no policy or

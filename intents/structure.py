@@ -97,8 +97,9 @@ _ASK_JA = re.compile(
 
 #: A question or a hypothetical: what it says is not a statement of fact about the user's data.
 #: ("Should be Kazuki." gives the right value: "should be/read/say" + a value with no question mark states it, round 9)
-_NOT_STATEMENT_OPENING = (r"^\s*(?:(?:so|and|but|also|ok|okay|hi|hey)[,:]?\s+)*(?:how|what|when|where|why|which|who|is|are|"
-                          r"am|does|did|do|can|could|would|will|should(?!\s+(?:be|read|say)\s+(?!(?:able|allowed|possible|"
+_NOT_STATEMENT_OPENING = (r"^\s*(?:(?:so|and|but|also|ok|okay|hi|hey)[,:]?\s+)*(?:how|what(?!\s+(?:i|we)\s*(?:['’]?m\s+|\s+am\s+|\s+are\s+|['’]?re\s+)?(?:\w+\s+)?"
+                          r"(?:want|need|d like|would like|after|asking for|expect|require|requesting)\b[^?？]*$)|when|where|why|"
+                          r"which|who|is|are|am|does|did|do|can|could|would|will|should(?!\s+(?:be|read|say)\s+(?!(?:able|allowed|possible|"
                           r"fine|ok|okay|safe|secure|enough|deleted|removed|erased|kept|stored|held|shared|used|sent|done|"
                           r"notified|told|informed|private|public|a|an|the|my|i|we|you|it|there|this|that)\b)[^?？]*$)|"
                           r"may|might|shall)\b")

@@ -62,3 +62,38 @@ def test_a_wrong_detail_asked_about_or_not_the_writers_stays_no_request(matcher:
 ])
 def test_what_a_record_says_and_the_value_it_should_have_are_statements(sentence: str, stated: bool) -> None:
     assert is_statement(sentence) is stated
+
+
+# --- 2. what the writer's own data is used for, demanded ------------------------------------------------------------------
+# The use of the writer's data asked about and a demand for the answer (a bare "explain yourself" / "spell that out" /
+# 「はよ言え」, "answer about my account", "a plain statement", "in writing"): the question's what/why and "explain" outweighed
+# the demand, or an e-mail address or phone number drew Art. 8/14 and the request went to the wrong type. The last one,
+# a sentence ending in "used for" before the writer's member number, read as someone else's account (the refusal). (The
+# "clear written account … Username" and "Put it in writing" phrasings were requests before; kept as guards.)
+
+@pytest.mark.parametrize("text", [
+    'what are you even doing with MY postcode? explain yourself.',
+    'Why do you have my address at all and what is it used for. Spell that out for me.',
+    "I'm owed a clear written account of what my profile data is used for. Username kmori_22.",
+    "What I'm after is a plain statement of the purposes you hold my details for.",
+    'what do u use MY email for. answer about my account, not in general',
+    '俺の住所、何に使うてんねん。はよ言え',
+    '私のメールアドレス、何に使ってるの？ちゃんと説明して。',
+    'Put it in writing please: the purposes my customer data is processed for. Login: h.oda@example.jp',
+    'I need a formal notice of what my details are being used for. Member number 77120.',
+])
+def test_a_demand_to_be_told_what_my_data_is_used_for_is_the_notification(matcher: Matcher, text: str) -> None:
+    _request(matcher, text, "purpose_notification")
+
+
+@pytest.mark.parametrize("text", [
+    'what do you use my data for?',
+    'In plain words, what do you use my info for?',
+    'Can I ask you to explain what my data is used for?',
+    'The policy says usage data can be used for statistics. Explain that.',
+    'If I asked you to tell me what my data is used for, would you have to answer?',
+    'How long does a written answer about what my data is used for usually take?',
+    'what are you using cookies for? explain please',
+])
+def test_what_data_is_used_for_asked_or_explained_in_general_stays_a_question(matcher: Matcher, text: str) -> None:
+    _not_request(matcher, text)
