@@ -607,8 +607,11 @@ def _verb_pattern(doc: dict[str, Any], key: str) -> re.Pattern[str] | None:
 
 #: Where a clause starts inside a sentence: after a comma, semicolon, colon, dash or arrow (typed or dictated text
 #: that runs a context and an imperative together: "no longer a customer, delete my data", "parent here — notify me").
-_CLAUSE_MARK = re.compile(r"\s*(?:[,;:—–→⇒…]|\s-+\s|-+>|=>)\s*")
-_HAS_CLAUSE_MARK = re.compile(r"[,;:—–→⇒…>]|\s-+\s")
+#: An emoji or a Slack emoji code between a context and the demand ("saw the news 😤 delete my data", ":facepalm: send me
+#: a copy") marks a clause as a comma does (round 9).
+_EMOJI = r"[\U0001F000-\U0001FAFF\u2600-\u27BF\u2B00-\u2BFF]+|(?<!\w):[a-z0-9_+\-]+:(?!\w)"
+_CLAUSE_MARK = re.compile(rf"\s*(?:[,;:—–→⇒…]|\s-+\s|-+>|=>|{_EMOJI})\s*")
+_HAS_CLAUSE_MARK = re.compile(rf"[,;:—–→⇒…>]|\s-+\s|{_EMOJI}")
 
 
 def _clauses(sentences: list[str]) -> str:

@@ -97,3 +97,34 @@ def test_a_demand_to_be_told_what_my_data_is_used_for_is_the_notification(matche
 ])
 def test_what_data_is_used_for_asked_or_explained_in_general_stays_a_question(matcher: Matcher, text: str) -> None:
     _not_request(matcher, text)
+
+
+# --- 3. the data asked for in casual or pasted words -------------------------------------------------------------------
+# An emoji between the context and the imperative (as a comma is), English words for personal data written into Japanese
+# with no space (beside CSV/PDF, product support before), Kansai 〜てんか, "a dump of…" with the account's e-mail given
+# ("email is …"), and a clause "…: disclose the personal information you keep about me".
+
+@pytest.mark.parametrize("text, handoff", [
+    ("I've had it with the spam 😡 erase my account data", 'suspension'),
+    ('saw the outage post 🤦 send me a copy of what you hold on me', 'disclosure'),
+    ('わしの登録情報、ぜんぶ出してんか', 'disclosure'),
+    ('could I get a dump of everything on my profile? email is a.b@example.com', 'disclosure'),
+    ("Under your right-to-know rules, whatever they're called here: disclose the personal information you keep about me.", 'disclosure'),
+    ('自分のPersonal Infoの写し、CSVかPDFでお願いします', 'disclosure'),
+])
+def test_casual_and_pasted_requests(matcher: Matcher, text: str, handoff: str) -> None:
+    _request(matcher, text, handoff)
+
+
+# --- 4. the question after a story or an emoji stays a question ----------------------------------------------------------
+# "what I really want to know is how…" after a story with "this week" in it opened a request on r9-era text (the deadline
+# cue); "all I'd like to know is whether you send…" opened a third-party stop.
+
+@pytest.mark.parametrize("text", [
+    'long story, a friend got hacked on another shop site and it took the bank all this week to sort out, but what I really want to know is how you keep strangers out of customer accounts',
+    "thanks for the help yesterday 🙏 what's your policy on sharing data with partners?",
+    'ugh 😩 can I ask you to delete my data or not?',
+    "All I'd like to know is whether you send my details to advertisers.",
+])
+def test_the_question_after_a_story_stays_a_question(matcher: Matcher, text: str) -> None:
+    _not_request(matcher, text)
