@@ -346,7 +346,8 @@ class RedisStore(RedisContent, RedisAnalytics, TicketOperations):
             if new is old:
                 return old
             with self._guard("start_attempt"):
-                written = self._start_attempt(keys=[self.keys.outbox_hash], args=[key, _text(raw), _encode_message(new)])
+                written = self._start_attempt(keys=[self.keys.outbox_hash],
+                                              args=[key, _text(raw), _encode_message(new)])
             if written:
                 return new
         raise StoreUnavailable(f"outbox message {key} kept changing; retry")
