@@ -35,7 +35,9 @@ STOPWORDS = frozenset(
 #: Chat spellings of function words, read as the words when keywords are matched ("what info u have on me" names
 #: "what info you have on me"; "how long u keep…"). Only words that are never a keyword or romaji on their own.
 SLANG = {"u": "you", "ur": "your", "yr": "your", "urs": "yours", "abt": "about", "wat": "what",
-         "wut": "what", "ppl": "people", "thru": "through", "bc": "because", "cuz": "because", "coz": "because"}
+         "wut": "what", "ppl": "people", "thru": "through", "bc": "because", "cuz": "because", "coz": "because",
+         # round 9: "w" and "w/" for "with", "r" for "are" ("what r u doing w my…")
+         "w": "with", "r": "are"}
 
 #: Common romaji verb endings and function words: real words, never a misspelt keyword ("arimasu" is not "urimasu").
 NO_TYPO = frozenset("arimasu imasu desu masu shimasu dekimasu kudasai deshou nai nakute".split())
