@@ -826,6 +826,17 @@ class Matcher:
             if request is not None:
                 return result("request", request, confidence=float(s.total[index]) / 100, extra={"short"})
             return result("answer", topic, confidence=float(s.total[index]) / 100, extra={"short"})
+        if not keyed:
+            # … and one that names no article topic but exactly one silent topic by its keyword ("any soc2?",
+            # "biometrics?", 「Pマークは？」), or by two of them at any length ("got any SOC 2 attestation?"), is answered
+            # with that silence, not a dead end (round 9). Not the others'-data refusal: a fragment naming someone
+            # ("my ex's email?") stays as before.
+            silent = [int(i) for i in np.flatnonzero((s.evidence >= self.t.silent_keyword_evidence) & self._is_silent)
+                      if self._intents[int(i)].id != "others_data"]
+            if len(silent) == 1 and (len(s.norm.text.split()) <= self.t.short_message_words
+                                     or s.evidence[silent[0]] >= self.t.silent_yield_evidence):
+                return result("answer", self._intents[silent[0]], confidence=float(s.total[silent[0]]) / 100,
+                              extra={"silent", "short"})
         if len(keyed) == 1 and cues.balance >= self.t.request_cue and cues.data_object > 0:
             # A demand of any length that names exactly one topic by keyword, however little it resembles the
             # examples ("you have my surname down as X, it's Y", 「私のデータ一式、ファイルで。」), is that topic's request

@@ -72,6 +72,9 @@ _SPECS = (
     # round 6 (issue 13, roles): a deceased user's data; the company bought, merged or closed
     TemplateSpec("silent_deceased", "silent", 7),
     TemplateSpec("silent_business_transfer", "silent", 3),
+    # round 9 (issue 13): certifications and outside audits; sensitive categories of personal information
+    TemplateSpec("silent_certification", "silent", 5),
+    TemplateSpec("silent_sensitive_data", "silent", 2),
     TemplateSpec("others_data", "silent", 7),
     TemplateSpec("greeting", "smalltalk"),
     TemplateSpec("thanks", "smalltalk"),

@@ -47,6 +47,11 @@ SILENT = [
     ("silent_deceased", "ja", "家族が亡くなった場合、その人の登録情報はどうなりますか"),
     ("silent_business_transfer", "en", "suppose webmo merges with a bigger firm, what happens to my data?"),
     ("silent_business_transfer", "ja", "御社が合併したら私の情報はどうなりますか"),
+    # round 9 (issue 13): certifications and outside audits; sensitive categories of personal information
+    ("silent_certification", "en", "is your company certified to ISO 27001 or audited by anyone independent?"),
+    ("silent_certification", "ja", "プライバシーマークやISMSの認証はお持ちですか"),
+    ("silent_sensitive_data", "en", "do you hold health records or anything about my beliefs?"),
+    ("silent_sensitive_data", "ja", "健康状態や宗教についての情報も取得していますか"),
 ]
 
 
