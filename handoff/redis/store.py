@@ -336,38 +336,35 @@ class RedisStore(RedisContent, RedisAnalytics, TicketOperations):
         return [_decode_message(_text(d)) for d in docs if d]
 
     def start_attempt(self, key: str, *, now: float) -> OutboxMessage:
-        for _ in range(_CAS_ATTEMPTS):
-            with self._guard("read outbox"):
-                raw = self._r.hget(self.keys.outbox_hash, key)
-            if raw is None:
-                raise OutboxNotFound(key)
-            old = _decode_message(_text(raw))
-            new = attempt_started(old, now=now)
-            if new is old:
-                return old
-            with self._guard("start_attempt"):
-                written = self._start_attempt(keys=[self.keys.outbox_hash],
-                                              args=[key, _text(raw), _encode_message(new)])
-            if written:
-                return new
-        raise StoreUnavailable(f"outbox message {key} kept changing; retry")
+        def write(raw: str, old: OutboxMessage, new: OutboxMessage) -> Any:
+            return self._start_attempt(keys=[self.keys.outbox_hash], args=[key, raw, _encode_message(new)])
+        return self._update_outbox(key, lambda old: attempt_started(old, now=now), write, "start_attempt")
 
     def record_delivery(self, key: str, *, ok: bool, now: float, error: str | None = None,
                         retry_at: float | None = None, in_doubt: bool = False) -> OutboxMessage:
+        def write(raw: str, old: OutboxMessage, new: OutboxMessage) -> Any:
+            return self._record(keys=[self.keys.outbox_hash, self.keys.outbox_due(new.channel),
+                                      self.keys.outbox_state(old.status), self.keys.outbox_state(new.status)],
+                                args=[key, raw, _encode_message(new), "1" if new.status == PENDING else "0",
+                                      repr(float(new.next_attempt_at))])
+        return self._update_outbox(
+            key, lambda old: after_attempt(old, ok=ok, now=now, error=error, retry_at=retry_at, in_doubt=in_doubt),
+            write, "record_delivery")
+
+    def _update_outbox(self, key: str, change: Callable[[OutboxMessage], OutboxMessage],
+                       write: Callable[[str, OutboxMessage, OutboxMessage], Any], what: str) -> OutboxMessage:
+        """Optimistic update of one outbox message: its script writes only if the document is still the one read."""
         for _ in range(_CAS_ATTEMPTS):
             with self._guard("read outbox"):
                 raw = self._r.hget(self.keys.outbox_hash, key)
             if raw is None:
                 raise OutboxNotFound(key)
             old = _decode_message(_text(raw))
-            new = after_attempt(old, ok=ok, now=now, error=error, retry_at=retry_at, in_doubt=in_doubt)
+            new = change(old)
             if new is old:
                 return old
-            with self._guard("record_delivery"):
-                written = self._record(keys=[self.keys.outbox_hash, self.keys.outbox_due(new.channel),
-                                             self.keys.outbox_state(old.status), self.keys.outbox_state(new.status)],
-                                       args=[key, _text(raw), _encode_message(new), "1" if new.status == PENDING else "0",
-                                             repr(float(new.next_attempt_at))])
+            with self._guard(what):
+                written = write(_text(raw), old, new)
             if written:
                 return new
         raise StoreUnavailable(f"outbox message {key} kept changing; retry")

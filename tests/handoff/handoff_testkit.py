@@ -4,6 +4,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Protocol
 
+from handoff.outbox import OutboxRules
 from handoff.redis.store import RedisStore
 from handoff.sqlite.store import SQLiteStore
 from handoff.store import Store
@@ -27,11 +28,12 @@ def draft(n: int = 1, *, request_type: str = "disclosure", frontend: str = "web"
     )
 
 
-def open_store(backend: str, location: str) -> Store:
-    """`location` is a directory for SQLite, a URL for Redis."""
+def open_store(backend: str, location: str, *, outbox_rules: OutboxRules | None = None) -> Store:
+    """`location` is a directory for SQLite, a URL for Redis; `outbox_rules` as the stores take them."""
+    extra = {} if outbox_rules is None else {"outbox_rules": outbox_rules}
     if backend == "sqlite":
-        return SQLiteStore.in_dir(Path(location))
-    return RedisStore.from_url(location, prefix=PREFIX)
+        return SQLiteStore.in_dir(Path(location), **extra)
+    return RedisStore.from_url(location, prefix=PREFIX, **extra)
 
 
 class RedisServerLike(Protocol):

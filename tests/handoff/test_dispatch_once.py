@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import Any, Iterator
 
 import pytest
-from handoff_testkit import NOW, PREFIX, RedisServerLike, draft
+from handoff_testkit import NOW, draft, open_store
 from slack_mock import SlackMock
 from slack_sdk import WebClient
 from smtp_server import SmtpServer
@@ -24,8 +24,6 @@ from handoff.dispatch import Dispatcher
 from handoff.mail import Email, SmtpConfig, SmtpTransport, message_id
 from handoff.notify import OUTBOX_EVENT, SlackTransport, outbox_id
 from handoff.outbox import PENDING, SENT, OutboxMessage, Routing, new_message
-from handoff.redis.store import RedisStore
-from handoff.sqlite.store import SQLiteStore
 from handoff.store import Store
 from handoff.tickets import Ticket
 
@@ -62,11 +60,8 @@ class DiesAt:
 
 @pytest.fixture(params=["sqlite", pytest.param("redis", marks=pytest.mark.redis)])
 def store(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Store]:
-    if request.param == "sqlite":
-        s: Store = SQLiteStore.in_dir(tmp_path / "data", outbox_rules=SLACK)
-    else:
-        server: RedisServerLike = request.getfixturevalue("redis_server")
-        s = RedisStore.from_url(server.url, prefix=PREFIX, outbox_rules=SLACK)
+    location = str(tmp_path / "data") if request.param == "sqlite" else request.getfixturevalue("redis_server").url
+    s = open_store(request.param, location, outbox_rules=SLACK)
     yield s
     s.close()
 

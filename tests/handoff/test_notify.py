@@ -11,7 +11,7 @@ from pathlib import Path
 from typing import Any, Iterator
 
 import pytest
-from handoff_testkit import NOW, PREFIX, RedisServerLike
+from handoff_testkit import NOW, PREFIX, RedisServerLike, open_store
 from slack_mock import SlackMock
 from slack_sdk import WebClient
 
@@ -53,11 +53,8 @@ def store(tmp_path: Path) -> Iterator[SQLiteStore]:
 
 @pytest.fixture(params=["sqlite", pytest.param("redis", marks=pytest.mark.redis)])
 def any_store(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Store]:
-    if request.param == "sqlite":
-        s: Store = SQLiteStore.in_dir(tmp_path / "data", outbox_rules=SLACK)
-    else:
-        server: RedisServerLike = request.getfixturevalue("redis_server")
-        s = RedisStore.from_url(server.url, prefix=PREFIX, outbox_rules=SLACK)
+    location = str(tmp_path / "data") if request.param == "sqlite" else request.getfixturevalue("redis_server").url
+    s = open_store(request.param, location, outbox_rules=SLACK)
     yield s
     s.close()
 
