@@ -15,6 +15,7 @@ from handoff.accounts import UserAccount
 from handoff.analytics import AnalyticsStore
 from handoff.content import Phrasing, TemplateVersion, UnansweredGroup
 from handoff.outbox import OutboxMessage, OutboxRules
+from handoff.session_log import LogWrite
 from handoff.tickets import PendingReply, Requester, Ticket, TicketDraft
 
 
@@ -94,14 +95,21 @@ class SessionStore(Protocol):
         Raises StoreUnavailable if the backend cannot be read.
         """
 
-    def save_session(self, session_id: str, state: Mapping[str, Any], ttl_seconds: int) -> None:
-        """Replace the session's state; it expires `ttl_seconds` after this call.
+    def save_session(self, session_id: str, state: Mapping[str, Any], ttl_seconds: int,
+                     log: LogWrite | None = None) -> None:
+        """Replace the session's state; it expires `ttl_seconds` after this call. With `log`, in the same atomic
+        step: its lines are written under their numbers (replacing any of the same number), every other line of the
+        session outside `log.keep` is deleted, and the log expires with the state (`handoff.session_log`).
 
         Raises StoreUnavailable if the state could not be written durably; then nothing changed.
         """
 
+    def load_log(self, session_id: str, first: int, last: int) -> list[dict[str, Any]]:
+        """The session's lines numbered `first` to `last` that it still keeps, oldest first (each as written).
+        Raises StoreUnavailable if the backend cannot be read."""
+
     def delete_session(self, session_id: str) -> None:
-        """Remove the session. Deleting a missing session is not an error."""
+        """Remove the session and its log. Deleting a missing session is not an error."""
 
     def purge_expired(self) -> int:
         """Physically delete expired sessions, markers and rate-limit buckets (expired ones are already invisible);

@@ -23,7 +23,9 @@ from bot.engine.messages import Choice, Message, Reply
 from bot.engine.verify import EmailCheck
 from bot.engine.offers import LABELS, OFFERS, is_confirmation
 from bot.engine.romaji import looks_like_romaji
+from handoff import session_log
 from handoff.intake import IntakeForm
+from handoff.session_log import LogWrite
 from handoff.store import Store, StoreUnavailable, TurnStart
 from intents.catalog import Intent
 from intents.language import detect_language
@@ -152,11 +154,13 @@ class Conversation:
         state[steps.STATE_KEY] = token
         state[steps.RECEIPT_KEY] = bool(reply.ticket) and reply.decision == "request"  # this reply is a receipt
         state[steps.APPLIED_KEY] = "store_unavailable" not in reply.notices  # else "try again" was the answer
-        transcript = state.setdefault("transcript", [])
-        transcript.append({"role": "user", "text": text, "at": self.clock()})
-        transcript.append({"role": "bot", "text": reply.text, "intent": reply.intent, "at": self.clock()})
-        del transcript[:-TRANSCRIPT_TURNS * 2]
-        if self._save(message.session_id, state, notices):
+        # The transcript lines go to the session's log, written with the state (`handoff.session_log`); the state
+        # keeps the last user message for the retry check.
+        said = {"role": "user", "text": text, "at": self.clock()}
+        state[session_log.LAST_USER_KEY] = {"text": text, "at": said["at"]}
+        lines = session_log.append(state, (said, {"role": "bot", "text": reply.text, "intent": reply.intent,
+                                                  "at": self.clock()}))
+        if self._save(message.session_id, state, notices, lines):
             reply = _with(reply, step=token)
         elif not stateless:
             reply = _with(self._not_saved(message, reply, form if isinstance(form, dict) else None, notices),
@@ -180,11 +184,9 @@ class Conversation:
         reply = self._reply(message.session_id, markup, lang, decision="smalltalk", intent=None, article=None,
                             handoff=None, confidence=1.0, choices=(), notices=("staff_reply",), ticket=None)
         # Into the transcript too, so a later reload shows the replies where they arrived.
-        transcript = state.setdefault("transcript", [])
-        transcript.append({"role": "bot", "text": reply.text, "intent": None, "at": self.clock()})
-        del transcript[:-TRANSCRIPT_TURNS * 2]
+        lines = session_log.append(state, ({"role": "bot", "text": reply.text, "intent": None, "at": self.clock()},))
         try:
-            self.store.save_session(message.session_id, state, self.session_ttl)
+            self.store.save_session(message.session_id, state, self.session_ttl, lines)
         except StoreUnavailable:
             log.warning("session store unavailable; staff replies shown but not added to the transcript")
         mark_delivered()
@@ -196,10 +198,11 @@ class Conversation:
         reloaded. Only `message.session_id`'s own lines; nothing when the store cannot be read."""
         try:
             state = self.store.load_session(message.session_id) or {}
+            stored = session_log.recent(self.store, message.session_id, state)
         except StoreUnavailable:
             return [], ()
         lines = [{"role": "user" if line.get("role") == "user" else "bot", "text": str(line.get("text", "")),
-                  "at": float(line.get("at", 0.0))} for line in state.get("transcript", []) if isinstance(line, dict)]
+                  "at": float(line.get("at", 0.0))} for line in stored if isinstance(line, dict)]
         lang: str = state["lang"] if state.get("lang") in ("en", "ja") else self.default_lang
         if state.get("form"):
             return lines, Desk.form_choices(self.desk.prompt(state["form"]))
@@ -228,12 +231,13 @@ class Conversation:
             notices.append("store_unavailable")
             return {}
 
-    def _save(self, session_id: str, state: Mapping[str, Any], notices: list[str]) -> bool:
-        """Write the session; False when it could not be written (the notice says so)."""
+    def _save(self, session_id: str, state: Mapping[str, Any], notices: list[str], lines: LogWrite) -> bool:
+        """Write the session and its new transcript lines; False when it could not be written (the notice says
+        so)."""
         if "store_unavailable" in notices:
             return False
         try:
-            self.store.save_session(session_id, state, self.session_ttl)
+            self.store.save_session(session_id, state, self.session_ttl, lines)
         except StoreUnavailable:
             log.warning("session store unavailable; session state not saved")
             notices.append("store_unavailable")
@@ -432,7 +436,7 @@ class Conversation:
                     self.store.save_session(message.session_id, state, self.session_ttl)
                 except StoreUnavailable:
                     state.pop("form", None)
-                    state.pop("form_transcript", None)
+                    session_log.close_form(state)
                     notices.append("store_unavailable")
                     markup += "\n\n" + self.desk.texts.get("prompt", "form_unavailable", lang)
                 else:

@@ -11,6 +11,7 @@ from datetime import datetime
 from typing import Any, Callable, Mapping
 
 from bot.engine.messages import Choice, Message
+from handoff import session_log
 from handoff.grounds import find_ground
 from bot.engine.verify import STEP as VERIFY_STEP
 from bot.engine.verify import EmailCheck, VerifyTurn
@@ -32,7 +33,7 @@ _STATUS_WORDS = re.compile(
 )
 _CONFIRM_WORDS = frozenset({"confirm", "yes", "send", "submit", "ok", "はい", "確定", "送信"})
 #: Free text a staff member reads must not be swamped: the transcript keeps the last lines only.
-TRANSCRIPT_LINES = 30
+TRANSCRIPT_LINES = session_log.LINES
 
 
 @dataclass(frozen=True)
@@ -87,10 +88,10 @@ class Desk:
     def start_form(self, state: dict[str, Any], request_type: str, lang: str, opener: str) -> DeskReply:
         turn = self.form.start(request_type, lang)
         state["form"] = turn.state
-        # The conversation that led to the request (up to the message that made it) goes on the ticket;
-        # the form's own answers are stored as answers, not twice.
-        lines = list(state.get("transcript", [])) + [{"role": "user", "text": opener, "at": self.clock()}]
-        state["form_transcript"] = lines[-TRANSCRIPT_LINES:]
+        # The conversation that led to the request (up to the message that made it) goes on the ticket; the form
+        # notes which lines of the session's log those are (`handoff.session_log`) rather than copying them. The
+        # form's own answers are stored as answers, not twice.
+        session_log.open_form(state)
         return self._turn_reply(turn)
 
     def continue_form(self, state: dict[str, Any], message: Message, text: str) -> DeskReply:
@@ -100,7 +101,7 @@ class Desk:
         turn = self.form.handle(state["form"], text, message.lang)
         if turn.cancelled:
             state.pop("form", None)
-            state.pop("form_transcript", None)
+            session_log.close_form(state)
             return DeskReply(turn.text, lang=form_lang)
         if not turn.confirmed:
             state["form"] = turn.state
@@ -122,7 +123,7 @@ class Desk:
         form = state["form"]
         if _fold(text) in CANCEL_WORDS:
             state.pop("form", None)
-            state.pop("form_transcript", None)
+            session_log.close_form(state)
             return DeskReply(self.texts.get("prompt", "cancelled", form["lang"]), lang=form["lang"])
         assert self.email_check is not None
         checker = self.email_check
@@ -180,8 +181,8 @@ class Desk:
 
     def _open_ticket(self, state: dict[str, Any], message: Message, form: Mapping[str, Any]) -> DeskReply:
         lang = form["lang"]
-        draft = self._draft(message, form, state.get("form_transcript", []))
         try:
+            draft = self._draft(message, form, session_log.form_lines(self.store, message.session_id, state))
             # The key is the form's random id: a double click or a client retry of the same confirmation
             # finds the ticket the first one created.
             ticket = self.store.create_ticket(draft, idempotency_key=f"form:{form['id']}", now=self.clock())
@@ -191,7 +192,7 @@ class Desk:
                              self._choices(self.prompt(dict(form))), request_type=form["type"],
                              notices=("store_unavailable",), lang=lang)
         state.pop("form", None)
-        state.pop("form_transcript", None)
+        session_log.close_form(state)
         state["last_receipt"] = {"form": form["id"], "reference": ticket.reference}
         return DeskReply(self.receipt(ticket, lang), request_type=ticket.request_type, ticket=ticket, lang=lang)
 

@@ -14,6 +14,8 @@ from __future__ import annotations
 import secrets
 from typing import Any, Mapping
 
+from handoff import session_log
+
 #: A repeat of the exact previous message (without a token) within this many seconds is a client's retry.
 RETRY_SECONDS = 8.0
 STATE_KEY = "step"
@@ -49,8 +51,5 @@ def verdict(state: Mapping[str, Any], token: str | None, text: str, now: float) 
 
 
 def last_user_line(state: Mapping[str, Any]) -> Mapping[str, Any] | None:
-    """The previous message of this session as the transcript keeps it."""
-    for line in reversed(state.get("transcript", [])):
-        if isinstance(line, Mapping) and line.get("role") == "user":
-            return line
-    return None
+    """The previous message of this session (`text`, `at`) as the state keeps it."""
+    return session_log.last_user(state)

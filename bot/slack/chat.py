@@ -33,6 +33,8 @@ from bot.slack.blocks import (
 from bot.slack.delivery import respond
 from bot.slack.outbox import modal_session, receipt_shown
 from bot.slack.verify import AckAnswer, ModalVerification, Verified
+from handoff import session_log
+from handoff.session_log import LogReader
 from handoff.store import IdempotencyConflict, StoreError, StoreUnavailable
 from handoff.tickets import REQUEST_TYPES
 from intents.language import detect_language
@@ -306,7 +308,7 @@ class SlackChat:
         state = self._session(sid)
         try:
             ticket, errors = self.desk.submit(message, request_type, values, lang, idempotency_key=view_id,
-                                              transcript=_transcript(state), verified=verified)
+                                              transcript=_transcript(self.store, sid, state), verified=verified)
         except StoreUnavailable:
             log.warning("ticket store unavailable; a Slack request form was not filed (the user is told)")
             self._dm(user, ui("store_failed", lang))
@@ -494,8 +496,13 @@ def _team(body: Mapping[str, Any]) -> str | None:
     return str(team) if team else None
 
 
-def _transcript(state: Mapping[str, Any]) -> tuple[dict[str, Any], ...]:
-    """The conversation that led to the request, for the ticket (what the chat form would attach)."""
-    lines = state.get("form_transcript") or state.get("transcript") or []
+def _transcript(store: LogReader, sid: str, state: Mapping[str, Any]) -> tuple[dict[str, Any], ...]:
+    """The conversation that led to the request, for the ticket (what the chat form would attach): an open chat
+    form's lines, else the session's last lines (`handoff.session_log`); none when they cannot be read (as when
+    the session cannot: the request is filed all the same)."""
+    try:
+        lines = session_log.form_lines(store, sid, state) or session_log.recent(store, sid, state)
+    except StoreError:
+        return ()
     return tuple({"role": str(x["role"]), "text": str(x["text"]), "at": float(x["at"])}
                  for x in lines[-TRANSCRIPT_LINES:] if isinstance(x, Mapping) and {"role", "text", "at"} <= set(x))

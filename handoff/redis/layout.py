@@ -5,6 +5,9 @@ Ticket data (documents, counters, idempotency keys, index sets) lives under keys
 once-markers have no tag and spread over the cluster. Layout, with the default prefix `privacy-bot`:
 
     privacy-bot:session:<session id>        string, JSON state, native TTL
+    {privacy-bot:session:<session id>}:log  sorted set "<n>\t<line JSON>" scored n: the session's transcript lines
+                                            (`handoff.session_log`), same TTL; the tag is the whole session key, so
+                                            both share a cluster slot and one script writes them
     privacy-bot:once:<key>                  string "1", native TTL (mark_once)
     privacy-bot:users                       hash username -> account JSON
     privacy-bot:health                      string, last health probe (TTL 60 s)
@@ -223,6 +226,26 @@ end
 return out
 """
 
+# A session's state and its transcript lines in one step (`save_session` with a `LogWrite`). KEYS: session, log.
+# ARGV: ttl, state, first line number, count n, n lines, then (min, max) score ranges to delete. Lines from the first
+# new number up are replaced (a number left by an earlier session of the same id never survives).
+SAVE_SESSION_LOG = """
+local ttl, first, n = ARGV[1], tonumber(ARGV[3]), tonumber(ARGV[4])
+redis.call('SET', KEYS[1], ARGV[2], 'EX', ttl)
+for i = 5 + n, #ARGV, 2 do redis.call('ZREMRANGEBYSCORE', KEYS[2], ARGV[i], ARGV[i + 1]) end
+if n > 0 then
+  redis.call('ZREMRANGEBYSCORE', KEYS[2], first, '+inf')
+  local args = {}
+  for i = 1, n do
+    args[#args + 1] = first + i - 1
+    args[#args + 1] = (first + i - 1) .. '\t' .. ARGV[4 + i]
+  end
+  redis.call('ZADD', KEYS[2], unpack(args))
+end
+redis.call('EXPIRE', KEYS[2], ttl)
+return 1
+"""
+
 # The staff replies waiting for one requester (`pending_replies`) in one step: the references in their outbox set and
 # those tickets' documents. Read-only. KEYS: outbox set, tickets hash. Returns reference, document, reference, ….
 PENDING_REPLIES = """
@@ -303,6 +326,12 @@ class RedisKeys:
         self.outbox = KeyFamily(f"{index}outbox:")  # per requester: their tickets with undelivered replies
         self.tally = KeyFamily(f"{index}t:")
         self.closed_tally = KeyFamily(f"{index}c:")
+
+    def session_log(self, session_id: str) -> str:
+        """The transcript lines of a session: tagged with the whole session key (which has no tag of its own), so
+        they live on the session's cluster slot. A session key with a brace of its own keeps its own tag."""
+        key = self.session(session_id)
+        return key + ":log" if "{" in key else "{" + key + "}:log"
 
     @property
     def outbox_states(self) -> list[str]:

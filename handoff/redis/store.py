@@ -20,6 +20,7 @@ from redis.exceptions import NoScriptError, RedisError
 from redis.retry import Retry
 
 from handoff import lifecycle, state_json
+from handoff.session_log import LogWrite
 from handoff.accounts import UserAccount
 from handoff.query import TicketQuery
 from handoff.redis.analytics import RedisAnalytics
@@ -27,7 +28,7 @@ from handoff.redis.content import RedisContent
 from handoff.outbox import PENDING, OutboxMessage, OutboxRules, Routing, after_attempt, attempt_started
 from handoff.redis.layout import (
     BACKFILL_OUTBOX_STATE, CLAIM_OUTBOX, CREATE_TICKET, ENQUEUE, MAX_BUCKET_LIFE, OUTBOX_COUNTS, OUTBOX_STATES,
-    PENDING_REPLIES, RECORD_DELIVERY, START_ATTEMPT, TAKE_TOKENS, UPDATE_TICKET, RedisKeys,
+    PENDING_REPLIES, RECORD_DELIVERY, SAVE_SESSION_LOG, START_ATTEMPT, TAKE_TOKENS, UPDATE_TICKET, RedisKeys,
 )
 from handoff.references import reference_order, reference_year
 from handoff.store import (
@@ -76,6 +77,7 @@ class RedisStore(RedisContent, RedisAnalytics, TicketOperations):
         self._pending = client.register_script(PENDING_REPLIES)
         self._counts = client.register_script(OUTBOX_COUNTS)
         self._backfill = client.register_script(BACKFILL_OUTBOX_STATE)
+        self._save_log = client.register_script(SAVE_SESSION_LOG)
 
     @classmethod
     def from_url(cls, url: str, *, prefix: str = "privacy-bot", clock: Callable[[], float] = time.time,
@@ -103,14 +105,30 @@ class RedisStore(RedisContent, RedisAnalytics, TicketOperations):
             return None
         return state_json.loads(raw)
 
-    def save_session(self, session_id: str, state: Mapping[str, Any], ttl_seconds: int) -> None:
+    def save_session(self, session_id: str, state: Mapping[str, Any], ttl_seconds: int,
+                     log: LogWrite | None = None) -> None:
         payload = state_json.encoded(state)
+        if log is None:
+            with self._guard("save_session"):
+                self._r.set(self.keys.session(session_id), payload, ex=ttl_seconds)
+            return
+        # One script, one round trip: the state, the new lines, and the lines that fall outside `keep` removed.
+        ranges: list[Any] = []
+        for lo, hi in log.gaps():
+            ranges += ["-inf" if lo is None else lo, "+inf" if hi is None else hi]
+        args = [int(ttl_seconds), payload, log.first, len(log.lines), *map(state_json.encoded, log.lines), *ranges]
         with self._guard("save_session"):
-            self._r.set(self.keys.session(session_id), payload, ex=ttl_seconds)
+            # `Script.__call__`: EVALSHA, and after a NOSCRIPT (a restarted server) the script loaded and sent again.
+            self._save_log(keys=[self.keys.session(session_id), self.keys.session_log(session_id)], args=args)
+
+    def load_log(self, session_id: str, first: int, last: int) -> list[dict[str, Any]]:
+        with self._guard("load_log"):
+            members = self._r.zrangebyscore(self.keys.session_log(session_id), first, last)
+        return [state_json.loads(_text(m).partition("\t")[2]) for m in members]
 
     def delete_session(self, session_id: str) -> None:
         with self._guard("delete_session"):
-            self._r.delete(self.keys.session(session_id))
+            self._r.delete(self.keys.session(session_id), self.keys.session_log(session_id))
 
     def purge_expired(self) -> int:
         return 0  # Redis expires sessions and markers itself

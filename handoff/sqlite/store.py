@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import Any, Callable, Iterable, Literal, Mapping, Sequence
 
 from handoff import lifecycle, state_json
+from handoff.session_log import LogWrite
 from handoff.sqlite import outbox as ob
 from handoff.sqlite.checkpoint import Checkpointer
 from handoff.sqlite import tickets as sql
@@ -37,6 +38,12 @@ CREATE TABLE IF NOT EXISTS sessions (
     expires_at REAL NOT NULL
 );
 CREATE INDEX IF NOT EXISTS sessions_expiry ON sessions (expires_at);
+CREATE TABLE IF NOT EXISTS session_log (
+    session_id TEXT NOT NULL,
+    n INTEGER NOT NULL,
+    line TEXT NOT NULL,
+    PRIMARY KEY (session_id, n)
+) WITHOUT ROWID;
 CREATE TABLE IF NOT EXISTS rate_buckets (
     key TEXT PRIMARY KEY,
     tokens REAL NOT NULL,
@@ -125,22 +132,38 @@ class SQLiteStore(SQLiteContent, SQLiteAnalytics, TicketOperations):
             return None
         return state_json.loads(rows[0][0])
 
-    def save_session(self, session_id: str, state: Mapping[str, Any], ttl_seconds: int) -> None:
+    def save_session(self, session_id: str, state: Mapping[str, Any], ttl_seconds: int,
+                     log: LogWrite | None = None) -> None:
         payload = state_json.dumps(state)
+        lines = [(session_id, log.first + i, state_json.dumps(line)) for i, line in enumerate(log.lines)] if log else []
         with self._write() as db:
             db.execute(
                 "INSERT INTO sessions (id, state, expires_at) VALUES (?, ?, ?) "
                 "ON CONFLICT(id) DO UPDATE SET state = excluded.state, expires_at = excluded.expires_at",
                 (session_id, payload, self._clock() + ttl_seconds),
             )
+            if log is not None:
+                # Lines expire with their session (`purge_expired`); what falls outside `keep` goes now.
+                clauses, params = _gap_clauses(log)
+                db.execute(f"DELETE FROM session_log WHERE session_id = ? AND ({clauses})", (session_id, *params))
+                if lines:
+                    db.executemany("INSERT OR REPLACE INTO session_log (session_id, n, line) VALUES (?, ?, ?)", lines)
+
+    def load_log(self, session_id: str, first: int, last: int) -> list[dict[str, Any]]:
+        rows = self._read("SELECT line FROM session_log WHERE session_id = ? AND n BETWEEN ? AND ? ORDER BY n",
+                          (session_id, first, last))
+        return [state_json.loads(row[0]) for row in rows]
 
     def delete_session(self, session_id: str) -> None:
         with self._write() as db:
             db.execute("DELETE FROM sessions WHERE id = ?", (session_id,))
+            db.execute("DELETE FROM session_log WHERE session_id = ?", (session_id,))
 
     def purge_expired(self) -> int:
         now = self._clock()
         with self._write() as db:
+            db.execute("DELETE FROM session_log WHERE session_id IN (SELECT id FROM sessions WHERE expires_at <= ?)",
+                       (now,))
             sessions = db.execute("DELETE FROM sessions WHERE expires_at <= ?", (now,)).rowcount
             markers = db.execute("DELETE FROM once_markers WHERE expires_at <= ?", (now,)).rowcount
             buckets = db.execute("DELETE FROM rate_buckets WHERE expires_at <= ?", (now,)).rowcount
@@ -379,6 +402,22 @@ class SQLiteStore(SQLiteContent, SQLiteAnalytics, TicketOperations):
                 conn.close()
             self._connections.clear()
         self._local = threading.local()
+
+
+def _gap_clauses(log: LogWrite) -> tuple[str, list[int]]:
+    """The SQL condition matching `log.gaps()` (the line numbers a write deletes), and its parameters."""
+    clauses, params = [], []
+    for lo, hi in log.gaps():
+        if lo is None:
+            clauses.append("n <= ?")
+            params.append(hi)
+        elif hi is None:
+            clauses.append("n >= ?")
+            params.append(lo)
+        else:
+            clauses.append("n BETWEEN ? AND ?")
+            params += [lo, hi]
+    return " OR ".join(clauses), params  # type: ignore[return-value]
 
 
 class _Transaction:

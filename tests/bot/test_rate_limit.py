@@ -14,6 +14,7 @@ from admin_testkit import PASSWORD, add_accounts, csrf_of
 from fastapi.testclient import TestClient
 from starlette.requests import Request
 
+from handoff import session_log
 from bot.app import Services, build_services
 from bot.config import SETTINGS_DOC, ConfigError, Settings
 from bot.engine.messages import Message, Reply
@@ -73,7 +74,7 @@ def spy_on_core(services: Services, monkeypatch: pytest.MonkeyPatch) -> list[str
 
 def user_turns(services: Services, session: str) -> list[str]:
     state = services.store.load_session(session) or {}
-    return [t["text"] for t in state.get("transcript", []) if t["role"] == "user"]
+    return [t["text"] for t in session_log.recent(services.store, session, state) if t["role"] == "user"]
 
 
 # -- the web API --------------------------------------------------------------------------------------------

@@ -10,6 +10,7 @@ import pytest
 
 from bot.engine.conversation import TRANSCRIPT_TURNS, Conversation
 from bot.engine.messages import Message, Reply
+from handoff import session_log
 from handoff.sqlite.store import SQLiteStore
 from handoff.store import StoreUnavailable
 from intents.catalog import Catalog
@@ -296,14 +297,14 @@ def test_session_state_is_persisted(conversation: Conversation, store: SQLiteSto
     state = store.load_session(SID)
     assert state is not None
     assert state["lang"] == "ja"
-    transcript = state["transcript"]
+    transcript = session_log.recent(store, SID, state)  # the lines live beside the state (issue 18)
     assert [t["role"] for t in transcript] == ["user", "bot"]
     assert transcript[0]["text"] == "クッキーとは何ですか"
     assert transcript[1]["intent"] == "cookies"
     ask(conversation, "what are cookies?")
     state = store.load_session(SID)
     assert state is not None and state["lang"] == "en"
-    assert len(state["transcript"]) == 4
+    assert len(session_log.recent(store, SID, state)) == 4
 
 
 def test_transcript_is_bounded(conversation: Conversation, store: SQLiteStore) -> None:
@@ -311,8 +312,10 @@ def test_transcript_is_bounded(conversation: Conversation, store: SQLiteStore) -
         ask(conversation, f"what are cookies? ({n})")
     state = store.load_session(SID)
     assert state is not None
-    assert len(state["transcript"]) == TRANSCRIPT_TURNS * 2
-    assert state["transcript"][-2]["text"] == f"what are cookies? ({TRANSCRIPT_TURNS + 2})"
+    transcript = session_log.recent(store, SID, state)
+    assert len(transcript) == TRANSCRIPT_TURNS * 2
+    assert transcript[-2]["text"] == f"what are cookies? ({TRANSCRIPT_TURNS + 2})"
+    assert len(store.load_log(SID, 1, 10_000)) == TRANSCRIPT_TURNS * 2  # nothing older is kept either
 
 
 def test_sessions_are_separate(conversation: Conversation, store: SQLiteStore) -> None:
@@ -321,7 +324,7 @@ def test_sessions_are_separate(conversation: Conversation, store: SQLiteStore) -
     a, b = store.load_session("session-aaaa"), store.load_session("session-bbbb")
     assert a is not None and b is not None
     assert a["lang"] == "ja" and b["lang"] == "en"
-    assert len(a["transcript"]) == len(b["transcript"]) == 2
+    assert len(session_log.recent(store, "session-aaaa", a)) == len(session_log.recent(store, "session-bbbb", b)) == 2
 
 
 def test_long_message_is_truncated_with_notice(conversation: Conversation, store: SQLiteStore) -> None:
@@ -332,7 +335,7 @@ def test_long_message_is_truncated_with_notice(conversation: Conversation, store
     assert reply.decision in ("answer", "clarify", "request", "fallback", "smalltalk")
     state = store.load_session(SID)
     assert state is not None
-    assert len(state["transcript"][0]["text"]) == conversation.max_message_chars
+    assert len(session_log.recent(store, SID, state)[0]["text"]) == conversation.max_message_chars
 
 
 def test_small_message_limit(matcher: Matcher, renderer: Renderer, store: SQLiteStore) -> None:
@@ -348,14 +351,14 @@ class BrokenStore(SQLiteStore):
     def load_session(self, session_id: str) -> dict[str, Any] | None:
         raise StoreUnavailable("injected: store is down")
 
-    def save_session(self, session_id: str, state: Mapping[str, Any], ttl_seconds: int) -> None:
+    def save_session(self, session_id: str, state: Mapping[str, Any], ttl_seconds: int, log: Any = None) -> None:
         raise StoreUnavailable("injected: store is down")
 
 
 class WriteOnlyBrokenStore(SQLiteStore):
     """Reads work, writes fail (e.g. disk full)."""
 
-    def save_session(self, session_id: str, state: Mapping[str, Any], ttl_seconds: int) -> None:
+    def save_session(self, session_id: str, state: Mapping[str, Any], ttl_seconds: int, log: Any = None) -> None:
         raise StoreUnavailable("injected: disk full")
 
 
@@ -413,7 +416,7 @@ def test_template_statements_are_never_evaluated(conversation: Conversation, tex
 def test_template_syntax_is_stored_verbatim(conversation: Conversation, store: SQLiteStore) -> None:
     ask(conversation, "{{ 7*7 }}")
     state = store.load_session(SID)
-    assert state is not None and state["transcript"][0]["text"] == "{{ 7*7 }}"
+    assert state is not None and session_log.recent(store, SID, state)[0]["text"] == "{{ 7*7 }}"
 
 
 def test_script_tags_never_reach_html(conversation: Conversation) -> None:

@@ -42,9 +42,9 @@ SLOW = 3.5  # seconds per store write: more than Slack's 3-second budget on its 
 class SlowStore(SQLiteStore):
     """A store whose every write the Slack front end makes takes longer than Slack waits for an answer."""
 
-    def save_session(self, session_id: str, state: Mapping[str, Any], ttl_seconds: int) -> None:
+    def save_session(self, session_id: str, state: Mapping[str, Any], ttl_seconds: int, log: Any = None) -> None:
         time.sleep(SLOW)
-        super().save_session(session_id, state, ttl_seconds)
+        super().save_session(session_id, state, ttl_seconds, log)
 
     def mark_once(self, key: str, ttl_seconds: int) -> bool:
         time.sleep(SLOW)

@@ -12,6 +12,7 @@ from typing import Iterator
 import pytest
 from slack_sdk import WebClient
 
+from handoff import session_log
 from bot.app import Services, build_services
 from bot.config import Settings
 from bot.ratelimit import RateLimiter
@@ -142,6 +143,7 @@ def test_end_to_end_the_flood_is_acknowledged_and_only_the_allowed_messages_are_
     assert len(answers) == 2 and len(posts(slack_mock, channel, "chat.postEphemeral")) == 1
     assert "third message" not in "".join(posted_text(a) for a in answers)
     with slack_server.store() as store:  # the refused messages were not stored either
-        state = store.load_session(session_id(TEAM_ID, channel, user)) or {}
-        said = [t["text"] for t in state.get("transcript", []) if t["role"] == "user"]
+        sid = session_id(TEAM_ID, channel, user)
+        state = store.load_session(sid) or {}
+        said = [t["text"] for t in session_log.recent(store, sid, state) if t["role"] == "user"]
         assert said == texts[:2]

@@ -7,6 +7,7 @@ from typing import Any, Iterator
 
 import pytest
 
+from handoff import session_log
 from bot.app import Services, build_services
 from bot.config import Settings
 from bot.web.app import SESSION_ID_PATTERN, create_app
@@ -111,7 +112,7 @@ def test_session_id_reused_when_sent(client: TestClient, web_services: Services)
     assert follow_up["session_id"] == sid
     assert follow_up["lang"] == "ja"
     state = web_services.store.load_session(sid)
-    assert state is not None and len(state["transcript"]) == 4
+    assert state is not None and len(session_log.recent(web_services.store, sid, state)) == 4
 
 
 def test_clarify_then_pick_by_number(client: TestClient) -> None:

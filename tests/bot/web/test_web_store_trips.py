@@ -10,6 +10,7 @@ import pytest
 import redis
 from fastapi.testclient import TestClient
 
+from handoff import session_log
 from bot.app import build_services
 from bot.config import Settings
 from bot.web.app import create_app
@@ -46,7 +47,8 @@ def test_a_chat_message_is_two_redis_round_trips(tmp_path: Path, redis_server: A
                 tries.append(reads_processed(admin) - before - 1)  # less our own INFO
             counts.append(min(tries))
         assert counts == [2, 2]
-        transcript = services.store.load_session("session-trips-1")["transcript"]  # type: ignore[index]
+        state = services.store.load_session("session-trips-1") or {}
+        transcript = session_log.recent(services.store, "session-trips-1", state)
         assert [line["text"] for line in transcript if line["role"] == "user"][-1] == "who do I contact about privacy?"
     finally:
         admin.close()
