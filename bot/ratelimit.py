@@ -247,6 +247,17 @@ class RateLimiter:
             raise RateLimited(start.decisions[-1], "chat")
         return start
 
+    def end_chat(self) -> None:
+        """After `begin_chat`'s message was answered (or failed), on the same thread: the store writes the take it
+        allowed if the session write did not (`TurnStore.end_turn`). Never raises: limits fail open."""
+        end = getattr(self._turns, "end_turn", None)
+        if end is None:
+            return
+        try:
+            end()
+        except StoreError as exc:
+            log.warning("a chat message's rate-limit take was not written: store unavailable (%s)", type(exc).__name__)
+
     def check_slack_user(self, team: str | None, user: str) -> RateDecision | None:
         """The refusal for a Slack user over the session limit, else None. Fails open."""
         return self._fail_open([(self.chat_session, "chat-session", f"slack:{team or '-'}:{user}")])

@@ -298,9 +298,14 @@ class TurnStore(Protocol):
     def begin_turn(self, session_id: str, requester: Requester, buckets: Sequence[Bucket], *,
                    now: float) -> TurnStart:
         """`take_tokens(buckets)`, then, when every bucket allowed, `load_session(session_id)` and
-        `pending_replies(requester)`, in one store call: one SQLite transaction (no write at all without buckets)
-        or one Redis round trip. What a chat message needs before it is answered, whatever it says. Raises like
-        those three (ValueError before touching any bucket; StoreUnavailable, then nothing was taken)."""
+        `pending_replies(requester)`, in one store call: one Redis round trip, or with SQLite reads only (the
+        allowed take is then written with the message's session write in the same transaction, or by `end_turn`;
+        a refused message writes nothing). What a chat message needs before it is answered, whatever it says. Raises
+        like those three (ValueError before touching any bucket; StoreUnavailable, then nothing was taken)."""
+
+    def end_turn(self) -> None:
+        """Called on the same thread once the message is answered (or failed): writes what `begin_turn` allowed and
+        no session write has written yet (SQLite; nothing with Redis). Raises StoreUnavailable."""
 
 
 #: A rate-limit key: 1-200 ASCII letters, digits or ._:- (one compiled test instead of a check per character, which

@@ -391,8 +391,12 @@ def create_app(services: Services) -> FastAPI:
             message = Message(text=body.text, session_id=session_id, frontend="web", lang=body.lang,
                               origin=client_ip(request, settings.trust_proxy), step=body.step)
             # Per IP, then per session (raises RateLimited: 429), with the session and the staff replies waiting
-            # read in the same store call.
-            return conversation.handle(message, limiter.begin_chat(request, body.session_id, message))
+            # read in the same store call; the take is written with the session (SQLite), else by `end_chat`.
+            start = limiter.begin_chat(request, body.session_id, message)
+            try:
+                return conversation.handle(message, start)
+            finally:
+                limiter.end_chat()
 
         reply = await on_chat_thread(work)
         if reply.ticket or "email_code_sent" in reply.notices:

@@ -182,6 +182,9 @@ class RedisStore(RedisContent, RedisAnalytics, TicketOperations):
         return TurnStart(decisions, None if raw is None else state_json.loads(raw),
                          collect_pending(t for t in tickets if t.belongs_to(requester)))
 
+    def end_turn(self) -> None:
+        """Nothing to write: `begin_turn`'s script took the tokens already."""
+
     def _pipeline(self, calls: Sequence[tuple[Any, list[Any]]]) -> list[Any]:
         """Send `calls` ((script, [number of keys, keys…, arguments…]), or (None, [key]) for a GET) in one
         non-transactional pipeline and return their results. Scripts go as EVALSHA (redis-py's own pipeline would

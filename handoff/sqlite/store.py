@@ -81,6 +81,7 @@ class SQLiteStore(SQLiteContent, SQLiteAnalytics, TicketOperations):
         # (benchmarks/RESULTS.md, "Profiles and fixes"). Other processes still wait on SQLite's file lock.
         self._write_lock = threading.RLock()
         self._checkpointer: Checkpointer | None = None  # started by the first write (`_write`)
+        self._owed = threading.local()  # `take`: (buckets, now) an allowed `begin_turn` has yet to write
         try:
             # executescript manages its own transaction, so it runs outside _Transaction.
             self._conn().executescript(SCHEMA)
@@ -137,6 +138,7 @@ class SQLiteStore(SQLiteContent, SQLiteAnalytics, TicketOperations):
         payload = state_json.dumps(state)
         lines = [(session_id, log.first + i, state_json.dumps(line)) for i, line in enumerate(log.lines)] if log else []
         with self._write() as db:
+            self._charge(db)  # the take `begin_turn` allowed this thread's message, in the same transaction
             db.execute(
                 "INSERT INTO sessions (id, state, expires_at) VALUES (?, ?, ?) "
                 "ON CONFLICT(id) DO UPDATE SET state = excluded.state, expires_at = excluded.expires_at",
@@ -222,17 +224,74 @@ class SQLiteStore(SQLiteContent, SQLiteAnalytics, TicketOperations):
 
     def begin_turn(self, session_id: str, requester: Requester, buckets: Sequence[Bucket], *,
                    now: float) -> TurnStart:
-        # The buckets need the write lock; the session and the staff replies are read in the same transaction, so a
-        # message costs one transaction here and one for its session write. Without buckets, reads only.
+        # Reads only (issue 18.4): the buckets are read and decided here, and an allowed message's take is written
+        # by its session write (`save_session`, the same transaction) or by `end_turn`, so a message costs one write
+        # transaction instead of two, and a refused one none. See `end_turn` for what that costs in exactness.
         for b in buckets:
             check_rate_args(b.key, b.rate, b.burst, b.cost)
-        if not buckets:
-            return TurnStart([], *self._turn_reads(self._conn(), session_id, requester))
+        self.end_turn()  # a take an earlier turn of this thread left unwritten goes first
+        db = self._conn()
+        decisions: list[RateDecision] = []
+        if buckets:
+            try:
+                rows = {key: (float(tokens), float(updated)) for key, tokens, updated in db.execute(
+                    f"SELECT key, tokens, updated_at FROM rate_buckets WHERE key IN ({','.join('?' * len(buckets))}) "
+                    "AND expires_at > ?", (*(b.key for b in buckets), now))}
+            except sqlite3.Error as exc:
+                raise StoreUnavailable(f"SQLite read failed: {exc}") from exc
+            for b in buckets:
+                tokens = refill(*rows[b.key], rate=b.rate, burst=b.burst, now=now) if b.key in rows else float(b.burst)
+                if tokens < b.cost:
+                    # Refused (rare): decided again under the write lock as `take_tokens` does, so the buckets before
+                    # the refusing one are taken, and a message allowed there after all is read as before.
+                    with self._write() as locked:
+                        decisions = self._take(locked, buckets, now)
+                        if not decisions[-1].allowed:
+                            return TurnStart(decisions, None, [])
+                        return TurnStart(decisions, *self._turn_reads(locked, session_id, requester))
+                decisions.append(RateDecision(allowed=True, retry_after=0.0, remaining=tokens - b.cost))
+            self._owed.take = (tuple(buckets), now)
+        return TurnStart(decisions, *self._turn_reads(db, session_id, requester))
+
+    def end_turn(self) -> None:
+        """Write the take the last `begin_turn` of this thread allowed, if no session write has yet (a message whose
+        session was not saved). Raises StoreUnavailable (the take is then dropped, as limits fail open).
+
+        What deferring the take costs: within one thread nothing (its next `begin_turn` comes after this write, and
+        writes any take still owed first); between the chat threads of a process (1 with SQLite by default) and
+        between processes, a message may be allowed on a bucket another one has just emptied but not yet written, so
+        a bucket can admit up to (concurrent chat threads - 1) messages more than its burst. The take is written
+        whatever it finds (tokens may go below zero), so that overdraft is paid back by a longer wait: over time no
+        more messages pass than the rate allows. `take_tokens` (sign-in, Slack, resume) stays exact."""
+        owed = getattr(self._owed, "take", None)
+        if owed is None:
+            return
         with self._write() as db:
-            decisions = self._take(db, buckets, now)
-            if not decisions[-1].allowed:
-                return TurnStart(decisions, None, [])
-            return TurnStart(decisions, *self._turn_reads(db, session_id, requester))
+            self._charge(db)
+
+    def _charge(self, db: sqlite3.Connection) -> None:
+        """Inside a write transaction: the owed take of this thread, taken whatever the buckets hold now."""
+        owed = getattr(self._owed, "take", None)
+        if owed is None:
+            return
+        self._owed.take = None
+        buckets, now = owed
+        db.execute("DELETE FROM rate_buckets WHERE expires_at <= ?", (now,))
+        for b in buckets:
+            row = db.execute("SELECT tokens, updated_at FROM rate_buckets WHERE key = ?", (b.key,)).fetchone()
+            if row is None:
+                tokens, updated = float(b.burst), now
+            else:
+                tokens = refill(float(row[0]), float(row[1]), rate=b.rate, burst=b.burst, now=now)
+                updated = max(float(row[1]), now)
+            tokens -= b.cost
+            expires = updated + min((b.burst - tokens) / b.rate, _MAX_BUCKET_LIFE)
+            db.execute(
+                "INSERT INTO rate_buckets (key, tokens, updated_at, expires_at) VALUES (?, ?, ?, ?) "
+                "ON CONFLICT(key) DO UPDATE SET tokens = excluded.tokens, updated_at = excluded.updated_at, "
+                "expires_at = excluded.expires_at",
+                (b.key, tokens, updated, expires),
+            )
 
     def _turn_reads(self, db: sqlite3.Connection, session_id: str,
                     requester: Requester) -> tuple[dict[str, Any] | None, list[PendingReply]]:

@@ -103,3 +103,45 @@ def test_sqlite_begin_turn_without_buckets_needs_no_write_lock(tmp_path: Path) -
         holder.execute("ROLLBACK")
         holder.close()
         store.close()
+
+
+def test_sqlite_an_allowed_message_costs_one_write_transaction(tmp_path: Path) -> None:
+    """Issue 18.4: with SQLite `begin_turn` only reads; the allowed take is written by the message's session write
+    (the same transaction) or, when there is none, by `end_turn`. A refused message is decided under the lock as
+    `take_tokens` decides it."""
+    store = SQLiteStore.in_dir(tmp_path / "data", busy_timeout_ms=200)
+    store.save_session("sess-1", {"lang": "en"}, 60)
+    raw = sqlite3.connect(store.path, isolation_level=None)
+
+    def tokens(key: str) -> float | None:
+        row = raw.execute("SELECT tokens FROM rate_buckets WHERE key = ?", (key,)).fetchone()
+        return None if row is None else float(row[0])
+
+    try:
+        raw.execute("BEGIN IMMEDIATE")  # another process holds the write lock: the reads still go ahead
+        start = store.begin_turn("sess-1", WEB, [IP, SESSION], now=NOW)
+        assert start.allowed and start.state == {"lang": "en"}
+        assert [d.remaining for d in start.decisions] == [1.0, 4.0]
+        raw.execute("ROLLBACK")
+        assert tokens(IP.key) is None  # nothing written yet
+        store.save_session("sess-1", {"lang": "ja"}, 60)  # the session write carries the take
+        assert (tokens(IP.key), tokens(SESSION.key)) == (1.0, 4.0)
+        store.end_turn()  # nothing left to write
+        assert (tokens(IP.key), tokens(SESSION.key)) == (1.0, 4.0)
+
+        assert store.begin_turn("sess-1", WEB, [IP, SESSION], now=NOW).allowed
+        store.end_turn()  # no session write this time (e.g. the answer failed): the take is written all the same
+        assert (tokens(IP.key), tokens(SESSION.key)) == (0.0, 3.0)
+        refused = store.begin_turn("sess-1", WEB, [IP, SESSION], now=NOW)
+        assert not refused.allowed and len(refused.decisions) == 1 and refused.state is None
+        store.end_turn()
+        assert (tokens(IP.key), tokens(SESSION.key)) == (0.0, 3.0)  # a refusal takes nothing
+
+        # A take left unwritten (no session write, no end_turn) is written by the thread's next begin_turn first.
+        assert store.begin_turn("sess-1", WEB, [SESSION], now=NOW).allowed
+        assert store.begin_turn("sess-1", WEB, [SESSION], now=NOW).decisions[-1].remaining == 1.0
+        store.end_turn()
+        assert tokens(SESSION.key) == 1.0
+    finally:
+        raw.close()
+        store.close()
