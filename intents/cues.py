@@ -9,7 +9,7 @@ from pathlib import Path
 from typing import Any, Sequence
 
 from intents.cue_needs import Firsts, Leads, Needs, aligned_after, firsts, leads, needs
-from intents.normalize import cjk_share, fold
+from intents.normalize import fold, has_cjk_letter
 from intents.others import OthersReader, load_others
 from intents.structure import is_formula, is_hypothetical_question, is_statement, may_not_ask
 from intents.typos import fix_verbs
@@ -462,7 +462,7 @@ class Cues:
         request_folded = folded if fixed == folded else fixed
         hostile_text = cleaned.casefold() + "\n" + (fold(cleaned) if folded_cleaned is None else folded_cleaned)
         # Japanese patterns can only match Japanese script: skip them for messages that have none.
-        japanese = raw if cjk_share(raw) > 0 else ""
+        japanese = raw if has_cjk_letter(raw) else ""  # cjk_share(raw) > 0
         request_japanese = request_raw if japanese else ""
         en, ja = TextView(folded), TextView(japanese)  # each split into words once for the three sets using it
         request_en = en if request_folded is folded else TextView(request_folded)

@@ -122,6 +122,12 @@ def cjk_share(text: str) -> float:
     return sum(map(str.isalpha, cjk)) / letters
 
 
+def has_cjk_letter(text: str) -> bool:
+    """`cjk_share(text) > 0`: some Japanese/CJK character of `text` is a letter (then the text has letters), found
+    without counting every letter (a Japanese message's first such character ends the search)."""
+    return any(match.group().isalpha() for match in _CJK.finditer(text))
+
+
 def char_bigrams(text: str, memo: dict[str, str] | None = None) -> str:
     """Japanese has no spaces between words: turn each CJK run into overlapping character bigrams
     (space-separated) so token-based rapidfuzz scorers compare characters, while Latin words stay whole.

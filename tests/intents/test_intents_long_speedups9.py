@@ -118,3 +118,13 @@ def test_long_candidates_are_the_keywords_by_first_two_characters(matcher) -> No
         assert candidates == sorted(candidates) and set(candidates) <= set(by_start)
         occurring = [p for p in by_start if index._cjk[p].tokens[0] in compact]
         assert [p for p in candidates if index._cjk[p].tokens[0] in compact] == occurring
+
+
+def test_a_cjk_letter_is_a_positive_cjk_share() -> None:
+    from intents.normalize import cjk_share, has_cjk_letter
+
+    rng = random.Random(7)
+    alphabet = "ab 1。、・゛゜ー々あア漢\u4dc0\ufa6e\u3040\u30a0x."
+    samples = ["".join(rng.choice(alphabet) for _ in range(rng.randint(0, 8))) for _ in range(20_000)]
+    for text in samples + [chr(code) for code in range(0x3000, 0xFB00)] + _texts()[::3] + _long_texts(40):
+        assert has_cjk_letter(text) == (cjk_share(text) > 0), repr(text[:40])
