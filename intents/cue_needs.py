@@ -104,6 +104,10 @@ class Needs:
     def allows(self, text: str, view: "TextView") -> bool:
         return any(all(clause.holds(text, view) for clause in clauses) for clauses in self.alternatives)
 
+    def holding(self, text: str, view: "TextView") -> list[int]:
+        """The alternatives that hold (their positions)."""
+        return [k for k, clauses in enumerate(self.alternatives) if all(clause.holds(text, view) for clause in clauses)]
+
 
 def needs(pattern: re.Pattern[str]) -> Needs | None:
     """The tests every text `pattern` matches in passes, or None when none can be named (or the pattern ignores
@@ -458,3 +462,128 @@ def _ranges(av: Sequence[tuple[Any, Any]], c: Any) -> set[tuple[int, int]] | Non
         else:
             return None
     return out
+
+
+@dataclass(frozen=True)
+class Branch:
+    """One top-level alternative of a cue pattern, compiled alone (with its `Leads` when it has some)."""
+
+    pattern: re.Pattern[str]
+    leads: Leads | None
+    firsts: "Firsts | None"
+
+    def found(self, text: str, view: "TextView") -> bool:
+        if self.leads is not None:
+            return self.leads.found(self.pattern, text, view)
+        if self.firsts is not None:
+            return self.firsts.found(self.pattern, text)
+        return self.pattern.search(text) is not None
+
+
+def branches(pattern: re.Pattern[str], need: Needs | None) -> tuple[Branch, ...] | None:
+    """The top-level alternatives of `pattern`, one `Branch` per alternative of `need` (in order), or None when they
+    cannot be told apart exactly: a search of the pattern finds a match exactly when a search of one of its
+    top-level alternatives does, so on a long text only the alternatives whose needs hold are searched
+    (`Needs.holding`). None without needs, with one alternative, or with group references (numbering changes)."""
+    if need is None or len(need.alternatives) < 2:
+        return None
+    try:
+        from re import _constants as c  # type: ignore[attr-defined]
+        from re import _parser  # type: ignore[attr-defined]
+
+        if _has_groupref(list(_parser.parse(pattern.pattern, pattern.flags)), c):
+            return None
+        parts = _top_alternatives(pattern.pattern)
+        if parts is None or len(parts) != len(need.alternatives):
+            return None
+        compiled = [re.compile(part, pattern.flags) for part in parts]
+        # The same alternatives as the parser read (each compiled alone parses as that branch).
+        items = list(_parser.parse(pattern.pattern, pattern.flags))
+        while len(items) == 1 and items[0][0] is c.SUBPATTERN:
+            items = list(items[0][1][3])
+        if len(items) != 1 or items[0][0] is not c.BRANCH or len(items[0][1][1]) != len(parts):
+            return None
+    except (ImportError, AttributeError, TypeError, ValueError, IndexError, re.error):
+        return None
+    return tuple(Branch(p, lead, None if lead is not None else firsts(p)) for p in compiled for lead in [leads(p)])
+
+
+def _has_groupref(items: Sequence[tuple[Any, Any]], c: Any) -> bool:
+    for op, av in items:
+        if op in (c.GROUPREF, c.GROUPREF_EXISTS, c.GROUPREF_IGNORE, c.GROUPREF_LOC_IGNORE, c.GROUPREF_UNI_IGNORE):
+            return True
+        if op is c.SUBPATTERN and _has_groupref(list(av[3]), c):
+            return True
+        if op is c.BRANCH and any(_has_groupref(list(b), c) for b in av[1]):
+            return True
+        if op in (c.MAX_REPEAT, c.MIN_REPEAT, c.POSSESSIVE_REPEAT) and _has_groupref(list(av[2]), c):
+            return True
+        if op in (c.ASSERT, c.ASSERT_NOT) and _has_groupref(list(av[1]), c):
+            return True
+        if op is c.ATOMIC_GROUP and _has_groupref(list(av), c):
+            return True
+    return False
+
+
+def _top_alternatives(source: str) -> list[str] | None:
+    """`source` split at its top-level `|` (outside groups and classes), after unwrapping groups `(?:…)` around the
+    whole; None when it has no such `|`, or opens with inline flags."""
+    if source.startswith("(?") and source[2:3] not in (":", "P", "<", "=", "!", ">"):
+        return None  # global inline flags: they must stay at the start
+    while True:
+        close = _closing(source, 0) if source.startswith("(?:") else None
+        if close is None or close != len(source) - 1:
+            break
+        source = source[3:-1]
+    parts, depth, start, i, in_class = [], 0, 0, 0, False
+    while i < len(source):
+        char = source[i]
+        if char == "\\":
+            i += 2
+            continue
+        if in_class:
+            if char == "]":
+                in_class = False
+        elif char == "[":
+            in_class = True
+            if source[i + 1:i + 2] == "^":
+                i += 1
+            if source[i + 1:i + 2] == "]":
+                i += 1  # a "]" first in a class is a member
+        elif char == "(":
+            depth += 1
+        elif char == ")":
+            depth -= 1
+        elif char == "|" and depth == 0:
+            parts.append(source[start:i])
+            start = i + 1
+        i += 1
+    parts.append(source[start:])
+    return parts if len(parts) > 1 else None
+
+
+def _closing(source: str, at: int) -> int | None:
+    """The position of the `)` closing the group opened at `at`."""
+    depth, i, in_class = 0, at, False
+    while i < len(source):
+        char = source[i]
+        if char == "\\":
+            i += 2
+            continue
+        if in_class:
+            if char == "]":
+                in_class = False
+        elif char == "[":
+            in_class = True
+            if source[i + 1:i + 2] == "^":
+                i += 1
+            if source[i + 1:i + 2] == "]":
+                i += 1
+        elif char == "(":
+            depth += 1
+        elif char == ")":
+            depth -= 1
+            if depth == 0:
+                return i
+        i += 1
+    return None

@@ -8,7 +8,7 @@ from itertools import chain
 from pathlib import Path
 from typing import Any, Sequence
 
-from intents.cue_needs import Firsts, Leads, Needs, aligned_after, firsts, leads, needs
+from intents.cue_needs import Branch, Firsts, Leads, Needs, aligned_after, branches, firsts, leads, needs
 from intents.normalize import fold, has_cjk_letter
 from intents.others import OthersReader, load_others
 from intents.structure import is_formula, is_hypothetical_question, is_statement, may_not_ask
@@ -84,6 +84,11 @@ class CueSet:
         # of the characters its matches start with is (Japanese patterns: `intents.cue_needs.Firsts`).
         object.__setattr__(self, "_firsts", tuple(firsts(p) if lead is None else None
                                                   for (p, _), lead in zip(self.patterns, self._leads)))
+        # … and one with neither, a choice of alternatives with needs of their own: only those whose needs hold (the
+        # SQL-injection pattern, ~150 µs a long English text, has ten; "delete … from" alone holds on most of them).
+        object.__setattr__(self, "_branches", tuple(
+            branches(p, need) if lead is None and first is None else None
+            for (p, _), need, lead, first in zip(self.patterns, self._needs, self._leads, self._firsts)))
 
     def score(self, lines: str, view: "TextView | None" = None) -> float:
         """Sum of the weights of the patterns found in `lines` (one sentence per line; each pattern counts
@@ -112,12 +117,22 @@ class CueSet:
         """Pattern `i` is found in `lines`: its needs hold, and it is found (on a long text, where its leading words
         are)."""
         need: Needs | None = self._needs[i]  # type: ignore[attr-defined]
-        if need is not None and not need.allows(lines, view):
-            return False
-        lead: Leads | None = self._leads[i]  # type: ignore[attr-defined]
         pattern = self.patterns[i][0]
         if len(lines) < NEEDS_MIN_CHARS:
+            if need is not None and not need.allows(lines, view):
+                return False
             return pattern.search(lines) is not None
+        if need is not None:
+            parts: tuple[Branch, ...] | None = self._branches[i]  # type: ignore[attr-defined]
+            if parts is None:
+                if not need.allows(lines, view):
+                    return False
+            else:
+                # A long text: the pattern's alternatives whose needs hold, each searched alone when not all do.
+                holding = need.holding(lines, view)
+                if len(holding) < len(parts):
+                    return any(parts[k].found(lines, view) for k in holding)
+        lead: Leads | None = self._leads[i]  # type: ignore[attr-defined]
         if lead is not None:
             return lead.found(pattern, lines, view)
         first: Firsts | None = self._firsts[i]  # type: ignore[attr-defined]

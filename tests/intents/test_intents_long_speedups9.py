@@ -128,3 +128,38 @@ def test_a_cjk_letter_is_a_positive_cjk_share() -> None:
     samples = ["".join(rng.choice(alphabet) for _ in range(rng.randint(0, 8))) for _ in range(20_000)]
     for text in samples + [chr(code) for code in range(0x3000, 0xFB00)] + _texts()[::3] + _long_texts(40):
         assert has_cjk_letter(text) == (cjk_share(text) > 0), repr(text[:40])
+
+
+def test_cue_patterns_on_long_texts_are_found_as_searched() -> None:
+    """Every pattern of every cue set, through `CueSet._found` on long texts (needs, leads, first characters, and the
+    alternatives whose needs hold searched alone), is `pattern.search`."""
+    from intents.cues import CueSet, TextView, load_cues
+
+    cues = load_cues()
+    sets = [value for value in vars(cues).values() if isinstance(value, CueSet)]
+    assert any(any(b is not None for b in cue_set._branches) for cue_set in sets)  # type: ignore[attr-defined]
+    rng = random.Random(11)
+    texts = _texts()
+    cases = _long_texts(80) + ["\n".join(rng.sample(texts, 12)) for _ in range(60)]
+    cases += [text.casefold() + "\n" + normalize(text).text for text in cases[::3]]
+    cases += ["please delete from my account " * 12, "' or '1'='1 " * 30, "x" * 299 + " select * from users"]
+    found = 0
+    for cue_set in sets:
+        for text in cases:
+            view = TextView(text)
+            for i, (pattern, _) in enumerate(cue_set.patterns):
+                expected = pattern.search(text) is not None
+                found += expected
+                assert cue_set._found(i, text, view) == expected, (pattern.pattern[:60], text[:60])
+    assert found > 1000
+
+
+def test_top_level_alternatives_are_split_outside_groups_and_classes() -> None:
+    from intents.cue_needs import _top_alternatives
+
+    assert _top_alternatives(r"(?:a|b(?:c|d)|[|x]|\|e)") == ["a", "b(?:c|d)", "[|x]", r"\|e"]
+    assert _top_alternatives(r"(?:(?:a|b))") == ["a", "b"]
+    assert _top_alternatives(r"(?:a)|(?:b)") == ["(?:a)", "(?:b)"]
+    assert _top_alternatives(r"[]|]a|b") == ["[]|]a", "b"]
+    assert _top_alternatives(r"(?i)a|b") is None
+    assert _top_alternatives(r"(?:a|b)c") is None
