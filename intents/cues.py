@@ -29,6 +29,8 @@ ACCOUNT_WEIGHT = 1.5
 STATED_CORRECTION_WEIGHT = 2.0
 #: What a demand for the use of the writer's own data adds to the request cues ([own_purpose] and [demand], round 9).
 DEMANDED_PURPOSE_WEIGHT = 2.0
+#: What the represented person's wish, relayed by a writer who acts for them, adds to the request cues ([relayed_wish]).
+RELAYED_WISH_WEIGHT = 2.0
 _SENTENCE_END = re.compile(
     r"(?<=[!?。！？\n])|(?<=\.)(?=\s|$)"
     r"|(?<=:)(?=\s*(?i:does|do|did|is|are|was|were|can|could|will|would|should|may|has|have|how|what|which|who|whom|"
@@ -449,6 +451,9 @@ class Cues:
     demand_en: CueSet = field(default_factory=lambda: CueSet(()))
     demand_ja: CueSet = field(default_factory=lambda: CueSet(()))
     demand_stated_en: CueSet = field(default_factory=lambda: CueSet(()))
+    #: The represented person's wish relayed in the third person ([relayed_wish]): counts when the writer acts for them.
+    relayed_wish_en: CueSet = field(default_factory=lambda: CueSet(()))
+    relayed_wish_ja: CueSet = field(default_factory=lambda: CueSet(()))
 
     def score(self, cleaned: str, quoted_removed: str, folded_cleaned: str | None = None,
               ask: str | None = None) -> CueScores:
@@ -513,7 +518,12 @@ class Cues:
                 and (self.own_purpose_en.finds(request_folded, request_en)
                      or (request_japanese and self.own_purpose_ja.finds(request_japanese, request_ja))):
             demanded_purpose = 1.0
-        request = DEMANDED_PURPOSE_WEIGHT * demanded_purpose + (self.request_en.score(request_folded, request_en)
+        relayed = 0.0
+        if (self.relayed_wish_en.finds(request_folded, request_en)
+                or (request_japanese and self.relayed_wish_ja.finds(request_japanese, request_ja))) \
+                and self.others is not None and self.others.acts_for(quoted_removed, folded, bool(japanese)):
+            relayed = RELAYED_WISH_WEIGHT  # the principal's own request, through the representative writing (round 9)
+        request = relayed + DEMANDED_PURPOSE_WEIGHT * demanded_purpose + (self.request_en.score(request_folded, request_en)
                    + self.request_ja.score(request_japanese, request_ja) + statement
                    + (self.clause_en.score(fix_verbs(clauses)) if clauses else 0.0)
                    + ACCOUNT_WEIGHT * min(1.0, self.account.score(request_raw)))  # one account named is enough
@@ -700,4 +710,6 @@ def load_cues(path: Path = CUES_FILE) -> Cues:
         demand_en=_cue_set(doc, "demand", "en"),
         demand_ja=_cue_set(doc, "demand", "ja"),
         demand_stated_en=_cue_set(doc, "demand", "stated_en"),
+        relayed_wish_en=_cue_set(doc, "relayed_wish", "en"),
+        relayed_wish_ja=_cue_set(doc, "relayed_wish", "ja"),
     )

@@ -128,3 +128,25 @@ def test_casual_and_pasted_requests(matcher: Matcher, text: str, handoff: str) -
 ])
 def test_the_question_after_a_story_stays_a_question(matcher: Matcher, text: str) -> None:
     _not_request(matcher, text)
+
+
+# --- 5. a representative relaying the wish of the person they act for -------------------------------------------------
+# The writer says they act for someone (a guardian, a signed mandate, 代理人・委任状) and relays that person's wish in the
+# third person ("she would like a copy of…", 「父は…削除してほしいと言っています」): no request cue of the writer's own, so a
+# question before; with "everything you hold about him", which named the disclosure only for "me", the wrong type.
+
+@pytest.mark.parametrize("text, handoff", [
+    ("As Mr Tanaka's appointed guardian I am writing for him: he would like everything you hold about him sent to this address.", 'disclosure'),
+    ('I act for Ms Lena Ito under a signed mandate; she would like a copy of everything you hold about her.', 'disclosure'),
+    ('父の代理人です（委任状あり）。父は自分の個人情報を削除してほしいと言っています。', 'suspension'),
+])
+def test_a_representative_relaying_the_principals_wish(matcher: Matcher, text: str, handoff: str) -> None:
+    _request(matcher, text, handoff)
+
+
+@pytest.mark.parametrize("text", [
+    'My father wants to know whether he can get a copy of his data. Can I ask on his behalf?',
+    'My husband wants a copy of his data.',
+])
+def test_someone_elses_wish_without_acting_for_them_is_no_request(matcher: Matcher, text: str) -> None:
+    _not_request(matcher, text)
