@@ -53,7 +53,7 @@ def test_a_wrong_detail_asked_about_or_not_the_writers_stays_no_request(matcher:
 
 
 @pytest.mark.parametrize("sentence, stated", [
-    ("Your records say I live in Osaka.", True),       # what a record says is no hypothetical "say"
+    ("The records say my street is Elm Row.", True),       # what a record says is no hypothetical "say"
     ("The system says my name is Jo.", True),
     ("Say I moved, would you update it?", False),
     ("Should be Kazuki.", True),                        # the right value given
@@ -87,9 +87,9 @@ def test_a_demand_to_be_told_what_my_data_is_used_for_is_the_notification(matche
 
 
 @pytest.mark.parametrize("text", [
-    'what do you use my data for?',
-    'In plain words, what do you use my info for?',
-    'Can I ask you to explain what my data is used for?',
+    'so what does webmo do with the data it keeps on me?',
+    'Putting it simply, what happens to my info on your side?',
+    'Am I allowed to request an explanation of the uses my data is put to?',
     'The policy says usage data can be used for statistics. Explain that.',
     'If I asked you to tell me what my data is used for, would you have to answer?',
     'How long does a written answer about what my data is used for usually take?',
@@ -123,7 +123,7 @@ def test_casual_and_pasted_requests(matcher: Matcher, text: str, handoff: str) -
 @pytest.mark.parametrize("text", [
     'long story, a friend got hacked on another shop site and it took the bank all this week to sort out, but what I really want to know is how you keep strangers out of customer accounts',
     "thanks for the help yesterday 🙏 what's your policy on sharing data with partners?",
-    'ugh 😩 can I ask you to delete my data or not?',
+    'ugh 😩 am I even allowed to have you erase my stuff or not?',
     "All I'd like to know is whether you send my details to advertisers.",
 ])
 def test_the_question_after_a_story_stays_a_question(matcher: Matcher, text: str) -> None:
