@@ -126,6 +126,8 @@ EVERYDAY = [
     "注文履歴はどこで見られますか",
     "ブラウザの履歴を消す方法は？",
     "配達状況の追跡ができない",
+    "my parcel's tracking hasn't moved in three days, where is it?",
+    "荷物の追跡が止まってるんだけど",
     # chatter and a how-to that took the external-links article (round 9)
     "暇なんだけど",
     "how do i make a website",
@@ -145,6 +147,10 @@ PRIVACY_SENSE = [
     ("how do I find out what personal data you have on me?", 7),
     ("are the sites you link to covered by this policy?", 10),
     ("リンク先の外部サイトでの個人情報の扱いはどうなりますか", 10),
+    # tracking of the user beside delivery words is still tracking (Art. 11)
+    ("is there tracking in the delivery notification emails you send me?", 11),
+    ("配送の通知メールに追跡用のピクセルは入っていますか", 11),
+    ("does the delivery app do location tracking on me?", 11),
 ]
 
 
