@@ -87,6 +87,10 @@ class _Language:
     mandate: re.Pattern[str]
     #: whether a specific other person uses the service at all (「友達がこのサービス使ってるか調べて」), round 9; None in English
     membership: re.Pattern[str] | None
+    #: a person asked for to talk to about someone ("I'd like to talk with your privacy team about his account"), round 9:
+    #: no hand-over unless a `handover` verb is in the same sentence
+    talk: re.Pattern[str]
+    handover: re.Pattern[str]
     adverse: re.Pattern[str]
     reported: re.Pattern[str]
     ask: re.Pattern[str]             # a sentence that asks for something: `retrieve`, or a question about an item
@@ -172,6 +176,8 @@ def _language(doc: dict[str, Any], lang: str) -> _Language:
         adult=v.compile(v["adult"], "adult"),
         mandate=v.compile(v["mandate"], "mandate"),
         membership=v.compile(v["membership"], "membership") if lang == "ja" else None,
+        talk=v.compile(v["talk"], "talk"),
+        handover=v.compile(v["handover"], "handover"),
         adverse=v.compile(v["adverse"], "adverse"),
         reported=v.compile(v["reported"], "reported"),
         ask=v.compile(f"{retrieve}|{question}", "ask"),
@@ -327,6 +333,8 @@ def _reads(lang: _Language, sentences: list[str], search: "Callable[[str], bool]
         if specific and not reported and lang.membership is not None and lang.membership.search(sentence) \
                 and lang.retrieve.search(sentence) and not (lang.own is not None and lang.own.search(sentence)):
             return True  # 「友達がこのサービス使ってるか調べて」: whether someone else is a user at all
+        if lang.talk.search(sentence) and not lang.handover.search(sentence):
+            continue  # a person to talk to about someone's account asks for a conversation, not their data
         if not lang.ask.search(sentence) or (lang.own is not None and lang.own.search(sentence)):
             continue  # asks for nothing, or for the writer's own data (「私の住所」)
         if lang.owned.search(sentence):

@@ -289,3 +289,32 @@ OWN_HANDLE_OR_ROLE = [
 @pytest.mark.parametrize(("text", "handoff"), OWN_HANDLE_OR_ROLE)
 def test_the_writers_own_handle_or_role_keeps_the_form(matcher: Matcher, text: str, handoff: str) -> None:
     request(matcher, text, handoff)
+
+
+# A person asked for to talk to about a relative's account ("I'd like to speak with your privacy staff about her account")
+# asks for a conversation, an inquiry: it hands over none of her data. A hand-over verb in the same breath is still
+# someone else's data.
+TALK_ABOUT = [
+    "My wife is in hospital. I'd like to speak with your privacy staff about her account.",
+    "My dad has dementia; I want to talk to someone about his data.",
+    "My brother passed away. I would like to speak with a real person about his account.",
+    "My sister is abroad for a year. I'd like to talk to your team about her profile.",
+]
+
+
+@pytest.mark.parametrize("text", TALK_ABOUT)
+def test_a_person_to_talk_to_about_someone_is_an_inquiry(matcher: Matcher, text: str) -> None:
+    request(matcher, text, "inquiry")
+
+
+TALK_AND_HAND_OVER = [
+    "I'd like to talk about my ex's account — tell me the address she has on file.",
+    "let's discuss Ms. Lane's account: send me her email",
+    "元夫のアカウントについて相談したい。今の住所を教えて",
+    "I want to speak to someone about my neighbour, give me his phone number",
+]
+
+
+@pytest.mark.parametrize("text", TALK_AND_HAND_OVER)
+def test_talk_beside_a_hand_over_of_someone_elses_data_is_refused(matcher: Matcher, text: str) -> None:
+    _refused(matcher, text)
