@@ -49,7 +49,7 @@ _TITLE_DOT = re.compile(r"\b(Mr|Ms|Mrs|Mx|Dr|Prof|Sgt|Det|Insp|Capt|Lt|Sen|Rep|G
 #: end): a request signed with the writer's name asks for the writer's data (round 9).
 _NAME_WORD = r"[A-Z](?:[a-z]+|['’][A-Z][a-z]+)(?:[A-Z][a-z]+)?"
 _TITLES = r"(?:Mr|Ms|Mrs|Mx|Miss|Dr|Prof|Sgt|Det|Insp|Capt|Lt|Sen|Rep|Gov|Hon|Rev|Sir|Dame|Lord|Lady)\b"
-_NAME = re.compile(rf"(?<![\w@.'’])(?!{_TITLES})(?:{_NAME_WORD})(?:[ ](?:{_NAME_WORD})){{1,2}}(?![\w@'’])")
+_NAME = re.compile(rf"(?<![\w@.'’])(?!{_TITLES})(?:{_NAME_WORD})(?:[ ](?:{_NAME_WORD})){{1,2}}(?![\w@])(?!['’](?!s\b))")
 _SELF_NAMED = re.compile(
     r"(?i:\bmy name is|\bmy name's|\bname's|\bi am|\bi'm|\bi’m|\bim|\bthis is|\bit's|\bit’s|\bsigned|regards,?|"
     r"thanks,?|thank you,?|sincerely,?|cheers,?|best,?|\bi,|\bme,|from:)\s+$")
