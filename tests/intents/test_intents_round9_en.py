@@ -85,6 +85,15 @@ CORRECTION_PROCEDURE = [
     "correction process, how does it work",
 ]
 
+# The direct question in the Japanese progressive (何に使ってる / 使っている): the purpose list, Art. 3, not the request's
+# procedure (Art. 6, whose request keyword 何に使ってる hid Art. 3's 何に使) nor how data is collected (集めた, Art. 2).
+JA_WHAT_FOR = [
+    "集めたデータは何に使ってるの？",
+    "うちの住所、何に使ってるんですか？",
+    "御社は集めた購入履歴を何に使っているのでしょうか",
+    "取った個人情報は何に使ってるんだろう",
+]
+
 # Data given to someone outside to manage or look after for the company: Art. 4.
 MANAGED_OUTSIDE = [
     "do you pay someone to manage the data for you",
@@ -122,6 +131,11 @@ def test_which_policy_applies_is_the_application(matcher: Matcher, text: str) ->
 @pytest.mark.parametrize("text", CORRECTION_PROCEDURE)
 def test_the_correction_procedure_named_is_article_8(matcher: Matcher, text: str) -> None:
     _answers(matcher, text, 8)
+
+
+@pytest.mark.parametrize("text", JA_WHAT_FOR)
+def test_japanese_direct_question_on_use_is_the_purpose_list(matcher: Matcher, text: str) -> None:
+    _answers(matcher, text, 3)
 
 
 @pytest.mark.parametrize("text", MANAGED_OUTSIDE)
