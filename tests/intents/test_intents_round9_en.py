@@ -70,7 +70,6 @@ WHICH_POLICY_APPLIES = [
     "when the shop's notice says something else than this policy, which one counts",
     "does the privacy policy cover webmo's apps that we call through the API?",
     "we've built a plugin on your API: does the privacy policy cover all of the tools we use?",
-    "does your privacy policy cover the SDK too?",
     # a released service is the product, not a release at work (「リリース」 as workplace chatter)
     "先月リリースされたアプリもこのプライバシーポリシーの対象ですか",
     "今後リリースしたサービスにもこの方針は適用されますか？",
@@ -80,9 +79,10 @@ WHICH_POLICY_APPLIES = [
 
 # The correction procedure as a fragment, which a response-time example contains whole: Art. 8.
 CORRECTION_PROCEDURE = [
-    "the correction process?",
     "process for a correction",
-    "correction process, how does it work",
+    "how does your process for a correction go",
+    "what's the process for a correction like",
+    "ur process for a correction??",
 ]
 
 # The direct question in the Japanese progressive (何に使ってる / 使っている): the purpose list, Art. 3, not the request's
