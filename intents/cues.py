@@ -491,13 +491,16 @@ class Cues:
         stated = [n for n, raw_sentence in enumerate(raw_sentences) if is_statement(raw_sentence)]
         stated_folded = "\n".join(folded_sentences[n] for n in stated)
         stated_raw = "\n".join(raw_sentences[n] for n in stated) if japanese else ""
-        statement = (self.statement_en.score(stated_folded) if stated_folded else 0.0) + (
-            self.statement_ja.score(stated_raw) if stated_raw else 0.0)
+        # the statements split into words once for the four sets reading them
+        stated_view = TextView(stated_folded) if stated_folded else None
+        stated_raw_view = TextView(stated_raw) if stated_raw else None
+        statement = (self.statement_en.score(stated_folded, stated_view) if stated_folded else 0.0) + (
+            self.statement_ja.score(stated_raw, stated_raw_view) if stated_raw else 0.0)
         stated_correction = 0.0
-        if (stated_folded and (self.correction_record_en.finds(stated_folded)
-                               or (stated_raw and self.correction_record_ja.finds(stated_raw)))) \
-                and (self.correction_fix_en.finds(stated_folded)
-                     or (stated_raw and self.correction_fix_ja.finds(stated_raw))):
+        if (stated_folded and (self.correction_record_en.finds(stated_folded, stated_view)
+                               or (stated_raw and self.correction_record_ja.finds(stated_raw, stated_raw_view)))) \
+                and (self.correction_fix_en.finds(stated_folded, stated_view)
+                     or (stated_raw and self.correction_fix_ja.finds(stated_raw, stated_raw_view))):
             stated_correction = 1.0
             statement += STATED_CORRECTION_WEIGHT
         hostile_view = TextView(hostile_text)  # two sets read it: split into words once (on a long message, 0.1 ms)
@@ -514,7 +517,7 @@ class Cues:
         demanded_purpose = 0.0
         if (self.demand_en.finds(request_folded, request_en)
                 or (request_japanese and self.demand_ja.finds(request_japanese, request_ja))
-                or (stated_folded and self.demand_stated_en.finds(stated_folded))) \
+                or (stated_folded and self.demand_stated_en.finds(stated_folded, stated_view))) \
                 and (self.own_purpose_en.finds(request_folded, request_en)
                      or (request_japanese and self.own_purpose_ja.finds(request_japanese, request_ja))):
             demanded_purpose = 1.0
