@@ -12,7 +12,7 @@ import json
 import time
 from contextlib import contextmanager
 from dataclasses import replace
-from typing import Any, Callable, Iterable, Iterator, Mapping, Sequence
+from typing import Any, Callable, Iterable, Iterator, Mapping, Sequence, cast
 
 import redis
 from redis.backoff import NoBackoff
@@ -124,7 +124,7 @@ class RedisStore(RedisContent, RedisAnalytics, TicketOperations):
     def load_log(self, session_id: str, first: int, last: int) -> list[dict[str, Any]]:
         with self._guard("load_log"):
             members = self._r.zrangebyscore(self.keys.session_log(session_id), first, last)
-        return [state_json.loads(_text(m).partition("\t")[2]) for m in members]
+        return [state_json.loads(_text(cast("bytes | str", m)).partition("\t")[2]) for m in members]
 
     def delete_session(self, session_id: str) -> None:
         with self._guard("delete_session"):
