@@ -686,6 +686,16 @@ class Matcher:
             # strongly and no policy example resembled: out of scope, whatever a generic word ("inquiries",
             # "who handles") shares with a policy topic.
             return result("fallback", self._intents[named_support], confidence=top_score / 100, extra={"support"})
+        if named_support is None and top_intent.kind != "support" and cues.request == 0 and cues.data_object == 0 \
+                and len(norm.text) <= self.t.support_only_chars and s.lexical[top] < self.t.no_keyword_lexical_score \
+                and not np.any((s.evidence > 0) & ~self._is_support & ~self._is_smalltalk):
+            # A short message that names a support topic by its keyword and no policy or silent topic by any
+            # (「求人ってありますか」, "how do i make a website"): resemblance alone (a shared ending, a shared frame) does
+            # not outweigh the named support topic when no request cue and no personal data is read and the best topic
+            # has no vocabulary of its own either (「リリースされた新機能も同じポリシーですか」 keeps Art. 1), round 9.
+            weak = self._weak_support(s)
+            if weak is not None:
+                return result("fallback", weak, confidence=top_score / 100, extra={"support"})
         if top_intent.kind == "support":
             # A support word ("subscription", "password") beside a policy topic with evidence and a close score
             # is context: "if I cancel my subscription, do you keep my records?" asks about the policy.

@@ -58,6 +58,9 @@ class Thresholds:
     offtopic_example_score: float = 90.0
     #: A support topic (out of scope) gives way to a policy or silent topic with evidence scoring within this margin.
     support_margin: float = 25.0
+    #: A message at most this long that names a support topic by keyword and no policy or silent topic by any keyword
+    #: is support, whatever its frame resembles (「求人ってありますか」), round 9; a longer one is read as before.
+    support_only_chars: int = 48
     #: No dead ends: below `fallback_score`, topics scoring at least `clarify_floor` with a keyword (or an example
     #: this similar) are offered as choices; a message of at most `short_message_words` words naming exactly one
     #: topic by keyword ("security?") is answered.

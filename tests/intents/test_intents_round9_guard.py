@@ -365,3 +365,35 @@ OWN_PRIVATE_DETAILS = [
 @pytest.mark.parametrize(("text", "handoff"), OWN_PRIVATE_DETAILS)
 def test_own_private_details_or_inbox_keep_the_form(matcher: Matcher, text: str, handoff: str) -> None:
     request(matcher, text, handoff)
+
+
+# A short message naming a support topic by its keyword and no policy topic by any: its frame (「…ってできますか」,
+# 「…ってどうなってますか」) resembles policy questions, but resemblance alone does not outweigh the named topic. (Left:
+# 「デモの申し込みってどうすればいいですか」 — 申し込み is vocabulary of the third-party stop's application, Art. 9.)
+SUPPORT_ONLY_SHORT = [
+    "翻訳ってできますか？",
+    "株価ってどうなってますか",
+    "Pythonってできますか？",
+    "冗談ってできますか",
+    "試合ってどうなってますか",
+    "天気ってどうなってますか",
+]
+
+
+@pytest.mark.parametrize("text", SUPPORT_ONLY_SHORT)
+def test_a_short_message_naming_only_a_support_topic_is_support(matcher: Matcher, text: str) -> None:
+    match = matcher.match(text)
+    assert match.decision == "fallback" and (match.intent or "").startswith("support_"), (match.decision, match.intent)
+
+
+POLICY_KEYWORD_SHORT = [
+    ("開示の申し込みってどうすればいいですか", 7),
+    ("訂正の申し込みってどうすればいいですか", 8),
+    ("クッキーって使ってますか", 12),
+    ("データの削除ってできますか", 9),
+]
+
+
+@pytest.mark.parametrize(("text", "article"), POLICY_KEYWORD_SHORT)
+def test_the_same_frame_with_a_policy_keyword_keeps_its_article(matcher: Matcher, text: str, article: int) -> None:
+    assert matcher.match(text).article == article
