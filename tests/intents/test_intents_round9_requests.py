@@ -150,3 +150,17 @@ def test_a_representative_relaying_the_principals_wish(matcher: Matcher, text: s
 ])
 def test_someone_elses_wish_without_acting_for_them_is_no_request(matcher: Matcher, text: str) -> None:
     _not_request(matcher, text)
+
+
+# --- 6. a stop to passing data on, in dropped-g or misspelt words --------------------------------------------------------
+# "handin"/"sendin", "companys", "firms", "not give" (no "do"): the third-party stop was not named, and the deletion or
+# disclosure the topic gave was taken (the first phrasing was a suspension before; the others are kept as guards).
+
+@pytest.mark.parametrize("text", [
+    "stop handin my details to outside companys, account mo_77",
+    "pls not pass my info along to other firms anymore",
+    "Quit feeding my data to your ad partners. Username: t_kane",
+    "Never hand my profile to any outside business again. Turn that off on my account (r.ota).",
+])
+def test_a_stop_to_passing_data_on_in_casual_spelling(matcher: Matcher, text: str) -> None:
+    _request(matcher, text, "third_party_stop")
