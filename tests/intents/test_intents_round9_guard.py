@@ -397,3 +397,31 @@ POLICY_KEYWORD_SHORT = [
 @pytest.mark.parametrize(("text", "article"), POLICY_KEYWORD_SHORT)
 def test_the_same_frame_with_a_policy_keyword_keeps_its_article(matcher: Matcher, text: str, article: int) -> None:
     assert matcher.match(text).article == article
+
+
+# A post, comment or review the user wrote, deleted: product support, whatever the erasure verb (the forum's own
+# feature); personal data named in it keeps the request.
+OWN_POSTS = [
+    "掲示板に書いたコメントを消したいです。やり方を教えてください",
+    "レビューの投稿を削除するにはどうすればいいですか",
+    "昨日の書き込みを削除したいんですが",
+    "how can I remove a review I posted last week?",
+]
+
+
+@pytest.mark.parametrize("text", OWN_POSTS)
+def test_deleting_a_post_one_wrote_is_support(matcher: Matcher, text: str) -> None:
+    _no_article_no_ticket(matcher, text)
+
+
+PERSONAL_DATA_IN_POSTS = [
+    ("私の投稿に含まれている個人情報を削除してください", "suspension"),
+    ("投稿に載せてしまった私の電話番号を消してください", "suspension"),
+    ("please delete the comment where I posted my home address", "suspension"),
+    ("remove my reviews and all my personal data from your site", "suspension"),
+]
+
+
+@pytest.mark.parametrize(("text", "handoff"), PERSONAL_DATA_IN_POSTS)
+def test_personal_data_in_a_post_keeps_the_request(matcher: Matcher, text: str, handoff: str) -> None:
+    request(matcher, text, handoff)
