@@ -204,6 +204,6 @@ def test_silences_are_answered_honestly(matcher: Matcher, text: str, intent: str
 
 
 # Security measures themselves stay Article 5.
-@pytest.mark.parametrize("text", ["how do you protect my data", "do you encrypt what I store with you?", "what stops hackers getting in"])
+@pytest.mark.parametrize("text", ["how do you protect my data", "do you encrypt what I store with you?", "any defence against hackers breaking into your servers?"])
 def test_security_measures_stay_article_5(matcher: Matcher, text: str) -> None:
     _answers(matcher, text, 5)
