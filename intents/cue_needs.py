@@ -403,6 +403,24 @@ def firsts(pattern: re.Pattern[str]) -> Firsts | None:
     return Firsts(re.compile(f"[{members}]"))
 
 
+def starts_non_ascii(pattern: re.Pattern[str]) -> bool:
+    """True when every match of `pattern` starts with a character outside ASCII (and none is empty), so the pattern
+    cannot match a text that is all ASCII (`str.isascii`): the Japanese cue patterns on an English message. False when
+    that cannot be told from literals and ranges, or when the pattern ignores case (under IGNORECASE some characters
+    outside ASCII match ASCII letters: K, the Kelvin sign; s, the long s)."""
+    try:
+        from re import _constants as c  # type: ignore[attr-defined]
+        from re import _parser  # type: ignore[attr-defined]
+
+        parsed = _parser.parse(pattern.pattern, pattern.flags)
+        if (parsed.state.flags | pattern.flags) & (re.IGNORECASE | re.LOCALE):
+            return False
+        first = _first(list(parsed), c)
+    except (ImportError, AttributeError, TypeError, ValueError, IndexError, re.error):
+        return False
+    return first is not None and not first[1] and bool(first[0]) and all(low >= 0x80 for low, _high in first[0])
+
+
 def _first(items: Sequence[tuple[Any, Any]], c: Any) -> tuple[set[tuple[int, int]], bool] | None:
     """(the characters, as code-point ranges, a match of `items` can start with; whether it can match the empty
     string), or None when that cannot be told from literals and ranges."""

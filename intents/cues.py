@@ -8,7 +8,8 @@ from itertools import chain
 from pathlib import Path
 from typing import Any, Sequence
 
-from intents.cue_needs import Branch, Firsts, Leads, Needs, aligned_after, branches, firsts, leads, needs
+from intents.cue_needs import (Branch, Firsts, Leads, Needs, aligned_after, branches, firsts, leads, needs,
+                               starts_non_ascii)
 from intents.normalize import fold, has_cjk_letter
 from intents.others import OthersReader, load_others
 from intents.structure import is_formula, is_hypothetical_question, is_statement, may_not_ask
@@ -91,13 +92,29 @@ class CueSet:
         object.__setattr__(self, "_branches", tuple(
             branches(p, need) if lead is None and first is None else None
             for (p, _), need, lead, first in zip(self.patterns, self._needs, self._leads, self._firsts)))
+        # A pattern every match of which starts with a character outside ASCII (a Japanese pattern) cannot match a text
+        # that is all ASCII (most English messages): on such a text it is neither gated nor run.
+        non_ascii = frozenset(i for i, (p, _) in enumerate(self.patterns) if starts_non_ascii(p))
+        object.__setattr__(self, "_non_ascii", non_ascii)
+        object.__setattr__(self, "_ascii_ungated", tuple(i for i in self._ungated if i not in non_ascii))
+        object.__setattr__(self, "_ascii_ungated_short", tuple(i for i in self._ungated_short if i not in non_ascii))
+        object.__setattr__(self, "_ascii_ungated_needs", tuple(p for p in self._ungated_needs if p[0] not in non_ascii))
+        object.__setattr__(self, "_ascii_regex_gated", tuple(p for p in self._regex_gated if p[0] not in non_ascii))
+        # The empty text (the Japanese sets' text for an English message, and the reverse) always scores the same:
+        # worked out once here, the same way as any text.
+        object.__setattr__(self, "_empty_score", self._score("", TextView("")))
+        object.__setattr__(self, "_empty_finds", self._finds("", TextView("")))
 
     def score(self, lines: str, view: "TextView | None" = None) -> float:
         """Sum of the weights of the patterns found in `lines` (one sentence per line; each pattern counts
         once). Patterns are compiled MULTILINE, so ^ and $ anchor at sentence boundaries. A pattern whose gate
         finds none of the strings every match of it contains is not run: it cannot match. `view` is `lines`
         already split into words (`TextView`), when the caller scores the same text with several sets."""
-        view = view if view is not None and view.text is lines else TextView(lines)
+        if not lines:
+            return self._empty_score  # type: ignore[attr-defined, no-any-return]
+        return self._score(lines, view if view is not None and view.text is lines else TextView(lines))
+
+    def _score(self, lines: str, view: "TextView") -> float:
         patterns = self.patterns
         allowed = self._allowed(lines, view)
         if len(lines) >= NEEDS_MIN_CHARS:
@@ -112,7 +129,11 @@ class CueSet:
         """True when one of the patterns is found in `lines` (`score(lines) > 0` for positive weights), with the same
         gates, stopping at the first found; the needs are tested on short texts too (a set whose word gates are
         common words, as the whose-data trigger's "my", "for", "the", gains from them)."""
-        view = view if view is not None and view.text is lines else TextView(lines)
+        if not lines:
+            return self._empty_finds  # type: ignore[attr-defined, no-any-return]
+        return self._finds(lines, view if view is not None and view.text is lines else TextView(lines))
+
+    def _finds(self, lines: str, view: "TextView") -> bool:
         return any(self._found(i, lines, view) for i in self._allowed(lines, view))
 
     def _found(self, i: int, lines: str, view: "TextView") -> bool:
@@ -146,12 +167,16 @@ class CueSet:
         """The patterns that may match `lines`, in pattern order (so weights add up in the same order)."""
         # Which patterns may match (exactly the ones whose gate allows the text, see `_Gate.allows`) …
         short = len(lines) < NEEDS_MIN_CHARS
+        # (on a text all ASCII, the patterns whose matches start outside ASCII are left out: they cannot match it)
+        ascii = bool(self._non_ascii) and lines.isascii()  # type: ignore[attr-defined]
         if short:
-            allowed = set(self._ungated_short)  # type: ignore[attr-defined]
-            allowed.update(i for i, need in self._ungated_needs if need.allows(lines, view))  # type: ignore[attr-defined]
+            allowed = set(self._ascii_ungated_short if ascii else self._ungated_short)  # type: ignore[attr-defined]
+            allowed.update(i for i, need in (self._ascii_ungated_needs if ascii else self._ungated_needs)  # type: ignore[attr-defined]
+                           if need.allows(lines, view))
         else:
-            allowed = set(self._ungated)  # type: ignore[attr-defined]
-        allowed.update(i for i, regex in self._regex_gated if regex.search(lines))  # type: ignore[attr-defined]
+            allowed = set(self._ascii_ungated if ascii else self._ungated)  # type: ignore[attr-defined]
+        allowed.update(i for i, regex in (self._ascii_regex_gated if ascii else self._regex_gated)  # type: ignore[attr-defined]
+                       if regex.search(lines))
         if short:
             # … the word gates of a short text through the memo: the patterns each of its words lets run
             # (`_word_patterns`), with no beginnings of its words made …
@@ -173,6 +198,8 @@ class CueSet:
             if by_start:
                 for start in view.prefixes.intersection(by_start):
                     allowed.update(by_start[start])
+        if ascii:
+            allowed.difference_update(self._non_ascii)  # type: ignore[attr-defined]
         # … then those, in pattern order, so the weights add up in the same order as before.
         return sorted(allowed)
 
