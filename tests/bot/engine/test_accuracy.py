@@ -165,6 +165,12 @@ BLIND_FLOORS = {
     "blind_r8x.jsonl": {"en": 0.90, "ja": 0.96, "precision": 0.95, "recall": 0.88, "dead_ends": 0.03},
     "blind_r8y.jsonl": {"en": 0.92, "offtopic": 0.97, "dead_ends": 0.04},
     "blind_r8z.jsonl": {"en": 0.93, "ja": 0.96, "offtopic": 0.94, "dead_ends": 0.01},
+    # round 9 (untouched on 8a52b3c: r9a en 92.0 / R 95.1, r9b en 89.5 / P 92.3 / R 77.4 / off-topic 92.9,
+    # r9c en 94.7, r9x en 90.5 / R 93.0 / off-topic 80.0; README "Round-9 blind sets")
+    "blind_r9a.jsonl": {"en": 0.96, "ja": 0.98, "precision": 0.98, "recall": 0.98, "offtopic": 0.95, "dead_ends": 0.02},
+    "blind_r9b.jsonl": {"en": 0.96, "ja": 0.98, "precision": 0.98, "recall": 0.96, "offtopic": 0.97, "dead_ends": 0.01},
+    "blind_r9c.jsonl": {"en": 0.98, "ja": 0.98, "precision": 0.98, "recall": 0.98, "offtopic": 0.97, "dead_ends": 0.01},
+    "blind_r9x.jsonl": {"en": 0.97, "ja": 0.97, "precision": 0.98, "recall": 0.97, "offtopic": 0.95, "dead_ends": 0.01},
 }
 
 
