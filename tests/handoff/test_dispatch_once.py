@@ -255,3 +255,24 @@ def test_the_smtp_session_ends_after_the_delivery_is_recorded(store: Store, smtp
     while smtp_server.quits < 1 and time.monotonic() < deadline:
         time.sleep(0.01)
     assert smtp_server.quits == 1
+
+
+def test_a_post_in_a_busy_channel_is_found_before_the_later_messages(store: Store, slack_api: SlackMock,
+                                                                      monkeypatch: pytest.MonkeyPatch) -> None:
+    """conversations.history answers newest first: read from the end of the window, the later messages of a busy
+    channel used up the pages a lookup may read, so it gave up ('slack:lookup_too_long') and posted the alert again
+    (the fault benchmark's repeated staff alert). A window of more than a page is now read up to a little after the
+    attempt started first. Here pages of 5, 4 pages in all, 30 later posts (scaled down from 200 x 10, ~2,000)."""
+    import handoff.notify as notify
+
+    monkeypatch.setattr(notify, "LOOKUP_PAGE", 5)
+    monkeypatch.setattr(notify, "LOOKUP_PAGES", 4)
+    monkeypatch.setattr(notify, "LOOKUP_NEAR", 0.8)
+    _, key = killed_after_slack_took_it(store, slack_api)
+    time.sleep(1.0)
+    client = WebClient(token=SlackMock.TOKEN, base_url=slack_api.url, retry_handlers=[])
+    for n in range(30):
+        client.chat_postMessage(channel="C0STAFF", text=f"other {n}")
+    assert Dispatcher(store, {"slack": Posts(slack_api).transport}, clock=later()).run_once() == 1
+    assert store.get_outbox(key).status == SENT
+    assert len(slack_api.messages("C0STAFF")) == 31, "posted again"
