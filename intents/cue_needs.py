@@ -21,7 +21,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from typing import Any, Protocol, Sequence
+from typing import Any, Iterator, Protocol, Sequence
 
 
 
@@ -553,7 +553,37 @@ def _top_alternatives(source: str) -> list[str] | None:
         if close is None or close != len(source) - 1:
             break
         source = source[3:-1]
-    parts, depth, start, i, in_class = [], 0, 0, 0, False
+    parts: list[str] = []
+    depth, start = 0, 0
+    for i, char in _outside_classes(source, 0):
+        if char == "(":
+            depth += 1
+        elif char == ")":
+            depth -= 1
+        elif char == "|" and depth == 0:
+            parts.append(source[start:i])
+            start = i + 1
+    parts.append(source[start:])
+    return parts if len(parts) > 1 else None
+
+
+def _closing(source: str, at: int) -> int | None:
+    """The position of the `)` closing the group opened at `at`."""
+    depth = 0
+    for i, char in _outside_classes(source, at):
+        if char == "(":
+            depth += 1
+        elif char == ")":
+            depth -= 1
+            if depth == 0:
+                return i
+    return None
+
+
+def _outside_classes(source: str, at: int) -> Iterator[tuple[int, str]]:
+    """The positions and characters of a pattern's source from `at` that are neither escaped nor in a character
+    class (where `(`, `)` and `|` mean nothing)."""
+    i, in_class = at, False
     while i < len(source):
         char = source[i]
         if char == "\\":
@@ -568,40 +598,6 @@ def _top_alternatives(source: str) -> list[str] | None:
                 i += 1
             if source[i + 1:i + 2] == "]":
                 i += 1  # a "]" first in a class is a member
-        elif char == "(":
-            depth += 1
-        elif char == ")":
-            depth -= 1
-        elif char == "|" and depth == 0:
-            parts.append(source[start:i])
-            start = i + 1
+        else:
+            yield i, char
         i += 1
-    parts.append(source[start:])
-    return parts if len(parts) > 1 else None
-
-
-def _closing(source: str, at: int) -> int | None:
-    """The position of the `)` closing the group opened at `at`."""
-    depth, i, in_class = 0, at, False
-    while i < len(source):
-        char = source[i]
-        if char == "\\":
-            i += 2
-            continue
-        if in_class:
-            if char == "]":
-                in_class = False
-        elif char == "[":
-            in_class = True
-            if source[i + 1:i + 2] == "^":
-                i += 1
-            if source[i + 1:i + 2] == "]":
-                i += 1
-        elif char == "(":
-            depth += 1
-        elif char == ")":
-            depth -= 1
-            if depth == 0:
-                return i
-        i += 1
-    return None

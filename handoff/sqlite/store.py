@@ -200,22 +200,11 @@ class SQLiteStore(SQLiteContent, SQLiteAnalytics, TicketOperations):
         decisions: list[RateDecision] = []
         db.execute("DELETE FROM rate_buckets WHERE expires_at <= ?", (now,))
         for b in buckets:
-            row = db.execute("SELECT tokens, updated_at FROM rate_buckets WHERE key = ?", (b.key,)).fetchone()
-            if row is None:
-                tokens, updated = float(b.burst), now
-            else:
-                tokens = refill(float(row[0]), float(row[1]), rate=b.rate, burst=b.burst, now=now)
-                updated = max(float(row[1]), now)
+            tokens, updated = _bucket_now(db, b, now)
             allowed = tokens >= b.cost
             if allowed:
                 tokens -= b.cost
-            expires = updated + min((b.burst - tokens) / b.rate, _MAX_BUCKET_LIFE)
-            db.execute(
-                "INSERT INTO rate_buckets (key, tokens, updated_at, expires_at) VALUES (?, ?, ?, ?) "
-                "ON CONFLICT(key) DO UPDATE SET tokens = excluded.tokens, updated_at = excluded.updated_at, "
-                "expires_at = excluded.expires_at",
-                (b.key, tokens, updated, expires),
-            )
+            _write_bucket(db, b, tokens, updated)
             retry = 0.0 if allowed else (b.cost - tokens) / b.rate
             decisions.append(RateDecision(allowed=allowed, retry_after=retry, remaining=tokens))
             if not allowed:
@@ -278,20 +267,8 @@ class SQLiteStore(SQLiteContent, SQLiteAnalytics, TicketOperations):
         buckets, now = owed
         db.execute("DELETE FROM rate_buckets WHERE expires_at <= ?", (now,))
         for b in buckets:
-            row = db.execute("SELECT tokens, updated_at FROM rate_buckets WHERE key = ?", (b.key,)).fetchone()
-            if row is None:
-                tokens, updated = float(b.burst), now
-            else:
-                tokens = refill(float(row[0]), float(row[1]), rate=b.rate, burst=b.burst, now=now)
-                updated = max(float(row[1]), now)
-            tokens -= b.cost
-            expires = updated + min((b.burst - tokens) / b.rate, _MAX_BUCKET_LIFE)
-            db.execute(
-                "INSERT INTO rate_buckets (key, tokens, updated_at, expires_at) VALUES (?, ?, ?, ?) "
-                "ON CONFLICT(key) DO UPDATE SET tokens = excluded.tokens, updated_at = excluded.updated_at, "
-                "expires_at = excluded.expires_at",
-                (b.key, tokens, updated, expires),
-            )
+            tokens, updated = _bucket_now(db, b, now)
+            _write_bucket(db, b, tokens - b.cost, updated)
 
     def _turn_reads(self, db: sqlite3.Connection, session_id: str,
                     requester: Requester) -> tuple[dict[str, Any] | None, list[PendingReply]]:
@@ -540,3 +517,23 @@ class _Transaction:
                 self.conn.execute("PRAGMA synchronous=NORMAL")
             except sqlite3.Error:
                 pass  # the connection is broken; the next use reports it
+
+
+def _bucket_now(db: sqlite3.Connection, b: Bucket, now: float) -> tuple[float, float]:
+    """The bucket's tokens refilled to `now`, and the time they are counted from; a missing bucket is a full one."""
+    row = db.execute("SELECT tokens, updated_at FROM rate_buckets WHERE key = ?", (b.key,)).fetchone()
+    if row is None:
+        return float(b.burst), now
+    return (refill(float(row[0]), float(row[1]), rate=b.rate, burst=b.burst, now=now),
+            max(float(row[1]), now))
+
+
+def _write_bucket(db: sqlite3.Connection, b: Bucket, tokens: float, updated: float) -> None:
+    """Store the bucket; it expires when it would be full again (a full bucket needs no row)."""
+    expires = updated + min((b.burst - tokens) / b.rate, _MAX_BUCKET_LIFE)
+    db.execute(
+        "INSERT INTO rate_buckets (key, tokens, updated_at, expires_at) VALUES (?, ?, ?, ?) "
+        "ON CONFLICT(key) DO UPDATE SET tokens = excluded.tokens, updated_at = excluded.updated_at, "
+        "expires_at = excluded.expires_at",
+        (b.key, tokens, updated, expires),
+    )
