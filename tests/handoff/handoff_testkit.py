@@ -2,7 +2,9 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Protocol
+from typing import Iterator, Protocol
+
+import pytest
 
 from handoff.outbox import OutboxRules
 from handoff.redis.store import RedisStore
@@ -34,6 +36,20 @@ def open_store(backend: str, location: str, *, outbox_rules: OutboxRules | None 
     if backend == "sqlite":
         return SQLiteStore.in_dir(Path(location), **extra)
     return RedisStore.from_url(location, prefix=PREFIX, **extra)
+
+
+#: The backends a store fixture runs on; Redis tests are marked so a missing redis-server skips them (or fails the
+#: run under REQUIRE_REDIS=1).
+BACKENDS = ["sqlite", pytest.param("redis", marks=pytest.mark.redis)]
+
+
+def store_of_each_backend(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Store]:
+    """The body of a module's two-backend `store` fixture:
+    `store = pytest.fixture(params=BACKENDS, name="store")(store_of_each_backend)`."""
+    location = str(tmp_path / "data") if request.param == "sqlite" else request.getfixturevalue("redis_server").url
+    s = open_store(request.param, location)
+    yield s
+    s.close()
 
 
 class RedisServerLike(Protocol):

@@ -6,10 +6,10 @@ import multiprocessing as mp
 import sqlite3
 import time
 from pathlib import Path
-from typing import Any, Iterator
+from typing import Any
 
 import pytest
-from handoff_testkit import NOW, PREFIX, RedisServerLike, open_store
+from handoff_testkit import BACKENDS, NOW, PREFIX, RedisServerLike, open_store, store_of_each_backend
 
 from handoff.redis.store import RedisStore
 from handoff.sqlite.store import SQLiteStore
@@ -18,15 +18,7 @@ from handoff.store import Bucket, RateDecision, RateLimitStore, Store, StoreUnav
 KEY = "chat-session:0123456789abcdef"
 
 
-@pytest.fixture(params=["sqlite", pytest.param("redis", marks=pytest.mark.redis)])
-def store(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Store]:
-    if request.param == "sqlite":
-        s: Store = SQLiteStore.in_dir(tmp_path / "data")
-    else:
-        server: RedisServerLike = request.getfixturevalue("redis_server")
-        s = RedisStore.from_url(server.url, prefix=PREFIX)
-    yield s
-    s.close()
+store = pytest.fixture(params=BACKENDS, name="store")(store_of_each_backend)
 
 
 def take(store: Store, now: float, key: str = KEY, *, rate: float = 1.0, burst: int = 3,

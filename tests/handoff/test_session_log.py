@@ -4,10 +4,10 @@ redis-server: written by the state's own write, read by number, kept exactly as 
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any, Iterator
+from typing import Any
 
 import pytest
-from handoff_testkit import PREFIX, RedisServerLike
+from handoff_testkit import BACKENDS, PREFIX, RedisServerLike, store_of_each_backend
 
 from handoff import session_log
 from handoff.redis.store import RedisStore
@@ -16,15 +16,7 @@ from handoff.sqlite.store import SQLiteStore
 from handoff.store import Store
 
 
-@pytest.fixture(params=["sqlite", pytest.param("redis", marks=pytest.mark.redis)])
-def store(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Store]:
-    if request.param == "sqlite":
-        s: Store = SQLiteStore.in_dir(tmp_path / "data")
-    else:
-        server: RedisServerLike = request.getfixturevalue("redis_server")
-        s = RedisStore.from_url(server.url, prefix=PREFIX)
-    yield s
-    s.close()
+store = pytest.fixture(params=BACKENDS, name="store")(store_of_each_backend)
 
 
 def turn(store: Store, sid: str, state: dict[str, Any], n: int) -> None:

@@ -4,10 +4,9 @@ from __future__ import annotations
 import json
 import sqlite3
 from pathlib import Path
-from typing import Iterator
 
 import pytest
-from handoff_testkit import DAY, NOW, PREFIX, RedisServerLike, draft
+from handoff_testkit import BACKENDS, DAY, NOW, PREFIX, RedisServerLike, draft, store_of_each_backend
 
 from handoff.analytics import ClosedTally, DecisionTally, TicketTally, day_number, tally_counts, week_start
 from handoff.redis.store import RedisStore
@@ -15,15 +14,7 @@ from handoff.sqlite.store import SQLiteStore
 from handoff.store import Store
 
 
-@pytest.fixture(params=["sqlite", pytest.param("redis", marks=pytest.mark.redis)])
-def store(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Store]:
-    if request.param == "sqlite":
-        s: Store = SQLiteStore.in_dir(tmp_path / "data")
-    else:
-        server: RedisServerLike = request.getfixturevalue("redis_server")
-        s = RedisStore.from_url(server.url, prefix=PREFIX)
-    yield s
-    s.close()
+store = pytest.fixture(params=BACKENDS, name="store")(store_of_each_backend)
 
 
 def _all(store: Store) -> list:  # type: ignore[type-arg]

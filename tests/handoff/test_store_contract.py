@@ -5,10 +5,10 @@ import threading
 import time
 from dataclasses import replace
 from pathlib import Path
-from typing import Callable, Iterator, cast
+from typing import Callable, cast
 
 import pytest
-from handoff_testkit import DAY, NOW, PREFIX, RedisServerLike, draft
+from handoff_testkit import BACKENDS, DAY, NOW, PREFIX, RedisServerLike, draft, store_of_each_backend
 
 from handoff.accounts import UserAccount
 from handoff.outbox import FAILED, PENDING, SENT, OutboxMessage, Routing, new_message
@@ -20,15 +20,7 @@ from handoff.store import (
 from handoff.tickets import IllegalTransition, InvalidRejection, Requester, Ticket, TicketError
 
 
-@pytest.fixture(params=["sqlite", pytest.param("redis", marks=pytest.mark.redis)])
-def store(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Store]:
-    if request.param == "sqlite":
-        s: Store = SQLiteStore.in_dir(tmp_path / "data")
-    else:
-        server: RedisServerLike = request.getfixturevalue("redis_server")
-        s = RedisStore.from_url(server.url, prefix=PREFIX)
-    yield s
-    s.close()
+store = pytest.fixture(params=BACKENDS, name="store")(store_of_each_backend)
 
 
 def test_implements_the_store_protocol(store: Store) -> None:

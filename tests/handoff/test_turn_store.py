@@ -6,11 +6,10 @@ from __future__ import annotations
 
 import sqlite3
 from pathlib import Path
-from typing import Iterator
 
 import pytest
 import redis
-from handoff_testkit import NOW, PREFIX, RedisServerLike, draft
+from handoff_testkit import BACKENDS, NOW, PREFIX, RedisServerLike, draft, store_of_each_backend
 
 from handoff.redis.store import RedisStore
 from handoff.sqlite.store import SQLiteStore
@@ -21,15 +20,7 @@ WEB = Requester("web", None, "sess-1")
 IP, SESSION = Bucket("chat-ip:aaa", 1.0, 2), Bucket("chat-session:bbb", 1.0, 5)
 
 
-@pytest.fixture(params=["sqlite", pytest.param("redis", marks=pytest.mark.redis)])
-def store(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Store]:
-    if request.param == "sqlite":
-        s: Store = SQLiteStore.in_dir(tmp_path / "data")
-    else:
-        server: RedisServerLike = request.getfixturevalue("redis_server")
-        s = RedisStore.from_url(server.url, prefix=PREFIX)
-    yield s
-    s.close()
+store = pytest.fixture(params=BACKENDS, name="store")(store_of_each_backend)
 
 
 def test_begin_turn_reads_what_the_single_calls_read(store: Store) -> None:
