@@ -80,6 +80,12 @@ SETTINGS_DOC: tuple[tuple[str, str, str], ...] = (
      "`/api/resume`, `/api/tickets/copy`); more requests wait their turn. `auto`: 1 with SQLite (the work is CPU-bound "
      "under one interpreter lock, and a second thread only contends for it) and 4 with Redis (threads overlap its "
      "round trips); see benchmarks/RESULTS.md. Scale with processes instead."),
+    ("PRIVACY_BOT_CHAT_INLINE", "auto", "Whether `/api/chat` first tries to answer a message on the server's event loop "
+     "itself, without a thread hand-off (`on`, `off`; `auto`: on with SQLite, off with Redis). The store refuses, "
+     "before anything is written, any write that would wait there (a lock another thread or process holds, a ticket's "
+     "disk sync), and the message is then answered from the start on a chat thread (`handoff/waiting.py`). With SQLite "
+     "this saves about a fifth of a message's CPU (benchmarks/RESULTS.md); with Redis every message's round trips would "
+     "hold the event loop. `off`: every message goes to a chat thread."),
     ("PRIVACY_BOT_POLICY_URL_JA", "(unset)", "Address (http/https) of the company's official Japanese privacy policy. "
      "When set, the notice under every quoted article in a Japanese answer (the quote is our translation of the English "
      "policy) links to it."),
@@ -303,6 +309,8 @@ class Settings:
     forwarded_allow_ips: tuple[str, ...] = ()
     #: None: chosen by store (see `chat_thread_count`).
     chat_threads: int | None = None
+    #: "auto", "on" or "off" (see `chat_inline_enabled`).
+    chat_inline: str = "auto"
     log_level: str = "INFO"
     log_pii: bool = False
     slack_bot_token: str | None = None
@@ -380,6 +388,7 @@ class Settings:
             trust_proxy=_int(environ, "PRIVACY_BOT_TRUST_PROXY", 0, minimum=0, maximum=10),
             forwarded_allow_ips=_proxy_addresses(environ, "PRIVACY_BOT_FORWARDED_ALLOW_IPS"),
             chat_threads=_int_or_none(environ, "PRIVACY_BOT_CHAT_THREADS", "auto", None, minimum=1, maximum=256),
+            chat_inline=_choice(environ, "PRIVACY_BOT_CHAT_INLINE", ("auto", "on", "off"), "auto"),
             log_level=_choice(environ, "LOG_LEVEL", ("DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL"), "INFO",
                               fold=str.upper),
             log_pii=_flag(environ, "LOG_PII"),
@@ -412,6 +421,12 @@ class Settings:
     def chat_thread_count(self) -> int:
         """`chat_threads`, or for `auto` what measured best for the store: 1 with SQLite, 4 with Redis."""
         return self.chat_threads or (4 if self.redis_url else 1)
+
+    @property
+    def chat_inline_enabled(self) -> bool:
+        """`chat_inline`, or for `auto` whether the store can refuse a wait on the event loop: SQLite yes, Redis no
+        (each of its round trips would hold the loop)."""
+        return self.chat_inline == "on" or (self.chat_inline == "auto" and not self.redis_url)
 
     @property
     def email_enabled(self) -> bool:

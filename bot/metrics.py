@@ -56,6 +56,11 @@ class Metrics:
                                  ["kind", "frontend", "lang"], registry=own)
         self.store_errors = Counter("privacy_bot_store_errors", "Store calls that failed (StoreUnavailable and other "
                                     "store errors), by store operation.", ["operation"], registry=own)
+        self.chat_rerun = Counter("privacy_bot_chat_moved_to_thread", "Chat messages first tried on the event loop "
+                                  "(PRIVACY_BOT_CHAT_INLINE) and answered again from the start on a chat thread, "
+                                  "because a store write would have waited there: durable (a ticket's disk sync), "
+                                  "thread (another thread of the process was writing), process (another process "
+                                  "was).", ["reason"], registry=own)
         self._collectors: list[Collector] = []
         self._children: dict[tuple[int, tuple[str, ...]], Any] = {}
 

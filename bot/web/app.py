@@ -4,7 +4,7 @@ from __future__ import annotations
 import logging
 import secrets
 from pathlib import Path
-from typing import Any, Literal
+from typing import Any, Callable, Literal
 
 import orjson
 from fastapi import FastAPI, Request
@@ -20,6 +20,7 @@ from bot.app import Services
 from bot.engine.messages import Choice, Message, Reply
 from bot.metrics import Metrics
 from bot.ratelimit import RateLimited, client_ip, limiter_for, rate_limited_handler
+from handoff import waiting
 from handoff.store import StoreUnavailable
 from bot.admin.routes import admin_router
 from bot.staff.routes import staff_router
@@ -379,9 +380,25 @@ def create_app(services: Services) -> FastAPI:
     # around than answering (benchmarks/RESULTS.md). With SQLite one thread is fastest; with Redis a few overlap
     # its round trips. Other pages keep Starlette's pool, so a busy chat never queues a staff page.
     # `ChatThreads` rather than anyio's `to_thread.run_sync` with a capacity limiter: the same guarantees at a
-    # fraction of the event loop's work per message (bot/web/chat_threads.py).
+    # fraction of the event loop's work per message (bot/web/chat_threads.py). With SQLite a chat message is first
+    # tried on the event loop itself (`answer`, below), and comes here only when the store would wait.
     chat_threads = ChatThreads(settings.chat_thread_count)
     on_chat_thread = chat_threads.run
+    inline = settings.chat_inline_enabled
+    metrics = services.metrics
+
+    async def answer(work: Callable[[], Reply]) -> Reply:
+        """A chat message answered on the event loop when the store never has to wait for it there (no thread
+        hand-off: about a fifth of a message's CPU, benchmarks/RESULTS.md), else from the start on a chat thread.
+        The store refuses a wait before anything durable is written (`handoff.waiting`), so the second run is the
+        message's only effect."""
+        if inline:
+            try:
+                with waiting.without_waiting():
+                    return work()
+            except waiting.WouldWait as refused:
+                metrics.child(metrics.chat_rerun, refused.reason).inc()
+        return await on_chat_thread(work)
 
     @app.post("/api/chat", response_model=ChatResponse, responses=ERROR_RESPONSES,
               summary="Send a message, get the assistant's reply")
@@ -398,7 +415,7 @@ def create_app(services: Services) -> FastAPI:
             finally:
                 limiter.end_chat()
 
-        reply = await on_chat_thread(work)
+        reply = await answer(work)
         if reply.ticket or "email_code_sent" in reply.notices:
             services.dispatcher.kick()  # deliver the staff alert, receipt or code now rather than at the next poll
         # Serialised in one step (`chat_json`: the pydantic models' own JSON, without building them for every

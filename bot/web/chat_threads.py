@@ -1,6 +1,7 @@
 """The chat endpoints' own threads (`PRIVACY_BOT_CHAT_THREADS`): at most `count` messages are handled at once, each
-on a thread of its own pool, never on the event loop, so a store call that waits (a SQLite file locked by another
-process, a Redis server that does not answer) never stalls the other requests.
+on a thread of its own pool, so a store call that waits (a SQLite file locked by another process, a Redis server
+that does not answer) never stalls the other requests. (`/api/chat` may first try a message on the event loop,
+where the store refuses to wait: `PRIVACY_BOT_CHAT_INLINE`, `handoff/waiting.py`; what it refuses comes here.)
 
 Why not `anyio.to_thread.run_sync` with a `CapacityLimiter` (what this replaced, issue 18): under 32 concurrent
 requests the limiter keeps a waiter (an event, a task wake-up) per queued request and every hand-off goes through

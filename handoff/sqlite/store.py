@@ -13,7 +13,7 @@ import time
 from pathlib import Path
 from typing import Any, Callable, Iterable, Literal, Mapping, Sequence
 
-from handoff import lifecycle, state_json
+from handoff import lifecycle, state_json, waiting
 from handoff.session_log import LogWrite
 from handoff.sqlite import outbox as ob
 from handoff.sqlite.checkpoint import Checkpointer
@@ -118,7 +118,24 @@ class SQLiteStore(SQLiteContent, SQLiteAnalytics, TicketOperations):
             with self._lock:
                 if self._checkpointer is None:
                     self._checkpointer = Checkpointer(self, self.path)
-        return _Transaction(self._conn(), self._write_lock, self._busy_timeout_ms / 1000, durable=durable)
+        return _Transaction(self._conn(), self._write_lock, self._busy_timeout_ms / 1000, durable=durable,
+                            on_read_only=self._forget_connection)
+
+    def _forget_connection(self) -> None:
+        """Close this thread's connection; its next use opens a new one. For a connection SQLite opened read-only
+        (the file was not writable when this thread first used it: a read-only mount, a full disk remounted): it
+        stays read-only for good, so without this the thread could never write again once the file is writable."""
+        conn: sqlite3.Connection | None = getattr(self._local, "conn", None)
+        if conn is None:
+            return
+        self._local.conn = None
+        with self._lock:
+            if conn in self._connections:
+                self._connections.remove(conn)
+        try:
+            conn.close()
+        except sqlite3.Error:
+            pass
 
     def _read(self, sql_text: str, params: tuple[Any, ...] | list[Any] = ()) -> list[tuple[Any, ...]]:
         try:
@@ -247,7 +264,8 @@ class SQLiteStore(SQLiteContent, SQLiteAnalytics, TicketOperations):
         session was not saved). Raises StoreUnavailable (the take is then dropped, as limits fail open).
 
         What deferring the take costs: within one thread nothing (its next `begin_turn` comes after this write, and
-        writes any take still owed first); between the chat threads of a process (1 with SQLite by default) and
+        writes any take still owed first); between the threads that answer chat in a process (with SQLite by
+        default the event loop and one chat thread, `bot.web.app`) and
         between processes, a message may be allowed on a bucket another one has just emptied but not yet written, so
         a bucket can admit up to (concurrent chat threads - 1) messages more than its burst. The take is written
         whatever it finds (tokens may go below zero), so that overdraft is paid back by a longer wait: over time no
@@ -255,8 +273,18 @@ class SQLiteStore(SQLiteContent, SQLiteAnalytics, TicketOperations):
         owed = getattr(self._owed, "take", None)
         if owed is None:
             return
-        with self._write() as db:
-            self._charge(db)
+        attempt = waiting.current()
+        if attempt is not None and attempt.abandoned:
+            self._owed.take = None  # the message is answered again on a thread, which takes again
+            return
+        try:
+            with self._write() as db:
+                self._charge(db)
+        except waiting.WouldWait:
+            # Dropped, as when the store cannot write (limits fail open); the message itself stands.
+            self._owed.take = None
+            if attempt is not None:
+                attempt.abandoned = False
 
     def _charge(self, db: sqlite3.Connection) -> None:
         """Inside a write transaction: the owed take of this thread, taken whatever the buckets hold now."""
@@ -466,13 +494,18 @@ class _Transaction:
     """
 
     def __init__(self, conn: sqlite3.Connection, lock: threading.RLock, timeout: float, *,
-                 durable: bool = False) -> None:
+                 durable: bool = False, on_read_only: Callable[[], None] | None = None) -> None:
         self.conn = conn
+        self.on_read_only = on_read_only
         self.lock = lock
         self.timeout = timeout
         self.durable = durable
+        self.attempt: waiting.NoWait | None = None
 
     def __enter__(self) -> sqlite3.Connection:
+        self.attempt = waiting.current()
+        if self.attempt is not None and self.attempt.strict:
+            return self._enter_without_waiting(self.attempt)
         # Bounded like SQLite's own busy wait, so a file locked by another process still ends in
         # StoreUnavailable rather than a queue of threads waiting forever.
         if not self.lock.acquire(timeout=self.timeout):
@@ -484,6 +517,32 @@ class _Transaction:
         except sqlite3.Error as exc:
             self._restore()
             self.lock.release()
+            self._check_read_only(exc)
+            raise StoreUnavailable(f"SQLite store is not writable: {exc}") from exc
+        return self.conn
+
+    def _enter_without_waiting(self, attempt: waiting.NoWait) -> sqlite3.Connection:
+        """BEGIN IMMEDIATE only if nothing has to wait for it (`handoff.waiting`): the process's write lock free,
+        SQLite's file lock free (busy timeout 0 for this one statement), and no disk sync at commit."""
+        if self.durable:
+            raise attempt.refuse("durable")
+        if not self.lock.acquire(blocking=False):
+            raise attempt.refuse("thread")
+        try:
+            self.conn.execute("PRAGMA busy_timeout=0")
+            try:
+                self.conn.execute("BEGIN IMMEDIATE")
+            finally:
+                self.conn.execute(f"PRAGMA busy_timeout={int(self.timeout * 1000)}")
+        except sqlite3.OperationalError as exc:
+            self.lock.release()
+            if exc.sqlite_errorcode in (sqlite3.SQLITE_BUSY, sqlite3.SQLITE_LOCKED):
+                raise attempt.refuse("process") from None
+            self._check_read_only(exc)
+            raise StoreUnavailable(f"SQLite store is not writable: {exc}") from exc
+        except sqlite3.Error as exc:
+            self.lock.release()
+            self._check_read_only(exc)
             raise StoreUnavailable(f"SQLite store is not writable: {exc}") from exc
         return self.conn
 
@@ -492,17 +551,26 @@ class _Transaction:
             if exc_type is None:
                 try:
                     self.conn.execute("COMMIT")
+                    if self.attempt is not None:
+                        self.attempt.wrote = True
                     return False
                 except sqlite3.Error as commit_exc:
                     self._rollback()
+                    self._check_read_only(commit_exc)
                     raise StoreUnavailable(f"SQLite commit failed: {commit_exc}") from commit_exc
             self._rollback()
             if isinstance(exc, sqlite3.Error):
+                self._check_read_only(exc)
                 raise StoreUnavailable(f"SQLite write failed: {exc}") from exc
             return False
         finally:
             self._restore()
             self.lock.release()
+
+    def _check_read_only(self, exc: sqlite3.Error) -> None:
+        # SQLITE_READONLY and its extended codes (the low byte): this connection may be read-only for good.
+        if self.on_read_only is not None and (getattr(exc, "sqlite_errorcode", 0) & 0xFF) == sqlite3.SQLITE_READONLY:
+            self.on_read_only()
 
     def _rollback(self) -> None:
         try:

@@ -35,7 +35,8 @@ def test_setting_is_read_and_bounded() -> None:
 
 @pytest.mark.parametrize("threads", [1, 3, None])
 def test_at_most_the_configured_number_of_messages_are_handled_at_once(tmp_path: Path, threads: int | None) -> None:
-    services = build_services(Settings.from_env({"PRIVACY_BOT_DATA_DIR": str(tmp_path),
+    # Every message on the pool (not first on the event loop: tests/bot/web/test_web_inline.py).
+    services = build_services(Settings.from_env({"PRIVACY_BOT_DATA_DIR": str(tmp_path), "PRIVACY_BOT_CHAT_INLINE": "off",
                                                  "PRIVACY_BOT_CHAT_THREADS": str(threads or "auto")}))
     real_handle = services.conversation.handle
     lock = threading.Lock()

@@ -86,3 +86,44 @@ def test_many_threads_write_and_read_concurrently(store: SQLiteStore) -> None:
         t.join()
     assert errors == []
     assert all(store.load_session(f"t{n}-39") == {"n": n, "i": 39} for n in range(8))
+
+
+def test_a_thread_that_first_opened_the_file_while_it_was_read_only_writes_once_it_is_writable(tmp_path: Path) -> None:
+    # SQLite opens a file it cannot write read-only, and that connection stays read-only: a thread whose first use of
+    # the store fell in an outage (a read-only mount) must still write after it, as threads opened before it do.
+    import shutil
+    import subprocess
+
+    import pytest
+
+    from handoff.store import StoreUnavailable
+
+    store = SQLiteStore(tmp_path / "bot.sqlite3")
+    files = [str(p) for p in (store.path, tmp_path / "bot.sqlite3-wal") if p.exists()]
+    chattr = shutil.which("chattr")
+    if chattr is None or subprocess.run([chattr, "+i", *files], capture_output=True).returncode != 0:
+        store.close()
+        pytest.skip("chattr +i is not permitted here (tests/security/test_security_outages.py covers the web side)")
+    outcomes: list[str] = []
+
+    def thread_body() -> None:
+        try:
+            store.save_session("s", {"n": 1}, 60)
+            outcomes.append("written")
+        except StoreUnavailable:
+            outcomes.append("unavailable")
+        subprocess.run([chattr, "-i", *files], check=True)
+        store.save_session("s", {"n": 2}, 60)  # the same thread, the file writable again
+        outcomes.append("written")
+
+    try:
+        worker = threading.Thread(target=thread_body)
+        worker.start()
+        worker.join(10)
+    finally:
+        subprocess.run([chattr, "-i", *files], capture_output=True)
+    try:
+        assert outcomes == ["unavailable", "written"]
+        assert store.load_session("s") == {"n": 2}
+    finally:
+        store.close()

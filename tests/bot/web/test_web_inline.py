@@ -1,0 +1,129 @@
+"""`/api/chat` answers a message on the event loop first (PRIVACY_BOT_CHAT_INLINE, issue 18), and on a chat thread,
+from the start, when the store would have had to wait there: each message still has exactly one effect (one
+transcript entry, one rate-limit take, one ticket) and the reply is the one the thread path gives."""
+from __future__ import annotations
+
+import asyncio
+import sqlite3
+import threading
+import warnings
+from pathlib import Path
+from typing import Any, Iterator
+
+import pytest
+
+from bot.app import Services, build_services
+from bot.config import ConfigError, Settings
+from bot.engine.messages import Message, Reply
+from bot.ratelimit import bucket_key, limiter_for
+from bot.web.app import create_app
+
+with warnings.catch_warnings():
+    warnings.filterwarnings("ignore", message=r"Using `httpx` with `starlette\.testclient` is deprecated",
+                            category=UserWarning)
+    from fastapi.testclient import TestClient
+
+
+def test_setting_is_read_and_checked() -> None:
+    assert Settings.from_env({}).chat_inline_enabled  # SQLite: on
+    assert not Settings.from_env({"REDIS_URL": "redis://127.0.0.1:1/0"}).chat_inline_enabled
+    assert Settings.from_env({"REDIS_URL": "redis://127.0.0.1:1/0", "PRIVACY_BOT_CHAT_INLINE": "on"}).chat_inline_enabled
+    assert not Settings.from_env({"PRIVACY_BOT_CHAT_INLINE": "OFF"}).chat_inline_enabled
+    for bad in ("yes", "2", "inline"):
+        with pytest.raises(ConfigError, match="PRIVACY_BOT_CHAT_INLINE"):
+            Settings.from_env({"PRIVACY_BOT_CHAT_INLINE": bad})
+
+
+class Where:
+    """Wraps the core's `handle`: on which kind of thread each message was answered, and how often it started."""
+
+    def __init__(self, services: Services) -> None:
+        self.real = services.conversation.handle
+        self.seen: list[str] = []
+        services.conversation.handle = self  # type: ignore[method-assign]
+
+    def __call__(self, message: Message, start: Any = None) -> Reply:
+        try:
+            asyncio.get_running_loop()
+            self.seen.append("loop")
+        except RuntimeError:
+            self.seen.append(threading.current_thread().name.rsplit("-", 1)[0])
+        return self.real(message, start)
+
+
+@pytest.fixture
+def app_services(tmp_path: Path) -> Iterator[Services]:
+    services = build_services(Settings.from_env({"PRIVACY_BOT_DATA_DIR": str(tmp_path)}))
+    try:
+        yield services
+    finally:
+        services.close()
+
+
+def moved(services: Services, reason: str) -> float:
+    return services.metrics.registry.get_sample_value("privacy_bot_chat_moved_to_thread_total", {"reason": reason}) or 0.0
+
+
+def transcript(client: TestClient, session: str) -> list[tuple[str, str]]:
+    resumed = client.post("/api/resume", json={"session_id": session}).json()
+    return [(line["role"], line["text"]) for line in resumed["transcript"]]
+
+
+def test_a_plain_message_is_answered_on_the_event_loop(app_services: Services) -> None:
+    where = Where(app_services)
+    with TestClient(create_app(app_services)) as client:
+        reply = client.post("/api/chat", json={"text": "what are cookies used for?"}).json()
+        assert reply["article"] == 12
+        assert transcript(client, reply["session_id"])[0] == ("user", "what are cookies used for?")
+    assert where.seen == ["loop"]
+    assert sum(moved(app_services, r) for r in ("durable", "thread", "process")) == 0
+
+
+def test_off_answers_every_message_on_a_chat_thread(tmp_path: Path) -> None:
+    services = build_services(Settings.from_env({"PRIVACY_BOT_DATA_DIR": str(tmp_path), "PRIVACY_BOT_CHAT_INLINE": "off"}))
+    where = Where(services)
+    try:
+        with TestClient(create_app(services)) as client:
+            assert client.post("/api/chat", json={"text": "what are cookies used for?"}).json()["article"] == 12
+    finally:
+        services.close()
+    assert where.seen == ["chat"]
+
+
+def test_a_store_locked_by_another_process_moves_the_message_to_a_thread_once(app_services: Services) -> None:
+    where = Where(app_services)
+    path = app_services.store.path  # type: ignore[attr-defined]
+    with TestClient(create_app(app_services)) as client:
+        session = client.post("/api/chat", json={"text": "hello"}).json()["session_id"]
+        # Another process holds SQLite's write lock for a moment: the event loop must not wait for it.
+        holder = sqlite3.connect(path, isolation_level=None, check_same_thread=False)
+        holder.execute("BEGIN IMMEDIATE")
+        threading.Timer(0.3, lambda: (holder.execute("COMMIT"), holder.close())).start()
+        reply = client.post("/api/chat", json={"session_id": session, "text": "what are cookies used for?"}).json()
+        assert reply["article"] == 12
+        lines = transcript(client, session)
+    assert where.seen == ["loop", "loop", "chat"]  # tried on the loop, refused at its write, answered on a thread
+    assert moved(app_services, "process") == 1
+    # One effect: the message is in the transcript once, and its session bucket was taken twice in all (two
+    # messages), not three times.
+    assert [text for role, text in lines if role == "user"] == ["hello", "what are cookies used for?"]
+    key = bucket_key("chat-session", session, salt=limiter_for(app_services).salt)
+    rows = sqlite3.connect(path).execute("SELECT tokens FROM rate_buckets WHERE key = ?", (key,)).fetchall()
+    burst = Settings.from_env({}).rate_session_burst
+    assert burst - 2 <= rows[0][0] < burst - 1  # two takes (plus the refill of the second or so between them)
+
+
+def test_a_ticket_is_filed_once_on_a_thread(app_services: Services) -> None:
+    where = Where(app_services)
+    with TestClient(create_app(app_services)) as client:
+        session = client.post("/api/chat", json={"text": "get me a real person"}).json()["session_id"]
+        data: dict[str, Any] = {}
+        for answer in ("yes", "Jane Doe", "jane@example.com", "self", "Please call me back", "confirm"):
+            data = client.post("/api/chat", json={"session_id": session, "text": answer}).json()
+        assert data["ticket"]["reference"]
+    tickets = app_services.store.list_tickets()
+    assert [t.reference for t in tickets] == [data["ticket"]["reference"]]
+    # The filing message was refused on the loop at its ticket write (a disk sync) and answered on a thread; the
+    # others were answered on the loop.
+    assert where.seen[-1] == "chat" and where.seen[-2] == "loop" and where.seen.count("chat") == 1
+    assert moved(app_services, "durable") == 1
