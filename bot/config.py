@@ -80,12 +80,13 @@ SETTINGS_DOC: tuple[tuple[str, str, str], ...] = (
      "`/api/resume`, `/api/tickets/copy`); more requests wait their turn. `auto`: 1 with SQLite (the work is CPU-bound "
      "under one interpreter lock, and a second thread only contends for it) and 4 with Redis (threads overlap its "
      "round trips); see benchmarks/RESULTS.md. Scale with processes instead."),
-    ("PRIVACY_BOT_CHAT_INLINE", "auto", "Whether `/api/chat` first tries to answer a message on the server's event loop "
-     "itself, without a thread hand-off (`on`, `off`; `auto`: on with SQLite, off with Redis). The store refuses, "
-     "before anything is written, any write that would wait there (a lock another thread or process holds, a ticket's "
-     "disk sync), and the message is then answered from the start on a chat thread (`handoff/waiting.py`). With SQLite "
-     "this saves about a fifth of a message's CPU (benchmarks/RESULTS.md); with Redis every message's round trips would "
-     "hold the event loop. `off`: every message goes to a chat thread."),
+    ("PRIVACY_BOT_CHAT_INLINE", "on", "Whether `/api/chat` answers a message on the server's event loop itself rather "
+     "than on a chat thread (`on` or `off`), which saves a fifth to a quarter of a message's CPU (benchmarks/RESULTS.md). "
+     "The event loop serves every other request too, so nothing there may wait: with SQLite the store refuses, before "
+     "anything is written, a write that would (a lock held by another thread or process, a ticket's disk sync); with "
+     "Redis the message's read and session write go to the server asynchronously (`redis.asyncio`) and any other call "
+     "is refused (`handoff/waiting.py`). A refused message is answered again from the start on a chat thread, "
+     "counted by `privacy_bot_chat_moved_to_thread_total`. `off`: every message goes to a chat thread."),
     ("PRIVACY_BOT_POLICY_URL_JA", "(unset)", "Address (http/https) of the company's official Japanese privacy policy. "
      "When set, the notice under every quoted article in a Japanese answer (the quote is our translation of the English "
      "policy) links to it."),
@@ -309,8 +310,8 @@ class Settings:
     forwarded_allow_ips: tuple[str, ...] = ()
     #: None: chosen by store (see `chat_thread_count`).
     chat_threads: int | None = None
-    #: "auto", "on" or "off" (see `chat_inline_enabled`).
-    chat_inline: str = "auto"
+    #: "on" or "off" (see `chat_inline_enabled`).
+    chat_inline: str = "on"
     log_level: str = "INFO"
     log_pii: bool = False
     slack_bot_token: str | None = None
@@ -388,7 +389,7 @@ class Settings:
             trust_proxy=_int(environ, "PRIVACY_BOT_TRUST_PROXY", 0, minimum=0, maximum=10),
             forwarded_allow_ips=_proxy_addresses(environ, "PRIVACY_BOT_FORWARDED_ALLOW_IPS"),
             chat_threads=_int_or_none(environ, "PRIVACY_BOT_CHAT_THREADS", "auto", None, minimum=1, maximum=256),
-            chat_inline=_choice(environ, "PRIVACY_BOT_CHAT_INLINE", ("auto", "on", "off"), "auto"),
+            chat_inline=_choice(environ, "PRIVACY_BOT_CHAT_INLINE", ("on", "off"), "on"),
             log_level=_choice(environ, "LOG_LEVEL", ("DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL"), "INFO",
                               fold=str.upper),
             log_pii=_flag(environ, "LOG_PII"),
@@ -424,9 +425,8 @@ class Settings:
 
     @property
     def chat_inline_enabled(self) -> bool:
-        """`chat_inline`, or for `auto` whether the store can refuse a wait on the event loop: SQLite yes, Redis no
-        (each of its round trips would hold the loop)."""
-        return self.chat_inline == "on" or (self.chat_inline == "auto" and not self.redis_url)
+        """Whether `/api/chat` first answers on the event loop (`bot.web.app`)."""
+        return self.chat_inline == "on"
 
     @property
     def email_enabled(self) -> bool:

@@ -17,6 +17,7 @@ import time
 from collections import defaultdict
 from typing import Callable
 
+from handoff import waiting
 from handoff.content import Phrasing
 from handoff.store import ContentStore
 from intents.catalog import Catalog
@@ -76,6 +77,7 @@ class LiveContent:
         # One thread checks; the others go on with the current copy instead of queueing behind it.
         if not self._lock.acquire(blocking=force):
             return
+        checked_before = self._checked
         try:
             self._checked = self._clock()
             revisions = self.store.content_revisions()
@@ -88,6 +90,11 @@ class LiveContent:
                 catalog = self.catalog.with_extra_examples(extra_examples(phrasings)) if phrasings else None
                 self._matcher = self._build_matcher(catalog) if catalog is not None else self._base_matcher
                 self._revisions["phrasings"] = revisions.get("phrasings", 0)
+        except waiting.WouldWait:
+            # On the event loop a store that must not wait there refused the check (`handoff.waiting`: Redis): it
+            # is still due, so the message, answered again on a thread, makes it there.
+            self._checked = checked_before
+            raise
         except Exception as exc:  # noqa: BLE001 - an outage (StoreError) or a bad row must never stop answers
             log.warning("admin content not refreshed (%s); using the last copy", type(exc).__name__)
         finally:

@@ -27,6 +27,7 @@ from prometheus_client.registry import Collector
 from bot.engine.conversation import Conversation
 from bot.engine.decisions import DecisionRecorder, decision_kind
 from bot.engine.messages import Message, Reply
+from handoff import waiting
 from handoff.outbox import OUTBOX_STATUSES
 from handoff.store import Store, StoreError, TurnStart
 from handoff.tickets import OPEN_STATUSES, REQUEST_TYPES, STATUSES
@@ -60,7 +61,13 @@ class Metrics:
                                   "(PRIVACY_BOT_CHAT_INLINE) and answered again from the start on a chat thread, "
                                   "because a store write would have waited there: durable (a ticket's disk sync), "
                                   "thread (another thread of the process was writing), process (another process "
-                                  "was).", ["reason"], registry=own)
+                                  "was), network (Redis: a call other than the message's read and session write), "
+                                  "write_failed (Redis: that session write failed).", ["reason"], registry=own)
+        self.chat_writes_on_thread = Counter("privacy_bot_chat_writes_on_thread", "Writes of chat messages answered "
+                                             "on the event loop (their session write, a record of an unanswered "
+                                             "question) made on a chat thread because they would have waited on the "
+                                             "loop, by reason (as privacy_bot_chat_moved_to_thread).", ["reason"],
+                                             registry=own)
         self._collectors: list[Collector] = []
         self._children: dict[tuple[int, tuple[str, ...]], Any] = {}
 
@@ -109,9 +116,19 @@ class MeasuredConversation(Conversation):
     def handle(self, message: Message, start: TurnStart | None = None) -> Reply:
         started = time.perf_counter()
         reply = super().handle(message, start)
-        self.metrics.observe_reply(message, reply, time.perf_counter() - started)
-        if self.decision_recorder is not None:
-            self.decision_recorder.record(reply.decision, reply.intent, reply.article, reply.lang, message.frontend)
+        seconds = time.perf_counter() - started
+
+        def count() -> None:
+            self.metrics.observe_reply(message, reply, seconds)
+            if self.decision_recorder is not None:
+                self.decision_recorder.record(reply.decision, reply.intent, reply.article, reply.lang,
+                                              message.frontend)
+
+        attempt = waiting.current()
+        if attempt is not None and attempt.deferring:
+            attempt.after.append(count)  # counted once the message's session write is made (`handoff.waiting`)
+        else:
+            count()
         return reply
 
 

@@ -226,22 +226,44 @@ class RateLimiter:
         if self._turns is None:
             self.check_chat(request, session_id)
             return None
-        checks = [(self.chat_ip, "chat-ip", client_ip(request, self.trust_proxy))]
-        if session_id:
-            checks.append((self.chat_session, "chat-session", session_id))
-        enabled = [] if time.monotonic() < self._paused_until else [c for c in checks if c[0].enabled]
-        buckets = [Bucket(bucket_key(scope, value, salt=self.salt), limit.rate, limit.burst)
-                   for limit, scope, value in enabled]
+        enabled, buckets = self._chat_buckets(request, session_id)
         try:
             start: TurnStart = self._turns.begin_turn(message.session_id, requester_of(message), buckets,
                                                       now=self.clock())
         except StoreError as exc:
-            if buckets:
-                with self._lock:
-                    self._paused_until = time.monotonic() + OUTAGE_PAUSE
-                log.warning("rate limits not checked for %.0f s: store unavailable (%s); requests are allowed",
-                            OUTAGE_PAUSE, type(exc).__name__)
-            return None
+            return self._turn_failed(exc, buckets)
+        return self._started(start, enabled)
+
+    async def begin_chat_async(self, turns: Any, request: Request, session_id: str | None,
+                               message: Message) -> TurnStart | None:
+        """`begin_chat` through `turns` (`handoff.redis.turns.AsyncTurns`: the same round trip on the event loop)."""
+        enabled, buckets = self._chat_buckets(request, session_id)
+        try:
+            start: TurnStart = await turns.begin_turn(message.session_id, requester_of(message), buckets,
+                                                      now=self.clock())
+        except StoreError as exc:
+            return self._turn_failed(exc, buckets)
+        return self._started(start, enabled)
+
+    def _chat_buckets(self, request: Request, session_id: str | None) -> tuple[list[tuple[Limit, str, str]],
+                                                                              list[Bucket]]:
+        checks = [(self.chat_ip, "chat-ip", client_ip(request, self.trust_proxy))]
+        if session_id:
+            checks.append((self.chat_session, "chat-session", session_id))
+        enabled = [] if time.monotonic() < self._paused_until else [c for c in checks if c[0].enabled]
+        return enabled, [Bucket(bucket_key(scope, value, salt=self.salt), limit.rate, limit.burst)
+                         for limit, scope, value in enabled]
+
+    def _turn_failed(self, exc: StoreError, buckets: list[Bucket]) -> None:
+        if buckets:
+            with self._lock:
+                self._paused_until = time.monotonic() + OUTAGE_PAUSE
+            log.warning("rate limits not checked for %.0f s: store unavailable (%s); requests are allowed",
+                        OUTAGE_PAUSE, type(exc).__name__)
+        return None
+
+    @staticmethod
+    def _started(start: TurnStart, enabled: list[tuple[Limit, str, str]]) -> TurnStart:
         if not start.allowed:
             log.debug("rate limit reached: %s", enabled[len(start.decisions) - 1][1])
             raise RateLimited(start.decisions[-1], "chat")

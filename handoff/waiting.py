@@ -1,18 +1,25 @@
 """Store calls made where waiting is not allowed: a chat message answered on the web server's event loop.
 
-Answering a chat message on the event loop itself costs about a fifth less CPU than handing it to a thread and
-back (the two threads trade the interpreter lock at every SQLite call: benchmarks/RESULTS.md, issue 18), but the
-event loop also serves every other request of the process, so it must never sleep on a lock. A front end runs
-such a message inside `without_waiting()`; a store that supports it (`SQLiteStore`) then refuses, by raising
-`WouldWait`, the first write of the message that would have to wait: a lock held by another thread or process,
-or a write that syncs the disk (tickets). The front end then answers the message again from the start on a
-thread, where waiting is fine.
+Answering a chat message on the event loop itself costs a fifth to a quarter less CPU than handing it to a thread
+and back (the two threads trade the interpreter lock at every store call: benchmarks/RESULTS.md, issue 18), but the
+event loop also serves every other request of the process, so it must never sleep on a lock or a server. A front
+end runs such a message inside `without_waiting()`, and the store refuses, by raising `WouldWait`, any call that
+would have to wait there. The front end then answers the message again from the start on a thread, where waiting
+is fine.
 
-That is safe because of when the refusal can happen: only before the message's first write transaction has
-committed. Reads never wait (WAL), and up to that first write nothing durable has happened, so running the whole
-message again elsewhere is as if the first attempt never ran. Once one write of the message has committed, later
-ones wait as on any thread (a message that writes twice is one that files a ticket, and the ticket write, which
-syncs the disk, is itself refused on the loop, so those messages run on a thread from their first write).
+That is safe because a refusal comes before anything durable was written: reads never wait (SQLite's WAL), and the
+first write of the message is the one that may be refused. With `deferring=True` the message's session write is not
+made at all but handed back (`deferred`), the front end makes it after the message (on the loop if it need not
+wait, else on a thread; Redis: asynchronously), and only then runs what the message counts (`after`) and the writes
+it does not wait for (`later`); a write that would stand before the deferred one is refused. So whichever run of
+the message stands is the only one with an effect.
+
+* SQLite (`handoff.sqlite.store`): a write transaction starts only if SQLite's file lock is free (busy timeout 0:
+  another process is writing otherwise), this process's write lock comes within `LOOP_LOCK_WAIT` (its holder is
+  another thread with a short transaction), and it does not sync the disk (tickets).
+* Redis (`handoff.redis.store`): every command of the store's client is refused (a blocking round trip would hold
+  the loop, for the socket timeout if Redis hangs); the message's read and session write go through
+  `handoff.redis.turns` with `redis.asyncio` instead.
 
 `WouldWait` is a `BaseException`, like `KeyboardInterrupt`, so that no `except Exception` or `except StoreError`
 on the way (a recorder that never raises, a session write that degrades to "not saved") turns it into an answer.
@@ -21,12 +28,14 @@ from __future__ import annotations
 
 from contextlib import contextmanager
 from contextvars import ContextVar
-from dataclasses import dataclass
-from typing import Iterator
+from dataclasses import dataclass, field
+from typing import Any, Callable, Iterator
 
 
-#: Why a write was refused (a fixed vocabulary: metric labels).
-REASONS = ("durable", "thread", "process")
+#: Why a call was refused (a fixed vocabulary: metric labels): a write that syncs the disk, a lock held by another
+#: thread of this process or by another process (SQLite), a call over the network (Redis: on the event loop only the
+#: front end's own asynchronous calls go to the server).
+REASONS = ("durable", "thread", "process", "network", "after_session")
 
 
 class WouldWait(BaseException):
@@ -49,6 +58,15 @@ class NoWait:
     #: A call was refused: the attempt is being abandoned, and what it still owes (a rate-limit take) is dropped
     #: because the message's run elsewhere takes it again.
     abandoned: bool = False
+    #: Writes whose result the message does not need (the session write) may be handed back instead of made: the
+    #: store appends them to `deferred`, and the front end sends them after the message (Redis, asynchronously) and
+    #: only then runs `after` (the message's counts), so a message answered again elsewhere is counted once.
+    deferring: bool = False
+    deferred: list[Any] = field(default_factory=list)
+    after: list[Callable[[], None]] = field(default_factory=list)
+    #: Store writes the message does not wait for (a record of an unanswered question, which never raises), made
+    #: once it stands and after its reply, beside the next requests.
+    later: list[Callable[[], None]] = field(default_factory=list)
 
     def refuse(self, reason: str) -> WouldWait:
         self.abandoned = True
@@ -69,9 +87,10 @@ def current() -> NoWait | None:
 
 
 @contextmanager
-def without_waiting() -> Iterator[NoWait]:
-    """Run the block as one attempt that must not wait; a store refuses with `WouldWait` (see the module)."""
-    attempt = NoWait()
+def without_waiting(*, deferring: bool = False) -> Iterator[NoWait]:
+    """Run the block as one attempt that must not wait; a store refuses with `WouldWait` (see the module).
+    `deferring`: writes that return nothing may be handed back in `attempt.deferred` (see `NoWait`)."""
+    attempt = NoWait(deferring=deferring)
     token = _current.set(attempt)
     try:
         yield attempt

@@ -12,6 +12,7 @@ import time
 from typing import Callable
 
 from bot.redaction import redact  # re-exported: the recorder stores only redacted text
+from handoff import waiting
 from handoff.store import ContentStore
 
 log = logging.getLogger(__name__)
@@ -33,7 +34,21 @@ class UnansweredRecorder:
     def __call__(self, text: str, decision: str, lang: str) -> None:
         try:
             redacted = redact(text)
-            if redacted and any(c.isalpha() for c in redacted):
-                self.store.record_unanswered(redacted, lang=lang, decision=decision, now=self.clock(), keep=self.keep)
+            if not (redacted and any(c.isalpha() for c in redacted)):
+                return
+            now = self.clock()
+        except Exception as exc:  # noqa: BLE001 - reviewing questions is a nicety; answering is not
+            log.warning("unanswered question not recorded (%s)", type(exc).__name__)
+            return
+        attempt = waiting.current()
+        if attempt is not None and attempt.deferring:
+            # Recorded once the message stands, beside it (`handoff.waiting`): the reply does not wait for it.
+            attempt.later.append(lambda: self._record(redacted, decision, lang, now))
+            return
+        self._record(redacted, decision, lang, now)
+
+    def _record(self, redacted: str, decision: str, lang: str, now: float) -> None:
+        try:
+            self.store.record_unanswered(redacted, lang=lang, decision=decision, now=now, keep=self.keep)
         except Exception as exc:  # noqa: BLE001 - reviewing questions is a nicety; answering is not
             log.warning("unanswered question not recorded (%s)", type(exc).__name__)

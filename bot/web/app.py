@@ -1,10 +1,12 @@
 """Web front end (FastAPI): translates HTTP JSON to `Message` and `Reply` back. No logic of its own."""
 from __future__ import annotations
 
+import asyncio
 import logging
 import secrets
+from contextlib import asynccontextmanager
 from pathlib import Path
-from typing import Any, Callable, Literal
+from typing import TYPE_CHECKING, Any, AsyncIterator, Callable, Literal
 
 import orjson
 from fastapi import FastAPI, Request
@@ -22,6 +24,9 @@ from bot.metrics import Metrics
 from bot.ratelimit import RateLimited, client_ip, limiter_for, rate_limited_handler
 from handoff import waiting
 from handoff.store import StoreUnavailable
+
+if TYPE_CHECKING:
+    from handoff.redis.turns import AsyncTurns
 from bot.admin.routes import admin_router
 from bot.staff.routes import staff_router
 from bot.web.chat_threads import ChatThreads
@@ -329,13 +334,41 @@ def add_offline_docs(app: FastAPI) -> None:
 
 def create_app(services: Services) -> FastAPI:
     settings = services.settings
+    metrics = services.metrics
+    inline = settings.chat_inline_enabled
+    # With Redis, a chat message's two round trips on the event loop (`handoff.redis.turns`); None: SQLite, or off.
+    turns: AsyncTurns | None = None
+    connection = getattr(services.store, "connection_settings", None) if inline and settings.redis_url else None
+    if connection is not None and connection() is not None:
+        from handoff.redis.turns import AsyncTurns  # only Redis deployments load redis.asyncio
+
+        url, socket_timeout, connect_timeout = connection()
+        turns = AsyncTurns(getattr(services.store, "wrapped", services.store), url, socket_timeout=socket_timeout,
+                           connect_timeout=connect_timeout,
+                           on_error=lambda operation: metrics.child(metrics.store_errors, operation).inc())
+
+    # The event loops whose app lifespan is running: only there may `turns` open connections, since only there are
+    # they closed again (at shutdown). A request on any other loop (a test client without its context) uses a thread.
+    served_loops: set[asyncio.AbstractEventLoop] = set()
+
+    @asynccontextmanager
+    async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
+        loop = asyncio.get_running_loop()
+        served_loops.add(loop)
+        try:
+            yield
+        finally:
+            served_loops.discard(loop)
+            if turns is not None:
+                await turns.aclose()  # this event loop's Redis connections
+
     app = SecureApp(
         title="Privacy-policy assistant",
         description="Answers questions about the privacy policy and opens tickets for formal requests.",
         version="0.1.0",
         # FastAPI's own /docs and /redoc load Swagger UI and ReDoc from a CDN with an inline script: blank offline
         # and refused by the CSP. `add_offline_docs` serves Swagger UI from an installed package instead.
-        docs_url=None, redoc_url=None,
+        docs_url=None, redoc_url=None, lifespan=lifespan,
     )
     app.request_metrics = services.metrics
     conversation = services.conversation
@@ -384,29 +417,87 @@ def create_app(services: Services) -> FastAPI:
     # tried on the event loop itself (`answer`, below), and comes here only when the store would wait.
     chat_threads = ChatThreads(settings.chat_thread_count)
     on_chat_thread = chat_threads.run
-    inline = settings.chat_inline_enabled
-    metrics = services.metrics
 
     async def answer(work: Callable[[], Reply]) -> Reply:
-        """A chat message answered on the event loop when the store never has to wait for it there (no thread
-        hand-off: about a fifth of a message's CPU, benchmarks/RESULTS.md), else from the start on a chat thread.
-        The store refuses a wait before anything durable is written (`handoff.waiting`), so the second run is the
-        message's only effect."""
+        """A chat message answered on the event loop (no thread hand-off: about a fifth of a message's CPU,
+        benchmarks/RESULTS.md), its session write handed back by the store and made after it: on the loop when
+        SQLite's write lock is free, else on a chat thread (a write, not the message). When the store refuses
+        anything else that would wait on the loop (`handoff.waiting`: before anything was written), or that write
+        fails, the message is answered from the start on a chat thread; its counts are made by the run that
+        stands."""
         if inline:
             try:
-                with waiting.without_waiting():
-                    return work()
+                with waiting.without_waiting(deferring=True) as attempt:
+                    reply = work()
+                for write in attempt.deferred:
+                    await write_soon(write)
             except waiting.WouldWait as refused:
-                metrics.child(metrics.chat_rerun, refused.reason).inc()
+                reason = refused.reason
+            except StoreUnavailable:
+                reason = "write_failed"
+            else:
+                stands(attempt)
+                return reply
+            metrics.child(metrics.chat_rerun, reason).inc()
         return await on_chat_thread(work)
+
+    background: set[asyncio.Task[None]] = set()
+
+    def stands(attempt: waiting.NoWait) -> None:
+        """An attempt's message stands: its counts now, its `later` writes beside the next requests."""
+        for count in attempt.after:
+            count()
+        for write in attempt.later:
+            task = asyncio.ensure_future(write_later(write))
+            background.add(task)  # a reference until it is done (the loop keeps only weak ones)
+            task.add_done_callback(background.discard)
+
+    async def write_later(write: Callable[[], None]) -> None:
+        try:
+            await write_soon(write)
+        except StoreUnavailable:
+            pass  # a `later` write never raises (it logs its own failure); this is belt and braces
+
+    async def write_soon(write: Callable[[], None]) -> None:
+        """`write()` on the event loop if it need not wait there, else on a chat thread. Raises StoreUnavailable."""
+        try:
+            with waiting.without_waiting():
+                write()
+                return
+        except waiting.WouldWait as refused:
+            metrics.child(metrics.chat_writes_on_thread, refused.reason).inc()
+        await asyncio.shield(on_chat_thread(write))  # made even if the request is cancelled meanwhile
+
+    async def answer_with_redis(message: Message, request: Request, session_id: str | None) -> Reply:
+        """The message's read and its session write on the event loop (`handoff.redis.turns`: one round trip each,
+        as on a thread), and the message answered there in between, its session write handed back by the store.
+        Anything else the message needs from Redis (a ticket, an unanswered question's record), or a session
+        write that fails, and it is answered again on a chat thread with the same start: its rate-limit take was
+        made once, by the read. Its counts are made once, by whichever run stands."""
+        assert turns is not None
+        start = await limiter.begin_chat_async(turns, request, session_id, message)
+        try:
+            with waiting.without_waiting(deferring=True) as attempt:
+                reply = conversation.handle(message, start)
+            # Shielded: a request cancelled now still gets its session written (the reply may already be sent).
+            await asyncio.shield(turns.write(attempt.deferred))
+        except waiting.WouldWait as refused:
+            reason = refused.reason
+        except StoreUnavailable:
+            reason = "write_failed"
+        else:
+            stands(attempt)
+            return reply
+        metrics.child(metrics.chat_rerun, reason).inc()
+        return await on_chat_thread(lambda: conversation.handle(message, start))
 
     @app.post("/api/chat", response_model=ChatResponse, responses=ERROR_RESPONSES,
               summary="Send a message, get the assistant's reply")
     async def chat(body: ChatRequest, request: Request) -> Response:
+        message = Message(text=body.text, session_id=body.session_id or secrets.token_urlsafe(18), frontend="web",
+                          lang=body.lang, origin=client_ip(request, settings.trust_proxy), step=body.step)
+
         def work() -> Reply:
-            session_id = body.session_id or secrets.token_urlsafe(18)
-            message = Message(text=body.text, session_id=session_id, frontend="web", lang=body.lang,
-                              origin=client_ip(request, settings.trust_proxy), step=body.step)
             # Per IP, then per session (raises RateLimited: 429), with the session and the staff replies waiting
             # read in the same store call; the take is written with the session (SQLite), else by `end_chat`.
             start = limiter.begin_chat(request, body.session_id, message)
@@ -415,7 +506,10 @@ def create_app(services: Services) -> FastAPI:
             finally:
                 limiter.end_chat()
 
-        reply = await answer(work)
+        if turns is not None and asyncio.get_running_loop() in served_loops:
+            reply = await answer_with_redis(message, request, body.session_id)
+        else:
+            reply = await answer(work)
         if reply.ticket or "email_code_sent" in reply.notices:
             services.dispatcher.kick()  # deliver the staff alert, receipt or code now rather than at the next poll
         # Serialised in one step (`chat_json`: the pydantic models' own JSON, without building them for every

@@ -11,7 +11,7 @@ from __future__ import annotations
 import json
 import time
 from contextlib import contextmanager
-from dataclasses import replace
+from dataclasses import dataclass, replace
 from typing import Any, Callable, Iterable, Iterator, Mapping, Sequence, cast
 
 import redis
@@ -19,7 +19,7 @@ from redis.backoff import NoBackoff
 from redis.exceptions import NoScriptError, RedisError
 from redis.retry import Retry
 
-from handoff import lifecycle, state_json
+from handoff import lifecycle, state_json, waiting
 from handoff.session_log import LogWrite
 from handoff.accounts import UserAccount
 from handoff.query import TicketQuery
@@ -37,6 +37,36 @@ from handoff.store import (
 )
 from handoff.ticket_ops import TicketOperations, checked_change, collect_pending, ensure_same_request
 from handoff.tickets import CLOSED_STATUSES, PendingReply, Requester, Ticket, TicketDraft
+
+def _refuse_on_event_loop(client: redis.Redis) -> None:
+    """Every command of `client` (commands, pipelines, scripts, from this store and its content and analytics
+    parts) takes a connection from its pool first: there, inside `handoff.waiting.without_waiting()`, it is refused
+    before anything is sent. On the event loop a blocking round trip would hold every other request (for up to the
+    socket timeout when Redis hangs)."""
+    pool = getattr(client, "connection_pool", None)
+    if pool is None or getattr(pool, "_refuses_on_event_loop", False):
+        return
+    take = pool.get_connection
+
+    def get_connection(*args: Any, **kwargs: Any) -> Any:
+        attempt = waiting.current()
+        if attempt is not None and attempt.strict:
+            raise attempt.refuse("network")
+        return take(*args, **kwargs)
+
+    pool.get_connection = get_connection
+    pool._refuses_on_event_loop = True
+
+
+@dataclass(frozen=True)
+class SessionWrite:
+    """One session write as `RedisStore.save_session` sends it: `script` None is `SET keys[0] args[0] EX args[1]`;
+    otherwise EVALSHA of `script` (a registered `redis.commands.core.Script`) on `keys` and `args`."""
+
+    script: Any
+    keys: tuple[str, ...]
+    args: tuple[Any, ...]
+
 
 _UNALLOCATED = "PRQ-0000-000000"  # stands in until the script allocates; never stored (documents omit it)
 _CAS_ATTEMPTS = 25
@@ -67,6 +97,9 @@ class RedisStore(RedisContent, RedisAnalytics, TicketOperations):
         self.sla_days = sla_days
         self._r = client
         self._clock = clock
+        self._url: str | None = None  # set by `from_url`: the event loop's own client connects the same way
+        self._timeouts = (5.0, 2.0)
+        _refuse_on_event_loop(client)
         self._create = client.register_script(CREATE_TICKET)
         self._update = client.register_script(UPDATE_TICKET)
         self._take_tokens = client.register_script(TAKE_TOKENS)
@@ -88,7 +121,14 @@ class RedisStore(RedisContent, RedisAnalytics, TicketOperations):
         client = redis.Redis.from_url(url, decode_responses=True, socket_timeout=socket_timeout,
                                       socket_connect_timeout=connect_timeout, health_check_interval=30,
                                       retry=Retry(NoBackoff(), 0))
-        return cls(client, prefix=prefix, clock=clock, sla_days=sla_days, outbox_rules=outbox_rules)
+        store = cls(client, prefix=prefix, clock=clock, sla_days=sla_days, outbox_rules=outbox_rules)
+        store._url, store._timeouts = url, (socket_timeout, connect_timeout)
+        return store
+
+    def connection_settings(self) -> tuple[str, float, float] | None:
+        """(URL, socket timeout, connect timeout) this store connected with (`from_url`), for another client of the
+        same server (`handoff.redis.turns`); None for a store built around a client it was given."""
+        return None if self._url is None else (self._url, *self._timeouts)
 
     @contextmanager
     def _guard(self, what: str) -> Iterator[None]:
@@ -107,19 +147,32 @@ class RedisStore(RedisContent, RedisAnalytics, TicketOperations):
 
     def save_session(self, session_id: str, state: Mapping[str, Any], ttl_seconds: int,
                      log: LogWrite | None = None) -> None:
+        write = self.session_write(session_id, state, ttl_seconds, log)
+        attempt = waiting.current()
+        if attempt is not None and attempt.strict and attempt.deferring:
+            attempt.deferred.append(write)  # sent by the front end after the message (`handoff.redis.turns`)
+            return
+        with self._guard("save_session"):
+            if write.script is None:
+                self._r.set(write.keys[0], write.args[0], ex=write.args[1])
+            else:
+                # `Script.__call__`: EVALSHA, and after a NOSCRIPT (a restarted server) the script loaded and sent
+                # again.
+                write.script(keys=list(write.keys), args=list(write.args))
+
+    def session_write(self, session_id: str, state: Mapping[str, Any], ttl_seconds: int,
+                      log: LogWrite | None) -> "SessionWrite":
+        """What `save_session` sends: a SET, or one script (the state, the new lines, and the lines that fall
+        outside `keep` removed), one round trip either way."""
         payload = state_json.encoded(state)
         if log is None:
-            with self._guard("save_session"):
-                self._r.set(self.keys.session(session_id), payload, ex=ttl_seconds)
-            return
-        # One script, one round trip: the state, the new lines, and the lines that fall outside `keep` removed.
+            return SessionWrite(None, (self.keys.session(session_id),), (payload, int(ttl_seconds)))
         ranges: list[Any] = []
         for lo, hi in log.gaps():
             ranges += ["-inf" if lo is None else lo, "+inf" if hi is None else hi]
         args = [int(ttl_seconds), payload, log.first, len(log.lines), *map(state_json.encoded, log.lines), *ranges]
-        with self._guard("save_session"):
-            # `Script.__call__`: EVALSHA, and after a NOSCRIPT (a restarted server) the script loaded and sent again.
-            self._save_log(keys=[self.keys.session(session_id), self.keys.session_log(session_id)], args=args)
+        return SessionWrite(self._save_log, (self.keys.session(session_id), self.keys.session_log(session_id)),
+                            tuple(args))
 
     def load_log(self, session_id: str, first: int, last: int) -> list[dict[str, Any]]:
         with self._guard("load_log"):
@@ -162,6 +215,14 @@ class RedisStore(RedisContent, RedisAnalytics, TicketOperations):
         # whatever the buckets decide (a refused message's reads are dropped), which costs less than a second trip.
         # In a cluster the session (untagged) and the tagged keys may live on different nodes; redis-py's cluster
         # pipeline then sends one batch per node.
+        calls = self.turn_calls(session_id, requester, buckets, now=now)
+        with self._guard("begin_turn"):
+            results = self._pipeline(calls)
+        return self.turn_start(results, requester, bool(buckets))
+
+    def turn_calls(self, session_id: str, requester: Requester, buckets: Sequence[Bucket], *,
+                   now: float) -> list[tuple[Any, list[Any]]]:
+        """`begin_turn`'s pipeline (for `_pipeline`, or `handoff.redis.turns` on the event loop)."""
         args: list[Any] = [repr(float(now)), MAX_BUCKET_LIFE]
         for b in buckets:
             check_rate_args(b.key, b.rate, b.burst, b.cost)
@@ -172,9 +233,11 @@ class RedisStore(RedisContent, RedisAnalytics, TicketOperations):
             calls.append((self._take_tokens, [len(buckets), *[k.rate(b.key) for b in buckets], *args]))
         calls.append((None, [k.session(session_id)]))
         calls.append((self._pending, [2, k.outbox(requester.key), k.tickets]))
-        with self._guard("begin_turn"):
-            results = self._pipeline(calls)
-        decisions = self._decisions(results[0]) if buckets else []
+        return calls
+
+    def turn_start(self, results: Sequence[Any], requester: Requester, bucketed: bool) -> TurnStart:
+        """`begin_turn`'s answer from its pipeline's results."""
+        decisions = self._decisions(results[0]) if bucketed else []
         if decisions and not decisions[-1].allowed:
             return TurnStart(decisions, None, [])
         raw, flat = results[-2], results[-1]

@@ -56,6 +56,8 @@ CREATE INDEX IF NOT EXISTS rate_buckets_expiry ON rate_buckets (expires_at);
 DB_FILENAME = "privacy-bot.sqlite3"
 #: A bucket that refills so slowly is forgotten after a year anyway (Redis keeps the same cap).
 _MAX_BUCKET_LIFE = 366 * 86400.0
+#: The longest the event loop waits for this process's write lock (`handoff.waiting`); longer, the write is refused.
+LOOP_LOCK_WAIT = 0.02
 
 
 class SQLiteStore(SQLiteContent, SQLiteAnalytics, TicketOperations):
@@ -154,8 +156,20 @@ class SQLiteStore(SQLiteContent, SQLiteAnalytics, TicketOperations):
                      log: LogWrite | None = None) -> None:
         payload = state_json.dumps(state)
         lines = [(session_id, log.first + i, state_json.dumps(line)) for i, line in enumerate(log.lines)] if log else []
+        owed = getattr(self._owed, "take", None)
+        self._owed.take = None
+        attempt = waiting.current()
+        if attempt is not None and attempt.strict and attempt.deferring:
+            # Handed back (`handoff.waiting`): the front end makes it after the message, on the event loop if the
+            # lock is free and else on a chat thread; its take goes with it (owed by this thread, written by that one).
+            attempt.deferred.append(lambda: self._save(session_id, payload, lines, ttl_seconds, log, owed))
+            return
+        self._save(session_id, payload, lines, ttl_seconds, log, owed)
+
+    def _save(self, session_id: str, payload: str, lines: list[tuple[str, int, str]], ttl_seconds: int,
+              log: LogWrite | None, owed: tuple[tuple[Bucket, ...], float] | None) -> None:
         with self._write() as db:
-            self._charge(db)  # the take `begin_turn` allowed this thread's message, in the same transaction
+            self._charge(db, owed)  # the take `begin_turn` allowed the message, in the same transaction
             db.execute(
                 "INSERT INTO sessions (id, state, expires_at) VALUES (?, ?, ?) "
                 "ON CONFLICT(id) DO UPDATE SET state = excluded.state, expires_at = excluded.expires_at",
@@ -286,12 +300,14 @@ class SQLiteStore(SQLiteContent, SQLiteAnalytics, TicketOperations):
             if attempt is not None:
                 attempt.abandoned = False
 
-    def _charge(self, db: sqlite3.Connection) -> None:
-        """Inside a write transaction: the owed take of this thread, taken whatever the buckets hold now."""
-        owed = getattr(self._owed, "take", None)
+    def _charge(self, db: sqlite3.Connection, owed: tuple[tuple[Bucket, ...], float] | None = None) -> None:
+        """Inside a write transaction: `owed` (else the owed take of this thread), taken whatever the buckets hold
+        now."""
         if owed is None:
-            return
-        self._owed.take = None
+            owed = getattr(self._owed, "take", None)
+            if owed is None:
+                return
+            self._owed.take = None
         buckets, now = owed
         db.execute("DELETE FROM rate_buckets WHERE expires_at <= ?", (now,))
         for b in buckets:
@@ -524,9 +540,18 @@ class _Transaction:
     def _enter_without_waiting(self, attempt: waiting.NoWait) -> sqlite3.Connection:
         """BEGIN IMMEDIATE only if nothing has to wait for it (`handoff.waiting`): the process's write lock free,
         SQLite's file lock free (busy timeout 0 for this one statement), and no disk sync at commit."""
+        if attempt.deferred:
+            # The message's session write is handed back and not made yet: a write now (staff replies marked
+            # delivered) would stand even if that one then failed and the message were answered again.
+            raise attempt.refuse("after_session")
         if self.durable:
             raise attempt.refuse("durable")
-        if not self.lock.acquire(blocking=False):
+        # Another thread of this process writing holds the lock for its transaction, a fraction of a millisecond:
+        # waiting for it here releases the interpreter lock that thread needs to finish. (Handing the write to a
+        # thread instead, measured: that thread then waits for the interpreter lock at each SQLite step while the
+        # event loop answers, keeps the write lock for tens of ms, and the next writes queue behind it; some
+        # replies took 300 ms.) A longer hold (a ticket's disk sync, maintenance) is not waited for.
+        if not self.lock.acquire(timeout=LOOP_LOCK_WAIT):
             raise attempt.refuse("thread")
         try:
             self.conn.execute("PRAGMA busy_timeout=0")

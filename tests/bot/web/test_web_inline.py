@@ -6,7 +6,9 @@ from __future__ import annotations
 import asyncio
 import sqlite3
 import threading
+import time
 import warnings
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any, Iterator
 
@@ -25,11 +27,11 @@ with warnings.catch_warnings():
 
 
 def test_setting_is_read_and_checked() -> None:
-    assert Settings.from_env({}).chat_inline_enabled  # SQLite: on
-    assert not Settings.from_env({"REDIS_URL": "redis://127.0.0.1:1/0"}).chat_inline_enabled
-    assert Settings.from_env({"REDIS_URL": "redis://127.0.0.1:1/0", "PRIVACY_BOT_CHAT_INLINE": "on"}).chat_inline_enabled
-    assert not Settings.from_env({"PRIVACY_BOT_CHAT_INLINE": "OFF"}).chat_inline_enabled
-    for bad in ("yes", "2", "inline"):
+    assert Settings.from_env({}).chat_inline_enabled  # on by default, with either store
+    assert Settings.from_env({"REDIS_URL": "redis://127.0.0.1:1/0"}).chat_inline_enabled
+    assert Settings.from_env({"PRIVACY_BOT_CHAT_INLINE": "ON"}).chat_inline_enabled
+    assert not Settings.from_env({"PRIVACY_BOT_CHAT_INLINE": "off"}).chat_inline_enabled
+    for bad in ("auto", "yes", "2", "inline"):
         with pytest.raises(ConfigError, match="PRIVACY_BOT_CHAT_INLINE"):
             Settings.from_env({"PRIVACY_BOT_CHAT_INLINE": bad})
 
@@ -90,27 +92,43 @@ def test_off_answers_every_message_on_a_chat_thread(tmp_path: Path) -> None:
     assert where.seen == ["chat"]
 
 
-def test_a_store_locked_by_another_process_moves_the_message_to_a_thread_once(app_services: Services) -> None:
+def test_a_store_locked_by_another_process_waits_on_a_thread_not_on_the_event_loop(app_services: Services) -> None:
     where = Where(app_services)
     path = app_services.store.path  # type: ignore[attr-defined]
     with TestClient(create_app(app_services)) as client:
         session = client.post("/api/chat", json={"text": "hello"}).json()["session_id"]
-        # Another process holds SQLite's write lock for a moment: the event loop must not wait for it.
+        # Another process holds SQLite's write lock for a moment: the message's session write waits for it, on a
+        # chat thread; the event loop meanwhile serves other requests.
         holder = sqlite3.connect(path, isolation_level=None, check_same_thread=False)
         holder.execute("BEGIN IMMEDIATE")
-        threading.Timer(0.3, lambda: (holder.execute("COMMIT"), holder.close())).start()
-        reply = client.post("/api/chat", json={"session_id": session, "text": "what are cookies used for?"}).json()
-        assert reply["article"] == 12
+        released = threading.Event()
+
+        def release() -> None:
+            holder.execute("COMMIT")
+            holder.close()
+            released.set()
+
+        threading.Timer(0.5, release).start()
+        with ThreadPoolExecutor(max_workers=1) as pool:
+            answered = pool.submit(client.post, "/api/chat", json={"session_id": session,
+                                                                     "text": "what are cookies used for?"})
+            time.sleep(0.1)
+            started = time.monotonic()
+            assert client.get("/").status_code == 200
+            assert time.monotonic() - started < 0.3 and not released.is_set()  # the loop was free
+            reply = answered.result(timeout=10).json()
+        assert released.is_set()  # the reply came after the write it reports, once the lock was free
+        assert reply["article"] == 12 and "store_unavailable" not in reply["notices"]
         lines = transcript(client, session)
-    assert where.seen == ["loop", "loop", "chat"]  # tried on the loop, refused at its write, answered on a thread
-    assert moved(app_services, "process") == 1
+    assert where.seen == ["loop", "loop"]  # matched once, on the loop; only the write went to a thread
+    assert sum(moved(app_services, r) for r in ("durable", "thread", "process", "after_session")) == 0
     # One effect: the message is in the transcript once, and its session bucket was taken twice in all (two
-    # messages), not three times.
+    # messages; the first sent no session id), the /api/resume that read it once more.
     assert [text for role, text in lines if role == "user"] == ["hello", "what are cookies used for?"]
     key = bucket_key("chat-session", session, salt=limiter_for(app_services).salt)
     rows = sqlite3.connect(path).execute("SELECT tokens FROM rate_buckets WHERE key = ?", (key,)).fetchall()
     burst = Settings.from_env({}).rate_session_burst
-    assert burst - 2 <= rows[0][0] < burst - 1  # two takes (plus the refill of the second or so between them)
+    assert burst - 2 <= rows[0][0] < burst - 1  # chat and resume: two takes (plus what refilled between them)
 
 
 def test_a_ticket_is_filed_once_on_a_thread(app_services: Services) -> None:
@@ -127,3 +145,23 @@ def test_a_ticket_is_filed_once_on_a_thread(app_services: Services) -> None:
     # others were answered on the loop.
     assert where.seen[-1] == "chat" and where.seen[-2] == "loop" and where.seen.count("chat") == 1
     assert moved(app_services, "durable") == 1
+
+
+def test_staff_replies_are_marked_delivered_only_with_the_message_that_shows_them(app_services: Services) -> None:
+    # Marking staff replies delivered is a write after the message's session write; on the event loop that write is
+    # handed back, so the marking (which would stand even if the session write then failed) is refused there and
+    # the message is answered on a thread, where both are made in order.
+    where = Where(app_services)
+    with TestClient(create_app(app_services)) as client:
+        session = client.post("/api/chat", json={"text": "get me a real person"}).json()["session_id"]
+        data: dict[str, Any] = {}
+        for answer in ("yes", "Jane Doe", "jane@example.com", "self", "Please call me back", "confirm"):
+            data = client.post("/api/chat", json={"session_id": session, "text": answer}).json()
+        app_services.store.add_reply(data["ticket"]["reference"], actor="alice", text="We will call you tomorrow.",
+                                     now=data["ticket"]["created_at"] + 60)
+        shown = client.post("/api/chat", json={"session_id": session, "text": "thanks"}).json()
+        again = client.post("/api/chat", json={"session_id": session, "text": "thanks again"}).json()
+    assert "We will call you tomorrow." in shown["text"]
+    assert "We will call you tomorrow." not in again["text"]  # delivered once
+    assert where.seen[-3:] == ["loop", "chat", "loop"]
+    assert moved(app_services, "after_session") == 1

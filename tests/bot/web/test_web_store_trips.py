@@ -26,7 +26,8 @@ def test_a_chat_message_is_two_redis_round_trips(tmp_path: Path, redis_server: A
                                                  "REDIS_KEY_PREFIX": "trips"}))
     admin = redis.Redis.from_url(redis_server.url, decode_responses=True)
     try:
-        client = TestClient(create_app(services))
+        # One event loop for every request, as a server has (a new loop would open new connections).
+        client = TestClient(create_app(services)).__enter__()
         body = {"session_id": "session-trips-1", "text": "what are cookies used for?"}
         assert client.post("/api/chat", json=body).status_code == 200  # scripts loaded, connections open
         counts = []
@@ -50,6 +51,7 @@ def test_a_chat_message_is_two_redis_round_trips(tmp_path: Path, redis_server: A
         state = services.store.load_session("session-trips-1") or {}
         transcript = session_log.recent(services.store, "session-trips-1", state)
         assert [line["text"] for line in transcript if line["role"] == "user"][-1] == "who do I contact about privacy?"
+        client.__exit__(None, None, None)
     finally:
         admin.close()
         services.close()

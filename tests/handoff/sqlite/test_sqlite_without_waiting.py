@@ -152,3 +152,20 @@ def test_a_take_owed_by_a_finished_message_is_dropped_rather_than_waited_for(sto
         holder.close()
     store.end_turn()  # nothing owed any more
     assert tokens(store, BUCKET.key) is None
+
+
+def test_a_deferred_session_write_is_made_later_on_another_thread_with_its_take(store: SQLiteStore) -> None:
+    with waiting.without_waiting(deferring=True) as attempt:
+        assert store.begin_turn("sess-1", WEB, [BUCKET], now=NOW).allowed
+        store.save_session("sess-1", {"lang": "en"}, 60)
+        store.end_turn()  # the take went with the deferred write: nothing owed here
+        with pytest.raises(waiting.WouldWait) as refused:
+            store.mark_once("m", 60)
+        assert refused.value.reason == "after_session"  # no write may stand before the deferred one
+    assert store.load_session("sess-1") is None and tokens(store, BUCKET.key) is None  # nothing made yet
+    (write,) = attempt.deferred
+    worker = threading.Thread(target=write)  # as the front end does when the lock is busy: on a chat thread
+    worker.start()
+    worker.join(5)
+    assert store.load_session("sess-1") == {"lang": "en"}
+    assert tokens(store, BUCKET.key) == pytest.approx(4.0)
