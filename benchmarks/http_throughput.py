@@ -485,7 +485,8 @@ def explain(results: dict[str, dict[str, Any]], matcher_cpu: float, clients: int
                 f"{CPU_RATIO_TARGET[name]:.1f}x, i.e. at most {matcher_cpu * CPU_RATIO_TARGET[name]:.3f} ms). In "
                 f"process the core takes {c['handle_ms']:.3f} ms per message (wall time) and matching alone "
                 f"{c['match_ms']:.3f} ms; the rest is the store (rate buckets, session read and write, staff replies), "
-                f"rendering, and handing the message to a chat thread and back.")
+                f"rendering, and (messages the event loop does not answer itself, PRIVACY_BOT_CHAT_INLINE) the hand-off "
+                f"to a chat thread and back.")
         if r["p99"] > P99_TARGET:
             out.append(
                 f"{name}: p99 {r['p99'] * 1000:.1f} ms at {clients} clients. With {clients} requests always in flight "

@@ -393,3 +393,17 @@ def test_the_baselines_serve_the_baseline_apps(tmp_path: Path, matcher_only: boo
             assert answer == {"status": "ok"}
     finally:
         server.stop()
+
+
+@pytest.mark.slow
+@pytest.mark.redis
+@pytest.mark.xdist_group(LOAD_SMOKES)
+def test_ab_benchmark_smoke(redis_binary: str, capsys: pytest.CaptureFixture[str]) -> None:
+    from benchmarks import ab
+
+    assert ab.main(["1", "1", "off=sqlite:-:PRIVACY_BOT_CHAT_INLINE=off", "rd=redis"]) == 0
+    lines = capsys.readouterr().out.splitlines()
+    rows = {line.split()[0]: line for line in lines if "CPU/message" in line}
+    assert set(rows) == {"matcher", "off", "rd"}
+    assert "ratio 1.00" in rows["matcher"] and "requests/s" in rows["off"]
+    assert ab.main(["1", "1", "bad"]) == 2  # usage
