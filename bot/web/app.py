@@ -6,7 +6,7 @@ import logging
 import secrets
 from contextlib import asynccontextmanager
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, AsyncIterator, Callable, Literal
+from typing import TYPE_CHECKING, Any, AsyncIterator, Awaitable, Callable, Literal
 
 import orjson
 from fastapi import FastAPI, Request
@@ -426,20 +426,31 @@ def create_app(services: Services) -> FastAPI:
         fails, the message is answered from the start on a chat thread; its counts are made by the run that
         stands."""
         if inline:
-            try:
-                with waiting.without_waiting(deferring=True) as attempt:
-                    reply = work()
-                for write in attempt.deferred:
-                    await write_soon(write)
-            except waiting.WouldWait as refused:
-                reason = refused.reason
-            except StoreUnavailable:
-                reason = "write_failed"
-            else:
-                stands(attempt)
+            reply = await on_loop(work, write_each)
+            if reply is not None:
                 return reply
-            metrics.child(metrics.chat_rerun, reason).inc()
         return await on_chat_thread(work)
+
+    async def on_loop(run: Callable[[], Reply], write: Callable[[list[Any]], Awaitable[None]]) -> Reply | None:
+        """`run()` on the event loop in a deferring attempt, then `write(deferred)`: the reply, or None when the
+        message must be answered again on a chat thread (counted by reason)."""
+        try:
+            with waiting.without_waiting(deferring=True) as attempt:
+                reply = run()
+            await write(attempt.deferred)
+        except waiting.WouldWait as refused:
+            reason = refused.reason
+        except StoreUnavailable:
+            reason = "write_failed"
+        else:
+            stands(attempt)
+            return reply
+        metrics.child(metrics.chat_rerun, reason).inc()
+        return None
+
+    async def write_each(deferred: list[Any]) -> None:
+        for write in deferred:
+            await write_soon(write)
 
     background: set[asyncio.Task[None]] = set()
 
@@ -476,20 +487,13 @@ def create_app(services: Services) -> FastAPI:
         made once, by the read. Its counts are made once, by whichever run stands."""
         assert turns is not None
         start = await limiter.begin_chat_async(turns, request, session_id, message)
-        try:
-            with waiting.without_waiting(deferring=True) as attempt:
-                reply = conversation.handle(message, start)
-            # Shielded: a request cancelled now still gets its session written (the reply may already be sent).
-            await asyncio.shield(turns.write(attempt.deferred))
-        except waiting.WouldWait as refused:
-            reason = refused.reason
-        except StoreUnavailable:
-            reason = "write_failed"
-        else:
-            stands(attempt)
-            return reply
-        metrics.child(metrics.chat_rerun, reason).inc()
-        return await on_chat_thread(lambda: conversation.handle(message, start))
+
+        async def write(deferred: list[Any]) -> None:
+            # Shielded: a request cancelled now still gets its session written.
+            await asyncio.shield(turns.write(deferred))
+
+        reply = await on_loop(lambda: conversation.handle(message, start), write)
+        return reply if reply is not None else await on_chat_thread(lambda: conversation.handle(message, start))
 
     @app.post("/api/chat", response_model=ChatResponse, responses=ERROR_RESPONSES,
               summary="Send a message, get the assistant's reply")

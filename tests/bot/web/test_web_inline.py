@@ -3,22 +3,21 @@ from the start, when the store would have had to wait there: each message still 
 transcript entry, one rate-limit take, one ticket) and the reply is the one the thread path gives."""
 from __future__ import annotations
 
-import asyncio
 import sqlite3
 import threading
 import time
 import warnings
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
-from typing import Any, Iterator
+from typing import Iterator
 
 import pytest
 
 from bot.app import Services, build_services
 from bot.config import ConfigError, Settings
-from bot.engine.messages import Message, Reply
 from bot.ratelimit import bucket_key, limiter_for
 from bot.web.app import create_app
+from web_testkit import CALLBACK_FORM, Where, file_callback_request
 
 with warnings.catch_warnings():
     warnings.filterwarnings("ignore", message=r"Using `httpx` with `starlette\.testclient` is deprecated",
@@ -34,23 +33,6 @@ def test_setting_is_read_and_checked() -> None:
     for bad in ("auto", "yes", "2", "inline"):
         with pytest.raises(ConfigError, match="PRIVACY_BOT_CHAT_INLINE"):
             Settings.from_env({"PRIVACY_BOT_CHAT_INLINE": bad})
-
-
-class Where:
-    """Wraps the core's `handle`: on which kind of thread each message was answered, and how often it started."""
-
-    def __init__(self, services: Services) -> None:
-        self.real = services.conversation.handle
-        self.seen: list[str] = []
-        services.conversation.handle = self  # type: ignore[method-assign]
-
-    def __call__(self, message: Message, start: Any = None) -> Reply:
-        try:
-            asyncio.get_running_loop()
-            self.seen.append("loop")
-        except RuntimeError:
-            self.seen.append(threading.current_thread().name.rsplit("-", 1)[0])
-        return self.real(message, start)
 
 
 @pytest.fixture
@@ -134,10 +116,7 @@ def test_a_store_locked_by_another_process_waits_on_a_thread_not_on_the_event_lo
 def test_a_ticket_is_filed_once_on_a_thread(app_services: Services) -> None:
     where = Where(app_services)
     with TestClient(create_app(app_services)) as client:
-        session = client.post("/api/chat", json={"text": "get me a real person"}).json()["session_id"]
-        data: dict[str, Any] = {}
-        for answer in ("yes", "Jane Doe", "jane@example.com", "self", "Please call me back", "confirm"):
-            data = client.post("/api/chat", json={"session_id": session, "text": answer}).json()
+        session, data = file_callback_request(client)
         assert data["ticket"]["reference"]
     tickets = app_services.store.list_tickets()
     assert [t.reference for t in tickets] == [data["ticket"]["reference"]]
@@ -153,10 +132,7 @@ def test_staff_replies_are_marked_delivered_only_with_the_message_that_shows_the
     # the message is answered on a thread, where both are made in order.
     where = Where(app_services)
     with TestClient(create_app(app_services)) as client:
-        session = client.post("/api/chat", json={"text": "get me a real person"}).json()["session_id"]
-        data: dict[str, Any] = {}
-        for answer in ("yes", "Jane Doe", "jane@example.com", "self", "Please call me back", "confirm"):
-            data = client.post("/api/chat", json={"session_id": session, "text": answer}).json()
+        session, data = file_callback_request(client)
         app_services.store.add_reply(data["ticket"]["reference"], actor="alice", text="We will call you tomorrow.",
                                      now=data["ticket"]["created_at"] + 60)
         shown = client.post("/api/chat", json={"session_id": session, "text": "thanks"}).json()

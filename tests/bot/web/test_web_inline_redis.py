@@ -4,8 +4,6 @@ ticket), or whose session write fails, is answered again on a chat thread with t
 message has one effect: one rate-limit take, one transcript entry, one ticket, one count."""
 from __future__ import annotations
 
-import asyncio
-import threading
 import time
 import warnings
 from pathlib import Path
@@ -15,9 +13,9 @@ import pytest
 
 from bot.app import Services, build_services
 from bot.config import Settings
-from bot.engine.messages import Message, Reply
 from bot.ratelimit import bucket_key, limiter_for
 from bot.web.app import create_app
+from web_testkit import CALLBACK_FORM, Where, file_callback_request
 
 with warnings.catch_warnings():
     warnings.filterwarnings("ignore", message=r"Using `httpx` with `starlette\.testclient` is deprecated",
@@ -25,23 +23,6 @@ with warnings.catch_warnings():
     from fastapi.testclient import TestClient
 
 pytestmark = pytest.mark.redis
-
-
-class Where:
-    """Wraps the core's `handle`: where each run of a message happened (the event loop, or a chat thread)."""
-
-    def __init__(self, services: Services) -> None:
-        self.real = services.conversation.handle
-        self.seen: list[str] = []
-        services.conversation.handle = self  # type: ignore[method-assign]
-
-    def __call__(self, message: Message, start: Any = None) -> Reply:
-        try:
-            asyncio.get_running_loop()
-            self.seen.append("loop")
-        except RuntimeError:
-            self.seen.append(threading.current_thread().name.rsplit("-", 1)[0])
-        return self.real(message, start)
 
 
 @pytest.fixture
@@ -85,11 +66,8 @@ def test_a_plain_message_is_answered_on_the_event_loop_and_counted_once(services
 def test_a_ticket_is_filed_once_on_a_thread_with_one_rate_limit_take(services: Services) -> None:
     where = Where(services)
     with TestClient(create_app(services)) as client:
-        session = client.post("/api/chat", json={"text": "get me a real person"}).json()["session_id"]
-        data: dict[str, Any] = {}
-        answers = ("yes", "Jane Doe", "jane@example.com", "self", "Please call me back", "confirm")
-        for answer in answers:
-            data = client.post("/api/chat", json={"session_id": session, "text": answer}).json()
+        session, data = file_callback_request(client)
+        answers = CALLBACK_FORM
         reference = data["ticket"]["reference"]
         assert user_lines(client, session)[-1] == "confirm"
         assert user_lines(client, session).count("confirm") == 1
