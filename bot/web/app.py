@@ -2,9 +2,11 @@
 from __future__ import annotations
 
 import asyncio
+import copy
 import logging
 import secrets
 from contextlib import asynccontextmanager
+from dataclasses import replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, AsyncIterator, Awaitable, Callable, Literal
 
@@ -30,6 +32,7 @@ if TYPE_CHECKING:
 from bot.admin.routes import admin_router
 from bot.staff.routes import staff_router
 from bot.web.chat_threads import ChatThreads
+from bot.web.loop_queue import LoopQueue
 from bot.web.metrics import RequestMetrics, add_metrics_route
 
 log = logging.getLogger(__name__)
@@ -417,6 +420,7 @@ def create_app(services: Services) -> FastAPI:
     # tried on the event loop itself (`answer`, below), and comes here only when the store would wait.
     chat_threads = ChatThreads(settings.chat_thread_count)
     on_chat_thread = chat_threads.run
+    loop_queue = LoopQueue()  # chat on the event loop, in turn (bot/web/loop_queue.py)
 
     async def answer(work: Callable[[], Reply]) -> Reply:
         """A chat message answered on the event loop (no thread hand-off: about a fifth of a message's CPU,
@@ -434,9 +438,12 @@ def create_app(services: Services) -> FastAPI:
     async def on_loop(run: Callable[[], Reply], write: Callable[[list[Any]], Awaitable[None]]) -> Reply | None:
         """`run()` on the event loop in a deferring attempt, then `write(deferred)`: the reply, or None when the
         message must be answered again on a chat thread (counted by reason)."""
-        try:
+        def attempt_run() -> tuple[waiting.NoWait, Reply]:
             with waiting.without_waiting(deferring=True) as attempt:
-                reply = run()
+                return attempt, run()
+
+        try:
+            attempt, reply = await loop_queue.run(attempt_run)  # in turn, one message per pass of the loop
             await write(attempt.deferred)
         except waiting.WouldWait as refused:
             reason = refused.reason
@@ -492,8 +499,10 @@ def create_app(services: Services) -> FastAPI:
             # Shielded: a request cancelled now still gets its session written.
             await asyncio.shield(turns.write(deferred))
 
+        # The core changes the state it is given as it answers; a second run must start from the state as read.
+        pristine = start if start is None else replace(start, state=copy.deepcopy(start.state))
         reply = await on_loop(lambda: conversation.handle(message, start), write)
-        return reply if reply is not None else await on_chat_thread(lambda: conversation.handle(message, start))
+        return reply if reply is not None else await on_chat_thread(lambda: conversation.handle(message, pristine))
 
     @app.post("/api/chat", response_model=ChatResponse, responses=ERROR_RESPONSES,
               summary="Send a message, get the assistant's reply")

@@ -138,3 +138,28 @@ def test_an_unanswered_question_stays_on_the_loop_and_is_recorded_once_beside_it
     assert sample(services, "privacy_bot_chat_moved_to_thread_total", reason="network") == 0
     groups = services.store.list_unanswered()
     assert [(g.text, g.count) for g in groups] == [("is the canteen open on sundays, mail me at [email]", 1)]
+
+
+def test_a_message_answered_again_starts_from_the_session_as_read(services: Services) -> None:
+    # The first run changes the state it was given (the form's step, the transcript's numbering) before a call it
+    # needs is refused (here the admin-content check, due at once); the run on the thread must not see those changes.
+    where = Where(services)
+    content = services.content
+    assert content is not None
+    # The check falls due after the form took the answer: the matcher does not check, the reply's rendering does.
+    content.matcher = lambda: content._matcher  # type: ignore[method-assign]
+    with TestClient(create_app(services)) as client:
+        session = client.post("/api/chat", json={"text": "get me a real person"}).json()["session_id"]
+        replies = []
+        for answer in CALLBACK_FORM:
+            content.invalidate()  # the next use checks the store: refused on the loop
+            replies.append(client.post("/api/chat", json={"session_id": session, "text": answer}).json())
+        lines = user_lines(client, session)
+    assert where.seen.count("chat") >= len(CALLBACK_FORM)  # every form answer ran twice
+    runs = list(zip(where.seen, where.given))
+    for (place, (text, state)), (again, (text_again, state_again)) in zip(runs, runs[1:]):
+        if place == "loop" and again == "chat" and text == text_again:
+            assert state_again == state  # the second run was given the state as read, not as the first left it
+    assert replies[-1]["ticket"] is not None and "retry" not in replies[-1]["notices"]
+    assert lines == ["get me a real person", *CALLBACK_FORM]  # once each, in order
+    assert len(services.store.list_tickets()) == 1

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import asyncio
+import copy
 import threading
 from typing import Any
 
@@ -21,9 +22,12 @@ class Where:
     def __init__(self, services: Services) -> None:
         self.real = services.conversation.handle
         self.seen: list[str] = []
+        #: Each run's message text and the session state it was given, as given.
+        self.given: list[tuple[str, Any]] = []
         services.conversation.handle = self  # type: ignore[method-assign]
 
     def __call__(self, message: Message, start: Any = None) -> Reply:
+        self.given.append((message.text, copy.deepcopy(start.state) if start is not None else None))
         try:
             asyncio.get_running_loop()
             self.seen.append("loop")
