@@ -11,6 +11,7 @@ import json
 import random
 import sys
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import pytest
@@ -407,3 +408,12 @@ def test_ab_benchmark_smoke(redis_binary: str, capsys: pytest.CaptureFixture[str
     assert set(rows) == {"matcher", "off", "rd"}
     assert "ratio 1.00" in rows["matcher"] and "requests/s" in rows["off"]
     assert ab.main(["1", "1", "bad"]) == 2  # usage
+
+
+@pytest.mark.redis
+def test_inline_replies_smoke(redis_server: Any, capsys: pytest.CaptureFixture[str]) -> None:
+    from benchmarks import inline_replies
+
+    assert inline_replies.main(["--limit", "45"]) == 0
+    assert inline_replies.main(["--limit", "45", "--redis-url", redis_server.url]) == 0
+    assert capsys.readouterr().out.count("45 messages, 0 replies differ") == 2
