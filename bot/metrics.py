@@ -59,10 +59,11 @@ class Metrics:
                                     "store errors), by store operation.", ["operation"], registry=own)
         self.chat_rerun = Counter("privacy_bot_chat_moved_to_thread", "Chat messages first tried on the event loop "
                                   "(PRIVACY_BOT_CHAT_INLINE) and answered again from the start on a chat thread, "
-                                  "because a store write would have waited there: durable (a ticket's disk sync), "
-                                  "thread (another thread of the process was writing), process (another process "
-                                  "was), network (Redis: a call other than the message's read and session write), "
-                                  "write_failed (Redis: that session write failed).", ["reason"], registry=own)
+                                  "because a store call would have waited there: durable (a ticket's disk sync), "
+                                  "thread (another thread of the process held the write lock over 20 ms), process "
+                                  "(another process was writing), after_session (a write before the message's "
+                                  "session write), network (Redis: a call other than the message's read and session "
+                                  "write), write_failed (that session write failed).", ["reason"], registry=own)
         self.chat_writes_on_thread = Counter("privacy_bot_chat_writes_on_thread", "Writes of chat messages answered "
                                              "on the event loop (their session write, a record of an unanswered "
                                              "question) made on a chat thread because they would have waited on the "
