@@ -416,8 +416,9 @@ def create_app(services: Services) -> FastAPI:
     # around than answering (benchmarks/RESULTS.md). With SQLite one thread is fastest; with Redis a few overlap
     # its round trips. Other pages keep Starlette's pool, so a busy chat never queues a staff page.
     # `ChatThreads` rather than anyio's `to_thread.run_sync` with a capacity limiter: the same guarantees at a
-    # fraction of the event loop's work per message (bot/web/chat_threads.py). With SQLite a chat message is first
-    # tried on the event loop itself (`answer`, below), and comes here only when the store would wait.
+    # fraction of the event loop's work per message (bot/web/chat_threads.py). A chat message is first answered on
+    # the event loop itself (`answer` and `answer_with_redis`, below), and comes here only when the store would wait
+    # there (or with PRIVACY_BOT_CHAT_INLINE=off).
     chat_threads = ChatThreads(settings.chat_thread_count)
     on_chat_thread = chat_threads.run
     loop_queue = LoopQueue()  # chat on the event loop, in turn (bot/web/loop_queue.py)
@@ -443,7 +444,7 @@ def create_app(services: Services) -> FastAPI:
                 return attempt, run()
 
         try:
-            attempt, reply = await loop_queue.run(attempt_run)  # in turn, one message per pass of the loop
+            attempt, reply = await loop_queue.run(attempt_run)  # in arrival order, 5 ms of chat per pass of the loop
             await write(attempt.deferred)
         except waiting.WouldWait as refused:
             reason = refused.reason
