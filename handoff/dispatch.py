@@ -14,8 +14,6 @@ log = logging.getLogger(__name__)
 #: A claimed message is attempted only while at least this share of its lease is left: the rest is for the channel's
 #: answer and recording it, so no other process can send the message again meanwhile (its lease has not ended).
 LEASE_MARGIN = 0.25
-#: How long a manual retry (`deliver_now`, which holds no lease) keeps trying to record a delivery.
-MANUAL_RECORD_SECONDS = 10.0
 
 
 class OutboxStoreLike(Protocol):
@@ -23,6 +21,8 @@ class OutboxStoreLike(Protocol):
 
     def claim_outbox(self, *, now: float, channels: Sequence[str], limit: int,
                      lease_seconds: float) -> list[OutboxMessage]: ...
+
+    def lease_outbox(self, key: str, *, now: float, lease_seconds: float) -> OutboxMessage: ...
 
     def start_attempt(self, key: str, *, now: float) -> OutboxMessage: ...
 
@@ -105,15 +105,22 @@ class Dispatcher:
 
     def deliver_now(self, key: str) -> OutboxMessage:
         """One attempt for message `key` right away, whatever its backoff, attempts or failed state (the CLI's
-        manual retry). Returns the message as recorded. Raises OutboxNotFound, StoreUnavailable, and KeyError when
-        this process has no transport for its channel."""
+        manual retry). It leases the message as a round does (`store.lease_outbox`), so neither a dispatcher nor
+        another manual retry sends it meanwhile; a message whose lease is running (a dispatcher may be handing it to
+        its channel this very moment, or died doing so) is not attempted: OutboxBusy says when the lease ends.
+        Returns the message as recorded. Raises OutboxNotFound, OutboxBusy, StoreUnavailable, and KeyError when this
+        process has no transport for its channel."""
         with self._round:
             message = self.store.get_outbox(key)
             if message.status == SENT:
                 return message
             if message.channel not in self.transports:
                 raise KeyError(f"no transport for channel {message.channel!r} here")
-            return self._attempt(message, manual=True, record_until=time.monotonic() + MANUAL_RECORD_SECONDS)
+            leased = time.monotonic()
+            message = self.store.lease_outbox(key, now=self.clock(), lease_seconds=self.lease_seconds)
+            if message.status == SENT:
+                return message  # recorded since it was read
+            return self._attempt(message, manual=True, record_until=leased + self.lease_seconds)
 
     def _attempt(self, message: OutboxMessage, *, record_until: float, manual: bool = False) -> OutboxMessage:
         retry_after, permanent, started = None, False, False
@@ -137,7 +144,7 @@ class Dispatcher:
                 # Wall-clock time, not `clock` (which may be virtual): a lookup compares it with the channel's own.
                 current = self.store.start_attempt(message.key, now=time.time())
                 if current.status == SENT:
-                    return current  # recorded meanwhile (a manual retry holds no lease): never send it again
+                    return current  # recorded meanwhile (a lease that ran out mid-attempt): never send it again
                 started, in_doubt = True, False
                 finish = transport.deliver(message, ticket)
         except _LookupFailed as exc:

@@ -44,6 +44,15 @@ class OutboxNotFound(StoreError, LookupError):
         self.key = key
 
 
+class OutboxBusy(StoreError):
+    """A process holds the message's lease (`OutboxStore.claim_outbox` or `lease_outbox`) until `until`: it may be
+    handing the message to its channel right now, so it is not attempted again until the lease ends."""
+
+    def __init__(self, key: str, until: float) -> None:
+        super().__init__(f"outbox message {key} is leased until {until:.3f}")
+        self.key, self.until = key, until
+
+
 class IdempotencyConflict(StoreError):
     """The idempotency key already belongs to a ticket of another requester or request type."""
 
@@ -201,6 +210,14 @@ class OutboxStore(Protocol):
         `limit`; each one's `next_attempt_at` moves to `now + lease_seconds` in the same atomic step, so concurrent
         dispatchers never claim the same message while its lease runs, and one that dies mid-delivery leaves it
         due again when the lease ends. Returned messages show their state before the lease."""
+
+    def lease_outbox(self, key: str, *, now: float, lease_seconds: float) -> OutboxMessage:
+        """Lease one message for a manual retry, whatever its backoff or failed state: in one atomic, durable step it
+        becomes pending and due at `now` with its lease (what `claim_outbox` sets) running to `now + lease_seconds`,
+        so no dispatcher claims it meanwhile. A message whose lease from `claim_outbox` or an earlier call is still
+        running raises OutboxBusy with the lease's end (a dispatcher may be delivering it this very moment); a message
+        already sent is returned unchanged (never send it again). Returns the message as stored. Raises
+        OutboxNotFound."""
 
     def start_attempt(self, key: str, *, now: float) -> OutboxMessage:
         """Record, durably, that an attempt of message `key` starts at `now` (`handoff.outbox.attempt_started`),

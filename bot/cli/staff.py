@@ -313,6 +313,7 @@ def cmd_tickets_export(args: argparse.Namespace) -> int:
 def cmd_tickets_notify(args: argparse.Namespace) -> int:
     from bot.app import build_services, configure_logging
     from handoff.outbox import SENT
+    from handoff.store import OutboxBusy
 
     settings = load_settings()
     configure_logging(settings)
@@ -323,13 +324,23 @@ def cmd_tickets_notify(args: argparse.Namespace) -> int:
             reference = _reference(args.reference)
             store.get_ticket(reference)
             unsent = [m for m in store.outbox_for([reference]).get(reference, []) if m.status != SENT]
-            results = [dispatcher.deliver_now(m.key) for m in unsent if m.channel in dispatcher.transports]
+            results, busy = [], 0
+            for m in unsent:
+                if m.channel not in dispatcher.transports:
+                    continue
+                try:
+                    results.append(dispatcher.deliver_now(m.key))
+                except OutboxBusy as exc:
+                    # The server may be handing it to its channel right now: a second attempt could send it twice.
+                    busy += 1
+                    print(f"{reference}: {m.kind} via {m.channel} is being delivered by another process (its lease "
+                          f"ends {_iso(exc.until)}); not attempted, run this again after that", file=sys.stderr)
             failed = [m for m in results if m.status != SENT]
             for m in failed:
                 print(f"{reference}: {m.kind} via {m.channel} failed ({m.last_error}); {m.attempts} attempt(s) so far",
                       file=sys.stderr)
-            if failed:
-                raise CommandFailed(f"{reference}: {len(failed)} message(s) not delivered")
+            if failed or busy:
+                raise CommandFailed(f"{reference}: {len(failed) + busy} message(s) not delivered")
             print(f"{reference}: {len(results)} message(s) delivered" if results else f"{reference}: nothing to send")
             return 0
         sent = dispatcher.run_once()
@@ -512,7 +523,8 @@ def add_staff_parsers(sub: Any) -> None:
     p = leaf(tsub, "notify", cmd_tickets_notify, "tickets notify", "send pending outbox messages",
               "Without REF: send the outbox messages that are due (staff alerts, emails, Slack messages; what the "
               "server does in the background). With REF: send that ticket's undelivered messages now, even after "
-              "their retries were used up.")
+              "their retries were used up; one whose lease another process holds (the server may be sending it "
+              "this moment) is left alone and reported, so nothing goes out twice.")
     p.add_argument("reference", metavar="REF", nargs="?", help="ticket reference")
 
     leaf(tsub, "digest", cmd_tickets_digest, "tickets digest", "send today's digest of overdue and due-soon tickets",

@@ -159,6 +159,23 @@ redis.call('SADD', KEYS[4], ARGV[1])
 return 1
 """
 
+# A manual retry's lease (`OutboxStore.lease_outbox`): compare-and-set of the document, refused while a lease runs.
+# A claim moves only the message's score in its due set (the document keeps the attempt's schedule), so a lease runs
+# exactly while that score is past both the document's time and now; then the score is returned (the lease's end).
+# Otherwise the message is pending again, its score the new lease's end. KEYS: ob, its channel's due set, the status
+# set it leaves, the pending set. ARGV: key, the document read, the new document, the read document's next attempt,
+# now, the lease's end.
+LEASE_OUTBOX = """
+if redis.call('HGET', KEYS[1], ARGV[1]) ~= ARGV[2] then return 0 end
+local score = redis.call('ZSCORE', KEYS[2], ARGV[1])
+if score and tonumber(score) > tonumber(ARGV[4]) and tonumber(score) > tonumber(ARGV[5]) then return score end
+redis.call('HSET', KEYS[1], ARGV[1], ARGV[3])
+redis.call('ZADD', KEYS[2], ARGV[6], ARGV[1])
+redis.call('SREM', KEYS[3], ARGV[1])
+redis.call('SADD', KEYS[4], ARGV[1])
+return 1
+"""
+
 # An attempt started (`OutboxStore.start_attempt`): compare-and-set of the document alone; the due set keeps the
 # lease's score. KEYS: ob. ARGV: key, the document read, the new document.
 START_ATTEMPT = """

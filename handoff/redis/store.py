@@ -25,14 +25,14 @@ from handoff.accounts import UserAccount
 from handoff.query import TicketQuery
 from handoff.redis.analytics import RedisAnalytics
 from handoff.redis.content import RedisContent
-from handoff.outbox import PENDING, OutboxMessage, OutboxRules, Routing, after_attempt, attempt_started
+from handoff.outbox import PENDING, SENT, OutboxMessage, OutboxRules, Routing, after_attempt, attempt_started
 from handoff.redis.layout import (
-    BACKFILL_OUTBOX_STATE, CLAIM_OUTBOX, CREATE_TICKET, ENQUEUE, MAX_BUCKET_LIFE, OUTBOX_COUNTS, OUTBOX_STATES,
+    BACKFILL_OUTBOX_STATE, CLAIM_OUTBOX, CREATE_TICKET, ENQUEUE, LEASE_OUTBOX, MAX_BUCKET_LIFE, OUTBOX_COUNTS, OUTBOX_STATES,
     PENDING_REPLIES, RECORD_DELIVERY, SAVE_SESSION_LOG, START_ATTEMPT, TAKE_TOKENS, UPDATE_TICKET, RedisKeys,
 )
 from handoff.references import reference_order, reference_year
 from handoff.store import (
-    Bucket, OutboxNotFound, RateDecision, StoreError, StoreHealth, StoreUnavailable, TicketNotFound, TurnStart,
+    Bucket, OutboxBusy, OutboxNotFound, RateDecision, StoreError, StoreHealth, StoreUnavailable, TicketNotFound, TurnStart,
     UserExists, UserNotFound, check_rate_args,
 )
 from handoff.ticket_ops import TicketOperations, checked_change, collect_pending, ensure_same_request
@@ -107,6 +107,7 @@ class RedisStore(RedisContent, RedisAnalytics, TicketOperations):
         self._claim = client.register_script(CLAIM_OUTBOX)
         self._record = client.register_script(RECORD_DELIVERY)
         self._start_attempt = client.register_script(START_ATTEMPT)
+        self._lease = client.register_script(LEASE_OUTBOX)
         self._pending = client.register_script(PENDING_REPLIES)
         self._counts = client.register_script(OUTBOX_COUNTS)
         self._backfill = client.register_script(BACKFILL_OUTBOX_STATE)
@@ -418,6 +419,20 @@ class RedisStore(RedisContent, RedisAnalytics, TicketOperations):
             docs = self._claim(keys=[self.keys.outbox_hash, *(self.keys.outbox_due(c) for c in channels)],
                                args=[repr(float(now)), int(limit), repr(float(now + lease_seconds))])
         return [_decode_message(_text(d)) for d in docs if d]
+
+    def lease_outbox(self, key: str, *, now: float, lease_seconds: float) -> OutboxMessage:
+        def write(raw: str, old: OutboxMessage, new: OutboxMessage) -> Any:
+            done = self._lease(keys=[self.keys.outbox_hash, self.keys.outbox_due(old.channel),
+                                     self.keys.outbox_state(old.status), self.keys.outbox_state(PENDING)],
+                               args=[key, raw, _encode_message(new), repr(float(old.next_attempt_at)),
+                                     repr(float(now)), repr(float(now + lease_seconds))])
+            if isinstance(done, (bytes, str)):  # the score of a running lease
+                raise OutboxBusy(key, float(done))
+            return done
+
+        def change(old: OutboxMessage) -> OutboxMessage:
+            return old if old.status == SENT else replace(old, status=PENDING, next_attempt_at=now)
+        return self._update_outbox(key, change, write, "lease_outbox")
 
     def start_attempt(self, key: str, *, now: float) -> OutboxMessage:
         def write(raw: str, old: OutboxMessage, new: OutboxMessage) -> Any:

@@ -10,8 +10,10 @@ import json
 import sqlite3
 from typing import Iterable, Sequence
 
-from handoff.outbox import OUTBOX_STATUSES, PENDING, OutboxMessage
-from handoff.store import StoreError
+from dataclasses import replace
+
+from handoff.outbox import OUTBOX_STATUSES, PENDING, SENT, OutboxMessage
+from handoff.store import OutboxBusy, OutboxNotFound, StoreError
 
 OUTBOX_SCHEMA = """
 CREATE TABLE IF NOT EXISTS outbox (
@@ -71,6 +73,24 @@ def claim(db: sqlite3.Connection, *, now: float, channels: Sequence[str], limit:
                       (PENDING, *channels, now, limit)).fetchall()
     db.executemany("UPDATE outbox SET next_attempt_at = ? WHERE key = ?", [(lease_until, r[0]) for r in rows])
     return [decode(r[1]) for r in rows]
+
+
+def lease(db: sqlite3.Connection, key: str, *, now: float, lease_until: float) -> OutboxMessage:
+    """`OutboxStore.lease_outbox` inside the caller's write transaction. A claim moves only the `next_attempt_at`
+    column (the document keeps the attempt's schedule), so a lease is running exactly while the column is past both
+    the document's time and now."""
+    row = db.execute("SELECT next_attempt_at, doc FROM outbox WHERE key = ?", (key,)).fetchone()
+    if row is None:
+        raise OutboxNotFound(key)
+    leased_until, message = float(row[0]), decode(row[1])
+    if message.status == SENT:
+        return message
+    if message.status == PENDING and leased_until > message.next_attempt_at and leased_until > now:
+        raise OutboxBusy(key, leased_until)
+    message = replace(message, status=PENDING, next_attempt_at=now)
+    db.execute("UPDATE outbox SET status = ?, next_attempt_at = ?, doc = ? WHERE key = ?",
+               (PENDING, lease_until, encode(message), key))
+    return message
 
 
 def for_references(db: sqlite3.Connection, references: Sequence[str]) -> dict[str, list[OutboxMessage]]:

@@ -397,6 +397,10 @@ class SQLiteStore(SQLiteContent, SQLiteAnalytics, TicketOperations):
         with self._write() as db:
             return ob.claim(db, now=now, channels=channels, limit=limit, lease_until=now + lease_seconds)
 
+    def lease_outbox(self, key: str, *, now: float, lease_seconds: float) -> OutboxMessage:
+        with self._write(durable=True) as db:
+            return ob.lease(db, key, now=now, lease_until=now + lease_seconds)
+
     def start_attempt(self, key: str, *, now: float) -> OutboxMessage:
         with self._write(durable=True) as db:
             old = ob.get(db, key)

@@ -92,3 +92,27 @@ def test_cli_notify_sends_pending_and_retries_one(tmp_path: Path, slack_api: Sla
         assert FAILED not in (m.status for m in store.outbox_for([c.reference])[c.reference])
     finally:
         store.close()
+
+
+def test_cli_notify_leaves_a_message_the_server_is_sending(tmp_path: Path, slack_api: SlackMock) -> None:
+    """The server's round has claimed the staff alert (it may be posting it this moment): a retry by hand would post
+    it twice, so it is not attempted, and the command says why and until when."""
+    store = build_store(Settings.from_env({"PRIVACY_BOT_DATA_DIR": str(tmp_path / "data"), **slack_env(slack_api)}))
+    try:
+        draft = TicketDraft("disclosure", Requester("web", None, "s1"), Contact("Name", "x@example.jp"))
+        ticket = store.create_ticket(draft, idempotency_key="k1", now=time.time())
+        key = f"{ticket.reference}:staff_alert:slack"
+        assert [m.key for m in store.claim_outbox(now=time.time(), channels=["slack"], limit=5,
+                                                  lease_seconds=120)] == [key]
+        busy = run(tmp_path, "tickets", "notify", ticket.reference, env=slack_env(slack_api))
+        assert busy.returncode == 1 and "Traceback" not in busy.stderr
+        assert f"{ticket.reference}: staff_alert via slack is being delivered by another process (its lease ends " \
+               in busy.stderr
+        assert busy.stderr.splitlines()[-1].endswith(f"{ticket.reference}: 1 message(s) not delivered")
+        assert slack_api.calls("chat.postMessage") == [] and store.get_outbox(key).status == PENDING
+        store.record_delivery(key, ok=False, now=time.time(), error="slack:internal_error", retry_at=time.time() + 600)
+        retried = run(tmp_path, "tickets", "notify", ticket.reference, env=slack_env(slack_api))
+        assert retried.returncode == 0, retried.stderr
+        assert len(slack_api.calls("chat.postMessage")) == 1 and store.get_outbox(key).status == SENT
+    finally:
+        store.close()
