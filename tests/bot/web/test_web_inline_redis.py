@@ -163,3 +163,47 @@ def test_a_message_answered_again_starts_from_the_session_as_read(services: Serv
     assert replies[-1]["ticket"] is not None and "retry" not in replies[-1]["notices"]
     assert lines == ["get me a real person", *CALLBACK_FORM]  # once each, in order
     assert len(services.store.list_tickets()) == 1
+
+
+def test_a_due_content_check_is_made_by_a_thread_of_its_own_and_the_message_stays_on_the_loop(
+        services: Services) -> None:
+    # The check of this worker's copy of the admin content falls due every `interval`; on the loop it would need a
+    # round trip of its own. It is made by a thread beside the loop, and the message is answered with the copy in use.
+    where = Where(services)
+    content = services.content
+    assert content is not None
+    reads: list[float] = []
+    real_revisions = services.store.content_revisions
+
+    def counted() -> Any:
+        reads.append(time.monotonic())
+        return real_revisions()
+
+    services.store.content_revisions = counted  # type: ignore[method-assign]
+    with TestClient(create_app(services)) as client:
+        for _ in range(3):
+            time.sleep(content.interval + 0.05)  # the check is due
+            assert client.post("/api/chat", json={"text": "what are cookies used for?"}).json()["article"] == 12
+    assert where.seen == ["loop", "loop", "loop"]
+    assert sample(services, "privacy_bot_chat_moved_to_thread_total", reason="network") == 0
+    assert len(reads) >= 2  # made, each on its thread, though nothing changed
+
+
+def test_another_workers_edit_is_loaded_by_the_next_message_after_the_check_found_it(services: Services) -> None:
+    where = Where(services)
+    content = services.content
+    assert content is not None
+    with TestClient(create_app(services)) as client:
+        before = client.post("/api/chat", json={"text": "what are cookies used for?"}).json()["text"]
+        services.store.save_template_version("cookies", "en", "Edited by another worker: {{ cite }}", author="root",
+                                             note="", now=time.time())
+        started, texts = time.monotonic(), []
+        while not (texts and texts[-1].startswith("Edited")) and time.monotonic() - started < 2:
+            texts.append(client.post("/api/chat", json={"text": "what are cookies used for?"}).json()["text"])
+            time.sleep(0.02)
+        took = time.monotonic() - started
+    assert texts[-1] == "Edited by another worker: Article 12 (Use of Cookies, etc.)" and took < 1.0
+    assert set(texts[:-1]) <= {before}
+    # Only the message that loaded the edit was answered again on a thread (the load may wait; the loop may not).
+    assert where.seen.count("chat") == 1 and where.seen[-2:] == ["loop", "chat"]
+    assert sample(services, "privacy_bot_chat_moved_to_thread_total", reason="network") == 1
