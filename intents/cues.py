@@ -465,6 +465,9 @@ class Cues:
     #: The detail is said to be untrue or replaced ([untrue]): deleting it beside a correction verb is the correction.
     untrue_en: CueSet = field(default_factory=lambda: CueSet(()))
     untrue_ja: CueSet = field(default_factory=lambda: CueSet(()))
+    #: Everything the company holds on the writer erased, and a verb that hands data over ([erase_held], [hand_over]).
+    erase_held_en: CueSet = field(default_factory=lambda: CueSet(()))
+    hand_over_en: CueSet = field(default_factory=lambda: CueSet(()))
     #: The writer's own account identifier given ([account]), read on the raw request sentences.
     account: CueSet = field(default_factory=lambda: CueSet(()))
     #: A detail as the company holds it, and that it is wrong or what replaces it ([correction_record], [correction_fix]).
@@ -637,6 +640,10 @@ class Cues:
                 self.untrue_en.score(folded) > 0 or (japanese and self.untrue_ja.score(japanese) > 0)):
             # "remove the wrong number and put this one": the deletion is part of the correction (Art. 8)
             named = named - {"suspension"}
+        if "disclosure" in named and "suspension" in named and self.erase_held_en.finds(folded) \
+                and not self.hand_over_en.finds(folded):
+            # "delete everything you have on me": what is held is the object of the erasure, not asked to be handed over
+            named = named - {"disclosure"}
         if scores.stated_correction > 0:
             named = named | {"correction"}
         if scores.demanded_purpose > 0:
@@ -730,6 +737,8 @@ def load_cues(path: Path = CUES_FILE) -> Cues:
             lambda entries: CueSet(tuple((re.compile(p), 1.0) for p in entries)), view=TextView),
         untrue_en=_cue_set(doc, "untrue", "en"),
         untrue_ja=_cue_set(doc, "untrue", "ja"),
+        erase_held_en=_cue_set(doc, "erase_held", "en"),
+        hand_over_en=_cue_set(doc, "hand_over", "en"),
         account=_cue_set(doc, "account", "raw"),
         correction_record_en=_cue_set(doc, "correction_record", "en"),
         correction_record_ja=_cue_set(doc, "correction_record", "ja"),

@@ -43,10 +43,22 @@ _DISCLAIMER = re.compile(
 _RELAYED_JA = re.compile(r"「([^」\n]{4,200})」\s*(?:と(?:の|いう)|って)\s*(?:ご|お)?(?:問い?合わせ|問合せ|質問|相談|尋ね|こと)")
 #: A colleague forwarding a customer's words for a named principal ("forwarding from the inbox, acct #4410:", 「会員番号
 #: 1234のお客様より転送」): with no ask of their own, the forwarded lines are that customer's own words (round 7).
-_FORWARD_NOTE = re.compile(r"(?i)\b(?:forward(?:ing|ed)?|fwd|fw|relaying|passing on|pasting)\b|転送|下記|以下")
+_FORWARD_NOTE = re.compile(r"(?i)\b(?:forward(?:ing|ed)?|fwd|fw|relaying|passing on|pasting|on (?:his|her|their) behalf"
+                           r"|pass(?:ing)? (?:this|it|the following) (?:on|along))\b|転送|下記|以下")
+#: The principal named by an account, customer or member number, a verified identity, or (round 11: "Our customer Jonas
+#: Lind (jonas.lind@…) asked us to forward this", "a client of ours, Mr. Diaz", 「お客様（鈴木一郎様）より」) by name.
 _PRINCIPAL_NAMED = re.compile(
     r"(?i)\b(?:acct|account|customer|cust|member|user|client|subscriber)s?\s*(?:id|no\.?|number|#)?\s*#?\s*\d{3,}\b"
-    r"|\b(?:id|identity) (?:verified|confirmed|checked)\b|(?:会員|顧客|お客様|ユーザー)(?:番号|ID)\s*[:：]?\s*\d{3,}|本人確認済")
+    r"|\b(?:id|identity) (?:verified|confirmed|checked)\b|(?:会員|顧客|お客様|ユーザー)(?:番号|ID)\s*[:：]?\s*\d{3,}|本人確認済"
+    r"|\b(?:customer|client|member|user|subscriber|employee|guest|patient|tenant)s?(?: of (?:ours|mine))?,? "
+    r"(?:(?:mr|ms|mrs|mx|miss|dr)\.? (?-i:[A-Z][a-z]+)|(?-i:[A-Z][a-z]+ [A-Z][a-z]+))"
+    r"|(?:お客様|会員様|ユーザー様|利用者様)(?:[（(][^）)\n]{1,20}[）)]|の?[一-龥]{1,4}\s?[一-龥]{0,4}様)")
+#: A note's only ask beside the forwarded lines: that the company answer the principal directly ("Could you get back to
+#: him directly?", 「鈴木様へ直接ご対応いただけますでしょうか」): part of passing the request on, no ask of the note's own.
+_TO_PRINCIPAL = re.compile(
+    r"(?i)\b(?:respond|reply|answer|write|get back|get in touch|reach out|revert|confirm)\b.{0,20}\b(?:to|with) "
+    r"(?:him|her|them|the customer|the client|the user|mr|ms|mrs|dr)\b|\bconfirmation\b.{0,30}\bdirectly\b"
+    r"|様(?:へ|に)(?:直接)?.{0,6}(?:ご?対応|ご?連絡|ご?回答|ご?返信)|(?:ご本人|本人)(?:様)?(?:へ|に)(?:直接)?.{0,6}(?:ご?対応|ご?連絡|ご?回答|ご?返信)")
 #: Clauses that say what the message is NOT about; they are context, never the ask.
 _NEGATED = re.compile(
     r"(?i)\b(?:i\s*['’]?\s*m|i am|im|we\s*['’]?\s*re|we are|this is|this isn\s*['’]?\s*t|it\s*['’]?\s*s|it is)\s+not\s+"
@@ -261,7 +273,8 @@ def _forwarded_for_principal(text: str) -> str | None:
     if not _QUOTE_LINE.search(text):
         return None
     note = _QUOTE_LINE.sub(" ", text)
-    if not (_FORWARD_NOTE.search(note) and _PRINCIPAL_NAMED.search(note)) or any(_asks(s) for s in split_sentences(note)):
+    if not (_FORWARD_NOTE.search(note) and _PRINCIPAL_NAMED.search(note)) or any(
+            _asks(s) and not _TO_PRINCIPAL.search(s) for s in split_sentences(note)):
         return None
     forwarded = "\n".join(line.lstrip(" \t>") for line in text.splitlines() if _QUOTE_LINE.match(line))
     return forwarded if forwarded.strip() else None

@@ -161,3 +161,82 @@ def test_a_main_question_stays_a_question(matcher: Matcher, text: str) -> None:
 def test_how_to_ask_about_the_policy_is_the_contact_article(matcher: Matcher, text: str) -> None:
     match = matcher.match(text)
     assert (match.decision, match.intent) == ("answer", "contact"), (match.decision, match.intent)
+
+
+# --- Second pass (diagnosed on r11c and r11d after their untouched scores were recorded) -------------------------------
+# --- 9. a support desk passing a named customer's request on, asking only that the company answer them directly -----
+@pytest.mark.parametrize("text, handoff", [
+    ("Hello, this is Ken from the support desk at Hoshi Mart. Our customer Ms. Lena Park asked us to forward the "
+     "following:\n> Please delete all my personal data from your systems.\nPlease reply to her directly.",
+     "suspension"),                                                                              # was an answer
+    ("Hi, Omar from customer care at Bluefin. A client of ours, Mr. Diaz, asked us to pass this on on his behalf:\n"
+     "> Send me a copy of all the personal data you hold on me.\nCould you get back to him directly?",
+     "disclosure"),                                                                              # was an answer
+    ("いつもお世話になっております。株式会社サクラ サポート窓口の田中です。お客様（佐藤花子様）より以下のご依頼を承りましたので"
+     "転送いたします。\n＞登録されている私の電話番号を090-1234-5678に訂正してください。\n佐藤様へ直接ご連絡いただけますでしょうか。",
+     "correction"),                                                                              # was an answer
+    ("Forwarding on behalf of our customer Aiko Mori (aiko.mori@example.jp):\n> Please stop sharing my information "
+     "with third parties.\nShe'd like confirmation from you directly.", "third_party_stop"),     # guard
+])
+def test_a_named_customers_forwarded_request_is_theirs(matcher: Matcher, text: str, handoff: str) -> None:
+    request(matcher, text, handoff)
+
+
+@pytest.mark.parametrize("text", [
+    "Our customer Ms. Park asked us to forward this:\n> Do you sell my data?\nAlso, can you send us your pricing?",
+    "A customer asked us to forward this:\n> What do you use cookies for?",
+])
+def test_a_forwarding_note_with_an_ask_of_its_own_or_a_question_opens_nothing(matcher: Matcher, text: str) -> None:
+    not_request(matcher, text)
+
+
+# --- 10. items the user made in a calendar: product support ----------------------------------------------------------------
+@pytest.mark.parametrize("text", [
+    "Is there any way to bulk-remove old calendar events we no longer need?",  # was an Art. 9 answer
+    "how do I delete an appointment I created by mistake",                   # was an Art. 9 answer
+    "過去のカレンダーの予定を一括で削除したいです",                                 # was an Art. 9 answer
+    "can I erase all the reminders I set last year?",                         # guard
+])
+def test_calendar_items_are_product_support(matcher: Matcher, text: str) -> None:
+    match = matcher.match(text)
+    assert (match.decision, match.article) == ("fallback", None), (match.decision, match.intent, match.cues)
+
+
+def test_personal_data_beside_a_calendar_stays_a_request(matcher: Matcher) -> None:
+    request(matcher, "delete my account and all my personal data, not just the calendar events", "suspension")
+
+
+# --- 11. a business document wrong or to be reissued: billing support ------------------------------------------------------
+@pytest.mark.parametrize("text", [
+    "見積書の金額が間違っているので、修正版を送っていただけますか。",   # was a correction request
+    "見積もりの単価が違うので修正版をお願いします",                # was a correction request
+    "the quote you sent has the wrong total, please correct it",  # was a correction request
+    "納品書の数量が違っています、直してください",                  # was a correction request
+    "請求書の会社名が間違っています。修正して送り直してください",      # guard
+])
+def test_a_wrong_business_document_is_billing_support(matcher: Matcher, text: str) -> None:
+    not_request(matcher, text)
+
+
+def test_the_writers_own_address_beside_an_invoice_stays_a_correction(matcher: Matcher) -> None:
+    request(matcher, "my invoice was sent to my old home address, please update my address to 1-2-3 Ginza",
+            "correction")
+
+
+# --- 12. the person in charge asked to write, 「、メールにて」 ---------------------------------------------------------------
+def test_the_person_in_charge_asked_to_write_by_mail_is_an_inquiry(matcher: Matcher) -> None:
+    request(matcher, "お手数ですが、個人情報保護のご担当者様より、メールにてご連絡いただけますと幸いです。", "inquiry")  # was Art. 14
+
+
+# --- 13. everything the company holds on the writer, erased: suspension, not disclosure -------------------------------------
+@pytest.mark.parametrize("text, handoff", [
+    ("DELETE EVERYTHING YOU HAVE ON ME. I WANT OUT.", "suspension"),       # was disclosure
+    ("wipe everything you've got on me", "suspension"),                    # was disclosure
+    ("erase everything u have on me asap", "suspension"),                  # was disclosure
+    ("delete everything you have on me. i want out.", "suspension"),       # was disclosure
+    ("delete everything you have on me", "suspension"),                    # guard
+    ("send me a copy of everything you have on me and then delete it", "disclosure"),  # handed over first: as before
+    ("send me everything you have on me", "disclosure"),
+])
+def test_erasing_what_is_held_is_suspension(matcher: Matcher, text: str, handoff: str) -> None:
+    request(matcher, text, handoff)
