@@ -352,8 +352,11 @@ def _reads(lang: _Language, sentences: list[str], search: "Callable[[str], bool]
             continue  # "when someone asks you to fix their data, do you check it?": anyone's, a question
         if specific and not reported and lang.owned_weak.search(sentence):
             return True  # "my former roommate uses your app. what's his email now?" (not "can our employees ask…")
-        if claimed and handed and (lang.owned_weak.search(sentence) or (specific and lang.item.search(sentence))):
-            return True  # "Legal department here. Export the user's profile."
+        if claimed and handed and not reported and (
+                lang.owned_weak.search(sentence) or (specific and lang.item.search(sentence))):
+            # "Legal department here. Export the user's profile." (not an employer asking how their staff ask for
+            # their own data: `reported`, round 11)
+            return True
     return False
 
 

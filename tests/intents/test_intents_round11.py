@@ -240,3 +240,29 @@ def test_the_person_in_charge_asked_to_write_by_mail_is_an_inquiry(matcher: Matc
 ])
 def test_erasing_what_is_held_is_suspension(matcher: Matcher, text: str, handoff: str) -> None:
     request(matcher, text, handoff)
+
+
+# --- 14. an employer asking how their staff exercise their own rights: a question, not someone else's data --------------
+@pytest.mark.parametrize("text, intent", [
+    ("As a team lead I'd like to know the steps in case one of my team members wants their data deleted.",
+     "suspension_info"),                                                         # was a suspension request
+    ("As HR director I want to understand how it works if an employee wants you to stop sharing their data.",
+     "third_party_info"),                                                        # was refused as others' data
+    ("As an HR manager I want to understand the procedure in case one of our staff wants you to tell them what their "
+     "data is used for. How does that work?", None),                             # was refused; now Art. 14 (left)
+    ("Hello, I run HR at a retailer. Staff often ask us how they can see the data your app keeps about them. Can they "
+     "ask you directly?", "purpose_notification_info"),                          # guard
+])
+def test_an_employer_asking_about_the_procedure_is_answered(matcher: Matcher, text: str, intent: str | None) -> None:
+    match = matcher.match(text)
+    assert match.decision == "answer" and match.intent != "others_data", (match.decision, match.intent, match.cues)
+    if intent is not None:
+        assert match.intent == intent, (match.decision, match.intent)
+
+
+@pytest.mark.parametrize("text", [
+    "If one of our employees wants their data, can you send it to me?",
+    "I'm the HR manager. Send me the personal data you hold on our employee Ken Sato.",
+])
+def test_an_employer_asking_for_staff_data_is_still_refused(matcher: Matcher, text: str) -> None:
+    assert matcher.match(text).intent == "others_data"
