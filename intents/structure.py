@@ -59,6 +59,14 @@ _TO_PRINCIPAL = re.compile(
     r"(?i)\b(?:respond|reply|answer|write|get back|get in touch|reach out|revert|confirm)\b.{0,20}\b(?:to|with) "
     r"(?:him|her|them|the customer|the client|the user|mr|ms|mrs|dr)\b|\bconfirmation\b.{0,30}\bdirectly\b"
     r"|様(?:へ|に)(?:直接)?.{0,6}(?:ご?対応|ご?連絡|ご?回答|ご?返信)|(?:ご本人|本人)(?:様)?(?:へ|に)(?:直接)?.{0,6}(?:ご?対応|ご?連絡|ご?回答|ご?返信)")
+#: A letter's own marker of its ask after the greetings and thanks (round 11): 「最後にひとつお願いがございます。」「さて、一点
+#: ご依頼がございます。」 The sentences from there on are the ask; a person named in the thanks before it ("先日はサポートの方に
+#: ご対応いただき", 「営業ご担当の方とご相談させていただく予定です」) asks for nobody.
+_MARKED_ASK_JA = re.compile(
+    r"(?:^|(?<=[。！？!?\n]))[ \t　]*(?:(?:最後に|さて|ところで|本題ですが|本日は|今回は|実は)[、,]?[ \t　]*)?(?:一点|ひとつ|1点|一つ|1つ|二点|ふたつ|2点)"
+    r"(?:だけ)?(?:お願い|ご依頼|依頼|ご相談|相談)(?:したいこと|したい件|させていただきたいこと)?(?:が|を)?(?:ございます|ござい|あります|ありまして|させてください)")
+
+
 #: Clauses that say what the message is NOT about; they are context, never the ask.
 _NEGATED = re.compile(
     r"(?i)\b(?:i\s*['’]?\s*m|i am|im|we\s*['’]?\s*re|we are|this is|this isn\s*['’]?\s*t|it\s*['’]?\s*s|it is)\s+not\s+"
@@ -379,8 +387,19 @@ def _last_asking(sentences: tuple[str, ...]) -> list[str]:
     return asking or [sentences[-1]]
 
 
+def _from_marked_ask(text: str) -> str:
+    """`text` from a letter's own marker of its ask on (`_MARKED_ASK_JA`), when context comes before it; else `text`."""
+    if "お願い" not in text and "依頼" not in text and "相談" not in text:
+        return text
+    marked = _MARKED_ASK_JA.search(text)
+    if marked is None or not text[:marked.start()].strip() or not text[marked.end():].strip(" \t\n　。、"):
+        return text
+    return text[marked.start():].lstrip()
+
+
 def read(cleaned: str) -> Structure:
     """The structure of an NFKC-cleaned message (see the module docstring). Never raises for str input."""
+    original, cleaned = cleaned, _from_marked_ask(cleaned)
     unquoted = _unquoted(cleaned)
     own = _unnegated(unquoted)
     # The topic reads the message as written (`unnegated` below); the sentences and the cues read the spoken marks.
@@ -402,4 +421,5 @@ def read(cleaned: str) -> Structure:
     if relayed is not None:
         # the topic is the relayed question's, not the note's (「サポート窓口の…です」 names no topic asked about)
         unnegated = relayed.group(1)
-    return Structure(sentences=sentences, own=spoken, ask=ask, unnegated=unnegated if unnegated != cleaned else "")
+    # (a letter read from its marked ask on is read so for its topic too: `unnegated` is then that part, not the letter)
+    return Structure(sentences=sentences, own=spoken, ask=ask, unnegated=unnegated if unnegated != original else "")

@@ -266,3 +266,40 @@ def test_an_employer_asking_about_the_procedure_is_answered(matcher: Matcher, te
 ])
 def test_an_employer_asking_for_staff_data_is_still_refused(matcher: Matcher, text: str) -> None:
     assert matcher.match(text).intent == "others_data"
+
+
+# --- 15. the customer's contract or plan renewed or cancelled: sales and billing ----------------------------------------
+@pytest.mark.parametrize("text", [
+    "契約更新の手続きってどうすればいいですか",          # was an Art. 9 answer
+    "契約の更新はいつまでに申し込めばいいですか",        # was a silence (response time)
+    "how do I renew our annual contract?",            # was an Art. 14 answer
+    "解約の手続きはどうすればいいですか",                # was an Art. 9 answer
+    "プランの変更手続きを教えてください",                # guard
+])
+def test_contract_renewal_and_cancellation_are_billing_support(matcher: Matcher, text: str) -> None:
+    match = matcher.match(text)
+    assert (match.decision, match.article) == ("fallback", None), (match.decision, match.intent, match.cues)
+
+
+def test_personal_data_beside_a_cancellation_stays_a_request(matcher: Matcher) -> None:
+    request(matcher, "please cancel my subscription and delete all my personal data", "suspension")
+
+
+# --- 16. a letter's own marker of its ask after greetings and thanks that name a person ---------------------------------
+@pytest.mark.parametrize("text, handoff", [
+    ("いつもお世話になっております。先日は営業担当の方に丁寧なご説明をいただき、ありがとうございました。最後にひとつお願いがござい"
+     "ます。私の登録情報を削除していただけますでしょうか。", "suspension"),                       # was an inquiry
+    ("いつもありがとうございます。来週、担当の方と打ち合わせの予定です。ところで、ひとつお願いがあります。御社が保有している私の"
+     "個人情報を開示してください。", "disclosure"),                                          # was an inquiry
+    ("お世話になっております。窓口の方にはいつも助けていただいております。本日は一点ご依頼がございます。私の情報を第三者に提供しない"
+     "でください。", "third_party_stop"),                                                   # was an inquiry
+    ("平素より大変お世話になっております。先月はサポートの方にご対応いただき助かりました。さて、一点お願いがございます。私のメール"
+     "アドレスをtaro@example.jpに変更していただけますか。", "correction"),                      # guard
+])
+def test_a_letters_marked_ask_is_what_it_requests(matcher: Matcher, text: str, handoff: str) -> None:
+    request(matcher, text, handoff)
+
+
+def test_a_marked_ask_for_a_person_stays_an_inquiry(matcher: Matcher) -> None:
+    request(matcher, "いつもお世話になっております。ひとつお願いがございます。個人情報の件で、担当者の方から折り返しご連絡いただけますか。",
+            "inquiry")
