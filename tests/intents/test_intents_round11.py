@@ -303,3 +303,26 @@ def test_a_letters_marked_ask_is_what_it_requests(matcher: Matcher, text: str, h
 def test_a_marked_ask_for_a_person_stays_an_inquiry(matcher: Matcher) -> None:
     request(matcher, "いつもお世話になっております。ひとつお願いがございます。個人情報の件で、担当者の方から折り返しご連絡いただけますか。",
             "inquiry")
+
+
+# --- 17. the represented person's wish after a clause about them ("she no longer uses it and wants …") -------------------
+@pytest.mark.parametrize("text, handoff", [
+    ("Acting for my father (power of attorney attached): he stopped using the app last year and wants a copy of "
+     "everything you hold on him.", "disclosure"),                                                  # was an answer
+    ("We represent Mr. Kato (authorisation enclosed). He closed his account in March and wants all his personal "
+     "information erased.", "suspension"),                                                          # was an answer
+    ("I'm my grandmother's legal guardian. She has dementia now and needs her details removed from your system.",
+     "suspension"),                                                                                 # was an answer
+    ("On behalf of our client Ms. Ito: she no longer shops with you and would like you to stop sharing her data with "
+     "partners.", "third_party_stop"),                                                              # guard
+])
+def test_a_represented_persons_wish_after_a_clause_is_their_request(matcher: Matcher, text: str, handoff: str) -> None:
+    request(matcher, text, handoff)
+
+
+@pytest.mark.parametrize("text", [
+    "My sister uses your app and wants her data deleted, can you give me her login?",
+    "my coworker left the company and wants his data deleted, what's his email on file?",
+])
+def test_someone_elses_wish_without_acting_for_them_opens_nothing(matcher: Matcher, text: str) -> None:
+    not_request(matcher, text)
