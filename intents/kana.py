@@ -29,6 +29,7 @@ writing there), and not where the kanji before the run starts a term the catalog
 from __future__ import annotations
 
 import json
+import tomllib
 import logging
 import re
 import unicodedata
@@ -267,6 +268,26 @@ def load_homophones(path: Path | None = None) -> dict[str, str]:
     return found
 
 
+_KATAKANA_WORD = re.compile(r"[\u30a1-\u30fa\u30fc]{2,8}")
+
+
+def load_loan_verbs(path: Path | None = None) -> dict[str, str]:
+    """Katakana loanword verbs -> the policy term's written form (`[loan_verbs]` of `intents/homophones.toml`),
+    validated: a katakana word of 2-8 characters and a written form of kanji."""
+    path = path or HOMOPHONES_FILE
+    try:
+        doc = tomllib.loads(path.read_text(encoding="utf-8"))
+    except (OSError, tomllib.TOMLDecodeError) as error:
+        raise ValueError(f"{path}: cannot be read as TOML: {error}") from None
+    table = doc.get("loan_verbs", {})
+    if not isinstance(table, dict):
+        raise ValueError(f"{path}: loan_verbs: expected a table of katakana word = term")
+    for written, term in table.items():
+        if not (isinstance(term, str) and _KATAKANA_WORD.fullmatch(written) and _KANJI_ONLY.fullmatch(term)):
+            raise ValueError(f"{path}: loan_verbs.{written}: expected a katakana word of 2-8 characters = a term in kanji")
+    return dict(table)
+
+
 def load_homophone_terms(path: Path | None = None) -> tuple[list[str], list[str]]:
     """The policy terms whose homophones are looked up, and the homophones never folded (`intents/homophones.toml`)."""
     import tomllib
@@ -353,6 +374,8 @@ class KanaReader:
         texts = list(texts)
         #: Written form -> the policy term it is a conversion slip of (帝政 -> 訂正, 故人情報 -> 個人情報).
         self.homophones: dict[str, str] = dict(load_homophones() if homophones is None else homophones)
+        if homophones is None:
+            self.homophones.update(load_loan_verbs())  # katakana verbs folded to the terms the same way
         self._homophone_sizes = sorted({len(w) for w in self.homophones}, reverse=True)
         # Characters a homophone starts with: other positions are passed over without the per-size look-ups (a long
         # Japanese message has thousands of positions, a few of them starts).
