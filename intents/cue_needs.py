@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import Any, Iterator, Protocol, Sequence
 
 
@@ -109,16 +110,30 @@ class Needs:
         return [k for k, clauses in enumerate(self.alternatives) if all(clause.holds(text, view) for clause in clauses)]
 
 
+
+@lru_cache(maxsize=4096)
+def _parsed(source: str, flags: int) -> Any:
+    """CPython's parse of a pattern, once per pattern: `needs`, `leads`, `firsts`, `starts_non_ascii`, `branches` and
+    the cue gates (`intents.cues._gate`) each read the same tree, and parsing the ~500 cue patterns six times was most
+    of building the cues (start-up). The trees are only read, never changed."""
+    from re import _parser  # type: ignore[attr-defined]
+
+    return _parser.parse(source, flags)
+
+
+def parsed_pattern(pattern: re.Pattern[str]) -> Any:
+    """`re.parsed_pattern(pattern)`, remembered."""
+    return _parsed(pattern.pattern, pattern.flags)
+
 def needs(pattern: re.Pattern[str]) -> Needs | None:
     """The tests every text `pattern` matches in passes, or None when none can be named (or the pattern ignores
     case, or this Python's parser differs)."""
     try:
         from re import _constants as c  # type: ignore[attr-defined]  # CPython's own parser, as intents.cues
-        from re import _parser  # type: ignore[attr-defined]
 
         from re import _compiler  # type: ignore[attr-defined]
 
-        parsed = _parser.parse(pattern.pattern, pattern.flags)
+        parsed = parsed_pattern(pattern)
         flags = parsed.state.flags
         if flags & (re.IGNORECASE | re.LOCALE):
             return None
@@ -285,9 +300,8 @@ def leads(pattern: re.Pattern[str]) -> Leads | None:
     """`Leads` of `pattern`, or None when its matches may start otherwise (or it ignores case)."""
     try:
         from re import _constants as c  # type: ignore[attr-defined]
-        from re import _parser  # type: ignore[attr-defined]
 
-        parsed = _parser.parse(pattern.pattern, pattern.flags)
+        parsed = parsed_pattern(pattern)
         if parsed.state.flags & (re.IGNORECASE | re.LOCALE):
             return None
         strings = _leading(list(parsed), False, c)
@@ -383,7 +397,7 @@ def firsts(pattern: re.Pattern[str]) -> Firsts | None:
         from re import _compiler, _parser  # type: ignore[attr-defined]  # CPython's own parser and compiler
         from re import _constants as c  # type: ignore[attr-defined]
 
-        parsed = _parser.parse(pattern.pattern, pattern.flags)
+        parsed = parsed_pattern(pattern)
         flags = parsed.state.flags
         if flags & (re.IGNORECASE | re.LOCALE):
             return None
@@ -410,9 +424,8 @@ def starts_non_ascii(pattern: re.Pattern[str]) -> bool:
     outside ASCII match ASCII letters: K, the Kelvin sign; s, the long s)."""
     try:
         from re import _constants as c  # type: ignore[attr-defined]
-        from re import _parser  # type: ignore[attr-defined]
 
-        parsed = _parser.parse(pattern.pattern, pattern.flags)
+        parsed = parsed_pattern(pattern)
         if (parsed.state.flags | pattern.flags) & (re.IGNORECASE | re.LOCALE):
             return False
         first = _first(list(parsed), c)
@@ -507,16 +520,15 @@ def branches(pattern: re.Pattern[str], need: Needs | None) -> tuple[Branch, ...]
         return None
     try:
         from re import _constants as c  # type: ignore[attr-defined]
-        from re import _parser  # type: ignore[attr-defined]
 
-        if _has_groupref(list(_parser.parse(pattern.pattern, pattern.flags)), c):
+        if _has_groupref(list(parsed_pattern(pattern)), c):
             return None
         parts = _top_alternatives(pattern.pattern)
         if parts is None or len(parts) != len(need.alternatives):
             return None
         compiled = [re.compile(part, pattern.flags) for part in parts]
         # The same alternatives as the parser read (each compiled alone parses as that branch).
-        items = list(_parser.parse(pattern.pattern, pattern.flags))
+        items = list(parsed_pattern(pattern))
         while len(items) == 1 and items[0][0] is c.SUBPATTERN:
             items = list(items[0][1][3])
         if len(items) != 1 or items[0][0] is not c.BRANCH or len(items[0][1][1]) != len(parts):

@@ -9,7 +9,7 @@ from pathlib import Path
 from typing import Any, Sequence
 
 from intents.cue_needs import (Branch, Firsts, Leads, Needs, aligned_after, branches, firsts, leads, needs,
-                               starts_non_ascii)
+                               parsed_pattern, starts_non_ascii)
 from intents.normalize import fold, has_cjk_letter
 from intents.others import OthersReader, load_others
 from intents.structure import is_formula, is_hypothetical_question, is_statement, may_not_ask
@@ -366,9 +366,9 @@ def _required(items: Sequence[tuple[Any, Any]], at_word_start: bool) -> tuple[_S
 def _gate(pattern: re.Pattern[str]) -> _Gate | None:
     """The cheapest exact necessary condition for `pattern` to match, or None when none helps."""
     try:
-        from re import _compiler, _parser  # type: ignore[attr-defined]  # CPython's own parser, see above
+        from re import _compiler  # type: ignore[attr-defined]  # CPython's own, see above
 
-        parsed = _parser.parse(pattern.pattern, pattern.flags)
+        parsed = parsed_pattern(pattern)
         flags = parsed.state.flags
         if flags & (re.IGNORECASE | re.LOCALE):
             return None

@@ -128,3 +128,21 @@ def test_finds_is_any_pattern_found_and_the_whose_data_trigger_is_exact() -> Non
             cue_set: CueSet = getattr(cues, name)
             assert cue_set.finds(form) == any(p.search(form) for p, _ in cue_set.patterns), (name, form[:120])
     assert found > 300 and len(forms) - found > 3000
+
+
+def test_the_remembered_parse_gives_the_same_gates_and_needs() -> None:
+    # Every analysis of a cue pattern reads one remembered parse (`parsed_pattern`, for start-up): reading it must
+    # change nothing, so cues built from a warm memo, and from a cold one, have the same gates, needs and leads.
+    from intents.cue_needs import _parsed
+    from intents.cues import CueSet, load_cues
+
+    def derived() -> list[str]:
+        cues = load_cues()
+        return [repr((name, s.prefilters, s._needs, s._leads, s._firsts, s._branches, sorted(s._non_ascii)))
+                for name in sorted(cues.__dataclass_fields__)
+                if isinstance(s := getattr(cues, name), CueSet)]
+
+    _parsed.cache_clear()
+    cold = derived()
+    assert _parsed.cache_info().hits > 0  # the analyses shared the parse
+    assert derived() == cold
