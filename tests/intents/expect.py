@@ -13,3 +13,9 @@ def request(matcher: Matcher, text: str, handoff: str) -> None:
 def not_request(matcher: Matcher, text: str) -> None:
     match = matcher.match(text)
     assert match.decision != "request", (match.decision, match.intent, match.handoff, match.cues)
+
+
+def no_article(matcher: Matcher, text: str) -> None:
+    """`text` falls back with no article: product support, sales or billing, with the matcher's reading on failure."""
+    match = matcher.match(text)
+    assert (match.decision, match.article) == ("fallback", None), (match.decision, match.intent, match.cues)
