@@ -390,3 +390,36 @@ def test_how_to_ask_for_a_deletion_in_katakana_is_article_9(matcher: Matcher) ->
 def test_screen_sharing_stays_product_support(matcher: Matcher) -> None:
     match = matcher.match("画面シェアのやり方を教えて")
     assert match.article is None and match.decision != "request", (match.decision, match.intent)
+
+
+# --- Fourth pass (r11e's remaining misses) --------------------------------------------------------------------------------
+# --- 21. nobody else to get the writer's data: a third-party stop wished for ------------------------------------------
+@pytest.mark.parametrize("text", [
+    "I'd rather nobody outside your company got my phone number from now on.",  # was a correction
+    "I'd prefer that no other company gets my email address going forward.",     # was a dead end
+    "I want it so that no other firm ever gets my phone number.",                 # was a dead end
+    "please make sure no third party sees my address again",                      # guard
+])
+def test_nobody_else_to_get_my_data_is_a_third_party_stop(matcher: Matcher, text: str) -> None:
+    request(matcher, text, "third_party_stop")
+
+
+@pytest.mark.parametrize("text", ["does nobody else get my data?", "do no other companies receive my email?"])
+def test_asking_whether_nobody_else_gets_it_stays_a_question(matcher: Matcher, text: str) -> None:
+    not_request(matcher, text)
+
+
+# --- 22. a go-ahead given to an action ----------------------------------------------------------------------------------
+@pytest.mark.parametrize("text, handoff", [
+    ("go ahead and send me the personal data you hold on me", "disclosure"),             # was an answer
+    ("sure, feel free to delete everything you have on me", "suspension"),               # was an answer
+    ("yes you can go ahead and close my account and erase my data", "suspension"),       # was an answer
+    ("alright, go ahead and correct my surname to Tanaka", "correction"),                # was an answer
+])
+def test_a_go_ahead_is_the_request(matcher: Matcher, text: str, handoff: str) -> None:
+    request(matcher, text, handoff)
+
+
+@pytest.mark.parametrize("text", ["feel free to tell me more about cookies", "go ahead and explain how disclosure works"])
+def test_a_go_ahead_to_explain_stays_a_question(matcher: Matcher, text: str) -> None:
+    not_request(matcher, text)
