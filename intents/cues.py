@@ -612,7 +612,7 @@ class Cues:
             request=request,
             request_text=(request_folded, request_japanese),
             question=question,
-            person=self.person_en.score(folded, en) + self.person_ja.score(japanese, ja),
+            person=self._person(raw_sentences, folded_sentences, folded, en, japanese, ja),
             hostile=self.hostile.score(hostile_text, hostile_view) + authority + named_other,
             authority=authority,
             # Chatter counts where the message ends: a request at the end of a rant about billing is
@@ -627,6 +627,20 @@ class Cues:
             stated_correction=stated_correction,
             demanded_purpose=demanded_purpose,
         )
+
+    def _person(self, raw_sentences: list[str], folded_sentences: list[str], folded: str, en: "TextView",
+                japanese: str, ja: "TextView") -> float:
+        """Person cues, read on the sentences that are not a sign-off formula: "please give my regards to the staff"
+        closing a letter asks for no one (round 12)."""
+        score = self.person_en.score(folded, en) + self.person_ja.score(japanese, ja)
+        if not score or len(raw_sentences) < 2:
+            return score
+        kept = [n for n, sentence in enumerate(raw_sentences) if not is_formula(sentence)]
+        if len(kept) == len(raw_sentences):
+            return score
+        kept_folded = "\n".join(folded_sentences[n] for n in kept)
+        kept_japanese = "\n".join(raw_sentences[n] for n in kept) if japanese else ""
+        return self.person_en.score(kept_folded) + self.person_ja.score(kept_japanese)
 
     def request_types(self, scores: CueScores) -> frozenset[str]:
         """Request types whose verbs ([verb.*] in cues.toml) the request sentences use. Read on demand: only a

@@ -34,6 +34,7 @@ import logging
 import re
 import unicodedata
 from collections import Counter, defaultdict
+from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
 from typing import Any, Iterable, Mapping, Sequence
@@ -288,6 +289,43 @@ def load_loan_verbs(path: Path | None = None) -> dict[str, str]:
     return dict(table)
 
 
+_KANA_ONLY = re.compile(r"[\u3041-\u309f]{2,6}")
+#: Where a slipped ending must stand to be read as the ending: before punctuation, a space, ね/よ/な, or the end.
+_PHRASE_END = r"(?=[。、！？!?.,\s〜～ーねよな…]|$)"
+
+
+def load_kana_slips(path: Path | None = None) -> "KanaSlips | None":
+    """The kana endings typed with a slip (`[kana_slips]` of `intents/homophones.toml`); None when the table is empty.
+    Validated: hiragana of 2-6 characters on both sides."""
+    path = path or HOMOPHONES_FILE
+    try:
+        doc = tomllib.loads(path.read_text(encoding="utf-8"))
+    except (OSError, tomllib.TOMLDecodeError) as error:
+        raise ValueError(f"{path}: cannot be read as TOML: {error}") from None
+    table = doc.get("kana_slips", {})
+    if not isinstance(table, dict):
+        raise ValueError(f"{path}: kana_slips: expected a table of slip = ending")
+    for slip, ending in table.items():
+        if not (isinstance(ending, str) and _KANA_ONLY.fullmatch(slip) and _KANA_ONLY.fullmatch(ending)):
+            raise ValueError(f"{path}: kana_slips.{slip}: expected hiragana of 2-6 characters = an ending in hiragana")
+    return KanaSlips(dict(table)) if table else None
+
+
+@dataclass(frozen=True)
+class KanaSlips:
+    """Slipped endings -> the endings they are read as, found only where they end a phrase (`_PHRASE_END`)."""
+
+    endings: dict[str, str]
+    _pattern: re.Pattern[str] = field(init=False, compare=False, repr=False)
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "_pattern", re.compile(
+            "(?:" + "|".join(re.escape(s) for s in sorted(self.endings, key=len, reverse=True)) + ")" + _PHRASE_END))
+
+    def read(self, text: str) -> str:
+        return self._pattern.sub(lambda m: self.endings[m.group()], text)
+
+
 def load_homophone_terms(path: Path | None = None) -> tuple[list[str], list[str]]:
     """The policy terms whose homophones are looked up, and the homophones never folded (`intents/homophones.toml`)."""
     import tomllib
@@ -376,6 +414,8 @@ class KanaReader:
         self.homophones: dict[str, str] = dict(load_homophones() if homophones is None else homophones)
         if homophones is None:
             self.homophones.update(load_loan_verbs())  # katakana verbs folded to the terms the same way
+        #: Polite endings typed with a slip (くらさい, てす): read as the endings (`fold_homophones`).
+        self._slips = load_kana_slips() if homophones is None else None
         self._homophone_sizes = sorted({len(w) for w in self.homophones}, reverse=True)
         # Characters a homophone starts with: other positions are passed over without the per-size look-ups (a long
         # Japanese message has thousands of positions, a few of them starts).
@@ -563,7 +603,10 @@ class KanaReader:
     def fold_homophones(self, text: str) -> str:
         """`text` with the policy terms' conversion slips written as the terms (「住所を帝政して」 -> 「住所を訂正して」,
         「故人情報」 -> 「個人情報」): in each run of two or more kanji or katakana, the longest homophone at each
-        position."""
+        position; and polite endings typed with a slip read as the endings (「おしえてくらさい」 -> 「おしえてください」,
+        `[kana_slips]`)."""
+        if self._slips is not None and not text.isascii():
+            text = self._slips.read(text)
         if not self.homophones:
             return text
         runs = list(_FOLD_RUN.finditer(text))

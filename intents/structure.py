@@ -158,6 +158,8 @@ _POLITE_CONDITION = re.compile(
 _CONDITION = re.compile(
     r"(?i)\b(?:if|suppose|supposing|hypothetically|in\s+case|what\s+if|let\W?s\s+say|say\s+(?:i|my|you|someone))\b"
     r"|(?:たら|なら|れば|もし|仮に|場合|としたら)"
+    # a request granted for the sake of the question (「通知をお願いしても、断られることってあります？」), round 12
+    r"|(?:お願いし|請求し|申請し|申し出|頼ん|依頼し|求め)ても"
     # romaji conditionals ("teisei irai shitara sugu naoshite kureru?", "moshi machigatte itara"), round 6
     r"|\b(?:moshi|[a-z]+(?:shitara|ttara|itara|etara|dattara|ndara))\b"
 )
@@ -215,6 +217,10 @@ _FORMULA = re.compile(
     r"(?:お願い|御願い)(?:いた|致|申し上げ)?(?:します|します|ます|いたします|申し上げます)?|お忙しいところ.{0,20}|"
     r"(?:thanks|thank you)(?:\s+(?:so|very)\s+much)?(?:\s+in\s+advance)?|(?:kind\s+|best\s+)?regards(?:,?\s*\w+)?|"
     r"best|cheers|sincerely(?:,?\s*\w+)?|"
+    # regards passed on in a sign-off (round 12): "please give my regards to the staff" asks nothing of the company
+    r"(?:(?:thanks|thank\s+you)(?:\s+(?:so|very)\s+much)?,?\s+(?:and\s+)?)?(?:please\s+)?(?:give|send|pass\s+on|extend|say\s+hi|say\s+hello)\s+(?:my|our)?\s*(?:kind\s+|best\s+|warm(?:est)?\s+)?"
+    r"(?:regards|thanks|greetings|best(?:\s+wishes)?|love|hello|hi)?\s*to\s+(?:the|your|all\s+the|everyone|all)\b.{0,30}|"
+    r"(?:best|warm|kind)\s+wishes(?:,?\s*\w+)?|"
     # a mail's confidentiality footer (round 7): "If you have received this e-mail in error please notify the sender and
     # delete it", 「本メールを誤って受信された場合は…削除してください」 asks nothing of the company
     r"(?:(?:confidential(?:ity)?(?:\s+notice)?|disclaimer|important|notice)\s*[:：\-—]?\s*)?if\s+you\s+(?:have\s+)?received\s+(?:this|it)\b.{0,60}?\bin\s+error\b.*|"
@@ -228,7 +234,7 @@ _MAY_NOT_ASK_WORDS = (r"if|suppose|supposing|hypothetically|in\s+case|let\W?s\s+
                       r"sincerely|moshi")
 #: Romaji conditionals (…shitara, …ttara): every ending ends in "ara", which `may_not_ask` looks for first.
 _ROMAJI_CONDITIONAL = r"[a-z]*(?:shitara|ttara|itara|etara|dattara|ndara)"
-_MAY_NOT_ASK_JA = r"(?:たら|なら|れば|もし|仮に|場合|お世話|よろしく|宜しく|お忙しい)"
+_MAY_NOT_ASK_JA = r"(?:たら|なら|れば|もし|仮に|場合|お世話|よろしく|宜しく|お忙しい|(?:お願いし|請求し|申請し|申し出|頼ん|依頼し|求め)ても)"
 MAY_NOT_ASK = re.compile(rf"(?i)\b(?:{_MAY_NOT_ASK_WORDS}|{_ROMAJI_CONDITIONAL})\b|{_MAY_NOT_ASK_JA}")
 # `MAY_NOT_ASK` in two parts (a match of an alternation is a match of one of its alternatives): `re` tries the romaji
 # alternative's `[a-z]*` and backtracks at every word boundary of every message (~10 µs of a message's ~13), so it

@@ -18,12 +18,17 @@ from rapidfuzz.distance import OSA
 from rapidfuzz.process import extractOne
 
 VERBS = ("delete", "erase", "remove", "correct", "update", "change", "disclose", "provide", "export", "cancel",
-         "notify", "please", "unsubscribe", "rectify", "forward")
-SHORT_VERBS = ("send", "stop", "give", "show", "wipe", "quit", "tell")
+         "notify", "please", "unsubscribe", "rectify", "forward", "sharing", "selling")
+SHORT_VERBS = ("send", "stop", "give", "show", "wipe", "quit", "tell", "want")
+#: Pronouns a verb is glued to when typed fast ("sendit", "deleteit", "giveme"): read as two words (round 12).
+GLUED = ("it", "me", "them", "all")
 #: Real words one edit from a verb.
 REAL_WORDS = frozenset({
     "ease", "lease", "leases", "pleat", "pleas", "remote", "expert", "experts", "cancer", "chance", "charge",
     "deplete", "enclose", "proved", "export", "forward", "correct", "delta",
+    "shaping", "sparing", "staring", "shading", "shaving", "sailing", "ceiling", "spelling", "smelling", "swelling",
+    "telling", "falling", "filling", "killing", "yelling", "willing", "sealing", "searing", "scaring", "snaring",
+    "sharking", "shoring", "shearing", "sharding", "charing", "felling", "belling", "jelling", "welling", 
 })
 _WORDS = re.compile(r"[a-z]{4,12}")
 
@@ -36,6 +41,10 @@ def _inflects(word: str, verb: str) -> bool:
 def _verb_for(word: str) -> str | None:
     if word in REAL_WORDS or word in VERBS or word in SHORT_VERBS:
         return None
+    for pronoun in GLUED:
+        verb = word[:-len(pronoun)]
+        if word.endswith(pronoun) and (verb in VERBS or verb in SHORT_VERBS) and verb != "please":
+            return f"{verb} {pronoun}"
     if len(word) == 4:
         for verb in SHORT_VERBS:
             if sorted(word) == sorted(verb) and OSA.distance(word, verb) == 1:
