@@ -465,6 +465,9 @@ class Cues:
     #: The detail is said to be untrue or replaced ([untrue]): deleting it beside a correction verb is the correction.
     untrue_en: CueSet = field(default_factory=lambda: CueSet(()))
     untrue_ja: CueSet = field(default_factory=lambda: CueSet(()))
+    #: One detail named (a number, an address, an entry), not the data as a whole ([detail]).
+    detail_en: CueSet = field(default_factory=lambda: CueSet(()))
+    detail_ja: CueSet = field(default_factory=lambda: CueSet(()))
     #: Everything the company holds on the writer erased, and a verb that hands data over ([erase_held], [hand_over]).
     erase_held_en: CueSet = field(default_factory=lambda: CueSet(()))
     hand_over_en: CueSet = field(default_factory=lambda: CueSet(()))
@@ -654,6 +657,11 @@ class Cues:
                 self.untrue_en.score(folded) > 0 or (japanese and self.untrue_ja.score(japanese) > 0)):
             # "remove the wrong number and put this one": the deletion is part of the correction (Art. 8)
             named = named - {"suspension"}
+        elif named == {"suspension"} and (self.untrue_en.finds(folded) or (japanese and self.untrue_ja.finds(japanese))) \
+                and (self.detail_en.finds(folded) or (japanese and self.detail_ja.finds(japanese))):
+            # "remove the second number on my profile, it was never mine": one detail deleted because it is untrue is
+            # Art. 8's deletion, with no correction verb (round 12)
+            named = frozenset({"correction"})
         if "disclosure" in named and "suspension" in named and self.erase_held_en.finds(folded) \
                 and not self.hand_over_en.finds(folded):
             # "delete everything you have on me": what is held is the object of the erasure, not asked to be handed over
@@ -751,6 +759,8 @@ def load_cues(path: Path = CUES_FILE) -> Cues:
             lambda entries: CueSet(tuple((re.compile(p), 1.0) for p in entries)), view=TextView),
         untrue_en=_cue_set(doc, "untrue", "en"),
         untrue_ja=_cue_set(doc, "untrue", "ja"),
+        detail_en=_cue_set(doc, "detail", "en"),
+        detail_ja=_cue_set(doc, "detail", "ja"),
         erase_held_en=_cue_set(doc, "erase_held", "en"),
         hand_over_en=_cue_set(doc, "hand_over", "en"),
         account=_cue_set(doc, "account", "raw"),

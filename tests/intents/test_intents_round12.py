@@ -1,6 +1,7 @@
 """Round 12: families of failure found on the blind sets r12a and r12d (scored untouched first: en 94.0 / 95.3,
-request P 93.2 / 93.0, R 91.7 / 88.3), fixed with phrasings written for these tests: not evaluation items (none is a copy
-of one), not catalog examples.
+request P 93.2 / 93.0, R 91.7 / 88.3), then r12c and r12f (second pass, sections 9-11; untouched: en 98.6 / 95.4,
+request R 95.0 / 96.7), fixed with phrasings written for these tests: not evaluation items (none is a copy of one), not
+catalog examples.
 
 Each family's first phrasings failed on `main` 2c86ac5 (the comment says how); the guards beside them passed before and
 must keep passing.
@@ -180,3 +181,44 @@ def test_a_bad_kana_slip_entry_is_named(tmp_path) -> None:  # type: ignore[no-un
     path.write_text('[kana_slips]\n"くらさい" = "ください"\n"x" = "です"\n', encoding="utf-8")
     with pytest.raises(ValueError, match=r"kana_slips\.x"):
         load_kana_slips(path)
+
+
+# --- 9 (second pass, r12c and r12f). One detail removed because it is untrue is a correction ---------------------------
+@pytest.mark.parametrize("text, handoff", [
+    # was a suspension request
+    ("Please take the extra email address off my account, it belongs to somebody else.", "correction"),
+    ("Old email bob@old.example bounces now, the correct one is bob@new.example.", "correction"),  # was an answer
+    ("my data is wrong and outdated, just delete all of it", "suspension"),                      # guard: the data whole
+])
+def test_an_untrue_detail_removed_is_a_correction(matcher: Matcher, text: str, handoff: str) -> None:
+    request(matcher, text, handoff)
+
+
+# --- 10. a representative's request in the contracted form, and "see the personal data" --------------------------------
+@pytest.mark.parametrize("text, handoff", [
+    # "I'm asking you to": was an answer
+    ("I hold power of attorney for my father. I'm asking you to explain what his data is used for.", "purpose_notification"),
+    # "see the personal data": was a suspension request
+    ("I'm Sota's mum (he's 10) and he has an account with you. I want to see the personal data you have about him.",
+     "disclosure"),
+    # guard
+    ("I'm the dad of Yui (12), she uses your app. I'd like to see the personal details you keep on her.", "disclosure"),
+])
+def test_representatives_requests(matcher: Matcher, text: str, handoff: str) -> None:
+    request(matcher, text, handoff)
+
+
+# --- 11. an entry on the team's board is product support; questions left after reading go to the contact --------------
+def test_an_entry_on_a_team_board_is_no_request(matcher: Matcher) -> None:
+    not_request(matcher, "could you remove a stray entry from my team's task board?")  # was a suspension request
+    not_request(matcher, "can u erase the old note on my team's board")                 # was a suspension request
+    not_request(matcher, "could u remove the old card from our sprint board")           # guard
+
+
+@pytest.mark.parametrize("text, article", [
+    ("I read the whole policy but I still have questions. Where do I take them?", 14),    # was a fallback
+    ("If you collect my data for a reason that's not on your usual list, do you say so?", 3),  # was Art. 6
+])
+def test_leftover_questions_and_unlisted_purposes(matcher: Matcher, text: str, article: int) -> None:
+    match = matcher.match(text)
+    assert match.article == article, (match.decision, match.intent, match.cues)
