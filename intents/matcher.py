@@ -33,7 +33,7 @@ from intents.learned import LearnedSignal
 from intents.lexical import LexicalIndex, stem
 from intents.loanwords import to_katakana
 from intents.normalize import Normalized, char_bigrams, cjk_share, clean, fold, is_cjk, normalize
-from intents.romaji import to_japanese
+from intents.romaji import to_japanese, to_japanese_mixed
 from intents.structure import Structure
 from intents.structure import read as read_structure
 from intents.thresholds import DEFAULT, Thresholds
@@ -48,6 +48,8 @@ DISTINCT_SHARE = 0.9
 _CORES = os.cpu_count() or 1
 #: Pieces of message text remembered with their vocabulary terms (`Matcher._vocabulary_term`); starts over when full.
 TERM_MEMO_SIZE = 50_000
+#: Two Latin words in a row: a Japanese message that may hold a romaji run (`to_japanese_mixed`).
+_LATIN_WORDS = re.compile(r"[a-z]{2,} [a-z]{2,}")
 #: Texts with fewer content words than this are compared whole (token sort), not as token sets.
 SHORT_TEXT_WORDS = 2
 
@@ -417,6 +419,9 @@ class Matcher:
         intent keeps the better of the two readings on each signal."""
         katakana = to_katakana(norm.text) if lang == "ja" else None  # what `_signals_as` reads Japanese as: made once
         japanese = to_japanese(norm.text) if katakana is None else self._kana.read(katakana)
+        if japanese is None and katakana is not None and _LATIN_WORDS.search(norm.text):
+            # Romaji beside Japanese script (「kaiji seikyuu tte dou yareba ii no? やり方がわからない」): the romaji read too
+            japanese = to_japanese_mixed(norm.text)
         if japanese is None:
             return self._signals_as(norm, lang, katakana)
         # The two readings differ in a few words: each run of Japanese script is made into bigrams once for both.

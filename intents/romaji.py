@@ -138,3 +138,36 @@ def to_japanese(folded: str, lexicon: Mapping[str, str] | None = None) -> str | 
         # Japanese has no spaces between words; Latin words kept as written stay apart.
         text += piece if _is_cjk(previous) and _is_cjk(piece) else " " + piece
     return text
+
+
+def to_japanese_mixed(folded: str, lexicon: Mapping[str, str] | None = None) -> str | None:
+    """A Japanese message with a romaji run in it ("kaiji seikyuu tte dou yareba ii no やり方がわからない", round 12): each
+    run of two or more Latin words read as `to_japanese` reads a romaji message, the Japanese script kept; None when no
+    run reads as romaji."""
+    words = folded.split(None, _MAX_WORDS)
+    if len(words) > _MAX_WORDS:
+        return None
+    out: list[str] = []
+    run: list[str] = []
+    changed = False
+
+    def flush() -> None:
+        nonlocal changed
+        if not run:
+            return
+        read = to_japanese(" ".join(run), lexicon) if len(run) >= 2 else None
+        if read is None:
+            out.extend(run)
+        else:
+            out.append(read)
+            changed = True
+        run.clear()
+
+    for word in words:
+        if word.isascii():
+            run.append(word)
+        else:
+            flush()
+            out.append(word)
+    flush()
+    return " ".join(out) if changed else None
