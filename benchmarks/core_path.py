@@ -7,7 +7,7 @@ session every 20 turns). Matching is memoised, so what is timed is everything el
 per batch of 200; the minimum over the batches filters out what other processes did to this one on a shared machine,
 and the median is given beside it.
 
-    python -m benchmarks.core_path [BATCHES]        # this tree; run it alternately with another tree's PYTHONPATH
+    python -m benchmarks.core_path [BATCHES [WARM]]   # this tree; run it alternately with another tree's PYTHONPATH
 """
 from __future__ import annotations
 
@@ -21,7 +21,7 @@ from typing import Any
 
 def main(argv: list[str]) -> int:
     batches_n = int(argv[0]) if argv else 30
-    from benchmarks import UNLIMITED_RATES, dev_texts
+    warm = int(argv[1]) if len(argv) > 1 else 2000
     from intents.matcher import Matcher
 
     real_match, memo = Matcher.match, {}
@@ -35,6 +35,14 @@ def main(argv: list[str]) -> int:
         return found
 
     Matcher.match = match  # type: ignore[method-assign]
+    try:
+        return _run(batches_n, warm)
+    finally:
+        Matcher.match = real_match  # type: ignore[method-assign]
+
+
+def _run(batches_n: int, warm: int) -> int:
+    from benchmarks import UNLIMITED_RATES, dev_texts
     from bot import heap
     from bot.app import build_services
     from bot.config import Settings
@@ -72,7 +80,7 @@ def main(argv: list[str]) -> int:
                 write()
 
     try:
-        for i in range(2000):
+        for i in range(warm):
             one(i, "warm")
         batches, n = [], 0
         for _ in range(batches_n):
