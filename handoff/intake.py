@@ -88,6 +88,9 @@ class FormTurn:
     cancelled: bool = False
     confirmed: bool = False
     error: str | None = None
+    #: The text is made of the form's own wording only (a question, an error, a fixed label), none of the requester's
+    #: answers: a front end may remember what it made of it (issue 18). The summary, which repeats the answers, is not.
+    fixed: bool = False
 
 
 @dataclass(frozen=True)
@@ -385,7 +388,8 @@ class IntakeForm:
             prompt = f"{prompt}\n\n{self.note('fee', lang)}"
         if error:
             prompt = f"{error}\n\n{prompt}"
-        return FormTurn(state, prompt, self._choices(state, step), error=error)
+        # Only the summary quotes answers; `rep_relationship_family`'s `who` is a word of `FAMILY`, not the answer.
+        return FormTurn(state, prompt, self._choices(state, step), error=error, fixed=step != "summary")
 
     def _pick(self, state: dict[str, Any], text: str) -> str | None:
         """The value of the choice `text` names: by number, by label, or by the value itself."""

@@ -45,6 +45,8 @@ _ORDINALS = {
 #: `fold` of a choice's label (catalog and offer labels only, never user text): the same few labels are folded
 #: again on every message that may pick one (issue 18).
 _folded_label = functools.lru_cache(maxsize=4096)(fold)
+#: Formats of form questions remembered (`DeskReply.fixed`: the form's own wording, never an answer), at most this many.
+FIXED_FORMATS = 512
 _NUMBER_PICK = re.compile(r"^\s*(?:#|no\.?|number|option|choice)?\s*([1-9])\s*(?:番|つ目|番目|\.|\))?\s*$", re.I)
 
 
@@ -90,6 +92,10 @@ class Conversation:
         # `email_verification`: a request is filed only after the requester types back a code mailed to them.
         self.desk = Desk(store=store, form=form or IntakeForm(), citation=renderer.citation, clock=clock,
                          lookup_guard=lookup_guard, email_check=EmailCheck(store, clock) if email_verification else None)
+        # A form's questions in their three formats (`_reply`): the same few texts on every form turn, and converting
+        # them was about a tenth of such a turn outside matching (issue 18). Keyed by the text itself, which is the
+        # form's own wording only (`DeskReply.fixed`), so no answer of a requester is held here.
+        self._fixed_formats: dict[str, Rendered] = {}
         catalog = matcher.catalog
         self._topics = {
             lang: [Topic(i.label(lang), i.article) for i in sorted(catalog, key=lambda i: (i.article or 0, i.paragraph or 0))
@@ -467,14 +473,22 @@ class Conversation:
             article=request.article if request and decision == "request" else None,
             handoff=desk.request_type if decision == "request" else None, confidence=1.0,
             choices=desk.choices, notices=tuple(notices) + desk.notices,
-            ticket=ticket_summary(desk.ticket) if desk.ticket else None,
+            ticket=ticket_summary(desk.ticket) if desk.ticket else None, fixed=desk.fixed,
         )
 
     def _reply(self, session_id: str, markup: str, lang: str, *, decision: str, intent: str | None,
                article: int | None, handoff: str | None, confidence: float, choices: tuple[Choice, ...],
-               notices: tuple[str, ...], ticket: dict[str, Any] | None, rendered: Rendered | None = None) -> Reply:
+               notices: tuple[str, ...], ticket: dict[str, Any] | None, rendered: Rendered | None = None,
+               fixed: bool = False) -> Reply:
+        """`fixed`: `markup` is a form's own wording (`DeskReply.fixed`), whose formats are remembered."""
         if rendered is None or rendered.markup != markup:
-            rendered = Rendered.of(markup)
+            rendered = self._fixed_formats.get(markup) if fixed else None
+            if rendered is None:
+                rendered = Rendered.of(markup)
+                if fixed:
+                    if len(self._fixed_formats) >= FIXED_FORMATS:
+                        self._fixed_formats.clear()
+                    self._fixed_formats[markup] = rendered
         return Reply(
             session_id=session_id, decision=decision, intent=intent, article=article, handoff=handoff,
             confidence=confidence, lang=lang, text=rendered.text, html=rendered.html, mrkdwn=rendered.mrkdwn,

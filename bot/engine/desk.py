@@ -49,6 +49,8 @@ class DeskReply:
     lang: str | None = None
     #: The form did not accept the message as an answer to its question (it asks again, saying why).
     refused: bool = False
+    #: `text` holds none of the requester's answers (`FormTurn.fixed`): its formats may be remembered.
+    fixed: bool = False
 
 
 def requester_of(message: Message) -> Requester:
@@ -220,7 +222,7 @@ class Desk:
         request_type = turn.state["type"] if turn.state else None
         lang = turn.state["lang"] if turn.state else None
         return DeskReply(turn.text, self._choices(turn), request_type=request_type, lang=lang,
-                         refused=turn.error is not None)
+                         refused=turn.error is not None, fixed=turn.fixed)
 
     @staticmethod
     def form_choices(turn: FormTurn) -> tuple[Choice, ...]:

@@ -101,36 +101,44 @@ class SQLiteStore(SQLiteContent, SQLiteAnalytics, TicketOperations):
     def _conn(self) -> sqlite3.Connection:
         conn: sqlite3.Connection | None = getattr(self._local, "conn", None)
         if conn is None:
-            try:
-                conn = sqlite3.connect(self.path, timeout=self._busy_timeout_ms / 1000, isolation_level=None,
-                                       check_same_thread=False)
-                conn.execute("PRAGMA journal_mode=WAL")
-                conn.execute("PRAGMA synchronous=NORMAL")
-                conn.execute(f"PRAGMA busy_timeout={int(self._busy_timeout_ms)}")
-                conn.execute("PRAGMA wal_autocheckpoint=0")  # checkpoints run beside requests (`Checkpointer`)
-            except sqlite3.Error as exc:
-                raise StoreUnavailable(f"cannot open SQLite store: {exc}") from exc
+            conn = self._open(self._busy_timeout_ms)
             self._local.conn = conn
-            with self._lock:
-                self._connections.append(conn)
         return conn
 
-    def _write(self, *, durable: bool = False) -> "_Transaction":
-        if self._checkpointer is None:
-            with self._lock:
-                if self._checkpointer is None:
-                    self._checkpointer = Checkpointer(self, self.path)
-        return _Transaction(self._conn(), self._write_lock, self._busy_timeout_ms / 1000, durable=durable,
-                            on_read_only=self._forget_connection)
+    def _open(self, busy_timeout_ms: int) -> sqlite3.Connection:
+        try:
+            conn = sqlite3.connect(self.path, timeout=busy_timeout_ms / 1000, isolation_level=None,
+                                   check_same_thread=False)
+            conn.execute("PRAGMA journal_mode=WAL")
+            conn.execute("PRAGMA synchronous=NORMAL")
+            conn.execute(f"PRAGMA busy_timeout={int(busy_timeout_ms)}")
+            conn.execute("PRAGMA wal_autocheckpoint=0")  # checkpoints run beside requests (`Checkpointer`)
+        except sqlite3.Error as exc:
+            raise StoreUnavailable(f"cannot open SQLite store: {exc}") from exc
+        with self._lock:
+            self._connections.append(conn)
+        return conn
 
-    def _forget_connection(self) -> None:
-        """Close this thread's connection; its next use opens a new one. For a connection SQLite opened read-only
-        (the file was not writable when this thread first used it: a read-only mount, a full disk remounted): it
-        stays read-only for good, so without this the thread could never write again once the file is writable."""
-        conn: sqlite3.Connection | None = getattr(self._local, "conn", None)
+    def _nowait_conn(self) -> sqlite3.Connection | None:
+        """This thread's second connection, whose busy timeout is 0, for the write that must not wait
+        (`handoff.waiting`): its BEGIN IMMEDIATE is refused at once when another process holds the file's write lock,
+        without the two `PRAGMA busy_timeout` statements around it that the thread's own connection needs (issue 18:
+        a tenth of a chat message's SQLite statements). Only when the file is in WAL mode, where nothing after BEGIN
+        IMMEDIATE waits for a lock; otherwise None, and the thread's connection switches its timeout as before."""
+        conn: sqlite3.Connection | None | bool = getattr(self._local, "nowait", None)
         if conn is None:
-            return
-        self._local.conn = None
+            conn = self._open(0)
+            try:
+                wal = str(conn.execute("PRAGMA journal_mode").fetchone()[0]).lower() == "wal"
+            except sqlite3.Error:
+                wal = False
+            if not wal:
+                self._close(conn)
+                conn = False
+            self._local.nowait = conn
+        return conn or None
+
+    def _close(self, conn: sqlite3.Connection) -> None:
         with self._lock:
             if conn in self._connections:
                 self._connections.remove(conn)
@@ -138,6 +146,25 @@ class SQLiteStore(SQLiteContent, SQLiteAnalytics, TicketOperations):
             conn.close()
         except sqlite3.Error:
             pass
+
+    def _write(self, *, durable: bool = False) -> "_Transaction":
+        if self._checkpointer is None:
+            with self._lock:
+                if self._checkpointer is None:
+                    self._checkpointer = Checkpointer(self, self.path)
+        return _Transaction(self._conn(), self._write_lock, self._busy_timeout_ms / 1000, durable=durable,
+                            on_read_only=self._forget_connection, nowait=self._nowait_conn)
+
+    def _forget_connection(self) -> None:
+        """Close this thread's connection; its next use opens a new one. For a connection SQLite opened read-only
+        (the file was not writable when this thread first used it: a read-only mount, a full disk remounted): it
+        stays read-only for good, so without this the thread could never write again once the file is writable."""
+        conn: sqlite3.Connection | None = getattr(self._local, "conn", None)
+        nowait = getattr(self._local, "nowait", None)
+        self._local.conn = self._local.nowait = None
+        for opened in (conn, nowait):
+            if opened:
+                self._close(opened)
 
     def _read(self, sql_text: str, params: tuple[Any, ...] | list[Any] = ()) -> list[tuple[Any, ...]]:
         try:
@@ -514,8 +541,10 @@ class _Transaction:
     """
 
     def __init__(self, conn: sqlite3.Connection, lock: threading.RLock, timeout: float, *,
-                 durable: bool = False, on_read_only: Callable[[], None] | None = None) -> None:
+                 durable: bool = False, on_read_only: Callable[[], None] | None = None,
+                 nowait: Callable[[], sqlite3.Connection | None] | None = None) -> None:
         self.conn = conn
+        self.nowait = nowait
         self.on_read_only = on_read_only
         self.lock = lock
         self.timeout = timeout
@@ -543,7 +572,8 @@ class _Transaction:
 
     def _enter_without_waiting(self, attempt: waiting.NoWait) -> sqlite3.Connection:
         """BEGIN IMMEDIATE only if nothing has to wait for it (`handoff.waiting`): the process's write lock free,
-        SQLite's file lock free (busy timeout 0 for this one statement), and no disk sync at commit."""
+        SQLite's file lock free (busy timeout 0 for this one statement: on the thread's no-wait connection, else on
+        its own connection between two `PRAGMA busy_timeout`), and no disk sync at commit."""
         if attempt.deferred:
             # The message's session write is handed back and not made yet: a write now (staff replies marked
             # delivered) would stand even if that one then failed and the message were answered again.
@@ -555,14 +585,22 @@ class _Transaction:
         # thread instead, measured: that thread then waits for the interpreter lock at each SQLite step while the
         # event loop answers, keeps the write lock for tens of ms, and the next writes queue behind it; some
         # replies took 300 ms.) A longer hold (a ticket's disk sync, maintenance) is not waited for.
+        try:
+            nowait = self.nowait() if self.nowait is not None else None
+        except StoreUnavailable:
+            nowait = None  # the thread's own connection tries, and says what is wrong
         if not self.lock.acquire(timeout=LOOP_LOCK_WAIT):
             raise attempt.refuse("thread")
         try:
-            self.conn.execute("PRAGMA busy_timeout=0")
-            try:
-                self.conn.execute("BEGIN IMMEDIATE")
-            finally:
-                self.conn.execute(f"PRAGMA busy_timeout={int(self.timeout * 1000)}")
+            if nowait is not None:
+                nowait.execute("BEGIN IMMEDIATE")  # busy timeout 0: refused at once if another process writes
+                self.conn = nowait  # the transaction's statements and COMMIT go to the connection that began it
+            else:
+                self.conn.execute("PRAGMA busy_timeout=0")
+                try:
+                    self.conn.execute("BEGIN IMMEDIATE")
+                finally:
+                    self.conn.execute(f"PRAGMA busy_timeout={int(self.timeout * 1000)}")
         except sqlite3.OperationalError as exc:
             self.lock.release()
             if exc.sqlite_errorcode in (sqlite3.SQLITE_BUSY, sqlite3.SQLITE_LOCKED):

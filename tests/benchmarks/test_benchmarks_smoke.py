@@ -417,3 +417,13 @@ def test_inline_replies_smoke(redis_server: Any, capsys: pytest.CaptureFixture[s
     assert inline_replies.main(["--limit", "45"]) == 0
     assert inline_replies.main(["--limit", "45", "--redis-url", redis_server.url]) == 0
     assert capsys.readouterr().out.count("45 messages, 0 replies differ") == 2
+
+
+def test_core_path_smoke(capsys: pytest.CaptureFixture[str]) -> None:
+    from benchmarks import core_path
+    from intents.matcher import Matcher
+
+    real = Matcher.match
+    assert core_path.main(["1", "20"]) == 0
+    assert "thread CPU per message outside matching and HTTP: min" in capsys.readouterr().out
+    assert Matcher.match is real  # the memo is the benchmark's own, not left behind

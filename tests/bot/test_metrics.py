@@ -258,3 +258,27 @@ def test_multiproc_dir_must_exist(tmp_path: Path) -> None:
 
     with pytest.raises(ConfigError, match="PROMETHEUS_MULTIPROC_DIR"):
         Settings.from_env({"PROMETHEUS_MULTIPROC_DIR": str(tmp_path / "missing")})
+
+
+def test_a_counting_stores_wrappers_are_made_once_and_call_the_store_as_it_is_then(tmp_path: Path) -> None:
+    from bot.metrics import CountingStore
+    from handoff.sqlite.store import SQLiteStore
+
+    real = SQLiteStore.in_dir(tmp_path)
+    try:
+        metrics = Metrics()
+        counting = CountingStore(real, metrics)  # type: ignore[arg-type]
+        first = counting.load_session
+        assert counting.load_session is first  # kept on the instance: no `__getattr__` any more
+        assert first("nobody") is None
+
+        def down(*args: object, **kwargs: object) -> None:
+            raise StoreUnavailable("injected")
+
+        real.load_session = down  # type: ignore[method-assign]  # patched after the wrapper was made
+        with pytest.raises(StoreUnavailable):
+            counting.load_session("nobody")
+        assert sample(metrics.exposition().decode(), "privacy_bot_store_errors_total", operation="load_session") == 1
+        assert counting.backend == "sqlite"  # plain attributes as they are
+    finally:
+        real.close()

@@ -93,3 +93,20 @@ def test_article_9_grounds_use_the_policys_words() -> None:
         if ground.startswith("art9_1"):
             label = texts.get("choice", ground, "en")
             assert label.startswith("Used") and "btained" not in label
+
+
+def test_every_question_but_the_summary_is_the_forms_own_wording() -> None:
+    # `FormTurn.fixed` (issue 18: such texts' formats are remembered): true for questions and error lines, which hold
+    # no answer; false for the summary, which quotes them, and for any turn not made by `_ask`.
+    form = IntakeForm()
+    turn = form.start("disclosure", "en")
+    seen = []
+    for answer in ["1", "Jane Doe", "jane", "jane@example.com", "1", "everything", "2", "213-0011",
+                   "1-6-8 Hisamoto", "044-123-4567"]:
+        seen.append((turn.state["step"], turn.fixed, turn.text))
+        turn = form.handle(turn.state, answer)
+    assert turn.state["step"] == "summary" and not turn.fixed and "Jane Doe" in turn.text
+    assert all(fixed for _, fixed, _ in seen)
+    assert not any("Jane Doe" in text or "jane@example.com" in text for _, _, text in seen)
+    assert not form.handle(turn.state, "nonsense").fixed  # the summary again, after an error line
+    assert not form.handle(turn.state, "cancel").fixed

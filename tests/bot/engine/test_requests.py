@@ -13,7 +13,7 @@ from handoff.sqlite.store import SQLiteStore
 from handoff.store import StoreUnavailable
 from handoff.tickets import Requester
 from intents.matcher import Matcher
-from responses.renderer import Renderer
+from responses.renderer import Rendered, Renderer
 
 SID = "requests-session-1"
 
@@ -386,3 +386,23 @@ def test_requester_gets_a_copy_of_their_request(services: Any) -> None:
     by_email = client.post("/api/tickets/copy", json={"session_id": "stranger-session", "reference": reference,
                                                        "email": "JANE@example.com"})
     assert by_email.status_code == 200 and by_email.json()["reference"] == reference
+
+
+def test_a_forms_questions_are_formatted_once_and_no_answer_is_remembered(desk: Conversation) -> None:
+    # Issue 18: the formats of a form's own questions (and their error lines) are remembered by their text; the
+    # summary, which quotes the requester's answers, is formatted afresh and never kept.
+    fill(desk, "disclosure", confirm=False)
+    remembered = dict(desk._fixed_formats)
+    assert remembered and all("Jane Doe" not in text and "jane@example.com" not in text for text in remembered)
+    again = fill(desk, "disclosure", session_id="other-session-2", confirm=False)
+    assert "Jane Doe" in again.text and "jane@example.com" in again.html
+    assert all(desk._fixed_formats[text] is formats for text, formats in remembered.items())  # used, not made again
+    assert all("jane@example.com" not in text for text in desk._fixed_formats)
+    # A remembered question reads exactly as a fresh one.
+    bad = None
+    for answer in [OPENERS["disclosure"], "1", "Jane Doe", "jane"]:
+        bad = say(desk, answer, "third-session-3")
+    assert bad is not None and "valid email" in bad.text
+    fresh = Rendered.of(bad.extra["markup"])
+    assert (bad.text, bad.html, bad.mrkdwn) == (fresh.text, fresh.html, fresh.mrkdwn)
+    assert bad.extra["markup"] in desk._fixed_formats

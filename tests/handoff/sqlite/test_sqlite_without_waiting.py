@@ -169,3 +169,70 @@ def test_a_deferred_session_write_is_made_later_on_another_thread_with_its_take(
     worker.join(5)
     assert store.load_session("sess-1") == {"lang": "en"}
     assert tokens(store, BUCKET.key) == pytest.approx(4.0)
+
+
+def traced(conn: sqlite3.Connection, into: list[str]) -> None:
+    conn.set_trace_callback(into.append)
+
+
+def test_the_write_that_must_not_wait_begins_on_a_no_wait_connection_without_pragmas(store: SQLiteStore) -> None:
+    # Issue 18: the thread's own connection keeps the configured busy timeout; the attempt's BEGIN IMMEDIATE goes to
+    # a second connection of the thread whose timeout is 0, so no `PRAGMA busy_timeout` is switched per message.
+    own, seen = store._conn(), []
+    traced(own, seen)
+    with waiting.without_waiting() as attempt:
+        store.save_session("s", {"lang": "en"}, 60)
+        assert attempt.wrote
+    nowait = store._local.nowait
+    assert nowait is not None and nowait is not own
+    assert not any("busy_timeout" in statement for statement in seen)
+    assert own.execute("PRAGMA busy_timeout").fetchone()[0] == 3000
+    assert nowait.execute("PRAGMA busy_timeout").fetchone()[0] == 0
+    assert store.load_session("s") == {"lang": "en"}  # committed, and read back on the thread's own connection
+    # Refused at once on it too when another process writes; the connection is then free for the next attempt.
+    holder = other_process_writing(store)
+    try:
+        with waiting.without_waiting(), pytest.raises(waiting.WouldWait) as refused:
+            store.save_session("s", {"lang": "ja"}, 60)
+        assert refused.value.reason == "process"
+    finally:
+        holder.execute("COMMIT")
+        holder.close()
+    assert not nowait.in_transaction
+    with waiting.without_waiting():
+        store.save_session("s", {"lang": "ja"}, 60)
+    assert store.load_session("s") == {"lang": "ja"}
+
+
+def test_without_a_no_wait_connection_the_own_connection_switches_its_timeout(store: SQLiteStore,
+                                                                            monkeypatch: pytest.MonkeyPatch) -> None:
+    # A file not in WAL mode gets no no-wait connection (a COMMIT could wait for readers there): the thread's own
+    # connection begins with busy timeout 0 and is set back to the configured one, as before.
+    monkeypatch.setattr(store, "_nowait_conn", lambda: None)
+    own, seen = store._conn(), []
+    traced(own, seen)
+    holder = other_process_writing(store)
+    try:
+        with waiting.without_waiting(), pytest.raises(waiting.WouldWait) as refused:
+            store.save_session("s", {"lang": "en"}, 60)
+        assert refused.value.reason == "process"
+    finally:
+        holder.execute("COMMIT")
+        holder.close()
+    with waiting.without_waiting():
+        store.save_session("s", {"lang": "en"}, 60)
+    assert [s for s in seen if "busy_timeout" in s] == ["PRAGMA busy_timeout=0", "PRAGMA busy_timeout=3000"] * 2
+    assert own.execute("PRAGMA busy_timeout").fetchone()[0] == 3000
+    assert store.load_session("s") == {"lang": "en"}
+
+
+def test_a_store_closed_and_used_again_opens_its_no_wait_connection_again(store: SQLiteStore) -> None:
+    with waiting.without_waiting():
+        store.save_session("s", {"n": 1}, 60)
+    first = store._local.nowait
+    store._forget_connection()  # what a connection found read-only does
+    with pytest.raises(sqlite3.ProgrammingError):
+        first.execute("SELECT 1")  # closed
+    with waiting.without_waiting():
+        store.save_session("s", {"n": 2}, 60)
+    assert store._local.nowait is not first and store.load_session("s") == {"n": 2}
