@@ -203,3 +203,22 @@ def test_long_messages_match_as_before_the_speed_ups(matcher, monkeypatch) -> No
     monkeypatch.setattr(keywords, "_BIGRAM_MIN_CHARS", 10**9)
     assert [slow.match(text) for text in texts] == fast
     assert np.isfinite([m.confidence for m in fast]).all()
+
+
+def test_gated_removal_is_every_pattern_substituted_in_order(matcher) -> None:  # type: ignore[no-untyped-def]
+    """`CueSet.removed` (round 12) skips a pattern whose gate the text as it stands does not pass: the same text as
+    substituting every pattern in order, over the labelled messages, long ones glued from them, and texts made to
+    hold several work objects and abuse at once."""
+    from intents.normalize import clean
+
+    made = ["remove the duplicate entry on my team's task board and the old card on our sprint board, my data too",
+            "ポンコツAIだな。どうでもいいけど、カレンダーの予定を消して、私の住所も直して",
+            "typo on your homepage: 'personal data' misspelt; also delete my old project and my account please"]
+    texts = _texts()[::3] + _long_texts(60) + made
+    for cue_set in (matcher.cues.work_object, matcher.cues.abuse):
+        for text in texts:
+            for variant in (fold(clean(text)), clean(text)):
+                expected = variant
+                for pattern, _ in cue_set.patterns:
+                    expected = pattern.sub(" ", expected)
+                assert cue_set.removed(variant) == expected, variant[:80]
