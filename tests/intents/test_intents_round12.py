@@ -259,3 +259,10 @@ def test_a_job_question_is_off_topic(matcher: Matcher) -> None:
 def test_parent_disclosure_and_mixed_romaji(matcher: Matcher, text: str, article: int) -> None:
     match = matcher.match(text)
     assert match.article == article, (match.decision, match.intent, match.cues)
+
+
+# --- 14. a demand to stop selling after asking whether data is sold: the third-party stop, not the silence ----------
+def test_stop_selling_after_asking_is_a_third_party_stop(matcher: Matcher) -> None:
+    request(matcher, "Do you sell customer data?? Quit selling mine to other firms.", "third_party_stop")  # was silent
+    match = matcher.match("do you sell my data?")  # guard: the question alone is the policy's silence
+    assert (match.intent, match.article) == ("silent_selling", None), (match.decision, match.intent)
