@@ -272,21 +272,27 @@ def load_homophones(path: Path | None = None) -> dict[str, str]:
 _KATAKANA_WORD = re.compile(r"[\u30a1-\u30fa\u30fc]{2,8}")
 
 
-def load_loan_verbs(path: Path | None = None) -> dict[str, str]:
-    """Katakana loanword verbs -> the policy term's written form (`[loan_verbs]` of `intents/homophones.toml`),
-    validated: a katakana word of 2-8 characters and a written form of kanji."""
-    path = path or HOMOPHONES_FILE
+def _string_table(path: Path, name: str, key: re.Pattern[str], value: re.Pattern[str], expected: str) -> dict[str, str]:
+    """The table `[name]` of the TOML file at `path`, each entry validated (`key` and `value` match whole); a bad
+    entry is named in the error (`name.entry: expected …`)."""
     try:
         doc = tomllib.loads(path.read_text(encoding="utf-8"))
     except (OSError, tomllib.TOMLDecodeError) as error:
         raise ValueError(f"{path}: cannot be read as TOML: {error}") from None
-    table = doc.get("loan_verbs", {})
+    table = doc.get(name, {})
     if not isinstance(table, dict):
-        raise ValueError(f"{path}: loan_verbs: expected a table of katakana word = term")
-    for written, term in table.items():
-        if not (isinstance(term, str) and _KATAKANA_WORD.fullmatch(written) and _KANJI_ONLY.fullmatch(term)):
-            raise ValueError(f"{path}: loan_verbs.{written}: expected a katakana word of 2-8 characters = a term in kanji")
+        raise ValueError(f"{path}: {name}: expected a table of {expected}")
+    for written, read in table.items():
+        if not (isinstance(read, str) and key.fullmatch(written) and value.fullmatch(read)):
+            raise ValueError(f"{path}: {name}.{written}: expected {expected}")
     return dict(table)
+
+
+def load_loan_verbs(path: Path | None = None) -> dict[str, str]:
+    """Katakana loanword verbs -> the policy term's written form (`[loan_verbs]` of `intents/homophones.toml`),
+    validated: a katakana word of 2-8 characters and a written form of kanji."""
+    return _string_table(path or HOMOPHONES_FILE, "loan_verbs", _KATAKANA_WORD, _KANJI_ONLY,
+                         "a katakana word of 2-8 characters = a term in kanji")
 
 
 _KANA_ONLY = re.compile(r"[\u3041-\u309f]{2,6}")
@@ -297,18 +303,9 @@ _PHRASE_END = r"(?=[。、！？!?.,\s〜～ーねよな…]|$)"
 def load_kana_slips(path: Path | None = None) -> "KanaSlips | None":
     """The kana endings typed with a slip (`[kana_slips]` of `intents/homophones.toml`); None when the table is empty.
     Validated: hiragana of 2-6 characters on both sides."""
-    path = path or HOMOPHONES_FILE
-    try:
-        doc = tomllib.loads(path.read_text(encoding="utf-8"))
-    except (OSError, tomllib.TOMLDecodeError) as error:
-        raise ValueError(f"{path}: cannot be read as TOML: {error}") from None
-    table = doc.get("kana_slips", {})
-    if not isinstance(table, dict):
-        raise ValueError(f"{path}: kana_slips: expected a table of slip = ending")
-    for slip, ending in table.items():
-        if not (isinstance(ending, str) and _KANA_ONLY.fullmatch(slip) and _KANA_ONLY.fullmatch(ending)):
-            raise ValueError(f"{path}: kana_slips.{slip}: expected hiragana of 2-6 characters = an ending in hiragana")
-    return KanaSlips(dict(table)) if table else None
+    table = _string_table(path or HOMOPHONES_FILE, "kana_slips", _KANA_ONLY, _KANA_ONLY,
+                          "hiragana of 2-6 characters = an ending in hiragana")
+    return KanaSlips(table) if table else None
 
 
 @dataclass(frozen=True)

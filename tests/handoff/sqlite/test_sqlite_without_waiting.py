@@ -190,18 +190,24 @@ def test_the_write_that_must_not_wait_begins_on_a_no_wait_connection_without_pra
     assert nowait.execute("PRAGMA busy_timeout").fetchone()[0] == 0
     assert store.load_session("s") == {"lang": "en"}  # committed, and read back on the thread's own connection
     # Refused at once on it too when another process writes; the connection is then free for the next attempt.
-    holder = other_process_writing(store)
-    try:
-        with waiting.without_waiting(), pytest.raises(waiting.WouldWait) as refused:
-            store.save_session("s", {"lang": "ja"}, 60)
-        assert refused.value.reason == "process"
-    finally:
-        holder.execute("COMMIT")
-        holder.close()
+    refused_while_another_process_writes(store, {"lang": "ja"})
     assert not nowait.in_transaction
     with waiting.without_waiting():
         store.save_session("s", {"lang": "ja"}, 60)
     assert store.load_session("s") == {"lang": "ja"}
+
+
+def refused_while_another_process_writes(store: SQLiteStore, session: dict[str, str]) -> None:
+    """A session write that must not wait is refused at once, as "process", while another process holds the file's
+    write lock."""
+    holder = other_process_writing(store)
+    try:
+        with waiting.without_waiting(), pytest.raises(waiting.WouldWait) as refused:
+            store.save_session("s", session, 60)
+        assert refused.value.reason == "process"
+    finally:
+        holder.execute("COMMIT")
+        holder.close()
 
 
 def test_without_a_no_wait_connection_the_own_connection_switches_its_timeout(store: SQLiteStore,
@@ -211,14 +217,7 @@ def test_without_a_no_wait_connection_the_own_connection_switches_its_timeout(st
     monkeypatch.setattr(store, "_nowait_conn", lambda: None)
     own, seen = store._conn(), []
     traced(own, seen)
-    holder = other_process_writing(store)
-    try:
-        with waiting.without_waiting(), pytest.raises(waiting.WouldWait) as refused:
-            store.save_session("s", {"lang": "en"}, 60)
-        assert refused.value.reason == "process"
-    finally:
-        holder.execute("COMMIT")
-        holder.close()
+    refused_while_another_process_writes(store, {"lang": "en"})
     with waiting.without_waiting():
         store.save_session("s", {"lang": "en"}, 60)
     assert [s for s in seen if "busy_timeout" in s] == ["PRAGMA busy_timeout=0", "PRAGMA busy_timeout=3000"] * 2
