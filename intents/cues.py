@@ -591,8 +591,9 @@ class Cues:
                     or not (self.own_purpose_en.finds(f) or self.own_purpose_ja.finds(r))]
             kept_folded = "\n".join(folded_sentences[n] for n in kept)
             kept_japanese = "\n".join(raw_sentences[n] for n in kept) if japanese else ""
-            question = self.question_en.score(kept_folded) + (self.question_ja.score(kept_japanese) if kept_japanese
-                                                              else 0.0)
+            question = self._unasked(kept_folded, kept_japanese)
+        elif demanded_purpose:
+            question = self._unasked(folded, japanese)
         else:
             question = self.question_en.score(folded, en) + self.question_ja.score(japanese, ja)
         both = folded + "\n" + japanese
@@ -646,6 +647,13 @@ class Cues:
             stated_correction=stated_correction,
             demanded_purpose=demanded_purpose,
         )
+
+    def _unasked(self, folded: str, japanese: str) -> float:
+        """The question cues of a message whose demand points at the use of the writer's own data: read without that
+        use, which the demand asks to be told (the どう of 「僕のデータが今どう使われているか、教えていただけますか」 and the
+        "what" of "let me know what my details are used for" ask nothing of their own, round 12)."""
+        return self.question_en.score(self.own_purpose_en.removed(folded)) + (
+            self.question_ja.score(self.own_purpose_ja.removed(japanese)) if japanese else 0.0)
 
     def _person(self, raw_sentences: list[str], folded_sentences: list[str], folded: str, en: "TextView",
                 japanese: str, ja: "TextView") -> float:

@@ -266,3 +266,29 @@ def test_stop_selling_after_asking_is_a_third_party_stop(matcher: Matcher) -> No
     request(matcher, "Do you sell customer data?? Quit selling mine to other firms.", "third_party_stop")  # was silent
     match = matcher.match("do you sell my data?")  # guard: the question alone is the policy's silence
     assert (match.intent, match.article) == ("silent_selling", None), (match.decision, match.intent)
+
+
+# --- 15 (fourth pass, r12j: untouched en 94.7, request R 88.3). Hedged, very polite requests --------------------------
+@pytest.mark.parametrize("text, handoff", [
+    ("Could you be so kind as to send me whatever personal data you keep about me? Thank you ever so much.",
+     "disclosure"),                                                                                # was an answer
+    ("Might I trouble you to erase my details from your records? Much obliged.", "suspension"),    # was an answer
+    ("I was wondering if someone on your privacy team could get in touch with me about my account, whenever suits.",
+     "inquiry"),                                                                                   # was an answer
+    ("Kindly let me know, for my records, what my personal data is being used for.", "purpose_notification"),  # was an answer
+    ("As counsel for Ms. Yuki Mori, we request that you provide a copy of her personal data.", "disclosure"),  # was refused
+    ("念のため伺いますが、私の個人情報の利用目的を教えていただけますか。", "purpose_notification"),       # was an answer
+    ("前回の続きです。僕のデータが今どう使われているか、具体的に教えていただけますか", "purpose_notification"),  # was an answer
+    ("Would it be possible to stop sharing my details with partner firms?", "third_party_stop"),   # guard
+])
+def test_hedged_polite_requests(matcher: Matcher, text: str, handoff: str) -> None:
+    request(matcher, text, handoff)
+
+
+@pytest.mark.parametrize("text", [
+    "would you be so kind as to explain what cookies are?",                 # an explanation asked for: a question
+    "I was wondering if you could tell me how cookies work",                # guard
+    "私の個人情報の利用目的って、問い合わせれば教えていただけますか",           # guard: a conditional (問い合わせれば)
+])
+def test_polite_questions_stay_questions(matcher: Matcher, text: str) -> None:
+    not_request(matcher, text)
