@@ -272,14 +272,19 @@ def load_homophones(path: Path | None = None) -> dict[str, str]:
 _KATAKANA_WORD = re.compile(r"[\u30a1-\u30fa\u30fc]{2,8}")
 
 
+@lru_cache(maxsize=4)
+def _toml_tables(path: Path) -> dict[str, Any]:
+    """The TOML file at `path`, parsed once: its tables are read by several loaders at start-up."""
+    try:
+        return tomllib.loads(path.read_text(encoding="utf-8"))
+    except (OSError, tomllib.TOMLDecodeError) as error:
+        raise ValueError(f"{path}: cannot be read as TOML: {error}") from None
+
+
 def _string_table(path: Path, name: str, key: re.Pattern[str], value: re.Pattern[str], expected: str) -> dict[str, str]:
     """The table `[name]` of the TOML file at `path`, each entry validated (`key` and `value` match whole); a bad
     entry is named in the error (`name.entry: expected …`)."""
-    try:
-        doc = tomllib.loads(path.read_text(encoding="utf-8"))
-    except (OSError, tomllib.TOMLDecodeError) as error:
-        raise ValueError(f"{path}: cannot be read as TOML: {error}") from None
-    table = doc.get(name, {})
+    table = _toml_tables(path).get(name, {})
     if not isinstance(table, dict):
         raise ValueError(f"{path}: {name}: expected a table of {expected}")
     for written, read in table.items():

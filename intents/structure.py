@@ -218,8 +218,10 @@ _FORMULA = re.compile(
     r"(?:thanks|thank you)(?:\s+(?:so|very)\s+much)?(?:\s+in\s+advance)?|(?:kind\s+|best\s+)?regards(?:,?\s*\w+)?|"
     r"best|cheers|sincerely(?:,?\s*\w+)?|"
     # regards passed on in a sign-off (round 12): "please give my regards to the staff" asks nothing of the company
-    r"(?:(?:thanks|thank\s+you)(?:\s+(?:so|very)\s+much)?,?\s+(?:and\s+)?)?(?:please\s+)?(?:give|send|pass\s+on|extend|say\s+hi|say\s+hello)\s+(?:my|our)?\s*(?:kind\s+|best\s+|warm(?:est)?\s+)?"
-    r"(?:regards|thanks|greetings|best(?:\s+wishes)?|love|hello|hi)?\s*to\s+(?:the|your|all\s+the|everyone|all)\b.{0,30}|"
+    # (the regards themselves are named: "please send to the team …" is no formula)
+    r"(?:(?:thanks|thank\s+you)(?:\s+(?:so|very)\s+much)?,?\s+(?:and\s+)?)?(?:please\s+)?(?:(?:give|send|pass\s+on|extend)\s+"
+    r"(?:my|our)\s+(?:kind\s+|best\s+|warm(?:est)?\s+)?(?:regards|thanks|greetings|best(?:\s+wishes)?|love)|say\s+(?:hi|hello))"
+    r"\s+to\s+(?:the|your|all\s+the|everyone|all)\b.{0,30}|"
     r"(?:best|warm|kind)\s+wishes(?:,?\s*\w+)?|"
     # a mail's confidentiality footer (round 7): "If you have received this e-mail in error please notify the sender and
     # delete it", 「本メールを誤って受信された場合は…削除してください」 asks nothing of the company

@@ -28,7 +28,7 @@ REAL_WORDS = frozenset({
     "deplete", "enclose", "proved", "export", "forward", "correct", "delta",
     "shaping", "sparing", "staring", "shading", "shaving", "sailing", "ceiling", "spelling", "smelling", "swelling",
     "telling", "falling", "filling", "killing", "yelling", "willing", "sealing", "searing", "scaring", "snaring",
-    "sharking", "shoring", "shearing", "sharding", "charing", "felling", "belling", "jelling", "welling", 
+    "sharking", "shoring", "shearing", "sharding", "charing", "felling", "belling", "jelling", "welling",
 })
 _WORDS = re.compile(r"[a-z]{4,12}")
 
