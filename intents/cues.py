@@ -11,6 +11,7 @@ from typing import Any, Sequence
 from intents.cue_needs import (Branch, Firsts, Leads, Needs, aligned_after, branches, firsts, leads, needs,
                                parsed_pattern, starts_non_ascii)
 from intents.normalize import fold, has_cjk_letter
+from intents.scan_gate import ScanGate
 from intents.others import OthersReader, load_others
 from intents.structure import is_formula, is_hypothetical_question, is_statement, may_not_ask
 from intents.typos import fix_verbs
@@ -100,6 +101,9 @@ class CueSet:
         object.__setattr__(self, "_ascii_ungated_short", tuple(i for i in self._ungated_short if i not in non_ascii))
         object.__setattr__(self, "_ascii_ungated_needs", tuple(p for p in self._ungated_needs if p[0] not in non_ascii))
         object.__setattr__(self, "_ascii_regex_gated", tuple(p for p in self._regex_gated if p[0] not in non_ascii))
+        # One Hyperscan pass tells which patterns may match a text (`intents.scan_gate`), once it has compiled them;
+        # until then, or without Hyperscan, the gates above.
+        object.__setattr__(self, "_scan", ScanGate([p for p, _ in self.patterns]))
         # The empty text (the Japanese sets' text for an English message, and the reverse) always scores the same:
         # worked out once here, the same way as any text.
         object.__setattr__(self, "_empty_score", self._score("", TextView("")))
@@ -184,6 +188,9 @@ class CueSet:
 
     def _allowed(self, lines: str, view: "TextView") -> list[int]:
         """The patterns that may match `lines`, in pattern order (so weights add up in the same order)."""
+        scanned = self._scan.candidates(lines)  # type: ignore[attr-defined]
+        if scanned is not None:
+            return sorted(scanned)
         # Which patterns may match (exactly the ones whose gate allows the text, see `_Gate.allows`) …
         short = len(lines) < NEEDS_MIN_CHARS
         # (on a text all ASCII, the patterns whose matches start outside ASCII are left out: they cannot match it)
