@@ -25,9 +25,10 @@ import queue
 import re
 import threading
 from re import _constants as sre  # type: ignore[attr-defined]
-from re import _parser as sre_parse  # type: ignore[attr-defined]
 from dataclasses import dataclass
 from typing import Any, Sequence
+
+from intents.cue_needs import parsed_pattern
 
 try:  # pragma: no cover - which branch runs depends on the platform
     import hyperscan
@@ -201,7 +202,7 @@ def widen(pattern: re.Pattern[str]) -> str:
     """A Hyperscan pattern (UTF-8 mode) that matches every text `pattern` finds a match in."""
     if pattern.flags & re.VERBOSE:
         raise Untranslatable("verbose")
-    parsed = sre_parse.parse(pattern.pattern, pattern.flags)
+    parsed = parsed_pattern(pattern)  # Python's parse, shared with intents.cue_needs (remembered)
     part = _Widen().seq(parsed, bool(parsed.state.flags & re.IGNORECASE))
     if part.gap or part.shortest < _SHORTEST:
         raise Untranslatable("nothing to look for")  # it would report (nearly) every text: run as before
@@ -209,29 +210,41 @@ def widen(pattern: re.Pattern[str]) -> str:
 
 
 class _Compiled:
-    """One set of widened patterns compiled, by the compiling thread (`_compile_later`): the shipped cues take about
-    a second and a half of CPU, which start-up need not wait for; until it is done the caller gates as before, with the
-    same answers."""
+    """One set of patterns widened and compiled, by the compiling thread (`_compile_later`): the shipped cues take about
+    two seconds of CPU, which start-up need not wait for; until it is done the caller gates as before, with the same
+    answers."""
 
-    def __init__(self, sources: tuple[tuple[int, bytes], ...]) -> None:
+    def __init__(self, patterns: tuple[re.Pattern[str], ...]) -> None:
         self.db: Any = None
-        self.always: frozenset[int] = frozenset()
+        self.always: frozenset[int] = frozenset()  # patterns not translated or refused: reported with every text
         self.ready = threading.Event()
-        self.sources = sources
+        self.patterns = patterns
         _compile_later(self)
 
     def compile(self) -> None:
         try:
-            ids = [index for index, _ in self.sources]
-            expressions = [source for _, source in self.sources]
-            db = _database(expressions, ids)
-            if db is None:  # one pattern refused: find which, one at a time (rare; the rest are still gated)
-                kept = [(i, e) for i, e in self.sources if _database([e], [i]) is not None]
-                self.always = frozenset(set(ids) - {i for i, _ in kept})
-                db = _database([e for _, e in kept], [i for i, _ in kept]) if kept else None
-            self.db = db
+            self._compile()
+        except Exception:  # noqa: BLE001 - whatever Hyperscan raised, the caller gates as before
+            self.db = None
         finally:
             self.ready.set()
+
+    def _compile(self) -> None:
+        sources: list[tuple[int, bytes]] = []
+        always = set()
+        for index, pattern in enumerate(self.patterns):
+            try:
+                sources.append((index, widen(pattern).encode("utf-8")))
+            except (Untranslatable, re.error, RecursionError):
+                always.add(index)
+        db = _database([e for _, e in sources], [i for i, _ in sources]) if sources else None
+        if db is None and sources:  # one pattern refused: find which, one at a time (rare; the rest are still gated)
+            kept = [(i, e) for i, e in sources if _database([e], [i]) is not None]
+            kept_ids = {i for i, _ in kept}
+            always.update(i for i, _ in sources if i not in kept_ids)
+            db = _database([e for _, e in kept], [i for i, _ in kept]) if kept else None
+        self.always = frozenset(always)
+        self.db = db
 
 
 _QUEUE: "queue.SimpleQueue[_Compiled]" = queue.SimpleQueue()
@@ -271,8 +284,8 @@ def _database(expressions: list[bytes], ids: list[int]) -> Any:
     return database
 
 
-#: Compiled sets by their widened sources: a set loaded again (each `Matcher`, tests) is compiled once per process.
-_COMPILED: dict[tuple[tuple[int, bytes], ...], _Compiled] = {}
+#: Compiled sets by their patterns: a set loaded again (each `Matcher`, tests) is compiled once per process.
+_COMPILED: dict[tuple[tuple[str, int], ...], _Compiled] = {}
 _COMPILED_LOCK = threading.Lock()
 
 
@@ -282,23 +295,13 @@ class ScanGate:
     def __init__(self, patterns: Sequence[re.Pattern[str]]) -> None:
         self._local = threading.local()
         self._compiled: _Compiled | None = None
-        self._untranslated: frozenset[int] = frozenset()
         if hyperscan is None or not patterns:
             return
-        sources, untranslated = [], []
-        for index, pattern in enumerate(patterns):
-            try:
-                sources.append((index, widen(pattern).encode("utf-8")))
-            except (Untranslatable, re.error, RecursionError):
-                untranslated.append(index)
-        self._untranslated = frozenset(untranslated)
-        if not sources:
-            return
-        key = tuple(sources)
+        key = tuple((p.pattern, p.flags) for p in patterns)
         with _COMPILED_LOCK:
             compiled = _COMPILED.get(key)
             if compiled is None:
-                compiled = _COMPILED[key] = _Compiled(key)
+                compiled = _COMPILED[key] = _Compiled(tuple(patterns))
         self._compiled = compiled
 
     def wait(self, timeout: float | None = None) -> bool:
@@ -310,9 +313,8 @@ class ScanGate:
 
     @property
     def always(self) -> frozenset[int]:
-        """The patterns the scan cannot rule out, reported with every text."""
-        compiled = self._compiled
-        return self._untranslated | (compiled.always if compiled is not None else frozenset())
+        """The patterns the scan cannot rule out, reported with every text (known once compiled)."""
+        return self._compiled.always if self._compiled is not None else frozenset()
 
     def candidates(self, text: str) -> set[int] | None:
         """The patterns that may match `text` (a superset of those that do), or None when the text cannot be scanned
@@ -329,8 +331,7 @@ class ScanGate:
         scratch = getattr(local, "scratch", None)
         if scratch is None:  # one scratch space per thread: a scan may not share one with another running scan
             scratch = local.scratch = hyperscan.Scratch(db)
-        found = set(self._untranslated)
-        found.update(compiled.always)
+        found = set(compiled.always)
         add = found.add
 
         def on_match(index: int, _start: int, _end: int, _flags: int, _context: object) -> None:
