@@ -70,7 +70,7 @@ _MARKED_ASK_JA = re.compile(
 #: Clauses that say what the message is NOT about; they are context, never the ask.
 _NEGATED = re.compile(
     r"(?i)\b(?:i\s*['’]?\s*m|i am|im|we\s*['’]?\s*re|we are|this is|this isn\s*['’]?\s*t|it\s*['’]?\s*s|it is)\s+not\s+"
-    r"(?:really\s+|just\s+|even\s+)?(?:asking|worried|talking|interested|concerned|looking|requesting|trying|"
+    r"(?:really\s+|just\s+|even\s+)?(?:asking|worried|talking|interested|concerned|looking|requesting|request|trying|"
     r"about|after|here)\b[^.;!?\n]*?(?=[.;!?\n]|(?:\s*[—–]|\s-{1,2})\s*(?:and\s+|but\s+|so\s+)?(?:is|are|can|could|do|does|did|will|would|how|what|where|which|who|why|when|may|should)\b|,\s*(?:i|but|just|rather|only)\b|\s+but\b|$)"
     r"|\bnot\s+(?:asking|requesting)\s+(?:for|you|to)\b[^.;!?\n]*?(?=[.;!?\n]|(?:\s*[—–]|\s-{1,2})\s*(?:and\s+|but\s+|so\s+)?(?:is|are|can|could|do|does|did|will|would|how|what|where|which|who|why|when|may|should)\b|,\s*(?:i|but|just)\b|\s+but\b|$)"
     # what the writer does not mean to do themselves ("I don't want to stop using the service", round 6): not "I don't
