@@ -210,9 +210,9 @@ def widen(pattern: re.Pattern[str]) -> str:
 
 
 class _Compiled:
-    """One set of patterns widened and compiled, by the compiling thread (`_compile_later`): the shipped cues take about
-    two seconds of CPU, which start-up need not wait for; until it is done the caller gates as before, with the same
-    answers."""
+    """One set of patterns widened and compiled, by the compiling thread (`_compile_later`), once a text is first scanned
+    with it: the shipped cues take about two seconds of CPU, which start-up need not spend; until it is done the caller
+    gates as before, with the same answers."""
 
     def __init__(self, patterns: tuple[re.Pattern[str], ...]) -> None:
         self.db: Any = None
@@ -294,22 +294,32 @@ class ScanGate:
 
     def __init__(self, patterns: Sequence[re.Pattern[str]]) -> None:
         self._local = threading.local()
+        self._patterns = tuple(patterns) if hyperscan is not None else ()
         self._compiled: _Compiled | None = None
-        if hyperscan is None or not patterns:
-            return
-        key = tuple((p.pattern, p.flags) for p in patterns)
+        #: False turns the gate off (the caller gates as before): for comparing both ways.
+        self.enabled = True
+
+    def _compile(self) -> _Compiled | None:
+        """The compiled set, queued for compiling the first time it is asked for: not while a server starts (start-up
+        stays as fast as without the gate), but once it answers its first message."""
+        if not self._patterns:
+            return None
+        key = tuple((p.pattern, p.flags) for p in self._patterns)
         with _COMPILED_LOCK:
             compiled = _COMPILED.get(key)
             if compiled is None:
-                compiled = _COMPILED[key] = _Compiled(tuple(patterns))
+                compiled = _COMPILED[key] = _Compiled(self._patterns)
         self._compiled = compiled
+        return compiled
 
     def wait(self, timeout: float | None = None) -> bool:
-        """Wait until the patterns are compiled (tests and benchmarks; serving never waits); True when the gate works."""
-        if self._compiled is None:
+        """Compile now if not yet asked, and wait until done (tests and benchmarks; serving never waits); True when the
+        gate works."""
+        compiled = self._compiled or self._compile()
+        if compiled is None:
             return False
-        self._compiled.ready.wait(timeout)
-        return self._compiled.db is not None
+        compiled.ready.wait(timeout)
+        return compiled.db is not None
 
     @property
     def always(self) -> frozenset[int]:
@@ -319,10 +329,16 @@ class ScanGate:
     def candidates(self, text: str) -> set[int] | None:
         """The patterns that may match `text` (a superset of those that do), or None when the text cannot be scanned
         (not compiled yet, no Hyperscan, not UTF-8)."""
+        if not text or not self.enabled:
+            return None  # (the empty text, which cue sets score once at load, asks for no compiling)
         compiled = self._compiled
-        if compiled is None or compiled.db is None:
-            return None
+        if compiled is None:
+            compiled = self._compile()
+            if compiled is None:
+                return None
         db = compiled.db
+        if db is None:
+            return None
         try:
             data = text.encode("utf-8")
         except UnicodeEncodeError:  # lone surrogates: not UTF-8, which Hyperscan's UTF-8 mode may not be given
