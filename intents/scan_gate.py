@@ -12,7 +12,8 @@ What the translation widens (each step can only add matches):
 * an item Hyperscan compiles slowly becomes a gap, any run of characters (`_GAP`): a class with characters outside
   ASCII (Python's `\\w`, `\\d` and `\\s` are Unicode classes), a negated class, `.`, a back reference, a cased
   letter outside ASCII under IGNORECASE (with Unicode classes some cue patterns took half a minute to compile);
-* a bounded repeat of more than `_BOUND` becomes unbounded;
+* a bounded repeat of more than `_REPEAT_BOUND` becomes unbounded, and a sequence is cut to its most selective part
+  when it spells out more than `_MAX_PRODUCT` strings;
 * an ASCII letter under IGNORECASE is every character `re` matches it with (its two cases, and the few outside ASCII
   that fold to it, `_FOLDS_TO_ASCII`).
 A pattern Hyperscan still refuses is always run. The gate is optional: without the `hyperscan` package (not built for
@@ -24,8 +25,8 @@ from __future__ import annotations
 import queue
 import re
 import threading
-from re import _constants as sre  # type: ignore[attr-defined]
 from dataclasses import dataclass
+from re import _constants as sre  # type: ignore[attr-defined]
 from typing import Any, Sequence
 
 from intents.cue_needs import parsed_pattern
@@ -44,6 +45,8 @@ _SHORTEST = 2
 #: `re` adds as an extra case of one (`re._casefix`): the Kelvin sign, the dotted capital I, the long s, the dotless i.
 #: tests/intents/test_scan_gate.py works this out again over every code point.
 _FOLDS_TO_ASCII: dict[str, str] = {"i": "\u0130\u0131", "k": "\u212a", "s": "\u017f"}
+
+
 class Untranslatable(ValueError):
     """A construct the translation does not know; the pattern is then always run."""
 
