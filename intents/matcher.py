@@ -52,6 +52,13 @@ TERM_MEMO_SIZE = 50_000
 _LATIN_WORDS = re.compile(r"[a-z]{2,} [a-z]{2,}")
 #: Texts with fewer content words than this are compared whole (token sort), not as token sets.
 SHORT_TEXT_WORDS = 2
+#: A topic example of at most this many content words, wholly inside an English message of at least
+#: `SUBSET_MARGIN` more, scores at most `SUBSET_CAP` (round 13): token-set similarity gives such a subset 100 whatever the
+#: rest of the message says ("wat measures u take so my data dont get leakd or lost" against "wat r u doing with my
+#: data", Art. 3, over the security examples), so two shared words outranked every longer example that matched well.
+SUBSET_TINY_WORDS = 2
+SUBSET_MARGIN = 5
+SUBSET_CAP = 80
 
 
 #: The writer's own personal data named ("my email address", 「私のメールアドレス」, "watashi no deeta").
@@ -82,6 +89,14 @@ def _lexical_tokens_of(bigrammed: str) -> list[str]:
 
 def _content_words(folded: str) -> str:
     return " ".join(w for w in folded.split() if w not in STOPWORDS)
+
+
+def _subsets_capped(row: np.ndarray, sizes: np.ndarray, query_words: int) -> np.ndarray:
+    """`row` with the scores of tiny examples inside a much longer query capped (`SUBSET_CAP`)."""
+    tiny = (sizes <= SUBSET_TINY_WORDS) & (query_words >= sizes + SUBSET_MARGIN)
+    if not tiny.any():
+        return row
+    return np.where(tiny, np.minimum(row, SUBSET_CAP), row).astype(row.dtype)
 
 
 def _comparable(folded: str, lang: str) -> str:
@@ -147,6 +162,8 @@ class _Choices:
     #: much slower unbuffered `np.maximum.at`.
     grouped: bool = field(init=False, repr=False)
     runs: np.ndarray = field(init=False, repr=False)
+    #: Each text's number of words (`SUBSET_CAP`).
+    sizes: np.ndarray = field(init=False, repr=False)
     #: When many examples share one text (common in large catalogs: phrasings that differ only in stop words
     #: compare as the same text), each distinct text is compared once: `inverse` maps examples to
     #: `distinct_texts`/`distinct_sets`. None when there are too few repeats to be worth it.
@@ -165,6 +182,7 @@ class _Choices:
         object.__setattr__(self, "set_array", _objects([_token_set(text) for text in self.texts]))
         object.__setattr__(self, "grouped", bool(np.all(np.diff(self.owners) >= 0)))
         object.__setattr__(self, "runs", _run_starts(self.owners))
+        object.__setattr__(self, "sizes", np.array([len(text.split()) for text in self.texts], dtype=np.int32))
         index: dict[str, int] = {}
         inverse = np.array([index.setdefault(text, len(index)) for text in self.texts], dtype=np.int64)
         repeats = len(index) <= DISTINCT_SHARE * len(self.texts)
@@ -409,6 +427,8 @@ class Matcher:
             if not query:
                 continue
             row = group.compare(query, scorer, subset, token_set=scorer is fuzz.token_set_ratio)
+            if scorer is fuzz.token_set_ratio and lang == "en":
+                row = _subsets_capped(row, group.sizes if subset is None else group.sizes[subset], len(query.split()))
             group.best_per_owner(scores, owners, row, runs)
         return scores
 

@@ -1,4 +1,5 @@
-"""Round 13: families of failure found on the blind sets r13c and r13d (scored untouched first on 5caad37: en 96.7 /
+"""Round 13: families of failure found on the blind sets r13c and r13d (and section 7, the short-example family seen
+on r13d and in round 12) (scored untouched first on 5caad37: en 96.7 /
 96.6, ja 97.1 / 96.2, request R 93.3 / 93.4), fixed with phrasings written for these tests: not evaluation items (none
 is a copy of one), not catalog examples.
 
@@ -90,3 +91,22 @@ def test_the_list_of_purposes_in_romaji_is_article_3(matcher: Matcher) -> None:
 def test_usage_information_used_without_restriction_is_article_12(matcher: Matcher) -> None:
     match = matcher.match("誰か分からない形にすれば利用情報は制限なく使われるんですか")  # was a fallback
     assert (match.decision, match.article) == ("answer", 12), (match.decision, match.intent)
+
+
+# --- 7. a two-word example wholly inside a long message does not outscore the examples that match it -------------------
+@pytest.mark.parametrize("text", [
+    "wat do u do so nobody steals my data or it gets lost somewhere",        # was Art. 3 ("wat r u doing with my data")
+    "honestly wat r u doing to keep hackers away from my data these days",   # was Art. 3
+])
+def test_a_long_security_question_is_not_taken_by_a_two_word_example(matcher: Matcher, text: str) -> None:
+    match = matcher.match(text)
+    assert (match.decision, match.article) == ("answer", 5), (match.decision, match.intent)
+
+
+@pytest.mark.parametrize("text, article", [
+    ("where do you get my data from", 2),   # guard: the short example's own question
+    ("wat r u doing with my data", 3),      # guard
+])
+def test_short_questions_still_match_short_examples(matcher: Matcher, text: str, article: int) -> None:
+    match = matcher.match(text)
+    assert (match.decision, match.article) == ("answer", article), (match.decision, match.intent)
