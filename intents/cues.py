@@ -11,8 +11,8 @@ from typing import Any, Sequence
 from intents.cue_needs import (Branch, Firsts, Leads, Needs, aligned_after, branches, firsts, leads, needs,
                                parsed_pattern, starts_non_ascii)
 from intents.normalize import fold, has_cjk_letter
-from intents.scan_gate import ScanGate
 from intents.others import OthersReader, load_others
+from intents.scan_gate import ScanGate
 from intents.structure import is_formula, is_hypothetical_question, is_statement, may_not_ask
 from intents.typos import fix_verbs
 

@@ -351,13 +351,13 @@ class ScanGate:
         if scratch is None:  # one scratch space per thread: a scan may not share one with another running scan
             scratch = local.scratch = hyperscan.Scratch(db)
         found = set(compiled.always)
-        add = found.add
-
-        def on_match(index: int, _start: int, _end: int, _flags: int, _context: object) -> None:
-            add(index)
-
-        db.scan(data, match_event_handler=on_match, scratch=scratch)
+        db.scan(data, match_event_handler=_found, context=found, scratch=scratch)
         return found
+
+
+def _found(index: int, _start: int, _end: int, _flags: int, found: set[int]) -> None:
+    """Hyperscan's match callback: one function for every scan (no closure made per call), the set as its context."""
+    found.add(index)
 
 
 _FLAGS = 0 if hyperscan is None else (hyperscan.HS_FLAG_UTF8 | hyperscan.HS_FLAG_SINGLEMATCH
