@@ -1,0 +1,44 @@
+"""Round 14: families of failure found on the blind sets r14a and r14c (scored untouched first on f333af3: en 94.0 /
+95.3, ja 97.1 / 94.3, request R 95.0 / 90.2), fixed with phrasings written for these tests: not evaluation items (none
+is a copy of one), not catalog examples. r14b stays sealed.
+
+Each family's first phrasings failed on `main` f333af3 (the comment says how); the guards beside them passed before and
+must keep passing.
+"""
+from __future__ import annotations
+
+import pytest
+
+from intents.matcher import Matcher
+from tests.intents.expect import request
+
+
+# --- 1. a detail deleted because it was never true is Art. 8's deletion ------------------------------------------------
+@pytest.mark.parametrize("text", [
+    "The app lists my employer as a bank and my city as Sapporo. Neither is true. Remove the employer and set the city to Kobe.",  # was a suspension
+    "take the workplace off my profile please, I have never worked there",                      # was a suspension
+    "プロフィールに、行ったこともない学校が書かれています。その項目を削除してください。",              # was a suspension
+    "登録内容に身に覚えのない勤務先があります。消してください。",                                      # was a suspension
+])
+def test_a_detail_deleted_because_untrue_is_a_correction(matcher: Matcher, text: str) -> None:
+    request(matcher, text, "correction")
+
+
+@pytest.mark.parametrize("text", [
+    "please delete my account data, I never use the app anymore",   # guard: erasure of the account, nothing untrue
+    "アカウントの情報をすべて削除してください。",                    # guard
+])
+def test_deleting_data_without_a_falsehood_stays_a_suspension(matcher: Matcher, text: str) -> None:
+    request(matcher, text, "suspension")
+
+
+# --- 2. a wrong record "put right": the record stated, the right value as what it has always been --------------------
+@pytest.mark.parametrize("text", [
+    "Hello. My first name has been entered as 'Jon' on your system. It has always been 'John'. Please put it right.",  # was a fallback
+    "my date of birth was recorded wrongly in your files. please set it straight.",           # guard: passed before
+    ("Dear team, I hope you are all well. I was reading the letter you posted to me over breakfast this morning and "
+     "spotted that my surname has been typed as 'Braun'. It has always been 'Brown', since the day I was born. These "
+     "things happen, I know. I would be much obliged if you would put it right in your records. Best wishes, Ann Brown"),  # was a disclosure
+])
+def test_a_record_put_right_is_a_correction(matcher: Matcher, text: str) -> None:
+    request(matcher, text, "correction")
