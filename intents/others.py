@@ -32,6 +32,12 @@ class TriggerFinder(Protocol):
 _EMAIL = re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+")
 EMAIL_WORD = "emailaddress"
 EMAIL_JA = "＠アドレス"
+#: An address given as a label of the writer's own account after the writer spoke of their own data ("notice of the
+#: purposes for my personal data (account: `a.b@example.jp`)"): it identifies the writer, not a person asked about
+#: (round 14). Read as the writer's own word, so no rule about an address of someone else's applies to it.
+_OWN_LABELLED = re.compile(r"(?i)(\b(?:my|i|me|mine)\b[^.\n!?]*?\b(?:account|acct|login|user ?name|user ?id|e-?mail|mail|"
+                           r"id)\s*[:：=]\s*[`'\"(\[]*)[\w.+-]+@[\w-]+(?:\.[\w-]+)+")
+OWN_ADDRESS_WORD = "myownaddress"
 #: A user named by a handle in quotes or after @ ("user 'hiro_t'", "member @kenji88", 'username: "aya_k"'): the handle
 #: reads as one word after its noun, so the vocabulary can say whose item it is ("the phone number of user userhandle").
 _HANDLE = re.compile(r"(?i)\b(user(?:name)?|member|account|customer|subscriber|handle|screen name|nickname)\s*[:=]?\s*"
@@ -287,7 +293,7 @@ class OthersReader:
             and _HANDLE.search(own_text) is not None
         named = _NAME.search(own_text) is not None
         if "@" in own_text or handle or named or self._en_trigger_found(folded, view):
-            text = _EMAIL.sub(f" {EMAIL_WORD} ", own_text)
+            text = _EMAIL.sub(f" {EMAIL_WORD} ", _OWN_LABELLED.sub(rf"\1 {OWN_ADDRESS_WORD} ", own_text))
             if handle:
                 text = _HANDLE.sub(rf"\1 {HANDLE_WORD}", text)
             if "." in text:

@@ -42,3 +42,21 @@ def test_deleting_data_without_a_falsehood_stays_a_suspension(matcher: Matcher, 
 ])
 def test_a_record_put_right_is_a_correction(matcher: Matcher, text: str) -> None:
     request(matcher, text, "correction")
+
+
+# --- 3. the writer's own account given as a labelled address is not someone else's ------------------------------------
+@pytest.mark.parametrize("text, handoff", [
+    ("i want to be told the purposes for my data, account: a.sato@example.org", "purpose_notification"),  # was others' data
+    ("<@U0BOT> please send me a copy of my personal data, account: `mika.t@example.com` :bow:", "disclosure"),  # was others' data
+])
+def test_a_labelled_own_address_identifies_the_writer(matcher: Matcher, text: str, handoff: str) -> None:
+    request(matcher, text, handoff)
+
+
+@pytest.mark.parametrize("text", [
+    "send me everything you hold on ken.w@example.com, he is my neighbour",    # guard: a person asked about
+    "what data do you hold on my ex? account: rie.k@example.net",              # guard: the ex's account
+])
+def test_an_address_of_someone_else_is_still_refused(matcher: Matcher, text: str) -> None:
+    match = matcher.match(text)
+    assert match.intent == "others_data", (match.decision, match.intent)
