@@ -60,3 +60,39 @@ def test_a_labelled_own_address_identifies_the_writer(matcher: Matcher, text: st
 def test_an_address_of_someone_else_is_still_refused(matcher: Matcher, text: str) -> None:
     match = matcher.match(text)
     assert match.intent == "others_data", (match.decision, match.intent)
+
+
+# --- 4. a letter asking to be written to with the purposes of the writer's own data -----------------------------------
+@pytest.mark.parametrize("text", [
+    ("To whom it may concern. My son set up my account years ago and I have never quite followed what happens to it. I "
+     "confess I do not understand the technical side. I would be grateful if you would write to me setting out which purposes my "
+     "own details are used for. With thanks, M. Hart"),                                                # guard: passed before
+    "Could you kindly write back to me setting out what my personal data is being used for?",  # was an answer (Art. 3)
+    "私のメールアドレスをどのような目的で利用しているのか、ご連絡いただけますでしょうか。",          # was an answer (Art. 3)
+    "僕の個人情報、どんな目的で使ってるのか通知してもらえますか",                                  # was an answer (Art. 6)
+])
+def test_being_written_to_with_the_purposes_is_a_purpose_notification(matcher: Matcher, text: str) -> None:
+    request(matcher, text, "purpose_notification")
+
+
+@pytest.mark.parametrize("text", [
+    "What purposes do you use personal data for?",          # guard: the list itself (Art. 3)
+    "個人情報はどのような目的で利用されますか？",              # guard
+    "利用目的を通知してもらうには、どう頼めばいいですか",       # guard: how to ask (Art. 6)
+])
+def test_purposes_asked_in_general_stay_questions(matcher: Matcher, text: str) -> None:
+    assert matcher.match(text).decision == "answer"
+
+
+# --- 5. "suspend" (and "discontinue") the use of one's data, as a request verb -----------------------------------------
+@pytest.mark.parametrize("text", [
+    "please suspend any processing of my data and erase it from your systems",   # was an answer (Art. 9)
+    "Kindly suspend all use of my information and delete it from your servers.", # was an answer (Art. 9)
+    "kindly discontinue the processing of my personal information.",            # guard: passed before
+])
+def test_suspending_use_is_a_suspension_request(matcher: Matcher, text: str) -> None:
+    request(matcher, text, "suspension")
+
+
+def test_how_to_suspend_use_is_a_question(matcher: Matcher) -> None:
+    assert matcher.match("what happens if I ask you to suspend use of my data?").decision == "answer"  # guard
