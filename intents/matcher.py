@@ -1046,7 +1046,7 @@ class Matcher:
         if named is None:
             return None
         index = self._index[named.id]
-        if not s.has_evidence[index] or s.gate[index] < self.t.fallback_score:
+        if s.gate[index] < self.t.fallback_score:
             return None
         return index
 
@@ -1072,6 +1072,10 @@ class Matcher:
     def _request_for(self, topic: Intent, top_score: float, s: "_Scores", cues: CueScores) -> Intent | None:
         """The request intent when the message makes a formal request now, else None."""
         request_index = self._request_of_topic.get(self._index[topic.id])
+        #: True when the request is only a guess from a topic without a request of its own (the one the catalog declares
+        #: for it, or the nearest request by score), which a request type the verbs name alone overrides at any
+        #: distance (round 14).
+        declared_only = False
         if request_index is None and topic.request_as is not None:
             # The catalog says what a demand on this topic amounts to (Article 3 -> purpose notification),
             # unless another request clearly fits better ("...those mailers. Please suspend any use"). When the
@@ -1080,10 +1084,11 @@ class Matcher:
             declared = self.catalog.request_for_type(topic.request_as)
             if declared is not None:
                 request_index = self._index[declared.id]
+                declared_only = True
                 best = int(np.argmax(np.where(self._is_request, s.total, -np.inf)))
                 if s.total[best] - s.total[request_index] > self.t.request_redirect_margin / 3 \
                         and declared.request_type not in self.cues.request_types(cues):
-                    request_index = best
+                    request_index, declared_only = best, False
         if request_index is None:
             # Otherwise a demand about a topic with no request of its own is a request on the nearest
             # topic that has one, if it is close.
@@ -1097,7 +1102,7 @@ class Matcher:
                 if named is None:
                     return None
                 nearest = named
-            request_index = nearest
+            request_index, declared_only = nearest, True
         request = self._intents[request_index]
         #: True when the topic itself gives this request; a request only reached as the nearest one is no correction the
         #: topic asked for, so its verbs may still name another type.
@@ -1136,9 +1141,14 @@ class Matcher:
             # over the suspension of the same article at any distance: the topic is right, the verbs say which of its
             # requests ("同意してないので他社に情報を流すのを止めて": the consent words score the suspension), round 8. Not the
             # other way: a deletion verb beside third-party sharing ("remove me from third party sharing") stays the stop.
+            # A request only guessed from a topic without one of its own gives way to the one type the verbs name,
+            # wherever it scores ("…used your app at her friend's house. I want to see whatever info you collected about
+            # her": the collecting words draw Art. 2, whose nearest request was the purpose notification; the verbs ask
+            # for the data itself), round 14.
             if top_score - s.total[best] <= self.t.request_redirect_margin or (
                     self._intents[best].request_type == "third_party_stop"
-                    and self._intents[best].article == request.article):
+                    and self._intents[best].article == request.article) or (
+                    declared_only and len(verbs) == 1):
                 request_index = best
                 request = self._intents[request_index]
         twin = int(self._topic[request_index])

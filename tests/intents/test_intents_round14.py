@@ -96,3 +96,20 @@ def test_suspending_use_is_a_suspension_request(matcher: Matcher, text: str) -> 
 
 def test_how_to_suspend_use_is_a_question(matcher: Matcher) -> None:
     assert matcher.match("what happens if I ask you to suspend use of my data?").decision == "answer"  # guard
+
+
+# --- 6. the one request type the verbs name stands over a topic (Art. 2, collection) that has no request of its own ---
+@pytest.mark.parametrize("text", [
+    "our 10 year old made an account at school. im his father and i'd like to see whatever details you collected about him",  # guard: passed before
+    "I registered years ago at a trade fair. I want to see whatever information you collected about me back then.",           # was an answer (Art. 2)
+])
+def test_the_named_request_stands_over_the_collection_topic(matcher: Matcher, text: str) -> None:
+    request(matcher, text, "disclosure")
+
+
+@pytest.mark.parametrize("text", [
+    "can I see whatever you hold about me?",                    # guard: asks whether (Art. 7)
+    "how did you collect my information in the first place?",  # guard: Art. 2
+])
+def test_questions_beside_collection_stay_questions(matcher: Matcher, text: str) -> None:
+    assert matcher.match(text).decision == "answer"
