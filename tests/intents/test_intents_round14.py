@@ -113,3 +113,35 @@ def test_the_named_request_stands_over_the_collection_topic(matcher: Matcher, te
 ])
 def test_questions_beside_collection_stay_questions(matcher: Matcher, text: str) -> None:
     assert matcher.match(text).decision == "answer"
+
+
+# --- 7. asking what the writer would need, or whether someone else may ask, is a question ------------------------------
+@pytest.mark.parametrize("text", [
+    "What proof do I need to get you to stop using my email address?",                            # was a request
+    "what proof would I need to get a copy of my records?",                                         # guard: passed before
+    "could my attorney, acting on my behalf, ask you to notify me of the purposes my details are used for?",  # was a request
+    "can carers ask a company to stop using the data of the person they look after?",               # was a request
+])
+def test_what_one_would_need_or_whether_another_may_ask_is_a_question(matcher: Matcher, text: str) -> None:
+    assert matcher.match(text).decision == "answer"
+
+
+@pytest.mark.parametrize("text, handoff", [
+    ("I need to get a copy of everything you hold on me.", "disclosure"),               # guard
+    ("I'm her guardian. please stop using her data.", "suspension"),                    # guard
+])
+def test_requests_beside_those_words_stay_requests(matcher: Matcher, text: str, handoff: str) -> None:
+    request(matcher, text, handoff)
+
+
+# --- 8. Japanese: もし (if) is a word, not the も し of 「消去もして」 --------------------------------------------------
+@pytest.mark.parametrize("text", [
+    "情報が漏れたらしい。俺のデータ、使うのやめて削除もして",        # was an answer (もし read as "if")
+    "登録してる住所、訂正もしてほしい。今は大阪です",                # was an answer
+])
+def test_mo_shite_is_no_hypothetical(matcher: Matcher, text: str) -> None:
+    assert matcher.match(text).decision == "request"
+
+
+def test_moshi_still_asks_a_hypothetical(matcher: Matcher) -> None:
+    assert matcher.match("もし私のデータを消してほしいと言ったら、どうなりますか").decision == "answer"  # guard
