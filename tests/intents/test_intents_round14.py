@@ -145,3 +145,22 @@ def test_mo_shite_is_no_hypothetical(matcher: Matcher, text: str) -> None:
 
 def test_moshi_still_asks_a_hypothetical(matcher: Matcher) -> None:
     assert matcher.match("もし私のデータを消してほしいと言ったら、どうなりますか").decision == "answer"  # guard
+
+
+# --- 9. Japanese: someone else's data, asked in speech (the shop next door's people; 「どこ住んでるか」 without に) -------
+@pytest.mark.parametrize("text", [
+    "向かいの会社の社長のメアド教えてや",                      # was an answer (Art. 14)
+    "元彼が今どこ住んどるか調べてほしい",                      # was a fallback
+    "隣の事務所の社長の携帯番号、教えてください",                # was a fallback
+])
+def test_another_persons_data_asked_in_speech_is_refused(matcher: Matcher, text: str) -> None:
+    match = matcher.match(text)
+    assert match.intent == "others_data", (match.decision, match.intent)
+
+
+@pytest.mark.parametrize("text", [
+    "自分の住所を変えたいけど、どこで手続きできる？",          # guard: the writer's own address
+    "隣の店でもこのアプリ使ってるけど、データは安全？",         # guard: no one's data asked for
+])
+def test_own_data_or_no_data_is_not_refused(matcher: Matcher, text: str) -> None:
+    assert matcher.match(text).intent != "others_data"
