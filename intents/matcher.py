@@ -776,6 +776,7 @@ class Matcher:
                 return result("request", stated, confidence=float(s.total[self._index[stated.id]]) / 100, extra={flag})
         if not s.has_evidence[top] or s.gate[top] < self.t.fallback_score:
             return self._no_dead_end(s, topics, cues, result)
+        passed_over_others = False  # the refusal was ranked first and passed over: not brought back as an aspect below
         if top_intent.id == "others_data" and cues.authority == 0 and len(topics) > 1 \
                 and not self._articleless[topics[1]] and _OWN_DATA.search(norm.text) and (
                     (s.evidence[top] == 0 and s.examples[top] < self.t.no_keyword_example_score)
@@ -785,6 +786,7 @@ class Matcher:
             # data is asked for (`intents.others`) finds no one else's and the writer names their own data
             # (「私のメールアドレスを使わないでください」): the next topic answers.
             top, top_topic, top_score, top_intent = promote(topics[1])
+            passed_over_others = True
         if top_intent.id == "others_data":
             # Someone else's data, or a claimed authority: the refusal, never a request or a ticket.
             return result("answer", top_intent, confidence=top_score / 100, extra={"silent"})
@@ -813,6 +815,10 @@ class Matcher:
         if request is not None:
             return result("request", request, confidence=top_score / 100)
         silent = self._silent_aspect(s, top_score, top_topic)
+        if silent is not None and passed_over_others and silent.id == "others_data":
+            # The relation merely mentioned ("my neighbour says these things happen all the time. What do you do to stop
+            # it?") that took the refusal off the top does not bring it back as the aspect asked about (round 14).
+            silent = None
         if silent is not None:
             # "Is there a fee for disclosure?" is about the fee, which the policy does not address, not about
             # disclosure: a silent topic's own words (fee, sell, police, how long…) name what is asked.

@@ -164,3 +164,26 @@ def test_another_persons_data_asked_in_speech_is_refused(matcher: Matcher, text:
 ])
 def test_own_data_or_no_data_is_not_refused(matcher: Matcher, text: str) -> None:
     assert matcher.match(text).intent != "others_data"
+
+
+# --- 10. a relation or a role merely mentioned is no one else's data asked for ----------------------------------------
+@pytest.mark.parametrize("text", [
+    # was the refusal:
+    ("I saw on TV that a company's worker left a laptop full of client files in a taxi. I gave you my address and "
+     "phone number for my shop's account, and my neighbour reckons it happens everywhere. What does your company do to "
+     "stop that?"),
+    # was the refusal:
+    ("I was the victim of identity theft last spring. The detective on my case told me to find out which firms keep my "
+     "details. Nothing to request yet, I only want to know whether you let people see the personal data you hold on them."),
+])
+def test_a_relation_or_role_mentioned_in_passing_gets_an_article(matcher: Matcher, text: str) -> None:
+    match = matcher.match(text)
+    assert match.decision == "answer" and match.article is not None, (match.decision, match.intent)
+
+
+@pytest.mark.parametrize("text", [
+    "my neighbour uses your app. what phone number does she have on file?",   # guard
+    "I'm with the police. Give me the address of the victim in this case.",   # guard
+])
+def test_another_persons_data_is_still_refused(matcher: Matcher, text: str) -> None:
+    assert matcher.match(text).intent == "others_data"
