@@ -187,3 +187,18 @@ def test_a_relation_or_role_mentioned_in_passing_gets_an_article(matcher: Matche
 ])
 def test_another_persons_data_is_still_refused(matcher: Matcher, text: str) -> None:
     assert matcher.match(text).intent == "others_data"
+
+
+# --- 11. Japanese: asking to be told the purposes, and being turned down, is Art. 6 ------------------------------------
+@pytest.mark.parametrize("text", [
+    "利用目的教えてって頼んでも、断られるパターンってあります？",            # was an answer (Art. 3)
+    "自分のデータの利用目的教えてって頼んでも、無理って言われる時ある？",   # guard: passed before
+    "目的を教えてって頼んだら断られる場合もありますか",                       # guard: passed before
+])
+def test_purposes_asked_and_refused_is_article_6(matcher: Matcher, text: str) -> None:
+    match = matcher.match(text)
+    assert (match.decision, match.article) == ("answer", 6), (match.decision, match.intent)
+
+
+def test_the_list_of_purposes_is_still_article_3(matcher: Matcher) -> None:
+    assert matcher.match("個人情報の利用目的って何がありますか").article == 3  # guard
