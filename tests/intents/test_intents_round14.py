@@ -202,3 +202,13 @@ def test_purposes_asked_and_refused_is_article_6(matcher: Matcher, text: str) ->
 
 def test_the_list_of_purposes_is_still_article_3(matcher: Matcher) -> None:
     assert matcher.match("個人情報の利用目的って何がありますか").article == 3  # guard
+
+
+@pytest.mark.parametrize("text", [
+    "間違ってる情報を消してほしい時ってどうすればいい？",                       # was Art. 9
+    "登録の間違ってる情報を消してもらいたい時は、どこに言えばええの？",          # was Art. 9
+    "間違ってる情報を消したいときは、どう頼めばいいの？",                         # guard: passed before
+])
+def test_wrong_information_erased_is_asked_about_article_8(matcher: Matcher, text: str) -> None:
+    match = matcher.match(text)
+    assert (match.decision, match.article) == ("answer", 8), (match.decision, match.intent)
