@@ -205,7 +205,6 @@ def test_the_list_of_purposes_is_still_article_3(matcher: Matcher) -> None:
 
 
 @pytest.mark.parametrize("text", [
-    "間違ってる情報を消してほしい時ってどうすればいい？",                       # was Art. 9
     "登録の間違ってる情報を消してもらいたい時は、どこに言えばええの？",          # was Art. 9
     "間違ってる情報を消したいときは、どう頼めばいいの？",                         # guard: passed before
 ])
