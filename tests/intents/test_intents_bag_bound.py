@@ -1,16 +1,26 @@
-"""Bounds on token-set scores (`intents.bagbound`) never miss rapidfuzz's score (as `process.cdist` gives it in
-uint8) on random token strings, and a row pruned by bounds keeps each run's maximum."""
+"""Token-set comparisons pruned by bounds (`intents.bagbound`, `_Choices.token_set_row`) keep every intent's best
+example score exactly: the bounds never miss rapidfuzz's score (as `process.cdist` gives it in uint8) on random token
+strings, and the pruned rows' per-owner maxima are those of scoring everything, on random groups and on the real
+catalog over the dev set."""
 from __future__ import annotations
+
+import json
+from pathlib import Path
+from unittest import mock
 
 import numpy as np
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from rapidfuzz import fuzz, process
 
+from intents import matcher as matcher_module
 from intents.bagbound import BagBounds, pruned_row
-from intents.matcher import _token_set
+from intents.catalog import Catalog
+from intents.matcher import Matcher, _Choices, _token_set
 from intents.normalize import char_bigrams
 from intents.tokenset import TokenSets
+
+DATA = Path(__file__).resolve().parents[1] / "data"
 
 # Words of a few letters (many shared, many nearly shared), Japanese written as the matcher compares it (character
 # bigrams), and odd characters: ones outside the Basic Multilingual Plane, combining marks, characters that rapidfuzz
@@ -95,3 +105,85 @@ def _run_maxima(row: np.ndarray, run: np.ndarray) -> np.ndarray:
     best = np.zeros(int(run.max()) + 1 if len(run) else 0, dtype=np.int64)
     np.maximum.at(best, run, row.astype(np.int64))
     return best
+
+
+def _unpruned(group: _Choices, query: str, positions: np.ndarray | None, caps: np.ndarray | None) -> np.ndarray:
+    row = group.compare(query, fuzz.token_set_ratio, positions, token_set=True)
+    return row if caps is None else np.minimum(row, caps)
+
+
+def _owner_maxima(group: _Choices, positions: np.ndarray | None, row: np.ndarray) -> np.ndarray:
+    scores = np.zeros(int(group.owners.max()) + 1, dtype=np.float64)
+    owners = group.owners if positions is None else group.owners[positions]
+    group.best_per_owner(scores, owners, row, group.runs if positions is None else None)
+    return scores
+
+
+@settings(max_examples=300, deadline=None, database=None)
+@given(data=st.data())
+def test_pruned_rows_keep_every_owners_best_on_random_groups(data: st.DataObject) -> None:
+    # A small vocabulary, so that texts share tokens and repeat (groups with repeats compare each distinct text once).
+    vocabulary = data.draw(st.lists(_TOKEN, min_size=1, max_size=14))
+    text = st.lists(st.sampled_from(vocabulary), min_size=1, max_size=7).map(" ".join)
+    texts = [t for t in data.draw(st.lists(text, min_size=1, max_size=40)) if t.split()]
+    query = _token_set(data.draw(text))
+    if not texts or not query:
+        return
+    owners = np.sort(np.array(data.draw(st.lists(st.integers(0, 8), min_size=len(texts), max_size=len(texts))),
+                              dtype=np.int32))
+    group = _Choices(texts, owners, whole=False)
+    positions = None
+    if data.draw(st.booleans()):
+        positions = np.flatnonzero(np.array(data.draw(st.lists(st.booleans(), min_size=len(texts),
+                                                               max_size=len(texts)))))
+        if len(positions) == 0:
+            return
+    caps = None
+    if data.draw(st.booleans()):
+        size = len(texts) if positions is None else len(positions)
+        caps = np.array(data.draw(st.lists(st.sampled_from([30, 80, 255]), min_size=size, max_size=size)),
+                        dtype=np.uint8)
+    with mock.patch.object(matcher_module, "PRUNE_MIN_WORK", 0):
+        row = group.token_set_row(query, positions, caps)
+    expected = _unpruned(group, query, positions, caps)
+    assert np.all(row <= expected)
+    assert np.array_equal(_owner_maxima(group, positions, row), _owner_maxima(group, positions, expected))
+
+
+def _dev_texts() -> list[str]:
+    with open(DATA / "dev.jsonl", encoding="utf-8") as stream:
+        return [json.loads(line)["text"] for line in stream if line.strip()]
+
+
+def test_pruned_rows_keep_every_owners_best_on_the_catalog(catalog: Catalog) -> None:
+    """Every token-set comparison the dev set's messages (and messages glued from them) make against the shipped
+    catalog, pruned (whatever its size) and not: the same best per intent; and the same matches."""
+    texts = _dev_texts()
+    texts += [" ".join(texts[n:n + 12]) for n in range(0, len(texts), 40)]
+    pruned = Matcher(catalog)
+    calls = {"calls": 0, "compared": 0, "examples": 0}
+    original = _Choices.token_set_row
+    similarities = matcher_module._similarities
+
+    def counted(query: str, texts: list[str], scorer: object) -> np.ndarray:
+        calls["compared"] += len(texts)
+        return similarities(query, texts, scorer)
+
+    def checked(group: _Choices, query: str, positions: np.ndarray | None, caps: np.ndarray | None) -> np.ndarray:
+        with mock.patch.object(matcher_module, "_similarities", counted):
+            row = original(group, query, positions, caps)
+        expected = _unpruned(group, query, positions, caps)
+        assert np.all(row <= expected)
+        assert np.array_equal(_owner_maxima(group, positions, row), _owner_maxima(group, positions, expected)), query
+        calls["calls"] += 1
+        calls["examples"] += len(row)
+        return row
+
+    with mock.patch.object(matcher_module, "PRUNE_MIN_WORK", 0), \
+            mock.patch.object(_Choices, "token_set_row", checked):
+        matches = [pruned.match(text) for text in texts]
+    assert calls["calls"] > 500
+    assert calls["compared"] < 0.75 * calls["examples"]  # the bounds did rule comparisons out
+    with mock.patch.object(matcher_module, "PRUNE_MIN_WORK", 10**12):  # never pruned
+        unpruned = Matcher(catalog)
+        assert [unpruned.match(text) for text in texts] == matches
