@@ -107,7 +107,8 @@ def main(argv: list[str]) -> int:
     for label, stat in (("mean", statistics.fmean), ("p50", statistics.median),
                         ("p90", lambda v: percentile(v, 90)), ("p99", lambda v: percentile(v, 99))):
         before, after = stat(least["before"]), stat(least["after"])
-        print(f"  per-message minimum, {label}: before {before:.1f} µs, after {after:.1f} µs, ratio {after / before:.3f}")
+        print(f"  per-message minimum, {label}: before {before:.1f} µs, after {after:.1f} µs, "
+              f"ratio {after / before:.3f}")
     return 0
 
 

@@ -89,8 +89,9 @@ class BagBounds:
 
     def bounds(self, query: str, ids: np.ndarray, shared: np.ndarray | None) -> tuple[np.ndarray, np.ndarray]:
         """(lower, upper) bounds on `token_set_ratio(query, forms[i])` for i in `ids`, rounded as `cdist` rounds
-        (uint8). `query` is sorted distinct tokens joined by single spaces, not empty; `shared` is, for every form, the
-        length of the tokens it shares with the query joined, plus one (`TokenSets.joined_shared`; None: none shared)."""
+        (uint8). `query` is sorted distinct tokens joined by single spaces, not empty; `shared` is, for every form,
+        the length of the tokens it shares with the query joined, plus one (`TokenSets.joined_shared`; None: none
+        shared)."""
         lengths = self._lengths.take(ids)
         third = self._common(query, ids) * 200.0 / (lengths + len(query))  # 100 - 100 * bag / (q + e)
         if shared is None:

@@ -252,7 +252,8 @@ class _Choices:
         (`intents.bagbound`; what `best_per_owner` makes of the row is the same)."""
         size = len(self.texts) if positions is None else len(positions)
         tokens = query.split()
-        if self.token_sets is None or self.bag_bounds is None or not self.grouped or size * len(tokens) < PRUNE_MIN_WORK:
+        if self.token_sets is None or self.bag_bounds is None or not self.grouped \
+                or size * len(tokens) < PRUNE_MIN_WORK:
             row = self.compare(query, fuzz.token_set_ratio, positions, token_set=True)
             return row if caps is None else np.minimum(row, caps)
         ids = np.arange(len(self.texts)) if positions is None else positions

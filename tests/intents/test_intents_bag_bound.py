@@ -61,7 +61,8 @@ def test_bounds_hold_on_a_query_sharing_tokens_with_every_form() -> None:
     """Subsets (100), no shared token, and the shared-tokens ratios winning, each at least once."""
     forms = ["a b c", "a b", "x y", "a c d e f g", "abc", "a bb cc dd ee ff gg hh"]
     query = "a b c"
-    lower, upper = BagBounds(forms).bounds(query, np.arange(len(forms)), TokenSets(forms).joined_shared(["a", "b", "c"]))
+    shared = TokenSets(forms).joined_shared(query.split())
+    lower, upper = BagBounds(forms).bounds(query, np.arange(len(forms)), shared)
     exact = _exact(query, forms)
     assert np.all(lower <= exact) and np.all(exact <= upper)
     assert exact[0] == exact[1] == lower[0] == lower[1] == 100
