@@ -24,6 +24,7 @@ from typing import Any, Callable, Iterable
 import numpy as np
 from rapidfuzz import fuzz, process
 
+from intents.bagbound import BagBounds, pruned_row
 from intents.catalog import Catalog, Intent
 from intents.cues import Cues, CueScores, load_cues
 from intents.kana import KanaReader
@@ -59,6 +60,11 @@ SHORT_TEXT_WORDS = 2
 SUBSET_TINY_WORDS = 2
 SUBSET_MARGIN = 5
 SUBSET_CAP = 80
+#: Token-set comparisons are pruned by bounds (`_Choices.token_set_row`) when the examples to compare times the
+#: message's tokens come to at least this: rapidfuzz's time per comparison grows with the message's tokens (it walks
+#: them to split shared from other tokens), the bounds' does not, and below this they cost more than they save
+#: (measured over the dev set: most English messages' comparisons are cheaper to make than to rule out).
+PRUNE_MIN_WORK = 1800
 
 
 #: The writer's own personal data named ("my email address", 「私のメールアドレス」, "watashi no deeta").
@@ -91,12 +97,13 @@ def _content_words(folded: str) -> str:
     return " ".join(w for w in folded.split() if w not in STOPWORDS)
 
 
-def _subsets_capped(row: np.ndarray, sizes: np.ndarray, query_words: int) -> np.ndarray:
-    """`row` with the scores of tiny examples inside a much longer query capped (`SUBSET_CAP`)."""
+def _subset_caps(sizes: np.ndarray, query_words: int) -> np.ndarray | None:
+    """The most each example of `sizes` words may score against a query of `query_words` (uint8; `SUBSET_CAP` for a
+    tiny example inside a much longer query, 255 for the others), or None when none is capped."""
     tiny = (sizes <= SUBSET_TINY_WORDS) & (query_words >= sizes + SUBSET_MARGIN)
     if not tiny.any():
-        return row
-    return np.where(tiny, np.minimum(row, SUBSET_CAP), row).astype(row.dtype)
+        return None
+    return np.where(tiny, SUBSET_CAP, 255).astype(np.uint8)
 
 
 def _comparable(folded: str, lang: str) -> str:
@@ -172,6 +179,10 @@ class _Choices:
     distinct_sets: np.ndarray = field(init=False, repr=False)
     #: `distinct_sets` indexed by token, for long queries (`intents.tokenset`); None for a group compared whole.
     token_sets: TokenSets | None = field(init=False, repr=False)
+    #: Bounds on the token-set scores of `distinct_sets` (`intents.bagbound`); None for a group compared whole.
+    bag_bounds: BagBounds | None = field(init=False, repr=False)
+    #: Each example's run of equal owners, numbered from 0 (`runs` starts them).
+    run_of: np.ndarray = field(init=False, repr=False)
     #: `distinct_texts` with their tokens sorted (`_sorted_tokens`): `fuzz.token_sort_ratio` of two texts is
     #: `fuzz.ratio` of their sorted forms, so the examples are sorted once here instead of by rapidfuzz on every
     #: comparison (about half the time of a whole-text comparison).
@@ -191,6 +202,8 @@ class _Choices:
         object.__setattr__(self, "distinct_sets", _objects([_token_set(t) for t in index]) if repeats
                            else self.set_array)
         object.__setattr__(self, "token_sets", None if self.whole else TokenSets(self.distinct_sets.tolist()))
+        object.__setattr__(self, "bag_bounds", None if self.whole else BagBounds(self.distinct_sets.tolist()))
+        object.__setattr__(self, "run_of", _run_numbers(self.owners))
         # rapidfuzz splits on fewer kinds of whitespace than `str.split` (not U+0085, U+00A0, U+2004…): sorted
         # forms only where the plain space is the only whitespace (folded text has no other; see `compare`).
         sortable = not any(_ODD_SPACE.search(t) for t in self.distinct_texts)
@@ -231,6 +244,36 @@ class _Choices:
         if len(rest):
             scores[rest] = _similarities(query, self.distinct_sets[ids[rest]].tolist(), fuzz.token_set_ratio)
         return scores
+
+    def token_set_row(self, query: str, positions: np.ndarray | None, caps: np.ndarray | None) -> np.ndarray:
+        """Token-set scores of `query` (sorted distinct tokens, not empty) against the examples at `positions` (every
+        example when None), each at most its cap in `caps` (uint8; None: none capped), exact in each owner's best
+        only: an example that cannot beat its owner's best is not compared and holds a lower bound
+        (`intents.bagbound`; what `best_per_owner` makes of the row is the same)."""
+        size = len(self.texts) if positions is None else len(positions)
+        tokens = query.split()
+        if self.token_sets is None or self.bag_bounds is None or not self.grouped \
+                or size * len(tokens) < PRUNE_MIN_WORK:
+            row = self.compare(query, fuzz.token_set_ratio, positions, token_set=True)
+            return row if caps is None else np.minimum(row, caps)
+        ids = np.arange(len(self.texts)) if positions is None else positions
+        run = self.run_of if positions is None else self.run_of.take(positions)
+        if self.inverse is not None:
+            ids = self.inverse[ids]
+        lower, upper = self.bag_bounds.bounds(query, ids, self.token_sets.joined_shared(tokens))
+        if caps is not None:
+            lower, upper = np.minimum(lower, caps), np.minimum(upper, caps)
+
+        def exact(at: np.ndarray) -> np.ndarray:
+            wanted = ids[at]
+            if self.inverse is None:
+                scores = _similarities(query, self.distinct_sets[wanted].tolist(), fuzz.token_set_ratio)
+            else:  # each distinct text once
+                distinct, back = np.unique(wanted, return_inverse=True)
+                scores = _similarities(query, self.distinct_sets[distinct].tolist(), fuzz.token_set_ratio)[back]
+            return scores if caps is None else np.minimum(scores, caps[at])
+
+        return pruned_row(lower, upper, run, len(self.runs), exact)
 
     def sharing(self, tokens: Iterable[str]) -> np.ndarray:
         """Sorted positions of the examples that contain at least one of `tokens`."""
@@ -289,6 +332,13 @@ def _similarities(query: str, texts: list[str], scorer: Any) -> np.ndarray:
         return column
     row: np.ndarray = process.cdist([query], texts, scorer=scorer, dtype=np.uint8)[0]
     return row
+
+
+def _run_numbers(owners: np.ndarray) -> np.ndarray:
+    """Each position's run of equal owners, numbered from 0."""
+    if len(owners) == 0:
+        return np.empty(0, dtype=np.intp)
+    return np.concatenate(([0], np.cumsum(owners[1:] != owners[:-1])))
 
 
 def _run_starts(owners: np.ndarray) -> np.ndarray:
@@ -426,9 +476,13 @@ class Matcher:
                     runs = None
             if not query:
                 continue
-            row = group.compare(query, scorer, subset, token_set=scorer is fuzz.token_set_ratio)
-            if scorer is fuzz.token_set_ratio and lang == "en":
-                row = _subsets_capped(row, group.sizes if subset is None else group.sizes[subset], len(query.split()))
+            if scorer is fuzz.token_set_ratio:
+                caps = None
+                if lang == "en":
+                    caps = _subset_caps(group.sizes if subset is None else group.sizes[subset], len(query.split()))
+                row = group.token_set_row(query, subset, caps)
+            else:
+                row = group.compare(query, scorer, subset, token_set=False)
             group.best_per_owner(scores, owners, row, runs)
         return scores
 

@@ -27,6 +27,9 @@ from rapidfuzz import fuzz, process
 #: Queries shorter than this (characters) go to rapidfuzz whole: for them the bound seldom decides and counting
 #: tokens costs more than it saves.
 MIN_QUERY_CHARS = 300
+#: Token lists at least this long read their postings by one gather (`TokenSets.joined_shared`), as in
+#: `intents.lexical`.
+GATHER_MIN_TOKENS = 24
 
 
 class TokenSets:
@@ -44,6 +47,8 @@ class TokenSets:
             for token in tokens:
                 postings.setdefault(token, []).append(n)
         self._postings = {t: np.array(p, dtype=np.int64) for t, p in postings.items()}
+        #: token -> its length plus one for each of its postings (`joined_shared`).
+        self._weights = {t: np.full(len(p), len(t) + 1.0) for t, p in postings.items()}
         # The postings end to end (token -> its run), for reading those of a long query's shared tokens in one gather.
         self._token_ids = {t: n for n, t in enumerate(self._postings)}
         self._run_lengths = np.array([len(p) for p in self._postings.values()], dtype=np.intp)
@@ -62,6 +67,32 @@ class TokenSets:
             out[rest] = _cdist(query, [self.forms[i] for i in ids[rest]])
         return out
 
+    def joined_shared(self, tokens: list[str]) -> np.ndarray | None:
+        """For each text, the length of the distinct `tokens` it has joined by spaces, plus one (float64: the sum of
+        their lengths plus one each); None when no text has any."""
+        if len(tokens) >= GATHER_MIN_TOKENS:
+            shared = np.fromiter(map(self._token_ids.__getitem__, self._token_ids.keys() & tokens), dtype=np.intp)
+            if not len(shared):
+                return None
+            hits, lengths = self._hits(shared)
+            weights = lengths + 1.0
+        else:  # a few tokens: their postings joined end to end costs fewer steps than the gather
+            postings = self._postings
+            found = [token for token in tokens if token in postings]
+            if not found:
+                return None
+            hits = np.concatenate([postings[token] for token in found])
+            weights = np.concatenate([self._weights[token] for token in found])
+        out: np.ndarray = np.bincount(hits, weights=weights, minlength=len(self.forms))
+        return out
+
+    def _hits(self, shared: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """The postings of the tokens `shared` (their ids) read in one gather: (text positions, token lengths)."""
+        runs = self._run_lengths[shared]
+        ends = np.cumsum(runs)
+        hits = self._all_postings[np.repeat(self._run_starts[shared] - (ends - runs), runs) + np.arange(ends[-1])]
+        return hits, np.repeat(self._token_chars[shared], runs)
+
     def decide(self, query: str, ids: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         """(scores as `scores` gives them, the positions in `ids` whose score is left to rapidfuzz: 0 there)."""
         tokens = query.split()
@@ -71,10 +102,7 @@ class TokenSets:
         shared = np.fromiter(map(self._token_ids.__getitem__, self._token_ids.keys() & tokens), dtype=np.intp)
         size = len(self.forms)
         if len(shared):
-            runs = self._run_lengths[shared]
-            ends = np.cumsum(runs)
-            hits = self._all_postings[np.repeat(self._run_starts[shared] - (ends - runs), runs) + np.arange(ends[-1])]
-            lengths = np.repeat(self._token_chars[shared], runs)
+            hits, lengths = self._hits(shared)
             i_n = np.bincount(hits, minlength=size)[ids].astype(np.int64)
             i_c = np.bincount(hits, weights=lengths, minlength=size)[ids].astype(np.int64)
         else:
