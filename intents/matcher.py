@@ -1095,8 +1095,8 @@ class Matcher:
         return request, float(s.total[article])
 
     def _named_request(self, s: "_Scores", cues: CueScores) -> int | None:
-        """The request intent whose type the message's verbs name, when exactly one is named and it matches on its
-        own (evidence, and a score that would answer)."""
+        """The request intent whose type the message's verbs name, when exactly one is named and it scores what would
+        answer. (It needs no keywords of its own: the verbs name it, round 14.)"""
         if cues.request - cues.question < self.t.request_cue:
             return None
         verbs = self.cues.request_types(cues)
@@ -1135,7 +1135,7 @@ class Matcher:
         #: True when the request is only a guess from a topic without a request of its own (the one the catalog declares
         #: for it, or the nearest request by score), which a request type the verbs name alone overrides at any
         #: distance (round 14).
-        declared_only = False
+        guessed = False
         if request_index is None and topic.request_as is not None:
             # The catalog says what a demand on this topic amounts to (Article 3 -> purpose notification),
             # unless another request clearly fits better ("...those mailers. Please suspend any use"). When the
@@ -1144,11 +1144,11 @@ class Matcher:
             declared = self.catalog.request_for_type(topic.request_as)
             if declared is not None:
                 request_index = self._index[declared.id]
-                declared_only = True
+                guessed = True
                 best = int(np.argmax(np.where(self._is_request, s.total, -np.inf)))
                 if s.total[best] - s.total[request_index] > self.t.request_redirect_margin / 3 \
                         and declared.request_type not in self.cues.request_types(cues):
-                    request_index, declared_only = best, False
+                    request_index, guessed = best, False
         if request_index is None:
             # Otherwise a demand about a topic with no request of its own is a request on the nearest
             # topic that has one, if it is close.
@@ -1162,7 +1162,7 @@ class Matcher:
                 if named is None:
                     return None
                 nearest = named
-            request_index, declared_only = nearest, True
+            request_index, guessed = nearest, True
         request = self._intents[request_index]
         #: True when the topic itself gives this request; a request only reached as the nearest one is no correction the
         #: topic asked for, so its verbs may still name another type.
@@ -1208,7 +1208,7 @@ class Matcher:
             if top_score - s.total[best] <= self.t.request_redirect_margin or (
                     self._intents[best].request_type == "third_party_stop"
                     and self._intents[best].article == request.article) or (
-                    declared_only and len(verbs) == 1):
+                    guessed and len(verbs) == 1):
                 request_index = best
                 request = self._intents[request_index]
         twin = int(self._topic[request_index])
