@@ -211,3 +211,17 @@ def test_the_list_of_purposes_is_still_article_3(matcher: Matcher) -> None:
 def test_wrong_information_erased_is_asked_about_article_8(matcher: Matcher, text: str) -> None:
     match = matcher.match(text)
     assert (match.decision, match.article) == ("answer", 8), (match.decision, match.intent)
+
+
+# --- 12. whether an actual person can be reached, asked, is Art. 14 --------------------------------------------------
+@pytest.mark.parametrize("text", [
+    "any chance to reach an actual person about data things?",                # was Art. 5
+    "Is there a way to reach a real person about the policy?",                # guard: passed before
+])
+def test_reaching_a_real_person_asked_is_article_14(matcher: Matcher, text: str) -> None:
+    match = matcher.match(text)
+    assert (match.decision, match.article) == ("answer", 14), (match.decision, match.intent)
+
+
+def test_asking_for_a_real_person_now_is_still_the_inquiry(matcher: Matcher) -> None:
+    request(matcher, "let me talk to a real person please", "inquiry")  # guard
