@@ -204,23 +204,17 @@ def test_the_list_of_purposes_is_still_article_3(matcher: Matcher) -> None:
     assert matcher.match("個人情報の利用目的って何がありますか").article == 3  # guard
 
 
-@pytest.mark.parametrize("text", [
-    "登録の間違ってる情報を消してもらいたい時は、どこに言えばええの？",          # was Art. 9
-    "間違ってる情報を消したいときは、どう頼めばいいの？",                         # guard: passed before
+# --- 12. questions that take their article: wrong information erased in speech (Art. 8); whether an actual person can
+# be reached (Art. 14) -------------------------------------------------------------------------------------------------
+@pytest.mark.parametrize("text, article", [
+    ("登録の間違ってる情報を消してもらいたい時は、どこに言えばええの？", 8),          # was Art. 9
+    ("間違ってる情報を消したいときは、どう頼めばいいの？", 8),                         # guard: passed before
+    ("any chance to reach an actual person about data things?", 14),                # was Art. 5
+    ("Is there a way to reach a real person about the policy?", 14),                # guard: passed before
 ])
-def test_wrong_information_erased_is_asked_about_article_8(matcher: Matcher, text: str) -> None:
+def test_questions_take_their_article(matcher: Matcher, text: str, article: int) -> None:
     match = matcher.match(text)
-    assert (match.decision, match.article) == ("answer", 8), (match.decision, match.intent)
-
-
-# --- 12. whether an actual person can be reached, asked, is Art. 14 --------------------------------------------------
-@pytest.mark.parametrize("text", [
-    "any chance to reach an actual person about data things?",                # was Art. 5
-    "Is there a way to reach a real person about the policy?",                # guard: passed before
-])
-def test_reaching_a_real_person_asked_is_article_14(matcher: Matcher, text: str) -> None:
-    match = matcher.match(text)
-    assert (match.decision, match.article) == ("answer", 14), (match.decision, match.intent)
+    assert (match.decision, match.article) == ("answer", article), (match.decision, match.intent)
 
 
 def test_asking_for_a_real_person_now_is_still_the_inquiry(matcher: Matcher) -> None:
