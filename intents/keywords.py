@@ -39,6 +39,9 @@ SLANG = {"u": "you", "ur": "your", "yr": "your", "urs": "yours", "abt": "about",
          # round 9: "w" and "w/" for "with", "r" for "are" ("what r u doing w my…")
          "w": "with", "r": "are"}
 
+#: Words that make "you" plural in chat ("you guys", "u folks"): read as "you" alone when keywords are matched.
+_PLURAL_YOU = frozenset({"guy", "folk"})  # stemmed
+
 #: Common romaji verb endings and function words: real words, never a misspelt keyword ("arimasu" is not "urimasu").
 NO_TYPO = frozenset("arimasu imasu desu masu shimasu dekimasu kudasai deshou nai nakute".split())
 
@@ -277,6 +280,9 @@ class KeywordIndex:
         # (The runs and words as `_CJK_RUN.sub(r" \g<0> ", folded).split()` gives them, with no call per run.)
         pieces = _PIECES.findall(folded) if any_cjk(folded) else folded.split()
         words = [stem(SLANG.get(w, w)) for w in pieces[:400]]
+        if "guy" in words or "folk" in words:
+            # "what do u guys use…" names "what do you use": the plural "you" of chat, round 15
+            words = [w for i, w in enumerate(words) if not (w in _PLURAL_YOU and i and words[i - 1] == "you")]
         latin: list[tuple[int, int, Keyword, float]] = []
         unknown: list[int] = []
         for i, word in enumerate(words):

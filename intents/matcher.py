@@ -39,7 +39,7 @@ from intents.structure import Structure
 from intents.structure import read as read_structure
 from intents.thresholds import DEFAULT, Thresholds
 from intents.tokenset import MIN_QUERY_CHARS, TokenSets
-from intents.typos import fix_verbs
+from intents.typos import fix_learner_forms, fix_verbs
 
 DECISIONS = ("answer", "clarify", "request", "fallback", "smalltalk")
 #: Batches of at least this many comparisons use every core (only large catalogs get there; see `_similarities`).
@@ -512,6 +512,11 @@ class Matcher:
         # Loanwords in Latin letters inside Japanese ("Cookieで…") read as the catalog's katakana (intents.loanwords).
         if lang == "ja":
             norm = replace(norm, text=to_katakana(norm.text) if katakana is None else katakana)
+        else:
+            # "receive the my personal datas": the catalog's standard forms (intents.typos), round 15
+            learner = fix_learner_forms(norm.text)
+            if learner != norm.text:
+                norm = replace(norm, text=learner)
         bigrammed = char_bigrams(norm.text, runs)  # read three times below: made once
         tokens = self._vocabulary_tokens(bigrammed)
         # Each distinct term once, in the order they came (the BM25 sum and the examples sharing one read no more).

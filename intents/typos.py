@@ -61,3 +61,16 @@ def _verb_for(word: str) -> str | None:
 def fix_verbs(folded: str) -> str:
     """`folded` (lower case, punctuation removed) with misspelt request verbs replaced by the verbs."""
     return _WORDS.sub(lambda m: _verb_for(m.group()) or m.group(), folded)
+
+
+#: Second-language English (round 15): mass nouns given a plural ("all the informations", "my personal datas") and a
+#: determiner doubled ("receive the my data"). The catalog's examples and keywords are written in the standard forms,
+#: so the topic is read with these forms standardised; the request cues already accept them.
+_LEARNER = re.compile(r"\b(?:(datas|informations|infos|personal infos)|(?:the|a|an) (my|our|your))\b")
+_MASS = {"datas": "data", "informations": "information", "infos": "info", "personal infos": "personal info"}
+
+
+def fix_learner_forms(folded: str) -> str:
+    """`folded` with a second-language plural of a mass noun ("datas", "informations") or a doubled determiner
+    ("the my") read as the standard form."""
+    return _LEARNER.sub(lambda m: _MASS[m.group(1)] if m.group(1) else m.group(2), folded)

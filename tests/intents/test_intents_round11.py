@@ -248,7 +248,7 @@ def test_erasing_what_is_held_is_suspension(matcher: Matcher, text: str, handoff
     ("As the HR lead, I'd like to understand the procedure in case one of our staff wants you to explain what their "
      "data is used for.", None),                             # was refused; now Art. 14 (left)
     ("Hello, I run HR at a retailer. Staff often ask us how they can see the data your app keeps about them. Can they "
-     "ask you directly?", "purpose_notification_info"),                          # guard
+     "ask you directly?", "disclosure_info"),  # guard; seeing the data kept is Art. 7 (Art. 6 until round 15's keywords)
 ])
 def test_an_employer_asking_about_the_procedure_is_answered(matcher: Matcher, text: str, intent: str | None) -> None:
     match = matcher.match(text)
