@@ -27,6 +27,7 @@ from rapidfuzz import fuzz, process
 from intents.bagbound import BagBounds, pruned_row
 from intents.catalog import Catalog, Intent
 from intents.cues import Cues, CueScores, load_cues
+from intents.dialect import read_dialect, read_katakana_writing
 from intents.kana import KanaReader
 from intents.keywords import STOPWORDS, KeywordIndex
 from intents.language import detect_language
@@ -572,7 +573,9 @@ class Matcher:
     def _arrays(self, text: str, lang: str | None) -> "_Scores":
         # A policy term the keyboard converted into another word of the same reading (帝政 for 訂正, 故人情報 for
         # 個人情報) is read as the term (intents.kana, intents/homophones.toml).
-        norm = normalize(self._kana.fold_homophones(text))
+        # Regional request endings and pronouns (「見せでけろ」「教えてちょう」「おらの」) read as standard (intents.dialect).
+        # Japanese written in katakana throughout (「ワタシノ データ ゼンブ ミセテ」) is read as kana writing.
+        norm = normalize(self._kana.fold_homophones(read_dialect(read_katakana_writing(text))))
         lang = lang if lang in ("en", "ja") else detect_language(norm.text)
         if lang == "en":
             # "plase remvoe all my data": the topic is read with the request verb meant (intents.typos), as the

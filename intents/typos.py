@@ -58,9 +58,17 @@ def _verb_for(word: str) -> str | None:
     return str(found[0])
 
 
+#: Chat spellings of request verbs with their vowels dropped ("pls snd me wat u hav on me"), round 15: too short for
+#: the one-edit reading above, and never real words themselves.
+CHAT_VERBS = {"snd": "send", "shw": "show", "dlt": "delete", "rmv": "remove", "updt": "update", "chng": "change",
+              "hav": "have", "giv": "give"}
+_CHAT = re.compile(r"\b(?:" + "|".join(CHAT_VERBS) + r")\b")
+
+
 def fix_verbs(folded: str) -> str:
     """`folded` (lower case, punctuation removed) with misspelt request verbs replaced by the verbs."""
-    return _WORDS.sub(lambda m: _verb_for(m.group()) or m.group(), folded)
+    folded = _WORDS.sub(lambda m: _verb_for(m.group()) or m.group(), folded)
+    return _CHAT.sub(lambda m: CHAT_VERBS[m.group()], folded) if _CHAT.search(folded) else folded
 
 
 #: Second-language English (round 15): mass nouns given a plural ("all the informations", "my personal datas") and a

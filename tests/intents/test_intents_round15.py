@@ -10,6 +10,7 @@ from __future__ import annotations
 import pytest
 
 from intents.matcher import Matcher
+from intents.dialect import read_dialect, read_katakana_writing
 from intents.typos import fix_learner_forms
 from tests.intents.expect import not_request, request
 
@@ -141,3 +142,125 @@ def test_closing_the_account_and_erasing_data_is_still_a_suspension(matcher: Mat
 ])
 def test_everyday_words_take_their_article(matcher: Matcher, text: str, article: int) -> None:
     _answers(matcher, text, article)
+
+
+# --- Second diagnosis: r15d and r15e, scored untouched on 8452cc7 (en 98.7 / 98.0, ja 97.1 / 98.1, request R 93.3 /
+# 88.5) before anyone read them ---------------------------------------------------------------------------------------
+
+# --- 10. a request shaped as wondering aloud, or as asking to be put in touch ------------------------------------------
+@pytest.mark.parametrize("text, handoff", [
+    ("I wonder if you could send me a copy of the personal data you hold on me, please?", "disclosure"),  # was Art. 7
+    ("I was wondering whether you might erase my account details, as I no longer use the app.", "suspension"),  # was Art. 9
+    ("I wonder if you could fix my surname? You have it as Tanak but it is Tanaka.", "correction"),       # was Art. 8
+    ("Might I be put through to the person who handles privacy complaints?", "inquiry"),                  # was Art. 14
+])
+def test_a_polite_wondering_request_is_a_request(matcher: Matcher, text: str, handoff: str) -> None:
+    request(matcher, text, handoff)
+
+
+@pytest.mark.parametrize("text", [
+    "I was wondering how I could get hold of a copy of my data",                 # guard
+    "I wonder if you could refuse to correct my data in some cases?",            # guard
+])
+def test_wondering_how_or_whether_you_may_refuse_stays_a_question(matcher: Matcher, text: str) -> None:
+    not_request(matcher, text)
+
+
+# --- 11. regional Japanese: Tohoku でけろ, Nagoya ちょう, Kansai てや, regional pronouns -------------------------------
+@pytest.mark.parametrize("text, read", [
+    ("おらのデータ消しでけろ", "私のデータ消してくれ"),
+    ("わしの住所、直してちょう", "私の住所、直してください"),
+    ("ワイのデータ送ってや。", "私のデータ送ってください。"),
+    ("本を読んでけろ", "本を読んでくれ"),          # で after ん is standard: only the ending is read
+    ("教えてやって", "教えてやって"),              # not a phrase end
+    ("いわしの缶詰", "いわしの缶詰"),              # a word that merely contains わし
+])
+def test_regional_endings_and_pronouns_are_read_as_standard(text: str, read: str) -> None:
+    assert read_dialect(text) == read
+
+
+@pytest.mark.parametrize("text, handoff", [
+    ("おらのこと、なんぼ知ってるか全部見せでけろ", "disclosure"),            # was Art. 7
+    ("おらの名前、よその会社さ渡すのやめでけろ", "third_party_stop"),         # was Art. 9
+    ("わしのデータ、何に使っとるか教えてちょう", "purpose_notification"),     # was Art. 6
+    ("ワイのデータ、何に使うとるんか教えてや", "purpose_notification"),        # was Art. 3
+])
+def test_regional_requests_are_requests(matcher: Matcher, text: str, handoff: str) -> None:
+    request(matcher, text, handoff)
+
+
+def test_a_regional_question_about_stopping_use_is_article_9(matcher: Matcher) -> None:
+    _answers(matcher, "データ漏れたら、使うのやめでけろって言えるんだべか", 9)  # was Art. 5
+
+
+# --- 12. a detail stated wrong: the birth year, chat spellings of the verbs ------------------------------------------
+@pytest.mark.parametrize("text, handoff", [
+    ("u have my year of birth as 1979 but i was born in 1997. change it pls", "correction"),  # was a fallback
+    ("pls shw me wat info u hav on me", "disclosure"),                                       # was Art. 7
+])
+def test_details_and_chat_spellings(matcher: Matcher, text: str, handoff: str) -> None:
+    request(matcher, text, handoff)
+
+
+# --- 13. questions that take their article --------------------------------------------------------------------------
+@pytest.mark.parametrize("text, article", [
+    ("If I give my email to one of your services, may your other services use it too?", 2),      # guard: passed before
+    ("My dad passed away last year and now I manage my mother's paperwork. Could I ask, as her representative, to see "
+     "what you hold about her?", 7),                                                               # was a clarification
+    ("Exam question: in which cases is the company exempt from announcing a new purpose of use? Please list them.", 3),  # was a request
+    ("規約が改定されたときの周知方法を教えてください", 13),                                               # guard: passed before
+    ("information that isn't really personal, do you collect that too?", 2),                      # guard: passed before
+])
+def test_second_round_questions_take_their_article(matcher: Matcher, text: str, article: int) -> None:
+    _answers(matcher, text, article)
+
+
+def test_a_letter_to_whom_it_may_concern_is_still_a_request(matcher: Matcher) -> None:
+    request(matcher, "To whom it may concern: please send me a copy of all my personal data.", "disclosure")  # guard
+
+
+# --- Third diagnosis: r15b, sealed until its third totals-only print (en 94.0 on 1dffb0f, on 8452cc7 and with items
+# 10-13), then read; r15f, written after, is the sealed set now ---------------------------------------------------
+
+# --- 14. Japanese written in katakana throughout (half-width too) reads as kana writing ------------------------------
+@pytest.mark.parametrize("text, read", [
+    ("ﾜﾀｼ ﾉ ｼﾞｮｳﾎｳ ｹｼﾃ ｸﾀﾞｻｲ", "わたし の じょうほう けして ください"),
+    ("クッキー？", "クッキー？"),                  # a loanword alone stays katakana
+    ("データを消して", "データを消して"),          # kana and kanji writing stays as it is
+])
+def test_katakana_writing_is_read_as_hiragana(text: str, read: str) -> None:
+    assert read_katakana_writing(text) == read
+
+
+@pytest.mark.parametrize("text, handoff", [
+    ("ﾜﾀｼ ﾉ ｼﾞｮｳﾎｳ ｾﾞﾝﾌﾞ ｹｼﾃ ｸﾀﾞｻｲ", "suspension"),                    # was Art. 9
+    ("ボク ノ トウロク ジョウホウ ヲ ミセテ クダサイ", "disclosure"),            # was Art. 7
+])
+def test_katakana_requests_are_requests(matcher: Matcher, text: str, handoff: str) -> None:
+    request(matcher, text, handoff)
+
+
+# --- 15. Japanese use stopped with the particle dropped (「利用止めて」) -----------------------------------------------
+def test_use_stopped_without_its_particle_is_a_suspension(matcher: Matcher) -> None:
+    request(matcher, "目的と違う使い方されてるっぽいし、俺の情報の利用止めてほしい", "suspension")  # was a purpose notification
+
+
+# --- 16. silences that give way: sensitive data kept from hackers is Art. 5; a notification refused for an
+# investigation is Art. 6; contractors named in speech ------------------------------------------------------------------
+@pytest.mark.parametrize("text, article", [
+    ("how do you keep hackers away from the health records I store with you?", 5),              # was a silence
+    ("could my request to be told the purposes be turned down because of a police investigation?", 6),  # was a silence
+    ("外注先にもデータ渡すの？", 4),                           # guard: passed before (the keyword 外注先に, below)
+])
+def test_silences_give_way_to_the_article_asked_about(matcher: Matcher, text: str, article: int) -> None:
+    _answers(matcher, text, article)
+
+
+@pytest.mark.parametrize("text, silence", [
+    ("do you collect health data about me?", "silent_sensitive_data"),            # guard
+    ("would you give my data to the police if they asked?", "silent_law_enforcement"),  # guard
+    ("is there a transparency report on requests from the authorities?", "silent_law_enforcement"),  # was Art. 1
+])
+def test_the_silences_still_answer_their_own_questions(matcher: Matcher, text: str, silence: str) -> None:
+    match = matcher.match(text)
+    assert (match.decision, match.intent) == ("answer", silence), (match.decision, match.intent)
