@@ -76,6 +76,20 @@ _OWN_DATA = re.compile(
     r"メールアドレス|メアド|住所|電話番号|名前|氏名|アカウント|登録)"
 )
 
+#: Whose data the purposes are asked about: the writer's or someone's they name (round 15). Without one, "tell me the
+#: purposes of use of personal information" / 「個人情報の利用目的を教えてください」 asks for the list (Art. 3), not for
+#: the notification of one person's purposes (Art. 6).
+_PURPOSE_OWNER = re.compile(
+    r"\b(?:my|mine|our|his|her|their|myself|yourself|i|i m|i ve|we|us|mom s|mum s|dad s|son s|daughter s|child s|"
+    r"kid s|client s|watashi|jibun|boku|ore|(?:on|about|of|for|with) me)\b|私|自分|僕|ぼく|俺|おれ|わたし|あたし|うち|わたくし|当方|弊方|息子|娘|"
+    r"子ども|子供|母|父|親|夫|妻|依頼人|本人")
+#: The Art. 6 procedure named: being notified, asking or requesting, refusals, rights and obligations.
+_PURPOSE_PROCEDURE = re.compile(
+    r"\b(?:notif\w*|notice|request\w*|ask\w*|formal\w*|refus\w*|declin\w*|entitled|right|rights|obliged|"
+    r"obligated|have to|must|article 6|representative|lawyer|process|procedure|how do|how can|in writing|written|"
+    r"tsuuchi|tsuchi|seikyuu|seikyu|onegai|motome|tanomu|tanon)\b|"
+    r"通知|請求|求め|頼|断|拒|義務|権利|第6条|代理|手続|書面|文書|回答|もらえ|いただけ|頂け|くれる|くれます|できますか|できる")
+
 
 def lexical_tokens(folded: str) -> list[str]:
     """Tokens for the BM25 index: stemmed content words, and character bigrams of Japanese runs."""
@@ -873,7 +887,12 @@ class Matcher:
                 return result("answer", listed, confidence=top_score / 100, extra={"unlisted"}, also=(top_intent.id,))
             return result("answer", top_intent, confidence=top_score / 100, extra={"silent"})
 
+        listed_purposes = self._general_purposes(s, top_topic)
+        if listed_purposes is not None:
+            return result("answer", listed_purposes, confidence=top_score / 100, extra={"general_purposes"})
         request = self._request_for(top_topic, top_score, s, cues)
+        if request is not None and request.request_type == "purpose_notification" and self._asks_in_general(s):
+            request = None  # "please tell me the purposes of use of personal information": the list (Art. 3)
         if request is not None:
             return result("request", request, confidence=top_score / 100)
         silent = self._silent_aspect(s, top_score, top_topic)
@@ -907,6 +926,27 @@ class Matcher:
                     choices = [first] + [c for c in choices if c.id != first.id]
             return result("clarify", choices[0], choices=[c.id for c in choices], confidence=top_score / 100)
         return result("answer", top_topic, confidence=top_score / 100)
+
+    def _general_purposes(self, s: "_Scores", top_topic: Intent) -> Intent | None:
+        """Art. 3's list of purposes when Art. 6 (being told the purposes) came first but the message names no one whose
+        data it is and nothing of Art. 6's procedure: "can you tell me what you use personal information for?",
+        「個人情報の利用目的を教えてください」 ask for the list (round 15). Else None."""
+        if top_topic.article != 6:
+            return None
+        listed = self.catalog.by_id.get("purpose_of_use")
+        if listed is None:
+            return None
+        index = self._index[listed.id]
+        if not s.has_evidence[index] or s.gate[index] < self.t.fallback_score or not self._asks_in_general(s):
+            return None
+        return listed
+
+    @staticmethod
+    def _asks_in_general(s: "_Scores") -> bool:
+        """Whether the message names no one whose data it is and nothing of Art. 6's procedure (`_PURPOSE_OWNER`,
+        `_PURPOSE_PROCEDURE`)."""
+        text = s.norm.text if s.cue_text is None else s.cue_text
+        return not (_PURPOSE_OWNER.search(text) or _PURPOSE_PROCEDURE.search(text))
 
     def _no_dead_end(self, s: "_Scores", topics: list[int], cues: CueScores, result: Callable[..., Match]) -> Match:
         """Below the answer threshold: rather than a dead end, answer a short message that names exactly one topic

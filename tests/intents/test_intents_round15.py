@@ -12,7 +12,7 @@ import pytest
 from intents.matcher import Matcher
 from intents.dialect import read_dialect, read_katakana_writing
 from intents.typos import fix_learner_forms
-from tests.intents.expect import not_request, request
+from tests.intents.expect import no_article, not_request, request
 
 
 def _answers(matcher: Matcher, text: str, article: int) -> None:
@@ -264,3 +264,71 @@ def test_silences_give_way_to_the_article_asked_about(matcher: Matcher, text: st
 def test_the_silences_still_answer_their_own_questions(matcher: Matcher, text: str, silence: str) -> None:
     match = matcher.match(text)
     assert (match.decision, match.intent) == ("answer", silence), (match.decision, match.intent)
+
+
+# --- Fourth diagnosis: r15f (ordinary traffic), sealed until scored untouched on 26b6df6 (en 95.3, ja 96.2, request R
+# 93.4, the same as on 1dffb0f), then read; r15g, written after, is the sealed set now ---------------------------------
+
+# --- 17. the purposes asked in general are Art. 3's list, not Art. 6's notification of one person's purposes --------
+@pytest.mark.parametrize("text", [
+    "個人データの利用目的を教えてほしいです",                                  # was a purpose notification request
+    "Please let me know the purposes of use of customer information.",     # was a purpose notification request
+    "tell me the purpose of use of personal data",                         # was a purpose notification request
+    "Could you tell me what personal information is used for?",            # guard: passed before
+])
+def test_purposes_asked_in_general_are_the_list(matcher: Matcher, text: str) -> None:
+    _answers(matcher, text, 3)
+
+
+@pytest.mark.parametrize("text", [
+    "Can I ask you to tell me what my data is used for?",    # guard: the procedure, asked
+    "利用目的を教えてもらえないケースってある？",               # guard: a refusal
+])
+def test_being_told_ones_own_purposes_stays_article_6(matcher: Matcher, text: str) -> None:
+    _answers(matcher, text, 6)
+
+
+@pytest.mark.parametrize("text", [
+    "notify me of the purpose of use pls",                                 # guard: notification named
+    "私の個人情報の利用目的を教えてください。",                                # guard: the writer's own data
+])
+def test_being_told_ones_own_purposes_is_still_requested(matcher: Matcher, text: str) -> None:
+    request(matcher, text, "purpose_notification")
+
+
+# --- 18. requests in plain words: second-language "stop to use", a call reported, a ticket or a talk asked for, the
+# writer's data wanted as a file -----------------------------------------------------------------------------------------
+@pytest.mark.parametrize("text, handoff", [
+    ("Please you stop to use my informations, I am not agree with this.", "suspension"),               # was a fallback
+    ("Got a call from a real estate company that had my number from you. Stop passing my info to other firms.",
+     "third_party_stop"),                                                                             # was an inquiry
+    ("can you open a case with your privacy people for us? we need to talk to someone about our team's data",
+     "inquiry"),                                                                                      # was Art. 14
+    ("御社が保有している私の情報を、CSVでいただけますか？", "disclosure"),                                  # was Art. 7
+])
+def test_plain_requests(matcher: Matcher, text: str, handoff: str) -> None:
+    request(matcher, text, handoff)
+
+
+def test_asking_which_form_disclosure_takes_stays_a_question(matcher: Matcher) -> None:
+    not_request(matcher, "開示した情報はデータでもらえますか？")  # guard
+
+
+# --- 19. questions: an ID document named as personal data, another company's sharing, a giveaway, a definition, what
+# is held about others -------------------------------------------------------------------------------------------------
+@pytest.mark.parametrize("text, article", [
+    ("is it safe to type my passport number on your site? how do you protect it", 5),       # was a fallback
+    ("このポリシーでいう「個人データ」の定義を教えてください", 2),                                 # was Art. 1
+    ("can customers find out what data your company holds on them?", 7),                    # was Art. 6
+    ("クッキーでどういう情報を集めてるんでしょう？", 12),                                         # guard: passed before
+])
+def test_fourth_round_questions_take_their_article(matcher: Matcher, text: str, article: int) -> None:
+    _answers(matcher, text, article)
+
+
+@pytest.mark.parametrize("text", [
+    "does WhatsApp share my contacts with advertisers?",   # was Art. 9: another company's practice
+    "please disclose who won the raffle last week",        # was a disclosure request
+])
+def test_other_companies_and_giveaways_are_out_of_scope(matcher: Matcher, text: str) -> None:
+    no_article(matcher, text)
