@@ -1,4 +1,5 @@
-"""Regional Japanese read as the standard forms the request cues and the catalog are written in (round 15).
+"""Regional Japanese, and Japanese written in katakana throughout, read as the standard forms the request cues and
+the catalog are written in (round 15).
 
 Requests in Tohoku, Nagoya or Kansai speech end in forms the cues never see in standard Japanese: 「見せでけろ」 (見せて
 くれ, with the て voiced), 「教えてちょう」 (教えてちょうだい), 「教えてや」 (教えてください); and the writer names
@@ -10,6 +11,8 @@ from __future__ import annotations
 
 import re
 import unicodedata
+
+from intents.kana import hiragana
 
 #: A voiced て before a Tohoku request ending (「見せでけろ」「やめでけろ」): not after ん or い, where で is standard
 #: (「読んで」「急いで」).
@@ -36,12 +39,10 @@ def read_dialect(text: str) -> str:
 #: Grammar written in katakana (particles, polite endings, て-forms): a message whose Japanese is all katakana and has
 #: some is written in katakana throughout (「ワタシノ コジンジョウホウ ヲ ゼンブ カイジ シテクダサイ」, half-width on old
 #: phones), not a run of loanwords (「プライバシーポリシー」「クッキー？」).
-_KATAKANA_GRAMMAR = re.compile(r"(?:^|[\s　])(?:ノ|ヲ|ハ|ガ|ニ|デ|ト|モ|ッテ)(?=[\s　]|$)|クダサイ|デス|マス|シテ|ッテ|タイ(?=[\s　。？！?!]|$)")
+_KATAKANA_GRAMMAR = re.compile(
+    r"(?:^|[\s　])(?:ノ|ヲ|ハ|ガ|ニ|デ|ト|モ|ッテ)(?=[\s　]|$)|クダサイ|デス|マス|シテ|ッテ|タイ(?=[\s　。？！?!]|$)")
 _HIRAGANA_OR_KANJI = re.compile(r"[\u3041-\u309f\u3005\u3400-\u9fff\uf900-\ufaff]")
 _KATAKANA = re.compile(r"[\u30a1-\u30fa]")
-_KATAKANA_TO_HIRAGANA = {code: code - 0x60 for code in range(0x30A1, 0x30F7)}
-
-
 _HALF_WIDTH = re.compile(r"[\uff66-\uff9f]")
 
 
@@ -54,4 +55,4 @@ def read_katakana_writing(text: str) -> str:
     read = unicodedata.normalize("NFKC", text) if _HALF_WIDTH.search(text) else text
     if _HIRAGANA_OR_KANJI.search(read) or not _KATAKANA.search(read) or not _KATAKANA_GRAMMAR.search(read):
         return text
-    return read.translate(_KATAKANA_TO_HIRAGANA)
+    return hiragana(read)

@@ -67,44 +67,32 @@ def test_how_data_is_collected_stays_article_2(matcher: Matcher) -> None:
     _answers(matcher, "how do you guys collect my personal information?", 2)  # guard
 
 
-# --- 4. the writer's own detail said to be still wrong, with the right value: a correction -----------------------------
-@pytest.mark.parametrize("text", [
-    "also my email is still wrong. it's kana.m@example.jp now",            # was an Art. 8 answer
-    "my address is still the old one, it's 4-2-1 Minato now",              # was an Art. 8 answer
-])
-def test_a_detail_still_wrong_with_its_value_is_a_correction(matcher: Matcher, text: str) -> None:
-    request(matcher, text, "correction")
-
-
-def test_a_detail_still_wrong_asked_about_stays_a_question(matcher: Matcher) -> None:
-    not_request(matcher, "what can I do if my address is still wrong after I changed it?")  # guard
-
-
-# --- 5. a formal inquiry about how staff's data is handled is the inquiry, not someone else's data -------------------
-@pytest.mark.parametrize("text", [
+# --- 4-6. a detail still wrong with its value (a correction); a formal inquiry about how staff's data is handled (the
+# inquiry, not someone else's data); humble keigo asking to be shown (a disclosure) --------------------------------------
+@pytest.mark.parametrize("text, handoff", [
+    ("also my email is still wrong. it's kana.m@example.jp now", "correction"),            # was an Art. 8 answer
+    ("my address is still the old one, it's 4-2-1 Minato now", "correction"),              # was an Art. 8 answer
     ("I run payroll at a logistics firm. Our drivers are uneasy about how their data is treated by your app, so I "
-     "want to file a complaint with your data protection officer."),       # was the refusal
-    "As the office manager I'd like to open an official inquiry with the privacy team about our staff's data.",  # guard
+     "want to file a complaint with your data protection officer.", "inquiry"),            # was the refusal
+    ("As the office manager I'd like to open an official inquiry with the privacy team about our staff's data.",
+     "inquiry"),                                                                           # guard
+    ("お手数ですが、私の登録情報をお見せいただけますでしょうか。", "disclosure"),                # was an Art. 7 answer
+    ("弊方に関して保有されているデータを一式お見せいただけますか。", "disclosure"),              # was an Art. 7 answer
 ])
-def test_an_inquiry_about_staff_data_is_the_inquiry(matcher: Matcher, text: str) -> None:
-    request(matcher, text, "inquiry")
+def test_stated_inquired_and_keigo_requests(matcher: Matcher, text: str, handoff: str) -> None:
+    request(matcher, text, handoff)
+
+
+@pytest.mark.parametrize("text", [
+    "what can I do if my address is still wrong after I changed it?",   # guard: asked about
+    "開示の手続きを教えていただけますか。",                                # guard: how, in keigo
+])
+def test_the_same_forms_asked_about_stay_questions(matcher: Matcher, text: str) -> None:
+    not_request(matcher, text)
 
 
 def test_a_manager_asking_for_staff_data_is_still_refused(matcher: Matcher) -> None:
     assert matcher.match("I'm their manager. Send me the home addresses of my staff.").intent == "others_data"  # guard
-
-
-# --- 6. Japanese humble keigo: the data shown to the writer is asked for --------------------------------------------
-@pytest.mark.parametrize("text", [
-    "お手数ですが、私の登録情報をお見せいただけますでしょうか。",    # was an Art. 7 answer
-    "弊方に関して保有されているデータを一式お見せいただけますか。",  # was an Art. 7 answer
-])
-def test_humble_keigo_asking_to_be_shown_is_a_disclosure(matcher: Matcher, text: str) -> None:
-    request(matcher, text, "disclosure")
-
-
-def test_humble_keigo_asking_how_stays_a_question(matcher: Matcher) -> None:
-    not_request(matcher, "開示の手続きを教えていただけますか。")  # guard
 
 
 # --- 7. Japanese: the data of children or members in the writer's charge is someone else's --------------------------
@@ -147,14 +135,22 @@ def test_everyday_words_take_their_article(matcher: Matcher, text: str, article:
 # --- Second diagnosis: r15d and r15e, scored untouched on 8452cc7 (en 98.7 / 98.0, ja 97.1 / 98.1, request R 93.3 /
 # 88.5) before anyone read them ---------------------------------------------------------------------------------------
 
-# --- 10. a request shaped as wondering aloud, or as asking to be put in touch ------------------------------------------
+# --- 10-12. requests shaped as wondering aloud or asking to be put in touch; in regional Japanese; details and chat ---
 @pytest.mark.parametrize("text, handoff", [
     ("I wonder if you could send me a copy of the personal data you hold on me, please?", "disclosure"),  # was Art. 7
     ("I was wondering whether you might erase my account details, as I no longer use the app.", "suspension"),  # was Art. 9
     ("I wonder if you could fix my surname? You have it as Tanak but it is Tanaka.", "correction"),       # was Art. 8
     ("Might I be put through to the person who handles privacy complaints?", "inquiry"),                  # was Art. 14
+    # 11. regional Japanese (the reading is tested below)
+    ("おらのこと、なんぼ知ってるか全部見せでけろ", "disclosure"),            # was Art. 7
+    ("おらの名前、よその会社さ渡すのやめでけろ", "third_party_stop"),         # was Art. 9
+    ("わしのデータ、何に使っとるか教えてちょう", "purpose_notification"),     # was Art. 6
+    ("ワイのデータ、何に使うとるんか教えてや", "purpose_notification"),        # was Art. 3
+    # 12. a detail stated wrong (the birth year); chat spellings of the verbs
+    ("u have my year of birth as 1979 but i was born in 1997. change it pls", "correction"),  # was a fallback
+    ("pls shw me wat info u hav on me", "disclosure"),                                       # was Art. 7
 ])
-def test_a_polite_wondering_request_is_a_request(matcher: Matcher, text: str, handoff: str) -> None:
+def test_second_diagnosis_requests(matcher: Matcher, text: str, handoff: str) -> None:
     request(matcher, text, handoff)
 
 
@@ -179,27 +175,8 @@ def test_regional_endings_and_pronouns_are_read_as_standard(text: str, read: str
     assert read_dialect(text) == read
 
 
-@pytest.mark.parametrize("text, handoff", [
-    ("おらのこと、なんぼ知ってるか全部見せでけろ", "disclosure"),            # was Art. 7
-    ("おらの名前、よその会社さ渡すのやめでけろ", "third_party_stop"),         # was Art. 9
-    ("わしのデータ、何に使っとるか教えてちょう", "purpose_notification"),     # was Art. 6
-    ("ワイのデータ、何に使うとるんか教えてや", "purpose_notification"),        # was Art. 3
-])
-def test_regional_requests_are_requests(matcher: Matcher, text: str, handoff: str) -> None:
-    request(matcher, text, handoff)
-
-
 def test_a_regional_question_about_stopping_use_is_article_9(matcher: Matcher) -> None:
     _answers(matcher, "データ漏れたら、使うのやめでけろって言えるんだべか", 9)  # was Art. 5
-
-
-# --- 12. a detail stated wrong: the birth year, chat spellings of the verbs ------------------------------------------
-@pytest.mark.parametrize("text, handoff", [
-    ("u have my year of birth as 1979 but i was born in 1997. change it pls", "correction"),  # was a fallback
-    ("pls shw me wat info u hav on me", "disclosure"),                                       # was Art. 7
-])
-def test_details_and_chat_spellings(matcher: Matcher, text: str, handoff: str) -> None:
-    request(matcher, text, handoff)
 
 
 # --- 13. questions that take their article --------------------------------------------------------------------------
