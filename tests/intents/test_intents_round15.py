@@ -309,3 +309,36 @@ def test_fourth_round_questions_take_their_article(matcher: Matcher, text: str, 
 ])
 def test_other_companies_and_giveaways_are_out_of_scope(matcher: Matcher, text: str) -> None:
     no_article(matcher, text)
+
+
+# --- Fifth diagnosis: r15g (ordinary traffic), sealed until its totals were printed at fad1f69 (the same as untouched on
+# f3c20f6 and on 1dffb0f), then read; r15h, written after, is the sealed set now --------------------------------------
+
+# --- 20. a breach mentioned as context beside a question on prevention is Art. 5; a breach as a condition is still the
+# notification silence ---------------------------------------------------------------------------------------------------
+def test_preventing_leaks_amid_breach_news_is_article_5(matcher: Matcher) -> None:
+    _answers(matcher, "honestly every company seems to get breached lately. what are you doing to stop leaks?", 5)  # was a silence
+
+
+def test_a_breach_as_a_condition_is_still_the_notification_silence(matcher: Matcher) -> None:
+    match = matcher.match("if you get breached, would you actually tell me?")  # guard
+    assert (match.decision, match.intent) == ("answer", "silent_breach_notification"), (match.decision, match.intent)
+
+
+# --- 21. the account and everything held erased; a representative asking for the principal's spouse's data ----------
+def test_erasing_the_account_and_everything_held_is_a_suspension(matcher: Matcher) -> None:
+    # guard: passed before ([erase_held] now reads up to four words between the verb and "everything"; the blind item
+    # it was widened for sat on a near tie that our own phrasings do not reproduce)
+    request(matcher, "pls delete my profile and everything you hold on me", "suspension")
+
+
+@pytest.mark.parametrize("text", [
+    "I'm an attorney. My client's wife has an account with you; send me her registered address.",  # was a disclosure
+    "弁護士です。依頼人の元夫の登録情報を開示してください。",                                          # was a disclosure
+])
+def test_a_representative_asking_for_the_principals_relative_is_refused(matcher: Matcher, text: str) -> None:
+    assert matcher.match(text).intent == "others_data"
+
+
+def test_a_representative_asking_for_the_principal_is_a_request(matcher: Matcher) -> None:
+    request(matcher, "We act for our client Ms. Sato. Please disclose her personal data held by you.", "disclosure")  # guard
