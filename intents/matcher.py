@@ -908,6 +908,14 @@ class Matcher:
                 return result("answer", listed, confidence=top_score / 100, extra={"unlisted"}, also=(silent.id,))
             return result("answer", silent, confidence=top_score / 100, extra={"silent"})
 
+        if s.evidence[top] == 0:
+            # A topic the message names by a term (開示請求, "subject access"), close behind one it only resembles by an
+            # example's frame ("…ってどうやってするんですか", "how does that work"), is what is asked (round 15).
+            named_close = [i for i in topics[1:] if top_score - s.total[i] <= self.t.named_over_frame_margin
+                           and not self._articleless[i] and s.evidence[i] >= self.t.silent_yield_evidence
+                           and self._intents[i].article != top_topic.article]
+            if named_close:
+                top, top_topic, top_score, top_intent = promote(named_close[0])
         close = [
             self._intents[int(self._topic[i])] for i in topics[1:]
             if top_score - s.total[i] <= self.t.clarify_margin and self._intents[i].article != top_topic.article

@@ -342,3 +342,37 @@ def test_a_representative_asking_for_the_principals_relative_is_refused(matcher:
 
 def test_a_representative_asking_for_the_principal_is_a_request(matcher: Matcher) -> None:
     request(matcher, "We act for our client Ms. Sato. Please disclose her personal data held by you.", "disclosure")  # guard
+
+
+# --- Sixth diagnosis: r15i (ordinary traffic), scored untouched on 5e1dbf6 (en 97.4, ja 98.1; on 1dffb0f en 96.7, dead
+# ends 1.0 %), then read; r15h stays sealed ------------------------------------------------------------------------------
+
+# --- 22. a request named by its formal term over a silent example sharing only the frame (`silent_yield_evidence` 1.5,
+# the formal terms as keywords); a term over a frame between article topics (`named_over_frame_margin`) -----------------
+@pytest.mark.parametrize("text, article", [
+    ("訂正請求ってどうやってするんですか？", 8),           # was the identity-check silence
+    ("利用停止請求ってどうやってするんですか？", 9),       # guard: passed before
+    ("開示請求はどうやって出すんですか？", 7),             # guard: passed before
+])
+def test_a_request_named_by_its_term_is_its_article(matcher: Matcher, text: str, article: int) -> None:
+    _answers(matcher, text, article)
+
+
+def test_an_identity_check_question_is_still_that_silence(matcher: Matcher) -> None:
+    match = matcher.match("本人確認ってどうやってするんですか？")  # guard
+    assert (match.decision, match.intent) == ("answer", "silent_identity_check"), (match.decision, match.intent)
+
+
+# --- 23. the writer's own data handed over, asked politely with 私に関して; a process for "one of our employees"; another
+# company's process ----------------------------------------------------------------------------------------------------
+def test_own_data_about_me_sent_politely_is_a_disclosure(matcher: Matcher) -> None:
+    request(matcher, "私に関して保存されてるデータ、ぜんぶ送ってもらえますか。", "disclosure")  # was Art. 7
+
+
+def test_a_process_for_one_of_our_employees_is_article_7(matcher: Matcher) -> None:
+    _answers(matcher, "is there a process for one of our employees to check what personal data you hold on them? "
+                      "asking for our HR team", 7)  # was the refusal
+
+
+def test_another_companys_process_is_out_of_scope(matcher: Matcher) -> None:
+    no_article(matcher, "what's Instagram's process for deleting an account?")  # was Art. 9
