@@ -99,8 +99,11 @@ def test_a_manager_asking_for_staff_data_is_still_refused(matcher: Matcher) -> N
 @pytest.mark.parametrize("text", [
     "塾の講師です。クラスの子たちの登録情報を全部送ってください。",    # was a disclosure
     "サークルの部員らのメアド一覧、まとめて出してくれへん？",          # was a disclosure
+    # section 21 (r15g): a representative asking for the principal's spouse or relative
+    "I'm an attorney. My client's wife has an account with you; send me her registered address.",  # was a disclosure
+    "弁護士です。依頼人の元夫の登録情報を開示してください。",                                          # was a disclosure
 ])
-def test_the_data_of_children_in_ones_charge_is_refused(matcher: Matcher, text: str) -> None:
+def test_the_data_of_people_in_ones_charge_or_the_principals_relatives_is_refused(matcher: Matcher, text: str) -> None:
     assert matcher.match(text).intent == "others_data"
 
 
@@ -332,14 +335,7 @@ def test_erasing_the_account_and_everything_held_is_a_suspension(matcher: Matche
     request(matcher, "pls delete my profile and everything you hold on me", "suspension")
 
 
-@pytest.mark.parametrize("text", [
-    "I'm an attorney. My client's wife has an account with you; send me her registered address.",  # was a disclosure
-    "弁護士です。依頼人の元夫の登録情報を開示してください。",                                          # was a disclosure
-])
-def test_a_representative_asking_for_the_principals_relative_is_refused(matcher: Matcher, text: str) -> None:
-    assert matcher.match(text).intent == "others_data"
-
-
+# (a representative asking for the principal's spouse: with section 7's refusals above)
 def test_a_representative_asking_for_the_principal_is_a_request(matcher: Matcher) -> None:
     request(matcher, "We act for our client Ms. Sato. Please disclose her personal data held by you.", "disclosure")  # guard
 
