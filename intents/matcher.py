@@ -80,12 +80,12 @@ _OWN_DATA = re.compile(
 #: purposes of use of personal information" / 「個人情報の利用目的を教えてください」 asks for the list (Art. 3), not for
 #: the notification of one person's purposes (Art. 6).
 _PURPOSE_OWNER = re.compile(
-    r"\b(?:my|mine|our|his|her|their|myself|yourself|i|i m|i ve|we|us|mom s|mum s|dad s|son s|daughter s|child s|"
-    r"kid s|client s|watashi|jibun|boku|ore|(?:on|about|of|for|with) me)\b|私|自分|僕|ぼく|俺|おれ|わたし|あたし|うち|わたくし|当方|弊方|息子|娘|"
-    r"子ども|子供|母|父|親|夫|妻|依頼人|本人")
+    r"\b(?:my|mine|our|his|her|their|myself|i|i m|i ve|we|us|mom s|mum s|dad s|son s|daughter s|child s|kid s|"
+    r"client s|watashi|jibun|boku|ore|(?:on|about|of|for|with) me)\b|"
+    r"私|自分|僕|ぼく|俺|おれ|わたし|あたし|うち|わたくし|当方|弊方|息子|娘|子ども|子供|母|父|親|夫|妻|依頼人|本人")
 #: The Art. 6 procedure named: being notified, asking or requesting, refusals, rights and obligations.
 _PURPOSE_PROCEDURE = re.compile(
-    r"\b(?:notif\w*|notice|request\w*|ask\w*|formal\w*|refus\w*|declin\w*|entitled|right|rights|obliged|"
+    r"\b(?:notif\w*|notice|request\w*|ask\w*|formal\w*|refus\w*|declin\w*|entitled|right to|rights|obliged|"
     r"obligated|have to|must|article 6|representative|lawyer|process|procedure|how do|how can|in writing|written|"
     r"tsuuchi|tsuchi|seikyuu|seikyu|onegai|motome|tanomu|tanon)\b|"
     r"通知|請求|求め|頼|断|拒|義務|権利|第6条|代理|手続|書面|文書|回答|もらえ|いただけ|頂け|くれる|くれます|できますか|できる")

@@ -95,8 +95,8 @@ class Thresholds:
     #: round 15: one term of four kana or kanji (開示請求) names the article over a silent example sharing only the
     #: question's frame (「本人確認ってどうやってするんですか」 against 「開示請求ってどうやってするんですか」).
     silent_yield_evidence: float = 1.5
-    #: An article topic with at least `silent_yield_evidence` of keyword evidence, at most this many points behind a best
-    #: topic with none, answers instead (round 15: the term named outweighs the frame resembled; 15 points also
+    #: An article topic with at least `silent_yield_evidence` of keyword evidence, at most this many points behind a
+    #: best topic with none, answers instead (round 15: the term named outweighs the frame resembled; 15 points also
     #: overturned two guard-rail items whose frame was right, 8 one).
     named_over_frame_margin: float = 8.0
 

@@ -68,7 +68,7 @@ _CHAT = re.compile(r"\b(?:" + "|".join(CHAT_VERBS) + r")\b")
 def fix_verbs(folded: str) -> str:
     """`folded` (lower case, punctuation removed) with misspelt request verbs replaced by the verbs."""
     folded = _WORDS.sub(lambda m: _verb_for(m.group()) or m.group(), folded)
-    return _CHAT.sub(lambda m: CHAT_VERBS[m.group()], folded) if _CHAT.search(folded) else folded
+    return _CHAT.sub(lambda m: CHAT_VERBS[m.group()], folded)
 
 
 #: Second-language English (round 15): mass nouns given a plural ("all the informations", "my personal datas") and a
