@@ -280,7 +280,7 @@ class KeywordIndex:
         # (The runs and words as `_CJK_RUN.sub(r" \g<0> ", folded).split()` gives them, with no call per run.)
         pieces = _PIECES.findall(folded) if any_cjk(folded) else folded.split()
         words = [stem(SLANG.get(w, w)) for w in pieces[:400]]
-        if "guy" in words or "folk" in words:
+        if not _PLURAL_YOU.isdisjoint(words):
             # "what do u guys use…" names "what do you use": the plural "you" of chat, round 15
             words = [w for i, w in enumerate(words) if not (w in _PLURAL_YOU and i and words[i - 1] == "you")]
         latin: list[tuple[int, int, Keyword, float]] = []
