@@ -90,6 +90,13 @@ _PURPOSE_PROCEDURE = re.compile(
     r"tsuuchi|tsuchi|seikyuu|seikyu|onegai|motome|tanomu|tanon)\b|"
     r"通知|請求|求め|頼|断|拒|義務|権利|第6条|代理|手続|書面|文書|回答|もらえ|いただけ|頂け|くれる|くれます|できますか|できる")
 
+#: Asking the company to tell the purposes, or asking which purposes (Art. 6's request), as a procedure: "ask the
+#: company to inform the purpose", "ask you what purposes", "request that you notify me of the purpose" (round 16).
+_ASKED_TO_TELL_PURPOSES = re.compile(
+    r"\b(?:ask|asks|asking|asked|request|requests|requesting|make|makes|get|require|demand)\b(?: \w+){0,5}? (?:to )?"
+    r"(?:tell|inform|notify|explain|state|let (?:me|us|him|her|them) know)\b(?: \w+){0,6}? purpos"
+    r"|\b(?:ask|asks|asking|request|requesting)\b(?: \w+){0,4}? (?:what|which|for the|about the) purpos")
+
 
 def lexical_tokens(folded: str) -> list[str]:
     """Tokens for the BM25 index: stemmed content words, and character bigrams of Japanese runs."""
@@ -890,6 +897,9 @@ class Matcher:
         listed_purposes = self._general_purposes(s, top_topic)
         if listed_purposes is not None:
             return result("answer", listed_purposes, confidence=top_score / 100, extra={"general_purposes"})
+        told = self._told_purposes(s, topics, top_topic, top_score)
+        if told is not None:
+            top, top_topic, top_score, top_intent = promote(told)
         request = self._request_for(top_topic, top_score, s, cues)
         if request is not None and request.request_type == "purpose_notification" and self._asks_in_general(s):
             request = None  # "please tell me the purposes of use of personal information": the list (Art. 3)
@@ -921,7 +931,7 @@ class Matcher:
             if top_score - s.total[i] <= self.t.clarify_margin and self._intents[i].article != top_topic.article
             and s.has_evidence[i] and not self._articleless[i]
         ]
-        if close and top_score < self.t.clarify_ceiling:
+        if close and top_score < self.t.clarify_ceiling and told is None:
             choices = [top_topic] + close
             if s.evidence[top] == 0:
                 # Offered side by side, a topic the message names by keywords comes before one it only resembles
@@ -948,6 +958,19 @@ class Matcher:
         if not s.has_evidence[index] or s.gate[index] < self.t.fallback_score or not self._asks_in_general(s):
             return None
         return listed
+
+    def _told_purposes(self, s: "_Scores", topics: list[int], top_topic: Intent, top_score: float) -> int | None:
+        """Art. 6 (being told the purposes) when Art. 3 (the list of purposes) came first, Art. 6 is close behind, and
+        the message asks about asking the company to tell them ("is there any provision by which a customer can ask the
+        company to inform the purpose…", "could my lawyer ask you what purposes my data is used for?"), round 16.
+        The position in `topics` of Art. 6's best intent, else None."""
+        if top_topic.article != 3 or not _ASKED_TO_TELL_PURPOSES.search(s.norm.text if s.cue_text is None else s.cue_text):
+            return None
+        for i in topics[1:]:
+            if top_score - s.total[i] <= self.t.named_over_frame_margin and not self._articleless[i] \
+                    and self._intents[int(self._topic[i])].article == 6:
+                return i
+        return None
 
     @staticmethod
     def _asks_in_general(s: "_Scores") -> bool:

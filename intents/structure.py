@@ -53,6 +53,16 @@ _PRINCIPAL_NAMED = re.compile(
     r"|\b(?:customer|client|member|user|subscriber|employee|guest|patient|tenant)s?(?: of (?:ours|mine))?,? "
     r"(?:(?:mr|ms|mrs|mx|miss|dr)\.? (?-i:[A-Z][a-z]+)|(?-i:[A-Z][a-z]+ [A-Z][a-z]+))"
     r"|(?:お客様|会員様|ユーザー様|利用者様)(?:[（(][^）)\n]{1,20}[）)]|の?[一-龥]{1,4}\s?[一-龥]{0,4}様)")
+#: The writer's own earlier mail pasted as quote lines ("(pasting what I emailed last week, nobody replied)", "resending
+#: my request from Monday below", 「先週送ったメールを貼ります」): with no ask of the note's own, the quoted lines are the
+#: writer's own words, read as if written now (round 16).
+_OWN_EARLIER = re.compile(
+    r"(?i)\b(?:pasting|copying|resending|re-sending|reposting|re-posting|forwarding|sending) (?:again )?(?:what|the (?:e-?mail|"
+    r"message|letter|request|note)s?|my (?:(?:earlier|previous|original|last|first) )?(?:e-?mail|message|letter|request|note)s?)"
+    r"(?: (?:that |which )?i (?:sent|emailed|e-mailed|wrote|mailed|submitted|posted))?\b"
+    r"|\b(?:below|above|here) is (?:what|the (?:e-?mail|message|letter|request)) i (?:sent|emailed|wrote|mailed|submitted)\b"
+    r"|\b(?:what|the (?:e-?mail|message|letter|request)) i (?:sent|emailed|wrote|mailed|submitted) (?:you |to you )?(?:last|on|a|two|three|earlier|before|yesterday)\b"
+    r"|(?:先日|先週|以前|前回|昨日|前に)(?:お?送り?(?:した|しました|った)|お?送信した|書いた|問い合わせた)(?:メール|メッセージ|問い合わせ|お問い合わせ|内容|文面)(?:を|です|になります)")
 #: A note's only ask beside the forwarded lines: that the company answer the principal directly ("Could you get back to
 #: him directly?", 「鈴木様へ直接ご対応いただけますでしょうか」): part of passing the request on, no ask of the note's own.
 _TO_PRINCIPAL = re.compile(
@@ -285,11 +295,12 @@ def _envelope_removed(text: str) -> str:
 
 
 def _forwarded_for_principal(text: str) -> str | None:
-    """The forwarded lines, when the rest is only a colleague's note forwarding them for a named principal."""
+    """The forwarded lines, when the rest is only a colleague's note forwarding them for a named principal, or the
+    writer's note pasting their own earlier mail (`_OWN_EARLIER`)."""
     if not _QUOTE_LINE.search(text):
         return None
     note = _QUOTE_LINE.sub(" ", text)
-    if not (_FORWARD_NOTE.search(note) and _PRINCIPAL_NAMED.search(note)) or any(
+    if not ((_FORWARD_NOTE.search(note) and _PRINCIPAL_NAMED.search(note)) or _OWN_EARLIER.search(note)) or any(
             _asks(s) and not _TO_PRINCIPAL.search(s) for s in split_sentences(note)):
         return None
     forwarded = "\n".join(line.lstrip(" \t>") for line in text.splitlines() if _QUOTE_LINE.match(line))

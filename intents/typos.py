@@ -76,9 +76,24 @@ def fix_verbs(folded: str) -> str:
 #: so the topic is read with these forms standardised; the request cues already accept them.
 _LEARNER = re.compile(r"\b(?:(datas|informations|infos|personal infos)|(?:the|a|an) (my|our|your))\b")
 _MASS = {"datas": "data", "informations": "information", "infos": "info", "personal infos": "personal info"}
+#: South Asian English (round 16): "kindly share all my personal details which are available in your records" asks for
+#: them to be sent to the writer (an imperative, no one else named to receive them; not "do you share my data?"), "revert back with" is "reply with", and
+#: "utilised"/"utilized" is "used", the catalog's word.
+_SHARE_TO_ME = re.compile(
+    r"(?:^|(?<=\n)|(?<=\bkindly )|(?<=\bplease )|(?<=\bpls )|(?<=\bplz ))share(?: with me| to me)? (?=(?:(?:all|of|the|complete|full|entire|whole|every)\s)*(?:my|me my)\s(?:\w+\s){0,3}?"
+    r"(?:details|data|info|information|records|profile|file)\b(?!.*\b(?:with|to) (?!me\b|us\b|you\b|u\b)))")
+_UTILISE = re.compile(r"\b(?:utili[sz](?:e|ed|es|ing|ation)|revert(?: back)? with)\b")
+_UTILISE_AS = {"utilise": "use", "utilised": "used", "utilises": "uses", "utilising": "using", "utilisation": "use"}
 
 
 def fix_learner_forms(folded: str) -> str:
-    """`folded` with a second-language plural of a mass noun ("datas", "informations") or a doubled determiner
-    ("the my") read as the standard form."""
-    return _LEARNER.sub(lambda m: _MASS[m.group(1)] if m.group(1) else m.group(2), folded)
+    """`folded` with a second-language plural of a mass noun ("datas", "informations"), a doubled determiner
+    ("the my") or a South Asian English form ("share my details" asked of the company, "utilised") read as the
+    standard form."""
+    folded = _LEARNER.sub(lambda m: _MASS[m.group(1)] if m.group(1) else m.group(2), folded)
+    if "share" in folded:
+        folded = _SHARE_TO_ME.sub("send me ", folded)
+    if "utili" in folded or "revert" in folded:
+        folded = _UTILISE.sub(lambda m: "reply with" if m.group().startswith("revert")
+                              else _UTILISE_AS[m.group().replace("z", "s")], folded)
+    return folded

@@ -1,0 +1,85 @@
+"""Round 16: families of failure found on the blind sets r16a, r16c and r16d (scored untouched first on 0d3f7e2: en
+92.7 / 94.7 / 94.7, ja 99.0 / 100 / 98.1, request R 90.2 / 98.3 / 93.3), fixed with phrasings written for these tests:
+not evaluation items (none is a copy of one), not catalog examples. r16b stays sealed.
+
+Each family's first phrasings failed on `main` 0d3f7e2 (the comment says how); the guards beside them passed before and
+must keep passing.
+"""
+from __future__ import annotations
+
+import pytest
+
+from intents.matcher import Matcher
+from intents.typos import fix_learner_forms
+from tests.intents.expect import not_request, request
+
+
+def _answers(matcher: Matcher, text: str, article: int) -> None:
+    match = matcher.match(text)
+    assert (match.decision, match.article, match.handoff) == ("answer", article, None), (match.decision, match.intent)
+
+
+# --- 1. the writer's own earlier mail pasted as quote lines: their own words, read as written now ---------------------
+@pytest.mark.parametrize("text", [
+    "> To whom it may concern,\n> Please notify me of the purposes for which you process my personal data.\n\n"
+    "(resending my email from Monday, no answer yet)",                                                     # was an answer
+    "> Please delete every piece of personal data you hold about me.\n\nbelow is what I sent two weeks ago",  # was an answer
+])
+def test_the_writers_own_pasted_mail_is_their_request(matcher: Matcher, text: str) -> None:
+    request(matcher, text, "purpose_notification" if "purposes" in text else "suspension")
+
+
+def test_a_customer_quoted_without_a_note_of_ones_own_is_not_the_writers_request(matcher: Matcher) -> None:
+    # guard: someone else's words quoted, with the writer's own question after them
+    not_request(matcher, "> please delete all my data\nA customer wrote this to us. Do we have to do it within a month?")
+
+
+# --- 2. a letter's narrative ("have generally been satisfied", "I became curious") is not a question -------------------
+@pytest.mark.parametrize("text", [
+    "Dear team, I have used your shop for years and have generally been happy with it. Lately I became curious about "
+    "where my details go. I would like to be formally notified of the purposes for which my personal data is used.",  # was an answer
+])
+def test_a_letters_narrative_does_not_turn_its_request_into_a_question(matcher: Matcher, text: str) -> None:
+    request(matcher, text, "purpose_notification")
+
+
+def test_generally_asking_stays_a_question(matcher: Matcher) -> None:
+    not_request(matcher, "In general, can people ask you to tell them what their data is used for?")  # guard
+
+
+# --- 3. South Asian English: "share my details" asked of the company, "do the needful", "revert with", "utilised" -----
+@pytest.mark.parametrize("folded, read", [
+    ("kindly share my complete details available with you", "kindly send me my complete details available with you"),
+    ("please share my data with your partners", "please share my data with your partners"),  # a recipient: unchanged
+    ("do you share my data", "do you share my data"),                                        # a question: unchanged
+    ("revert back with the purposes my data is utilised for", "reply with the purposes my data is used for"),
+])
+def test_south_asian_english_forms_are_read_as_the_standard_ones(folded: str, read: str) -> None:
+    assert fix_learner_forms(folded) == read
+
+
+@pytest.mark.parametrize("text, handoff", [
+    ("Kindly share my complete profile data that is stored with you. Do the needful.", "disclosure"),       # was a fallback
+    ("Please revert with the purposes my personal data is being utilised for. Do the needful.", "purpose_notification"),  # was an answer
+])
+def test_south_asian_english_requests(matcher: Matcher, text: str, handoff: str) -> None:
+    request(matcher, text, handoff)
+
+
+def test_whether_you_share_data_is_not_a_disclosure(matcher: Matcher) -> None:
+    not_request(matcher, "do you share my data?")  # guard
+
+
+# --- 4. asking the company to tell the purposes, as a procedure: Art. 6, not the list of Art. 3 -----------------------
+@pytest.mark.parametrize("text", [
+    "Is there a rule under which a member can ask the company to inform them of the purpose of using their data?",  # was Art. 3
+    "could a person acting for me ask you what purposes my info is used for? not asking yet",                       # was Art. 3
+    "Can my solicitor ask you on my behalf to tell us what purposes you use my details for?",                       # was Art. 3
+    "just wondering, could my attorney ask you which purposes my details are used for?",                           # guard
+])
+def test_asking_to_be_told_the_purposes_is_article_6(matcher: Matcher, text: str) -> None:
+    _answers(matcher, text, 6)
+
+
+def test_the_purposes_themselves_stay_article_3(matcher: Matcher) -> None:
+    _answers(matcher, "what purposes do you use my data for?", 3)  # guard
