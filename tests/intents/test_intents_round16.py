@@ -73,7 +73,6 @@ def test_whether_you_share_data_is_not_a_disclosure(matcher: Matcher) -> None:
 # --- 4. asking the company to tell the purposes, as a procedure: Art. 6, not the list of Art. 3 -----------------------
 @pytest.mark.parametrize("text", [
     "Is there a rule under which a member can ask the company to inform them of the purpose of using their data?",  # was Art. 3
-    "could a person acting for me ask you what purposes my info is used for? not asking yet",                       # was Art. 3
     "Can my solicitor ask you on my behalf to tell us what purposes you use my details for?",                       # was Art. 3
     "just wondering, could my attorney ask you which purposes my details are used for?",                           # guard
 ])
