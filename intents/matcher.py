@@ -97,6 +97,22 @@ _ASKED_TO_TELL_PURPOSES = re.compile(
     r"(?:tell|inform|notify|explain|state|let (?:me|us|him|her|them) know)\b(?: \w+){0,6}? purpos"
     r"|\b(?:ask|asks|asking|request|requesting)\b(?: \w+){0,4}? (?:what|which|for the|about the) purpos")
 
+#: The person a representative writes for, named by a pronoun (read as the writer: `_as_principal`).
+_THIRD_PERSON = re.compile(r"\b(?:(her|his|their)(?: (\w+))?|him)\b")
+#: Words after "her" that show it is not a possessive ("for her", "her in writing").
+_NOT_AFTER_POSSESSIVE = frozenset(
+    "for in to as and or with on at by from about is was s of if so but because when".split())
+
+
+def _as_principal(m: "re.Match[str]") -> str:
+    """One pronoun of the principal as the principal would write it: his/their/her + noun -> my, him/her -> me."""
+    word, after = m.group(1), m.group(2)
+    if word is None:
+        return "me"
+    if word == "her" and (after is None or after in _NOT_AFTER_POSSESSIVE):
+        return "me" if after is None else f"me {after}"
+    return "my" if after is None else f"my {after}"
+
 
 def lexical_tokens(folded: str) -> list[str]:
     """Tokens for the BM25 index: stemmed content words, and character bigrams of Japanese runs."""
@@ -537,6 +553,12 @@ class Matcher:
         else:
             # "receive the my personal datas": the catalog's standard forms (intents.typos), round 15
             learner = fix_learner_forms(norm.text)
+            if _THIRD_PERSON.search(learner) and self.cues.others is not None \
+                    and self.cues.others.acts_for(learner, learner, False):
+                # "a copy of her information for her, as her representative": the principal's data, asked by the
+                # person acting for them, is read as the principal would ask for it ("a copy of my information"),
+                # the way the catalog's examples are written (round 16)
+                learner = _THIRD_PERSON.sub(_as_principal, learner)
             if learner != norm.text:
                 norm = replace(norm, text=learner)
         bigrammed = char_bigrams(norm.text, runs)  # read three times below: made once

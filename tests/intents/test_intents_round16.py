@@ -82,3 +82,35 @@ def test_asking_to_be_told_the_purposes_is_article_6(matcher: Matcher, text: str
 
 def test_the_purposes_themselves_stay_article_3(matcher: Matcher) -> None:
     _answers(matcher, "what purposes do you use my data for?", 3)  # guard
+
+
+# --- 5. a representative writing for a relative: the relative's wish relayed, their data read as theirs ----------------
+@pytest.mark.parametrize("text, handoff", [
+    ("I'm writing for my aunt, who asked me to take care of this. She would like to be told what her personal data is "
+     "used for by your company.", "purpose_notification"),                                                  # was an answer
+    ("I'm contacting you for my grandfather, Mr Sato. He would like to be shown everything you store about him.",
+     "disclosure"),                                                                                         # was Art. 9
+    ("I'm writing on behalf of my grandmother, who has asked me to deal with this. She would like to be sent a copy of "
+     "the personal data you hold on her.", "disclosure"),                                                  # guard
+    ("My father (79) asked me to help him get everything you keep about him. He has given me power of attorney.",
+     "disclosure"),                                                                                         # was an answer
+])
+def test_a_representatives_relayed_wish_is_the_principals_request(matcher: Matcher, text: str, handoff: str) -> None:
+    request(matcher, text, handoff)
+
+
+def test_a_relatives_wish_without_authority_is_not_a_request(matcher: Matcher) -> None:
+    not_request(matcher, "My husband would like to be sent a copy of his data. How does he do that?")  # guard
+
+
+@pytest.mark.parametrize("text", [
+    "My dad is 88 and can't manage emails. Could I request a copy of his information for him, as his representative?",  # was Art. 14
+    "父の代わりに開示の請求をすることはできますか。父は高齢でパソコンが使えないので。",                                  # was a fallback
+])
+def test_asking_for_a_relatives_data_as_their_representative_is_article_7(matcher: Matcher, text: str) -> None:
+    _answers(matcher, text, 7)
+
+
+def test_a_broken_computer_stays_out_of_scope(matcher: Matcher) -> None:
+    match = matcher.match("会社のパソコンが使えないので直してください")  # guard
+    assert match.article is None and match.handoff is None
