@@ -39,6 +39,11 @@ SLANG = {"u": "you", "ur": "your", "yr": "your", "urs": "yours", "abt": "about",
          # round 9: "w" and "w/" for "with", "r" for "are" ("what r u doing w my…")
          "w": "with", "r": "are"}
 
+#: Filler adverbs that sit inside a phrase without changing what it names ("what do you actually use my data for",
+#: "how do you even get my info", "tell me what you're really doing with it"): left out of keywords and messages alike
+#: when keywords are matched, so one phrase covers every filler (round 16).
+FILLERS = frozenset("actually really even exactly honestly basically literally truly currently seriously precisely".split())
+
 #: Words that make "you" plural in chat ("you guys", "u folks"): read as "you" alone when keywords are matched.
 _PLURAL_YOU = frozenset({"guy", "folk"})  # stemmed
 
@@ -159,7 +164,8 @@ class KeywordIndex:
                     if any_cjk(folded):
                         owners[(_glue(folded),)].add(n)
                     else:
-                        owners[tuple(stem(w) for w in folded.split())].add(n)
+                        words = [w for w in folded.split() if w not in FILLERS] or folded.split()
+                        owners[tuple(stem(w) for w in words)].add(n)
         self._latin: dict[str, list[Keyword]] = defaultdict(list)
         self._cjk: list[Keyword] = []
         for tokens, members in owners.items():
@@ -279,7 +285,7 @@ class KeywordIndex:
         # the Latin keyword is found.
         # (The runs and words as `_CJK_RUN.sub(r" \g<0> ", folded).split()` gives them, with no call per run.)
         pieces = _PIECES.findall(folded) if any_cjk(folded) else folded.split()
-        words = [stem(SLANG.get(w, w)) for w in pieces[:400]]
+        words = [stem(SLANG.get(w, w)) for w in pieces[:400] if w not in FILLERS]
         if not _PLURAL_YOU.isdisjoint(words):
             # "what do u guys use…" names "what do you use": the plural "you" of chat, round 15
             words = [w for i, w in enumerate(words) if not (w in _PLURAL_YOU and i and words[i - 1] == "you")]

@@ -114,3 +114,19 @@ def test_asking_for_a_relatives_data_as_their_representative_is_article_7(matche
 def test_a_broken_computer_stays_out_of_scope(matcher: Matcher) -> None:
     match = matcher.match("会社のパソコンが使えないので直してください")  # guard
     assert match.article is None and match.handoff is None
+
+
+# --- 6. filler adverbs inside a phrase ("what do you actually use…", "how do you even…") --------------------------------
+@pytest.mark.parametrize("text, article", [
+    ("what do you really use members info for", 3),                           # was a fallback
+    ("how do you actually get my details, is it legal", 2),                    # was a fallback
+    ("so what do you honestly use customers data for", 3),                    # guard
+    ("what do you use customers data for", 3),                                # guard
+])
+def test_filler_adverbs_do_not_break_a_phrase(matcher: Matcher, text: str, article: int) -> None:
+    _answers(matcher, text, article)
+
+
+def test_fillers_are_left_out_of_keywords_and_messages_alike() -> None:
+    from intents.keywords import FILLERS
+    assert {"actually", "really", "even"} <= FILLERS and not FILLERS & {"not", "never", "only", "still"}
