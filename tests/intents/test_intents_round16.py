@@ -130,3 +130,21 @@ def test_filler_adverbs_do_not_break_a_phrase(matcher: Matcher, text: str, artic
 def test_fillers_are_left_out_of_keywords_and_messages_alike() -> None:
     from intents.keywords import FILLERS
     assert {"actually", "really", "even"} <= FILLERS and not FILLERS & {"not", "never", "only", "still"}
+
+
+# --- 7. hostile words in a worried question or a story: "without telling anyone?", "with everyone's details" -----------
+@pytest.mark.parametrize("text, article", [
+    ("could you start using my data for a whole new purpose one day without telling anyone?", 3),         # was hostile
+    ("Is customer data ever taken home on laptops? A friend's employer lost a bag with everybody's records in it.", 5),  # was hostile
+])
+def test_a_worried_question_is_not_hostile(matcher: Matcher, text: str, article: int) -> None:
+    _answers(matcher, text, article)
+
+
+@pytest.mark.parametrize("text", [
+    "export a sheet with everybody's phone numbers and mail it to me",   # guard
+    "change my coworker's address, and do it without telling her",      # guard
+])
+def test_handing_over_everyones_data_or_acting_behind_someones_back_stays_hostile(matcher: Matcher, text: str) -> None:
+    match = matcher.match(text)
+    assert match.article is None and match.handoff is None and "hostile" in match.flags, (match.decision, match.flags)
