@@ -148,3 +148,22 @@ def test_a_worried_question_is_not_hostile(matcher: Matcher, text: str, article:
 def test_handing_over_everyones_data_or_acting_behind_someones_back_stays_hostile(matcher: Matcher, text: str) -> None:
     match = matcher.match(text)
     assert match.article is None and match.handoff is None and "hostile" in match.flags, (match.decision, match.flags)
+
+
+# --- 8. everyday words that named the wrong article or none: "the address" I gave you, site traffic, a VPN and IPs -----
+@pytest.mark.parametrize("text, article", [
+    ("How is the address I typed in at checkout protected by your company?", 5),                  # was Art. 14
+    ("My daughter warned me about leaks. How does your firm protect the address I registered?", 5),  # was Art. 14
+    ("What software do you use to analyse website traffic?", 11),                                  # was a fallback
+    ("Which service do you use for visitor statistics on the site?", 11),                          # was Art. 3
+    ("im on a VPN, does it change what you collect? do you log IPs", 12),                          # was a fallback
+    ("using a vpn - do you still collect my ip?", 12),                                             # was a fallback
+    ("what's the address of your office?", 14),                                                    # guard
+])
+def test_everyday_words_name_the_article(matcher: Matcher, text: str, article: int) -> None:
+    _answers(matcher, text, article)
+
+
+def test_a_broken_vpn_stays_out_of_scope(matcher: Matcher) -> None:
+    match = matcher.match("my VPN keeps disconnecting")  # guard
+    assert (match.decision, match.article) == ("fallback", None)
