@@ -97,6 +97,13 @@ _ASKED_TO_TELL_PURPOSES = re.compile(
     r"(?:tell|inform|notify|explain|state|let (?:me|us|him|her|them) know)\b(?: \w+){0,6}? purpos"
     r"|\b(?:ask|asks|asking|request|requesting)\b(?: \w+){0,4}? (?:what|which|for the|about the) purpos")
 
+#: A letter's opening that says it came through the contact form (`Matcher._arrays`).
+_FORM_OPENING = re.compile(
+    r"(?:^|(?<=[。！？!?\n]))[ \t　]*(?:突然の(?:ご連絡|メール)(?:を)?失礼(?:いた|致)?します[。、]?)?(?:お|ご)?(?:問い?合わ?せ|問合せ)(?:フォーム|窓口)"
+    r"(?:より|から)(?:の)?(?:失礼|ご連絡|連絡|お問い合わせ|メッセージを送らせて)(?:いた|致)?(?:します|しております|させていただきます|いたしました)[。！!]?"
+    r"|(?i:^[ \t]*(?:i am |i m |i'm )?(?:writing|contacting you|reaching out) (?:to you )?(?:via|through|using|from) (?:your|the) "
+    r"(?:contact|web|website|online|inquiry|enquiry) form[ \t]*(?:[.!,]|$))", re.MULTILINE)
+
 #: The person a representative writes for, named by a pronoun (read as the writer: `_as_principal`).
 _THIRD_PERSON = re.compile(r"\b(?:(her|his|their)(?: (\w+))?|him)\b")
 #: Words after "her" that show it is not a possessive ("for her", "her in writing").
@@ -618,6 +625,11 @@ class Matcher:
         # 個人情報) is read as the term (intents.kana, intents/homophones.toml).
         # Regional request endings and pronouns (「見せでけろ」「教えてちょう」「おらの」) read as standard (intents.dialect).
         # Japanese written in katakana throughout (「ワタシノ データ ゼンブ ミセテ」) is read as kana writing.
+        # 「お問い合わせフォームより失礼いたします。」 opens a letter sent through the contact form: a greeting, not a question
+        # about how to contact the company (round 16); the rest of the letter is what it asks.
+        if "フォーム" in text or "form" in text:
+            opened = _FORM_OPENING.sub(" ", text)
+            text = opened if opened.strip() else text
         norm = normalize(self._kana.fold_homophones(read_dialect(read_katakana_writing(text))))
         lang = lang if lang in ("en", "ja") else detect_language(norm.text)
         if lang == "en":

@@ -150,10 +150,8 @@ def test_handing_over_everyones_data_or_acting_behind_someones_back_stays_hostil
     assert match.article is None and match.handoff is None and "hostile" in match.flags, (match.decision, match.flags)
 
 
-# --- 8. everyday words that named the wrong article or none: "the address" I gave you, site traffic, a VPN and IPs -----
+# --- 8. everyday words that named no article: site traffic, a VPN and IPs ------------------------------------------------
 @pytest.mark.parametrize("text, article", [
-    ("How is the address I typed in at checkout protected by your company?", 5),                  # was Art. 14
-    ("My daughter warned me about leaks. How does your firm protect the address I registered?", 5),  # was Art. 14
     ("What software do you use to analyse website traffic?", 11),                                  # was a fallback
     ("Which service do you use for visitor statistics on the site?", 11),                          # was Art. 3
     ("im on a VPN, does it change what you collect? do you log IPs", 12),                          # was a fallback
@@ -167,3 +165,24 @@ def test_everyday_words_name_the_article(matcher: Matcher, text: str, article: i
 def test_a_broken_vpn_stays_out_of_scope(matcher: Matcher) -> None:
     match = matcher.match("my VPN keeps disconnecting")  # guard
     assert (match.decision, match.article) == ("fallback", None)
+
+
+# --- 9. a letter through the contact form, and the purposes asked to be notified in Japanese ---------------------------
+@pytest.mark.parametrize("text, handoff", [
+    ("突然のご連絡失礼いたします。お問い合わせフォームより失礼いたします。私のデータを全部削除してください。", "suspension"),  # was Art. 14
+    ("私の個人情報がどういう目的で利用されているのかご通知ください。", "purpose_notification"),                          # was Art. 3
+    ("お問い合わせフォームから失礼します。私の情報が何の目的で使われているのか、通知していただけますでしょうか。",
+     "purpose_notification"),                                                                                         # guard
+])
+def test_japanese_letters_asking_for_a_request(matcher: Matcher, text: str, handoff: str) -> None:
+    request(matcher, text, handoff)
+
+
+def test_where_the_contact_form_is_stays_article_14(matcher: Matcher) -> None:
+    _answers(matcher, "お問い合わせフォームはどこにありますか？", 14)  # guard
+
+
+# --- 10. everything the account holds, shown ------------------------------------------------------------------------
+def test_showing_what_the_account_holds_is_article_7(matcher: Matcher) -> None:
+    match = matcher.match("Could you show me everything my account holds on your end, even the hidden stuff?")
+    assert match.article == 7, (match.decision, match.intent)  # was Art. 9

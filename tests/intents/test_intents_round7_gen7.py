@@ -53,7 +53,10 @@ def test_the_writers_own_or_a_represented_request_stays_a_request(matcher: Match
 @pytest.mark.parametrize("text, handoff", [
     ("My daughter is 14 and uses your quiz app. As her mother I'm asking you to tell me what her data is used for.",
      "purpose_notification"),
-    ("I'm her legal guardian and I'm asking you to let me know what her account data is being used for.", "disclosure"),
+    # (what her data is used for: the purpose notification, as the case above; round 16 reads the principal's data as the
+    # writer's, "what my account data is being used for", where this was a disclosure before)
+    ("I'm her legal guardian and I'm asking you to let me know what her account data is being used for.",
+     "purpose_notification"),
     ("she is 15, I am her dad, I'm asking what you use her information for", "purpose_notification"),
     ("息子は12歳で御社のアプリを使っています。親として、息子の情報を何に使っているのか教えてください。", "purpose_notification"),
     ("小学生の息子の親です。息子のデータを削除してほしいです。", "suspension"),
