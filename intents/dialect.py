@@ -1,7 +1,7 @@
 """Regional Japanese, and Japanese written in katakana throughout, read as the standard forms the request cues and
 the catalog are written in (round 15).
 
-Requests in Tohoku, Nagoya or Kansai speech end in forms the cues never see in standard Japanese: 「見せでけろ」 (見せて
+Requests in Tohoku, Nagoya or Kansai speech, and questions in Kyushu speech (「できると？」), end in forms the cues never see in standard Japanese: 「見せでけろ」 (見せて
 くれ, with the て voiced), 「教えてちょう」 (教えてちょうだい), 「教えてや」 (教えてください); and the writer names
 themselves with a regional pronoun (おら, わし, ワイ, おいら, あたい, わて). These are read as the standard
 forms before anything else reads the message, as slipped kana endings are (`intents.kana`). Only these few endings and
@@ -23,7 +23,11 @@ _KERO = re.compile(r"(?<=[てで])(?:けらい|けろ|けれ)")
 _PLEASE = re.compile(r"(?<=て)(?:ちょうでゃあ|ちょうだゃあ|ちょう|ちょー|や)(?=[。、！？!?.,\s〜～ーねよな…]|$)")
 #: Regional first-person pronouns before a particle: 私.
 _PRONOUN = re.compile(r"(?<![ぁ-んァ-ン])(?:おら|オラ|ワイ|おいら|オイラ|あたい|アタイ|わて|ワテ|わし|ワシ)(?=[のがはをもにへ])")
-_TRIGGERS = ("け", "ちょ", "や", "おら", "オラ", "ワイ", "おいら", "オイラ", "あたい", "アタイ", "わて", "ワテ", "わし", "ワシ")
+#: Kyushu (Hakata) questions ending in と after a verb (「やめてもらうことってできると？」「どこに送ればよかと？」): の,
+#: the question the cues know (round 16).
+_KYUSHU_QUESTION = re.compile(r"(?<=[るいたうくすつぬむぶぐか])と(?=ね?[？?]|ね$|$)", re.MULTILINE)
+_TRIGGERS = ("け", "ちょ", "や", "おら", "オラ", "ワイ", "おいら", "オイラ", "あたい", "アタイ", "わて", "ワテ", "わし", "ワシ",
+             "と?", "と？", "とね")
 
 
 def read_dialect(text: str) -> str:
@@ -33,6 +37,7 @@ def read_dialect(text: str) -> str:
     text = _VOICED_TE.sub("て", text)
     text = _KERO.sub("くれ", text)
     text = _PLEASE.sub("ください", text)
+    text = _KYUSHU_QUESTION.sub("の", text)
     return _PRONOUN.sub("私", text)
 
 

@@ -83,6 +83,8 @@ _SHARE_TO_ME = re.compile(
     r"(?:^|(?<=\n)|(?<=\bkindly )|(?<=\bplease )|(?<=\bpls )|(?<=\bplz ))share(?: with me| to me)? (?=(?:(?:all|of|the|complete|full|entire|whole|every)\s)*(?:my|me my)\s(?:\w+\s){0,3}?"
     r"(?:details|data|info|information|records|profile|file)\b(?!.*\b(?:with|to) (?!me\b|us\b|you\b|u\b)))")
 _UTILISE = re.compile(r"\b(?:utili[sz](?:e|ed|es|ing|ation)|revert(?: back)? with)\b")
+#: "ask for stopping of usage of personal data": stopping the use, said as nouns (round 16)
+_STOP_USAGE = re.compile(r"\b(?:stop|stopping|stoppage|cessation)(?: of)?(?: the)? usage of\b")
 _UTILISE_AS = {"utilise": "use", "utilised": "used", "utilises": "uses", "utilising": "using", "utilisation": "use"}
 
 
@@ -93,6 +95,8 @@ def fix_learner_forms(folded: str) -> str:
     folded = _LEARNER.sub(lambda m: _MASS[m.group(1)] if m.group(1) else m.group(2), folded)
     if "share" in folded:
         folded = _SHARE_TO_ME.sub("send me ", folded)
+    if "usage of" in folded:
+        folded = _STOP_USAGE.sub("stop using", folded)
     if "utili" in folded or "revert" in folded:
         folded = _UTILISE.sub(lambda m: "reply with" if m.group().startswith("revert")
                               else _UTILISE_AS[m.group().replace("z", "s")], folded)

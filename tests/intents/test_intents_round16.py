@@ -186,3 +186,28 @@ def test_where_the_contact_form_is_stays_article_14(matcher: Matcher) -> None:
 def test_showing_what_the_account_holds_is_article_7(matcher: Matcher) -> None:
     match = matcher.match("Could you show me everything my account holds on your end, even the hidden stuff?")
     assert match.article == 7, (match.decision, match.intent)  # was Art. 9
+
+
+# --- 11. questions read as requests: a procedure named in romaji, a Kyushu question, whether a reason is enough -------
+@pytest.mark.parametrize("text, article", [
+    ("sakujo wo onegai suru tejun wo oshiete", 9),                                               # was a request
+    ("データ消してもらうことってできると？", 9),                                                     # was a request
+    ("my contract ended, would that be grounds to ask you to stop using my data?", 9),            # was a request
+    ("What are the cases where customer can request stopping of usage of personal data?", 9),    # was Art. 7
+])
+def test_a_question_about_a_request_is_not_the_request(matcher: Matcher, text: str, article: int) -> None:
+    _answers(matcher, text, article)
+
+
+@pytest.mark.parametrize("text, handoff", [
+    ("sakujo onegai shimasu", "suspension"),       # guard
+    ("データ消してくれん？", "suspension"),            # guard
+])
+def test_the_requests_themselves_stay_requests(matcher: Matcher, text: str, handoff: str) -> None:
+    request(matcher, text, handoff)
+
+
+def test_kyushu_questions_are_read_as_standard_ones() -> None:
+    from intents.dialect import read_dialect
+    assert read_dialect("どこに送ればよかと？") == "どこに送ればよかの？"
+    assert read_dialect("私と？") == "私と？"  # not after a verb: left alone
