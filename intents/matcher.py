@@ -627,7 +627,7 @@ class Matcher:
         # Japanese written in katakana throughout (「ワタシノ データ ゼンブ ミセテ」) is read as kana writing.
         # 「お問い合わせフォームより失礼いたします。」 opens a letter sent through the contact form: a greeting, not a question
         # about how to contact the company (round 16); the rest of the letter is what it asks.
-        if "フォーム" in text or "form" in text:
+        if "フォーム" in text or "窓口" in text or " form" in text:
             opened = _FORM_OPENING.sub(" ", text)
             text = opened if opened.strip() else text
         norm = normalize(self._kana.fold_homophones(read_dialect(read_katakana_writing(text))))
