@@ -95,7 +95,10 @@ _PURPOSE_PROCEDURE = re.compile(
 _ASKED_TO_TELL_PURPOSES = re.compile(
     r"\b(?:ask|asks|asking|asked|request|requests|requesting|make|makes|get|require|demand)\b(?: \w+){0,5}? (?:to )?"
     r"(?:tell|inform|notify|explain|state|let (?:me|us|him|her|them) know)\b(?: \w+){0,6}? purpos"
-    r"|\b(?:ask|asks|asking|request|requesting)\b(?: \w+){0,4}? (?:what|which|for the|about the) purpos")
+    r"|\b(?:ask|asks|asking|asked|request|requests|requesting|requested)\b(?: \w+){0,4}? (?:what|which|for the|about the) purpos"
+    # … or what the writer's data is used for ("could she ask on my behalf what my data's used for?"), round 16
+    r"|\b(?:ask|asks|asking|asked|request|requests|requesting|requested)\b(?: \w+){0,4}? (?:what|why) (?:my|our|his|her|their) "
+    r"(?:\w+ ){0,3}?(?:is |are |s |gets |get )?(?:being )?(?:used|using|processed|kept|held)\b")
 
 #: A letter's opening that says it came through the contact form (`Matcher._arrays`).
 _FORM_OPENING = re.compile(
@@ -952,9 +955,11 @@ class Matcher:
                 return result("answer", listed, confidence=top_score / 100, extra={"unlisted"}, also=(silent.id,))
             return result("answer", silent, confidence=top_score / 100, extra={"silent"})
 
-        if s.evidence[top] == 0:
+        if s.evidence[top] == 0 and not (told is not None or (
+                top_topic.article == 6 and _ASKED_TO_TELL_PURPOSES.search(s.norm.text if s.cue_text is None else s.cue_text))):
             # A topic the message names by a term (開示請求, "subject access"), close behind one it only resembles by an
-            # example's frame ("…ってどうやってするんですか", "how does that work"), is what is asked (round 15).
+            # example's frame ("…ってどうやってするんですか", "how does that work"), is what is asked (round 15); not
+            # when the message asks about asking to be told the purposes, which is Art. 6 itself (round 16).
             named_close = [i for i in topics[1:] if top_score - s.total[i] <= self.t.named_over_frame_margin
                            and not self._articleless[i] and s.evidence[i] >= self.t.silent_yield_evidence
                            and self._intents[i].article != top_topic.article]

@@ -319,9 +319,18 @@ def _unquoted(text: str) -> str:
     return _JA_QUOTE.sub(" ", text)
 
 
+#: What the writer may do afterwards, named as the time of the ask ("before I decide whether to close my account, I want
+#: to see…", 「退会する前に…」): the time, not the ask (round 16).
+_BEFORE_LEAVING = re.compile(
+    r"(?i)\bbefore (?:i|we) (?:(?:decide|make up my mind|choose) (?:whether|if) to |(?:finally |actually )?(?:go ahead and )?)"
+    r"(?:close|delete|cancel|deactivate|leave|quit|terminate|end|remove)\b(?: (?:my|our|the))? "
+    r"(?:account|accounts|subscription|membership|profile|plan|contract)\b"
+    r"|(?:退会|解約|アカウント(?:を)?削除|アカウントを消)(?:する|の手続きの|手続きの|の)?(?:前|まえ)に")
+
+
 def _unnegated(text: str) -> str:
-    """`text` without negated clauses and the matters set aside."""
-    return _set_aside(_NEGATED.sub(" ", text))
+    """`text` without negated clauses, the matters set aside and the leaving named as the ask's time."""
+    return _set_aside(_BEFORE_LEAVING.sub(" ", _NEGATED.sub(" ", text)))
 
 
 #: Cheap test: without one of these words no clause is set aside (most messages stop here).

@@ -211,3 +211,35 @@ def test_kyushu_questions_are_read_as_standard_ones() -> None:
     from intents.dialect import read_dialect
     assert read_dialect("どこに送ればよかと？") == "どこに送ればよかの？"
     assert read_dialect("私と？") == "私と？"  # not after a verb: left alone
+
+
+# --- 12. asking to be told the purposes, again: "if I asked what purpose…", "could he ask on my behalf what my data's
+# used for" (round 16, second sets) ------------------------------------------------------------------------------------
+@pytest.mark.parametrize("text", [
+    "if i asked what purpose you're storing my details for, would you actually answer me?",   # was Art. 3
+    "my son helps with my paperwork. could he ask on my behalf what my data's used for?",      # was Art. 3
+    "if I asked you what purpose you hold my email for, would you answer?",                    # was Art. 3 first
+])
+def test_asking_to_be_told_the_purposes_again_is_article_6(matcher: Matcher, text: str) -> None:
+    _answers(matcher, text, 6)
+
+
+# --- 13. leaving named as the time of the ask ("before I decide whether to delete my account, I want to see…") --------
+def test_the_leaving_named_as_the_asks_time_is_not_the_request(matcher: Matcher) -> None:
+    request(matcher, "before i decide whether to delete my account i want to see all the personal data you have on me. "
+                     "mail it to me pls", "disclosure")  # was a suspension
+
+
+def test_leaving_itself_stays_the_request(matcher: Matcher) -> None:
+    request(matcher, "I've decided: close my account and delete all my data.", "suspension")  # guard
+
+
+# --- 14. obtaining data fairly, in everyday words: Art. 2 ----------------------------------------------------------
+def test_obtained_fairly_in_everyday_words_is_article_2(matcher: Matcher) -> None:
+    _answers(matcher, "do you get people's info illegally or is it all above board", 2)  # was a fallback
+
+
+# --- 15. how identity is checked stays the policy's silence (Art. 3's "confirming identity" keywords beside it) --------
+def test_how_identity_is_checked_stays_silent(matcher: Matcher) -> None:
+    match = matcher.match("how will you verify my identity when I ask for my data?")  # guard
+    assert (match.article, match.intent) == (None, "silent_identity_check")
