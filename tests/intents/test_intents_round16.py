@@ -258,3 +258,15 @@ def test_staff_claims_for_the_request_log_are_refused(matcher: Matcher, text: st
 def test_ones_own_request_log_is_not_refused(matcher: Matcher) -> None:
     match = matcher.match("how long do you keep the request log for my account?")  # guard
     assert match.intent != "others_data"
+
+
+# --- 17. everyday words for Arts. 1, 2, 4, 7 and 13 -------------------------------------------------------------------
+@pytest.mark.parametrize("text, article", [
+    ("how do i find out when you update this", 13),                                        # was a fallback
+    ("個人情報ってどこまでを指してますか？電話番号も入りますか？", 2),                          # was Art. 14
+    ("do I have a right to know what you've collected about me?", 7),                         # was Art. 2
+    ("if you hire another company for support do they get my info", 4),                        # was Art. 9
+    ("signed up for a newer service of yours last week. does this main policy apply there too?", 1),  # was Art. 2 first
+])
+def test_everyday_words_name_the_article_too(matcher: Matcher, text: str, article: int) -> None:
+    _answers(matcher, text, article)
