@@ -569,7 +569,9 @@ class KanaReader:
             # Only at the start of the run or after a particle, and only where a noun's reading starts (its first
             # three kana): most runs beside kanji are endings and particles (してください, について), left at once.
             heads = self._noun_heads
-            starts = [(i == 0 and word_start) or (i > 0 and plain[i - 1] in _PARTICLES and plain[i:i + 3] in heads)
+            # (not at the か of the particle とか: 「閲覧履歴とかって」 holds no 勝手, round 16)
+            starts = [(i == 0 and word_start) or (i > 0 and plain[i - 1] in _PARTICLES and plain[i:i + 3] in heads
+                                                  and not (plain[i - 1] == "と" and plain[i] == "か"))
                       for i in range(n)]
             starts[0] = starts[0] and plain[:3] in heads
             if not any(starts):

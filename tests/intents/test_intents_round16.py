@@ -270,3 +270,11 @@ def test_ones_own_request_log_is_not_refused(matcher: Matcher) -> None:
 ])
 def test_everyday_words_name_the_article_too(matcher: Matcher, text: str, article: int) -> None:
     _answers(matcher, text, article)
+
+
+# --- 18. the particle とか is no start of a kana noun (「閲覧履歴とかって」 holds no 勝手) --------------------------------
+def test_toka_is_read_as_the_particle(matcher: Matcher) -> None:
+    from intents.normalize import normalize
+    read = matcher._kana.read(normalize("閲覧履歴とかって取られてるんですか").text)
+    assert read is None or "勝手" not in read, read
+    assert "勝手" in (matcher._kana.read(normalize("情報をかってに使わないで").text) or "")  # guard: the noun itself
