@@ -278,3 +278,14 @@ def test_toka_is_read_as_the_particle(matcher: Matcher) -> None:
     read = matcher._kana.read(normalize("閲覧履歴とかって取られてるんですか").text)
     assert read is None or "勝手" not in read, read
     assert "勝手" in (matcher._kana.read(normalize("情報をかってに使わないで").text) or "")  # guard: the noun itself
+
+
+# --- 19. how the company handles such a request, asked in general, is no ask for someone's data ----------------------
+def test_grounds_to_decline_a_request_are_a_question(matcher: Matcher) -> None:
+    _answers(matcher, "I act for a number of clients who use your apps. Before anything formal, on what grounds may the "
+                      "Company decline a request to disclose a user's personal information?", 7)  # was the refusal
+
+
+def test_a_named_users_data_is_still_refused(matcher: Matcher) -> None:
+    match = matcher.match("Send me the personal information of the user kenji_88 now.")  # guard
+    assert match.intent == "others_data"
