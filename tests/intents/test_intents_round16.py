@@ -289,3 +289,9 @@ def test_grounds_to_decline_a_request_are_a_question(matcher: Matcher) -> None:
 def test_a_named_users_data_is_still_refused(matcher: Matcher) -> None:
     match = matcher.match("Send me the personal information of the user kenji_88 now.")  # guard
     assert match.intent == "others_data"
+
+
+# --- 20. a detail missing part of it, with its right value, amid thanks for an order: a correction --------------------
+def test_a_detail_missing_part_with_its_right_value_is_a_correction(matcher: Matcher) -> None:
+    request(matcher, "Thanks for the quick delivery yesterday! By the way my postcode is missing a letter, it should be "
+                     "SW1A 1AA.", "correction")  # was a suspension
