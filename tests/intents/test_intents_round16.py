@@ -295,3 +295,23 @@ def test_a_named_users_data_is_still_refused(matcher: Matcher) -> None:
 def test_a_detail_missing_part_with_its_right_value_is_a_correction(matcher: Matcher) -> None:
     request(matcher, "Thanks for the quick delivery yesterday! By the way my postcode is missing a letter, it should be "
                      "SW1A 1AA.", "correction")  # was a suspension
+
+
+# --- 21. a courteous letter asking that someone at the company contact the writer; an account held jointly -------------
+@pytest.mark.parametrize("text", [
+    "I have tried for days to understand what happened to my details. I would however be very grateful if a member of "
+    "your team who looks after personal information could ring me.",                                    # was Art. 9
+    "I would be grateful if somebody from your privacy team could call me back about my data.",        # guard
+])
+def test_grateful_if_someone_would_contact_me_is_an_inquiry(matcher: Matcher, text: str) -> None:
+    request(matcher, text, "inquiry")
+
+
+def test_an_account_held_jointly_is_the_writers_own(matcher: Matcher) -> None:
+    request(matcher, "the email on the account my housemate and I share is out of date. we both want it updated to "
+                     "pat.lee@example.com", "correction")  # was the refusal
+
+
+def test_someone_elses_data_is_still_refused(matcher: Matcher) -> None:
+    match = matcher.match("my housemate has an account with you. send me the email address on it")  # guard
+    assert match.handoff is None and match.intent == "others_data", (match.decision, match.intent)
