@@ -106,6 +106,8 @@ _FORM_OPENING = re.compile(
     r"(?:より|から)(?:の)?(?:失礼|ご連絡|連絡|お問い合わせ|メッセージを送らせて)(?:いた|致)?(?:します|しております|させていただきます|いたしました)[。！!]?"
     r"|(?i:^[ \t]*(?:i am |i m |i'm )?(?:writing|contacting you|reaching out) (?:to you )?(?:via|through|using|from) (?:your|the) "
     r"(?:contact|web|website|online|inquiry|enquiry) form[ \t]*(?:[.!,]|$))", re.MULTILINE)
+#: A form the English opening names (the cheap test before `_FORM_OPENING`).
+_FORM_NAMED = re.compile(r"(?i)\b(?:contact|web|website|online|inquiry|enquiry) form\b")
 
 #: The person a representative writes for, named by a pronoun (read as the writer: `_as_principal`).
 _THIRD_PERSON = re.compile(r"\b(?:(her|his|their)(?: (\w+))?|him)\b")
@@ -563,7 +565,8 @@ class Matcher:
         else:
             # "receive the my personal datas": the catalog's standard forms (intents.typos), round 15
             learner = fix_learner_forms(norm.text)
-            if _THIRD_PERSON.search(learner) and self.cues.others is not None \
+            if (" her" in learner or " his" in learner or " their" in learner or " him" in learner) \
+                    and _THIRD_PERSON.search(learner) and self.cues.others is not None \
                     and self.cues.others.acts_for(learner, learner, False):
                 # "a copy of her information for her, as her representative": the principal's data, asked by the
                 # person acting for them, is read as the principal would ask for it ("a copy of my information"),
@@ -630,7 +633,7 @@ class Matcher:
         # Japanese written in katakana throughout (「ワタシノ データ ゼンブ ミセテ」) is read as kana writing.
         # 「お問い合わせフォームより失礼いたします。」 opens a letter sent through the contact form: a greeting, not a question
         # about how to contact the company (round 16); the rest of the letter is what it asks.
-        if "フォーム" in text or "窓口" in text or " form" in text:
+        if "フォーム" in text or "窓口" in text or (" form" in text and _FORM_NAMED.search(text)):
             opened = _FORM_OPENING.sub(" ", text)
             text = opened if opened.strip() else text
         norm = normalize(self._kana.fold_homophones(read_dialect(read_katakana_writing(text))))

@@ -330,7 +330,10 @@ _BEFORE_LEAVING = re.compile(
 
 def _unnegated(text: str) -> str:
     """`text` without negated clauses, the matters set aside and the leaving named as the ask's time."""
-    return _set_aside(_BEFORE_LEAVING.sub(" ", _NEGATED.sub(" ", text)))
+    text = _NEGATED.sub(" ", text)
+    if "前に" in text or "before" in text.lower():
+        text = _BEFORE_LEAVING.sub(" ", text)
+    return _set_aside(text)
 
 
 #: Cheap test: without one of these words no clause is set aside (most messages stop here).
