@@ -19,3 +19,9 @@ def no_article(matcher: Matcher, text: str) -> None:
     """`text` falls back with no article: product support, sales or billing, with the matcher's reading on failure."""
     match = matcher.match(text)
     assert (match.decision, match.article) == ("fallback", None), (match.decision, match.intent, match.cues)
+
+
+def answers(matcher: Matcher, text: str, article: int) -> None:
+    """`text` is answered (no request, no choice) with `article`, with the matcher's reading on failure."""
+    match = matcher.match(text)
+    assert (match.decision, match.article, match.handoff) == ("answer", article, None), (match.decision, match.intent)

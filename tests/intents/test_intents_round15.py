@@ -12,12 +12,7 @@ import pytest
 from intents.matcher import Matcher
 from intents.dialect import read_dialect, read_katakana_writing
 from intents.typos import fix_learner_forms
-from tests.intents.expect import no_article, not_request, request
-
-
-def _answers(matcher: Matcher, text: str, article: int) -> None:
-    match = matcher.match(text)
-    assert (match.decision, match.article, match.handoff) == ("answer", article, None), (match.decision, match.intent)
+from tests.intents.expect import answers, no_article, not_request, request
 
 
 # --- 1. second-language English: plural mass nouns, a doubled determiner, "receive" ----------------------------------
@@ -41,7 +36,7 @@ def test_a_second_language_ask_for_ones_data_is_a_disclosure(matcher: Matcher, t
 
 
 def test_how_to_receive_ones_data_is_a_question(matcher: Matcher) -> None:
-    _answers(matcher, "how can I receive my personal datas from you?", 7)  # was a fallback
+    answers(matcher, "how can I receive my personal datas from you?", 7)  # was a fallback
 
 
 # --- 2. what is held about people in the writer's care, asked how they can see it: Art. 7 ----------------------------
@@ -50,7 +45,7 @@ def test_how_to_receive_ones_data_is_a_question(matcher: Matcher) -> None:
     "A teacher here: pupils' parents want to know how to see what your app holds about their children. How?",  # was a fallback
 ])
 def test_how_others_see_what_is_held_on_them_is_article_7(matcher: Matcher, text: str) -> None:
-    _answers(matcher, text, 7)
+    answers(matcher, text, 7)
 
 
 # --- 3. the purposes asked with a plural "you" or as the reasons for collecting: Art. 3 ------------------------------
@@ -60,11 +55,11 @@ def test_how_others_see_what_is_held_on_them_is_article_7(matcher: Matcher, text
     "what are all the reasons you collect and use member data?",          # was Art. 2
 ])
 def test_the_purposes_in_general_are_article_3(matcher: Matcher, text: str) -> None:
-    _answers(matcher, text, 3)
+    answers(matcher, text, 3)
 
 
 def test_how_data_is_collected_stays_article_2(matcher: Matcher) -> None:
-    _answers(matcher, "how do you guys collect my personal information?", 2)  # guard
+    answers(matcher, "how do you guys collect my personal information?", 2)  # guard
 
 
 # --- 4-6. a detail still wrong with its value (a correction); a formal inquiry about how staff's data is handled (the
@@ -132,7 +127,7 @@ def test_closing_the_account_and_erasing_data_is_still_a_suspension(matcher: Mat
     ("is our client list locked down, or can anyone at your company open it?", 5),  # was Art. 14
 ])
 def test_everyday_words_take_their_article(matcher: Matcher, text: str, article: int) -> None:
-    _answers(matcher, text, article)
+    answers(matcher, text, article)
 
 
 # --- Second diagnosis: r15d and r15e, scored untouched on 8452cc7 (en 98.7 / 98.0, ja 97.1 / 98.1, request R 93.3 /
@@ -179,7 +174,7 @@ def test_regional_endings_and_pronouns_are_read_as_standard(text: str, read: str
 
 
 def test_a_regional_question_about_stopping_use_is_article_9(matcher: Matcher) -> None:
-    _answers(matcher, "データ漏れたら、使うのやめでけろって言えるんだべか", 9)  # was Art. 5
+    answers(matcher, "データ漏れたら、使うのやめでけろって言えるんだべか", 9)  # was Art. 5
 
 
 # --- 13. questions that take their article --------------------------------------------------------------------------
@@ -192,7 +187,7 @@ def test_a_regional_question_about_stopping_use_is_article_9(matcher: Matcher) -
     ("information that isn't really personal, do you collect that too?", 2),                      # guard: passed before
 ])
 def test_second_round_questions_take_their_article(matcher: Matcher, text: str, article: int) -> None:
-    _answers(matcher, text, article)
+    answers(matcher, text, article)
 
 
 def test_a_letter_to_whom_it_may_concern_is_still_a_request(matcher: Matcher) -> None:
@@ -233,7 +228,7 @@ def test_use_stopped_without_its_particle_is_a_suspension(matcher: Matcher) -> N
     ("外注先にもデータ渡すの？", 4),                           # guard: passed before (the keyword 外注先に, below)
 ])
 def test_silences_give_way_to_the_article_asked_about(matcher: Matcher, text: str, article: int) -> None:
-    _answers(matcher, text, article)
+    answers(matcher, text, article)
 
 
 @pytest.mark.parametrize("text, silence", [
@@ -257,7 +252,7 @@ def test_the_silences_still_answer_their_own_questions(matcher: Matcher, text: s
     "Could you tell me what personal information is used for?",            # guard: passed before
 ])
 def test_purposes_asked_in_general_are_the_list(matcher: Matcher, text: str) -> None:
-    _answers(matcher, text, 3)
+    answers(matcher, text, 3)
 
 
 @pytest.mark.parametrize("text", [
@@ -265,7 +260,7 @@ def test_purposes_asked_in_general_are_the_list(matcher: Matcher, text: str) -> 
     "利用目的を教えてもらえないケースってある？",               # guard: a refusal
 ])
 def test_being_told_ones_own_purposes_stays_article_6(matcher: Matcher, text: str) -> None:
-    _answers(matcher, text, 6)
+    answers(matcher, text, 6)
 
 
 @pytest.mark.parametrize("text", [
@@ -303,7 +298,7 @@ def test_asking_which_form_disclosure_takes_stays_a_question(matcher: Matcher) -
     ("クッキーでどういう情報を集めてるんでしょう？", 12),                                         # guard: passed before
 ])
 def test_fourth_round_questions_take_their_article(matcher: Matcher, text: str, article: int) -> None:
-    _answers(matcher, text, article)
+    answers(matcher, text, article)
 
 
 @pytest.mark.parametrize("text", [
@@ -320,7 +315,7 @@ def test_other_companies_and_giveaways_are_out_of_scope(matcher: Matcher, text: 
 # --- 20. a breach mentioned as context beside a question on prevention is Art. 5; a breach as a condition is still the
 # notification silence ---------------------------------------------------------------------------------------------------
 def test_preventing_leaks_amid_breach_news_is_article_5(matcher: Matcher) -> None:
-    _answers(matcher, "honestly every company seems to get breached lately. what are you doing to stop leaks?", 5)  # was a silence
+    answers(matcher, "honestly every company seems to get breached lately. what are you doing to stop leaks?", 5)  # was a silence
 
 
 def test_a_breach_as_a_condition_is_still_the_notification_silence(matcher: Matcher) -> None:
@@ -351,7 +346,7 @@ def test_a_representative_asking_for_the_principal_is_a_request(matcher: Matcher
     ("開示請求はどうやって出すんですか？", 7),             # guard: passed before
 ])
 def test_a_request_named_by_its_term_is_its_article(matcher: Matcher, text: str, article: int) -> None:
-    _answers(matcher, text, article)
+    answers(matcher, text, article)
 
 
 def test_an_identity_check_question_is_still_that_silence(matcher: Matcher) -> None:
@@ -366,7 +361,7 @@ def test_own_data_about_me_sent_politely_is_a_disclosure(matcher: Matcher) -> No
 
 
 def test_a_process_for_one_of_our_employees_is_article_7(matcher: Matcher) -> None:
-    _answers(matcher, "is there a process for one of our employees to check what personal data you hold on them? "
+    answers(matcher, "is there a process for one of our employees to check what personal data you hold on them? "
                       "asking for our HR team", 7)  # was the refusal
 
 

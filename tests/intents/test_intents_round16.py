@@ -11,12 +11,7 @@ import pytest
 
 from intents.matcher import Matcher
 from intents.typos import fix_learner_forms
-from tests.intents.expect import not_request, request
-
-
-def _answers(matcher: Matcher, text: str, article: int) -> None:
-    match = matcher.match(text)
-    assert (match.decision, match.article, match.handoff) == ("answer", article, None), (match.decision, match.intent)
+from tests.intents.expect import answers, not_request, request
 
 
 # --- 1. the writer's own earlier mail pasted as quote lines: their own words, read as written now ---------------------
@@ -58,14 +53,6 @@ def test_south_asian_english_forms_are_read_as_the_standard_ones(folded: str, re
     assert fix_learner_forms(folded) == read
 
 
-@pytest.mark.parametrize("text, handoff", [
-    ("Kindly share my complete profile data that is stored with you. Do the needful.", "disclosure"),       # was a fallback
-    ("Please revert with the purposes my personal data is being utilised for. Do the needful.", "purpose_notification"),  # was an answer
-])
-def test_south_asian_english_requests(matcher: Matcher, text: str, handoff: str) -> None:
-    request(matcher, text, handoff)
-
-
 def test_whether_you_share_data_is_not_a_disclosure(matcher: Matcher) -> None:
     not_request(matcher, "do you share my data?")  # guard
 
@@ -77,15 +64,19 @@ def test_whether_you_share_data_is_not_a_disclosure(matcher: Matcher) -> None:
     "just wondering, could my attorney ask you which purposes my details are used for?",                           # guard
 ])
 def test_asking_to_be_told_the_purposes_is_article_6(matcher: Matcher, text: str) -> None:
-    _answers(matcher, text, 6)
+    answers(matcher, text, 6)
 
 
 def test_the_purposes_themselves_stay_article_3(matcher: Matcher) -> None:
-    _answers(matcher, "what purposes do you use my data for?", 3)  # guard
+    answers(matcher, "what purposes do you use my data for?", 3)  # guard
 
 
 # --- 5. a representative writing for a relative: the relative's wish relayed, their data read as theirs ----------------
 @pytest.mark.parametrize("text, handoff", [
+    # family 3, South Asian English requests
+    ("Kindly share my complete profile data that is stored with you. Do the needful.", "disclosure"),       # was a fallback
+    ("Please revert with the purposes my personal data is being utilised for. Do the needful.", "purpose_notification"),  # was an answer
+    # family 5, a representative's relayed wish
     ("I'm writing for my aunt, who asked me to take care of this. She would like to be told what her personal data is "
      "used for by your company.", "purpose_notification"),                                                  # was an answer
     ("I'm contacting you for my grandfather, Mr Sato. He would like to be shown everything you store about him.",
@@ -95,7 +86,7 @@ def test_the_purposes_themselves_stay_article_3(matcher: Matcher) -> None:
     ("My father (79) asked me to help him get everything you keep about him. He has given me power of attorney.",
      "disclosure"),                                                                                         # was an answer
 ])
-def test_a_representatives_relayed_wish_is_the_principals_request(matcher: Matcher, text: str, handoff: str) -> None:
+def test_south_asian_english_and_relayed_wishes_are_requests(matcher: Matcher, text: str, handoff: str) -> None:
     request(matcher, text, handoff)
 
 
@@ -108,7 +99,7 @@ def test_a_relatives_wish_without_authority_is_not_a_request(matcher: Matcher) -
     "父の代わりに開示の請求をすることはできますか。父は高齢でパソコンが使えないので。",                                  # was a fallback
 ])
 def test_asking_for_a_relatives_data_as_their_representative_is_article_7(matcher: Matcher, text: str) -> None:
-    _answers(matcher, text, 7)
+    answers(matcher, text, 7)
 
 
 def test_a_broken_computer_stays_out_of_scope(matcher: Matcher) -> None:
@@ -124,7 +115,7 @@ def test_a_broken_computer_stays_out_of_scope(matcher: Matcher) -> None:
     ("what do you use customers data for", 3),                                # guard
 ])
 def test_filler_adverbs_do_not_break_a_phrase(matcher: Matcher, text: str, article: int) -> None:
-    _answers(matcher, text, article)
+    answers(matcher, text, article)
 
 
 def test_fillers_are_left_out_of_keywords_and_messages_alike() -> None:
@@ -138,7 +129,7 @@ def test_fillers_are_left_out_of_keywords_and_messages_alike() -> None:
     ("Is customer data ever taken home on laptops? A friend's employer lost a bag with everybody's records in it.", 5),  # was hostile
 ])
 def test_a_worried_question_is_not_hostile(matcher: Matcher, text: str, article: int) -> None:
-    _answers(matcher, text, article)
+    answers(matcher, text, article)
 
 
 @pytest.mark.parametrize("text", [
@@ -159,7 +150,7 @@ def test_handing_over_everyones_data_or_acting_behind_someones_back_stays_hostil
     ("what's the address of your office?", 14),                                                    # guard
 ])
 def test_everyday_words_name_the_article(matcher: Matcher, text: str, article: int) -> None:
-    _answers(matcher, text, article)
+    answers(matcher, text, article)
 
 
 def test_a_broken_vpn_stays_out_of_scope(matcher: Matcher) -> None:
@@ -179,7 +170,7 @@ def test_japanese_letters_asking_for_a_request(matcher: Matcher, text: str, hand
 
 
 def test_where_the_contact_form_is_stays_article_14(matcher: Matcher) -> None:
-    _answers(matcher, "お問い合わせフォームはどこにありますか？", 14)  # guard
+    answers(matcher, "お問い合わせフォームはどこにありますか？", 14)  # guard
 
 
 # --- 10. everything the account holds, shown ------------------------------------------------------------------------
@@ -196,7 +187,7 @@ def test_showing_what_the_account_holds_is_article_7(matcher: Matcher) -> None:
     ("What are the cases where customer can request stopping of usage of personal data?", 9),    # was Art. 7
 ])
 def test_a_question_about_a_request_is_not_the_request(matcher: Matcher, text: str, article: int) -> None:
-    _answers(matcher, text, article)
+    answers(matcher, text, article)
 
 
 @pytest.mark.parametrize("text, handoff", [
@@ -221,7 +212,7 @@ def test_kyushu_questions_are_read_as_standard_ones() -> None:
     "if I asked you what purpose you hold my email for, would you answer?",                    # was Art. 3 first
 ])
 def test_asking_to_be_told_the_purposes_again_is_article_6(matcher: Matcher, text: str) -> None:
-    _answers(matcher, text, 6)
+    answers(matcher, text, 6)
 
 
 # --- 13. leaving named as the time of the ask ("before I decide whether to delete my account, I want to see…") --------
@@ -236,7 +227,7 @@ def test_leaving_itself_stays_the_request(matcher: Matcher) -> None:
 
 # --- 14. obtaining data fairly, in everyday words: Art. 2 ----------------------------------------------------------
 def test_obtained_fairly_in_everyday_words_is_article_2(matcher: Matcher) -> None:
-    _answers(matcher, "do you get people's info illegally or is it all above board", 2)  # was a fallback
+    answers(matcher, "do you get people's info illegally or is it all above board", 2)  # was a fallback
 
 
 # --- 15. how identity is checked stays the policy's silence (Art. 3's "confirming identity" keywords beside it) --------
@@ -269,7 +260,7 @@ def test_ones_own_request_log_is_not_refused(matcher: Matcher) -> None:
     ("signed up for a newer service of yours last week. does this main policy apply there too?", 1),  # was Art. 2 first
 ])
 def test_everyday_words_name_the_article_too(matcher: Matcher, text: str, article: int) -> None:
-    _answers(matcher, text, article)
+    answers(matcher, text, article)
 
 
 # --- 18. the particle とか is no start of a kana noun (「閲覧履歴とかって」 holds no 勝手) --------------------------------
@@ -282,7 +273,7 @@ def test_toka_is_read_as_the_particle(matcher: Matcher) -> None:
 
 # --- 19. how the company handles such a request, asked in general, is no ask for someone's data ----------------------
 def test_grounds_to_decline_a_request_are_a_question(matcher: Matcher) -> None:
-    _answers(matcher, "I act for a number of clients who use your apps. Before anything formal, on what grounds may the "
+    answers(matcher, "I act for a number of clients who use your apps. Before anything formal, on what grounds may the "
                       "Company decline a request to disclose a user's personal information?", 7)  # was the refusal
 
 
