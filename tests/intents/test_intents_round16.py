@@ -306,3 +306,25 @@ def test_an_account_held_jointly_is_the_writers_own(matcher: Matcher) -> None:
 def test_someone_elses_data_is_still_refused(matcher: Matcher) -> None:
     match = matcher.match("my housemate has an account with you. send me the email address on it")  # guard
     assert match.handoff is None and match.intent == "others_data", (match.decision, match.intent)
+
+
+# --- 22. third wave (r16i): the writer's own case over the general list, asking for one's data as a hypothetical, staff
+# looking at will, a person looped in, details said not to be personal, a project the user made ---------------------
+@pytest.mark.parametrize("text, article", [
+    ("is there a way to learn the purpose you use MY info for specifically, not just the general list?", 6),  # was Art. 3
+    ("just curious, if I asked for all my data would you have to hand it over?", 7),                          # was a fallback
+    ("would you ever say no if I asked for my personal data?", 7),                                            # was Art. 6
+    ("can your staff look at my account info whenever they feel like it?", 5),                                # was Art. 14
+])
+def test_third_wave_questions_name_their_article(matcher: Matcher, text: str, article: int) -> None:
+    answers(matcher, text, article)
+
+
+def test_a_person_looped_in_is_an_inquiry(matcher: Matcher) -> None:
+    request(matcher, "hey, could you loop in someone from your privacy team? we'd rather discuss this with a person",
+            "inquiry")  # was Art. 14
+
+
+def test_deleting_a_project_one_made_is_product_support(matcher: Matcher) -> None:
+    match = matcher.match("how do I delete a project I created?")  # was Art. 9
+    assert (match.decision, match.article) == ("fallback", None), (match.decision, match.intent)
