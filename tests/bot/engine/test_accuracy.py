@@ -130,7 +130,7 @@ def test_holdout_sets_meet_the_same_targets(matcher: Matcher, name: str) -> None
     assert report.missed_targets() == [], _failures(report)
 
 
-#: Blind sets of rounds 3, 5 and 6 (written by helpers who saw only the policy text and the issue's family list).
+#: Blind sets of rounds 3 to 9 and 16 (written by helpers who saw only the policy text and the issue's family list).
 #: Scored untouched first (README "Accuracy on text nobody here wrote"), then used to diagnose families of failure;
 #: these floors, a little under the figures reached, keep the fixes from regressing. Issue 13's targets. (Round 5's
 #: r5e was read last, by one engineer, and keeps its off-topic figure below the target: the floor is what it reads.)
@@ -171,6 +171,17 @@ BLIND_FLOORS = {
     "blind_r9b.jsonl": {"en": 0.96, "ja": 0.98, "precision": 0.98, "recall": 0.96, "offtopic": 0.97, "dead_ends": 0.01},
     "blind_r9c.jsonl": {"en": 0.98, "ja": 0.98, "precision": 0.98, "recall": 0.98, "offtopic": 0.97, "dead_ends": 0.01},
     "blind_r9x.jsonl": {"en": 0.97, "ja": 0.97, "precision": 0.98, "recall": 0.97, "offtopic": 0.95, "dead_ends": 0.01},
+    # round 16's read sets, kept in tests/data/round16/ (untouched figures in the README, "Round-16 blind sets"; floors
+    # under those of main 7791a01: r16a 98.7/100/100/98.4/100/0.5, r16c 98.7/100/100/100/100/0.0, r16d 97.4/99.0/100/
+    # 100/97.6/1.0, r16e 99.3/99.0/100/98.3/100/0.0, r16f 98.7/99.0/98.4/100/100/0.0, r16g 99.4/100/100/98.3/100/0.5,
+    # r16i all 100/0.0)
+    "round16/blind_r16a.jsonl": {"en": 0.97, "ja": 0.98, "precision": 0.98, "recall": 0.96, "offtopic": 0.97, "dead_ends": 0.015},
+    "round16/blind_r16c.jsonl": {"en": 0.97, "ja": 0.98, "precision": 0.98, "recall": 0.98, "offtopic": 0.97, "dead_ends": 0.01},
+    "round16/blind_r16d.jsonl": {"en": 0.96, "ja": 0.97, "precision": 0.98, "recall": 0.98, "offtopic": 0.95, "dead_ends": 0.02},
+    "round16/blind_r16e.jsonl": {"en": 0.97, "ja": 0.97, "precision": 0.98, "recall": 0.96, "offtopic": 0.97, "dead_ends": 0.01},
+    "round16/blind_r16f.jsonl": {"en": 0.97, "ja": 0.97, "precision": 0.96, "recall": 0.98, "offtopic": 0.97, "dead_ends": 0.01},
+    "round16/blind_r16g.jsonl": {"en": 0.97, "ja": 0.98, "precision": 0.98, "recall": 0.96, "offtopic": 0.97, "dead_ends": 0.015},
+    "round16/blind_r16i.jsonl": {"en": 0.98, "ja": 0.98, "precision": 0.98, "recall": 0.98, "offtopic": 0.97, "dead_ends": 0.01},
 }
 
 
