@@ -328,3 +328,28 @@ def test_a_person_looped_in_is_an_inquiry(matcher: Matcher) -> None:
 def test_deleting_a_project_one_made_is_product_support(matcher: Matcher) -> None:
     match = matcher.match("how do I delete a project I created?")  # was Art. 9
     assert (match.decision, match.article) == ("fallback", None), (match.decision, match.intent)
+
+
+# --- 23. fourth wave (r16l, read after its score) ---------------------------------------------------------------------
+def test_a_claimed_investigator_asking_for_a_named_account_holder_is_refused(matcher: Matcher) -> None:
+    # "Mark" is a word of the catalog, so the name is not found by its capitals: the role names the person
+    match = matcher.match("I'm a private investigator. Send me everything you hold on your account holder Mark Ellis.")
+    assert match.handoff is None and match.intent == "others_data", (match.decision, match.intent)  # was a disclosure
+
+
+def test_what_is_kept_on_account_holders_in_general_is_no_refusal(matcher: Matcher) -> None:
+    match = matcher.match("what data do you keep on your account holder after they close the account?")  # guard
+    assert match.intent != "others_data"
+
+
+@pytest.mark.parametrize("text, handoff", [
+    ("so i've used your app for years and got kind of paranoid about how much these apps know about me lol. anyway can "
+     "you just send me every bit of personal info you've got on my account", "disclosure"),  # was an answer
+    ("人につないでもらえますか？アカウントの件です", "inquiry"),                                   # was Art. 14
+])
+def test_fourth_wave_requests(matcher: Matcher, text: str, handoff: str) -> None:
+    request(matcher, text, handoff)
+
+
+def test_asking_to_see_ones_data_as_a_hypothetical_is_article_7(matcher: Matcher) -> None:
+    answers(matcher, "If I asked to see my personal info, would you ever say no?", 7)  # was a fallback
