@@ -349,7 +349,3 @@ def test_what_is_kept_on_account_holders_in_general_is_no_refusal(matcher: Match
 ])
 def test_fourth_wave_requests(matcher: Matcher, text: str, handoff: str) -> None:
     request(matcher, text, handoff)
-
-
-def test_asking_to_see_ones_data_as_a_hypothetical_is_article_7(matcher: Matcher) -> None:
-    answers(matcher, "If I asked to see my personal info, would you ever say no?", 7)  # was a fallback
