@@ -958,8 +958,7 @@ class Matcher:
                 return result("answer", listed, confidence=top_score / 100, extra={"unlisted"}, also=(silent.id,))
             return result("answer", silent, confidence=top_score / 100, extra={"silent"})
 
-        if s.evidence[top] == 0 and not (told is not None or (
-                top_topic.article == 6 and _ASKED_TO_TELL_PURPOSES.search(s.norm.text if s.cue_text is None else s.cue_text))):
+        if s.evidence[top] == 0 and not (told is not None or (top_topic.article == 6 and self._asks_to_be_told(s))):
             # A topic the message names by a term (開示請求, "subject access"), close behind one it only resembles by an
             # example's frame ("…ってどうやってするんですか", "how does that work"), is what is asked (round 15); not
             # when the message asks about asking to be told the purposes, which is Art. 6 itself (round 16).
@@ -1006,13 +1005,18 @@ class Matcher:
         the message asks about asking the company to tell them ("is there any provision by which a customer can ask the
         company to inform the purpose…", "could my lawyer ask you what purposes my data is used for?"), round 16.
         The position in `topics` of Art. 6's best intent, else None."""
-        if top_topic.article != 3 or not _ASKED_TO_TELL_PURPOSES.search(s.norm.text if s.cue_text is None else s.cue_text):
+        if top_topic.article != 3 or not self._asks_to_be_told(s):
             return None
         for i in topics[1:]:
             if top_score - s.total[i] <= self.t.named_over_frame_margin and not self._articleless[i] \
                     and self._intents[int(self._topic[i])].article == 6:
                 return i
         return None
+
+    @staticmethod
+    def _asks_to_be_told(s: "_Scores") -> bool:
+        """Whether the message asks about asking the company to tell the purposes (`_ASKED_TO_TELL_PURPOSES`)."""
+        return _ASKED_TO_TELL_PURPOSES.search(s.norm.text if s.cue_text is None else s.cue_text) is not None
 
     @staticmethod
     def _asks_in_general(s: "_Scores") -> bool:
