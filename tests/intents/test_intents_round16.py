@@ -349,3 +349,13 @@ def test_what_is_kept_on_account_holders_in_general_is_no_refusal(matcher: Match
 ])
 def test_fourth_wave_requests(matcher: Matcher, text: str, handoff: str) -> None:
     request(matcher, text, handoff)
+
+
+# --- 24. the product compared with another is out of scope; data between the company's own products stays Art. 2 ------
+def test_the_product_compared_with_another_is_out_of_scope(matcher: Matcher) -> None:
+    match = matcher.match("how is your app different from Notion?")  # was Art. 2
+    assert (match.decision, match.article) == ("fallback", None), (match.decision, match.intent)
+
+
+def test_data_between_the_companys_products_stays_article_2(matcher: Matcher) -> None:
+    answers(matcher, "is my data shared between your products?", 2)  # guard
