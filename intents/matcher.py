@@ -1016,13 +1016,13 @@ class Matcher:
     @staticmethod
     def _asks_to_be_told(s: "_Scores") -> bool:
         """Whether the message asks about asking the company to tell the purposes (`_ASKED_TO_TELL_PURPOSES`)."""
-        return _ASKED_TO_TELL_PURPOSES.search(s.norm.text if s.cue_text is None else s.cue_text) is not None
+        return _ASKED_TO_TELL_PURPOSES.search(s.read_text) is not None
 
     @staticmethod
     def _asks_in_general(s: "_Scores") -> bool:
         """Whether the message names no one whose data it is and nothing of Art. 6's procedure (`_PURPOSE_OWNER`,
         `_PURPOSE_PROCEDURE`)."""
-        text = s.norm.text if s.cue_text is None else s.cue_text
+        text = s.read_text
         return not (_PURPOSE_OWNER.search(text) or _PURPOSE_PROCEDURE.search(text))
 
     def _no_dead_end(self, s: "_Scores", topics: list[int], cues: CueScores, result: Callable[..., Match]) -> Match:
@@ -1363,3 +1363,8 @@ class _Scores:
     ask_used: bool = False
     #: Kana writing as the cues read it (`KanaReader.for_cues`), or None: they read `norm.cleaned`.
     cue_text: str | None = None
+
+    @property
+    def read_text(self) -> str:
+        """The text the purpose readings search: kana writing as the cues read it, else the normalised text."""
+        return self.norm.text if self.cue_text is None else self.cue_text
