@@ -48,6 +48,14 @@ _SENTENCE_END = re.compile(r"(?<=[.!?。！？\n])")
 #: A title's full stop ends no sentence (round 9): "disclose Ms. Price's data" is one sentence, read whole; before,
 #: "Ms." ended one and the item was left without its owner.
 _TITLE_DOT = re.compile(r"\b(Mr|Ms|Mrs|Mx|Dr|Prof|Sgt|Det|Insp|Capt|Lt|Sen|Rep|Gov|Hon|Rev|Jr|Sr|St)\.(?=\s)")
+#: Initials after a title end no sentence either (round 17): "Mr. R. Ishida", "Dr J. K. Rowe" are one name.
+_TITLE_INITIALS = re.compile(r"\b(?:Mr|Ms|Mrs|Mx|Dr|Prof)\.?\s+(?:[A-Z]\.\s*){1,3}(?=[A-Z][a-z])")
+
+
+def _initials_undotted(match: re.Match[str]) -> str:
+    return match.group().replace(".", " ")
+
+
 #: A person named by two or three capitalised words ("Robert Chen", "Mary Ann O'Brien"): each word must be no word the
 #: catalog writes in lower case, no function word and none of `not_names` (others.toml), so "Google Analytics" or
 #: "Privacy Policy" are no one. Written `personname` for the vocabulary (a `subject`), unless the writer gives it as
@@ -292,12 +300,14 @@ class OthersReader:
         handle = ("'" in own_text or '"' in own_text or "@" in own_text or "‘" in own_text or "“" in own_text) \
             and _HANDLE.search(own_text) is not None
         named = _NAME.search(own_text) is not None
-        if "@" in own_text or handle or named or self._en_trigger_found(folded, view):
+        # (a title's full stop splits `folded` into sentences: "dr\nj\nsmith" is read again below with the name whole)
+        titled = "." in own_text and _TITLE_DOT.search(own_text) is not None
+        if "@" in own_text or handle or named or titled or self._en_trigger_found(folded, view):
             text = _EMAIL.sub(f" {EMAIL_WORD} ", _OWN_LABELLED.sub(rf"\1 {OWN_ADDRESS_WORD} ", own_text))
             if handle:
                 text = _HANDLE.sub(rf"\1 {HANDLE_WORD}", text)
             if "." in text:
-                text = _TITLE_DOT.sub(r"\1", text)
+                text = _TITLE_DOT.sub(r"\1", _TITLE_INITIALS.sub(_initials_undotted, text))
             if named:
                 text = self._named(text)
             if self._reads("en", [fold(s) for s in _sentences(text)]):
