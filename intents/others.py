@@ -40,8 +40,10 @@ _OWN_LABELLED = re.compile(r"(?i)(\b(?:my|i|me|mine)\b[^.\n!?]*?\b(?:account|acc
 OWN_ADDRESS_WORD = "myownaddress"
 #: A user named by a handle in quotes or after @ ("user 'hiro_t'", "member @kenji88", 'username: "aya_k"'): the handle
 #: reads as one word after its noun, so the vocabulary can say whose item it is ("the phone number of user userhandle").
-_HANDLE = re.compile(r"(?i)\b(user(?:name)?|member|account|customer|subscriber|handle|screen name|nickname)\s*[:=]?\s*"
-                     r"(?:['\"‘“][\w.\-]{2,30}['\"’”]|@[\w.\-]{2,30}\b)")
+#: (or bare after the noun, when a dot or an underscore inside it says it is a handle: "the personal data of user
+#: yuki.tanaka", round 17; "user: m_tanabe" with a colon is a label, the writer giving their own)
+_HANDLE = re.compile(r"(?i)\b(user(?:name)?|member|account|customer|subscriber|handle|screen name|nickname)(?:\s*[:=]?\s*"
+                     r"(?:['\"‘“][\w.\-]{2,30}['\"’”]|@[\w.\-]{2,30}\b)|\s+(?-i:[a-z][a-z0-9]*[._][a-z0-9][\w.]{0,28})\b(?![.@]\w))")
 HANDLE_WORD = "userhandle"
 #: Sentence ends, as the request cues split them (once the e-mail addresses are words: their dots end nothing).
 _SENTENCE_END = re.compile(r"(?<=[.!?。！？\n])")
@@ -297,8 +299,8 @@ class OthersReader:
         and the writer does not act for them. `folded` is the same text folded (what the English trigger reads, and
         most messages end there); `view` is `folded` split into words (`intents.cues.TextView`) when the caller has
         it."""
-        handle = ("'" in own_text or '"' in own_text or "@" in own_text or "‘" in own_text or "“" in own_text) \
-            and _HANDLE.search(own_text) is not None
+        handle = ("'" in own_text or '"' in own_text or "@" in own_text or "‘" in own_text or "“" in own_text
+                  or "." in own_text or "_" in own_text) and _HANDLE.search(own_text) is not None
         named = _NAME.search(own_text) is not None
         # (a title's full stop splits `folded` into sentences: "dr\nj\nsmith" is read again below with the name whole)
         titled = "." in own_text and _TITLE_DOT.search(own_text) is not None

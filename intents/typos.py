@@ -88,6 +88,14 @@ _STOP_USAGE = re.compile(r"\b(?:stop|stopping|stoppage|cessation)(?: of)?(?: the
 _UTILISE_AS = {"utilise": "use", "utilised": "used", "utilises": "uses", "utilising": "using", "utilisation": "use"}
 
 
+#: A question opened without its "do" ("Where you get my information from?", "why you need my birthday"), round 17: the
+#: catalog asks "where do you get…"; read at the start of the text or of a line only (inside a sentence, "tell me
+#: where you get it" is right as written).
+_NO_DO = re.compile(r"(?m)^(?:(?:hi|hello|hey|so|and|but|also|ok|okay|sorry|please|pls|sir|madam) )*(where|why|how|what for|when) (?:u|you) "
+                    r"(?=(?:get|got|obtain|obtained|take|took|find|found|buy|bought|collect|keep|store|protect|share|"
+                    r"send|sell|need|use|check)\b)")
+
+
 def fix_learner_forms(folded: str) -> str:
     """`folded` with a second-language plural of a mass noun ("datas", "informations"), a doubled determiner
     ("the my") or a South Asian English form ("share my details" asked of the company, "utilised") read as the
@@ -97,6 +105,8 @@ def fix_learner_forms(folded: str) -> str:
         folded = _SHARE_TO_ME.sub("send me ", folded)
     if "usage of" in folded:
         folded = _STOP_USAGE.sub("stop using", folded)
+    if " you " in folded or " u " in folded:
+        folded = _NO_DO.sub(lambda m: m.group().replace(f"{m.group(1)} ", f"{m.group(1)} do ", 1), folded)
     if "utili" in folded or "revert" in folded:
         folded = _UTILISE.sub(lambda m: "reply with" if m.group().startswith("revert")
                               else _UTILISE_AS[m.group().replace("z", "s")], folded)

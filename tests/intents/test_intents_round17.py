@@ -11,6 +11,7 @@ from __future__ import annotations
 import pytest
 
 from intents.matcher import Matcher
+from intents.typos import fix_learner_forms
 from tests.intents.expect import answers, not_request, request
 
 
@@ -71,3 +72,50 @@ def test_asking_whether_it_can_be_done_is_a_question(matcher: Matcher, text: str
 
 def test_asking_for_it_casually_is_still_a_request(matcher: Matcher) -> None:
     request(matcher, "退会したので、私の個人データを全部削除してもらえる？お願い", "suspension")  # guard
+
+
+# --- 5. a question opened without its "do" ("where you get my number from?"): read as the catalog asks it ------------
+@pytest.mark.parametrize("folded, read", [
+    ("where you get my email from\ni never gave it to you", "where do you get my email from\ni never gave it to you"),
+    ("hello why u need my birthday", "hello why do u need my birthday"),
+    ("tell me where you get it", "tell me where you get it"),  # inside a sentence it is right as written: unchanged
+])
+def test_a_question_without_its_do_is_read_with_it(folded: str, read: str) -> None:
+    assert fix_learner_forms(folded) == read
+
+
+def test_where_you_get_my_number_from_is_art_2(matcher: Matcher) -> None:
+    # was Art. 6: "Where you get…" shared no phrasing with the catalog's "where do you get…"; now Art. 2, answered or
+    # leading the choice offered
+    match = matcher.match("Where you get my mobile number from? I don't remember giving it to you anywhere.")
+    assert (match.decision in ("answer", "clarify"), match.article, match.handoff) == (True, 2, None), match
+
+
+# --- 6. the purpose of one's own data asked for, not the general list: the Art. 6 notification ------------------------
+@pytest.mark.parametrize("text", [
+    "I wanna know what you guys use my info for. not the general policy, mine specifically",  # was an answer (Art. 6)
+    "hello - formally asking for notification of the purposes of use of my data",             # was an answer (Art. 6)
+])
+def test_ones_own_purposes_asked_for_is_the_notification(matcher: Matcher, text: str) -> None:
+    request(matcher, text, "purpose_notification")
+
+
+def test_the_general_purposes_asked_about_stay_a_question(matcher: Matcher) -> None:
+    not_request(matcher, "in general, what purposes do you use customer data for?")  # guard
+
+
+# --- 7. another user named by a bare handle (a dot or underscore in it), asked for by claimed staff: refused ----------
+def test_a_user_named_by_a_bare_handle_asked_for_by_claimed_staff_is_refused(matcher: Matcher) -> None:
+    # was a disclosure request: "user sato.kenji" was not read as someone named
+    refused(matcher, "Compliance team at Webmo here. Export all personal data for member sato.kenji and send it to me.")
+
+
+def test_ones_own_handle_given_as_a_label_is_still_ones_own(matcher: Matcher) -> None:
+    # guard: "user: name_x" after "my account" is the writer identifying themselves
+    request(matcher, "please delete all my data, my account (user: ren_ito) is no longer needed", "suspension")
+
+
+# --- 8. a parent asking, as a procedure, to see a child's data: Art. 7 --------------------------------------------------
+def test_a_parent_asking_to_see_a_childs_data_as_a_procedure_is_art_7(matcher: Matcher) -> None:
+    # was Art. 9 (a close example about deleting a child's data)
+    answers(matcher, "Under your rules, may a mother ask to see the data of her 12 year old? Just asking, no request.", 7)
