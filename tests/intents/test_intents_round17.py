@@ -119,3 +119,32 @@ def test_ones_own_handle_given_as_a_label_is_still_ones_own(matcher: Matcher) ->
 def test_a_parent_asking_to_see_a_childs_data_as_a_procedure_is_art_7(matcher: Matcher) -> None:
     # was Art. 9 (a close example about deleting a child's data)
     answers(matcher, "Under your rules, may a mother ask to see the data of her 12 year old? Just asking, no request.", 7)
+
+
+# --- 9. a relative's detail mentioned in a question about how the company protects it: Art. 5, not the refusal -------
+@pytest.mark.parametrize("text", [
+    "my mum keeps asking me if it's safe to type her address into your app. what should i tell her - how do you keep "
+    "it protected?",                                                              # was the others'-data silence
+    "my dad asks if it is safe to give his phone number to your site. how do you protect it?",  # the same
+])
+def test_a_relatives_detail_in_a_question_about_protection_is_art_5(matcher: Matcher, text: str) -> None:
+    answers(matcher, text, 5)
+
+
+def test_a_relatives_data_asked_for_is_still_refused(matcher: Matcher) -> None:
+    refused(matcher, "my brother uses your app. send me his phone number and address")  # guard
+
+
+# --- 10. words run together in capitals ("GoogleAnalytics", full-width in Japanese): read as the words ---------------
+@pytest.mark.parametrize("text", [
+    "ＧｏｏｇｌｅＡｎａｌｙｔｉｃｓって何を集めてるんですか？",   # was cookies (Art. 12)
+    "does your site run GoogleAnalytics on me?",                # was a fallback
+])
+def test_run_together_words_are_read_as_words(matcher: Matcher, text: str) -> None:
+    answers(matcher, text, 11)
+
+
+def test_a_brand_written_as_one_word_stays_one_word(matcher: Matcher) -> None:
+    # guard of the new reading itself: "YouTube" is not split ("tube" is no word of the catalog)
+    from intents.matcher import _CAMEL
+    assert _CAMEL.sub(matcher._camel_words, "I saw your ad on YouTube") == "I saw your ad on YouTube"
