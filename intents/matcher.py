@@ -704,13 +704,14 @@ class Matcher:
                        cue_text)
 
     def _camel_words(self, match: "re.Match[str]") -> str:
-        """A run-together word split into its parts (in ASCII) when every part is a vocabulary word of three letters
-        or more and the whole is none ("GoogleAnalytics" → "Google Analytics"; "YouTube", "iPhone" stay whole)."""
+        """A run-together word split into its parts (in ASCII) when every part is a vocabulary word of four letters
+        or more and the whole is none ("GoogleAnalytics" → "Google Analytics"; brands such as "WhatsApp", "YouTube",
+        "PayPal" and "iPhone" stay whole: a short part, such as "app", is what a brand name is made of)."""
         word = unicodedata.normalize("NFKC", match.group())
         parts = _CAMEL_PART.findall(word)
         vocabulary = self._lexical.vocabulary
         if stem(word.casefold()) in vocabulary or not all(
-                len(p) >= 3 and p.casefold() not in STOPWORDS and stem(p.casefold()) in vocabulary for p in parts):
+                len(p) >= 4 and p.casefold() not in STOPWORDS and stem(p.casefold()) in vocabulary for p in parts):
             return match.group()
         return " ".join(parts)
 

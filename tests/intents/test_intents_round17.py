@@ -147,4 +147,4 @@ def test_run_together_words_are_read_as_words(matcher: Matcher, text: str) -> No
 def test_a_brand_written_as_one_word_stays_one_word(matcher: Matcher) -> None:
     # guard of the new reading itself: "YouTube" is not split ("tube" is no word of the catalog)
     from intents.matcher import _CAMEL
-    assert _CAMEL.sub(matcher._camel_words, "I saw your ad on YouTube") == "I saw your ad on YouTube"
+    assert _CAMEL.sub(matcher._camel_words, "I saw it on YouTube and WhatsApp") == "I saw it on YouTube and WhatsApp"
