@@ -43,8 +43,23 @@ OWN_ADDRESS_WORD = "myownaddress"
 #: (or bare after the noun, when a dot or an underscore inside it says it is a handle: "the personal data of user
 #: yuki.tanaka", round 17; "user: m_tanabe" with a colon is a label, the writer giving their own)
 _HANDLE = re.compile(r"(?i)\b(user(?:name)?|member|account|customer|subscriber|handle|screen name|nickname)(?:\s*[:=]?\s*"
-                     r"(?:['\"‘“][\w.\-]{2,30}['\"’”]|@[\w.\-]{2,30}\b)|\s+(?-i:[a-z][a-z0-9]*[._][a-z0-9][\w.]{0,28})\b(?![.@]\w))")
+                     r"(?:['\"‘“][\w.\-]{2,30}['\"’”]|@[\w.\-]{2,30}\b)|\s+[a-z][a-z0-9]*[._][a-z0-9][\w.]{0,28}\b(?![.@]\w))")
 HANDLE_WORD = "userhandle"
+#: A bare handle after its noun (`_HANDLE`'s last form), looked for where the noun is: `_HANDLE` searched over a long
+#: message tries every position (about 0.1 ms on a 4,000-character one), and most messages have a dot.
+_BARE_NOUNS = ("user ", "username ", "member ", "customer ", "subscriber ", "handle ", "screen name ", "nickname ")
+_BARE_HANDLE = re.compile(r"\s*[a-z][a-z0-9]*[._][a-z0-9][\w.]{0,28}\b(?![.@]\w)")
+
+
+def _bare_handle(lowered: str) -> bool:
+    """Whether `lowered` (the text in lower case) names someone by a bare handle after its noun ("user yuki.tanaka")."""
+    for noun in _BARE_NOUNS:
+        start = lowered.find(noun)
+        while start != -1:
+            if (start == 0 or not lowered[start - 1].isalnum()) and _BARE_HANDLE.match(lowered, start + len(noun)):
+                return True
+            start = lowered.find(noun, start + 1)
+    return False
 #: Sentence ends, as the request cues split them (once the e-mail addresses are words: their dots end nothing).
 _SENTENCE_END = re.compile(r"(?<=[.!?。！？\n])")
 #: A title's full stop ends no sentence (round 9): "disclose Ms. Price's data" is one sentence, read whole; before,
@@ -299,8 +314,10 @@ class OthersReader:
         and the writer does not act for them. `folded` is the same text folded (what the English trigger reads, and
         most messages end there); `view` is `folded` split into words (`intents.cues.TextView`) when the caller has
         it."""
-        handle = ("'" in own_text or '"' in own_text or "@" in own_text or "‘" in own_text or "“" in own_text
-                  or "." in own_text or "_" in own_text) and _HANDLE.search(own_text) is not None
+        handle = (("'" in own_text or '"' in own_text or "@" in own_text or "‘" in own_text or "“" in own_text)
+                  and _HANDLE.search(own_text) is not None) \
+            or (("." in own_text or "_" in own_text) and any(noun in folded for noun in _BARE_NOUNS)
+                and _bare_handle(own_text.lower()))
         named = _NAME.search(own_text) is not None
         # (a title's full stop splits `folded` into sentences: "dr\nj\nsmith" is read again below with the name whole)
         titled = "." in own_text and _TITLE_DOT.search(own_text) is not None
