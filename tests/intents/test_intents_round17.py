@@ -148,3 +148,34 @@ def test_a_brand_written_as_one_word_stays_one_word(matcher: Matcher) -> None:
     # guard of the new reading itself: "YouTube" is not split ("tube" is no word of the catalog)
     from intents.matcher import _CAMEL
     assert _CAMEL.sub(matcher._camel_words, "I saw it on YouTube and WhatsApp") == "I saw it on YouTube and WhatsApp"
+
+
+# --- 11. the policy's own terms asked about in Japanese: the loanword in full, 「個人情報等」 -------------------------------
+@pytest.mark.parametrize("text, article", [
+    ("御社のアウトソーシングのルールは？", 4),                              # was a fallback
+    ("規約に出てくる「個人情報等」の意味を教えてください", 2),              # was a fallback
+])
+def test_the_policys_own_terms_asked_about_in_japanese(matcher: Matcher, text: str, article: int) -> None:
+    answers(matcher, text, article)
+
+
+# --- 12. another company's own policy named by its possessive ("Zoom's privacy policy"): out of scope -----------------
+def test_another_companys_own_policy_is_out_of_scope(matcher: Matcher) -> None:
+    match = matcher.match("Does Dropbox's privacy policy let them scan my files?")  # was answered with Art. 13
+    assert (match.decision, match.article, "elsewhere" in match.flags) == ("fallback", None, True), match
+
+
+@pytest.mark.parametrize("text", [
+    "Does Webmo's privacy policy cover the mobile app?",                  # this company's own
+    "Does the vendor's privacy policy cover data that isn't personal information?",  # a questionnaire's word for it
+])
+def test_this_companys_policy_by_its_possessive_is_in_scope(matcher: Matcher, text: str) -> None:
+    match = matcher.match(text)  # guard
+    assert match.article is not None and "elsewhere" not in match.flags, match
+
+
+# --- 13. "I still want …" is a want stated now -------------------------------------------------------------------------
+def test_i_still_want_my_data_is_a_request(matcher: Matcher) -> None:
+    # was an answer (Art. 7): "still" between "I" and "want" hid the wish
+    request(matcher, "Following up: I still want a copy of all my personal data as requested before, please.",
+            "disclosure")
