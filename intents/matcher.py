@@ -106,7 +106,15 @@ _FORM_OPENING = re.compile(
     r"(?:^|(?<=[。！？!?\n]))[ \t　]*(?:突然の(?:ご連絡|メール)(?:を)?失礼(?:いた|致)?します[。、]?)?(?:お|ご)?(?:問い?合わ?せ|問合せ)(?:フォーム|窓口)"
     r"(?:より|から)(?:の)?(?:失礼|ご連絡|連絡|お問い合わせ|メッセージを送らせて)(?:いた|致)?(?:します|しております|させていただきます|いたしました)[。！!]?"
     r"|(?i:^[ \t]*(?:i am |i m |i'm )?(?:writing|contacting you|reaching out) (?:to you )?(?:via|through|using|from) (?:your|the) "
-    r"(?:contact|web|website|online|inquiry|enquiry) form[ \t]*(?:[.!,]|$))", re.MULTILINE)
+    r"(?:contact|web|website|online|inquiry|enquiry) form[ \t]*(?:[.!,]|$))"
+    # a form's own envelope (round 17): its bracketed title line (【お問い合わせフォーム】, [Contact form]) and the labels of
+    # the fields the writer filled in (お問い合わせ内容：, 件名：, Message:), which name the form, not what is asked
+    r"|^[ \t　]*[【\[［〔<＜][^】\]］〕>＞\n]{0,20}(?:フォーム|窓口|(?i:form))[^】\]］〕>＞\n]{0,20}[】\]］〕>＞][ \t　]*$"
+    r"|^[ \t　]*(?:■|◆|●|・)?[ \t　]*(?:(?:お|ご)?問い?合わ?せ(?:内容|種別|項目|カテゴリ|の種類)|問合せ(?:内容|種別)|ご用件|用件|件名|本文|ご相談内容|"
+    r"(?i:message|your message|inquiry|enquiry|subject|comments?|details|inquiry type|enquiry type|topic))[ \t　]*[:：][ \t　]*"
+    # … and its name field with the name in it (a name there is who writes, not a detail asked to be corrected)
+    r"|^[ \t　]*(?:■|◆|●|・)?[ \t　]*(?:お名前|ご氏名|氏名|名前|フリガナ|ふりがな|(?i:name|full name|your name))[ \t　]*[:：][^\n]*$",
+    re.MULTILINE)
 #: A form the English opening names (the cheap test before `_FORM_OPENING`).
 _FORM_NAMED = re.compile(r"(?i)\b(?:contact|web|website|online|inquiry|enquiry) form\b")
 #: Words run together in capitals ("GoogleAnalytics", full-width 「ＧｏｏｇｌｅＡｎａｌｙｔｉｃｓ」, "PersonalData"), round 17:

@@ -179,3 +179,31 @@ def test_i_still_want_my_data_is_a_request(matcher: Matcher) -> None:
     # was an answer (Art. 7): "still" between "I" and "want" hid the wish
     request(matcher, "Following up: I still want a copy of all my personal data as requested before, please.",
             "disclosure")
+
+
+# --- 14. a contact form's envelope (its title line, field labels and name field) names the form, not what is asked ---
+@pytest.mark.parametrize("text, handoff", [
+    ("【Webお問い合わせフォーム】\nお名前：佐藤 花子\nお問い合わせ内容：\nお世話になっております。私の登録情報をすべて削除して"
+     "いただきたく、ご連絡いたしました。", "suspension"),                                  # was an answer (contact, Art. 14)
+    ("【お問い合わせフォーム】\n氏名：山本 一郎\nご用件：\n御社に預けている私の個人情報を、他社へ提供するのをやめてください。",
+     "third_party_stop"),                                                              # was an answer (contact, Art. 14)
+])
+def test_a_contact_forms_envelope_does_not_hide_the_request(matcher: Matcher, text: str, handoff: str) -> None:
+    request(matcher, text, handoff)
+
+
+def test_a_question_about_the_contact_desk_sent_through_the_form_stays_art_14(matcher: Matcher) -> None:
+    answers(matcher, "【お問い合わせフォーム】\nお問い合わせ内容：個人情報の問い合わせ窓口の電話番号を教えてください", 14)  # guard
+
+
+# --- 15. "our employee's" data asked for by the boss, said plainly (「うちの社員の…」): someone else's data ---------------
+@pytest.mark.parametrize("text", [
+    "うちの社員の佐々木が登録してるメールアドレスと住所、こっちに送ってくれる？社長だから",   # was an inquiry request
+    "うちのバイトの子の連絡先を教えてもらえますか？店長です",                             # was an answer (contact)
+])
+def test_our_employees_data_asked_for_by_the_boss_is_refused(matcher: Matcher, text: str) -> None:
+    refused(matcher, text)
+
+
+def test_our_own_data_said_plainly_is_still_ours(matcher: Matcher) -> None:
+    request(matcher, "うちのデータを全部送ってください", "disclosure")  # guard: うちの is the writer's own
