@@ -207,3 +207,19 @@ def test_our_employees_data_asked_for_by_the_boss_is_refused(matcher: Matcher, t
 
 def test_our_own_data_said_plainly_is_still_ours(matcher: Matcher) -> None:
     request(matcher, "うちのデータを全部送ってください", "disclosure")  # guard: うちの is the writer's own
+
+
+# --- 16. a use the list does not name, set against running the service: the list (Art. 3), with the silence noted -----
+@pytest.mark.parametrize("text, silence", [
+    ("does my data go into training your AI, or only to provide the service?", "silent_ai_training"),  # was the silence alone
+    ("Do you sell my info or just use it to run the app?", "silent_selling"),                          # was the silence alone
+])
+def test_an_unlisted_use_set_against_the_service_is_answered_with_the_list(matcher: Matcher, text: str,
+                                                                           silence: str) -> None:
+    match = matcher.match(text)
+    assert (match.decision, match.article, match.also) == ("answer", 3, (silence,)), match
+
+
+def test_an_unlisted_use_asked_alone_is_the_silence(matcher: Matcher) -> None:
+    match = matcher.match("do you use my data for AI training?")  # guard
+    assert (match.intent, match.article) == ("silent_ai_training", None), match
