@@ -48,15 +48,7 @@ def test_the_writer_named_with_a_title_still_asks_for_their_own_data(matcher: Ma
     request(matcher, "Hello, Dr. Okada here. Please send me a copy of all my personal data.", "disclosure")  # guard
 
 
-# --- 3. which services the policy covers, in everyday words: Art. 1 ---------------------------------------------------
-@pytest.mark.parametrize("text", [
-    "is the phone app too under this privacy stuff?",                                              # was contact (Art. 14)
-    "I have accounts on two of your services - is it one set of privacy rules or separate ones?",   # was a fallback
-])
-def test_which_services_the_policy_covers_is_art_1(matcher: Matcher, text: str) -> None:
-    answers(matcher, text, 1)
-
-
+# --- 3. which services the policy covers, in everyday words: Art. 1 (in the table of answers below) -------------------
 def test_the_sites_you_link_to_stay_art_10(matcher: Matcher) -> None:
     answers(matcher, "Does your privacy policy cover the websites you link out to?", 10)  # guard
 
@@ -121,44 +113,22 @@ def test_a_parent_asking_to_see_a_childs_data_as_a_procedure_is_art_7(matcher: M
     answers(matcher, "Under your rules, may a mother ask to see the data of her 12 year old? Just asking, no request.", 7)
 
 
-# --- 9. a relative's detail mentioned in a question about how the company protects it: Art. 5, not the refusal -------
-@pytest.mark.parametrize("text", [
-    "my mum keeps asking me if it's safe to type her address into your app. what should i tell her - how do you keep "
-    "it protected?",                                                              # was the others'-data silence
-    "my dad asks if it is safe to give his phone number to your site. how do you protect it?",  # the same
-])
-def test_a_relatives_detail_in_a_question_about_protection_is_art_5(matcher: Matcher, text: str) -> None:
-    answers(matcher, text, 5)
-
-
+# --- 9. a relative's detail mentioned in a question about how the company protects it: Art. 5, not the refusal (in the
+# table of answers below) ----------------------------------------------------------------------------------------------
 def test_a_relatives_data_asked_for_is_still_refused(matcher: Matcher) -> None:
     refused(matcher, "my brother uses your app. send me his phone number and address")  # guard
 
 
-# --- 10. words run together in capitals ("GoogleAnalytics", full-width in Japanese): read as the words ---------------
-@pytest.mark.parametrize("text", [
-    "ＧｏｏｇｌｅＡｎａｌｙｔｉｃｓって何を集めてるんですか？",   # was cookies (Art. 12)
-    "does your site run GoogleAnalytics on me?",                # was a fallback
-])
-def test_run_together_words_are_read_as_words(matcher: Matcher, text: str) -> None:
-    answers(matcher, text, 11)
-
-
+# --- 10. words run together in capitals ("GoogleAnalytics", full-width in Japanese): read as the words (in the table of
+# answers below) -------------------------------------------------------------------------------------------------------
 def test_a_brand_written_as_one_word_stays_one_word(matcher: Matcher) -> None:
     # guard of the new reading itself: "YouTube" is not split ("tube" is no word of the catalog)
     from intents.matcher import _CAMEL
     assert _CAMEL.sub(matcher._camel_words, "I saw it on YouTube and WhatsApp") == "I saw it on YouTube and WhatsApp"
 
 
-# --- 11. the policy's own terms asked about in Japanese: the loanword in full, 「個人情報等」 -------------------------------
-@pytest.mark.parametrize("text, article", [
-    ("御社のアウトソーシングのルールは？", 4),                              # was a fallback
-    ("規約に出てくる「個人情報等」の意味を教えてください", 2),              # was a fallback
-])
-def test_the_policys_own_terms_asked_about_in_japanese(matcher: Matcher, text: str, article: int) -> None:
-    answers(matcher, text, article)
-
-
+# --- 11. the policy's own terms asked about in Japanese: the loanword in full, 「個人情報等」 (in the table of answers
+# below) ---------------------------------------------------------------------------------------------------------------
 # --- 12. another company's own policy named by its possessive ("Zoom's privacy policy"): out of scope -----------------
 def test_another_companys_own_policy_is_out_of_scope(matcher: Matcher) -> None:
     match = matcher.match("Does Dropbox's privacy policy let them scan my files?")  # was answered with Art. 13
@@ -238,3 +208,19 @@ def test_switching_off_the_assistants_own_restrictions_is_hostile(matcher: Match
 def test_restrictions_on_ones_own_account_are_no_attack(matcher: Matcher) -> None:
     match = matcher.match("can you turn off the restrictions on my account?")  # guard
     assert "hostile" not in match.flags, match
+
+
+# --- the answers of families 3, 9, 10 and 11: each phrasing and the article that answers it -----------------------------
+@pytest.mark.parametrize("text, article", [
+    ("is the phone app too under this privacy stuff?", 1),                                        # 3: was contact (Art. 14)
+    ("I have accounts on two of your services - is it one set of privacy rules or separate ones?", 1),  # 3: was a fallback
+    ("my mum keeps asking me if it's safe to type her address into your app. what should i tell her - how do you keep "
+     "it protected?", 5),                                                        # 9: was the others'-data silence
+    ("my dad asks if it is safe to give his phone number to your site. how do you protect it?", 5),  # 9: the same
+    ("ＧｏｏｇｌｅＡｎａｌｙｔｉｃｓって何を集めてるんですか？", 11),                              # 10: was cookies (Art. 12)
+    ("does your site run GoogleAnalytics on me?", 11),                                          # 10: was a fallback
+    ("御社のアウトソーシングのルールは？", 4),                                                    # 11: was a fallback
+    ("規約に出てくる「個人情報等」の意味を教えてください", 2),                                    # 11: was a fallback
+])
+def test_everyday_phrasings_are_answered_with_their_article(matcher: Matcher, text: str, article: int) -> None:
+    answers(matcher, text, article)
