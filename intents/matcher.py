@@ -985,7 +985,8 @@ class Matcher:
             # The relation merely mentioned ("my neighbour says these things happen all the time. What do you do to stop
             # it?") that took the refusal off the top does not bring it back as the aspect asked about (round 14).
             silent = None
-        if silent is not None and silent.id == "others_data" and cues.authority == 0 and cues.request == 0 and s.lang == "en":
+        if silent is not None and silent.id == "others_data" and cues.authority == 0 and cues.request == 0 \
+                and s.lang == "en":
             # A question about the company's practice that mentions a relative's detail ("my dad asks if it's safe to
             # type his address into your site: how do you protect it?"), when whose data is asked for (`intents.others`)
             # finds no one else's asked for and nothing is requested: the practice is what is asked (round 17).

@@ -91,15 +91,15 @@ _UTILISE_AS = {"utilise": "use", "utilised": "used", "utilises": "uses", "utilis
 #: A question opened without its "do" ("Where you get my information from?", "why you need my birthday"), round 17: the
 #: catalog asks "where do you get…"; read at the start of the text or of a line only (inside a sentence, "tell me
 #: where you get it" is right as written).
-_NO_DO = re.compile(r"(?m)^(?:(?:hi|hello|hey|so|and|but|also|ok|okay|sorry|please|pls|sir|madam) )*(where|why|how|what for|when) (?:u|you) "
+_NO_DO = re.compile(r"(?m)^(?:(?:hi|hello|hey|so|and|but|also|ok|okay|sorry|please|pls|sir|madam) )*(where|why|how|when) (?:u|you) "
                     r"(?=(?:get|got|obtain|obtained|take|took|find|found|buy|bought|collect|keep|store|protect|share|"
                     r"send|sell|need|use|check)\b)")
 
 
 def fix_learner_forms(folded: str) -> str:
     """`folded` with a second-language plural of a mass noun ("datas", "informations"), a doubled determiner
-    ("the my") or a South Asian English form ("share my details" asked of the company, "utilised") read as the
-    standard form."""
+    ("the my"), a South Asian English form ("share my details" asked of the company, "utilised") or a question opened
+    without its "do" ("where you get…") read as the standard form."""
     folded = _LEARNER.sub(lambda m: _MASS[m.group(1)] if m.group(1) else m.group(2), folded)
     if "share" in folded:
         folded = _SHARE_TO_ME.sub("send me ", folded)
