@@ -90,18 +90,24 @@ def test_a_store_locked_by_another_process_waits_on_a_thread_not_on_the_event_lo
             holder.close()
             released.set()
 
-        threading.Timer(0.5, release).start()
+        # (released after 2 s: on a slow, shared machine a page took 0.57 s to serve, beyond the 0.3 s once asserted
+        # here; what is tested is that the page is served while the lock is still held, not how fast)
+        threading.Timer(2.0, release).start()
         with ThreadPoolExecutor(max_workers=1) as pool:
+            taken = time.monotonic()  # the session bucket's first take is after this
             answered = pool.submit(client.post, "/api/chat", json={"session_id": session,
                                                                      "text": "what are cookies used for?"})
-            time.sleep(0.1)
-            started = time.monotonic()
+            deadline = time.monotonic() + 1.5
+            while len(where.seen) < 2 and time.monotonic() < deadline:  # the message matched: its write now waits
+                time.sleep(0.01)
+            assert len(where.seen) == 2 and not released.is_set()
             assert client.get("/").status_code == 200
-            assert time.monotonic() - started < 0.3 and not released.is_set()  # the loop was free
+            assert not released.is_set()  # the loop was free: the page was served while the write still waited
             reply = answered.result(timeout=10).json()
         assert released.is_set()  # the reply came after the write it reports, once the lock was free
         assert reply["article"] == 12 and "store_unavailable" not in reply["notices"]
         lines = transcript(client, session)
+        refilled = Settings.from_env({}).rate_session / 60 * (time.monotonic() - taken)  # at most, between the takes
     assert where.seen == ["loop", "loop"]  # matched once, on the loop; only the write went to a thread
     assert sum(moved(app_services, r) for r in ("durable", "thread", "process", "after_session")) == 0
     # One effect: the message is in the transcript once, and its session bucket was taken twice in all (two
@@ -110,7 +116,7 @@ def test_a_store_locked_by_another_process_waits_on_a_thread_not_on_the_event_lo
     key = bucket_key("chat-session", session, salt=limiter_for(app_services).salt)
     rows = sqlite3.connect(path).execute("SELECT tokens FROM rate_buckets WHERE key = ?", (key,)).fetchall()
     burst = Settings.from_env({}).rate_session_burst
-    assert burst - 2 <= rows[0][0] < burst - 1  # chat and resume: two takes (plus what refilled between them)
+    assert burst - 2 <= rows[0][0] <= burst - 2 + refilled  # chat and resume: two takes, plus what refilled between
 
 
 def test_a_ticket_is_filed_once_on_a_thread(app_services: Services) -> None:
