@@ -42,13 +42,14 @@ OWN_ADDRESS_WORD = "myownaddress"
 #: reads as one word after its noun, so the vocabulary can say whose item it is ("the phone number of user userhandle").
 #: (or bare after the noun, when a dot or an underscore inside it says it is a handle: "the personal data of user
 #: yuki.tanaka", round 17; "user: m_tanabe" with a colon is a label, the writer giving their own)
+_BARE = r"[a-z][a-z0-9]*[._][a-z0-9][\w.]{0,28}\b(?![.@]\w)"
 _HANDLE = re.compile(r"(?i)\b(user(?:name)?|member|account|customer|subscriber|handle|screen name|nickname)(?:\s*[:=]?\s*"
-                     r"(?:['\"‘“][\w.\-]{2,30}['\"’”]|@[\w.\-]{2,30}\b)|\s+[a-z][a-z0-9]*[._][a-z0-9][\w.]{0,28}\b(?![.@]\w))")
+                     r"(?:['\"‘“][\w.\-]{2,30}['\"’”]|@[\w.\-]{2,30}\b)|\s+" + _BARE + ")")
 HANDLE_WORD = "userhandle"
 #: A bare handle after its noun (`_HANDLE`'s last form), looked for where the noun is: `_HANDLE` searched over a long
 #: message tries every position (about 0.1 ms on a 4,000-character one), and most messages have a dot.
 _BARE_NOUNS = ("user ", "username ", "member ", "customer ", "subscriber ", "handle ", "screen name ", "nickname ")
-_BARE_HANDLE = re.compile(r"\s*[a-z][a-z0-9]*[._][a-z0-9][\w.]{0,28}\b(?![.@]\w)")
+_BARE_HANDLE = re.compile(r"\s*" + _BARE)
 
 
 def _bare_handle(lowered: str) -> bool:
@@ -65,6 +66,9 @@ _SENTENCE_END = re.compile(r"(?<=[.!?。！？\n])")
 #: A title's full stop ends no sentence (round 9): "disclose Ms. Price's data" is one sentence, read whole; before,
 #: "Ms." ended one and the item was left without its owner.
 _TITLE_DOT = re.compile(r"\b(Mr|Ms|Mrs|Mx|Dr|Prof|Sgt|Det|Insp|Capt|Lt|Sen|Rep|Gov|Hon|Rev|Jr|Sr|St)\.(?=\s)")
+#: A person's title with its full stop, looked for with `in` before `_TITLE_DOT` (a regular expression over a long
+#: message: 0.05 ms).
+_PERSON_TITLES = ("Mr.", "Ms.", "Mrs.", "Mx.", "Dr.", "Prof.")
 #: Initials after a title end no sentence either (round 17): "Mr. R. Ishida", "Dr J. K. Rowe" are one name.
 _TITLE_INITIALS = re.compile(r"\b(?:Mr|Ms|Mrs|Mx|Dr|Prof)\.?\s+(?:[A-Z]\.\s*){1,3}(?=[A-Z][a-z])")
 
@@ -320,7 +324,8 @@ class OthersReader:
                 and _bare_handle(own_text.lower()))
         named = _NAME.search(own_text) is not None
         # (a title's full stop splits `folded` into sentences: "dr\nj\nsmith" is read again below with the name whole)
-        titled = "." in own_text and _TITLE_DOT.search(own_text) is not None
+        titled = "." in own_text and any(title in own_text for title in _PERSON_TITLES) \
+            and _TITLE_DOT.search(own_text) is not None
         if "@" in own_text or handle or named or titled or self._en_trigger_found(folded, view):
             text = _EMAIL.sub(f" {EMAIL_WORD} ", _OWN_LABELLED.sub(rf"\1 {OWN_ADDRESS_WORD} ", own_text))
             if handle:
