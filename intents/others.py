@@ -38,6 +38,27 @@ EMAIL_JA = "＠アドレス"
 _OWN_LABELLED = re.compile(r"(?i)(\b(?:my|i|me|mine)\b[^.\n!?]*?\b(?:account|acct|login|user ?name|user ?id|e-?mail|mail|"
                            r"id)\s*[:：=]\s*[`'\"(\[]*)[\w.+-]+@[\w-]+(?:\.[\w-]+)+")
 OWN_ADDRESS_WORD = "myownaddress"
+#: A letter's closing ("Best regards,", 「よろしくお願いいたします。」, 以上, 敬具): the lines after it are the writer's signature.
+_CLOSING = re.compile(r"(?i)(?:regards|thanks|thank you|sincerely|cheers|best|best wishes|yours(?: truly| faithfully| "
+                      r"sincerely)?|respectfully|warmly)\s*[,.!]?\s*$|よろしくお願い|宜しくお願い|以上|敬具|草々|かしこ")
+#: How far from the end a signature reaches: the closing within these last lines, the address on a line of its own after it.
+_SIGNATURE_LINES = 6
+
+
+def _signed_addresses(text: str) -> str:
+    """`text` with each e-mail address in its signature written as the writer's own (`OWN_ADDRESS_WORD`): an address on
+    a short line of its own after the letter's closing is the writer's, not a person asked about (round 18: "Many
+    thanks,\nGrace Liu\nCompliance Officer\ngrace@example.com", 「以上、よろしくお願いいたします。\n法務部 宮下\nmiyashita@…」)."""
+    lines = text.rstrip().split("\n")
+    tail = max(0, len(lines) - _SIGNATURE_LINES)
+    closed = False
+    for n in range(tail, len(lines)):
+        line = lines[n]
+        if closed and "@" in line and len(_EMAIL.sub("", line).strip()) <= 30:
+            lines[n] = _EMAIL.sub(f" {OWN_ADDRESS_WORD} ", line)
+        elif _CLOSING.search(line.strip()):
+            closed = True
+    return "\n".join(lines)
 #: A user named by a handle in quotes or after @ ("user 'hiro_t'", "member @kenji88", 'username: "aya_k"'): the handle
 #: reads as one word after its noun, so the vocabulary can say whose item it is ("the phone number of user userhandle").
 #: (or bare after the noun, when a dot or an underscore inside it says it is a handle: "the personal data of user
@@ -175,9 +196,10 @@ def _language(doc: dict[str, Any], lang: str) -> _Language:
         question = rf"{_WHAT_EN}{item}"
         # "… my info, account is under <address>" names the writer's own account, not an owner of the item (round 6)
         of_subject = rf"{_OWN_ACCOUNT}{_OF} (?:{subject}|(?:the )?{EMAIL_WORD})"
-        # "my ex's current address", "customer 4411's info"; "the address … of the user with …", "the data you have
-        # on our former employee"; "the phone number my ex registered with"
-        owned = rf"{subject}(?: s)? {item}|{item}(?: \w+){{0,5}}? {of_subject}|{item} (?:that |which )?{subject}"
+        # "my ex's current address", "customer 4411's info", "my coworker Tanaka's data" (a name between, round 18);
+        # "the address … of the user with …", "the data you have on our former employee"; "the phone number my ex
+        # registered with"
+        owned = rf"{subject}(?: s| [a-z]+ s)? {item}|{item}(?: \w+){{0,5}}? {of_subject}|{item} (?:that |which )?{subject}"
         owned_pronoun = rf"{pronoun} {item}"
         owned_weak = rf"{weak}(?: s)? {item}|{item}(?: \w+){{0,5}}? {_OF} {weak}"
         # where a person lives or works is their address or workplace asked for (round 6, roles)
@@ -326,6 +348,8 @@ class OthersReader:
         # (a title's full stop splits `folded` into sentences: "dr\nj\nsmith" is read again below with the name whole)
         titled = "." in own_text and any(title in own_text for title in _PERSON_TITLES) \
             and _TITLE_DOT.search(own_text) is not None
+        if "@" in own_text:
+            own_text = _signed_addresses(own_text)
         if "@" in own_text or handle or named or titled or self._en_trigger_found(folded, view):
             text = _EMAIL.sub(f" {EMAIL_WORD} ", _OWN_LABELLED.sub(rf"\1 {OWN_ADDRESS_WORD} ", own_text))
             if handle:
@@ -422,7 +446,7 @@ def load_others(path: Path = OTHERS_FILE) -> OthersReader:
     not_names = frozenset(w.casefold() for w in names.get("not_names", ())) | function_words | _catalog_words()
     return OthersReader(en=_language(doc, "en"), ja=_language(doc, "ja"), not_names=not_names,
                         function_words=function_words,
-                        org_words=frozenset(w.casefold() for w in names.get("org_words", ())))
+                        org_words=frozenset(w.casefold() for w in (*names.get("org_words", ()), *names.get("role_words", ()))))
 
 
 def _catalog_words() -> frozenset[str]:

@@ -81,6 +81,7 @@ _SPECS = (
     TemplateSpec("help", "smalltalk"),
     TemplateSpec("goodbye", "smalltalk"),
     TemplateSpec("never_mind", "smalltalk"),  # sent by mistake, taken back (round 8)
+    TemplateSpec("courtesy", "smalltalk"),  # 「よろしくお願いします」 alone (round 18)
     TemplateSpec("fallback", "system"),
     TemplateSpec("clarify", "system"),
     # A bare "yes" / 「はい」 with no offer pending: ask what the user means (never topic matching).
