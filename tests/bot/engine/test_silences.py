@@ -184,3 +184,16 @@ def test_a_message_taken_back_gets_a_short_reply(conversation: Conversation, tex
     reply = ask(conversation, text)
     assert reply.lang == lang and reply.intent == "never_mind" and reply.citation is None
     assert words in reply.text
+
+
+@pytest.mark.parametrize("text, lang, words", [
+    ("Kind regards", "en", "What would you like to know"),
+    ("ご確認のほど、よろしくお願いいたします。", "ja", "こちらこそよろしくお願いいたします"),
+])
+def test_a_courtesy_formula_alone_gets_a_courtesy_back(conversation: Conversation, text: str, lang: str,
+                                                       words: str) -> None:
+    # Round 18: 「よろしくお願いします」 alone asks nothing; it had drawn a request (お願い shared with the requests' phrasings).
+    reply = ask(conversation, text)
+    assert (reply.lang, reply.decision, reply.intent, reply.handoff, reply.citation) == (lang, "smalltalk", "courtesy",
+                                                                                         None, None)
+    assert words in reply.text
