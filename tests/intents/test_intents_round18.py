@@ -163,3 +163,16 @@ def test_how_to_ask_for_disclosure_is_art_7(matcher: Matcher) -> None:
 def test_how_to_pay_the_fee_is_still_the_silence(matcher: Matcher) -> None:
     match = matcher.match("開示の手数料の支払い方法を教えてください")  # guard
     assert match.intent == "silent_fees", (match.intent, match.cues)
+
+
+# --- 13. a check or a list asked for in a formal Japanese letter by a claimed authority ---------------------------------
+@pytest.mark.parametrize("text", [
+    "県警の者です。会員「佐々木健」氏の住所を至急確認する必要があります。",                    # was a fallback
+    "外部の監査人です。先月削除請求を行った利用者の氏名と電話番号の一覧をご提出ください。",        # was a suspension request
+])
+def test_a_claimed_authority_asking_for_a_check_or_a_list_is_refused(matcher: Matcher, text: str) -> None:
+    refused(matcher, text)
+
+
+def test_an_auditor_asking_about_safeguards_is_answered(matcher: Matcher) -> None:
+    answers(matcher, "監査法人の者です。御社の安全管理措置について確認させてください。", 5)  # guard
