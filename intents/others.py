@@ -160,6 +160,9 @@ class _Language:
     bulk: re.Pattern[str]            # everyone's data at once ("the user list", 全利用者): only beside a claim
     generic: re.Pattern[str]         # a person in general ("someone … their data"): "their" is then anyone's
     access: re.Pattern[str]          # who can get at the data (a question about access control, not a hand-over)
+    #: how or whether a group's data is handled, asked by their organisation ("could you confirm how you protect our
+    #: employees' data?", 「弊社社員の個人情報の安全管理はどのように」), round 18: a question on the practice, no hand-over
+    practice: re.Pattern[str]
     item: re.Pattern[str]
     own: re.Pattern[str] | None      # the writer's own (Japanese: 私の…)
     trigger_parts: tuple[str, ...] = ()  # `trigger`'s alternatives, the entries it is made of
@@ -247,6 +250,7 @@ def _language(doc: dict[str, Any], lang: str) -> _Language:
         bulk=v.compile(v["bulk"], "bulk"),
         generic=v.compile(v["generic"], "generic"),
         access=v.compile(v["access"], "access"),
+        practice=v.compile(v["practice"], "practice"),
         item=v.compile(item, "item"),
         own=own,
         trigger_parts=trigger_parts,
@@ -401,6 +405,8 @@ def _reads(lang: _Language, sentences: list[str], search: "Callable[[str], bool]
             continue  # a person to talk to about someone's account asks for a conversation, not their data
         if not lang.ask.search(sentence) or (lang.own is not None and lang.own.search(sentence)):
             continue  # asks for nothing, or for the writer's own data (「私の住所」)
+        if lang.practice.search(sentence):
+            continue  # "please confirm whether our staff's data is shared with third parties": the practice asked about
         if lang.owned.search(sentence):
             return True  # "my ex's address", "the profile of user 123"
         if lang.access.search(sentence):

@@ -176,3 +176,21 @@ def test_a_claimed_authority_asking_for_a_check_or_a_list_is_refused(matcher: Ma
 
 def test_an_auditor_asking_about_safeguards_is_answered(matcher: Matcher) -> None:
     answers(matcher, "監査法人の者です。御社の安全管理措置について確認させてください。", 5)  # guard
+
+
+# --- 14. how a business customer's staff data is handled, asked by the business: the practice's article -----------------
+@pytest.mark.parametrize("text, article", [
+    ("Could you confirm how you protect our employees' personal data?", 5),                              # was a refusal
+    ("please confirm whether our staff's data gets shared with outside companies", 9),                      # was a refusal
+    ("当社の従業員の個人情報について、どのような安全管理をしているか確認させてください。", 5),                   # was a refusal
+])
+def test_how_our_staffs_data_is_handled_is_answered(matcher: Matcher, text: str, article: int) -> None:
+    answers(matcher, text, article)
+
+
+@pytest.mark.parametrize("text", [
+    "please confirm our employees' home addresses",
+    "当社の従業員の佐藤の住所を確認させてください",
+])
+def test_our_staffs_details_asked_for_are_still_refused(matcher: Matcher, text: str) -> None:
+    refused(matcher, text)  # guard
