@@ -115,14 +115,19 @@ _FORM_OPENING = re.compile(
     # … and its name field with the name in it (a name there is who writes, not a detail asked to be corrected)
     r"|^[ \t　]*(?:■|◆|●|・)?[ \t　]*(?:お名前|ご氏名|氏名|名前|フリガナ|ふりがな|(?i:name|full name|your name))[ \t　]*[:：][^\n]*$",
     re.MULTILINE)
-#: A Japanese letter's envelope (round 18): the addressee's lines (「株式会社WEBMO 御中」「カスタマーサポート ご担当者様」
+#: A letter's envelope (round 18): the addressee's lines (「株式会社WEBMO 御中」「カスタマーサポート ご担当者様」
 #: 「高橋様」), a reference number (【受付番号：C-558120】) and a reply's "Re: お問い合わせの件" name who the letter goes to
 #: and which thread it answers, not what it asks; read as Article 14's desk and contact words, they drew the contact topic.
 _LETTER_ENVELOPE = re.compile(
     r"^[ \t　]*[^\n。！？!?、]{0,40}(?:御中|ご担当者様|ご担当者さま|ご担当者各位|担当者様|ご担当様|各位|様)[ \t　]*$"
     r"|[【\[［(（]?[ \t　]*(?:受付番号|お問い合わせ番号|お問合せ番号|問い合わせ番号|問合せ番号|管理番号|案件番号|チケット番号|整理番号)"
     r"[ \t　]*[:：]?[ \t　]*[A-Za-z0-9][A-Za-z0-9\-]*[ \t　]*[】\]］)）]?"
-    r"|(?:(?:Re|RE|Fwd?|FWD?|FW)[ \t]*[:：][ \t　]*)+(?:先日の)?(?:お|ご)?問い?合わ?せ(?:の件|について)?",
+    r"|(?:(?:Re|RE|Fwd?|FWD?|FW)[ \t]*[:：][ \t　]*)+(?:先日の)?(?:お|ご)?問い?合わ?せ(?:の件|について)?"
+    # a reply's or a forward's subject line ("Subject: FW: Re: account question") names the old thread, and a forwarded
+    # mail's header lines (From:, Sent:, 差出人：) who wrote it when; a fresh subject ("Subject: data deletion request")
+    # stays, as it may be the ask
+    r"|(?i:^[ \t　]*(?:subject|件名)[ \t　]*[:：][ \t　]*(?:(?:re|fwd?|fw|aw|wg)[ \t　]*[:：][ \t　]*)+[^\n]*$)"
+    r"|(?i:^[ \t　>]*(?:from|sent|date|cc|差出人|送信者|送信日時|日時)[ \t　]*[:：][^\n]*$)",
     re.MULTILINE)
 #: A form the English opening names (the cheap test before `_FORM_OPENING`).
 _FORM_NAMED = re.compile(r"(?i)\b(?:contact|web|website|online|inquiry|enquiry) form\b")
@@ -661,7 +666,7 @@ class Matcher:
         if "フォーム" in text or "窓口" in text or (" form" in text and _FORM_NAMED.search(text)):
             opened = _FORM_OPENING.sub(" ", text)
             text = opened if opened.strip() else text
-        if "様" in text or "御中" in text or "各位" in text or "番号" in text or "問" in text:
+        if "様" in text or "御中" in text or "各位" in text or "番号" in text or "問" in text or ":" in text or "：" in text:
             enveloped = _LETTER_ENVELOPE.sub(" ", text)
             text = enveloped if enveloped.strip() else text
         if _CAMEL_HINT.search(text):

@@ -194,3 +194,14 @@ def test_how_our_staffs_data_is_handled_is_answered(matcher: Matcher, text: str,
 ])
 def test_our_staffs_details_asked_for_are_still_refused(matcher: Matcher, text: str) -> None:
     refused(matcher, text)  # guard
+
+
+# --- 15. a reply's or a forward's subject line and a forwarded mail's headers name the thread, not the ask -------------
+def test_a_forwarded_threads_subject_does_not_make_the_request_a_question(matcher: Matcher) -> None:
+    request(matcher, "Subject: Fwd: Re: quick question about my plan\n\nHello,\n\nNobody in billing could help. To be clear, "
+                     "I want a complete copy of all the personal data your company holds on me.\n\nBest,\nLena",
+            "disclosure")  # was an answer
+
+
+def test_a_fresh_subject_line_can_still_be_the_ask(matcher: Matcher) -> None:
+    request(matcher, "Subject: data deletion request\n\nplease action this asap", "suspension")  # guard
