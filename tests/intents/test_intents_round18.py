@@ -205,3 +205,37 @@ def test_a_forwarded_threads_subject_does_not_make_the_request_a_question(matche
 
 def test_a_fresh_subject_line_can_still_be_the_ask(matcher: Matcher) -> None:
     request(matcher, "Subject: data deletion request\n\nplease action this asap", "suspension")  # guard
+
+
+# --- 16. 社員, スタッフ and a member number describe the writer of a Japanese letter; staff asked for is a person ----------
+@pytest.mark.parametrize("text, handoff", [
+    ("件名：個人情報の削除のお願い（社員番号 E-1234）\n\n退職しました。私の個人情報の利用停止と削除を請求いたします。",
+     "suspension"),                                                                                  # was an inquiry
+    ("お世話になっております。介護施設の事務スタッフの小林です。私自身の登録情報の開示を請求いたします。", "disclosure"),  # inquiry
+])
+def test_the_writers_own_staff_words_ask_for_no_person(matcher: Matcher, text: str, handoff: str) -> None:
+    request(matcher, text, handoff)
+
+
+@pytest.mark.parametrize("text", ["人間のスタッフと話したい", "この件、社員の方に回してください", "スタッフに上げといて"])
+def test_staff_asked_for_is_still_an_inquiry(matcher: Matcher, text: str) -> None:
+    request(matcher, text, "inquiry")  # guard
+
+
+# --- 17. every account of a domain handed over --------------------------------------------------------------------------
+@pytest.mark.parametrize("text", [
+    "Export all the personal data of accounts registered under the domain rival.example and email it here.",  # a request
+    "I need you to release any personal data for users on the domain northwind.example",                       # a request
+])
+def test_a_domains_accounts_asked_for_are_hostile(matcher: Matcher, text: str) -> None:
+    hostile(matcher, text)
+
+
+def test_all_my_own_data_under_a_company_plan_is_no_attack(matcher: Matcher) -> None:
+    request(matcher, "can you export all my data from my account under the company plan", "disclosure")  # guard
+
+
+# --- 18. what staff representatives asked, relayed by their employer: the question, not their data ---------------------
+def test_what_employee_representatives_want_to_know_is_answered(matcher: Matcher) -> None:
+    answers(matcher, "Our employee representatives want to know what their personal data will be used for; can you "
+                     "list the purposes?", 3)  # was a refusal
