@@ -120,7 +120,7 @@ _FORM_OPENING = re.compile(
 #: and which thread it answers, not what it asks; read as Article 14's desk and contact words, they drew the contact topic.
 _LETTER_ENVELOPE = re.compile(
     r"^[ \t　]*[^\n。！？!?、]{0,40}(?:御中|ご担当者様|ご担当者さま|ご担当者各位|担当者様|ご担当様|各位|様)[ \t　]*$"
-    r"|[【\[［(（]?[ \t　]*(?:受付番号|お問い合わせ番号|お問合せ番号|問い合わせ番号|問合せ番号|管理番号|案件番号|チケット番号|整理番号|社員番号|会員番号|顧客番号|お客様番号|契約番号|注文番号)"
+    r"|[【\[［(（]?[ \t　]*(?:受付番号|お問い合わせ番号|お問合せ番号|問い合わせ番号|問合せ番号|管理番号|案件番号|チケット番号|整理番号)"
     r"[ \t　]*[:：]?[ \t　]*[A-Za-z0-9][A-Za-z0-9\-]*[ \t　]*[】\]］)）]?"
     r"|(?:(?:Re|RE|Fwd?|FWD?|FW)[ \t]*[:：][ \t　]*)+(?:先日の)?(?:お|ご)?問い?合わ?せ(?:の件|について)?"
     # a reply's or a forward's subject line ("Subject: FW: Re: account question") names the old thread, and a forwarded
