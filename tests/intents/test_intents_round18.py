@@ -239,3 +239,13 @@ def test_all_my_own_data_under_a_company_plan_is_no_attack(matcher: Matcher) -> 
 def test_what_employee_representatives_want_to_know_is_answered(matcher: Matcher) -> None:
     answers(matcher, "Our employee representatives want to know what their personal data will be used for; can you "
                      "list the purposes?", 3)  # was a refusal
+
+
+# --- 19. a detail said to show up a given way, with the right one: a correction ----------------------------------------
+def test_a_detail_that_shows_up_wrong_with_the_right_one_is_a_correction(matcher: Matcher) -> None:
+    request(matcher, "hey, my email address shows as tanaka@old.example in the data you hold on me — it should be "
+                     "tanaka@new.example", "correction")  # was a disclosure request
+
+
+def test_how_to_fix_a_detail_that_shows_up_wrong_is_a_question(matcher: Matcher) -> None:
+    answers(matcher, "if my birthday shows as wrong, how do I fix it?", 8)  # guard
