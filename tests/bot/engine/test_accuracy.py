@@ -192,6 +192,14 @@ BLIND_FLOORS = {
     "round17/blind_r17e.jsonl": {"en": 0.97, "ja": 0.97, "precision": 0.96, "recall": 0.96, "offtopic": 0.95, "dead_ends": 0.02},
     "round17/blind_r17f.jsonl": {"en": 0.98, "ja": 0.97, "precision": 0.98, "recall": 0.98, "offtopic": 0.97, "dead_ends": 0.01},
     "round17/blind_r17g.jsonl": {"en": 0.96, "ja": 0.97, "precision": 0.98, "recall": 0.98, "offtopic": 0.95, "dead_ends": 0.01},
+    # round 18's read sets, kept in tests/data/round18/ (untouched figures in the README, "Round-18 blind sets"; floors
+    # under those of main at the round's end: r18a 98.0/100/100/98.3/97.7/0.5, r18d 98.0/97.1/96.7/98.3/95.2/1.0, r18e
+    # 96.0/97.2/93.5/95.1/97.6/1.0, r18f 97.3/99.1/96.7/95.2/97.6/0.0, r18g 98.0/99.0/98.3/95.1/97.6/1.5)
+    "round18/blind_r18a.jsonl": {"en": 0.97, "ja": 0.98, "precision": 0.98, "recall": 0.96, "offtopic": 0.95, "dead_ends": 0.01},
+    "round18/blind_r18d.jsonl": {"en": 0.97, "ja": 0.96, "precision": 0.95, "recall": 0.96, "offtopic": 0.93, "dead_ends": 0.015},
+    "round18/blind_r18e.jsonl": {"en": 0.95, "ja": 0.96, "precision": 0.92, "recall": 0.93, "offtopic": 0.95, "dead_ends": 0.015},
+    "round18/blind_r18f.jsonl": {"en": 0.96, "ja": 0.98, "precision": 0.95, "recall": 0.93, "offtopic": 0.95, "dead_ends": 0.01},
+    "round18/blind_r18g.jsonl": {"en": 0.97, "ja": 0.98, "precision": 0.96, "recall": 0.93, "offtopic": 0.95, "dead_ends": 0.02},
 }
 
 
