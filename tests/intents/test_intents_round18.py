@@ -249,3 +249,29 @@ def test_a_detail_that_shows_up_wrong_with_the_right_one_is_a_correction(matcher
 
 def test_how_to_fix_a_detail_that_shows_up_wrong_is_a_question(matcher: Matcher) -> None:
     answers(matcher, "if my birthday shows as wrong, how do I fix it?", 8)  # guard
+
+
+# --- the envelope is read only where its marks are: the same as reading every line of a letter's head -------------------
+def _every_line(text: str) -> str:
+    from intents.matcher import _ENVELOPE
+    lines = text.split("\n")
+    for _, envelope, whole in _ENVELOPE:
+        lines = [(" " if envelope.match(line) else line) if whole else envelope.sub(" ", line) for line in lines]
+    return "\n".join(lines)
+
+
+def test_the_envelope_read_by_its_marks_is_the_envelope_read_on_every_line() -> None:
+    import json
+    from pathlib import Path
+
+    from intents.matcher import ENVELOPE_HEAD, _without_envelope
+    data = Path(__file__).resolve().parents[1] / "data"
+    texts = [json.loads(line)["text"] for path in sorted(data.glob("**/*.jsonl")) if "fidelity" not in path.name
+             for line in path.read_text(encoding="utf-8").splitlines() if line.strip()]
+    heads = [t for t in texts if len(t) <= ENVELOPE_HEAD]
+    assert len(heads) > 5000 and sum(_every_line(t) != t for t in heads) > 20  # letters with envelopes are among them
+    assert [_without_envelope(t) for t in heads] == [_every_line(t) for t in heads]
+    body = "\n" + "We use your service for our members and have a few points to raise. " * 12 + "\n株式会社WEBMO 御中\n"
+    long = "Subject: Re: question about my account" + body
+    assert len(long) > ENVELOPE_HEAD
+    assert _without_envelope(long) == " " + body  # the head's envelope read; the body past the head left as it is
