@@ -25,3 +25,17 @@ def answers(matcher: Matcher, text: str, article: int) -> None:
     """`text` is answered (no request, no choice) with `article`, with the matcher's reading on failure."""
     match = matcher.match(text)
     assert (match.decision, match.article, match.handoff) == ("answer", article, None), (match.decision, match.intent)
+
+
+def refused(matcher: Matcher, text: str) -> None:
+    """`text` asks for someone else's data (or claims authority over it): the others'-data refusal, never a request."""
+    match = matcher.match(text)
+    assert (match.intent, match.handoff, "refusal" in match.flags) == ("others_data", None, True), (
+        match.decision, match.intent, match.handoff, match.cues)
+
+
+def hostile(matcher: Matcher, text: str) -> None:
+    """`text` is an attack (injection, bulk access): a fallback with no article, flagged hostile."""
+    match = matcher.match(text)
+    assert (match.decision, match.article, "hostile" in match.flags) == ("fallback", None, True), (
+        match.decision, match.intent, match.cues)

@@ -12,13 +12,7 @@ import pytest
 
 from intents.matcher import Matcher
 from intents.typos import fix_learner_forms
-from tests.intents.expect import answers, not_request, request
-
-
-def refused(matcher: Matcher, text: str) -> None:
-    match = matcher.match(text)
-    assert (match.intent, match.handoff, "refusal" in match.flags) == ("others_data", None, True), (
-        match.decision, match.intent, match.handoff, match.cues)
+from tests.intents.expect import answers, not_request, refused, request
 
 
 # --- 1. a lawyer who says they act for nobody, asking for someone's data (Japanese) -----------------------------------

@@ -10,19 +10,7 @@ from __future__ import annotations
 import pytest
 
 from intents.matcher import Matcher
-from tests.intents.expect import answers, no_article, not_request, request
-
-
-def refused(matcher: Matcher, text: str) -> None:
-    match = matcher.match(text)
-    assert (match.intent, match.handoff, "refusal" in match.flags) == ("others_data", None, True), (
-        match.decision, match.intent, match.handoff, match.cues)
-
-
-def hostile(matcher: Matcher, text: str) -> None:
-    match = matcher.match(text)
-    assert (match.decision, match.article, "hostile" in match.flags) == ("fallback", None, True), (
-        match.decision, match.intent, match.cues)
+from tests.intents.expect import answers, hostile, no_article, not_request, refused, request
 
 
 # --- 1. a courtesy formula sent alone asks nothing: small talk --------------------------------------------------------
