@@ -43,6 +43,9 @@ _CLOSING = re.compile(r"(?i)(?:regards|thanks|thank you|sincerely|cheers|best|be
                       r"sincerely)?|respectfully|warmly)\s*[,.!]?\s*$|よろしくお願い|宜しくお願い|以上|敬具|草々|かしこ")
 #: How far from the end a signature reaches: the closing within these last lines, the address on a line of its own after it.
 _SIGNATURE_LINES = 6
+#: A closing stands on a short line of its own ("Many thanks,", 「以上、よろしくお願いいたします。」), not at the end of a sentence
+#: ("…which option is best").
+_CLOSING_CHARS = 30
 
 
 def _signed_addresses(text: str) -> str:
@@ -56,7 +59,7 @@ def _signed_addresses(text: str) -> str:
         line = lines[n]
         if closed and "@" in line and len(_EMAIL.sub("", line).strip()) <= 30:
             lines[n] = _EMAIL.sub(f" {OWN_ADDRESS_WORD} ", line)
-        elif _CLOSING.search(line.strip()):
+        elif len(line.strip()) <= _CLOSING_CHARS and _CLOSING.search(line.strip()):
             closed = True
     return "\n".join(lines)
 #: A user named by a handle in quotes or after @ ("user 'hiro_t'", "member @kenji88", 'username: "aya_k"'): the handle
