@@ -263,3 +263,15 @@ def test_the_envelope_read_by_its_marks_is_the_envelope_read_on_every_line() -> 
     long = "Subject: Re: question about my account" + body
     assert len(long) > ENVELOPE_HEAD
     assert _without_envelope(long) == " " + body  # the head's envelope read; the body past the head left as it is
+
+
+# --- 20. a letter saying how the writer is described and that it was never so, asking to delete the entry: a correction
+def test_deleting_an_untrue_description_of_oneself_is_a_correction(matcher: Matcher) -> None:
+    request(matcher, "To whom it may concern,\n\nI am writing regarding the information your company keeps on me (account "
+                     "7781). In a report produced by your platform I am described as a 'senior partner'. I have never held "
+                     "that title, and I worry colleagues may see it.\n\nPlease delete this incorrect entry from my records "
+                     "and confirm in writing when it is done.\n\nYours faithfully,\nAnna Berg", "correction")  # disclosure
+
+
+def test_deleting_ones_data_after_leaving_is_still_a_suspension(matcher: Matcher) -> None:
+    request(matcher, "I have never used your app since I left the company. Please delete my records.", "suspension")  # guard
