@@ -275,3 +275,17 @@ def test_deleting_an_untrue_description_of_oneself_is_a_correction(matcher: Matc
 
 def test_deleting_ones_data_after_leaving_is_still_a_suspension(matcher: Matcher) -> None:
     request(matcher, "I have never used your app since I left the company. Please delete my records.", "suspension")  # guard
+
+
+# --- 21. how someone could see what is held on them, asked as a procedure: Art. 7 --------------------------------------
+@pytest.mark.parametrize("text", [
+    "Families often ask our front desk how they could see what data your app holds on their son or daughter. Where "
+    "should I send them?",                                                                             # was a choice
+    "Some parents asked our daycare how to see what info your service keeps on their kids. What do I point them to?",
+])                                                                                                     # was a fallback
+def test_how_parents_could_see_what_data_is_held_is_art_7(matcher: Matcher, text: str) -> None:
+    answers(matcher, text, 7)
+
+
+def test_wanting_to_see_what_data_is_held_on_me_is_still_a_request(matcher: Matcher) -> None:
+    request(matcher, "I want to see what data you hold on me", "disclosure")  # guard
