@@ -32,6 +32,8 @@ import time
 from pathlib import Path
 from typing import Any, Sequence
 
+import redis
+
 from benchmarks import (LOOPBACK, UNLIMITED_RATES, RedisServer, Section, ServerProcess, clean_env, dev_texts,
                         free_port, markdown_table, percentile)
 from benchmarks.loadgen import chat_request
@@ -90,9 +92,22 @@ def cpu_seconds(pid: int) -> float:
     return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
+def redis_cpu_seconds(url: str) -> float:
+    """A redis-server's own user + system CPU time so far (`INFO cpu`, getrusage in microseconds).
+
+    Not `/proc/PID/stat`: that counts in clock ticks (10 ms), and a short window's few milliseconds of redis-server
+    CPU round to zero there, which left the capacity plan without its shard count."""
+    client = redis.Redis.from_url(url)
+    try:
+        info = client.info("cpu")
+    finally:
+        client.close()
+    return float(info["used_cpu_user"]) + float(info["used_cpu_sys"])
+
+
 def measure(server: ServerProcess, clients: list[list[str]], duration: float, warmup: float,
-            workdir: Path, *, repeat: bool = False, store_pid: int | None = None) -> dict[str, Any]:
-    """One load run. `store_pid`: a redis-server whose CPU time over the same window is reported too."""
+            workdir: Path, *, repeat: bool = False, store_url: str | None = None) -> dict[str, Any]:
+    """One load run. `store_url`: a redis-server whose CPU time over the same window is reported too."""
     started = workdir / f"started-{time.monotonic_ns()}"
     spec = {"host": LOOPBACK, "port": server.port, "duration": duration, "warmup": warmup, "timeout": 10,
             "lanes": [{"name": "chat", "kind": "closed", "clients": clients, "repeat": repeat}],
@@ -109,12 +124,12 @@ def measure(server: ServerProcess, clients: list[list[str]], duration: float, wa
         time.sleep(warmup + 0.5)
         try:
             start, began = cpu_seconds(server.pid), time.perf_counter()
-            store_start = cpu_seconds(store_pid) if store_pid else 0.0
+            store_start = redis_cpu_seconds(store_url) if store_url else 0.0
             time.sleep(max(0.5, duration - 1.0))
             window["cores"] = (cpu_seconds(server.pid) - start) / (time.perf_counter() - began)
-            if store_pid:
-                window["store_cores"] = (cpu_seconds(store_pid) - store_start) / (time.perf_counter() - began)
-        except OSError:
+            if store_url:
+                window["store_cores"] = (redis_cpu_seconds(store_url) - store_start) / (time.perf_counter() - began)
+        except (OSError, redis.RedisError):
             pass
 
     sampler = threading.Thread(target=sample, daemon=True)
@@ -124,7 +139,7 @@ def measure(server: ServerProcess, clients: list[list[str]], duration: float, wa
     started.unlink(missing_ok=True)
     summary["cpu_cores"] = window.get("cores", 0.0)
     summary["cpu_ms_per_request"] = 1000 * summary["cpu_cores"] / summary["rps"] if summary["rps"] else 0.0
-    if store_pid:
+    if store_url:
         summary["store_cpu_cores"] = window.get("store_cores", 0.0)
         summary["store_cpu_ms_per_request"] = (1000 * summary["store_cpu_cores"] / summary["rps"]
                                                if summary["rps"] else 0.0)
@@ -353,10 +368,10 @@ def run(quick: bool = False) -> Section:
                     server = servers[name]
                     # New sessions every round (the tag), the dev set's messages as in production traffic.
                     clients = chat_clients(server.port, texts, clients_n, per_client, f"{name}-r{n}")
-                    store_pid = redis.proc.pid if name == "redis" and redis.proc is not None else None
                     # The baselines answer faster: their clients go round their lists again.
                     per_round[name].append(measure(server, clients, duration, warmup, workdir,
-                                                   repeat=name in ("bare", "matcher"), store_pid=store_pid))
+                                                   repeat=name in ("bare", "matcher"),
+                                                   store_url=redis.url if name == "redis" else None))
                     if hasattr(os, "getloadavg"):
                         loads.append(os.getloadavg()[0])
             trips = redis_round_trips(servers["redis"], redis.url, texts, 40 if quick else COUNTED_MESSAGES)
