@@ -474,6 +474,9 @@ class Cues:
     data_object: CueSet = field(default_factory=lambda: CueSet(()))
     work_object: CueSet = field(default_factory=lambda: CueSet(()))
     purpose_list: CueSet = field(default_factory=lambda: CueSet(()))
+    #: A use the list does not name asked about as a new purpose to be announced (Art. 3(2)); read by the matcher
+    #: only where `purpose_list` is (not scored for every message).
+    purpose_change: CueSet = field(default_factory=lambda: CueSet(()))
     elsewhere: CueSet = field(default_factory=lambda: CueSet(()))
     ours: CueSet = field(default_factory=lambda: CueSet(()))
     abuse: CueSet = field(default_factory=lambda: CueSet(()))
@@ -542,7 +545,7 @@ class Cues:
         hostile_text = cleaned.casefold() + "\n" + (fold(cleaned) if folded_cleaned is None else folded_cleaned)
         # Japanese patterns can only match Japanese script: skip them for messages that have none.
         japanese = raw if has_cjk_letter(raw) else ""  # cjk_share(raw) > 0
-        request_japanese = request_raw if japanese else ""
+        request_japanese = _verbs_in_japanese(request_raw) if japanese else ""
         en, ja = TextView(folded), TextView(japanese)  # each split into words once for the three sets using it
         request_en = en if request_folded is folded else TextView(request_folded)
         request_ja = ja if request_japanese is japanese else TextView(request_japanese)
@@ -738,6 +741,21 @@ def _clauses(sentences: list[str]) -> str:
     return "\n".join(parts)
 
 
+#: English verbs made Japanese with する (「全部PDFとかでsendしてもらえますか」, round 19), read as the Japanese verb's
+#: te-form, which the request cues know (送ってもらえますか).
+_LATIN_VERB_TE = {"send": "送って", "delete": "消して", "remove": "消して", "erase": "消して", "stop": "止めて",
+                  "show": "見せて", "fix": "直して", "correct": "直して", "update": "直して", "export": "出して",
+                  "disclose": "開示して", "forward": "送って", "email": "送って", "mail": "送って"}
+_LATIN_VERB_SURU = re.compile(r"(?i)(?<![a-z])(" + "|".join(_LATIN_VERB_TE) + r")\s?して")
+
+
+def _verbs_in_japanese(text: str) -> str:
+    """`text` with each English verb + して written as the Japanese verb's te-form (`_LATIN_VERB_TE`)."""
+    if "して" not in text:
+        return text
+    return _LATIN_VERB_SURU.sub(lambda m: _LATIN_VERB_TE[m.group(1).lower()], text)
+
+
 def _tail_text(sentences: list[str], folded: list[str] | None = None) -> str:
     tail = sentences[-2:]
     folded_tail = folded[-2:] if folded is not None else [fold(s) for s in tail]
@@ -779,6 +797,7 @@ def load_cues(path: Path = CUES_FILE) -> Cues:
         data_object=_cue_set(doc, "data_object", "any"),
         work_object=_cue_set(doc, "work_object", "any"),
         purpose_list=_cue_set(doc, "purpose_list", "any"),
+        purpose_change=_cue_set(doc, "purpose_change", "any"),
         elsewhere=_cue_set(doc, "elsewhere", "any"),
         ours=_cue_set(doc, "ours", "any"),
         abuse=_cue_set(doc, "abuse", "any"),

@@ -93,6 +93,12 @@ _PURPOSE_PROCEDURE = re.compile(
     r"tsuuchi|tsuchi|seikyuu|seikyu|onegai|motome|tanomu|tanon)\b|"
     r"通知|請求|求め|頼|断|拒|義務|権利|第6条|代理|手続|書面|文書|回答|もらえ|いただけ|頂け|くれる|くれます|できますか|できる")
 
+#: Someone asked to tell or explain, or the writer's own singled out ("mine specifically, not the general list"): what
+#: a plain question about the use of the writer's data does not say (`Matcher._asks_plainly`).
+_TOLD_OWN = re.compile(
+    r"\b(?:tell|explain|inform|let (?:me|us) know|show|specific\w*|particular\w*|individual\w*|mine|personally|"
+    r"generic|general|oshiete|shirasete)\b|教え|おしえ|知らせ|しらせ|説明|一般|個別|具体|じゃなく|ではなく|でなく")
+
 #: Asking the company to tell the purposes, or asking which purposes (Art. 6's request), as a procedure: "ask the
 #: company to inform the purpose", "ask you what purposes", "request that you notify me of the purpose" (round 16).
 _ASKED_TO_TELL_PURPOSES = re.compile(
@@ -938,9 +944,10 @@ class Matcher:
             weak = self._weak_support(s)
             if weak is not None:
                 return result("fallback", weak, confidence=top_score / 100, extra={"support"})
-        if top_intent.kind == "support":
+        if top_intent.kind == "support" and not (cues.offtopic > 0 and cues.data_object == 0):
             # A support word ("subscription", "password") beside a policy topic with evidence and a close score
-            # is context: "if I cancel my subscription, do you keep my records?" asks about the policy.
+            # is context: "if I cancel my subscription, do you keep my records?" asks about the policy. Not when the
+            # message ends on product chatter and names no personal data (「ＰＤＦのダウンロードができません」, round 19).
             policy_topics = [i for i in topics[1:] if self._intents[i].kind != "support" and s.evidence[i] > 0
                              and s.total[i] >= self.t.fallback_score
                              and s.total[i] >= s.total[top] - self.t.support_margin]
@@ -1023,12 +1030,12 @@ class Matcher:
             return result("fallback", top_intent, confidence=top_score / 100, extra={"support"})
         if top_intent.kind == "silent":
             # The policy does not address this topic: an honest answer, never a procedure or a request.
-            listed = self._purpose_list(top_intent, cues)
+            listed = self._purpose_list(top_intent, cues, s.read_text)
             if listed is not None:
                 return result("answer", listed, confidence=top_score / 100, extra={"unlisted"}, also=(top_intent.id,))
             return result("answer", top_intent, confidence=top_score / 100, extra={"silent"})
 
-        listed_purposes = self._general_purposes(s, top_topic)
+        listed_purposes = self._general_purposes(s, top_topic, cues)
         if listed_purposes is not None:
             return result("answer", listed_purposes, confidence=top_score / 100, extra={"general_purposes"})
         told = self._told_purposes(s, topics, top_topic, top_score)
@@ -1053,7 +1060,7 @@ class Matcher:
         if silent is not None:
             # "Is there a fee for disclosure?" is about the fee, which the policy does not address, not about
             # disclosure: a silent topic's own words (fee, sell, police, how long…) name what is asked.
-            listed = self._purpose_list(silent, cues)
+            listed = self._purpose_list(silent, cues, s.read_text)
             if listed is not None:
                 return result("answer", listed, confidence=top_score / 100, extra={"unlisted"}, also=(silent.id,))
             return result("answer", silent, confidence=top_score / 100, extra={"silent"})
@@ -1086,7 +1093,7 @@ class Matcher:
             return result("clarify", choices[0], choices=[c.id for c in choices], confidence=top_score / 100)
         return result("answer", top_topic, confidence=top_score / 100)
 
-    def _general_purposes(self, s: "_Scores", top_topic: Intent) -> Intent | None:
+    def _general_purposes(self, s: "_Scores", top_topic: Intent, cues: CueScores) -> Intent | None:
         """Art. 3's list of purposes when Art. 6 (being told the purposes) came first but the message names no one whose
         data it is and nothing of Art. 6's procedure: "can you tell me what you use personal information for?",
         「個人情報の利用目的を教えてください」 ask for the list (round 15). Else None."""
@@ -1096,7 +1103,8 @@ class Matcher:
         if listed is None:
             return None
         index = self._index[listed.id]
-        if not s.has_evidence[index] or s.gate[index] < self.t.fallback_score or not self._asks_in_general(s):
+        if not s.has_evidence[index] or s.gate[index] < self.t.fallback_score \
+                or not (self._asks_in_general(s) or (cues.balance < self.t.request_cue and self._asks_plainly(s))):
             return None
         return listed
 
@@ -1117,6 +1125,14 @@ class Matcher:
     def _asks_to_be_told(s: "_Scores") -> bool:
         """Whether the message asks about asking the company to tell the purposes (`_ASKED_TO_TELL_PURPOSES`)."""
         return _ASKED_TO_TELL_PURPOSES.search(s.read_text) is not None
+
+    @staticmethod
+    def _asks_plainly(s: "_Scores") -> bool:
+        """Whether the message asks what the writer's data is used for as a plain question: nothing of Art. 6's
+        procedure, no one asked to tell or explain, nothing singled out as the writer's own ("what do you use my data
+        for?", 「俺の個人情報、何に使ってるん？」: the list of purposes, round 19)."""
+        text = s.read_text
+        return not (_PURPOSE_PROCEDURE.search(text) or _TOLD_OWN.search(text))
 
     @staticmethod
     def _asks_in_general(s: "_Scores") -> bool:
@@ -1264,11 +1280,16 @@ class Matcher:
         return tuple(self._intents[n].id for n in named
                      if self._intents[n].id not in (answered.id, "others_data"))
 
-    def _purpose_list(self, silent: Intent, cues: CueScores) -> Intent | None:
+    def _purpose_list(self, silent: Intent, cues: CueScores, text: str) -> Intent | None:
         """Article 3's question intent when a use the purpose list does not name (`Intent.unlisted_use`: AI training,
         selling) is asked about against that list ("…or is that not one of the uses you list?"): the answer is the
         list itself, and the reply adds that the policy does not mention the use (`Match.also`)."""
-        if not silent.unlisted_use or cues.purpose_list <= 0:
+        if not silent.unlisted_use:
+            return None
+        if self.cues.purpose_change.score(text) > 0:
+            # asked as a new purpose the company would have to announce first: Art. 3(2) says when it is (round 19)
+            return self.catalog.question_for_article(3, paragraph=2)
+        if cues.purpose_list <= 0:
             return None
         return self.catalog.question_for_article(3)
 

@@ -26,6 +26,9 @@ _CODE_FENCE = re.compile(r"`{1,3}")
 #: Everything that is not a letter, digit or CJK character becomes a space.
 _NON_WORD = re.compile(r"[^\w\u3040-\u30ff\u3400-\u9fff\uf900-\ufaff]+|_+")
 _SPACES = re.compile(r"\s+")
+#: A wave dash drawing out a word between two hiragana (「くださ〜い」「おねがいしま~す」, round 19): the word written plainly.
+#: (Not the long-vowel mark ー: hiragana spellings of loanwords keep it, 「でーた」.)
+_ELONGATION = re.compile(r"(?<=[\u3041-\u3096])[\u301c~]+(?=[\u3041-\u3096])")
 #: One Japanese/CJK character (kana, kanji, the iteration mark and the long-vowel mark), as a regex class.
 _CJK_CLASS = r"[\u3040-\u30ff\u3400-\u9fff\uf900-\ufaff\u3005\u30fc]"
 _CJK = re.compile(_CJK_CLASS)
@@ -59,6 +62,8 @@ def clean(text: str) -> str:
     text = _SLACK_TOKEN.sub(" ", text)
     text = _EMOJI_CODE.sub(" ", text)
     text = _CODE_FENCE.sub(" ", text)
+    if "\u301c" in text or "~" in text:
+        text = _ELONGATION.sub("", text)
     return _CONTROL.sub(" ", text)
 
 

@@ -1,0 +1,158 @@
+"""Round 19: families of failure found on the blind sets r19a, r19b, r19d and r19e (scored untouched first on `main`
+5f3fd38: en 100 / 94.0 / 95.3 / 98.7, ja 97.2 / 98.1 / 97.2 / 98.1), fixed with phrasings written for these tests: not
+evaluation items (none is a copy of one), not catalog examples. r19c and r19f stay sealed.
+
+Each family's first phrasings failed on 5f3fd38 (the comment says how); the guards beside them passed before and must
+keep passing.
+"""
+from __future__ import annotations
+
+import pytest
+
+from intents.matcher import Matcher
+from intents.normalize import clean
+from tests.intents.expect import answers, no_article, not_request, refused, request
+
+
+# --- 1. AI training asked against the purposes: Art. 3, saying the policy does not name it -------------------------------
+@pytest.mark.parametrize("text, intent", [
+    ("Suppose you start feeding our chat logs to a machine learning model. Must you notify us of that new purpose "
+     "beforehand?", "purpose_exceptions"),                                                            # was the AI silence
+    ("新しい目的としてAIの学習にデータを使うことになったら、先に通知してもらえるんですか？", "purpose_exceptions"),  # was the AI silence
+    ("Is AI model training among the permitted purposes of use at all?", "purpose_of_use"),    # was the AI silence
+    ("「サービス改善のための統計データ作成」って書いてありますが、AIの訓練もそこに入るんですか？", "purpose_of_use"),  # was the AI silence
+])
+def test_ai_training_against_the_purposes_is_article_3(matcher: Matcher, text: str, intent: str) -> None:
+    """A new purpose announced first is Art. 3(2) (`purpose_exceptions`); one of the listed purposes, Art. 3(1)."""
+    match = matcher.match(text)
+    assert (match.decision, match.article, match.intent) == ("answer", 3, intent), (match.intent, match.cues)
+    assert "unlisted" in match.flags and match.also == ("silent_ai_training",), match.flags
+
+
+def test_ai_training_asked_plainly_is_still_the_silence(matcher: Matcher) -> None:
+    match = matcher.match("are my support chats used to train your AI?")  # guard
+    assert (match.intent, match.article) == ("silent_ai_training", None), match.cues
+
+
+# --- 2. a person asked to put the writer through, or to message them, in other words ------------------------------------
+@pytest.mark.parametrize("text", [
+    "個人情報の件で、担当部署に取り次いでもらえますか",          # was an answer (contact)
+    "could an actual human from the data protection team message me about this?",  # was an answer (contact)
+])
+def test_being_put_through_or_messaged_asks_for_a_person(matcher: Matcher, text: str) -> None:
+    request(matcher, text, "inquiry")
+
+
+def test_someone_messaging_a_link_is_no_person(matcher: Matcher) -> None:
+    not_request(matcher, "can someone message me the invite link for the app?")  # guard
+
+
+# --- 3. a word drawn out with a wave dash between hiragana ---------------------------------------------------------------
+def test_a_drawn_out_word_reads_as_the_word(matcher: Matcher) -> None:
+    assert clean("消してくださ〜い") == "消してください"
+    assert clean("データ〜ください") == "データ〜ください"  # not between two hiragana: kept
+    request(matcher, "登録してる私の情報、全部消してくださ〜い", "suspension")  # was a fallback
+
+
+# --- 4. the writer's data asked for as a list (データ一覧) ------------------------------------------------------------
+def test_a_list_of_my_data_is_a_disclosure(matcher: Matcher) -> None:
+    request(matcher, "私の情報一覧をください。アカウントは mika_22 です", "disclosure")  # was a fallback
+
+
+# --- 5. thanks closing a verbless ask ----------------------------------------------------------------------------------
+@pytest.mark.parametrize("text", [
+    "All the personal info you keep on me, zipped up.\nty",     # was an answer
+    "a copy of whatever you hold about me, in one file. thx",  # was an answer
+])
+def test_thanks_after_a_verbless_ask_makes_it_a_request(matcher: Matcher, text: str) -> None:
+    request(matcher, text, "disclosure")
+
+
+def test_a_letters_thanks_above_its_signature_is_no_request(matcher: Matcher) -> None:
+    answers(matcher, "Hello,\n\nCould you outline what the personal data you collect is used for?\n\nThanks,\nMarta",
+            3)  # guard: a closing, not thanks for an ask
+
+
+# --- 6. what an attacker grabs, or a friend's hacked account elsewhere, is no one else's data asked for ------------------
+@pytest.mark.parametrize("text", [
+    "what's stopping crooks from stealing everybody's details in a breach?",   # was a hostile fallback
+    "my friend's account on another app got hacked last month, so how do you protect mine?",  # was a hostile fallback
+])
+def test_a_security_worry_naming_others_is_article_5(matcher: Matcher, text: str) -> None:
+    answers(matcher, text, 5)
+
+
+def test_asking_for_a_friends_account_is_still_refused(matcher: Matcher) -> None:
+    refused(matcher, "show me my friend's account details")  # guard
+
+
+# --- 7. staff viewing data at will, and verbs written in kana ----------------------------------------------------------
+def test_staff_looking_at_data_at_will_is_article_5(matcher: Matcher) -> None:
+    answers(matcher, "スタッフさんが勝手に私の個人情報みれちゃったりしない？", 5)  # was Art. 14
+
+
+# --- 8. what the writer's data is used for, asked plainly, is the purpose list (Art. 3) --------------------------------
+@pytest.mark.parametrize("text", [
+    "僕の情報ってなにに使ってるんですか",        # was Art. 6
+    "自分の情報ってなにに使ってるの？",          # was a fallback
+])
+def test_what_my_data_is_used_for_is_article_3(matcher: Matcher, text: str) -> None:
+    answers(matcher, text, 3)
+
+
+@pytest.mark.parametrize("text", [
+    "私の情報を何に使っているのか教えてください",
+    "what are you using my data for? send me the purposes for my account",
+])
+def test_asked_to_be_told_the_own_purposes_is_still_the_request(matcher: Matcher, text: str) -> None:
+    request(matcher, text, "purpose_notification")  # guard
+
+
+# --- 9. an English verb made Japanese with する --------------------------------------------------------------------------
+@pytest.mark.parametrize("text, handoff", [
+    ("僕のpersonal data、CSVでsendしていただけますか", "disclosure"),    # was an answer
+    ("登録してるメアド、もうdeleteしてください", "suspension"),  # guard: read before as well
+])
+def test_an_english_verb_with_suru_is_the_verb(matcher: Matcher, text: str, handoff: str) -> None:
+    request(matcher, text, handoff)
+
+
+# --- 10. retention counted in months or days; words of other laws and companies ------------------------------------------
+def test_retention_in_months_is_the_silence(matcher: Matcher) -> None:
+    match = matcher.match("chat transcripts - for how many months do you hold on to them?")  # was Art. 11
+    assert (match.intent, match.article) == ("silent_retention", None), match.cues
+
+
+def test_purposes_of_processing_is_article_3(matcher: Matcher) -> None:
+    answers(matcher, "what are the purposes of the processing of my data?", 3)  # was a choice with Art. 4
+
+
+def test_being_told_before_privacy_terms_change_is_article_13(matcher: Matcher) -> None:
+    answers(matcher, "Would I get an email from you before you change the privacy terms?", 13)  # guard
+
+
+def test_katakana_disclosure_is_article_7(matcher: Matcher) -> None:
+    answers(matcher, "ディスクロージャーの請求ってできるの？", 7)  # was a fallback
+
+
+# --- 11. product chatter: a teammate moved between teams, a feature that does not work, keys and sign-on ----------------
+@pytest.mark.parametrize("text", [
+    "can you remove Ren from #support? he switched teams",   # was a suspension request
+    "請求書ＰＤＦのダウンロードができない",                   # was Art. 7
+    "Azure ADとのSSOの設定方法を教えてください",              # was Art. 12
+])
+def test_product_chatter_has_no_article(matcher: Matcher, text: str) -> None:
+    no_article(matcher, text)
+
+
+def test_my_data_as_a_download_is_still_article_7(matcher: Matcher) -> None:
+    answers(matcher, "開示してもらったデータってダウンロードできますか？", 7)  # guard
+
+
+# --- 12. Japanese-ordered English and romaji typos ---------------------------------------------------------------------
+def test_do_not_give_anymore_is_a_third_party_stop(matcher: Matcher) -> None:
+    request(matcher, "My data to other companies, please you don't give anymore.", "third_party_stop")  # guard
+
+
+def test_a_misspelt_onegaishimasu_is_still_a_request(matcher: Matcher) -> None:
+    request(matcher, "kaiji seikyuu onegaishimsu", "disclosure")  # was an answer
