@@ -421,7 +421,8 @@ class Conversation:
                 # the article's first quote (and the translation notice under it), where the list has been read.
                 blocks = markup.split("\n\n")
                 at = next((n + 1 for n, block in enumerate(blocks) if block.startswith("> ")), 1)
-                while at < len(blocks) and blocks[at].startswith("※"):
+                # … after the quote's own list too (Art. 3(2)'s exceptions), so the silence does not split the quote
+                while at < len(blocks) and blocks[at].startswith(("※", "- ")):
                     at += 1
                 markup = "\n\n".join(blocks[:at] + firsts + blocks[at:])
             else:

@@ -158,6 +158,26 @@ def test_an_unlisted_use_is_answered_from_the_purpose_list_with_its_silence(
     assert store.list_tickets() == []
 
 
+@pytest.mark.parametrize(("text", "silence"), [
+    ("If you start feeding our chats to an AI model, do you have to tell us about that new purpose first?",
+     "Our privacy policy does not mention artificial intelligence"),
+    ("新しい目的としてAIの学習に使うなら、事前に知らせてくれますか？", "AI（人工知能）、機械学習、プロファイリングについての記載がありません"),
+])
+def test_an_unlisted_use_as_a_new_purpose_is_answered_from_article_3_2_with_its_silence_after_the_list(
+        conversation: Conversation, store: SQLiteStore, text: str, silence: str) -> None:
+    # Round 19: Art. 3(2) says when a new purpose is announced; its quote ends with four listed exceptions, and the
+    # silence follows the whole quote rather than splitting it from its list.
+    reply = ask(conversation, text)
+    assert (reply.decision, reply.intent, reply.article, reply.handoff, reply.ticket) == (
+        "answer", "purpose_exceptions", 3, None, None)
+    blocks = str(reply.extra["markup"]).split("\n\n")
+    quoted = next(n for n, block in enumerate(blocks) if block.startswith("> "))
+    at = next(n for n, block in enumerate(blocks) if silence in block)
+    assert at > quoted and all(block.startswith(("- ", "※")) for block in blocks[quoted + 1:at]), blocks
+    assert "(4)" in blocks[at - 1] or blocks[at - 1].startswith("※"), blocks  # after the last exception
+    assert store.list_tickets() == []
+
+
 
 @pytest.mark.parametrize(("lang", "text", "article", "silence"), [
     ("en", "is there anything like the GDPR right to object to processing in your policy?", 9,
