@@ -977,6 +977,14 @@ class Matcher:
                           or s.evidence[keyed[0]] >= self.t.silent_yield_evidence):
                 top, top_topic, top_score, top_intent = promote(keyed[0])
         support = top_intent if top_intent.kind == "support" and s.has_evidence[top] else None
+        if support is None and cues.offtopic >= self.t.offtopic_cue and cues.data_object == 0 and cues.request == 0:
+            # Product chatter with no personal data named and nothing requested, a support topic named by keyword close
+            # behind the best one (「ＰＤＦのダウンロードができません」: a feature that fails, not the right to a copy),
+            # round 19: that support topic.
+            near = [i for i in topics[1:3] if self._intents[i].kind == "support" and s.has_evidence[i]
+                    and s.total[i] >= top_score - self.t.support_margin]
+            if near:
+                return result("fallback", self._intents[near[0]], confidence=top_score / 100, extra={"offtopic"})
         # Work chatter whose request verb acts on no personal data ("pls stop sending me calendar invites", "delete
         # the duplicate ticket") opens no request, however strongly its verb names one.
         # A request that does name personal data beside the chatter ("delete my account, and the meeting reminders

@@ -156,3 +156,22 @@ def test_do_not_give_anymore_is_a_third_party_stop(matcher: Matcher) -> None:
 
 def test_a_misspelt_onegaishimasu_is_still_a_request(matcher: Matcher) -> None:
     request(matcher, "kaiji seikyuu onegaishimsu", "disclosure")  # was an answer
+
+
+# --- 13. the words of other laws: the time to answer a request, restriction of processing --------------------------------
+def test_the_time_to_answer_a_subject_access_request_is_the_silence(matcher: Matcher) -> None:
+    match = matcher.match("how long do you have to reply once I file an access request? 30 days?")  # was Art. 7
+    assert (match.intent, match.article) == ("silent_response_time", None), match.cues
+
+
+def test_restriction_of_processing_is_article_9(matcher: Matcher) -> None:
+    answers(matcher, "Does your policy have anything like restriction of processing?", 9)  # was a fallback
+
+
+# --- 14. a job title with "data" in it names no personal data; a feature that fails with a support topic close behind ---
+def test_a_job_seeker_in_data_protection_is_off_topic(matcher: Matcher) -> None:
+    no_article(matcher, "I'm a data protection engineer - are you hiring?")  # was a choice of articles
+
+
+def test_a_feature_that_fails_beside_a_close_support_topic_is_support(matcher: Matcher) -> None:
+    no_article(matcher, "PDFのダウンロードがうまくできないです")  # was Art. 7
