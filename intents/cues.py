@@ -36,7 +36,10 @@ RELAYED_WISH_WEIGHT = 2.0
 _SENTENCE_END = re.compile(
     r"(?<=[!?。！？\n])|(?<=\.)(?=\s|$)"
     r"|(?<=:)(?=\s*(?i:does|do|did|is|are|was|were|can|could|will|would|should|may|has|have|how|what|which|who|whom|"
-    r"when|where|why)\b)")
+    r"when|where|why)\b)"
+    # … and before an imperative (round 19: "So, same deal here: show me everything you've stored about me.")
+    r"|(?<=:)(?=\s*(?i:please|pls|plz|kindly|show|send|give|delete|erase|remove|stop|fix|correct|update|email|export|"
+    r"forward|hand|tell|open|file|close|cancel)\b)")
 #: Quoted words: 「…」, 『…』, "…", “…” (a typo reported on the site quotes the text it is in).
 _QUOTED = re.compile(r'「[^」\n]*」|『[^』\n]*』|"[^"\n]*"|“[^”\n]*”')
 #: Texts at least this long also test each pattern's other needs (`intents.cue_needs`) before running it: there a

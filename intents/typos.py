@@ -85,6 +85,9 @@ _SHARE_TO_ME = re.compile(
 _UTILISE = re.compile(r"\b(?:utili[sz](?:e|ed|es|ing|ation)|revert(?: back)? with)\b")
 #: "ask for stopping of usage of personal data": stopping the use, said as nouns (round 16)
 _STOP_USAGE = re.compile(r"\b(?:stop|stopping|stoppage|cessation)(?: of)?(?: the)? usage of\b")
+#: "using" misspelt (round 19: "how do i get u to stop useing my data"): the second word of a phrase ("stop using") has
+#: no typo reading of its own (`KeywordIndex._phrase_typos` reads the first).
+_USING_TYPO = re.compile(r"\b(?:useing|usinng|usign|uisng|usng|ussing|usung)\b")
 _UTILISE_AS = {"utilise": "use", "utilised": "used", "utilises": "uses", "utilising": "using", "utilisation": "use"}
 
 
@@ -107,6 +110,8 @@ def fix_learner_forms(folded: str) -> str:
         folded = _STOP_USAGE.sub("stop using", folded)
     if " you " in folded or " u " in folded:
         folded = _NO_DO.sub(lambda m: m.group().replace(f"{m.group(1)} ", f"{m.group(1)} do ", 1), folded)
+    if "us" in folded:
+        folded = _USING_TYPO.sub("using", folded)
     if "utili" in folded or "revert" in folded:
         folded = _UTILISE.sub(lambda m: "reply with" if m.group().startswith("revert")
                               else _UTILISE_AS[m.group().replace("z", "s")], folded)

@@ -175,3 +175,52 @@ def test_a_job_seeker_in_data_protection_is_off_topic(matcher: Matcher) -> None:
 
 def test_a_feature_that_fails_beside_a_close_support_topic_is_support(matcher: Matcher) -> None:
     no_article(matcher, "PDFのダウンロードがうまくできないです")  # was Art. 7
+
+
+# --- second wave (r19g) ------------------------------------------------------------------------------------------------
+# --- 15. "using" misspelt: the second word of a phrase ("stop using") has no typo reading of its own --------------------
+def test_a_misspelt_using_reads_as_using(matcher: Matcher) -> None:
+    answers(matcher, "how do i get u to stop useing my data", 9)  # was Art. 2
+
+
+# --- 16. asked to go ahead and open (file, submit) the request ----------------------------------------------------------
+def test_go_ahead_and_file_the_request_is_the_request(matcher: Matcher) -> None:
+    request(matcher, "yes go ahead and file the correction request for my address", "correction")  # was an answer
+
+
+# --- 17. others' contact details in bulk, and every request with its requesters' names ----------------------------------
+@pytest.mark.parametrize("text", [
+    "could you send me a spreadsheet of members in Kyoto plus their phone numbers?",   # was an off-topic fallback
+    "Please send over every complaint you got this year, with the complainant names",  # was an inquiry request
+])
+def test_others_in_bulk_are_hostile(matcher: Matcher, text: str) -> None:
+    match = matcher.match(text)
+    assert (match.decision, match.article, "hostile" in match.flags) == ("fallback", None, True), match.cues
+
+
+# --- 18. whether someone else may make a request is a question ----------------------------------------------------------
+def test_whether_they_can_request_is_a_question(matcher: Matcher) -> None:
+    answers(matcher, "After you're done with a person's data, can they request you stop using it?", 9)  # was a request
+
+
+# --- 19. one of the listed purposes named (問い合わせ対応), the handling given away, staff scrolling, plainly false ----
+@pytest.mark.parametrize("text, article", [
+    ("お問い合わせ対応の目的以外にも情報を使うことはありますか？", 3),                     # was Art. 14
+    ("you give the handling of our data to other firms, or you do all yourself?", 4),   # was Art. 7
+    ("could a bored employee be scrolling my profile?", 5),                             # was a fallback
+    ("what if my profile info is plain false, can I get it removed altogether?", 8),    # was a choice
+])
+def test_named_in_other_words(matcher: Matcher, text: str, article: int) -> None:
+    answers(matcher, text, article)
+
+
+def test_going_through_the_customer_is_no_security_question(matcher: Matcher) -> None:
+    answers(matcher, "We're the customer and our staff use your app. Can individual employees ask you themselves to "
+                     "disclose the personal data held about them, or does it have to go through us?",
+            7)  # guard: "through" is no word of Art. 5's
+
+
+# --- 20. another company's practice, the writer weighing a move to it -------------------------------------------------
+def test_another_company_weighed_as_a_move_is_out_of_scope(matcher: Matcher) -> None:
+    match = matcher.match("what does Notion collect from users? I'm thinking of moving to them")  # was Art. 2
+    assert (match.decision, match.article, "elsewhere" in match.flags) == ("fallback", None, True), match.cues
