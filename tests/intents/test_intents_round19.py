@@ -11,7 +11,7 @@ import pytest
 
 from intents.matcher import Matcher
 from intents.normalize import clean
-from tests.intents.expect import answers, no_article, not_request, refused, request
+from tests.intents.expect import answers, hostile, no_article, not_request, refused, request
 
 
 # --- 1. AI training asked against the purposes: Art. 3, saying the policy does not name it -------------------------------
@@ -194,8 +194,7 @@ def test_go_ahead_and_file_the_request_is_the_request(matcher: Matcher) -> None:
     "Please send over every complaint you got this year, with the complainant names",  # was an inquiry request
 ])
 def test_others_in_bulk_are_hostile(matcher: Matcher, text: str) -> None:
-    match = matcher.match(text)
-    assert (match.decision, match.article, "hostile" in match.flags) == ("fallback", None, True), match.cues
+    hostile(matcher, text)
 
 
 # --- 18. whether someone else may make a request is a question ----------------------------------------------------------
