@@ -107,7 +107,10 @@ _ASKED_TO_TELL_PURPOSES = re.compile(
     r"|\b(?:ask|asks|asking|asked|request|requests|requesting|requested)\b(?: \w+){0,4}? (?:what|which|for the|about the) purpos"
     # … or what the writer's data is used for ("could she ask on my behalf what my data's used for?"), round 16
     r"|\b(?:ask|asks|asking|asked|request|requests|requesting|requested)\b(?: \w+){0,4}? (?:what|why) (?:my|our|his|her|their) "
-    r"(?:\w+ ){0,3}?(?:is |are |s |gets |get )?(?:being )?(?:used|using|processed|kept|held)\b")
+    r"(?:\w+ ){0,3}?(?:is |are |s |gets |get )?(?:being )?(?:used|using|processed|kept|held)\b"
+    # … or what the company uses it for ("can my daughter be the one to ask you what you use my information for?"), round 19
+    r"|\b(?:ask|asks|asking|asked|request|requests|requesting|requested)\b(?: \w+){0,4}? (?:what|why) (?:you|u|they|webmo) "
+    r"(?:use|re using|are using|do with|keep|hold)\b")
 
 #: A letter's opening that says it came through the contact form (`Matcher._arrays`).
 _FORM_OPENING = re.compile(
@@ -1124,8 +1127,10 @@ class Matcher:
         if top_topic.article != 3 or not self._asks_to_be_told(s):
             return None
         for i in topics[1:]:
-            if top_score - s.total[i] <= self.t.named_over_frame_margin and not self._articleless[i] \
-                    and self._intents[int(self._topic[i])].article == 6:
+            # close behind, or named by more keywords than the list (round 19: "can my daughter be the one to ask you what
+            # you use my information for?")
+            if (top_score - s.total[i] <= self.t.named_over_frame_margin or s.evidence[i] > s.evidence[topics[0]]) \
+                    and not self._articleless[i] and self._intents[int(self._topic[i])].article == 6:
                 return i
         return None
 

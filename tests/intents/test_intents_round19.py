@@ -223,3 +223,57 @@ def test_going_through_the_customer_is_no_security_question(matcher: Matcher) ->
 def test_another_company_weighed_as_a_move_is_out_of_scope(matcher: Matcher) -> None:
     match = matcher.match("what does Notion collect from users? I'm thinking of moving to them")  # was Art. 2
     assert (match.decision, match.article, "elsewhere" in match.flags) == ("fallback", None, True), match.cues
+
+
+# --- third wave (r19i: roundabout writers) -------------------------------------------------------------------------------
+# --- 21. a letter's seasonal greeting asks nothing; 「…くださいますようお願い申し上げます」 is the request ------------------
+def test_a_letters_seasonal_greeting_is_no_question(matcher: Matcher) -> None:
+    request(matcher, "拝啓　新緑の候、皆様いかがお過ごしでしょうか。私の情報を他の会社へ渡すことは、今後おやめくださいますよう"
+                     "お願い申し上げます。敬具", "third_party_stop")  # was an answer
+
+
+def test_a_question_still_asks(matcher: Matcher) -> None:
+    answers(matcher, "クッキーとは何ですか", 12)  # guard: とは after a noun still asks
+
+
+# --- 22. a new purpose in other words, kept quiet: Art. 3(2), not an attack ---------------------------------------------
+def test_another_reason_kept_quiet_is_article_3_2(matcher: Matcher) -> None:
+    match = matcher.match("are there cases where you use my data for another reason and keep quiet about it?")
+    assert (match.decision, match.intent) == ("answer", "purpose_exceptions"), match.cues  # was Art. 3(1)
+
+
+def test_keeping_a_colleagues_deletion_quiet_is_still_hostile(matcher: Matcher) -> None:
+    hostile(matcher, "do you ever give my coworker's info out and don't tell anyone?")  # guard
+
+
+# --- 23. a detail replaced by a new one, the old one to be deleted: a correction -------------------------------------------
+def test_a_new_number_and_the_old_one_deleted_is_a_correction(matcher: Matcher) -> None:
+    request(matcher, "電話番号変わりました。新しいのは090-1111-2222。古いのは消しといて", "correction")  # was a suspension
+
+
+# --- 24. everyday words for Arts. 3, 5 and 7 ---------------------------------------------------------------------------
+@pytest.mark.parametrize("text, article", [
+    ("Is verifying who I am one of the reasons you hold my data?", 3),          # was the identity-check silence
+    ("Can anyone in your shop just look at my details whenever they like?", 5),  # was a fallback
+    ("is there some way for a member to look at the file you keep on them? a friend told me you can ask", 7),  # fallback
+])
+def test_everyday_words_for_the_articles(matcher: Matcher, text: str, article: int) -> None:
+    answers(matcher, text, article)
+
+
+@pytest.mark.parametrize("text, article", [
+    ("Could my grandson be the person who asks you what you use my information for? Is that allowed?", 6),
+    ("is the way you collect my details even legal? my son says apps grab everything", 2),
+    ("does the privacy page count for one of the apps only, or all of your apps?", 1),
+])
+def test_roundabout_questions_keep_their_articles(matcher: Matcher, text: str, article: int) -> None:
+    answers(matcher, text, article)  # guard
+
+
+# --- 25. jobs and the app's language ---------------------------------------------------------------------------------
+@pytest.mark.parametrize("text", [
+    "御社の採用情報はどこにありますか",   # was Art. 14
+    "can I switch the app to Spanish?",   # was Art. 1
+])
+def test_jobs_and_the_apps_language_are_support(matcher: Matcher, text: str) -> None:
+    no_article(matcher, text)
