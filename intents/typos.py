@@ -87,7 +87,8 @@ _UTILISE = re.compile(r"\b(?:utili[sz](?:e|ed|es|ing|ation)|revert(?: back)? wit
 _STOP_USAGE = re.compile(r"\b(?:stop|stopping|stoppage|cessation)(?: of)?(?: the)? usage of\b")
 #: "using" misspelt (round 19: "how do i get u to stop useing my data"): the second word of a phrase ("stop using") has
 #: no typo reading of its own (`KeywordIndex._phrase_typos` reads the first).
-_USING_TYPO = re.compile(r"\b(?:useing|usinng|usign|uisng|usng|ussing|usung)\b")
+#: (Every form holds "us", the gate `fix_learner_forms` checks first.)
+_USING_TYPO = re.compile(r"\b(?:useing|usinng|usign|usng|ussing|usung)\b")
 _UTILISE_AS = {"utilise": "use", "utilised": "used", "utilises": "uses", "utilising": "using", "utilisation": "use"}
 
 
